@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Files and directories: whole-file reads, atomic writes, recursive mkdir and removal. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "macro.h"
+
+int read_full_fd(int fd, char **ret, size_t *ret_size);
+int read_full_file(const char *path, char **ret, size_t *ret_size);
+int read_full_file_at(int dirfd, const char *path, char **ret, size_t *ret_size);
+/* Writes the whole buffer, retrying on EINTR and short writes. */
+int write_all_fd(int fd, const void *buf, size_t len);
+/* Opens an existing file (no O_CREAT) and writes s to it, as for /proc and /sys files. */
+int write_string_file(const char *path, const char *s);
+int write_string_file_at(int dirfd, const char *path, const char *s);
+/* Writes name in dirfd through a temporary name, fsync and rename: never half written. */
+int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
+int mkdir_p(const char *path, mode_t mode);
+/* Removes path and everything below it without crossing into other mounts. */
+int rm_rf_at(int dirfd, const char *name);
+int rm_rf(const char *path);
+bool path_is_absolute(const char *p);
+int fd_get_path(int fd, char **ret);

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The container's cgroup, on every layout a host has: pure v1, hybrid (v1 controllers plus a
+ * cgroup2 mount at /sys/fs/cgroup/unified) and pure v2; cgroupfs paths or systemd's
+ * "slice:prefix:name" form. Drivers are sibling files behind this one interface.
+ */
+#pragma once
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "basic/error.h"
+#include "spec/runtime-spec.h"
+
+typedef enum CgroupLayout {
+        CGROUP_LAYOUT_V1,
+        CGROUP_LAYOUT_HYBRID,
+        CGROUP_LAYOUT_V2,
+} CgroupLayout;
+
+int cgroup_detect_layout(CgroupLayout *ret);
+
+typedef struct Cgroup Cgroup;
+
+/*
+ * Creates the cgroup of container `id` (cgroups_path as in config.json, NULL for the default),
+ * applies res (may be NULL) and moves pid into it. On failure nothing is left behind: no
+ * directory on any hierarchy, and the error names the controller, file and value.
+ */
+int cgroup_create(const char *id, const char *cgroups_path, bool systemd, const SpecResources *res,
+                  pid_t pid, Cgroup **ret, BerthError **err);
+
+/* Opens the cgroup of an existing container from what cgroup_serialize() recorded. */
+int cgroup_open(const char *serialized, Cgroup **ret, BerthError **err);
+/* A string to keep in the container's state so cgroup_open() finds it again. */
+char *cgroup_serialize(const Cgroup *cg);
+/* The path below each hierarchy's root, e.g. "/berth/c1". */
+const char *cgroup_path(const Cgroup *cg);
+
+int cgroup_update(Cgroup *cg, const SpecResources *res, BerthError **err);
+/* Freezes or thaws, waiting a bounded time for the kernel to report the new state. */
+int cgroup_freeze(Cgroup *cg, bool frozen, BerthError **err);
+int cgroup_is_frozen(Cgroup *cg, bool *ret);
+int cgroup_get_pids(Cgroup *cg, pid_t **ret, size_t *ret_n, BerthError **err);
+/* Signals every process in the cgroup (cgroup.kill for SIGKILL where the kernel has it). */
+int cgroup_kill_all(Cgroup *cg, int sig, BerthError **err);
+/* Statistics in the shape of runc's `events --stats` "data" object. */
+int cgroup_stats(Cgroup *cg, struct json_object **ret, BerthError **err);
+/* Kills what is left (bounded wait) and removes the cgroup on every hierarchy. */
+int cgroup_destroy(Cgroup *cg, BerthError **err);
+void cgroup_free(Cgroup *cg);
+static inline void cgroup_freep(Cgroup **cg)
+{
+        if (*cg)
+                cgroup_free(*cg);
+}
+#define _cleanup_cgroup_ _cleanup_(cgroup_freep)

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "basic/error.h"
+#include "basic/fs-util.h"
+#include "basic/string-util.h"
+#include "tap.h"
+
+TEST(error_first_wins_and_prefix)
+{
+        _cleanup_error_ BerthError *err = NULL;
+
+        ASSERT_EQ(berth_error(&err, -ENOENT, "open `%s`", "/x"), -ENOENT);
+        ASSERT_EQ(berth_error(&err, EPERM, "second"), -ENOENT);
+        ASSERT_STREQ(err->msg, "open `/x`: No such file or directory");
+        ASSERT_EQ(berth_error_prefix(&err, "container `%s`", "c1"), -ENOENT);
+        ASSERT_STREQ(err->msg, "container `c1`: open `/x`: No such file or directory");
+        return 0;
+}
+
+TEST(error_without_errno)
+{
+        _cleanup_error_ BerthError *err = NULL;
+
+        ASSERT_EQ(berth_error(&err, 0, "bad value %d", 7), -EINVAL);
+        ASSERT_STREQ(err->msg, "bad value 7");
+        return 0;
+}
+
+TEST(safe_atou64_strict)
+{
+        uint64_t v;
+        int64_t s;
+
+        ASSERT_OK(safe_atou64("18446744073709551615", &v));
+        ASSERT_EQ_U64(v, UINT64_MAX);
+        ASSERT_FAIL(safe_atou64("18446744073709551616", &v));
+        ASSERT_FAIL(safe_atou64("-1", &v));
+        ASSERT_FAIL(safe_atou64(" 1", &v));
+        ASSERT_FAIL(safe_atou64("1x", &v));
+        ASSERT_FAIL(safe_atou64("", &v));
+        ASSERT_OK(safe_atoi64("-9", &s));
+        ASSERT_EQ(s, -9);
+        return 0;
+}
+
+TEST(strv_ops)
+{
+        _cleanup_strv_free_ char **l = NULL;
+
+        ASSERT_OK(strv_extend(&l, "a"));
+        ASSERT_OK(strv_extend(&l, "b"));
+        ASSERT_EQ(strv_length(l), 2);
+        ASSERT_TRUE(strv_contains(l, "b"));
+        ASSERT_FALSE(strv_contains(l, "c"));
+        return 0;
+}
+
+TEST(json_escape_controls)
+{
+        char buf[64];
+
+        json_escape("a\"b\\c\n\x01", buf, sizeof(buf));
+        ASSERT_STREQ(buf, "a\\\"b\\\\c\\n\\u0001");
+        return 0;
+}
+
+TEST(atomic_write_and_rm_rf)
+{
+        char tmpl[] = "/tmp/berth-test-XXXXXX";
+        _cleanup_free_ char *data = NULL;
+        char path[256];
+
+        ASSERT_NOT_NULL(mkdtemp(tmpl));
+        snprintf(path, sizeof(path), "%s/a/b/c", tmpl);
+        ASSERT_OK(mkdir_p(path, 0755));
+        int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(dfd >= 0);
+        ASSERT_OK(write_file_atomic_at(dfd, "f", "hello", 5, 0600));
+        close(dfd);
+        snprintf(path, sizeof(path), "%s/a/b/c/f", tmpl);
+        ASSERT_OK(read_full_file(path, &data, NULL));
+        ASSERT_STREQ(data, "hello");
+        ASSERT_OK(rm_rf(tmpl));
+        ASSERT_EQ(access(tmpl, F_OK), -1);
+        return 0;
+}
