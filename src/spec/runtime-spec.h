@@ -180,7 +180,8 @@ typedef struct SpecResources {
 
         struct {
                 bool present;
-                int64_t limit; /* <= 0 means unlimited */
+                bool has_limit; /* optional since runtime-spec 1.2.1; absent = unchanged */
+                int64_t limit;  /* <= 0 means unlimited */
         } pids;
 
         struct {
