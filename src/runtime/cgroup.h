@@ -56,3 +56,29 @@ static inline void cgroup_freep(Cgroup **cg)
                 cgroup_free(*cg);
 }
 #define _cleanup_cgroup_ _cleanup_(cgroup_freep)
+
+/* Additions beyond the first contract, implemented under src/runtime/cgroup/. */
+
+/* "v1", "hybrid" or "v2". */
+const char *cgroup_layout_to_string(CgroupLayout l);
+CgroupLayout cgroup_layout(const Cgroup *cg);
+/* The cgroup's directory on the hierarchy holding controller ("memory", "pids", ...; NULL: the
+ * unified one, else the first), or NULL when the host has no such controller. */
+const char *cgroup_controller_dir(Cgroup *cg, const char *controller);
+
+/* OOM notifications for `events`: poll cgroup_oom_watch_fd() for POLLIN, then
+ * cgroup_oom_watch_read() gives how many OOM events happened since the last read (0 when the
+ * wakeup was for something else), -ENOENT once the cgroup is gone. */
+typedef struct CgroupOomWatch CgroupOomWatch;
+int cgroup_oom_watch_open(Cgroup *cg, CgroupOomWatch **ret, BerthError **err);
+int cgroup_oom_watch_fd(const CgroupOomWatch *w);
+int cgroup_oom_watch_read(CgroupOomWatch *w, uint64_t *ret_new);
+void cgroup_oom_watch_free(CgroupOomWatch *w);
+static inline void cgroup_oom_watch_freep(CgroupOomWatch **w)
+{
+        if (*w)
+                cgroup_oom_watch_free(*w);
+}
+/* How many processes the OOM killer has killed in the cgroup (memory.events oom_kill on v2,
+ * memory.oom_control oom_kill on v1). */
+int cgroup_oom_kill_count(Cgroup *cg, uint64_t *ret);

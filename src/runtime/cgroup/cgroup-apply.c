@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Every linux.resources field onto the hierarchy that holds its controller, with the v1 or v2
+ * driver as that hierarchy is. On a hybrid host that is v1 for the controllers mounted there
+ * and v2 for the ones only the unified hierarchy offers (hugetlb, say). A field whose
+ * controller the host lacks is an error, never skipped: no container runs half limited.
+ */
+#include <string.h>
+
+#include "basic/string-util.h"
+#include "cgroup-internal.h"
+
+static int absent(Cgroup *cg, const char *controller, const char *field, BerthError **err)
+{
+        return berth_error(err, ENOENT,
+                           "cgroup %s: linux.resources.%s is set but the %s controller is not "
+                           "mounted or not enabled on this host (cgroup %s)",
+                           controller, field, controller, cgroup_layout_name(cg->layout));
+}
+
+static bool memory_set(const SpecResources *r)
+{
+        return r->memory.has_limit || r->memory.has_reservation || r->memory.has_swap ||
+               r->memory.has_kernel_tcp || r->memory.has_swappiness ||
+               r->memory.has_disable_oom_killer || r->memory.has_use_hierarchy;
+}
+
+static bool cpu_set(const SpecResources *r)
+{
+        return (r->cpu.has_shares && r->cpu.shares) || r->cpu.has_quota || r->cpu.has_period ||
+               r->cpu.has_burst || r->cpu.has_realtime_runtime || r->cpu.has_realtime_period ||
+               r->cpu.has_idle;
+}
+
+static bool blkio_set(const SpecResources *r)
+{
+        return r->block_io.has_weight || r->block_io.has_leaf_weight ||
+               r->block_io.n_weight_device || r->block_io.n_throttle_read_bps ||
+               r->block_io.n_throttle_write_bps || r->block_io.n_throttle_read_iops ||
+               r->block_io.n_throttle_write_iops;
+}
+
+int cgroup_apply(Cgroup *cg, const SpecResources *r, bool update, BerthError **err)
+{
+        CgroupHierarchy *h;
+        int q;
+
+        if (!r)
+                return 0;
+        if (memory_set(r)) {
+                if (!(h = cgroup_find(cg, "memory")))
+                        return absent(cg, "memory", "memory", err);
+                q = h->unified ? cgroup_v2_memory(cg, h, r, update, err) :
+                                 cgroup_v1_memory(cg, h, r, update, err);
+                if (q < 0)
+                        return q;
+        }
+        if (cpu_set(r)) {
+                if (!(h = cgroup_find(cg, "cpu")))
+                        return absent(cg, "cpu", "cpu", err);
+                q = h->unified ? cgroup_v2_cpu(cg, h, r, err) : cgroup_v1_cpu(cg, h, r, err);
+                if (q < 0)
+                        return q;
+        }
+        if (!isempty(r->cpu.cpus) || !isempty(r->cpu.mems)) {
+                if (!(h = cgroup_find(cg, "cpuset")))
+                        return absent(cg, "cpuset", "cpu.cpus/mems", err);
+                q = h->unified ? cgroup_v2_cpuset(cg, h, r, err) :
+                                 cgroup_v1_cpuset(cg, h, r, err);
+                if (q < 0)
+                        return q;
+        }
+        if (r->pids.present) {
+                if (!(h = cgroup_find(cg, "pids")))
+                        return absent(cg, "pids", "pids", err);
+                q = h->unified ? cgroup_v2_pids(cg, h, r, err) : cgroup_v1_pids(cg, h, r, err);
+                if (q < 0)
+                        return q;
+        }
+        if (blkio_set(r)) {
+                h = cgroup_find(cg, "blkio");
+                if (!h)
+                        h = cgroup_find(cg, "io");
+                if (!h || (h->unified && !cgroup_hierarchy_has(h, "io")))
+                        return absent(cg, "blkio", "blockIO", err);
+                q = h->unified ? cgroup_v2_io(cg, h, r, err) : cgroup_v1_blkio(cg, h, r, err);
+                if (q < 0)
+                        return q;
+        }
+        if (r->n_hugepage_limits) {
+                if (!(h = cgroup_find(cg, "hugetlb")))
+                        return absent(cg, "hugetlb", "hugepageLimits", err);
+                q = h->unified ? cgroup_v2_hugetlb(cg, h, r, err) :
+                                 cgroup_v1_hugetlb(cg, h, r, err);
+                if (q < 0)
+                        return q;
+        }
+        if (r->network.has_class_id) {
+                h = cgroup_find(cg, "net_cls");
+                if (!h || h->unified)
+                        return absent(cg, "net_cls", "network.classID", err);
+                q = cgroup_v1_net_cls(cg, h, r, err);
+                if (q < 0)
+                        return q;
+        }
+        if (r->network.n_priorities) {
+                h = cgroup_find(cg, "net_prio");
+                if (!h || h->unified)
+                        return absent(cg, "net_prio", "network.priorities", err);
+                q = cgroup_v1_net_prio(cg, h, r, err);
+                if (q < 0)
+                        return q;
+        }
+        if (r->n_rdma) {
+                if (!(h = cgroup_find(cg, "rdma")))
+                        return absent(cg, "rdma", "rdma", err);
+                q = h->unified ? cgroup_v2_rdma(cg, h, r, err) : cgroup_v1_rdma(cg, h, r, err);
+                if (q < 0)
+                        return q;
+        }
+        if (r->n_unified) {
+                h = cgroup_unified(cg);
+                if (!h)
+                        return berth_error(err, EOPNOTSUPP,
+                                           "cgroup: linux.resources.unified needs cgroup v2, but "
+                                           "this host has cgroup v1 only");
+                q = cgroup_v2_unified(cg, h, r, err);
+                if (q < 0)
+                        return q;
+        }
+        if (r->n_devices) {
+                /* v1 devices controller where mounted (v1, hybrid), else the v2 eBPF program. */
+                h = cgroup_find(cg, "devices");
+                if (h && !h->unified)
+                        q = cgroup_v1_devices(cg, h, r, err);
+                else if ((h = cgroup_unified(cg)))
+                        q = cgroup_bpf_devices(cg, h, r, err);
+                else
+                        q = absent(cg, "devices", "devices", err);
+                if (q < 0)
+                        return q;
+        }
+        return 0;
+}
