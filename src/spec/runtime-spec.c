@@ -1087,8 +1087,11 @@ static int parse_namespaces(struct json_object *v, const JsonPath *p, SpecLinux 
                 if (r < 0)
                         return r;
                 t = spec_namespace_from_name(type);
-                if (t < 0)
-                        return check_one_of(type, namespace_names, &ct, "namespace type", err);
+                if (t < 0) {
+                        char buf[256];
+                        json_escape(type, buf, sizeof(buf));
+                        return json_path_error(err, &ct, "unknown namespace type \"%s\"", buf);
+                }
                 if (l->namespaces[t].present)
                         return json_path_error(err, &ct, "duplicate namespace type \"%s\"",
                                                type);
@@ -1393,12 +1396,14 @@ static int parse_spec(struct json_object *doc, Spec *s, BerthError **err)
         return 0;
 }
 
-static bool only_whitespace(const char *s, size_t len)
+/* The length of the JSON whitespace that s starts with. */
+static size_t skip_whitespace(const char *s, size_t len)
 {
-        for (size_t i = 0; i < len; i++)
-                if (!strchr(" \t\r\n", s[i]) || s[i] == 0)
-                        return false;
-        return true;
+        size_t i = 0;
+
+        while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+                i++;
+        return i;
 }
 
 /* name is what a malformed-document error starts with: "config.json" or a file's path. */
@@ -1414,7 +1419,7 @@ static int spec_parse_named(const char *data, size_t len, const char *name, Spec
         ssize_t bad;
         int r;
 
-        if (len == 0 || only_whitespace(data, len))
+        if (skip_whitespace(data, len) == len)
                 return berth_error(err, 0, "%s: empty document, expected a JSON object", name);
         if (len > INT_MAX)
                 return berth_error(err, -EFBIG, "%s: document too large", name);
@@ -1422,26 +1427,28 @@ static int spec_parse_named(const char *data, size_t len, const char *name, Spec
         tok = json_tokener_new();
         if (!tok)
                 return berth_error(err, -ENOMEM, "%s: out of memory", name);
-        json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+        /* Trailing data is allowed here only to be refused below with a clearer message. */
+        json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS |
+                                            JSON_TOKENER_VALIDATE_UTF8);
         doc = json_tokener_parse_ex(tok, data, (int)len);
         jerr = json_tokener_get_error(tok);
         end = json_tokener_get_parse_end(tok);
-        if (!doc && jerr == json_tokener_continue && end == len) {
+        if (jerr == json_tokener_continue && end == len) {
                 /* json-c waits for more input after a bare number; a NUL ends the document. */
                 doc = json_tokener_parse_ex(tok, "", 1);
                 jerr = json_tokener_get_error(tok);
-                if (doc)
-                        end = len;
         }
-        if (!doc) {
+        if (jerr != json_tokener_success) {
                 const char *desc = jerr == json_tokener_continue
                                            ? "unexpected end of data"
                                            : json_tokener_error_desc(jerr);
                 json_tokener_free(tok);
+                json_object_put(doc);
                 return berth_error(err, 0, "%s: malformed JSON at offset %zu: %s", name, end,
                                    desc);
         }
         json_tokener_free(tok);
+        /* doc is NULL for a document that is JSON null. */
 
         s = calloc(1, sizeof(Spec));
         if (!s) {
@@ -1450,9 +1457,11 @@ static int spec_parse_named(const char *data, size_t len, const char *name, Spec
         }
         s->json = doc;
 
-        if (!only_whitespace(data + end, len - end))
-                return berth_error(err, 0, "%s: malformed JSON at offset %zu: trailing data "
-                                   "after the document", name, end);
+        if (end + skip_whitespace(data + end, len - end) < len)
+                return berth_error(err, 0,
+                                   "%s: malformed JSON at offset %zu: trailing data after the "
+                                   "document",
+                                   name, end + skip_whitespace(data + end, len - end));
         bad = json_text_check(data, end, &problem);
         if (bad >= 0)
                 return berth_error(err, 0, "%s: malformed JSON at offset %zd: %s", name, bad,
