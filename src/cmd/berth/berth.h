@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What every berth verb shares: global options and the lazily opened store. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "basic/error.h"
+#include "content/content-store.h"
+#include "content/metadata.h"
+#include "snapshot/snapshot.h"
+
+typedef struct BerthContext {
+        const char *root;
+        bool quiet;
+        bool debug;
+        SnapshotKind snapshot_kind;
+        Metadata *md;
+        ContentStore *cs;
+        Snapshotter *sn;
+} BerthContext;
+
+/* Opens the metadata database, the content store and the snapshotter under ctx->root. */
+int berth_context_open(BerthContext *ctx, BerthError **err);
+/* Progress output only on a terminal and without -q. */
+bool berth_show_progress(const BerthContext *ctx);
+
+typedef int (*VerbFunc)(BerthContext *ctx, int argc, char **argv, BerthError **err);
+
+int cmd_pull(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_push(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_images(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_rmi(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_tag(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_inspect(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_load(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_save(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_import(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_login(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_logout(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_image(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_system(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_mount(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_unmount(BerthContext *ctx, int argc, char **argv, BerthError **err);
+
+/* Helpers shared by verbs (cmd-common.c). */
+void format_size(uint64_t bytes, char *buf, size_t size);
+int prune_images(BerthContext *ctx, bool all, BerthError **err);

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The store every verb opens, and small output helpers. */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cmd/berth/berth.h"
+
+int berth_context_open(BerthContext *ctx, BerthError **err)
+{
+        int r;
+
+        if (!ctx->md) {
+                r = metadata_open(ctx->root, &ctx->md, err);
+                if (r < 0)
+                        return r;
+        }
+        if (!ctx->cs) {
+                r = content_store_open(ctx->root, &ctx->cs, err);
+                if (r < 0)
+                        return r;
+        }
+        if (!ctx->sn) {
+                r = snapshotter_open(ctx->md, ctx->root, ctx->snapshot_kind, &ctx->sn, err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+bool berth_show_progress(const BerthContext *ctx)
+{
+        return !ctx->quiet && isatty(STDERR_FILENO);
+}
+
+void format_size(uint64_t bytes, char *buf, size_t size)
+{
+        static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
+        double v = (double)bytes;
+        size_t u = 0;
+
+        while (v >= 1000 && u + 1 < sizeof(units) / sizeof(units[0])) {
+                v /= 1000;
+                u++;
+        }
+        if (u == 0)
+                snprintf(buf, size, "%llu%s", (unsigned long long)bytes, units[u]);
+        else
+                snprintf(buf, size, "%.3g%s", v, units[u]);
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* berth image prune [-a]: drop untagged (with -a: all unmounted) images, then collect garbage. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "basic/macro.h"
+#include "basic/string-util.h"
+#include "cmd/berth/berth.h"
+#include "image/gc.h"
+#include "image/image-store.h"
+
+int prune_images(BerthContext *ctx, bool all, BerthError **err)
+{
+        _cleanup_image_record_list_ ImageRecord **list = NULL;
+        GcStats stats = {};
+        char size[32];
+        int r;
+
+        r = berth_context_open(ctx, err);
+        if (r < 0)
+                return r;
+        r = metadata_lock(ctx->md, true, err);
+        if (r < 0)
+                return r;
+        r = image_store_list(ctx->md, &list, err);
+        if (r < 0)
+                return r;
+        for (ImageRecord **i = list; *i; i++) {
+                if ((!all && strv_length((*i)->tags) > 0) || image_in_use(ctx->md, (*i)->id) > 0)
+                        continue;
+                r = image_store_remove(ctx->md, (*i)->id, err);
+                if (r < 0)
+                        return r;
+                if (!ctx->quiet)
+                        printf("Deleted: %s\n", (*i)->id);
+        }
+        r = image_gc(ctx->md, ctx->cs, &stats, err);
+        if (r < 0)
+                return r;
+        format_size(stats.bytes_freed, size, sizeof(size));
+        if (!ctx->quiet)
+                printf("Removed %llu blobs and %llu snapshots\nTotal reclaimed space: %s\n",
+                       (unsigned long long)stats.blobs_removed,
+                       (unsigned long long)stats.snapshots_removed, size);
+        return 0;
+}
+
+int cmd_image(BerthContext *ctx, int argc, char **argv, BerthError **err)
+{
+        static const struct option options[] = {
+                { "all", no_argument, NULL, 'a' },
+                { "force", no_argument, NULL, 'f' },
+                {},
+        };
+        bool all = false;
+        int c;
+
+        if (argc < 2)
+                return berth_error(err, EINVAL, "usage: berth image prune [-a]");
+        if (streq(argv[1], "ls") || streq(argv[1], "list"))
+                return cmd_images(ctx, argc - 1, argv + 1, err);
+        if (streq(argv[1], "rm"))
+                return cmd_rmi(ctx, argc - 1, argv + 1, err);
+        if (streq(argv[1], "inspect"))
+                return cmd_inspect(ctx, argc - 1, argv + 1, err);
+        if (!streq(argv[1], "prune"))
+                return berth_error(err, EINVAL, "Unknown image command '%s'", argv[1]);
+        argc--, argv++;
+        while ((c = getopt_long(argc, argv, "af", options, NULL)) >= 0) {
+                if (c == 'a')
+                        all = true;
+                else if (c != 'f')
+                        return berth_error(err, EINVAL, "usage: berth image prune [-a]");
+        }
+        return prune_images(ctx, all, err);
+}

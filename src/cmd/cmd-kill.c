@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <getopt.h>
+#include <signal.h>
+
+#include "cmd.h"
+#include "runtime/container.h"
+
+int cmd_kill(const GlobalOptions *g, int argc, char **argv, BerthError **err)
+{
+        static const struct option opts[] = {
+                { "all", no_argument, NULL, 'a' },
+                {},
+        };
+        _cleanup_container_ Container *c = NULL;
+        bool all = false;
+        int sig = SIGTERM, ch, r;
+
+        while ((ch = getopt_long_only(argc, argv, "a", opts, NULL)) >= 0) {
+                if (ch != 'a')
+                        return berth_error(err, 0, "kill: invalid option");
+                all = true;
+        }
+        if (optind >= argc)
+                return berth_error(err, 0, "kill: a container id is required");
+        if (optind + 2 < argc)
+                return berth_error(err, 0, "kill: unexpected argument \"%s\"", argv[optind + 2]);
+        if (optind + 1 < argc) {
+                sig = signal_from_string(argv[optind + 1]);
+                if (sig < 0)
+                        return berth_error(err, 0, "kill: unknown signal \"%s\"",
+                                           argv[optind + 1]);
+        }
+        r = container_load(g->root, argv[optind], &c, err);
+        if (r < 0)
+                return r;
+        r = container_kill(c, sig, all, err);
+        return r < 0 ? r : 0;
+}

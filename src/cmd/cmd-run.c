@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "cmd.h"
+#include "runtime/container.h"
+
+int cmd_run(const GlobalOptions *g, int argc, char **argv, BerthError **err)
+{
+        bool detach = false, keep = false;
+        CreateOptions o;
+        int status = 0, r;
+
+        r = parse_create_options(g, argc, argv, true, &o, &detach, &keep, err);
+        if (r < 0)
+                return r;
+        r = container_run(&o, detach, keep, &status, err);
+        return r < 0 ? r : status;
+}

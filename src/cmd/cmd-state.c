@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <getopt.h>
+
+#include "cmd.h"
+#include "runtime/container.h"
+
+int cmd_state(const GlobalOptions *g, int argc, char **argv, BerthError **err)
+{
+        _cleanup_container_ Container *c = NULL;
+        const char *id;
+        int r;
+
+        if (getopt_long_only(argc, argv, "", (const struct option[]){ {} }, NULL) >= 0)
+                return berth_error(err, 0, "state: invalid option");
+        r = want_id(argc, argv, optind, "state", &id, err);
+        if (r < 0)
+                return r;
+        r = container_load(g->root, id, &c, err);
+        if (r < 0)
+                return r;
+        struct json_object *o = container_state_json(c, container_status(c));
+        print_json(o);
+        json_object_put(o);
+        return 0;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <linux/memfd.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "basic/macro.h"
+#include "cloned-binary.h"
+
+#define REQUIRED_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+extern char **environ;
+
+int cloned_binary_ensure(char **argv)
+{
+        struct stat st;
+
+        _cleanup_close_ int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+        if (self < 0)
+                return -errno;
+        int seals = fcntl(self, F_GET_SEALS);
+        if (seals >= 0 && (seals & REQUIRED_SEALS) == REQUIRED_SEALS)
+                return 0;
+        if (fstat(self, &st) < 0)
+                return -errno;
+
+        _cleanup_close_ int mfd = memfd_create("berth-runtime", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (mfd < 0)
+                return -errno;
+        for (off_t off = 0; off < st.st_size;) {
+                ssize_t n = sendfile(mfd, self, &off, (size_t)(st.st_size - off));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return n < 0 ? -errno : -EIO;
+        }
+        if (fcntl(mfd, F_ADD_SEALS, REQUIRED_SEALS) < 0)
+                return -errno;
+        fexecve(mfd, argv, environ);
+        return -errno;
+}

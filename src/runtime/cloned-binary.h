@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * CVE-2019-5736: a process in the container must never be able to write to the runtime's
+ * binary through /proc/<pid>/exe. Before entering a container the runtime re-executes itself
+ * from a sealed, read-only memfd copy, so /proc/self/exe is that copy.
+ */
+#pragma once
+
+/* Returns 0 when already running from a sealed copy; otherwise re-executes (and does not
+ * return) or returns -errno. */
+int cloned_binary_ensure(char **argv);

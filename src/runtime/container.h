@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The container lifecycle of the OCI runtime: create, start, run, kill, delete. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "basic/error.h"
+#include "spec/runtime-spec.h"
+#include "state.h"
+
+typedef struct CreateOptions {
+        const char *root;           /* state root, e.g. /run/berth */
+        const char *id;
+        const char *bundle;         /* NULL: the current directory */
+        const char *config;         /* NULL: <bundle>/config.json */
+        const char *pid_file;
+        const char *console_socket;
+        bool no_pivot;
+        bool no_new_keyring;
+        bool systemd_cgroup;
+        unsigned preserve_fds;
+} CreateOptions;
+
+/* The parts of a create that `run` keeps using after the container is created. */
+typedef struct CreateResult {
+        Container *container;
+        int start_fd;       /* run: the channel to start the init on; -1 after create */
+        int console_master; /* run with a terminal and no console socket: the pty master */
+} CreateResult;
+
+/* create: the init waits for `start` on <state>/exec.sock. With `foreground`, it waits on
+ * ret->start_fd instead and the caller starts it (run). */
+int container_create(const CreateOptions *o, bool foreground, CreateResult *ret, BerthError **err);
+void create_result_done(CreateResult *r);
+/* Starts a created container and runs the poststart hooks. */
+int container_start(Container *c, BerthError **err);
+/* Starts through the channel of a foreground create. */
+int container_start_fd(Container *c, int start_fd, BerthError **err);
+/* run: create + start; in the foreground it waits and returns the exit status (128+signal) in
+ * *ret_status and deletes the container unless keep. */
+int container_run(const CreateOptions *o, bool detach, bool keep, int *ret_status,
+                  BerthError **err);
+int container_kill(Container *c, int sig, bool all, BerthError **err);
+/* Deletes a stopped (or, with force, any) container: poststop hooks, cgroup, state. */
+int container_delete(Container *c, bool force, BerthError **err);
+/* Parses "TERM", "SIGTERM", "15" into a signal number, or -EINVAL. */
+int signal_from_string(const char *s);
+
+/* init.c: the container's first process, from clone() to execve(); never returns. */
+typedef struct InitArgs {
+        const CreateOptions *opts;
+        const Spec *spec;
+        const char *bundle;  /* absolute */
+        const char *rootfs;  /* absolute */
+        int sync_fd;         /* the init's end of the setup channel */
+        int listen_fd;       /* exec.sock for create, -1 for run */
+        bool joined_early;   /* the namespaces to join were joined before the clone */
+        unsigned n_listen_fds; /* LISTEN_FDS passed through */
+} InitArgs;
+
+_noreturn_ void container_init(const InitArgs *a);

@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The runtime's side of create and start: spawn the init, serve its requests, record state. */
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include "basic/fs-util.h"
+#include "basic/log.h"
+#include "basic/string-util.h"
+#include "caps.h"
+#include "cgroup.h"
+#include "container.h"
+#include "device-rules.h"
+#include "hooks.h"
+#include "namespaces.h"
+#include "sync.h"
+#include "terminal.h"
+
+void create_result_done(CreateResult *r)
+{
+        if (r->container)
+                container_free(r->container);
+        r->container = NULL;
+        r->start_fd = safe_close(r->start_fd);
+        r->console_master = safe_close(r->console_master);
+}
+
+/* fork()-like clone with namespace flags: the child continues on a copy of our stack. */
+static pid_t clone_ns(unsigned long flags)
+{
+        return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+}
+
+static int bind_exec_socket(int dirfd, BerthError **err)
+{
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+        /* Through the directory's fd: the state path may be longer than sun_path. */
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/" STATE_EXEC_SOCKET, dirfd);
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return berth_error(err, errno, "create the exec socket");
+        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                return berth_error(err, errno, "bind the exec socket");
+        if (listen(fd, 1) < 0)
+                return berth_error(err, errno, "listen on the exec socket");
+        return TAKE_FD(fd);
+}
+
+static int write_pid_file(const char *path, pid_t pid, BerthError **err)
+{
+        char buf[32], dir[PATH_MAX];
+        const char *slash = strrchr(path, '/');
+        int n = snprintf(buf, sizeof(buf), "%d", pid);
+
+        if (slash == path)
+                strcpy(dir, "/");
+        else if (slash)
+                snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+        else
+                strcpy(dir, ".");
+        _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return berth_error(err, errno, "--pid-file `%s`: open its directory", path);
+        int r = write_file_atomic_at(dfd, slash ? slash + 1 : path, buf, (size_t)n, 0644);
+        if (r < 0)
+                return berth_error(err, r, "--pid-file `%s`", path);
+        return 0;
+}
+
+static char *state_json_string(Container *c, ContainerStatus st)
+{
+        struct json_object *o = container_state_json(c, st);
+        char *s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+        json_object_put(o);
+        return s;
+}
+
+static int check_preserved_fds(unsigned n, BerthError **err)
+{
+        for (unsigned i = 0; i < n; i++) {
+                int fd = 3 + (int)i;
+                if (fcntl(fd, F_GETFD) < 0)
+                        return berth_error(err, 0, "--preserve-fds/LISTEN_FDS: fd %d is not open",
+                                           fd);
+                if (fd == log_get_fd())
+                        return berth_error(err, 0, "--preserve-fds: fd %d is the --log file", fd);
+        }
+        return 0;
+}
+
+/* Everything the runtime must undo when a create fails half way. */
+typedef struct Undo {
+        pid_t pid;
+        Cgroup *cgroup;
+        int rootfd;
+        const char *id;
+} Undo;
+
+static void undo(Undo *u)
+{
+        if (u->pid > 0) {
+                kill(u->pid, SIGKILL);
+                while (waitpid(u->pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+        }
+        if (u->cgroup) {
+                cgroup_destroy(u->cgroup, NULL);
+                cgroup_free(u->cgroup);
+        }
+        if (u->rootfd >= 0) {
+                rm_rf_at(u->rootfd, u->id);
+                safe_close(u->rootfd);
+        }
+}
+
+static int spawn_init(const InitArgs *args, bool intermediate, pid_t *ret_pid, BerthError **err)
+{
+        const SpecLinux *l = args->spec->linux_;
+        unsigned long flags = namespaces_new_flags(l);
+
+        /* A cgroup namespace is made after the init joined its cgroup; a time namespace can
+         * only be made by unshare(). */
+        flags &= ~(unsigned long)(CLONE_NEWCGROUP | namespace_clone_flag(SPEC_NS_TIME));
+        if (!intermediate) {
+                pid_t pid = clone_ns(flags);
+                if (pid < 0)
+                        return berth_error(err, errno, "clone the container's init");
+                if (pid == 0)
+                        container_init(args);
+                *ret_pid = pid;
+                return 0;
+        }
+
+        /* Joining a pid or user namespace takes effect for children only: join in an
+         * intermediate process, which clones the init as our child and exits. */
+        pid_t mid = fork();
+        if (mid < 0)
+                return berth_error(err, errno, "fork");
+        if (mid == 0) {
+                _cleanup_error_ BerthError *e = NULL;
+                static const SpecNamespaceType order[] = {
+                        SPEC_NS_USER, SPEC_NS_PID, SPEC_NS_IPC,    SPEC_NS_UTS,
+                        SPEC_NS_NETWORK, SPEC_NS_CGROUP, SPEC_NS_TIME, SPEC_NS_MOUNT,
+                };
+                if (namespaces_join(l, order, ELEMENTSOF(order), &e) < 0) {
+                        sync_send(args->sync_fd, SYNC_ERROR, e->errnum, e->msg, -1);
+                        _exit(1);
+                }
+                pid_t pid = clone_ns(flags | CLONE_PARENT);
+                if (pid < 0) {
+                        berth_error(&e, errno, "clone the container's init");
+                        sync_send(args->sync_fd, SYNC_ERROR, e->errnum, e->msg, -1);
+                        _exit(1);
+                }
+                if (pid == 0) {
+                        InitArgs a = *args;
+                        a.joined_early = true;
+                        container_init(&a);
+                }
+                sync_send(args->sync_fd, SYNC_PID, pid, NULL, -1);
+                _exit(0);
+        }
+        *ret_pid = mid; /* the init's pid comes by message */
+        return 0;
+}
+
+static int serve_init(Container *c, const Spec *spec, const CreateOptions *o, int sync_fd,
+                      bool foreground, int *ret_console, BerthError **err)
+{
+        for (;;) {
+                SyncMsg m = {};
+                _cleanup_close_ int fd = -1;
+                int r = sync_recv(sync_fd, &m, &fd);
+                if (r == -EPIPE)
+                        return berth_error(err, 0, "the container's init exited during setup");
+                if (r < 0)
+                        return berth_error(err, r, "read from the container's init");
+                _cleanup_free_ char *text = TAKE_PTR(m.text);
+
+                switch (m.type) {
+                case SYNC_ERROR:
+                        /* The init's text already carries its errno's message. */
+                        r = berth_error(err, 0, "%s", text);
+                        (*err)->errnum = m.value > 0 ? m.value : EINVAL;
+                        return -(*err)->errnum;
+                case SYNC_HOOKS: {
+                        _cleanup_free_ char *st = state_json_string(c, STATUS_CREATING);
+                        if ((r = hooks_run(spec, SPEC_HOOK_PRESTART, st, err)) < 0 ||
+                            (r = hooks_run(spec, SPEC_HOOK_CREATE_RUNTIME, st, err)) < 0) {
+                                sync_send(sync_fd, SYNC_ERROR, EINVAL, (*err)->msg, -1);
+                                return r;
+                        }
+                        sync_send(sync_fd, SYNC_HOOKS_DONE, 0, NULL, -1);
+                        break;
+                }
+                case SYNC_CONSOLE:
+                        if (fd < 0)
+                                return berth_error(err, 0, "the init sent no pty");
+                        if (o->console_socket) {
+                                r = terminal_send_to_socket(o->console_socket, fd, err);
+                                if (r < 0)
+                                        return r;
+                        } else if (foreground)
+                                *ret_console = TAKE_FD(fd);
+                        break;
+                case SYNC_READY:
+                        return 0;
+                default:
+                        return berth_error(err, 0, "unexpected message %u from the init", m.type);
+                }
+        }
+}
+
+int container_create(const CreateOptions *o, bool foreground, CreateResult *ret, BerthError **err)
+{
+        _cleanup_free_ char *bundle = NULL, *rootfs = NULL, *config = NULL, *state = NULL;
+        _cleanup_spec_ Spec *spec = NULL;
+        _cleanup_close_pair_ int sp[2] = { -1, -1 };
+        _cleanup_close_ int listen_fd = -1, statedir = -1, console = -1;
+        Undo u = { .rootfd = -1, .id = o->id };
+        Container *c = NULL;
+        unsigned n_listen = 0;
+        size_t config_len;
+        CapSets caps;
+        char path[PATH_MAX];
+        int r;
+
+        r = container_id_validate(o->id, err);
+        if (r < 0)
+                return r;
+        bundle = realpath(o->bundle ? o->bundle : ".", NULL);
+        if (!bundle)
+                return berth_error(err, errno, "bundle `%s`", o->bundle ? o->bundle : ".");
+        if (o->config)
+                snprintf(path, sizeof(path), "%s", o->config);
+        else
+                snprintf(path, sizeof(path), "%s/config.json", bundle);
+        r = read_full_file(path, &config, &config_len);
+        if (r < 0)
+                return berth_error(err, r, "read `%s`", path);
+        r = spec_parse(config, config_len, &spec, err);
+        if (r < 0)
+                return berth_error_prefix(err, "%s", path);
+        if (!spec->process)
+                return berth_error(err, 0, "%s: process: missing", path);
+        if (spec->root_path[0] == '/')
+                snprintf(path, sizeof(path), "%s", spec->root_path);
+        else
+                snprintf(path, sizeof(path), "%s/%s", bundle, spec->root_path);
+        rootfs = realpath(path, NULL);
+        struct stat st;
+        if (!rootfs || stat(rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+                return berth_error(err, rootfs ? ENOTDIR : errno, "root.path: rootfs `%s`", path);
+        if (spec->process->terminal && !foreground && !o->console_socket)
+                return berth_error(err, 0, "process.terminal is true: --console-socket is "
+                                           "required to create a detached container");
+        r = caps_resolve(spec->process->capabilities, &caps, err);
+        if (r < 0)
+                return r;
+        const char *lf = getenv("LISTEN_FDS");
+        int nl;
+        if (lf && safe_atoi(lf, &nl) >= 0 && nl > 0)
+                n_listen = (unsigned)nl;
+        r = check_preserved_fds(n_listen + o->preserve_fds, err);
+        if (r < 0)
+                return r;
+
+        r = container_state_create_dir(o->root, o->id, &statedir, err);
+        if (r < 0)
+                return r;
+        u.rootfd = open(o->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        r = write_file_atomic_at(statedir, STATE_CONFIG, config, config_len, 0600);
+        if (r < 0) {
+                berth_error(err, r, "save the config of container `%s`", o->id);
+                goto fail;
+        }
+        if (!foreground && (listen_fd = bind_exec_socket(statedir, err)) < 0) {
+                r = listen_fd;
+                goto fail;
+        }
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
+                r = berth_error(err, errno, "create the sync socket");
+                goto fail;
+        }
+
+        InitArgs args = {
+                .opts = o,
+                .spec = spec,
+                .bundle = bundle,
+                .rootfs = rootfs,
+                .sync_fd = sp[1],
+                .listen_fd = listen_fd,
+                .n_listen_fds = n_listen,
+        };
+        bool intermediate = namespaces_need_intermediate(spec->linux_);
+        pid_t spawned = 0;
+        r = spawn_init(&args, intermediate, &spawned, err);
+        if (r < 0)
+                goto fail;
+        sp[1] = safe_close(sp[1]);
+        listen_fd = safe_close(listen_fd);
+        if (intermediate) {
+                pid_t mid = spawned;
+                SyncMsg m = {};
+                _cleanup_free_ char *ierr = NULL;
+                int q = sync_expect(sp[0], SYNC_PID, &m, NULL, &ierr);
+                while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+                if (q < 0) {
+                        r = berth_error(err, q, "%s", ierr ? ierr : "join namespaces");
+                        goto fail;
+                }
+                u.pid = m.value;
+                sync_msg_done(&m);
+        } else
+                u.pid = spawned;
+
+        c = calloc(1, sizeof(*c));
+        if (!c) {
+                r = berth_error(err, ENOMEM, "create");
+                goto fail;
+        }
+        char created[64];
+        format_rfc3339_now(created, sizeof(created));
+        struct passwd *pw = getpwuid(geteuid());
+        c->root = strdup(o->root);
+        c->id = strdup(o->id);
+        c->dirfd = TAKE_FD(statedir);
+        c->pid = u.pid;
+        c->bundle = strdup(bundle);
+        c->rootfs = strdup(rootfs);
+        c->created = strdup(created);
+        c->owner = strdup(pw ? pw->pw_name : "");
+        c->systemd_cgroup = o->systemd_cgroup;
+        struct json_object *ann;
+        if (json_object_object_get_ex(spec->json, "annotations", &ann))
+                c->annotations = json_object_get(ann);
+
+        const SpecLinux *l = spec->linux_;
+        if (l && l->namespaces[SPEC_NS_USER].present && !l->namespaces[SPEC_NS_USER].path &&
+            (r = namespaces_write_id_maps(u.pid, l, err)) < 0)
+                goto fail;
+        SpecResources res;
+        _cleanup_free_ SpecDeviceCgroup *rules = NULL;
+        if (device_rules_effective(spec, &res, &rules) < 0) {
+                r = berth_error(err, ENOMEM, "device rules");
+                goto fail;
+        }
+        r = cgroup_create(o->id, l ? l->cgroups_path : NULL, o->systemd_cgroup, &res, u.pid,
+                          &u.cgroup, err);
+        if (r < 0)
+                goto fail;
+        c->cgroup = cgroup_serialize(u.cgroup);
+        if (spec->process->has_oom_score_adj) {
+                char p[64], v[16];
+                snprintf(p, sizeof(p), "/proc/%d/oom_score_adj", u.pid);
+                snprintf(v, sizeof(v), "%d", spec->process->oom_score_adj);
+                r = write_string_file(p, v);
+                if (r < 0) {
+                        berth_error(err, r, "process.oomScoreAdj: set %s%s", v,
+                                    r == -EACCES ? " (lowering it needs CAP_SYS_RESOURCE)" : "");
+                        goto fail;
+                }
+        }
+        state = state_json_string(c, STATUS_CREATING);
+        r = sync_send(sp[0], SYNC_GO, 0, state, -1);
+        if (r < 0) {
+                berth_error(err, r, "start the container's init");
+                goto fail;
+        }
+        r = serve_init(c, spec, o, sp[0], foreground, &console, err);
+        if (r < 0)
+                goto fail;
+
+        bool zombie;
+        r = process_start_time(u.pid, &c->pid_start, &zombie);
+        if (r < 0 || zombie) {
+                r = berth_error(err, r < 0 ? r : 0, "the container's init died during create");
+                goto fail;
+        }
+        r = container_state_save(c, err);
+        if (r < 0)
+                goto fail;
+        if (o->pid_file && (r = write_pid_file(o->pid_file, u.pid, err)) < 0)
+                goto fail;
+
+        c->spec = TAKE_PTR(spec);
+        cgroup_free(u.cgroup);
+        safe_close(u.rootfd);
+        ret->container = c;
+        ret->start_fd = foreground ? TAKE_FD(sp[0]) : -1;
+        ret->console_master = TAKE_FD(console);
+        return 0;
+
+fail:
+        undo(&u);
+        if (c)
+                container_free(c);
+        return r;
+}
+
+int container_start_fd(Container *c, int start_fd, BerthError **err)
+{
+        int r;
+
+        r = sync_send(start_fd, SYNC_START, 0, NULL, -1);
+        if (r < 0)
+                return berth_error(err, r, "start container `%s`", c->id);
+        /* The channel closes on a successful execve(); otherwise the init says why. */
+        SyncMsg m = {};
+        r = sync_recv(start_fd, &m, NULL);
+        if (r >= 0) {
+                _cleanup_free_ char *t = m.text;
+                return berth_error(err, m.value, "start container `%s`: %s", c->id,
+                                   t ? t : "failed");
+        }
+        if (r != -EPIPE && r != -ECONNRESET)
+                return berth_error(err, r, "start container `%s`", c->id);
+        if (container_load_spec(c, NULL) >= 0) {
+                _cleanup_free_ char *st = state_json_string(c, STATUS_RUNNING);
+                hooks_run_warn(c->spec, SPEC_HOOK_POSTSTART, st);
+        }
+        return 0;
+}
+
+int container_start(Container *c, BerthError **err)
+{
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        ContainerStatus st = container_status(c);
+
+        if (st != STATUS_CREATED)
+                return berth_error(err, 0, "container `%s` is %s, not created", c->id,
+                                   container_status_name(st));
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/" STATE_EXEC_SOCKET,
+                 c->dirfd);
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return berth_error(err, errno, "start container `%s`", c->id);
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                return berth_error(err, errno, "start container `%s`: reach its init", c->id);
+        /* Whoever connected first starts it; the socket going away marks it running. */
+        if (unlinkat(c->dirfd, STATE_EXEC_SOCKET, 0) < 0)
+                return berth_error(err, errno == ENOENT ? 0 : errno,
+                                   "container `%s` is already being started", c->id);
+        return container_start_fd(c, fd, err);
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* config.json mount options turned into mount(2) flags, propagation and mount_setattr(2). */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct MountOptions {
+        unsigned long flags;       /* MS_* for mount(2), MS_BIND/MS_REC included */
+        unsigned long propagation; /* MS_SHARED|MS_SLAVE|... (with MS_REC), 0 for none */
+        uint64_t attr_set, attr_clr; /* MOUNT_ATTR_* applied recursively ("rro", "rnosuid"...) */
+        bool bind;
+        bool recursive_bind;
+        bool idmap, recursive_idmap;
+        bool tmpcopyup;
+        char *data; /* the options mount(2) does not know, comma separated, for the fs */
+} MountOptions;
+
+/* Parses options (NULL-terminated, may be NULL). The only failure is -ENOMEM. */
+int mount_options_parse(char *const *options, MountOptions *ret);
+void mount_options_done(MountOptions *o);
+/* Names of every option this runtime knows, for `features`. NULL-terminated. */
+extern const char *const mount_option_names[];

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Mounting by fd with the new mount API, so that no path is looked up twice. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Clones the tree at src_fd (recursive or not), applies attr set/clear to it, and attaches it
+ * on top of dst_fd. Returns -errno. */
+int mount_bind_fd(int src_fd, int dst_fd, bool recursive, uint64_t attr_set, uint64_t attr_clr);
+/* A fresh filesystem of type fstype (options "k=v,flag,...") mounted on top of dst_fd. */
+int mount_new_fs_fd(const char *fstype, const char *source, const char *options, uint64_t attr_set,
+                    int dst_fd);
+/* mount_setattr(2) on the mount at fd, recursive or not. */
+int mount_setattr_fd(int fd, bool recursive, uint64_t attr_set, uint64_t attr_clr,
+                     uint64_t propagation);
+/* The /proc/self/fd/N path of fd, for the calls that still take a path. */
+void fd_proc_path(int fd, char buf[static 32]);

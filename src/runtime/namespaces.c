@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "basic/fs-util.h"
+#include "namespaces.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+static const int clone_flags[_SPEC_NS_MAX] = {
+        [SPEC_NS_PID] = CLONE_NEWPID,   [SPEC_NS_NETWORK] = CLONE_NEWNET,
+        [SPEC_NS_MOUNT] = CLONE_NEWNS,  [SPEC_NS_IPC] = CLONE_NEWIPC,
+        [SPEC_NS_UTS] = CLONE_NEWUTS,   [SPEC_NS_USER] = CLONE_NEWUSER,
+        [SPEC_NS_CGROUP] = CLONE_NEWCGROUP, [SPEC_NS_TIME] = CLONE_NEWTIME,
+};
+
+int namespace_clone_flag(SpecNamespaceType t)
+{
+        return clone_flags[t];
+}
+
+static bool ns_new(const SpecLinux *l, SpecNamespaceType t)
+{
+        return l && l->namespaces[t].present && !l->namespaces[t].path;
+}
+
+static bool ns_joined(const SpecLinux *l, SpecNamespaceType t)
+{
+        return l && l->namespaces[t].present && l->namespaces[t].path;
+}
+
+unsigned long namespaces_new_flags(const SpecLinux *l)
+{
+        unsigned long f = 0;
+        for (int t = 0; t < _SPEC_NS_MAX; t++)
+                if (ns_new(l, t))
+                        f |= (unsigned long)clone_flags[t];
+        return f;
+}
+
+bool namespaces_need_intermediate(const SpecLinux *l)
+{
+        if (ns_joined(l, SPEC_NS_PID) || ns_joined(l, SPEC_NS_USER))
+                return true;
+        if (ns_new(l, SPEC_NS_USER))
+                for (int t = 0; t < _SPEC_NS_MAX; t++)
+                        if (ns_joined(l, t))
+                                return true;
+        return false;
+}
+
+int namespaces_join(const SpecLinux *l, const SpecNamespaceType *types, size_t n, BerthError **err)
+{
+        for (size_t i = 0; i < n; i++) {
+                SpecNamespaceType t = types[i];
+                if (!ns_joined(l, t))
+                        continue;
+                const char *path = l->namespaces[t].path;
+                _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0)
+                        return berth_error(err, errno, "open %s namespace `%s`",
+                                           spec_namespace_name(t), path);
+                if (setns(fd, clone_flags[t]) < 0)
+                        return berth_error(err, errno, "join %s namespace `%s`",
+                                           spec_namespace_name(t), path);
+        }
+        return 0;
+}
+
+static int write_map(pid_t pid, const char *file, const SpecIdMapping *m, size_t n,
+                     BerthError **err)
+{
+        char path[64];
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        if (!f)
+                return berth_error(err, errno, "write %s", file);
+        for (size_t i = 0; i < n; i++)
+                fprintf(f, "%u %u %u\n", m[i].container_id, m[i].host_id, m[i].size);
+        fclose(f);
+        snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return berth_error(err, errno, "open `%s`", path);
+        if (write(fd, buf, size) != (ssize_t)size)
+                return berth_error(err, errno, "write linux.%s to `%s` (\"%s\")",
+                                   streq(file, "uid_map") ? "uidMappings" : "gidMappings", path,
+                                   buf);
+        return 0;
+}
+
+int namespaces_write_id_maps(pid_t pid, const SpecLinux *l, BerthError **err)
+{
+        int r;
+
+        if (l->n_uid_mappings == 0 || l->n_gid_mappings == 0)
+                return berth_error(err, 0, "linux.uidMappings and linux.gidMappings are required "
+                                           "for a new user namespace");
+        r = write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err);
+        if (r < 0)
+                return r;
+        return write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
+}
+
+int namespaces_enter_new_time(const SpecLinux *l, BerthError **err)
+{
+        char buf[128];
+        size_t n = 0;
+
+        if (unshare(CLONE_NEWTIME) < 0)
+                return berth_error(err, errno, "create time namespace");
+        if (l->time_offsets.has_monotonic)
+                n += (size_t)snprintf(buf + n, sizeof(buf) - n, "monotonic %lld %u\n",
+                                      (long long)l->time_offsets.monotonic_secs,
+                                      l->time_offsets.monotonic_nanosecs);
+        if (l->time_offsets.has_boottime)
+                n += (size_t)snprintf(buf + n, sizeof(buf) - n, "boottime %lld %u\n",
+                                      (long long)l->time_offsets.boottime_secs,
+                                      l->time_offsets.boottime_nanosecs);
+        if (n > 0) {
+                /* One write per clock: the kernel takes one line at a time reliably. */
+                for (char *line = buf, *nl; *line; line = nl + 1) {
+                        nl = strchr(line, '\n');
+                        *nl = 0;
+                        int r = write_string_file("/proc/self/timens_offsets", line);
+                        if (r < 0)
+                                return berth_error(err, r, "write linux.timeOffsets (`%s`)", line);
+                }
+        }
+        _cleanup_close_ int fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return berth_error(err, errno, "open the new time namespace");
+        if (setns(fd, CLONE_NEWTIME) < 0)
+                return berth_error(err, errno, "enter the new time namespace");
+        return 0;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Namespaces of linux.namespaces: clone flags, joining by path, id maps and time offsets. */
+#pragma once
+
+#include <sys/types.h>
+
+#include "basic/error.h"
+#include "spec/runtime-spec.h"
+
+int namespace_clone_flag(SpecNamespaceType t);
+/* The CLONE_NEW* flags of the namespaces the config asks to create (not join). */
+unsigned long namespaces_new_flags(const SpecLinux *l);
+/* Whether the namespaces must be joined by an intermediate process before the init is cloned:
+ * joining pid or user, or creating a user namespace while joining others. */
+bool namespaces_need_intermediate(const SpecLinux *l);
+/* setns() into each namespace of `types` that the config joins by path. */
+int namespaces_join(const SpecLinux *l, const SpecNamespaceType *types, size_t n, BerthError **err);
+/* Writes uid_map and gid_map of pid from linux.uidMappings/gidMappings. */
+int namespaces_write_id_maps(pid_t pid, const SpecLinux *l, BerthError **err);
+/* Creates a time namespace with linux.timeOffsets and enters it. */
+int namespaces_enter_new_time(const SpecLinux *l, BerthError **err);

@@ -1,0 +1,469 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+
+#include "basic/chase.h"
+#include "basic/fs-util.h"
+#include "basic/log.h"
+#include "basic/string-util.h"
+#include "mount-options.h"
+#include "mount-util.h"
+#include "rootfs.h"
+
+static int mount_error(BerthError **err, int r, size_t i, const SpecMount *m, const char *what)
+{
+        return berth_error(err, r, "mounts[%zu] (%s on `%s`): %s", i,
+                           m->type ? m->type : (m->source ? m->source : "none"), m->destination,
+                           what);
+}
+
+static unsigned long propagation_flags(const char *s)
+{
+        static const struct {
+                const char *name;
+                unsigned long flags;
+        } t[] = {
+                { "shared", MS_SHARED },
+                { "rshared", MS_SHARED | MS_REC },
+                { "slave", MS_SLAVE },
+                { "rslave", MS_SLAVE | MS_REC },
+                { "private", MS_PRIVATE },
+                { "rprivate", MS_PRIVATE | MS_REC },
+                { "unbindable", MS_UNBINDABLE },
+                { "runbindable", MS_UNBINDABLE | MS_REC },
+        };
+        for (size_t i = 0; s && i < ELEMENTSOF(t); i++)
+                if (streq(s, t[i].name))
+                        return t[i].flags;
+        return 0;
+}
+
+/* MS_* flags a bind mount can take through mount_setattr(2). */
+static void flags_to_attrs(unsigned long flags, uint64_t *set, uint64_t *clr)
+{
+        if (flags & MS_RDONLY)
+                *set |= MOUNT_ATTR_RDONLY;
+        if (flags & MS_NOSUID)
+                *set |= MOUNT_ATTR_NOSUID;
+        if (flags & MS_NODEV)
+                *set |= MOUNT_ATTR_NODEV;
+        if (flags & MS_NOEXEC)
+                *set |= MOUNT_ATTR_NOEXEC;
+        if (flags & MS_NODIRATIME)
+                *set |= MOUNT_ATTR_NODIRATIME;
+        if (flags & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)) {
+                *clr |= MOUNT_ATTR__ATIME;
+                if (flags & MS_NOATIME)
+                        *set |= MOUNT_ATTR_NOATIME;
+                else if (flags & MS_STRICTATIME)
+                        *set |= MOUNT_ATTR_STRICTATIME;
+                else
+                        *set |= MOUNT_ATTR_RELATIME;
+        }
+}
+
+static int reopen_dest(RootfsContext *ctx, const char *dest)
+{
+        return chase_in_root(ctx->rootfd, dest, CHASE_NO_CREATE, 0, 0);
+}
+
+static int mount_bind(RootfsContext *ctx, size_t i, const SpecMount *m, const MountOptions *o,
+                      BerthError **err)
+{
+        struct stat st;
+        uint64_t set = o->attr_set, clr = o->attr_clr;
+
+        if (!m->source)
+                return mount_error(err, 0, i, m, "a bind mount needs a source");
+        _cleanup_close_ int src = open(m->source, O_PATH | O_CLOEXEC);
+        if (src < 0)
+                return mount_error(err, errno, i, m, "open source");
+        if (fstat(src, &st) < 0)
+                return mount_error(err, errno, i, m, "stat source");
+        _cleanup_close_ int dst =
+                chase_in_root(ctx->rootfd, m->destination,
+                              S_ISDIR(st.st_mode) ? CHASE_MKDIR : CHASE_MKDIR_FILE, 0755, 0);
+        if (dst < 0)
+                return mount_error(err, dst, i, m, "create destination in the rootfs");
+
+        /* Non-recursive attributes apply to the top mount only; recursive ones ("rro") to the
+         * whole tree afterwards. */
+        uint64_t top_set = 0, top_clr = 0;
+        flags_to_attrs(o->flags, &top_set, &top_clr);
+        int r = mount_bind_fd(src, dst, o->recursive_bind, 0, 0);
+        if (r < 0)
+                return mount_error(err, r, i, m, "bind mount");
+        _cleanup_close_ int mnt = reopen_dest(ctx, m->destination);
+        if (mnt < 0)
+                return mount_error(err, mnt, i, m, "reopen destination");
+        r = mount_setattr_fd(mnt, false, top_set, top_clr, 0);
+        if (r < 0)
+                return mount_error(err, r, i, m, "set mount options");
+        r = mount_setattr_fd(mnt, true, set, clr, 0);
+        if (r < 0)
+                return mount_error(err, r, i, m, "set recursive mount options");
+        if (o->propagation) {
+                char p[32];
+                fd_proc_path(mnt, p);
+                if (mount(NULL, p, NULL, o->propagation, NULL) < 0)
+                        return mount_error(err, errno, i, m, "set propagation");
+        }
+        return 0;
+}
+
+static int mount_cgroup(RootfsContext *ctx, size_t i, const SpecMount *m, const MountOptions *o,
+                        BerthError **err)
+{
+        unsigned long ro = o->flags & MS_RDONLY;
+        uint64_t set = 0, clr = 0;
+        char p[32];
+        int r;
+
+        flags_to_attrs(o->flags & ~MS_RDONLY, &set, &clr);
+        _cleanup_close_ int dst = chase_in_root(ctx->rootfd, m->destination, CHASE_MKDIR, 0755, 0);
+        if (dst < 0)
+                return mount_error(err, dst, i, m, "create destination in the rootfs");
+
+        /* A single cgroup2 hierarchy: in a new cgroup namespace the kernel shows the
+         * container's own cgroup as the root, so mount it; otherwise bind that subtree. */
+        bool pure_v2 = strv_length(ctx->cgroup_paths) == 1 &&
+                       startswith(ctx->cgroup_paths[0], "/sys/fs/cgroup\t");
+        if (pure_v2 && ctx->new_cgroupns) {
+                r = mount_new_fs_fd("cgroup2", "cgroup2", NULL, set | (ro ? MOUNT_ATTR_RDONLY : 0),
+                                    dst);
+                if (r < 0)
+                        return mount_error(err, r, i, m, "mount cgroup2");
+                return 0;
+        }
+        if (!pure_v2) {
+                fd_proc_path(dst, p);
+                if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+                        return mount_error(err, errno, i, m, "mount tmpfs for the hierarchies");
+        }
+        STRV_FOREACH(e, ctx->cgroup_paths) {
+                _cleanup_free_ char *mp = strdup(*e), *src = NULL;
+                if (!mp)
+                        return mount_error(err, ENOMEM, i, m, "cgroup");
+                char *tab = strchr(mp, '\t');
+                *tab = 0;
+                const char *name = pure_v2 ? "" : strrchr(mp, '/') + 1;
+                if (asprintf(&src, "%s%s", mp, tab + 1) < 0)
+                        return mount_error(err, ENOMEM, i, m, "cgroup");
+                _cleanup_free_ char *sub = NULL;
+                if (asprintf(&sub, "%s/%s", m->destination, name) < 0)
+                        return mount_error(err, ENOMEM, i, m, "cgroup");
+                _cleanup_close_ int sfd = open(src, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (sfd < 0)
+                        return mount_error(err, errno, i, m, src);
+                _cleanup_close_ int d = chase_in_root(ctx->rootfd, sub, CHASE_MKDIR, 0755, 0);
+                if (d < 0)
+                        return mount_error(err, d, i, m, sub);
+                r = mount_bind_fd(sfd, d, false, set | (ro ? MOUNT_ATTR_RDONLY : 0), clr);
+                if (r < 0)
+                        return mount_error(err, r, i, m, src);
+        }
+        if (!pure_v2 && ro) {
+                _cleanup_close_ int mnt = reopen_dest(ctx, m->destination);
+                if (mnt < 0 || mount_setattr_fd(mnt, false, MOUNT_ATTR_RDONLY, 0, 0) < 0)
+                        return mount_error(err, errno, i, m, "make the cgroup tmpfs read-only");
+        }
+        return 0;
+}
+
+static int mount_one(RootfsContext *ctx, size_t i, const SpecMount *m, BerthError **err)
+{
+        _cleanup_(mount_options_done) MountOptions o = {};
+        char p[32];
+        int r;
+
+        r = mount_options_parse(m->options, &o);
+        if (r < 0)
+                return mount_error(err, r, i, m, "parse options");
+        if (o.idmap)
+                return mount_error(err, EOPNOTSUPP, i, m, "idmapped mounts are not supported yet");
+        if (o.bind || (m->type && streq(m->type, "bind")))
+                return mount_bind(ctx, i, m, &o, err);
+        if (!m->type)
+                return mount_error(err, 0, i, m, "a mount needs a type unless it is a bind mount");
+        if (streq(m->type, "cgroup") || streq(m->type, "cgroup2"))
+                return mount_cgroup(ctx, i, m, &o, err);
+
+        _cleanup_close_ int dst = chase_in_root(ctx->rootfd, m->destination, CHASE_MKDIR, 0755, 0);
+        if (dst < 0)
+                return mount_error(err, dst, i, m, "create destination in the rootfs");
+        fd_proc_path(dst, p);
+        if (mount(m->source ? m->source : m->type, p, m->type, o.flags, o.data) < 0) {
+                int e = errno;
+                /* sysfs cannot be mounted from a user namespace that does not own the network
+                 * namespace: bind the host's, as runc does. */
+                if (streq(m->type, "sysfs") && (e == EPERM || e == EACCES) && ctx->userns) {
+                        _cleanup_close_ int sys = open("/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                        if (sys >= 0 && mount_bind_fd(sys, dst, true, MOUNT_ATTR_RDONLY |
+                                                              MOUNT_ATTR_NOSUID |
+                                                              MOUNT_ATTR_NODEV |
+                                                              MOUNT_ATTR_NOEXEC, 0) >= 0)
+                                return 0;
+                }
+                return mount_error(err, e, i, m, "mount");
+        }
+        if (o.propagation || o.attr_set || o.attr_clr) {
+                _cleanup_close_ int mnt = reopen_dest(ctx, m->destination);
+                if (mnt < 0)
+                        return mount_error(err, mnt, i, m, "reopen destination");
+                r = mount_setattr_fd(mnt, true, o.attr_set, o.attr_clr, 0);
+                if (r < 0)
+                        return mount_error(err, r, i, m, "set recursive mount options");
+                if (o.propagation) {
+                        fd_proc_path(mnt, p);
+                        if (mount(NULL, p, NULL, o.propagation, NULL) < 0)
+                                return mount_error(err, errno, i, m, "set propagation");
+                }
+        }
+        return 0;
+}
+
+int rootfs_capture_cgroups(RootfsContext *ctx, BerthError **err)
+{
+        _cleanup_fclose_ FILE *mi = fopen("/proc/self/mountinfo", "re");
+        _cleanup_free_ char *self = NULL, *line = NULL;
+        size_t n = 0;
+        int r;
+
+        r = read_full_file("/proc/self/cgroup", &self, NULL);
+        if (r < 0)
+                return berth_error(err, r, "read /proc/self/cgroup");
+        if (!mi)
+                return berth_error(err, errno, "open /proc/self/mountinfo");
+        while (getline(&line, &n, mi) > 0) {
+                char root[4096], mp[4096], fstype[64], super[1024];
+                const char *dash = strstr(line, " - ");
+                if (!dash || sscanf(line, "%*s %*s %*s %4095s %4095s", root, mp) != 2 ||
+                    sscanf(dash + 3, "%63s %*s %1023s", fstype, super) != 2)
+                        continue;
+                if (!startswith(mp, "/sys/fs/cgroup"))
+                        continue;
+                bool v2 = streq(fstype, "cgroup2");
+                if (!v2 && !streq(fstype, "cgroup"))
+                        continue;
+                /* Find this hierarchy's line in /proc/self/cgroup: "0::path" for cgroup2, for v1
+                 * the line whose controllers are all in the mount's super options. */
+                _cleanup_free_ char *copy = strdup(self);
+                char *save = NULL;
+                for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                        char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+                        if (!c2)
+                                continue;
+                        *c2 = 0;
+                        const char *ctrls = c1 + 1, *path = c2 + 1;
+                        bool match;
+                        if (v2)
+                                match = !*ctrls;
+                        else {
+                                match = *ctrls != 0;
+                                _cleanup_free_ char *cs = strdup(ctrls);
+                                char *s2 = NULL;
+                                for (char *c = strtok_r(cs, ",", &s2); c && match;
+                                     c = strtok_r(NULL, ",", &s2)) {
+                                        char pat[128];
+                                        snprintf(pat, sizeof(pat), ",%s,", c);
+                                        _cleanup_free_ char *sup = NULL;
+                                        if (asprintf(&sup, ",%s,", super) < 0)
+                                                return berth_error(err, ENOMEM, "cgroups");
+                                        match = strstr(sup, pat) != NULL;
+                                }
+                        }
+                        if (!match)
+                                continue;
+                        const char *rel = path;
+                        if (!streq(root, "/") && startswith(path, root))
+                                rel = path + strlen(root);
+                        if (streq(rel, "/"))
+                                rel = "";
+                        _cleanup_free_ char *entry = NULL;
+                        if (asprintf(&entry, "%s\t%s", mp, rel) < 0 ||
+                            strv_push(&ctx->cgroup_paths, entry) < 0)
+                                return berth_error(err, ENOMEM, "cgroups");
+                        entry = NULL;
+                        break;
+                }
+        }
+        return 0;
+}
+
+int rootfs_prepare(RootfsContext *ctx, BerthError **err)
+{
+        const SpecLinux *l = ctx->spec->linux_;
+        unsigned long prop = MS_SLAVE | MS_REC;
+        int r;
+
+        if (l && l->rootfs_propagation) {
+                prop = propagation_flags(l->rootfs_propagation);
+                if (!prop)
+                        return berth_error(err, 0, "linux.rootfsPropagation: unknown value \"%s\"",
+                                           l->rootfs_propagation);
+        }
+        /* Nothing done below may propagate back to the host. */
+        if (mount(NULL, "/", NULL, prop, NULL) < 0)
+                return berth_error(err, errno, "set propagation of / to %s",
+                                   l && l->rootfs_propagation ? l->rootfs_propagation : "rslave");
+        /* The rootfs becomes a mount of its own, as pivot_root needs. */
+        if (mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+                return berth_error(err, errno, "bind mount the rootfs `%s`", ctx->rootfs);
+        ctx->rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (ctx->rootfd < 0)
+                return berth_error(err, errno, "open rootfs `%s`", ctx->rootfs);
+
+        bool dev_bound = false;
+        for (size_t i = 0; i < ctx->spec->n_mounts; i++) {
+                const SpecMount *m = &ctx->spec->mounts[i];
+                r = mount_one(ctx, i, m, err);
+                if (r < 0)
+                        return r;
+                if (streq(m->destination, "/dev") && m->type && !streq(m->type, "tmpfs"))
+                        dev_bound = true;
+        }
+        if (!dev_bound) {
+                r = devices_create_defaults(ctx, err);
+                if (r < 0)
+                        return r;
+                r = devices_create_links(ctx, err);
+                if (r < 0)
+                        return r;
+        }
+        return devices_create_config(ctx, err);
+}
+
+int rootfs_pivot(RootfsContext *ctx, bool no_pivot, BerthError **err)
+{
+        if (fchdir(ctx->rootfd) < 0)
+                return berth_error(err, errno, "enter rootfs `%s`", ctx->rootfs);
+        if (no_pivot) {
+                if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+                        return berth_error(err, errno, "move the rootfs to /");
+                if (chroot(".") < 0)
+                        return berth_error(err, errno, "chroot into the rootfs");
+        } else {
+                if (syscall(SYS_pivot_root, ".", ".") < 0)
+                        return berth_error(err, errno, "pivot_root into `%s`", ctx->rootfs);
+                /* The old root is stacked on "."; detach it without telling the host. */
+                if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+                        return berth_error(err, errno, "make the old root a slave");
+                if (umount2(".", MNT_DETACH) < 0)
+                        return berth_error(err, errno, "detach the old root");
+        }
+        if (chdir("/") < 0)
+                return berth_error(err, errno, "chdir to the new root");
+        safe_close(ctx->rootfd);
+        ctx->rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (ctx->rootfd < 0)
+                return berth_error(err, errno, "open the new root");
+        return 0;
+}
+
+static int mask_path(RootfsContext *ctx, const char *path, BerthError **err)
+{
+        struct stat st;
+        int r;
+
+        _cleanup_close_ int fd = chase_in_root(ctx->rootfd, path, CHASE_NO_CREATE, 0, 0);
+        if (fd == -ENOENT || fd == -ENOTDIR)
+                return 0;
+        if (fd < 0)
+                return berth_error(err, fd, "linux.maskedPaths: open `%s`", path);
+        if (fstat(fd, &st) < 0)
+                return berth_error(err, errno, "linux.maskedPaths: stat `%s`", path);
+        if (S_ISDIR(st.st_mode))
+                r = mount_new_fs_fd("tmpfs", "tmpfs", "size=0,mode=755", MOUNT_ATTR_RDONLY, fd);
+        else
+                r = mount_bind_fd(ctx->devnull, fd, false, 0, 0);
+        if (r < 0)
+                return berth_error(err, r, "linux.maskedPaths: mask `%s`", path);
+        return 0;
+}
+
+static int readonly_path(RootfsContext *ctx, const char *path, BerthError **err)
+{
+        _cleanup_close_ int fd = chase_in_root(ctx->rootfd, path, CHASE_NO_CREATE, 0, 0);
+        if (fd == -ENOENT || fd == -ENOTDIR)
+                return 0;
+        if (fd < 0)
+                return berth_error(err, fd, "linux.readonlyPaths: open `%s`", path);
+        int r = mount_bind_fd(fd, fd, true, MOUNT_ATTR_RDONLY, 0);
+        if (r < 0)
+                return berth_error(err, r, "linux.readonlyPaths: make `%s` read-only", path);
+        return 0;
+}
+
+/* What masked files get: the container's /dev/null, opened without following links and
+ * checked to be the null device, so a container cannot swap it for a link to something it
+ * wants writable (CVE-2025-31133). The fd pins what was checked. */
+static int open_devnull(RootfsContext *ctx, BerthError **err)
+{
+        struct stat st;
+
+        ctx->devnull = chase_in_root(ctx->rootfd, "/dev/null", CHASE_NO_CREATE, 0, O_NOFOLLOW);
+        if (ctx->devnull < 0)
+                return berth_error(err, ctx->devnull, "linux.maskedPaths: open /dev/null");
+        if (fstat(ctx->devnull, &st) < 0)
+                return berth_error(err, errno, "linux.maskedPaths: stat /dev/null");
+        if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+                return berth_error(err, 0, "linux.maskedPaths: /dev/null in the container is not "
+                                           "the null device");
+        return 0;
+}
+
+int rootfs_finalize(RootfsContext *ctx, BerthError **err)
+{
+        const SpecLinux *l = ctx->spec->linux_;
+        int r;
+
+        if (l && l->masked_paths && (r = open_devnull(ctx, err)) < 0)
+                return r;
+
+        if (l) {
+                STRV_FOREACH(p, l->readonly_paths)
+                        if ((r = readonly_path(ctx, *p, err)) < 0)
+                                return r;
+                STRV_FOREACH(p, l->masked_paths)
+                        if ((r = mask_path(ctx, *p, err)) < 0)
+                                return r;
+        }
+        if (ctx->spec->root_readonly) {
+                r = mount_setattr_fd(ctx->rootfd, false, MOUNT_ATTR_RDONLY, 0, 0);
+                if (r < 0)
+                        return berth_error(err, r, "root.readonly: make / read-only");
+        }
+        if (l && l->rootfs_propagation &&
+            mount(NULL, "/", NULL, propagation_flags(l->rootfs_propagation), NULL) < 0)
+                return berth_error(err, errno, "linux.rootfsPropagation: set %s on /",
+                                   l->rootfs_propagation);
+        return 0;
+}
+
+int rootfs_bind_console(const char *slave_path, BerthError **err)
+{
+        _cleanup_close_ int src = open(slave_path, O_PATH | O_CLOEXEC);
+        if (src < 0)
+                return berth_error(err, errno, "open `%s`", slave_path);
+        _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int dst = chase_in_root(root, "/dev/console", CHASE_MKDIR_FILE, 0600, 0);
+        if (dst < 0)
+                return berth_error(err, dst, "create /dev/console");
+        int r = mount_bind_fd(src, dst, false, 0, 0);
+        if (r < 0)
+                return berth_error(err, r, "bind the pty onto /dev/console");
+        return 0;
+}
+
+void rootfs_context_done(RootfsContext *ctx)
+{
+        ctx->rootfd = safe_close(ctx->rootfd);
+        ctx->devnull = safe_close(ctx->devnull);
+        strv_freep(&ctx->cgroup_paths);
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What the runtime keeps of a container between invocations: <root>/<id>/state.json, the
+ * config.json it was created from, and the exec socket whose presence means "created".
+ */
+#pragma once
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "basic/error.h"
+#include "spec/runtime-spec.h"
+
+#define STATE_FILE "state.json"
+#define STATE_CONFIG "config.json"
+#define STATE_EXEC_SOCKET "exec.sock"
+
+typedef enum ContainerStatus {
+        STATUS_CREATING,
+        STATUS_CREATED,
+        STATUS_RUNNING,
+        STATUS_PAUSED,
+        STATUS_STOPPED,
+} ContainerStatus;
+
+typedef struct Container {
+        char *root; /* --root */
+        char *id;
+        int dirfd;  /* <root>/<id> */
+        pid_t pid;
+        uint64_t pid_start; /* start time of pid, so a reused pid is not taken for ours */
+        char *bundle;
+        char *rootfs;
+        char *created; /* RFC 3339 */
+        char *owner;
+        char *cgroup;  /* cgroup_serialize() of its cgroup, NULL when it has none */
+        bool systemd_cgroup;
+        struct json_object *annotations; /* may be NULL */
+        Spec *spec; /* loaded on demand by container_load_spec() */
+} Container;
+
+const char *container_status_name(ContainerStatus s);
+/* Refuses ids runc refuses: empty, ".", "..", or outside [A-Za-z0-9_+.-]. */
+int container_id_validate(const char *id, BerthError **err);
+
+/* Creates <root>/<id>; fails with a clear error when the container exists. */
+int container_state_create_dir(const char *root, const char *id, int *ret_dirfd, BerthError **err);
+int container_state_save(const Container *c, BerthError **err);
+int container_load(const char *root, const char *id, Container **ret, BerthError **err);
+int container_load_spec(Container *c, BerthError **err);
+ContainerStatus container_status(Container *c);
+/* The runtime-spec state document ("ociVersion", "id", "status", "pid", "bundle",
+ * "annotations") plus runc's "rootfs", "created" and "owner". */
+struct json_object *container_state_json(Container *c, ContainerStatus status);
+/* Removes the state directory. */
+int container_state_remove(Container *c);
+void container_free(Container *c);
+static inline void container_freep(Container **c)
+{
+        if (*c)
+                container_free(*c);
+}
+#define _cleanup_container_ _cleanup_(container_freep)
+
+/* The start time (field 22 of /proc/<pid>/stat), or -errno; *zombie tells a dead process. */
+int process_start_time(pid_t pid, uint64_t *ret, bool *zombie);
+void format_rfc3339_now(char *buf, size_t size);

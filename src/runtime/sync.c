@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "basic/macro.h"
+#include "sync.h"
+
+struct wire {
+        uint32_t type;
+        int32_t value;
+};
+
+int sync_send(int fd, SyncType type, int32_t value, const char *text, int pass_fd)
+{
+        struct wire w = { .type = type, .value = value };
+        struct iovec iov[2] = {
+                { .iov_base = &w, .iov_len = sizeof(w) },
+                { .iov_base = (void *)(text ? text : ""), .iov_len = text ? strlen(text) : 0 },
+        };
+        union {
+                char buf[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+        } control;
+        struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+
+        if (pass_fd >= 0) {
+                memset(&control, 0, sizeof(control));
+                mh.msg_control = control.buf;
+                mh.msg_controllen = sizeof(control.buf);
+                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+        }
+        for (;;) {
+                ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+                if (n >= 0)
+                        return 0;
+                if (errno != EINTR)
+                        return -errno;
+        }
+}
+
+int sync_recv(int fd, SyncMsg *ret, int *ret_fd)
+{
+        struct wire w;
+        union {
+                char buf[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+        } control;
+        ssize_t n;
+
+        if (ret_fd)
+                *ret_fd = -1;
+        /* The datagram's real size first, so any text length fits. */
+        do
+                n = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        if (n == 0)
+                return -EPIPE;
+        if ((size_t)n < sizeof(w))
+                return -EBADMSG;
+
+        size_t tlen = (size_t)n - sizeof(w);
+        _cleanup_free_ char *text = malloc(tlen + 1);
+        if (!text)
+                return -ENOMEM;
+        struct iovec iov[2] = {
+                { .iov_base = &w, .iov_len = sizeof(w) },
+                { .iov_base = text, .iov_len = tlen },
+        };
+        struct msghdr mh = {
+                .msg_iov = iov,
+                .msg_iovlen = 2,
+                .msg_control = control.buf,
+                .msg_controllen = sizeof(control.buf),
+        };
+        do
+                n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        if (n == 0)
+                return -EPIPE;
+        text[tlen] = 0;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+                        int pfd;
+                        memcpy(&pfd, CMSG_DATA(c), sizeof(int));
+                        if (ret_fd && *ret_fd < 0)
+                                *ret_fd = pfd;
+                        else
+                                close(pfd);
+                }
+        ret->type = w.type;
+        ret->value = w.value;
+        ret->text = TAKE_PTR(text);
+        return 0;
+}
+
+void sync_msg_done(SyncMsg *m)
+{
+        free(m->text);
+        m->text = NULL;
+}
+
+int sync_expect(int fd, SyncType type, SyncMsg *ret, int *ret_fd, char **ret_error)
+{
+        SyncMsg m = {};
+        int r = sync_recv(fd, &m, ret_fd);
+        if (r < 0)
+                return r;
+        if (m.type == SYNC_ERROR) {
+                r = m.value > 0 ? -m.value : -EINVAL;
+                if (ret_error)
+                        *ret_error = TAKE_PTR(m.text);
+                sync_msg_done(&m);
+                return r;
+        }
+        if (m.type != (uint32_t)type) {
+                sync_msg_done(&m);
+                return -EBADMSG;
+        }
+        if (ret)
+                *ret = m;
+        else
+                sync_msg_done(&m);
+        return 0;
+}

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
+
+#include "basic/fs-util.h"
+#include "sync.h"
+#include "terminal.h"
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+int terminal_open_pty(int *ret_master, int *ret_slave, char **ret_slave_path, BerthError **err)
+{
+        char name[64];
+        int unlock = 0;
+
+        _cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (master < 0)
+                return berth_error(err, errno, "open /dev/ptmx in the container (is /dev/pts "
+                                               "mounted?)");
+        if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+                return berth_error(err, errno, "unlock the pty");
+        /* The peer is taken from the master itself, never by a path the container controls. */
+        _cleanup_close_ int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (slave < 0)
+                return berth_error(err, errno, "open the pty's slave");
+        if (ptsname_r(master, name, sizeof(name)) != 0)
+                return berth_error(err, errno, "get the pty's name");
+        *ret_slave_path = strdup(name);
+        if (!*ret_slave_path)
+                return berth_error(err, ENOMEM, "get the pty's name");
+        *ret_master = TAKE_FD(master);
+        *ret_slave = TAKE_FD(slave);
+        return 0;
+}
+
+int terminal_make_controlling(int slave, unsigned height, unsigned width, BerthError **err)
+{
+        if (height || width) {
+                struct winsize ws = { .ws_row = (unsigned short)height,
+                                      .ws_col = (unsigned short)width };
+                if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
+                        return berth_error(err, errno, "set process.consoleSize");
+        }
+        if (setsid() < 0 && errno != EPERM)
+                return berth_error(err, errno, "setsid");
+        if (ioctl(slave, TIOCSCTTY, 0) < 0)
+                return berth_error(err, errno, "make the pty the controlling terminal");
+        for (int i = 0; i < 3; i++)
+                if (dup2(slave, i) < 0)
+                        return berth_error(err, errno, "connect the pty to fd %d", i);
+        return 0;
+}
+
+int terminal_send_to_socket(const char *path, int master, BerthError **err)
+{
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        _cleanup_close_ int dirfd = -1;
+        const char *name = path;
+        char buf[64];
+
+        /* Long paths are reached through their directory, as sun_path holds 108 bytes. */
+        if (strlen(path) >= sizeof(sa.sun_path)) {
+                const char *slash = strrchr(path, '/');
+                _cleanup_free_ char *dir = strndup(path, (size_t)(slash - path));
+                if (!dir)
+                        return berth_error(err, ENOMEM, "console socket");
+                dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (dirfd < 0)
+                        return berth_error(err, errno, "open directory of --console-socket `%s`",
+                                           path);
+                snprintf(buf, sizeof(buf), "/proc/self/fd/%d/%s", dirfd, slash + 1);
+                name = buf;
+                if (strlen(name) >= sizeof(sa.sun_path))
+                        return berth_error(err, ENAMETOOLONG, "--console-socket `%s`", path);
+        }
+        strcpy(sa.sun_path, name);
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return berth_error(err, errno, "create socket");
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                return berth_error(err, errno, "connect to --console-socket `%s`", path);
+
+        char payload[] = "/dev/ptmx";
+        struct iovec iov = { .iov_base = payload, .iov_len = sizeof(payload) - 1 };
+        union {
+                char b[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+        } control = {};
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.b,
+                             .msg_controllen = sizeof(control.b) };
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &master, sizeof(int));
+        if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
+                return berth_error(err, errno, "send the pty to --console-socket `%s`", path);
+        return 0;
+}
+
+static volatile sig_atomic_t winch;
+
+static void on_winch(int sig)
+{
+        winch = 1;
+}
+
+static void copy_winsize(int master)
+{
+        struct winsize ws;
+        if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+                ioctl(master, TIOCSWINSZ, &ws);
+}
+
+int terminal_relay(int master)
+{
+        struct termios saved, raw;
+        bool restore = false;
+        char buf[16384];
+        bool stdin_open = true;
+
+        if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
+                raw = saved;
+                cfmakeraw(&raw);
+                raw.c_oflag = saved.c_oflag; /* keep output post-processing of the host tty */
+                if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0)
+                        restore = true;
+                copy_winsize(master);
+                struct sigaction sa = { .sa_handler = on_winch };
+                sigaction(SIGWINCH, &sa, NULL);
+        }
+        for (;;) {
+                struct pollfd p[2] = {
+                        { .fd = master, .events = POLLIN },
+                        { .fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN },
+                };
+                if (winch) {
+                        winch = 0;
+                        copy_winsize(master);
+                }
+                if (poll(p, 2, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        break;
+                }
+                if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+                        ssize_t n = read(master, buf, sizeof(buf));
+                        if (n <= 0) {
+                                if (n < 0 && errno == EINTR)
+                                        continue;
+                                break; /* EIO: every slave fd is closed */
+                        }
+                        if (write_all_fd(STDOUT_FILENO, buf, (size_t)n) < 0)
+                                break;
+                }
+                if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+                        ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+                        if (n <= 0) {
+                                if (n < 0 && errno == EINTR)
+                                        continue;
+                                /* End of input: pass EOF on as the tty's EOF character. */
+                                stdin_open = false;
+                                char eof = 4;
+                                (void)write(master, &eof, 1);
+                        } else if (write_all_fd(master, buf, (size_t)n) < 0)
+                                break;
+                }
+        }
+        if (restore)
+                tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+        return 0;
+}
