@@ -23,7 +23,9 @@ typedef struct DefaultMount {
 static const DefaultMount default_mounts[] = {
         { "/proc", "proc", "proc", {} },
         { "/dev", "tmpfs", "tmpfs", { "nosuid", "strictatime", "mode=755", "size=65536k" } },
-        { "/dev/pts", "devpts", "devpts",
+        { "/dev/pts",
+          "devpts",
+          "devpts",
           { "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5" } },
         { "/dev/shm", "tmpfs", "shm", { "nosuid", "noexec", "nodev", "mode=1777", "size=65536k" } },
         { "/dev/mqueue", "mqueue", "mqueue", { "nosuid", "noexec", "nodev" } },
@@ -44,9 +46,17 @@ static const char *const default_caps[] = {
 };
 
 static const char *const masked_paths[] = {
-        "/proc/acpi",        "/proc/asound",     "/proc/kcore",       "/proc/keys",
-        "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-        "/sys/firmware",     "/proc/scsi",       NULL,
+        "/proc/acpi",
+        "/proc/asound",
+        "/proc/kcore",
+        "/proc/keys",
+        "/proc/latency_stats",
+        "/proc/timer_list",
+        "/proc/timer_stats",
+        "/proc/sched_debug",
+        "/sys/firmware",
+        "/proc/scsi",
+        NULL,
 };
 
 static const char *const readonly_paths[] = {
@@ -98,8 +108,8 @@ static struct json_object *mount_json(const DefaultMount *m, bool rootless)
         opts = json_object_new_array();
         for (size_t i = 0; opts && i < ELEMENTSOF(m->options) && m->options[i]; i++) {
                 /* A rootless container cannot map gid 5 (tty) or any other id. */
-                if (rootless && (startswith(m->options[i], "gid=") ||
-                                 startswith(m->options[i], "uid=")))
+                if (rootless &&
+                    (startswith(m->options[i], "gid=") || startswith(m->options[i], "uid=")))
                         continue;
                 push(opts, json_object_new_string(m->options[i]));
                 kept++;

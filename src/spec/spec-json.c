@@ -376,9 +376,9 @@ ssize_t json_text_check(const char *data, size_t len, const char **ret_problem)
                                         i++;
                                 continue;
                         }
-                        if (i > d && digits_exceed(data + d, i - d,
-                                                   neg ? "9223372036854775808"
-                                                       : "18446744073709551615")) {
+                        if (i > d &&
+                            digits_exceed(data + d, i - d,
+                                          neg ? "9223372036854775808" : "18446744073709551615")) {
                                 *ret_problem = neg ? "integer below the 64-bit range"
                                                    : "integer above the 64-bit range";
                                 return (ssize_t)start;
@@ -387,4 +387,116 @@ ssize_t json_text_check(const char *data, size_t len, const char **ret_problem)
                         i++;
         }
         return -1;
+}
+
+int json_check_one_of(const char *value, const char *const *allowed, const JsonPath *p,
+                      const char *what, BerthError **err)
+{
+        char buf[256];
+
+        for (size_t i = 0; allowed[i]; i++)
+                if (streq(value, allowed[i]))
+                        return 0;
+        json_escape(value, buf, sizeof(buf));
+        return json_path_error(err, p, "unknown %s \"%s\"", what, buf);
+}
+
+/* Checks the value parsed from member key of the object at p (NULL when absent). */
+int json_check_member_one_of(const JsonPath *p, const char *key, const char *value,
+                             const char *const *allowed, const char *what, BerthError **err)
+{
+        JsonPath c = JSON_PATH_KEY(p, key);
+
+        if (!value)
+                return 0;
+        return json_check_one_of(value, allowed, &c, what, err);
+}
+
+int json_check_strv_one_of(char **l, const JsonPath *p, const char *key, const char *const *allowed,
+                           const char *what, BerthError **err)
+{
+        JsonPath c = JSON_PATH_KEY(p, key);
+
+        for (size_t i = 0; l && l[i]; i++) {
+                JsonPath e = JSON_PATH_INDEX(&c, i);
+                int r = json_check_one_of(l[i], allowed, &e, what, err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int json_check_strv_absolute(char **l, const JsonPath *p, const char *key, BerthError **err)
+{
+        JsonPath c = JSON_PATH_KEY(p, key);
+
+        for (size_t i = 0; l && l[i]; i++)
+                if (l[i][0] != '/') {
+                        JsonPath e = JSON_PATH_INDEX(&c, i);
+                        return json_path_error(err, &e, "must be an absolute path");
+                }
+        return 0;
+}
+
+int json_require_one_of(struct json_object *obj, const JsonPath *p, const char *a, const char *b,
+                        BerthError **err)
+{
+        if (json_member(obj, a) || json_member(obj, b))
+                return 0;
+        return json_path_error(err, p, "at least one of \"%s\" and \"%s\" is required", a, b);
+}
+
+/* A string-to-string object (annotations, sysctl, unified). */
+int json_parse_string_map(struct json_object *v, const JsonPath *p, SpecKeyValue **ret,
+                          size_t *ret_n, BerthError **err)
+{
+        size_t n, i = 0;
+        int r;
+
+        r = json_expect(v, p, json_type_object, err);
+        if (r < 0)
+                return r;
+        n = (size_t)json_object_object_length(v);
+        if (n == 0)
+                return 0;
+        *ret = calloc(n, sizeof(SpecKeyValue));
+        if (!*ret)
+                return berth_error(err, -ENOMEM, "out of memory");
+        *ret_n = n;
+        json_object_object_foreach (v, key, val) {
+                JsonPath c = JSON_PATH_MAP(p, key);
+
+                if (i >= n)
+                        break;
+                (*ret)[i].key = strdup(key);
+                if (!(*ret)[i].key)
+                        return berth_error(err, -ENOMEM, "out of memory");
+                r = json_to_string(val, &c, &(*ret)[i].value, err);
+                if (r < 0)
+                        return r;
+                i++;
+        }
+        return 0;
+}
+
+void json_free_key_values(SpecKeyValue *kv, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(kv[i].key);
+                free(kv[i].value);
+        }
+        free(kv);
+}
+
+/* A member of obj that must be an array of structs, parsed if present. */
+int json_parse_member_array(struct json_object *obj, const JsonPath *p, const char *key,
+                            size_t elem_size, JsonElemParser parse, void **ret, size_t *ret_n,
+                            BerthError **err)
+{
+        struct json_object *v = json_member(obj, key);
+        JsonPath c = JSON_PATH_KEY(p, key);
+
+        if (!v)
+                return 0;
+        return json_parse_array(v, &c, elem_size, parse, ret, ret_n, err);
 }

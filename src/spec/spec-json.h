@@ -13,6 +13,9 @@
 #include <sys/types.h>
 
 #include "basic/error.h"
+#include "spec/runtime-spec.h"
+
+#define FIELDS(t) (t), ELEMENTSOF(t)
 
 /*
  * A JSON path as a chain of stack frames, formatted only when an error is reported: the
@@ -53,17 +56,17 @@ int json_to_strv(struct json_object *v, const JsonPath *p, char ***ret, BerthErr
 
 /* Declarative parsing of the scalar members of one object into a C struct. */
 typedef enum JsonFieldType {
-        JSON_FIELD_STRING,   /* char * */
-        JSON_FIELD_ABSPATH,  /* char *, must start with '/' */
-        JSON_FIELD_STRV,     /* char **, NULL-terminated */
-        JSON_FIELD_BOOL,     /* bool */
-        JSON_FIELD_U16,      /* uint16_t */
-        JSON_FIELD_U32,      /* uint32_t */
-        JSON_FIELD_U64,      /* uint64_t */
-        JSON_FIELD_I32,      /* int32_t */
-        JSON_FIELD_INT,      /* int */
-        JSON_FIELD_I64,      /* int64_t */
-        JSON_FIELD_LIMIT,    /* int64_t, -1 (unlimited) or >= 0 */
+        JSON_FIELD_STRING,  /* char * */
+        JSON_FIELD_ABSPATH, /* char *, must start with '/' */
+        JSON_FIELD_STRV,    /* char **, NULL-terminated */
+        JSON_FIELD_BOOL,    /* bool */
+        JSON_FIELD_U16,     /* uint16_t */
+        JSON_FIELD_U32,     /* uint32_t */
+        JSON_FIELD_U64,     /* uint64_t */
+        JSON_FIELD_I32,     /* int32_t */
+        JSON_FIELD_INT,     /* int */
+        JSON_FIELD_I64,     /* int64_t */
+        JSON_FIELD_LIMIT,   /* int64_t, -1 (unlimited) or >= 0 */
 } JsonFieldType;
 
 typedef struct JsonField {
@@ -74,9 +77,18 @@ typedef struct JsonField {
         bool required;
 } JsonField;
 
-#define JSON_FIELD(k, t, st, m) { (k), (t), offsetof(st, m), SIZE_MAX, false }
-#define JSON_FIELD_REQ(k, t, st, m) { (k), (t), offsetof(st, m), SIZE_MAX, true }
-#define JSON_FIELD_HAS(k, t, st, m, h) { (k), (t), offsetof(st, m), offsetof(st, h), false }
+#define JSON_FIELD(k, t, st, m)                                                                    \
+        {                                                                                          \
+                (k), (t), offsetof(st, m), SIZE_MAX, false                                         \
+        }
+#define JSON_FIELD_REQ(k, t, st, m)                                                                \
+        {                                                                                          \
+                (k), (t), offsetof(st, m), SIZE_MAX, true                                          \
+        }
+#define JSON_FIELD_HAS(k, t, st, m, h)                                                             \
+        {                                                                                          \
+                (k), (t), offsetof(st, m), offsetof(st, h), false                                  \
+        }
 
 /* obj must be an object; p is its path. */
 int json_parse_fields(struct json_object *obj, const JsonPath *p, const JsonField *fields,
@@ -102,3 +114,26 @@ int json_parse_array(struct json_object *v, const JsonPath *p, size_t elem_size,
  * single-quoted strings. Returns the offset of the first offence, or -1.
  */
 ssize_t json_text_check(const char *data, size_t len, const char **ret_problem);
+
+/* The member key of obj as an array of structs, if present. */
+int json_parse_member_array(struct json_object *obj, const JsonPath *p, const char *key,
+                            size_t elem_size, JsonElemParser parse, void **ret, size_t *ret_n,
+                            BerthError **err);
+
+/* A string-to-string object (annotations, sysctl, unified), in document order. */
+int json_parse_string_map(struct json_object *v, const JsonPath *p, SpecKeyValue **ret,
+                          size_t *ret_n, BerthError **err);
+void json_free_key_values(SpecKeyValue *kv, size_t n);
+
+/* Checks on parsed values, each refusing with an error naming the path. */
+int json_check_one_of(const char *value, const char *const *allowed, const JsonPath *p,
+                      const char *what, BerthError **err);
+/* For the value parsed from member key of the object at p; NULL (absent) passes. */
+int json_check_member_one_of(const JsonPath *p, const char *key, const char *value,
+                             const char *const *allowed, const char *what, BerthError **err);
+int json_check_strv_one_of(char **l, const JsonPath *p, const char *key, const char *const *allowed,
+                           const char *what, BerthError **err);
+int json_check_strv_absolute(char **l, const JsonPath *p, const char *key, BerthError **err);
+/* The object at p must have member a or member b (or both). */
+int json_require_one_of(struct json_object *obj, const JsonPath *p, const char *a, const char *b,
+                        BerthError **err);

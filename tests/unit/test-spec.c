@@ -564,7 +564,8 @@ TEST(wrong_types_at_every_depth)
                            "process.user.uid: expected an unsigned 32-bit integer, got string");
         ASSERT_PARSE_ERROR(PROC(",'terminal':'yes'"),
                            "process.terminal: expected a boolean, got string");
-        ASSERT_PARSE_ERROR(PROC(",'env':['A=1',2]"), "process.env[1]: expected a string, got integer");
+        ASSERT_PARSE_ERROR(PROC(",'env':['A=1',2]"),
+                           "process.env[1]: expected a string, got integer");
         ASSERT_PARSE_ERROR(PROC(",'capabilities':{'bounding':'CAP_KILL'}"),
                            "process.capabilities.bounding: expected an array, got string");
         ASSERT_PARSE_ERROR(PROC(",'rlimits':[{'type':'RLIMIT_NOFILE','hard':1,'soft':true}]"),
@@ -652,9 +653,10 @@ TEST(bad_values)
         ASSERT_PARSE_ERROR(LINUX("'resources':{'devices':[{'allow':true,'access':'rwx'}]}"),
                            "linux.resources.devices[0].access: must consist of the letters r, w "
                            "and m");
-        ASSERT_PARSE_ERROR(LINUX("'resources':{'blockIO':{'weightDevice':[{'major':8,'minor':0}]}}"),
-                           "linux.resources.blockIO.weightDevice[0]: at least one of \"weight\" "
-                           "and \"leafWeight\" is required");
+        ASSERT_PARSE_ERROR(
+                LINUX("'resources':{'blockIO':{'weightDevice':[{'major':8,'minor':0}]}}"),
+                "linux.resources.blockIO.weightDevice[0]: at least one of \"weight\" "
+                "and \"leafWeight\" is required");
         ASSERT_PARSE_ERROR(LINUX("'resources':{'rdma':{'mlx':{}}}"),
                            "linux.resources.rdma[\"mlx\"]: at least one of \"hcaHandles\" and "
                            "\"hcaObjects\" is required");
@@ -710,7 +712,8 @@ TEST(required_fields)
                            "root.path: must not be empty");
         ASSERT_PARSE_ERROR("{'ociVersion':'1.2.0','root':'rootfs'}",
                            "root: expected an object, got string");
-        ASSERT_PARSE_ERROR(DOC(",'process':{'cwd':'/'}"), "process.args: required field is missing");
+        ASSERT_PARSE_ERROR(DOC(",'process':{'cwd':'/'}"),
+                           "process.args: required field is missing");
         ASSERT_PARSE_ERROR(DOC(",'process':{'args':[],'cwd':'/'}"),
                            "process.args: must contain at least one element");
         ASSERT_PARSE_ERROR(DOC(",'process':{'args':['sh']}"),
@@ -734,7 +737,7 @@ TEST(malformed_documents)
         ASSERT_PARSE_ERROR("", "config.json: empty document, expected a JSON object");
         ASSERT_PARSE_ERROR(" \n\t ", "config.json: empty document, expected a JSON object");
         ASSERT_PARSE_ERROR("{'ociVersion':'1.2.0',", "config.json: malformed JSON at offset 22: "
-                                                      "unexpected end of data");
+                                                     "unexpected end of data");
         ASSERT_PARSE_ERROR("{'ociVersion' '1.2.0'}",
                            "config.json: malformed JSON at offset 14: object property name "
                            "separator ':' expected");
@@ -751,7 +754,8 @@ TEST(malformed_documents)
                                  "integer");
         ASSERT_PARSE_ERROR("'x'", "config.json: expected a JSON object at the top level, got "
                                   "string");
-        ASSERT_PARSE_ERROR("null", "config.json: expected a JSON object at the top level, got null");
+        ASSERT_PARSE_ERROR("null",
+                           "config.json: expected a JSON object at the top level, got null");
         /* json-c 0.16 takes single-quoted keys even in strict mode. */
         ASSERT_PARSE_RAW_ERROR("{'ociVersion':\"x\"}", 18,
                                "config.json: malformed JSON at offset 1: single-quoted strings "
