@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "basic/macro.h"
+#include "basic/string-util.h"
+#include "image/archive-tar.h"
+#include "image/unpack.h"
+
+static int cmp_names(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int add_tree(struct archive *a, int dfd, const char *prefix, BerthError **err)
+{
+        _cleanup_closedir_ DIR *d = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+        struct dirent *de;
+        int fd;
+
+        fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return berth_error(err, errno, "Failed to open '%s'", prefix);
+        d = fdopendir(fd);
+        if (!d) {
+                safe_close(fd);
+                return berth_error(err, errno, "Failed to open '%s'", prefix);
+        }
+        while ((de = readdir(d)))
+                if (!streq(de->d_name, ".") && !streq(de->d_name, "..") &&
+                    strv_extend(&names, de->d_name) < 0)
+                        return berth_error(err, ENOMEM, "tar");
+        /* Sorted, so the same tree gives the same archive. */
+        if (names)
+                qsort(names, strv_length(names), sizeof(char *), cmp_names);
+        STRV_FOREACH(n, names)
+        {
+                _cleanup_free_ char *path = NULL;
+                struct archive_entry *e;
+                struct stat st;
+
+                if (asprintf(&path, "%s%s%s", prefix, *prefix ? "/" : "", *n) < 0)
+                        return berth_error(err, ENOMEM, "tar");
+                if (fstatat(dfd, *n, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        return berth_error(err, errno, "Failed to stat '%s'", path);
+                if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+                        continue;
+                e = archive_entry_new();
+                archive_entry_set_pathname(e, path);
+                archive_entry_set_mode(e, st.st_mode);
+                archive_entry_set_mtime(e, st.st_mtim.tv_sec, 0);
+                archive_entry_set_size(e, S_ISREG(st.st_mode) ? st.st_size : 0);
+                if (archive_write_header(a, e) != ARCHIVE_OK) {
+                        archive_entry_free(e);
+                        return berth_error(err, EIO, "Failed to write tar header of '%s': %s",
+                                           path, archive_error_string(a) ?: "?");
+                }
+                archive_entry_free(e);
+                if (S_ISDIR(st.st_mode)) {
+                        _cleanup_close_ int sub = openat(dfd, *n, O_RDONLY | O_DIRECTORY |
+                                                                          O_NOFOLLOW | O_CLOEXEC);
+                        if (sub < 0)
+                                return berth_error(err, errno, "Failed to open '%s'", path);
+                        int r = add_tree(a, sub, path, err);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                _cleanup_close_ int f = openat(dfd, *n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+                if (f < 0)
+                        return berth_error(err, errno, "Failed to open '%s'", path);
+                char buf[1 << 16];
+                ssize_t k;
+                while ((k = read(f, buf, sizeof(buf))) > 0)
+                        if (archive_write_data(a, buf, (size_t)k) != k)
+                                return berth_error(err, EIO, "Failed to write '%s' to tar: %s",
+                                                   path, archive_error_string(a) ?: "?");
+                if (k < 0)
+                        return berth_error(err, errno, "Failed to read '%s'", path);
+        }
+        return 0;
+}
+
+int tar_create_from_dir(const char *dir, const char *out_path, BerthError **err)
+{
+        _cleanup_free_ char *tmp = NULL;
+        _cleanup_close_ int dfd = -1, out = -1;
+        struct archive *a;
+        int r;
+
+        if (asprintf(&tmp, "%s.tmp-%d", out_path, getpid()) < 0)
+                return berth_error(err, ENOMEM, "tar");
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return berth_error(err, errno, "Failed to open '%s'", dir);
+        out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (out < 0)
+                return berth_error(err, errno, "Failed to create '%s'", tmp);
+        a = archive_write_new();
+        if (!a)
+                return berth_error(err, ENOMEM, "tar");
+        archive_write_set_format_pax_restricted(a);
+        archive_write_set_bytes_in_last_block(a, 1);
+        if (archive_write_open_fd(a, out) != ARCHIVE_OK) {
+                r = berth_error(err, EIO, "Failed to write '%s': %s", tmp,
+                                archive_error_string(a) ?: "?");
+                goto fail;
+        }
+        r = add_tree(a, dfd, "", err);
+        if (r < 0)
+                goto fail;
+        if (archive_write_close(a) != ARCHIVE_OK) {
+                r = berth_error(err, EIO, "Failed to finish '%s': %s", tmp,
+                                archive_error_string(a) ?: "?");
+                goto fail;
+        }
+        archive_write_free(a);
+        if (fsync(out) < 0 || rename(tmp, out_path) < 0) {
+                r = berth_error(err, errno, "Failed to write '%s'", out_path);
+                unlink(tmp);
+                return r;
+        }
+        return 0;
+fail:
+        archive_write_free(a);
+        unlink(tmp);
+        return r;
+}
+
+int tar_extract_to_dir(const char *path, const char *dir, BerthError **err)
+{
+        _cleanup_close_ int fd = -1, dfd = -1;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return berth_error(err, errno, "Failed to open '%s'", path);
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return berth_error(err, errno, "Failed to open '%s'", dir);
+        return unpack_layer(fd, path, dfd, UNPACK_PLAIN_FILES, NULL, err);
+}

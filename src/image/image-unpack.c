@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "basic/macro.h"
+#include "basic/string-util.h"
+#include "image/image-unpack.h"
+#include "image/manifest.h"
+#include "image/unpack.h"
+
+int image_record_from_store(ContentStore *cs, const char *manifest_digest,
+                            const char *index_digest, ImageRecord **ret, BerthError **err)
+{
+        _cleanup_free_ char *mdata = NULL, *cdata = NULL;
+        _cleanup_manifest_ Manifest *m = NULL;
+        _cleanup_image_config_ ImageConfig *cfg = NULL;
+        _cleanup_image_record_ ImageRecord *rec = NULL;
+        _cleanup_strv_free_ char **chains = NULL;
+        size_t mlen = 0, clen = 0;
+        int r;
+
+        r = content_store_read_blob(cs, manifest_digest, &mdata, &mlen, err);
+        if (r < 0)
+                return r;
+        r = manifest_parse(mdata, mlen, NULL, &m, err);
+        if (r < 0)
+                return berth_error_prefix(err, "Manifest %s", manifest_digest);
+        if (m->kind != MANIFEST_IMAGE)
+                return berth_error(err, EINVAL, "Manifest %s is an index, not an image",
+                                   manifest_digest);
+        r = content_store_read_blob(cs, m->config.digest, &cdata, &clen, err);
+        if (r < 0)
+                return r;
+        r = image_config_parse(cdata, clen, &cfg, err);
+        if (r < 0)
+                return berth_error_prefix(err, "Config %s", m->config.digest);
+        if (cfg->n_diff_ids != m->n_layers)
+                return berth_error(err, EINVAL,
+                                   "Image %s: the config lists %zu diff_ids for %zu layers",
+                                   manifest_digest, cfg->n_diff_ids, m->n_layers);
+        if (chain_ids_compute(cfg->diff_ids, cfg->n_diff_ids, &chains) < 0)
+                return berth_error(err, ENOMEM, "chain ids");
+
+        rec = calloc(1, sizeof(*rec));
+        if (!rec)
+                return berth_error(err, ENOMEM, "image");
+        rec->id = strdup(m->config.digest);
+        rec->manifest_digest = strdup(manifest_digest);
+        rec->manifest_media_type = strdup(m->media_type);
+        rec->manifest_size = (int64_t)mlen;
+        rec->index_digest = index_digest ? strdup(index_digest) : NULL;
+        rec->os = cfg->platform.os ? strdup(cfg->platform.os) : NULL;
+        rec->architecture = cfg->platform.architecture ? strdup(cfg->platform.architecture)
+                                                       : NULL;
+        rec->variant = cfg->platform.variant ? strdup(cfg->platform.variant) : NULL;
+        rec->created = cfg->created ? strdup(cfg->created) : NULL;
+        rec->size = (int64_t)clen;
+        rec->layers = calloc(m->n_layers + 1, sizeof(ImageLayer));
+        if (!rec->id || !rec->manifest_digest || !rec->manifest_media_type || !rec->layers)
+                return berth_error(err, ENOMEM, "image");
+        rec->n_layers = m->n_layers;
+        for (size_t i = 0; i < m->n_layers; i++) {
+                ImageLayer *l = &rec->layers[i];
+                l->digest = strdup(m->layers[i].digest);
+                l->media_type = strdup(m->layers[i].media_type);
+                l->size = m->layers[i].size;
+                l->diff_id = strdup(cfg->diff_ids[i]);
+                l->chain_id = strdup(chains[i]);
+                if (!l->digest || !l->media_type || !l->diff_id || !l->chain_id)
+                        return berth_error(err, ENOMEM, "image");
+                rec->size += l->size;
+        }
+        *ret = TAKE_PTR(rec);
+        return 0;
+}
+
+typedef struct UnpackJob {
+        ContentStore *cs;
+        Snapshotter *sn;
+        const ImageRecord *rec;
+        UnpackProgress progress;
+        void *userdata;
+        pthread_mutex_t lock;
+        size_t next;
+        int result;
+        BerthError *err;
+} UnpackJob;
+
+static int unpack_one(UnpackJob *j, size_t i, BerthError **err)
+{
+        const ImageLayer *l = &j->rec->layers[i];
+        const char *parent = i > 0 ? j->rec->layers[i - 1].chain_id : NULL;
+        _cleanup_snapshot_tx_ SnapshotTx *tx = NULL;
+        _cleanup_close_ int fd = -1;
+        UnpackStats stats = {};
+        UnpackFlags flags = geteuid() == 0 ? UNPACK_CHOWN : 0;
+        int r;
+
+        r = snapshot_exists(j->sn, l->chain_id);
+        if (r > 0)
+                return 0;
+        if (j->progress)
+                j->progress(j->userdata, i, j->rec->n_layers, l->digest, false);
+        if (j->sn->kind == SNAPSHOT_OVERLAY) {
+                flags |= UNPACK_OVERLAY_WHITEOUTS;
+                parent = NULL; /* overlay snapshots hold one layer each */
+        }
+        r = content_store_open_blob(j->cs, l->digest, &fd, err);
+        if (r < 0)
+                return r;
+        r = snapshot_prepare(j->sn, l->chain_id, parent, &tx, err);
+        if (r < 0)
+                return r;
+        r = unpack_layer(fd, l->digest, tx->fd, flags, &stats, err);
+        if (r < 0)
+                return r;
+        if (!streq(stats.diff_id, l->diff_id))
+                return berth_error(err, EUCLEAN,
+                                   "Layer %s: uncompressed content is %s, the config says %s",
+                                   l->digest, stats.diff_id, l->diff_id);
+        pthread_mutex_lock(&j->lock);
+        r = snapshot_commit(tx, l->diff_id, err);
+        pthread_mutex_unlock(&j->lock);
+        if (r < 0)
+                return r;
+        if (j->progress)
+                j->progress(j->userdata, i, j->rec->n_layers, l->digest, true);
+        return 0;
+}
+
+static void *unpack_worker(void *p)
+{
+        UnpackJob *j = p;
+
+        for (;;) {
+                BerthError *err = NULL;
+                size_t i;
+
+                pthread_mutex_lock(&j->lock);
+                i = j->next++;
+                bool stop = i >= j->rec->n_layers || j->result < 0;
+                pthread_mutex_unlock(&j->lock);
+                if (stop)
+                        break;
+                int r = unpack_one(j, i, &err);
+                if (r < 0) {
+                        pthread_mutex_lock(&j->lock);
+                        if (j->result >= 0) {
+                                j->result = r;
+                                j->err = err;
+                                err = NULL;
+                        }
+                        pthread_mutex_unlock(&j->lock);
+                        berth_error_free(&err);
+                }
+        }
+        return NULL;
+}
+
+int image_unpack(ContentStore *cs, Snapshotter *sn, const ImageRecord *rec,
+                 UnpackProgress progress, void *userdata, BerthError **err)
+{
+        UnpackJob j = {
+                .cs = cs,
+                .sn = sn,
+                .rec = rec,
+                .progress = progress,
+                .userdata = userdata,
+                .lock = PTHREAD_MUTEX_INITIALIZER,
+        };
+        pthread_t threads[8];
+        size_t n_threads = 1;
+
+        /* Copy snapshots build on their parent: one at a time, bottom up. */
+        if (sn->kind == SNAPSHOT_OVERLAY) {
+                long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+                n_threads = MIN(rec->n_layers, MIN((size_t)MAX(cpus, 1L), ELEMENTSOF(threads)));
+        }
+        if (n_threads <= 1)
+                unpack_worker(&j);
+        else {
+                size_t started = 0;
+                for (; started < n_threads; started++)
+                        if (pthread_create(&threads[started], NULL, unpack_worker, &j) != 0)
+                                break;
+                if (started == 0)
+                        unpack_worker(&j);
+                for (size_t i = 0; i < started; i++)
+                        pthread_join(threads[i], NULL);
+        }
+        if (j.result < 0) {
+                if (err && !*err)
+                        *err = TAKE_PTR(j.err);
+                berth_error_free(&j.err);
+                return j.result;
+        }
+        return 0;
+}
+
+int image_commit(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *manifest_digest,
+                 const char *index_digest, char *const *tags, ImageRecord **ret,
+                 BerthError **err)
+{
+        _cleanup_image_record_ ImageRecord *rec = NULL;
+        int r;
+
+        r = image_record_from_store(cs, manifest_digest, index_digest, &rec, err);
+        if (r < 0)
+                return r;
+        if (sn) {
+                r = image_unpack(cs, sn, rec, NULL, NULL, err);
+                if (r < 0)
+                        return r;
+        }
+        r = image_store_add(md, rec, tags, err);
+        if (r < 0)
+                return r;
+        if (ret)
+                *ret = TAKE_PTR(rec);
+        return 0;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * From stored blobs to a usable image: image_commit() reads the manifest and config from the
+ * content store and records the image (layers, diff IDs, chain IDs, tags) in the metadata
+ * database; image_unpack() makes sure every layer snapshot exists, unpacking each missing layer
+ * once (in parallel for overlay snapshots, where layers do not depend on each other) and
+ * checking its diff ID.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "basic/error.h"
+#include "content/content-store.h"
+#include "content/metadata.h"
+#include "image/image-store.h"
+#include "snapshot/snapshot.h"
+
+typedef void (*UnpackProgress)(void *userdata, size_t layer, size_t n_layers, const char *digest,
+                               bool done);
+
+/* Builds the record of the image whose manifest is stored under manifest_digest. index_digest
+ * may be NULL. */
+int image_record_from_store(ContentStore *cs, const char *manifest_digest,
+                            const char *index_digest, ImageRecord **ret, BerthError **err);
+int image_unpack(ContentStore *cs, Snapshotter *sn, const ImageRecord *rec,
+                 UnpackProgress progress, void *userdata, BerthError **err);
+/* The whole last step of a pull or load: record from store, unpack, store with tags. */
+int image_commit(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *manifest_digest,
+                 const char *index_digest, char *const *tags, ImageRecord **ret,
+                 BerthError **err);

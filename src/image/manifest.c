@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "basic/macro.h"
+#include "basic/string-util.h"
+#include "content/digest.h"
+#include "image/manifest.h"
+
+static inline void json_putp(json_object **o)
+{
+        if (*o)
+                json_object_put(*o);
+}
+#define _cleanup_json_ __attribute__((cleanup(json_putp)))
+
+bool media_type_is_layer(const char *mt)
+{
+        static const char *const l[] = { MT_OCI_LAYER,         MT_OCI_LAYER_GZIP,
+                                         MT_OCI_LAYER_ZSTD,    MT_OCI_LAYER_ND_GZIP,
+                                         MT_DOCKER_LAYER,      MT_DOCKER_LAYER_GZIP,
+                                         MT_DOCKER_LAYER_FOREIGN };
+        for (size_t i = 0; mt && i < ELEMENTSOF(l); i++)
+                if (streq(mt, l[i]))
+                        return true;
+        return false;
+}
+
+bool media_type_is_manifest(const char *mt)
+{
+        return mt && (streq(mt, MT_OCI_MANIFEST) || streq(mt, MT_DOCKER_MANIFEST));
+}
+
+bool media_type_is_index(const char *mt)
+{
+        return mt && (streq(mt, MT_OCI_INDEX) || streq(mt, MT_DOCKER_LIST));
+}
+
+void platform_done(Platform *p)
+{
+        free(p->os);
+        free(p->architecture);
+        free(p->variant);
+        *p = (Platform){};
+}
+
+void descriptor_done(Descriptor *d)
+{
+        free(d->media_type);
+        free(d->digest);
+        free(d->ref_name);
+        platform_done(&d->platform);
+        *d = (Descriptor){};
+}
+
+void manifest_free(Manifest *m)
+{
+        if (!m)
+                return;
+        free(m->media_type);
+        descriptor_done(&m->config);
+        for (size_t i = 0; i < m->n_layers; i++)
+                descriptor_done(&m->layers[i]);
+        free(m->layers);
+        for (size_t i = 0; i < m->n_manifests; i++)
+                descriptor_done(&m->manifests[i]);
+        free(m->manifests);
+        free(m);
+}
+
+void image_config_free(ImageConfig *c)
+{
+        if (!c)
+                return;
+        platform_done(&c->platform);
+        free(c->created);
+        strv_free(c->diff_ids);
+        free(c);
+}
+
+static const char *get_string(json_object *o, const char *key)
+{
+        json_object *v;
+        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+                return NULL;
+        return json_object_get_string(v);
+}
+
+static int dup_opt(const char *s, char **ret)
+{
+        if (!s) {
+                *ret = NULL;
+                return 0;
+        }
+        *ret = strdup(s);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int parse_platform(json_object *o, Platform *p)
+{
+        if (dup_opt(get_string(o, "os"), &p->os) < 0 ||
+            dup_opt(get_string(o, "architecture"), &p->architecture) < 0 ||
+            dup_opt(get_string(o, "variant"), &p->variant) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static int parse_descriptor(json_object *o, const char *where, Descriptor *d, BerthError **err)
+{
+        json_object *v, *ann;
+        const char *s;
+
+        if (!json_object_is_type(o, json_type_object))
+                return berth_error(err, EINVAL, "%s: not a JSON object", where);
+        s = get_string(o, "mediaType");
+        if (!s)
+                return berth_error(err, EINVAL, "%s: missing field 'mediaType'", where);
+        d->media_type = strdup(s);
+        s = get_string(o, "digest");
+        if (!s || !digest_is_valid(s))
+                return berth_error(err, EINVAL, "%s: missing or unsupported 'digest' '%s'", where,
+                                   s ?: "");
+        d->digest = strdup(s);
+        if (!json_object_object_get_ex(o, "size", &v) || !json_object_is_type(v, json_type_int) ||
+            json_object_get_int64(v) < 0)
+                return berth_error(err, EINVAL, "%s: missing or negative 'size'", where);
+        d->size = json_object_get_int64(v);
+        if (json_object_object_get_ex(o, "platform", &v) &&
+            json_object_is_type(v, json_type_object) && parse_platform(v, &d->platform) < 0)
+                return berth_error(err, ENOMEM, "%s", where);
+        if (json_object_object_get_ex(o, "annotations", &ann) &&
+            json_object_is_type(ann, json_type_object) &&
+            dup_opt(get_string(ann, "org.opencontainers.image.ref.name"), &d->ref_name) < 0)
+                return berth_error(err, ENOMEM, "%s", where);
+        if (!d->media_type || !d->digest)
+                return berth_error(err, ENOMEM, "%s", where);
+        return 0;
+}
+
+static int parse_descriptor_array(json_object *a, const char *field, Descriptor **ret, size_t *n,
+                                  BerthError **err)
+{
+        size_t len;
+
+        if (!json_object_is_type(a, json_type_array))
+                return berth_error(err, EINVAL, "field '%s' is not an array", field);
+        len = json_object_array_length(a);
+        if (len > 10000)
+                return berth_error(err, E2BIG, "field '%s' has %zu entries", field, len);
+        *ret = calloc(len + 1, sizeof(Descriptor));
+        if (!*ret)
+                return berth_error(err, ENOMEM, "%s", field);
+        for (size_t i = 0; i < len; i++) {
+                char where[64];
+                snprintf(where, sizeof(where), "%s[%zu]", field, i);
+                *n = i + 1;
+                int r = parse_descriptor(json_object_array_get_idx(a, i), where, &(*ret)[i], err);
+                if (r < 0)
+                        return r;
+        }
+        *n = len;
+        return 0;
+}
+
+int manifest_parse(const char *data, size_t len, const char *content_type, Manifest **ret,
+                   BerthError **err)
+{
+        _cleanup_json_ json_object *root = NULL;
+        json_tokener *tok;
+        Manifest *m;
+        json_object *v;
+        const char *mt;
+        int r;
+
+        tok = json_tokener_new();
+        if (!tok)
+                return berth_error(err, ENOMEM, "json");
+        root = json_tokener_parse_ex(tok, data, (int)len);
+        bool ok = json_tokener_get_error(tok) == json_tokener_success;
+        json_tokener_free(tok);
+        if (len > (1 << 22) || !ok || !root || !json_object_is_type(root, json_type_object))
+                return berth_error(err, EINVAL, "Manifest is not a valid JSON object");
+
+        mt = get_string(root, "mediaType");
+        if (!mt && content_type && !startswith(content_type, "application/json") &&
+            !startswith(content_type, "text/plain"))
+                mt = content_type;
+        if (!mt) {
+                /* OCI allows leaving mediaType out; tell the kinds apart by their fields. */
+                if (json_object_object_get_ex(root, "manifests", NULL))
+                        mt = MT_OCI_INDEX;
+                else if (json_object_object_get_ex(root, "config", NULL))
+                        mt = MT_OCI_MANIFEST;
+                else
+                        return berth_error(err, EINVAL, "Manifest has no mediaType");
+        }
+        if (!media_type_is_manifest(mt) && !media_type_is_index(mt))
+                return berth_error(err, EPROTONOSUPPORT, "Unknown manifest media type '%s'", mt);
+        if (!json_object_object_get_ex(root, "schemaVersion", &v) || json_object_get_int(v) != 2)
+                return berth_error(err, EPROTONOSUPPORT,
+                                   "Unsupported manifest schemaVersion (only 2 is supported)");
+
+        m = calloc(1, sizeof(*m));
+        if (!m)
+                return berth_error(err, ENOMEM, "manifest");
+        m->media_type = strdup(mt);
+        if (media_type_is_index(mt)) {
+                m->kind = MANIFEST_INDEX;
+                if (!json_object_object_get_ex(root, "manifests", &v)) {
+                        r = berth_error(err, EINVAL, "Index has no 'manifests'");
+                        goto fail;
+                }
+                r = parse_descriptor_array(v, "manifests", &m->manifests, &m->n_manifests, err);
+                if (r < 0)
+                        goto fail;
+        } else {
+                m->kind = MANIFEST_IMAGE;
+                if (!json_object_object_get_ex(root, "config", &v)) {
+                        r = berth_error(err, EINVAL, "Manifest has no 'config'");
+                        goto fail;
+                }
+                r = parse_descriptor(v, "config", &m->config, err);
+                if (r < 0)
+                        goto fail;
+                if (!json_object_object_get_ex(root, "layers", &v)) {
+                        r = berth_error(err, EINVAL, "Manifest has no 'layers'");
+                        goto fail;
+                }
+                r = parse_descriptor_array(v, "layers", &m->layers, &m->n_layers, err);
+                if (r < 0)
+                        goto fail;
+                for (size_t i = 0; i < m->n_layers; i++)
+                        if (!media_type_is_layer(m->layers[i].media_type)) {
+                                r = berth_error(err, EPROTONOSUPPORT,
+                                                "Unknown layer media type '%s' of layer %s",
+                                                m->layers[i].media_type, m->layers[i].digest);
+                                goto fail;
+                        }
+        }
+        if (!m->media_type) {
+                r = berth_error(err, ENOMEM, "manifest");
+                goto fail;
+        }
+        *ret = m;
+        return 0;
+fail:
+        manifest_free(m);
+        return r;
+}
+
+int image_config_parse(const char *data, size_t len, ImageConfig **ret, BerthError **err)
+{
+        _cleanup_json_ json_object *root = NULL;
+        ImageConfig *c;
+        json_object *rootfs, *ids;
+        size_t n;
+
+        root = json_tokener_parse(data);
+        if (!root || !json_object_is_type(root, json_type_object) || strlen(data) != len)
+                return berth_error(err, EINVAL, "Image config is not a valid JSON object");
+        if (!json_object_object_get_ex(root, "rootfs", &rootfs) ||
+            !json_object_object_get_ex(rootfs, "diff_ids", &ids) ||
+            !json_object_is_type(ids, json_type_array))
+                return berth_error(err, EINVAL, "Image config has no rootfs.diff_ids");
+        c = calloc(1, sizeof(*c));
+        if (!c)
+                return berth_error(err, ENOMEM, "config");
+        n = json_object_array_length(ids);
+        c->diff_ids = calloc(n + 1, sizeof(char *));
+        if (!c->diff_ids || parse_platform(root, &c->platform) < 0 ||
+            dup_opt(get_string(root, "created"), &c->created) < 0) {
+                image_config_free(c);
+                return berth_error(err, ENOMEM, "config");
+        }
+        for (size_t i = 0; i < n; i++) {
+                json_object *e = json_object_array_get_idx(ids, i);
+                const char *s = json_object_get_string(e);
+                if (!json_object_is_type(e, json_type_string) || !digest_is_valid(s)) {
+                        image_config_free(c);
+                        return berth_error(err, EINVAL, "Image config: invalid diff_ids[%zu]", i);
+                }
+                c->diff_ids[i] = strdup(s);
+                c->n_diff_ids = i + 1;
+                if (!c->diff_ids[i]) {
+                        image_config_free(c);
+                        return berth_error(err, ENOMEM, "config");
+                }
+        }
+        *ret = c;
+        return 0;
+}
+
+int platform_host(Platform *ret)
+{
+        struct utsname u;
+        const char *arch, *variant = NULL;
+
+        if (uname(&u) < 0)
+                return negative_errno();
+        if (streq(u.machine, "x86_64"))
+                arch = "amd64";
+        else if (streq(u.machine, "aarch64"))
+                arch = "arm64", variant = "v8";
+        else if (startswith(u.machine, "armv7"))
+                arch = "arm", variant = "v7";
+        else if (startswith(u.machine, "armv6"))
+                arch = "arm", variant = "v6";
+        else if (streq(u.machine, "i686") || streq(u.machine, "i386"))
+                arch = "386";
+        else if (streq(u.machine, "ppc64le"))
+                arch = "ppc64le";
+        else if (streq(u.machine, "s390x"))
+                arch = "s390x";
+        else if (streq(u.machine, "riscv64"))
+                arch = "riscv64";
+        else
+                arch = u.machine;
+        *ret = (Platform){ .os = strdup("linux"), .architecture = strdup(arch),
+                           .variant = variant ? strdup(variant) : NULL };
+        if (!ret->os || !ret->architecture)
+                return -ENOMEM;
+        return 0;
+}
+
+int platform_parse(const char *s, Platform *ret, BerthError **err)
+{
+        _cleanup_free_ char *c = strdup(s ?: "");
+        char *a, *v;
+
+        if (!c)
+                return berth_error(err, ENOMEM, "platform");
+        a = strchr(c, '/');
+        if (!a || a == c || !a[1])
+                return berth_error(err, EINVAL, "Invalid platform '%s' (want os/arch[/variant])",
+                                   s);
+        *a++ = 0;
+        v = strchr(a, '/');
+        if (v)
+                *v++ = 0;
+        *ret = (Platform){ .os = strdup(c), .architecture = strdup(a),
+                           .variant = v && *v ? strdup(v) : NULL };
+        if (!ret->os || !ret->architecture)
+                return berth_error(err, ENOMEM, "platform");
+        return 0;
+}
+
+bool platform_matches(const Platform *want, const Platform *have)
+{
+        if (!have->os || !have->architecture || !streq(want->os, have->os) ||
+            !streq(want->architecture, have->architecture))
+                return false;
+        if (!want->variant || !have->variant)
+                return true;
+        return streq(want->variant, have->variant);
+}
+
+int manifest_select_platform(const Manifest *index, const Platform *want)
+{
+        int fallback = -ENOENT;
+
+        for (size_t i = 0; i < index->n_manifests; i++) {
+                const Descriptor *d = &index->manifests[i];
+                if (!media_type_is_manifest(d->media_type) ||
+                    !platform_matches(want, &d->platform))
+                        continue;
+                /* Prefer the exact variant; otherwise the first of the architecture. */
+                if (!want->variant || (d->platform.variant &&
+                                       streq(want->variant, d->platform.variant)))
+                        return (int)i;
+                if (fallback < 0)
+                        fallback = (int)i;
+        }
+        return fallback;
+}
+
+int chain_ids_compute(char *const *diff_ids, size_t n, char ***ret)
+{
+        char **l = calloc(n + 1, sizeof(char *));
+
+        if (!l)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                if (i == 0)
+                        l[i] = strdup(diff_ids[0]);
+                else {
+                        _cleanup_free_ char *s = NULL;
+                        char d[DIGEST_STRING_MAX];
+                        if (asprintf(&s, "%s %s", l[i - 1], diff_ids[i]) < 0) {
+                                strv_free(l);
+                                return -ENOMEM;
+                        }
+                        sha256_buffer(s, strlen(s), d);
+                        l[i] = strdup(d);
+                }
+                if (!l[i]) {
+                        strv_free(l);
+                        return -ENOMEM;
+                }
+        }
+        *ret = l;
+        return 0;
+}

@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <search.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "basic/fs-util.h"
+#include "basic/macro.h"
+#include "basic/string-util.h"
+#include "image/confine.h"
+#include "image/layer-stream.h"
+#include "image/unpack.h"
+
+#define WHITEOUT_PREFIX ".wh."
+#define WHITEOUT_OPAQUE ".wh..wh..opq"
+#define READ_BLOCK (1 << 20)
+
+typedef struct DirTime {
+        char *path;
+        struct timespec mtime;
+} DirTime;
+
+typedef struct Unpacker {
+        int rootfd;
+        UnpackFlags flags;
+        const char *name;
+        LayerStream *stream;
+        BerthError **err;
+        char *buf;
+        void *seen; /* tsearch tree of paths this layer wrote: opaque dirs keep those */
+        DirTime *dirs;
+        size_t n_dirs;
+} Unpacker;
+
+static ssize_t archive_read_cb(struct archive *a, void *data, const void **ret)
+{
+        Unpacker *u = data;
+        ssize_t n = layer_stream_read(u->stream, u->buf, READ_BLOCK, u->err);
+        if (n < 0) {
+                archive_set_error(a, EIO, "layer read failed");
+                return -1;
+        }
+        *ret = u->buf;
+        return n;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+        return strcmp(a, b);
+}
+
+static void free_node(void *p)
+{
+        free(p);
+}
+
+static int mark_seen(Unpacker *u, const char *path)
+{
+        char *c = strdup(path);
+        if (!c)
+                return -ENOMEM;
+        char **found = tsearch(c, &u->seen, cmp_str);
+        if (!found) {
+                free(c);
+                return -ENOMEM;
+        }
+        if (*found != c)
+                free(c);
+        return 0;
+}
+
+static bool was_seen(Unpacker *u, const char *path)
+{
+        return tfind(path, &u->seen, cmp_str) != NULL;
+}
+
+/* Removes what is at name unless both old and new are directories (then it is kept and
+ * merged). Returns 1 when a directory was kept. */
+static int make_room(int parentfd, const char *name, mode_t new_type)
+{
+        struct stat st;
+
+        if (fstatat(parentfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return errno == ENOENT ? 0 : negative_errno();
+        if (S_ISDIR(st.st_mode) && new_type == S_IFDIR)
+                return 1;
+        return rm_rf_at(parentfd, name);
+}
+
+/* Opaque dir in flattened mode: drop children that lower layers left, keep this layer's. */
+static int clear_dir_except_seen(Unpacker *u, int parentfd, const char *dirpath)
+{
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+        int fd, r = 0;
+
+        fd = openat(parentfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        d = fdopendir(fd);
+        if (!d) {
+                safe_close(fd);
+                return negative_errno();
+        }
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *p = NULL;
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                if (asprintf(&p, "%s%s%s", dirpath, *dirpath ? "/" : "", de->d_name) < 0)
+                        return -ENOMEM;
+                if (was_seen(u, p))
+                        continue;
+                int q = rm_rf_at(dirfd(d), de->d_name);
+                if (q < 0)
+                        r = q;
+        }
+        return r;
+}
+
+static int apply_whiteout(Unpacker *u, const char *path, int parentfd, const char *name)
+{
+        const char *target = name + strlen(WHITEOUT_PREFIX);
+        int r;
+
+        if (streq(name, WHITEOUT_OPAQUE)) {
+                if (u->flags & UNPACK_OVERLAY_WHITEOUTS) {
+                        _cleanup_close_ int dfd = openat(parentfd, ".",
+                                                         O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                        if (dfd < 0 || fsetxattr(dfd, "trusted.overlay.opaque", "y", 1, 0) < 0)
+                                return berth_error(u->err, errno,
+                                                   "Layer %s: failed to mark '%s' opaque", u->name,
+                                                   path);
+                        return 0;
+                }
+                _cleanup_free_ char *dir = strndup(path, (size_t)(name - path));
+                if (!dir)
+                        return berth_error(u->err, ENOMEM, "unpack");
+                if (*dir)
+                        dir[strlen(dir) - 1] = 0;
+                r = clear_dir_except_seen(u, parentfd, dir);
+                if (r < 0)
+                        return berth_error(u->err, r, "Layer %s: failed to clear opaque '%s'",
+                                           u->name, dir);
+                return 0;
+        }
+        if (!*target || streq(target, ".") || streq(target, "..") || strchr(target, '/'))
+                return berth_error(u->err, EINVAL, "Layer %s: invalid whiteout '%s'", u->name,
+                                   path);
+        r = rm_rf_at(parentfd, target);
+        if (r < 0)
+                return berth_error(u->err, r, "Layer %s: failed to apply whiteout '%s'", u->name,
+                                   path);
+        if (u->flags & UNPACK_OVERLAY_WHITEOUTS) {
+                if (mknodat(parentfd, target, S_IFCHR | 0, makedev(0, 0)) < 0)
+                        return berth_error(u->err, errno,
+                                           "Layer %s: failed to create whiteout for '%s'",
+                                           u->name, path);
+        }
+        return 0;
+}
+
+static int write_file(Unpacker *u, struct archive *a, int fd, const char *path, int64_t size)
+{
+        const void *block;
+        size_t len;
+        la_int64_t offset;
+        int r;
+
+        for (;;) {
+                r = archive_read_data_block(a, &block, &len, &offset);
+                if (r == ARCHIVE_EOF)
+                        break;
+                if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
+                        return berth_error(u->err, EBADMSG, "Layer %s: failed to read '%s': %s",
+                                           u->name, path, archive_error_string(a) ?: "?");
+                while (len > 0) {
+                        ssize_t n = pwrite(fd, block, len, offset);
+                        if (n < 0) {
+                                if (errno == EINTR)
+                                        continue;
+                                return berth_error(u->err, errno, "Layer %s: failed to write '%s'",
+                                                   u->name, path);
+                        }
+                        block = (const char *)block + n;
+                        len -= (size_t)n;
+                        offset += n;
+                }
+        }
+        /* Sparse files end in a hole that no block covered. */
+        if (ftruncate(fd, size) < 0)
+                return berth_error(u->err, errno, "Layer %s: failed to size '%s'", u->name, path);
+        return 0;
+}
+
+static int set_xattrs(Unpacker *u, struct archive_entry *e, int fd, const char *path)
+{
+        const char *xname;
+        const void *value;
+        size_t size;
+
+        if (archive_entry_xattr_reset(e) == 0)
+                return 0;
+        while (archive_entry_xattr_next(e, &xname, &value, &size) == ARCHIVE_OK) {
+                char proc[64];
+                snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+                /* An O_PATH fd: setxattr through /proc works on any file type. */
+                if (setxattr(proc, xname, value, size, 0) < 0) {
+                        if (errno == ENOTSUP || errno == EPERM)
+                                continue; /* e.g. security.selinux on a file system without it */
+                        return berth_error(u->err, errno,
+                                           "Layer %s: failed to set xattr %s on '%s'", u->name,
+                                           xname, path);
+                }
+        }
+        return 0;
+}
+
+static int apply_entry(Unpacker *u, struct archive *a, struct archive_entry *e)
+{
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int parentfd = -1, fd = -1;
+        const char *name;
+        mode_t type = archive_entry_filetype(e);
+        mode_t mode = archive_entry_perm(e);
+        const char *src = archive_entry_pathname(e);
+        int r;
+
+        if (!src)
+                return berth_error(u->err, EINVAL, "Layer %s: entry without a path", u->name);
+        path = strdup(src);
+        if (!path)
+                return berth_error(u->err, ENOMEM, "unpack");
+        confine_clean_path(path);
+
+        if (!*path) {
+                /* The root itself: only its metadata. */
+                if (type != AE_IFDIR)
+                        return 0;
+                name = ".";
+                parentfd = openat(u->rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        } else
+                parentfd = confine_open_parent(u->rootfd, path, true, &name);
+        if (parentfd < 0)
+                return berth_error(u->err, parentfd, "Layer %s: failed to open the parent of '%s'",
+                                   u->name, src);
+
+        if (startswith(name, WHITEOUT_PREFIX))
+                return apply_whiteout(u, path, parentfd, name);
+
+        r = mark_seen(u, path);
+        if (r < 0)
+                return berth_error(u->err, r, "unpack");
+
+        if (archive_entry_hardlink(e)) {
+                _cleanup_free_ char *target = strdup(archive_entry_hardlink(e));
+                _cleanup_close_ int tparent = -1;
+                const char *tname;
+                if (!target)
+                        return berth_error(u->err, ENOMEM, "unpack");
+                confine_clean_path(target);
+                if (!*target || streq(target, path))
+                        return berth_error(u->err, EINVAL, "Layer %s: bad hardlink '%s' -> '%s'",
+                                           u->name, src, archive_entry_hardlink(e));
+                tparent = confine_open_parent(u->rootfd, target, false, &tname);
+                if (tparent < 0)
+                        return berth_error(u->err, tparent,
+                                           "Layer %s: hardlink target of '%s' not found: '%s'",
+                                           u->name, src, target);
+                r = make_room(parentfd, name, S_IFREG);
+                if (r < 0)
+                        return berth_error(u->err, r, "Layer %s: failed to replace '%s'", u->name,
+                                           path);
+                if (linkat(tparent, tname, parentfd, name, 0) < 0)
+                        return berth_error(u->err, errno, "Layer %s: failed to link '%s' to '%s'",
+                                           u->name, path, target);
+                return 0;
+        }
+
+        r = make_room(parentfd, name, type);
+        if (r < 0)
+                return berth_error(u->err, r, "Layer %s: failed to replace '%s'", u->name, path);
+
+        switch (type) {
+        case AE_IFDIR:
+                if (r == 0 && mkdirat(parentfd, name, 0700) < 0)
+                        return berth_error(u->err, errno, "Layer %s: failed to create '%s'",
+                                           u->name, path);
+                fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                break;
+        case AE_IFREG:
+                fd = openat(parentfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                            0600);
+                if (fd < 0)
+                        break;
+                r = write_file(u, a, fd, path, archive_entry_size(e));
+                if (r < 0)
+                        return r;
+                break;
+        case AE_IFLNK: {
+                const char *target = archive_entry_symlink(e);
+                /* Stored verbatim and never followed by us: confine_open resolves it in the
+                 * root whenever a later entry goes through it. */
+                if (!target || symlinkat(target, parentfd, name) < 0)
+                        return berth_error(u->err, target ? errno : EINVAL,
+                                           "Layer %s: failed to create symlink '%s'", u->name,
+                                           path);
+                fd = openat(parentfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                break;
+        }
+        case AE_IFCHR:
+        case AE_IFBLK:
+        case AE_IFIFO:
+                if ((u->flags & UNPACK_PLAIN_FILES) && type != AE_IFIFO)
+                        return 0;
+                if (mknodat(parentfd, name, type | 0600,
+                            makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e))) < 0)
+                        return berth_error(u->err, errno, "Layer %s: failed to create node '%s'",
+                                           u->name, path);
+                fd = openat(parentfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                break;
+        default:
+                /* sockets and unknown types are not part of an image */
+                return 0;
+        }
+        if (fd < 0)
+                return berth_error(u->err, errno, "Layer %s: failed to create '%s'", u->name, path);
+
+        if (u->flags & UNPACK_CHOWN) {
+                if (fchownat(fd, "", (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
+                             AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+                        return berth_error(u->err, errno, "Layer %s: failed to chown '%s'",
+                                           u->name, path);
+        }
+        if (!(u->flags & UNPACK_PLAIN_FILES)) {
+                r = set_xattrs(u, e, fd, path);
+                if (r < 0)
+                        return r;
+        }
+        if (type != AE_IFLNK) {
+                /* After chown, which clears set-id bits. */
+                if (type == AE_IFDIR || type == AE_IFREG) {
+                        if (fchmod(fd, mode) < 0)
+                                return berth_error(u->err, errno, "Layer %s: failed to chmod '%s'",
+                                                   u->name, path);
+                } else if (fchmodat(parentfd, name, mode, 0) < 0)
+                        return berth_error(u->err, errno, "Layer %s: failed to chmod '%s'",
+                                           u->name, path);
+        }
+
+        struct timespec ts[2] = {
+                { .tv_sec = archive_entry_atime(e), .tv_nsec = archive_entry_atime_nsec(e) },
+                { .tv_sec = archive_entry_mtime(e), .tv_nsec = archive_entry_mtime_nsec(e) },
+        };
+        if (!archive_entry_atime_is_set(e))
+                ts[0] = ts[1];
+        if (type == AE_IFDIR) {
+                /* Set at the end: entries created inside would change it again. */
+                DirTime *n = realloc(u->dirs, (u->n_dirs + 1) * sizeof(DirTime));
+                if (!n)
+                        return berth_error(u->err, ENOMEM, "unpack");
+                u->dirs = n;
+                n[u->n_dirs].path = TAKE_PTR(path);
+                n[u->n_dirs++].mtime = ts[1];
+        } else
+                (void)utimensat(parentfd, name, ts, AT_SYMLINK_NOFOLLOW);
+        return 0;
+}
+
+static void fix_dir_times(Unpacker *u)
+{
+        for (size_t i = u->n_dirs; i > 0; i--) {
+                DirTime *d = &u->dirs[i - 1];
+                _cleanup_close_ int fd = confine_open(u->rootfd, d->path,
+                                                      O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+                struct timespec ts[2] = { d->mtime, d->mtime };
+                if (fd >= 0)
+                        (void)futimens(fd, ts);
+        }
+}
+
+int unpack_layer(int fd, const char *name, int rootfd, UnpackFlags flags, UnpackStats *ret_stats,
+                 BerthError **err)
+{
+        _cleanup_layer_stream_ LayerStream *stream = NULL;
+        _cleanup_free_ char *buf = NULL;
+        struct archive *a = NULL;
+        struct archive_entry *e;
+        Unpacker u = {
+                .rootfd = rootfd,
+                .flags = flags,
+                .name = name,
+                .err = err,
+        };
+        uint64_t entries = 0;
+        int r;
+
+        r = layer_stream_open(fd, name, &stream, err);
+        if (r < 0)
+                return r;
+        buf = malloc(READ_BLOCK);
+        if (!buf)
+                return berth_error(err, ENOMEM, "unpack");
+        u.stream = stream;
+        u.buf = buf;
+
+        a = archive_read_new();
+        if (!a)
+                return berth_error(err, ENOMEM, "unpack");
+        archive_read_support_format_tar(a);
+        archive_read_support_format_gnutar(a);
+        if (archive_read_open(a, &u, NULL, archive_read_cb, NULL) != ARCHIVE_OK) {
+                r = berth_error(err, EBADMSG, "Layer %s is not a tar archive: %s", name,
+                                archive_error_string(a) ?: "?");
+                goto finish;
+        }
+        for (;;) {
+                r = archive_read_next_header(a, &e);
+                if (r == ARCHIVE_EOF)
+                        break;
+                if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+                        r = berth_error(err, EBADMSG, "Layer %s: bad tar header: %s", name,
+                                        archive_error_string(a) ?: "?");
+                        goto finish;
+                }
+                r = apply_entry(&u, a, e);
+                if (r < 0)
+                        goto finish;
+                entries++;
+        }
+        r = layer_stream_drain(stream, err);
+        if (r < 0)
+                goto finish;
+        fix_dir_times(&u);
+        if (ret_stats) {
+                ret_stats->entries = entries;
+                ret_stats->bytes = (uint64_t)archive_filter_bytes(a, -1);
+                layer_stream_diff_id(stream, ret_stats->diff_id);
+        }
+        r = 0;
+finish:
+        if (r < 0 && err && !*err)
+                r = berth_error(err, r, "Layer %s: unpack failed", name);
+        archive_read_free(a);
+        tdestroy(u.seen, free_node);
+        for (size_t i = 0; i < u.n_dirs; i++)
+                free(u.dirs[i].path);
+        free(u.dirs);
+        return r;
+}

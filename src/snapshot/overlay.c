@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The overlay backend: lower dirs are the layer snapshots, top layer first. The new mount API's
+ * "lowerdir+" takes one layer per call, so no option string limits the number of layers; on
+ * kernels without it the classic mount(2) runs from inside the snapshot directory with short
+ * relative names, which keeps a 100-layer option string under a page.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "basic/macro.h"
+#include "basic/string-util.h"
+#include "content/digest.h"
+#include "snapshot/snapshot.h"
+
+static int mount_new_api(Snapshotter *s, char *const *chain_ids, size_t n, const char *target,
+                         const char *upper, const char *work)
+{
+        _cleanup_close_ int fsfd = -1, mfd = -1;
+
+        fsfd = fsopen("overlay", FSOPEN_CLOEXEC);
+        if (fsfd < 0)
+                return negative_errno();
+        for (size_t i = n; i > 0; i--) {
+                _cleanup_free_ char *p = NULL;
+                if (snapshot_path(s, chain_ids[i - 1], &p) < 0)
+                        return -ENOMEM;
+                if (fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir+", p, 0) < 0)
+                        return negative_errno();
+        }
+        if (fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
+            fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", work, 0) < 0 ||
+            fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return negative_errno();
+        mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, 0);
+        if (mfd < 0)
+                return negative_errno();
+        if (move_mount(mfd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                return negative_errno();
+        return 0;
+}
+
+static int mount_classic(Snapshotter *s, char *const *chain_ids, size_t n, const char *target,
+                         const char *upper, const char *work)
+{
+        _cleanup_free_ char *opts = NULL;
+        _cleanup_close_ int cwd = -1;
+        size_t len = 0;
+        int r = 0;
+
+        opts = malloc(n * (DIGEST_HEX_LEN + 1) + strlen(upper) + strlen(work) + 64);
+        if (!opts)
+                return -ENOMEM;
+        len = (size_t)sprintf(opts, "lowerdir=");
+        for (size_t i = n; i > 0; i--)
+                len += (size_t)sprintf(opts + len, "%s%s", i == n ? "" : ":",
+                                       digest_hex(chain_ids[i - 1]));
+        sprintf(opts + len, ",upperdir=%s,workdir=%s", upper, work);
+        cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (cwd < 0 || fchdir(s->dir_fd) < 0)
+                return negative_errno();
+        if (mount("overlay", target, "overlay", 0, opts) < 0)
+                r = negative_errno();
+        (void)fchdir(cwd);
+        return r;
+}
+
+int overlay_mount(Snapshotter *s, char *const *chain_ids, const char *target, const char *workdir,
+                  BerthError **err)
+{
+        _cleanup_free_ char *upper = NULL, *work = NULL, *empty = NULL;
+        size_t n = strv_length(chain_ids);
+        int r;
+
+        if (asprintf(&upper, "%s/upper", workdir) < 0 || asprintf(&work, "%s/work", workdir) < 0)
+                return berth_error(err, ENOMEM, "overlay");
+        if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0)
+                return berth_error(err, errno, "Failed to create '%s'", workdir);
+        if (n == 0) {
+                /* An image without layers: overlay wants at least one lower dir. */
+                if (asprintf(&empty, "%s/empty", workdir) < 0 || mkdir(empty, 0755) < 0)
+                        return berth_error(err, errno, "Failed to create '%s'", workdir);
+                if (mount("overlay", target, "overlay", 0, "") < 0) {
+                        _cleanup_free_ char *o = NULL;
+                        if (asprintf(&o, "lowerdir=%s,upperdir=%s,workdir=%s", empty, upper,
+                                     work) < 0)
+                                return berth_error(err, ENOMEM, "overlay");
+                        if (mount("overlay", target, "overlay", 0, o) < 0)
+                                return berth_error(err, errno, "Failed to mount overlay on '%s'",
+                                                   target);
+                }
+                return 0;
+        }
+        r = mount_new_api(s, chain_ids, n, target, upper, work);
+        if (r == -ENOSYS || r == -EINVAL)
+                r = mount_classic(s, chain_ids, n, target, upper, work);
+        if (r < 0)
+                return berth_error(err, r, "Failed to mount overlay of %zu layers on '%s'", n,
+                                   target);
+        return 0;
+}
