@@ -9,6 +9,7 @@
 #include "content/digest.h"
 #include "image/image-store.h"
 #include "image/reference.h"
+#include "content/plain-error.h"
 
 void image_record_free(ImageRecord *r)
 {
@@ -241,7 +242,7 @@ int image_store_get(Metadata *m, const char *id, ImageRecord **ret, BerthError *
                 return r;
         bind_text(st, 1, id);
         if (sqlite3_step(st) != SQLITE_ROW)
-                return berth_error(err, ENOENT, "No such image: %s", id);
+                return error_plain(err, ENOENT, "No such image: %s", id);
         return load_record(m, st, ret, err);
 }
 
@@ -282,7 +283,7 @@ int image_store_resolve(Metadata *m, const char *what, ImageRecord **ret, BerthE
                         return berth_error(err, ENOMEM, "image");
                 r = lookup_one(m, "SELECT id FROM images WHERE id LIKE ?", prefix, &id);
                 if (r == -ENOTUNIQ)
-                        return berth_error(err, ENOTUNIQ, "Image id prefix '%s' is ambiguous",
+                        return error_plain(err, ENOTUNIQ, "Image id prefix '%s' is ambiguous",
                                            what);
                 if (r < 0)
                         return metadata_error(m, "Failed to look up image", err);
@@ -311,7 +312,7 @@ int image_store_resolve(Metadata *m, const char *what, ImageRecord **ret, BerthE
                         return metadata_error(m, "Failed to look up image", err);
         }
         if (r == 0 || !id)
-                return berth_error(err, ENOENT, "No such image: %s", what);
+                return error_plain(err, ENOENT, "No such image: %s", what);
         return image_store_get(m, id, ret, err);
 }
 
@@ -347,4 +348,39 @@ int image_store_list(Metadata *m, ImageRecord ***ret, BerthError **err)
         }
         *ret = l;
         return 0;
+}
+
+int image_store_add_blob_source(Metadata *m, const char *digest, const char *registry,
+                                const char *repository, BerthError **err)
+{
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = metadata_prepare(m,
+                                 "INSERT OR IGNORE INTO blob_sources(digest, registry, repository) "
+                                 "VALUES(?,?,?)",
+                                 &st, err);
+        if (r < 0)
+                return r;
+        bind_text(st, 1, digest);
+        bind_text(st, 2, registry);
+        bind_text(st, 3, repository);
+        if (sqlite3_step(st) != SQLITE_DONE)
+                return metadata_error(m, "Failed to record blob source", err);
+        return 0;
+}
+
+char *image_store_find_blob_source(Metadata *m, const char *digest, const char *registry,
+                                   const char *exclude)
+{
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(m->db,
+                               "SELECT repository FROM blob_sources WHERE digest = ? AND "
+                               "registry = ? AND repository != ? LIMIT 1",
+                               -1, &st, NULL) != SQLITE_OK)
+                return NULL;
+        bind_text(st, 1, digest);
+        bind_text(st, 2, registry);
+        bind_text(st, 3, exclude);
+        if (sqlite3_step(st) != SQLITE_ROW)
+                return NULL;
+        return metadata_column_strdup(st, 0);
 }

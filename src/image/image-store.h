@@ -55,3 +55,10 @@ int image_store_remove(Metadata *m, const char *image_id, BerthError **err);
 int image_store_resolve(Metadata *m, const char *what, ImageRecord **ret, BerthError **err);
 int image_store_get(Metadata *m, const char *id, ImageRecord **ret, BerthError **err);
 int image_store_list(Metadata *m, ImageRecord ***ret, BerthError **err);
+
+/* Remembers that registry/repository has the blob (after a pull or push). */
+int image_store_add_blob_source(Metadata *m, const char *digest, const char *registry,
+                                const char *repository, BerthError **err);
+/* A repository of registry other than exclude known to hold digest; NULL when none. */
+char *image_store_find_blob_source(Metadata *m, const char *digest, const char *registry,
+                                   const char *exclude);

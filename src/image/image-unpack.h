@@ -23,6 +23,10 @@ typedef void (*UnpackProgress)(void *userdata, size_t layer, size_t n_layers, co
  * may be NULL. */
 int image_record_from_store(ContentStore *cs, const char *manifest_digest,
                             const char *index_digest, ImageRecord **ret, BerthError **err);
+/* Unpacks layer i alone (overlay snapshots only: copy snapshots need their parent first);
+ * a pull calls it as soon as the layer is downloaded. */
+int image_unpack_layer(ContentStore *cs, Snapshotter *sn, const ImageRecord *rec, size_t i,
+                       BerthError **err);
 int image_unpack(ContentStore *cs, Snapshotter *sn, const ImageRecord *rec,
                  UnpackProgress progress, void *userdata, BerthError **err);
 /* The whole last step of a pull or load: record from store, unpack, store with tags. */

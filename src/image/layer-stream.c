@@ -7,6 +7,7 @@
 
 #include "basic/macro.h"
 #include "image/layer-stream.h"
+#include "content/plain-error.h"
 
 #define IN_SIZE (1 << 20)
 
@@ -120,7 +121,7 @@ static ssize_t read_gzip(LayerStream *s, void *buf, size_t n, BerthError **err)
                 r = isal_inflate(s->gz);
                 s->in_pos = s->in_len - s->gz->avail_in;
                 if (r != ISAL_DECOMP_OK)
-                        return berth_error(err, EBADMSG, "Layer %s: corrupt gzip data (%d)",
+                        return error_plain(err, EBADMSG, "Layer %s: corrupt gzip data (%d)",
                                            s->name, r);
                 size_t produced = n - s->gz->avail_out;
                 if (s->gz->block_state == ISAL_BLOCK_FINISH)
@@ -128,7 +129,7 @@ static ssize_t read_gzip(LayerStream *s, void *buf, size_t n, BerthError **err)
                 if (produced > 0)
                         return (ssize_t)produced;
                 if (!s->gz_member_done && s->in_eof && s->in_pos >= s->in_len)
-                        return berth_error(err, EBADMSG, "Layer %s: gzip data is truncated",
+                        return error_plain(err, EBADMSG, "Layer %s: gzip data is truncated",
                                            s->name);
         }
 }
@@ -144,13 +145,13 @@ static ssize_t read_zstd(LayerStream *s, void *buf, size_t n, BerthError **err)
                 size_t z = ZSTD_decompressStream(s->zstd, &out, &in);
                 s->in_pos = in.pos;
                 if (ZSTD_isError(z))
-                        return berth_error(err, EBADMSG, "Layer %s: corrupt zstd data: %s",
+                        return error_plain(err, EBADMSG, "Layer %s: corrupt zstd data: %s",
                                            s->name, ZSTD_getErrorName(z));
                 if (out.pos > 0)
                         return (ssize_t)out.pos;
                 if (s->in_eof && s->in_pos >= s->in_len) {
                         if (z != 0)
-                                return berth_error(err, EBADMSG,
+                                return error_plain(err, EBADMSG,
                                                    "Layer %s: zstd data is truncated", s->name);
                         return 0;
                 }

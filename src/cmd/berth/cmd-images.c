@@ -10,6 +10,7 @@
 #include "basic/string-util.h"
 #include "cmd/berth/berth.h"
 #include "image/image-store.h"
+#include "content/plain-error.h"
 
 static json_object *image_json(const ImageRecord *rec)
 {
@@ -69,10 +70,10 @@ int cmd_images(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 else if (c == 'n')
                         no_trunc = true;
                 else
-                        return berth_error(err, EINVAL, "usage: berth images [--format json] [-q]");
+                        return error_plain(err, EINVAL, "usage: berth images [--format json] [-q]");
         }
         if (!streq(format, "table") && !streq(format, "json"))
-                return berth_error(err, EINVAL, "Unknown --format '%s' (table or json)", format);
+                return error_plain(err, EINVAL, "Unknown --format '%s' (table or json)", format);
         r = berth_context_open(ctx, err);
         if (r < 0)
                 return r;

@@ -7,6 +7,7 @@
 #include "cmd/berth/berth.h"
 #include "image/image-store.h"
 #include "image/image-unpack.h"
+#include "content/plain-error.h"
 
 int cmd_mount(BerthContext *ctx, int argc, char **argv, BerthError **err)
 {
@@ -15,7 +16,7 @@ int cmd_mount(BerthContext *ctx, int argc, char **argv, BerthError **err)
         int r;
 
         if (argc != 3)
-                return berth_error(err, EINVAL, "usage: berth mount IMAGE TARGET");
+                return error_plain(err, EINVAL, "usage: berth mount IMAGE TARGET");
         r = berth_context_open(ctx, err);
         if (r < 0)
                 return r;
@@ -48,7 +49,7 @@ int cmd_unmount(BerthContext *ctx, int argc, char **argv, BerthError **err)
         int r;
 
         if (argc != 2)
-                return berth_error(err, EINVAL, "usage: berth unmount TARGET");
+                return error_plain(err, EINVAL, "usage: berth unmount TARGET");
         r = berth_context_open(ctx, err);
         if (r < 0)
                 return r;

@@ -8,6 +8,7 @@
 #include "cmd/berth/berth.h"
 #include "image/gc.h"
 #include "image/image-store.h"
+#include "content/plain-error.h"
 
 int cmd_system(BerthContext *ctx, int argc, char **argv, BerthError **err)
 {
@@ -20,9 +21,9 @@ int cmd_system(BerthContext *ctx, int argc, char **argv, BerthError **err)
 
         if (argc < 2 || streq(argv[1], "prune"))
                 return argc >= 2 ? prune_images(ctx, false, err)
-                                 : berth_error(err, EINVAL, "usage: berth system df|prune");
+                                 : error_plain(err, EINVAL, "usage: berth system df|prune");
         if (!streq(argv[1], "df"))
-                return berth_error(err, EINVAL, "Unknown system command '%s'", argv[1]);
+                return error_plain(err, EINVAL, "Unknown system command '%s'", argv[1]);
         r = berth_context_open(ctx, err);
         if (r < 0)
                 return r;

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <libgen.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "basic/fs-util.h"
+#include "basic/macro.h"
+#include "basic/string-util.h"
+#include "image/auth.h"
+
+int base64_encode(const void *data, size_t len, char **ret)
+{
+        char *out = malloc(4 * ((len + 2) / 3) + 1);
+        if (!out)
+                return -ENOMEM;
+        EVP_EncodeBlock((unsigned char *)out, data, (int)len);
+        *ret = out;
+        return 0;
+}
+
+int base64_decode(const char *s, char **ret, size_t *ret_len)
+{
+        size_t n = strlen(s);
+        unsigned char *out;
+        int k;
+
+        if (n % 4 != 0)
+                return -EINVAL;
+        out = malloc(n / 4 * 3 + 1);
+        if (!out)
+                return -ENOMEM;
+        k = EVP_DecodeBlock(out, (const unsigned char *)s, (int)n);
+        if (k < 0) {
+                free(out);
+                return -EINVAL;
+        }
+        /* EVP_DecodeBlock counts the padding as data. */
+        while (n > 0 && s[n - 1] == '=') {
+                n--;
+                k--;
+        }
+        out[k] = 0;
+        *ret = (char *)out;
+        if (ret_len)
+                *ret_len = (size_t)k;
+        return 0;
+}
+
+int auth_file_path(const char *override, char **ret)
+{
+        const char *e = override ?: getenv("BERTH_AUTH_FILE");
+        if (e) {
+                *ret = strdup(e);
+                return *ret ? 0 : -ENOMEM;
+        }
+        e = getenv("XDG_CONFIG_HOME");
+        if (e)
+                return asprintf(ret, "%s/berth/auth.json", e) < 0 ? -ENOMEM : 0;
+        e = getenv("HOME");
+        return asprintf(ret, "%s/.config/berth/auth.json", e ?: "/root") < 0 ? -ENOMEM : 0;
+}
+
+static json_object *read_json(const char *path)
+{
+        _cleanup_free_ char *data = NULL;
+        if (read_full_file(path, &data, NULL) < 0)
+                return NULL;
+        return json_tokener_parse(data);
+}
+
+static int lookup_in(const char *path, const char *host, char **ret_user, char **ret_password)
+{
+        json_object *root = read_json(path), *auths, *entry, *v;
+        _cleanup_free_ char *decoded = NULL;
+        int r = 0;
+
+        if (!root)
+                return 0;
+        if (!json_object_object_get_ex(root, "auths", &auths))
+                goto out;
+        if (!json_object_object_get_ex(auths, host, &entry)) {
+                /* docker keys docker.io as its old v1 URL; others may carry a scheme */
+                char key[512];
+                snprintf(key, sizeof(key), "https://%s", host);
+                if (!json_object_object_get_ex(auths, key, &entry) &&
+                    !(streq(host, "docker.io") &&
+                      json_object_object_get_ex(auths, "https://index.docker.io/v1/", &entry)))
+                        goto out;
+        }
+        if (!json_object_object_get_ex(entry, "auth", &v) ||
+            base64_decode(json_object_get_string(v), &decoded, NULL) < 0)
+                goto out;
+        char *colon = strchr(decoded, ':');
+        if (!colon)
+                goto out;
+        *colon = 0;
+        *ret_user = strdup(decoded);
+        *ret_password = strdup(colon + 1);
+        r = *ret_user && *ret_password ? 1 : -ENOMEM;
+out:
+        json_object_put(root);
+        return r;
+}
+
+int auth_lookup(const char *authfile, const char *host, char **ret_user, char **ret_password,
+                BerthError **err)
+{
+        _cleanup_free_ char *path = NULL, *docker = NULL;
+        const char *dc = getenv("DOCKER_CONFIG"), *home = getenv("HOME");
+        int r;
+
+        if (auth_file_path(authfile, &path) < 0)
+                return berth_error(err, ENOMEM, "auth");
+        r = lookup_in(path, host, ret_user, ret_password);
+        if (r != 0)
+                return r;
+        if (dc)
+                r = asprintf(&docker, "%s/config.json", dc);
+        else
+                r = asprintf(&docker, "%s/.docker/config.json", home ?: "/root");
+        if (r < 0)
+                return berth_error(err, ENOMEM, "auth");
+        return lookup_in(docker, host, ret_user, ret_password);
+}
+
+static int write_auth(const char *path, json_object *root, BerthError **err)
+{
+        _cleanup_free_ char *dir = strdup(path);
+        _cleanup_close_ int dfd = -1;
+        const char *s;
+        int r;
+
+        if (!dir)
+                return berth_error(err, ENOMEM, "auth");
+        char *d = dirname(dir);
+        r = mkdir_p(d, 0700);
+        if (r < 0)
+                return berth_error(err, r, "Failed to create '%s'", d);
+        dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return berth_error(err, errno, "Failed to open '%s'", d);
+        s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+                                                         JSON_C_TO_STRING_NOSLASHESCAPE);
+        const char *base = strrchr(path, '/');
+        r = write_file_atomic_at(dfd, base ? base + 1 : path, s, strlen(s), 0600);
+        if (r < 0)
+                return berth_error(err, r, "Failed to write '%s'", path);
+        return 0;
+}
+
+int auth_store(const char *authfile, const char *host, const char *user, const char *password,
+               BerthError **err)
+{
+        _cleanup_free_ char *path = NULL, *pair = NULL, *b64 = NULL;
+        json_object *root, *auths, *entry;
+        int r;
+
+        if (auth_file_path(authfile, &path) < 0 || asprintf(&pair, "%s:%s", user, password) < 0 ||
+            base64_encode(pair, strlen(pair), &b64) < 0)
+                return berth_error(err, ENOMEM, "auth");
+        root = read_json(path);
+        if (!root || !json_object_is_type(root, json_type_object)) {
+                json_object_put(root);
+                root = json_object_new_object();
+        }
+        if (!json_object_object_get_ex(root, "auths", &auths) ||
+            !json_object_is_type(auths, json_type_object)) {
+                auths = json_object_new_object();
+                json_object_object_add(root, "auths", auths);
+        }
+        entry = json_object_new_object();
+        json_object_object_add(entry, "auth", json_object_new_string(b64));
+        json_object_object_add(auths, host, entry);
+        r = write_auth(path, root, err);
+        json_object_put(root);
+        return r;
+}
+
+int auth_remove(const char *authfile, const char *host, BerthError **err)
+{
+        _cleanup_free_ char *path = NULL;
+        json_object *root, *auths;
+        int r = 0;
+
+        if (auth_file_path(authfile, &path) < 0)
+                return berth_error(err, ENOMEM, "auth");
+        root = read_json(path);
+        if (root && json_object_object_get_ex(root, "auths", &auths) &&
+            json_object_object_get_ex(auths, host, NULL)) {
+                json_object_object_del(auths, host);
+                r = write_auth(path, root, err);
+                if (r >= 0)
+                        r = 1;
+        }
+        json_object_put(root);
+        return r;
+}
+
+void auth_challenge_done(AuthChallenge *c)
+{
+        free(c->scheme);
+        free(c->realm);
+        free(c->service);
+        free(c->scope);
+        *c = (AuthChallenge){};
+}
+
+int auth_challenge_parse(const char *header, AuthChallenge *ret)
+{
+        AuthChallenge c = {};
+        const char *p = header;
+
+        while (isspace((unsigned char)*p))
+                p++;
+        size_t n = strcspn(p, " \t");
+        c.scheme = strndup(p, n);
+        if (!c.scheme)
+                return -ENOMEM;
+        p += n;
+        /* key="value" pairs, commas between, commas allowed inside the quotes */
+        while (*p) {
+                while (*p == ',' || isspace((unsigned char)*p))
+                        p++;
+                if (!*p)
+                        break;
+                const char *eq = strchr(p, '=');
+                if (!eq)
+                        break;
+                _cleanup_free_ char *key = strndup(p, (size_t)(eq - p));
+                char *value;
+                p = eq + 1;
+                if (*p == '"') {
+                        const char *end = strchr(p + 1, '"');
+                        if (!end)
+                                break;
+                        value = strndup(p + 1, (size_t)(end - p - 1));
+                        p = end + 1;
+                } else {
+                        size_t k = strcspn(p, ",");
+                        value = strndup(p, k);
+                        p += k;
+                }
+                if (!key || !value) {
+                        free(value);
+                        auth_challenge_done(&c);
+                        return -ENOMEM;
+                }
+                char **slot = strcasecmp(key, "realm") == 0     ? &c.realm
+                              : strcasecmp(key, "service") == 0 ? &c.service
+                              : strcasecmp(key, "scope") == 0   ? &c.scope
+                                                                : NULL;
+                if (slot) {
+                        free(*slot);
+                        *slot = value;
+                } else
+                        free(value);
+        }
+        *ret = c;
+        return 0;
+}

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "basic/macro.h"
+#include "basic/string-util.h"
+#include "image/image-store.h"
+#include "image/push.h"
+#include "image/reference.h"
+#include "content/plain-error.h"
+
+typedef struct PushProgress {
+        Progress *p;
+        size_t i;
+} PushProgress;
+
+static void on_bytes(void *userdata, uint64_t done, int64_t total)
+{
+        PushProgress *pp = userdata;
+        progress_bytes(pp->p, pp->i, done, total);
+}
+
+static int push_one(Registry *reg, Metadata *md, ContentStore *cs, const Reference *ref,
+                    const char *digest, int64_t size, const PushOptions *opts, Progress *progress,
+                    size_t i, BerthError **err)
+{
+        _cleanup_free_ char *from = NULL;
+        PushProgress pp = { progress, i };
+        int r;
+
+        r = registry_blob_exists(reg, ref->repository, digest, err);
+        if (r < 0)
+                return r;
+        if (r > 0) {
+                progress_state(progress, i, "Layer already exists");
+                return 0;
+        }
+        from = image_store_find_blob_source(md, digest, ref->registry, ref->repository);
+        progress_state(progress, i, from ? "Mounting" : "Pushing");
+        r = registry_push_blob(reg, ref->repository, cs, digest, size, from, opts->chunk_size,
+                               on_bytes, &pp, err);
+        if (r < 0)
+                return r;
+        progress_state(progress, i, r > 0 ? "Mounted" : "Pushed");
+        (void)image_store_add_blob_source(md, digest, ref->registry, ref->repository, NULL);
+        return 0;
+}
+
+int image_push(ContentStore *cs, Metadata *md, const char *source, const char *dest,
+               const PushOptions *opts, char ret_digest[DIGEST_STRING_MAX], BerthError **err)
+{
+        _cleanup_image_record_ ImageRecord *rec = NULL;
+        _cleanup_reference_ Reference *ref = NULL;
+        _cleanup_registry_ Registry *reg = NULL;
+        _cleanup_free_ char *mdata = NULL;
+        Progress *progress = NULL;
+        size_t mlen = 0;
+        int r;
+
+        r = image_store_resolve(md, source, &rec, err);
+        if (r < 0)
+                return r;
+        if (!dest) {
+                if (strv_length(rec->tags) == 0)
+                        return error_plain(err, EINVAL, "Image %s has no name to push to",
+                                           source);
+                /* the name given, if it is one of the image's, else its first */
+                _cleanup_reference_ Reference *sref = NULL;
+                _cleanup_free_ char *sname = NULL;
+                dest = rec->tags[0];
+                if (reference_parse(source, &sref, NULL) >= 0 && sref->tag &&
+                    reference_name(sref, &sname) >= 0 && strv_contains(rec->tags, sname))
+                        dest = source;
+        }
+        r = reference_parse(dest, &ref, err);
+        if (r < 0)
+                return r;
+        r = content_store_read_blob(cs, rec->manifest_digest, &mdata, &mlen, err);
+        if (r < 0)
+                return r;
+        r = registry_open(reference_api_host(ref), &opts->registry, &reg, err);
+        if (r < 0)
+                return r;
+        r = registry_ping(reg, err);
+        if (r < 0)
+                return r;
+
+        progress = progress_new(stderr, opts->progress, rec->n_layers + 1);
+        for (size_t i = 0; i < rec->n_layers; i++) {
+                char label[24];
+                snprintf(label, sizeof(label), "%.12s", digest_hex(rec->layers[i].digest));
+                progress_label(progress, i, label);
+        }
+        progress_label(progress, rec->n_layers, "config");
+        for (size_t i = 0; r >= 0 && i < rec->n_layers; i++)
+                r = push_one(reg, md, cs, ref, rec->layers[i].digest, rec->layers[i].size, opts,
+                             progress, i, err);
+        if (r >= 0) {
+                uint64_t csize = 0;
+                (void)content_store_has(cs, rec->id, &csize);
+                r = push_one(reg, md, cs, ref, rec->id, (int64_t)csize, opts, progress,
+                             rec->n_layers, err);
+        }
+        progress_finish(progress);
+        progress_free(progress);
+        if (r < 0)
+                return berth_error_prefix(err, "Push to %s", dest);
+        r = registry_put_manifest(reg, ref->repository, ref->tag ?: rec->manifest_digest, mdata,
+                                  mlen, rec->manifest_media_type, err);
+        if (r < 0)
+                return berth_error_prefix(err, "Push to %s", dest);
+        if (ret_digest)
+                snprintf(ret_digest, DIGEST_STRING_MAX, "%s", rec->manifest_digest);
+        return 0;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Push: every blob the registry lacks (mounted from another repository of the same registry
+ * when one is known to have it, else uploaded monolithically or in chunks), then the manifest
+ * exactly as stored, so the digest stays the same.
+ */
+#pragma once
+
+#include "basic/error.h"
+#include "content/content-store.h"
+#include "content/metadata.h"
+#include "image/progress.h"
+#include "image/registry.h"
+
+typedef struct PushOptions {
+        RegistryOptions registry;
+        ProgressMode progress;
+        uint64_t chunk_size; /* 0: monolithic uploads */
+} PushOptions;
+
+/* source: a local image; dest: the reference to push to (NULL: source's own name).
+ * ret_digest: the manifest digest pushed. */
+int image_push(ContentStore *cs, Metadata *md, const char *source, const char *dest,
+               const PushOptions *opts, char ret_digest[DIGEST_STRING_MAX], BerthError **err);
