@@ -36,6 +36,14 @@ int berth_error(BerthError **err, int errnum, const char *fmt, ...)
         return e ? -e : -EINVAL;
 }
 
+int berth_error_verbatim(BerthError **err, int errnum, const char *text)
+{
+        int r = berth_error(err, 0, "%s", text ? text : "unknown error");
+        if (err && *err && errnum)
+                (*err)->errnum = errnum < 0 ? -errnum : errnum;
+        return err && *err ? berth_error_code(*err) : r;
+}
+
 int berth_error_prefix(BerthError **err, const char *fmt, ...)
 {
         _cleanup_free_ char *ctx = NULL;

@@ -16,6 +16,9 @@ typedef struct BerthError {
  * be given with either sign, so a helper's -errno return can be passed through as it is. */
 int berth_error(BerthError **err, int errnum, const char *fmt, ...) _printf_(3, 4);
 
+/* Sets *err to a message taken as it is (one that already names its errno), with errnum. */
+int berth_error_verbatim(BerthError **err, int errnum, const char *text);
+
 /* Prepends "context: " to an existing error and returns its negative code. */
 int berth_error_prefix(BerthError **err, const char *fmt, ...) _printf_(2, 3);
 

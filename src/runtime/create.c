@@ -190,9 +190,7 @@ static int serve_init(Container *c, const Spec *spec, const CreateOptions *o, in
                 switch (m.type) {
                 case SYNC_ERROR:
                         /* The init's text already carries its errno's message. */
-                        r = berth_error(err, 0, "%s", text);
-                        (*err)->errnum = m.value > 0 ? m.value : EINVAL;
-                        return -(*err)->errnum;
+                        return berth_error_verbatim(err, m.value, text);
                 case SYNC_HOOKS: {
                         _cleanup_free_ char *st = state_json_string(c, STATUS_CREATING);
                         if ((r = hooks_run(spec, SPEC_HOOK_PRESTART, st, err)) < 0 ||
@@ -421,8 +419,8 @@ int container_start_fd(Container *c, int start_fd, BerthError **err)
         r = sync_recv(start_fd, &m, NULL);
         if (r >= 0) {
                 _cleanup_free_ char *t = m.text;
-                return berth_error(err, m.value, "start container `%s`: %s", c->id,
-                                   t ? t : "failed");
+                berth_error_verbatim(err, m.value, t);
+                return berth_error_prefix(err, "start container `%s`", c->id);
         }
         if (r != -EPIPE && r != -ECONNRESET)
                 return berth_error(err, r, "start container `%s`", c->id);

@@ -243,7 +243,8 @@ _noreturn_ void container_init(const InitArgs *a)
         _cleanup_error_ BerthError *err = NULL;
         _cleanup_free_ char *state = NULL, *exe = NULL;
         _cleanup_strv_free_ char **env = NULL;
-        RootfsContext rc = { .spec = s, .rootfs = a->rootfs, .rootfd = -1, .devnull = -1 };
+        RootfsContext rc = { .spec = s, .rootfs = a->rootfs, .bundle = a->bundle, .rootfd = -1,
+                             .devnull = -1 };
         CapSets caps;
         SyncMsg go = {};
         int start_fd = -1, r;
@@ -283,9 +284,6 @@ _noreturn_ void container_init(const InitArgs *a)
             namespaces_enter_new_time(l, &err) < 0)
                 fail(a->sync_fd, err);
 
-        /* Relative bind sources are relative to the bundle. */
-        if (chdir(a->bundle) < 0)
-                fail(a->sync_fd, (berth_error(&err, errno, "enter bundle `%s`", a->bundle), err));
         umask(0);
         if (set_hostname(s, &err) < 0 || set_sysctls(l, &err) < 0)
                 fail(a->sync_fd, err);
@@ -347,8 +345,8 @@ _noreturn_ void container_init(const InitArgs *a)
 
         if (rc.rootfd < 0 && (rc.rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
                 fail(a->sync_fd, (berth_error(&err, errno, "open /"), err));
-        _cleanup_close_ int cwd = chase_in_root(rc.rootfd, p->cwd ? p->cwd : "/", CHASE_MKDIR,
-                                                0755, O_DIRECTORY);
+        _cleanup_close_ int cwd = chase_in_root(rc.rootfd, p->cwd ? p->cwd : "/",
+                                                CHASE_NO_CREATE, 0, O_DIRECTORY);
         if (cwd < 0)
                 fail(a->sync_fd, (berth_error(&err, cwd, "process.cwd `%s`", p->cwd), err));
         if (set_user(p, &caps, &err) < 0)

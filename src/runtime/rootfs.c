@@ -81,7 +81,10 @@ static int mount_bind(RootfsContext *ctx, size_t i, const SpecMount *m, const Mo
 
         if (!m->source)
                 return mount_error(err, 0, i, m, "a bind mount needs a source");
-        _cleanup_close_ int src = open(m->source, O_PATH | O_CLOEXEC);
+        _cleanup_free_ char *abs = NULL;
+        if (m->source[0] != '/' && asprintf(&abs, "%s/%s", ctx->bundle, m->source) < 0)
+                return mount_error(err, ENOMEM, i, m, "source");
+        _cleanup_close_ int src = open(abs ? abs : m->source, O_PATH | O_CLOEXEC);
         if (src < 0)
                 return mount_error(err, errno, i, m, "open source");
         if (fstat(src, &st) < 0)
@@ -433,6 +436,15 @@ int rootfs_finalize(RootfsContext *ctx, BerthError **err)
                 STRV_FOREACH(p, l->masked_paths)
                         if ((r = mask_path(ctx, *p, err)) < 0)
                                 return r;
+        }
+        /* process.cwd is made while the root may still be written, as runc does. */
+        if (ctx->spec->process && ctx->spec->process->cwd) {
+                int fd = chase_in_root(ctx->rootfd, ctx->spec->process->cwd, CHASE_MKDIR, 0755,
+                                       O_DIRECTORY);
+                if (fd < 0)
+                        return berth_error(err, fd, "process.cwd `%s`",
+                                           ctx->spec->process->cwd);
+                safe_close(fd);
         }
         if (ctx->spec->root_readonly) {
                 r = mount_setattr_fd(ctx->rootfd, false, MOUNT_ATTR_RDONLY, 0, 0);

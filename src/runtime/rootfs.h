@@ -16,6 +16,7 @@ typedef struct CgroupMountInfo CgroupMountInfo;
 typedef struct RootfsContext {
         const Spec *spec;
         const char *rootfs; /* absolute host path */
+        const char *bundle; /* absolute: relative bind sources are relative to it */
         bool userns;        /* in a new user namespace: no mknod, flags of binds may be locked */
         bool new_cgroupns;
         int rootfd;         /* O_PATH of the root once it is a mount of its own */

@@ -87,3 +87,12 @@ TEST(atomic_write_and_rm_rf)
         ASSERT_EQ(access(tmpl, F_OK), -1);
         return 0;
 }
+
+TEST(error_verbatim_keeps_text)
+{
+        _cleanup_error_ BerthError *err = NULL;
+
+        ASSERT_EQ(berth_error_verbatim(&err, EACCES, "open `x`: Permission denied"), -EACCES);
+        ASSERT_STREQ(err->msg, "open `x`: Permission denied");
+        return 0;
+}

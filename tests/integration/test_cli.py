@@ -1,0 +1,124 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""spec, features, --console-socket, --preserve-fds, LISTEN_FDS, --version."""
+import array
+import json
+import os
+import socket
+import subprocess
+import threading
+
+from conftest import RUNTIME
+
+
+def test_spec_default_and_rootless(tmp_path):
+    d = tmp_path / "b"
+    d.mkdir()
+    subprocess.run([RUNTIME, "spec", "--bundle", str(d)], check=True)
+    spec = json.loads((d / "config.json").read_text())
+    assert spec["ociVersion"].startswith("1.")
+    assert spec["process"]["args"] == ["sh"] and spec["root"]["path"] == "rootfs"
+    types = {n["type"] for n in spec["linux"]["namespaces"]}
+    assert {"pid", "mount", "network", "ipc", "uts"} <= types
+    r = subprocess.run([RUNTIME, "spec", "--bundle", str(d)], capture_output=True, text=True)
+    assert r.returncode != 0 and "remove it first" in r.stderr
+    d2 = tmp_path / "r"
+    d2.mkdir()
+    subprocess.run([RUNTIME, "spec", "--rootless"], check=True, cwd=d2)
+    spec = json.loads((d2 / "config.json").read_text())
+    assert "user" in {n["type"] for n in spec["linux"]["namespaces"]}
+    assert spec["linux"]["uidMappings"][0]["hostID"] == os.getuid()
+
+
+def test_features():
+    r = subprocess.run([RUNTIME, "features"], capture_output=True, text=True, check=True)
+    f = json.loads(r.stdout)
+    assert f["ociVersionMax"] == "1.2.0"
+    assert set(f["linux"]["namespaces"]) == {"pid", "network", "mount", "ipc", "uts", "user",
+                                             "cgroup", "time"}
+    assert "CAP_SYS_ADMIN" in f["linux"]["capabilities"]
+    assert "rbind" in f["mountOptions"] and "rro" in f["mountOptions"]
+    assert len(f["hooks"]) == 6
+
+
+def test_version():
+    r = subprocess.run([RUNTIME, "--version"], capture_output=True, text=True, check=True)
+    assert "berth-runtime version" in r.stdout
+
+
+def recv_fd(conn):
+    fds = array.array("i")
+    msg, anc, _, _ = conn.recvmsg(1024, socket.CMSG_SPACE(fds.itemsize))
+    for level, typ, data in anc:
+        if level == socket.SOL_SOCKET and typ == socket.SCM_RIGHTS:
+            fds.frombytes(data[:fds.itemsize])
+    return fds[0]
+
+
+def test_console_socket(bundle, tmp_path):
+    path = str(tmp_path / "console.sock")
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(1)
+    got = {}
+
+    def serve():
+        conn, _ = srv.accept()
+        got["fd"] = recv_fd(conn)
+        conn.close()
+
+    t = threading.Thread(target=serve)
+    t.start()
+    bundle.spec["process"]["terminal"] = True
+    bundle.spec["process"]["consoleSize"] = {"height": 30, "width": 100}
+    cid, r = bundle.create("sh", "-c", "tty; stty size; echo done",
+                           extra=("--console-socket", path))
+    assert r.rc == 0, r
+    t.join(5)
+    master = got["fd"]
+    bundle.rt("start", cid, check=True)
+    out = b""
+    while b"done" not in out:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    text = out.decode()
+    assert "/dev/pts/0" in text and "30 100" in text, text
+    bundle.rt("delete", "--force", cid, check=True)
+    srv.close()
+
+
+def test_preserve_fds(bundle, tmp_path):
+    f = tmp_path / "passed"
+    f.write_text("through fd 3\n")
+    fd = os.open(str(f), os.O_RDONLY)
+    try:
+        if fd != 3:
+            os.dup2(fd, 3, inheritable=True)
+        bundle.args("sh", "-c", "cat <&3; ls /proc/self/fd | wc -l")
+        bundle.write()
+        r = bundle.rt("run", "--preserve-fds", "1", "--bundle", bundle.dir, bundle.new_id(),
+                      pass_fds=(3,))
+        assert r.rc == 0, r
+        assert r.out.split("\n")[0] == "through fd 3"
+    finally:
+        os.close(fd)
+
+
+def test_listen_fds_pass_through(bundle, tmp_path):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    s.listen(1)
+    if s.fileno() != 3:
+        os.dup2(s.fileno(), 3, inheritable=True)
+    env = dict(os.environ, LISTEN_FDS="1", LISTEN_PID=str(os.getpid()))
+    bundle.args("sh", "-c", "echo $LISTEN_FDS; test -e /proc/self/fd/3 && echo has3")
+    bundle.write()
+    r = bundle.rt("run", "--bundle", bundle.dir, bundle.new_id(), env=env, pass_fds=(3,))
+    s.close()
+    assert r.rc == 0, r
+    assert r.out.split() == ["1", "has3"]

@@ -1,0 +1,146 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Root filesystem: pivot, readonly root, mounts, masked and read-only paths, devices."""
+import os
+import stat
+
+
+def test_readonly_root(bundle):
+    bundle.spec["root"]["readonly"] = True
+    r = bundle.run("sh", "-c", "touch /x 2>&1; echo rc=$?; touch /tmp/y 2>&1; echo rc2=$?")
+    assert "rc=1" in r.out, r
+
+
+def test_no_pivot(bundle):
+    bundle.write()
+    bundle.args("sh", "-c", "ls /; echo ok")
+    bundle.write()
+    r = bundle.rt("run", "--no-pivot", "--bundle", bundle.dir, bundle.new_id())
+    assert r.rc == 0 and "ok" in r.out, r
+
+
+def test_bind_mounts_rw_and_ro(bundle, tmp_path):
+    src = tmp_path / "data"
+    src.mkdir()
+    (src / "f").write_text("host data\n")
+    f = tmp_path / "single"
+    f.write_text("one file\n")
+    bundle.spec["mounts"] += [
+        {"destination": "/rw", "type": "bind", "source": str(src), "options": ["rbind", "rw"]},
+        {"destination": "/ro", "type": "bind", "source": str(src), "options": ["bind", "ro"]},
+        {"destination": "/etc/single", "type": "bind", "source": str(f), "options": ["bind"]},
+    ]
+    r = bundle.run("sh", "-c", "cat /rw/f /etc/single; echo new > /rw/g; "
+                   "echo x > /ro/h 2>/dev/null; echo ro=$?")
+    assert r.rc == 0, r
+    assert r.out == "host data\none file\nro=1\n"
+    assert (src / "g").read_text() == "new\n"
+    assert not (src / "h").exists()
+
+
+def test_relative_bind_source_is_relative_to_bundle(bundle):
+    os.mkdir(os.path.join(bundle.dir, "rel"))
+    with open(os.path.join(bundle.dir, "rel", "x"), "w") as f:
+        f.write("rel\n")
+    bundle.spec["mounts"].append({"destination": "/rel", "type": "bind", "source": "rel",
+                                  "options": ["bind"]})
+    r = bundle.run("cat", "/rel/x")
+    assert r.out == "rel\n", r
+
+
+def test_recursive_readonly_and_tmpfs_options(bundle, tmp_path):
+    src = tmp_path / "tree"
+    src.mkdir()
+    bundle.spec["mounts"] += [
+        {"destination": "/tree", "type": "bind", "source": str(src),
+         "options": ["rbind", "rro", "rnosuid"]},
+        {"destination": "/scratch", "type": "tmpfs", "source": "tmpfs",
+         "options": ["nosuid", "nodev", "mode=700", "size=1m"]},
+    ]
+    r = bundle.run("sh", "-c", "grep -E ' /(tree|scratch) ' /proc/self/mountinfo; "
+                   "stat -c %a /scratch")
+    assert r.rc == 0, r
+    tree = [l for l in r.out.splitlines() if " /tree " in l][0]
+    scratch = [l for l in r.out.splitlines() if " /scratch " in l][0]
+    assert " ro," in tree and "nosuid" in tree
+    assert "size=1024k" in scratch and "nodev" in scratch
+    assert r.out.splitlines()[-1] == "700"
+
+
+def test_propagation_option(bundle, tmp_path):
+    src = tmp_path / "p"
+    src.mkdir()
+    bundle.spec["mounts"].append({"destination": "/p", "type": "bind", "source": str(src),
+                                  "options": ["rbind", "rprivate"]})
+    r = bundle.run("grep", " /p ", "/proc/self/mountinfo")
+    assert r.rc == 0 and "shared:" not in r.out and "master:" not in r.out, r
+
+
+def test_destination_through_symlink_stays_in_rootfs(bundle, tmp_path):
+    # An image link pointing out of the rootfs must resolve inside it.
+    os.symlink("/etc", os.path.join(bundle.rootfs, "evil"))
+    src = tmp_path / "payload"
+    src.mkdir()
+    bundle.spec["mounts"].append({"destination": "/evil/berth-escape", "type": "bind",
+                                  "source": str(src), "options": ["bind"]})
+    r = bundle.run("true")
+    assert r.rc == 0, r
+    assert not os.path.exists("/etc/berth-escape")
+    assert os.path.isdir(os.path.join(bundle.rootfs, "etc", "berth-escape"))
+
+
+def test_masked_and_readonly_paths(bundle):
+    r = bundle.run("sh", "-c", "wc -c < /proc/keys; ls /proc/acpi 2>/dev/null | wc -l; "
+                   "echo 1 > /proc/sys/kernel/ns_last_pid 2>/dev/null; echo rc=$?")
+    assert r.rc == 0, r
+    lines = r.out.split()
+    assert lines[0] == "0"
+    assert lines[1] == "0"
+    assert lines[2] == "rc=1"
+
+
+def test_default_devices_and_links(bundle):
+    r = bundle.run("sh", "-c", "for d in null zero full random urandom tty; do "
+                   "stat -c '%n %t:%T %a' /dev/$d; done; "
+                   "for l in fd ptmx stdin; do readlink /dev/$l; done; "
+                   "echo x > /dev/null && head -c 4 /dev/zero | wc -c")
+    assert r.rc == 0, r
+    out = r.out.splitlines()
+    assert out[0] == "/dev/null 1:3 666"
+    assert out[5] == "/dev/tty 5:0 666"
+    assert out[6:9] == ["/proc/self/fd", "pts/ptmx", "/proc/self/fd/0"]
+    assert out[9] == "4"
+
+
+def test_linux_devices(bundle):
+    bundle.spec["linux"]["devices"] = [
+        {"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 0o640,
+         "uid": 1000, "gid": 1000},
+        {"path": "/dev/sub/mynull", "type": "c", "major": 1, "minor": 3},
+    ]
+    r = bundle.run("sh", "-c", "stat -c '%t:%T %a %u:%g' /dev/fuse; echo hi > /dev/sub/mynull; "
+                   "echo rc=$?")
+    assert r.rc == 0, r
+    assert r.out.split("\n")[0] == "a:e5 640 1000:1000"
+    assert "rc=0" in r.out
+
+
+def test_cgroup_mount(bundle):
+    r = bundle.run("sh", "-c", "ls /sys/fs/cgroup; grep ' /sys/fs/cgroup' /proc/self/mountinfo "
+                   "| head -1")
+    assert r.rc == 0, r
+    assert r.out.strip(), r
+    # The cgroup mount is read-only in the default config.
+    r = bundle.run("sh", "-c", "mkdir /sys/fs/cgroup/x 2>/dev/null; echo rc=$?")
+    assert "rc=1" in r.out
+
+
+def test_rootfs_propagation(bundle):
+    bundle.spec["linux"]["rootfsPropagation"] = "private"
+    r = bundle.run("awk", "$5 == \"/\"", "/proc/self/mountinfo")
+    assert r.rc == 0 and r.out, r
+    assert "shared:" not in r.out and "master:" not in r.out
+
+
+def test_dev_console_with_terminal_absent(bundle):
+    r = bundle.run("sh", "-c", "test -c /dev/console && echo yes || echo no")
+    assert r.rc == 0, r
