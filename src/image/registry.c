@@ -521,7 +521,7 @@ static int http_error(Registry *r, Request *q, const char *what, BerthError **er
         int code = q->status == 401 || q->status == 403 ? EACCES
                    : q->status == 404                   ? ENOENT
                                                         : EPROTO;
-        k = berth_error(err, code, "%s: %s %s answered HTTP %ld%s%s", what, q->method, q->url,
+        k = error_plain(err, code, "%s: %s %s answered HTTP %ld%s%s", what, q->method, q->url,
                         q->status, msg ? ": " : "", msg ?: "");
         json_object_put(root);
         return k;

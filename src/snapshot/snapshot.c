@@ -267,7 +267,7 @@ int snapshot_mount(Snapshotter *s, char *const *chain_ids, const char *target,
         for (size_t i = 0; i < n; i++) {
                 r = snapshot_exists(s, chain_ids[i]);
                 if (r <= 0)
-                        return berth_error(err, r < 0 ? r : ENOENT, "Snapshot %s is missing",
+                        return error_plain(err, r < 0 ? r : ENOENT, "Snapshot %s is missing",
                                            chain_ids[i]);
         }
         r = mount_workdir(s, abs_target, &workdir);

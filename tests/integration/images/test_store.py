@@ -1,0 +1,208 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The local store: load/save/import, names, inspect, rmi, prune, df, mounts."""
+import json
+import os
+import stat
+import subprocess
+import tarfile
+
+import pytest
+
+from conftest import IS_ROOT, mounted
+import ocihelp
+
+needs_root = pytest.mark.skipif(not IS_ROOT, reason="mounts and ownership need root")
+
+
+def test_load_default_busybox(berth, busybox_layout):
+    out = berth.ok("load", busybox_layout).stdout
+    assert "Loaded image: localhost/busybox:latest" in out
+    imgs = berth.images()
+    assert len(imgs) == 1
+    assert imgs[0]["RepoTags"] == ["localhost/busybox:latest"]
+    assert imgs[0]["Id"].startswith("sha256:")
+    # blob store: every blob named by its digest, nothing half written
+    assert berth.ingest() == []
+    info = berth.inspect("localhost/busybox")
+    assert info["Config"]["rootfs"]["diff_ids"] == [info["Layers"][0]["DiffID"]]
+    # the same load again changes nothing
+    blobs = berth.blobs()
+    berth.ok("load", busybox_layout)
+    assert berth.blobs() == blobs
+    assert len(berth.images()) == 1
+
+
+def test_images_table_and_quiet(berth, busybox_layout):
+    berth.ok("load", busybox_layout)
+    table = berth.ok("images").stdout.splitlines()
+    assert table[0].split()[:3] == ["REPOSITORY", "TAG", "IMAGE"]
+    assert table[1].split()[:2] == ["localhost/busybox", "latest"]
+    ids = berth.ok("images", "-q").stdout.split()
+    assert len(ids) == 1 and len(ids[0]) == 12
+    assert berth.fail("images", "--format", "yaml").returncode != 0
+
+
+def test_tag_resolve_and_rmi(berth, busybox_layout):
+    berth.ok("load", busybox_layout)
+    berth.ok("tag", "localhost/busybox", "example.org/x/y:1.0")
+    berth.ok("tag", "localhost/busybox:latest", "busybox:mine")
+    assert berth.names() == ["docker.io/library/busybox:mine", "example.org/x/y:1.0",
+                             "localhost/busybox:latest"]
+    img = berth.images()[0]
+    # by id prefix, full id, docker.io short name
+    assert berth.inspect(img["Id"][7:19])["Id"] == img["Id"]
+    assert berth.inspect(img["Id"])["Id"] == img["Id"]
+    assert berth.inspect("busybox:mine")["Id"] == img["Id"]
+    assert berth.inspect("localhost/busybox@" + img["ManifestDigest"])["Id"] == img["Id"]
+    # removing one name keeps the image
+    out = berth.ok("rmi", "example.org/x/y:1.0").stdout
+    assert "Untagged: example.org/x/y:1.0" in out
+    assert len(berth.images()) == 1
+    # by id with several names: refused without -f
+    p = berth.fail("rmi", img["Id"])
+    assert "names" in p.stderr
+    berth.ok("rmi", "-f", img["Id"])
+    assert berth.images() == []
+    assert berth.blobs() == []  # garbage collected
+    snaps = os.path.join(berth.root, "snapshots")
+    assert all(os.listdir(os.path.join(snaps, k)) == [] for k in os.listdir(snaps))
+
+
+def test_unknown_image_errors(berth):
+    p = berth.fail("inspect", "nope/nothing:1")
+    assert "No such image: nope/nothing:1" in p.stderr
+    p = berth.fail("rmi", "nothing")
+    assert "No such image" in p.stderr
+    p = berth.fail("tag", "nothing", "x:1")
+    assert "No such image" in p.stderr
+    p = berth.fail("tag", "nothing", "Bad/Name")
+    assert "Invalid" in p.stderr
+
+
+@pytest.mark.parametrize("fmt", ["docker-archive", "oci-archive", "oci-dir", "docker-dir"])
+def test_save_load_roundtrip(berth, busybox_layout, tmp_path, fmt):
+    berth.ok("load", busybox_layout)
+    before = berth.images()[0]
+    out = tmp_path / ("out.tar" if "archive" in fmt else "outdir")
+    berth.ok("save", "--format", fmt, "-o", out, "localhost/busybox:latest")
+    assert os.path.exists(out)
+    assert not [f for f in os.listdir(tmp_path) if ".tmp" in f]
+    other = type(berth)(str(tmp_path / "other"), env=berth.env)
+    res = other.ok("load", out).stdout
+    assert "localhost/busybox:latest" in res
+    after = other.images()[0]
+    assert after["Id"] == before["Id"]
+    assert after["RepoTags"] == ["localhost/busybox:latest"]
+    if fmt.startswith("oci"):
+        assert after["ManifestDigest"] == before["ManifestDigest"]
+
+
+def test_docker_archive_layout(berth, busybox_layout, tmp_path):
+    berth.ok("load", busybox_layout)
+    out = tmp_path / "bb.tar"
+    berth.ok("save", "-o", out, "localhost/busybox")
+    with tarfile.open(out) as t:
+        manifest = json.load(t.extractfile("manifest.json"))
+        assert manifest[0]["RepoTags"] == ["localhost/busybox:latest"]
+        layer = manifest[0]["Layers"][0]
+        raw = t.extractfile(layer).read()
+    info = berth.inspect("localhost/busybox")
+    assert ocihelp.sha256(raw) == info["Layers"][0]["DiffID"]
+
+
+def test_skopeo_reads_our_archives(berth, busybox_layout, tmp_path, skopeo):
+    berth.ok("load", busybox_layout)
+    info = berth.inspect("localhost/busybox")
+    berth.ok("save", "-o", tmp_path / "d.tar", "localhost/busybox")
+    berth.ok("save", "--format", "oci-dir", "-o", tmp_path / "oci", "localhost/busybox")
+    d = json.loads(skopeo("inspect", f"docker-archive:{tmp_path}/d.tar").stdout)
+    assert d["Layers"] == [info["Layers"][0]["DiffID"]]
+    o = json.loads(skopeo("inspect", f"oci:{tmp_path}/oci:latest").stdout)
+    assert o["Digest"] == info["ManifestDigest"]
+
+
+def test_load_skopeo_outputs(berth, busybox_layout, tmp_path, skopeo):
+    skopeo("copy", f"oci:{busybox_layout}:latest", f"oci:{tmp_path}/sk-oci:v9")
+    skopeo("copy", f"oci:{busybox_layout}:latest",
+           f"docker-archive:{tmp_path}/sk.tar:example.com/sk/busy:v7")
+    skopeo("copy", f"oci:{busybox_layout}:latest", f"oci-archive:{tmp_path}/sk-oci.tar:v5")
+    berth.ok("load", tmp_path / "sk-oci", "--name", "example.com/from/skopeo")
+    berth.ok("load", tmp_path / "sk.tar")
+    berth.ok("load", tmp_path / "sk-oci.tar")
+    names = berth.names()
+    assert "example.com/from/skopeo:v9" in names
+    assert "example.com/sk/busy:v7" in names
+    assert "localhost/sk-oci:v5" in names
+
+
+def test_load_refuses_bad_input(berth, tmp_path, busybox_layout):
+    p = berth.fail("load", tmp_path / "missing")
+    assert "missing" in p.stderr
+    (tmp_path / "empty").mkdir()
+    p = berth.fail("load", tmp_path / "empty")
+    assert "neither an OCI image layout" in p.stderr
+    # a blob whose content does not match its name
+    bad = tmp_path / "bad"
+    subprocess.run(["cp", "-a", busybox_layout, bad], check=True)
+    idx = json.load(open(bad / "index.json"))
+    m = json.load(open(bad / "blobs" / "sha256" / idx["manifests"][0]["digest"][7:]))
+    layer = bad / "blobs" / "sha256" / m["layers"][0]["digest"][7:]
+    data = bytearray(layer.read_bytes())
+    data[100] ^= 0xff
+    layer.write_bytes(bytes(data))
+    p = berth.fail("load", bad)
+    assert "Digest mismatch" in p.stderr
+    assert berth.images() == []
+    assert m["layers"][0]["digest"][7:] not in berth.blobs()
+    assert berth.ingest() == []
+
+
+def test_import_tarball(berth, tmp_path):
+    raw = ocihelp.make_tar([{"name": "hello.txt", "data": "hi\n"},
+                            {"name": "bin", "type": "dir"}])
+    (tmp_path / "root.tar.gz").write_bytes(ocihelp.compress(raw, "gzip"))
+    img = berth.ok("import", "--cmd", "cat /hello.txt", tmp_path / "root.tar.gz",
+                   "example.org/imported:1").stdout.strip()
+    info = berth.inspect("example.org/imported:1")
+    assert info["Id"] == img
+    assert info["Layers"][0]["DiffID"] == ocihelp.sha256(raw)
+    assert info["Config"]["config"]["Cmd"] == ["/bin/sh", "-c", "cat /hello.txt"]
+
+
+def test_prune_and_df(berth, busybox_layout, tmp_path):
+    berth.ok("load", busybox_layout)
+    raw = ocihelp.make_tar([{"name": "x", "data": "x"}])
+    (tmp_path / "x.tar").write_bytes(raw)
+    berth.ok("import", tmp_path / "x.tar")  # no name: dangling
+    assert len(berth.images()) == 2
+    df = berth.ok("system", "df").stdout
+    assert "Images" in df and "2" in df
+    out = berth.ok("image", "prune").stdout
+    assert "Total reclaimed space" in out
+    assert berth.names() == ["localhost/busybox:latest"]
+    berth.ok("image", "prune", "-a")
+    assert berth.images() == []
+    assert berth.blobs() == []
+
+
+@needs_root
+@pytest.mark.parametrize("snapshotter", ["overlay", "copy"])
+def test_mount_runs_busybox(berth, busybox_layout, tmp_path, snapshotter):
+    berth.ok("--snapshotter", snapshotter, "load", busybox_layout)
+    target = str(tmp_path / "rootfs")
+    with mounted(berth, "localhost/busybox", target, snapshotter):
+        out = subprocess.run(["chroot", target, "/bin/sh", "-c",
+                              "echo written > /tmp/f; cat /etc/passwd | head -1; ls /bin | wc -l"],
+                             capture_output=True, text=True, check=True).stdout
+        assert out.startswith("root:x:0:0")
+        assert int(out.split()[-1]) > 50
+        assert os.path.exists(os.path.join(target, "tmp", "f"))
+        st = os.stat(os.path.join(target, "tmp"))
+        assert stat.S_IMODE(st.st_mode) == 0o1777
+        # the image is in use: rmi refuses
+        p = berth.fail("rmi", "localhost/busybox")
+        assert "mounted" in p.stderr
+    assert not os.path.ismount(target)
+    # the writable layer went with the unmount; the snapshot is untouched
+    with mounted(berth, "localhost/busybox", target, snapshotter):
+        assert not os.path.exists(os.path.join(target, "tmp", "f"))
