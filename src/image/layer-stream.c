@@ -21,6 +21,7 @@ struct LayerStream {
         struct inflate_state *gz;
         bool gz_member_done;
         ZSTD_DCtx *zstd;
+        bool zstd_frame_open; /* inside a frame: input ending here means truncation */
         Sha256 *hash;
         bool done;
 };
@@ -142,15 +143,20 @@ static ssize_t read_zstd(LayerStream *s, void *buf, size_t n, BerthError **err)
                         return r;
                 ZSTD_inBuffer in = { s->in, s->in_len, s->in_pos };
                 ZSTD_outBuffer out = { buf, n, 0 };
+                size_t before = in.pos;
                 size_t z = ZSTD_decompressStream(s->zstd, &out, &in);
                 s->in_pos = in.pos;
                 if (ZSTD_isError(z))
                         return error_plain(err, EBADMSG, "Layer %s: corrupt zstd data: %s",
                                            s->name, ZSTD_getErrorName(z));
+                /* z == 0: a frame just ended; after that an empty call only hints at the
+                 * header of a next frame, so judge by the calls that made progress */
+                if (in.pos > before || out.pos > 0)
+                        s->zstd_frame_open = z != 0;
                 if (out.pos > 0)
                         return (ssize_t)out.pos;
                 if (s->in_eof && s->in_pos >= s->in_len) {
-                        if (z != 0)
+                        if (s->zstd_frame_open)
                                 return error_plain(err, EBADMSG,
                                                    "Layer %s: zstd data is truncated", s->name);
                         return 0;
