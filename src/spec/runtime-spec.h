@@ -306,6 +306,8 @@ typedef struct Spec {
  * "process.user.uid: expected an unsigned 32-bit integer, got string".
  */
 int spec_parse(const char *data, size_t len, Spec **ret, BerthError **err);
+/* Reads and parses path; every error starts with path ("/b/config.json: process.cwd: ..."), so
+ * callers need not add it. */
 int spec_load_file(const char *path, Spec **ret, BerthError **err);
 void spec_free(Spec *s);
 static inline void spec_freep(Spec **s)
