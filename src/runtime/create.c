@@ -2,7 +2,6 @@
 /* The runtime's side of create and start: spawn the init, serve its requests, record state. */
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include <sys/wait.h>
 
 #include "basic/fs-util.h"
+#include "basic/passwd.h"
 #include "basic/log.h"
 #include "basic/string-util.h"
 #include "caps.h"
@@ -330,7 +330,10 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
         }
         char created[64];
         format_rfc3339_now(created, sizeof(created));
-        struct passwd *pw = getpwuid(geteuid());
+        _cleanup_free_ char *owner = NULL;
+        if (passwd_lookup_uid("/etc/passwd", geteuid(), &owner, NULL) < 0 &&
+            asprintf(&owner, "%u", geteuid()) < 0)
+                owner = NULL;
         c->root = strdup(o->root);
         c->id = strdup(o->id);
         c->dirfd = TAKE_FD(statedir);
@@ -338,7 +341,7 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
         c->bundle = strdup(bundle);
         c->rootfs = strdup(rootfs);
         c->created = strdup(created);
-        c->owner = strdup(pw ? pw->pw_name : "");
+        c->owner = TAKE_PTR(owner);
         c->systemd_cgroup = o->systemd_cgroup;
         struct json_object *ann;
         if (json_object_object_get_ex(spec->json, "annotations", &ann))

@@ -21,6 +21,7 @@
 
 #include "basic/chase.h"
 #include "basic/fs-util.h"
+#include "basic/passwd.h"
 #include "basic/string-util.h"
 #include "caps.h"
 #include "container.h"
@@ -128,22 +129,10 @@ static int find_executable(const char *name, char *const *env, char **ret, Berth
 /* HOME from the container's /etc/passwd when process.env lacks it, as runc does. */
 static char *home_of(uid_t uid)
 {
-        _cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
-        _cleanup_free_ char *line = NULL;
-        size_t n = 0;
-
-        while (f && getline(&line, &n, f) > 0) {
-                char *fields[7] = {};
-                char *save = NULL, *p = line;
-                int i = 0;
-                line[strcspn(line, "\n")] = 0;
-                for (char *t; i < 7 && (t = strsep(&p, ":")); i++)
-                        fields[i] = t;
-                (void)save;
-                uint64_t u;
-                if (i >= 6 && safe_atou64(fields[2], &u) == 0 && u == uid && fields[5][0])
-                        return strdup(fields[5]);
-        }
+        char *home = NULL;
+        if (passwd_lookup_uid("/etc/passwd", uid, NULL, &home) >= 0 && !isempty(home))
+                return home;
+        free(home);
         return strdup("/");
 }
 
