@@ -534,7 +534,15 @@ int cgroup_kill_all(Cgroup *cg, int sig, BerthError **err)
          * hybrid host the container is in the unified mirror too, so it works there. */
         if (sig == SIGKILL && u && cgroup_file_exists(u, "cgroup.kill")) {
                 q = cgroup_write(cg, u, "unified", "cgroup.kill", "1", err);
-                if (q >= 0 || q != -ENOENT)
+                if (q >= 0) {
+                        /* A task frozen by the v1 freezer (hybrid) dies only once thawed. */
+                        CgroupHierarchy *f = cgroup_find(cg, "freezer");
+                        if (f && !f->unified && cgroup_v1_is_frozen(f, &was_frozen) >= 0 &&
+                            was_frozen)
+                                q = cgroup_v1_freeze(cg, f, false, err);
+                        return q;
+                }
+                if (q != -ENOENT)
                         return q;
         }
         /* Otherwise freeze so nothing forks between reading the list and signalling. */
