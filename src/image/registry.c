@@ -192,10 +192,10 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *userdata)
                         q->progress(q->userdata, content_writer_offset(q->writer), q->total);
                 return n;
         }
-        size_t max = q->writer ? ERROR_BODY_MAX : q->buf_max;
+        size_t max = q->buf_max ?: ERROR_BODY_MAX;
         if (q->buf_len + n > max) {
-                if (q->writer)
-                        return n; /* an error body: the start is enough */
+                if (!q->buf_max)
+                        return n; /* a body we only keep for error messages: the start is enough */
                 error_plain(&q->sink_err, EFBIG, "Response is larger than %zu bytes", max);
                 return 0;
         }

@@ -184,7 +184,7 @@ def registry(tmp_path_factory):
 def htpasswd_registry(tmp_path_factory):
     wd = str(tmp_path_factory.mktemp("registry-htpasswd"))
     user, password = "tester", "s3cret-pw"
-    hashed = crypt.crypt(password, crypt.mksalt(crypt.METHOD_BLOWFISH))
+    hashed = crypt.crypt(password, crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16))
     with open(os.path.join(wd, "htpasswd"), "w") as f:
         f.write(f"{user}:{hashed}\n")
     host, proc = start_registry(wd, f"""auth:
