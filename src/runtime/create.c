@@ -229,8 +229,12 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
         Container *c = NULL;
         unsigned n_listen = 0;
         size_t config_len;
+        _cleanup_free_ SpecDeviceCgroup *rules = NULL;
+        _cleanup_free_ char *owner = NULL;
+        SpecResources res;
         CapSets caps;
-        char path[PATH_MAX];
+        char path[PATH_MAX], created[64];
+        pid_t spawned = 0;
         int r;
 
         r = container_id_validate(o->id, err);
@@ -248,7 +252,8 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 return berth_error(err, r, "read `%s`", path);
         r = spec_parse(config, config_len, &spec, err);
         if (r < 0)
-                return berth_error_prefix(err, "%s", path);
+                return o->config ? berth_error_prefix(err, "%s", path)
+                                 : berth_error_prefix(err, "bundle `%s`", bundle);
         if (!spec->process)
                 return berth_error(err, 0, "%s: process: missing", path);
         if (spec->root_path[0] == '/')
@@ -291,7 +296,7 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 goto fail;
         }
 
-        InitArgs args = {
+        const InitArgs args = {
                 .opts = o,
                 .spec = spec,
                 .bundle = bundle,
@@ -301,7 +306,6 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 .n_listen_fds = n_listen,
         };
         bool intermediate = namespaces_need_intermediate(spec->linux_);
-        pid_t spawned = 0;
         r = spawn_init(&args, intermediate, &spawned, err);
         if (r < 0)
                 goto fail;
@@ -328,9 +332,7 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 r = berth_error(err, ENOMEM, "create");
                 goto fail;
         }
-        char created[64];
         format_rfc3339_now(created, sizeof(created));
-        _cleanup_free_ char *owner = NULL;
         if (passwd_lookup_uid("/etc/passwd", geteuid(), &owner, NULL) < 0 &&
             asprintf(&owner, "%u", geteuid()) < 0)
                 owner = NULL;
@@ -351,8 +353,6 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
         if (l && l->namespaces[SPEC_NS_USER].present && !l->namespaces[SPEC_NS_USER].path &&
             (r = namespaces_write_id_maps(u.pid, l, err)) < 0)
                 goto fail;
-        SpecResources res;
-        _cleanup_free_ SpecDeviceCgroup *rules = NULL;
         if (device_rules_effective(spec, &res, &rules) < 0) {
                 r = berth_error(err, ENOMEM, "device rules");
                 goto fail;
