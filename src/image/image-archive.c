@@ -68,6 +68,7 @@ int image_load(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *path
 
         if (stat(path, &st) < 0)
                 return berth_error(err, errno, "Failed to open '%s'", path);
+        (void)snapshot_clean_tmp(sn);
         names = calloc(1, sizeof(char *));
         if (!names)
                 return berth_error(err, ENOMEM, "load");

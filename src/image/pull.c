@@ -159,6 +159,8 @@ int image_pull(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *refe
         r = reference_parse(reference, &ref, err);
         if (r < 0)
                 return r;
+        /* what a killed pull left behind (partial blobs stay: they are resumed) */
+        (void)snapshot_clean_tmp(sn);
         r = registry_open(reference_api_host(ref), &opts->registry, &reg, err);
         if (r < 0)
                 return r;

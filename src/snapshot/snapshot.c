@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -147,6 +148,10 @@ int snapshot_prepare(Snapshotter *s, const char *chain_id, const char *parent, S
         if (tx->fd < 0)
                 return berth_error(err, errno, "Failed to open snapshot directory in '%s'",
                                    s->dir);
+        /* Held while we fill it: snapshot_clean_tmp() only takes directories nobody holds. */
+        if (flock(tx->fd, LOCK_EX) < 0)
+                return berth_error(err, errno, "Failed to lock snapshot directory in '%s'",
+                                   s->dir);
         if (s->kind == SNAPSHOT_COPY && parent) {
                 r = copy_prepare(s, parent, tx->fd, err);
                 if (r < 0)
@@ -240,9 +245,16 @@ int snapshot_clean_tmp(Snapshotter *s)
                 safe_close(fd);
                 return negative_errno();
         }
-        while ((de = readdir(d)))
-                if (startswith(de->d_name, "tmp-"))
-                        (void)rm_rf_at(s->dir_fd, de->d_name);
+        while ((de = readdir(d))) {
+                _cleanup_close_ int t = -1;
+                if (!startswith(de->d_name, "tmp-"))
+                        continue;
+                t = openat(s->dir_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                /* locked: a live unpack, maybe in another process */
+                if (t < 0 || flock(t, LOCK_EX | LOCK_NB) < 0)
+                        continue;
+                (void)rm_rf_at(s->dir_fd, de->d_name);
+        }
         return 0;
 }
 

@@ -67,7 +67,7 @@ static inline void snapshot_tx_freep(SnapshotTx **tx)
 #define _cleanup_snapshot_tx_ __attribute__((cleanup(snapshot_tx_freep)))
 
 int snapshot_remove(Snapshotter *s, const char *chain_id, BerthError **err);
-/* Removes leftovers of interrupted unpacks (tmp-* directories). */
+/* Removes leftovers of interrupted unpacks (tmp-* directories that no live unpack holds). */
 int snapshot_clean_tmp(Snapshotter *s);
 
 /* Mounts the rootfs of chain_ids (bottom first; the last one is the image's top) at target
