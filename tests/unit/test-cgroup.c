@@ -488,6 +488,138 @@ TEST(v1_only_knobs)
         return 0;
 }
 
+TEST(v2_only_knobs)
+{
+        _cleanup_ctx_ Ctx c = CTX_INIT;
+        _cleanup_error_ BerthError *err = NULL;
+        SpecResources r = {};
+        char *v = NULL;
+
+        if (!is_root())
+                return TEST_SKIP;
+        c.path = test_path("v2knobs");
+        ASSERT_CG(cgroup_create("t", c.path, false, NULL, 0, &c.cg, &err));
+        if (!controller_on_v2(c.cg, "memory"))
+                return TEST_SKIP;
+        /* memory+swap 48M over a 32M limit: 16M of swap */
+        if (cg_file_exists(c.cg, "memory", "memory.swap.max")) {
+                r.memory.present = r.memory.has_limit = r.memory.has_swap = true;
+                r.memory.limit = 32 << 20;
+                r.memory.swap = 48 << 20;
+                ASSERT_CG(cgroup_update(c.cg, &r, &err));
+                ASSERT_OK(read_cg_file(c.cg, "memory", "memory.swap.max", &v));
+                ASSERT_STREQ(v, "16777216");
+                free(v);
+                r.memory.swap = 16 << 20;
+                ASSERT_EQ(cgroup_update(c.cg, &r, &err), -EINVAL);
+                printf("# %s\n", err->msg);
+                ASSERT_CONTAINS(err->msg, "memory.swap.max");
+                berth_error_free(&err);
+        }
+        SpecResources rc = {};
+        rc.cpu.present = rc.cpu.has_period = true;
+        rc.cpu.period = 50000; /* period alone keeps the quota ("max") */
+        ASSERT_CG(cgroup_update(c.cg, &rc, &err));
+        ASSERT_OK(read_cg_file(c.cg, "cpu", "cpu.max", &v));
+        ASSERT_STREQ(v, "max 50000");
+        free(v);
+        if (cg_file_exists(c.cg, "cpu", "cpu.max.burst")) {
+                rc = (SpecResources){};
+                rc.cpu.present = rc.cpu.has_quota = rc.cpu.has_burst = true;
+                rc.cpu.quota = 25000;
+                rc.cpu.burst = 5000;
+                ASSERT_CG(cgroup_update(c.cg, &rc, &err));
+                ASSERT_OK(read_cg_file(c.cg, "cpu", "cpu.max", &v));
+                ASSERT_STREQ(v, "25000 50000");
+                free(v);
+                ASSERT_OK(read_cg_file(c.cg, "cpu", "cpu.max.burst", &v));
+                ASSERT_STREQ(v, "5000");
+                free(v);
+        }
+        if (cg_file_exists(c.cg, "cpu", "cpu.idle")) {
+                rc = (SpecResources){};
+                rc.cpu.present = rc.cpu.has_idle = true;
+                rc.cpu.idle = 1;
+                ASSERT_CG(cgroup_update(c.cg, &rc, &err));
+                ASSERT_OK(read_cg_file(c.cg, "cpu", "cpu.idle", &v));
+                ASSERT_STREQ(v, "1");
+                free(v);
+        }
+        /* realtime has no v2 equivalent: an error, not a silent skip */
+        rc = (SpecResources){};
+        rc.cpu.present = rc.cpu.has_realtime_runtime = true;
+        rc.cpu.realtime_runtime = 1000;
+        ASSERT_EQ(cgroup_update(c.cg, &rc, &err), -EOPNOTSUPP);
+        ASSERT_CONTAINS(err->msg, "realtime");
+        berth_error_free(&err);
+        /* unified key/values */
+        SpecKeyValue kv[] = { { (char *)"pids.max", (char *)"9" },
+                              { (char *)"memory.high", (char *)"50000000" } };
+        SpecResources ru = { .unified = kv, .n_unified = 2 };
+        ASSERT_CG(cgroup_update(c.cg, &ru, &err));
+        ASSERT_OK(read_cg_file(c.cg, "pids", "pids.max", &v));
+        ASSERT_STREQ(v, "9");
+        free(v);
+        ASSERT_OK(read_cg_file(c.cg, "memory", "memory.high", &v));
+        ASSERT_STREQ(v, "49999872"); /* page aligned */
+        free(v);
+        SpecKeyValue bad = { (char *)"../../etc/x", (char *)"1" };
+        SpecResources rb = { .unified = &bad, .n_unified = 1 };
+        ASSERT_EQ(cgroup_update(c.cg, &rb, &err), -EINVAL);
+        return 0;
+}
+
+TEST(blkio_weight)
+{
+        _cleanup_ctx_ Ctx c = CTX_INIT;
+        _cleanup_error_ BerthError *err = NULL;
+        SpecResources r = {};
+        char *v = NULL;
+
+        if (!is_root())
+                return TEST_SKIP;
+        c.path = test_path("ioweight");
+        ASSERT_CG(cgroup_create("t", c.path, false, NULL, 0, &c.cg, &err));
+        r.block_io.present = r.block_io.has_weight = true;
+        r.block_io.weight = 500;
+        if (controller_on_v2(c.cg, "io")) {
+                bool bfq = cg_file_exists(c.cg, "io", "io.bfq.weight");
+                if (!bfq && !cg_file_exists(c.cg, "io", "io.weight"))
+                        return TEST_SKIP;
+                ASSERT_CG(cgroup_update(c.cg, &r, &err));
+                ASSERT_OK(read_cg_file(c.cg, "io", bfq ? "io.bfq.weight" : "io.weight", &v));
+                char want[32];
+                snprintf(want, sizeof(want), "default %" PRIu64,
+                         bfq ? 500 : cgroup_blkio_weight_to_io_weight(500));
+                ASSERT_STREQ(v, want);
+                free(v);
+        } else if (cgroup_find(c.cg, "blkio")) {
+                bool bfq = cg_file_exists(c.cg, "blkio", "blkio.bfq.weight");
+                if (!bfq && !cg_file_exists(c.cg, "blkio", "blkio.weight")) {
+                        /* neither CFQ nor BFQ: the error names the file */
+                        ASSERT_EQ(cgroup_update(c.cg, &r, &err), -ENOENT);
+                        ASSERT_CONTAINS(err->msg, "blkio.weight");
+                        return 0;
+                }
+                ASSERT_CG(cgroup_update(c.cg, &r, &err));
+                ASSERT_OK(read_cg_file(c.cg, "blkio", bfq ? "blkio.bfq.weight" : "blkio.weight",
+                                       &v));
+                ASSERT_CONTAINS(v, "500");
+                free(v);
+        } else
+                return TEST_SKIP;
+        /* leafWeight: CFQ only (v1) and never on v2 */
+        SpecResources rl = {};
+        rl.block_io.present = rl.block_io.has_leaf_weight = true;
+        rl.block_io.leaf_weight = 100;
+        if (controller_on_v2(c.cg, "io") || !cg_file_exists(c.cg, "blkio", "blkio.leaf_weight")) {
+                ASSERT_FAIL(cgroup_update(c.cg, &rl, &err));
+                printf("# %s\n", err->msg);
+                ASSERT_TRUE(strstr(err->msg, "leaf") != NULL);
+        }
+        return 0;
+}
+
 TEST(blkio_throttle)
 {
         _cleanup_ctx_ Ctx c = CTX_INIT;
