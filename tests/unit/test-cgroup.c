@@ -178,7 +178,7 @@ static int go(Ctx *c)
 /* Bounded: a child still running after 30 s is a failure, never a hung test. */
 static int wait_child(Ctx *c, int *ret_status)
 {
-        int st;
+        int st = 0;
         for (int i = 0; i < 3000; i++) {
                 pid_t p = waitpid(c->child, &st, WNOHANG);
                 if (p < 0)
@@ -692,7 +692,7 @@ TEST(freeze_thaw_kill_destroy)
         _cleanup_free_ pid_t *pids = NULL;
         size_t n = 0;
         bool frozen = true;
-        int st;
+        int st = 0;
 
         if (!is_root())
                 return TEST_SKIP;
@@ -726,7 +726,7 @@ TEST(kill_all_other_signal_and_frozen)
 {
         _cleanup_ctx_ Ctx c = CTX_INIT;
         _cleanup_error_ BerthError *err = NULL;
-        int st;
+        int st = 0;
 
         if (!is_root())
                 return TEST_SKIP;
@@ -745,7 +745,7 @@ TEST(destroy_paused_container)
 {
         _cleanup_ctx_ Ctx c = CTX_INIT;
         _cleanup_error_ BerthError *err = NULL;
-        int st;
+        int st = 0;
 
         if (!is_root())
                 return TEST_SKIP;
@@ -968,7 +968,7 @@ TEST(pids_limit_stops_fork_bomb)
         _cleanup_ctx_ Ctx c = CTX_INIT;
         _cleanup_error_ BerthError *err = NULL;
         SpecResources r = {};
-        int st;
+        int st = 0;
 
         if (!is_root())
                 return TEST_SKIP;
@@ -1029,7 +1029,7 @@ TEST(pids_limit_counts_forks)
         _cleanup_ctx_ Ctx c = CTX_INIT;
         _cleanup_error_ BerthError *err = NULL;
         SpecResources r = {};
-        int st;
+        int st = 0;
 
         if (!is_root())
                 return TEST_SKIP;
@@ -1067,7 +1067,7 @@ TEST(memory_limit_oom_kills_hog_and_is_reported)
         _cleanup_(cgroup_oom_watch_freep) CgroupOomWatch *w = NULL;
         SpecResources r = {};
         uint64_t ooms = 0, count = 0;
-        int st;
+        int st = 0;
 
         if (!is_root())
                 return TEST_SKIP;
@@ -1149,7 +1149,7 @@ TEST(memory_limit_below_usage)
                                 _exit(3);
                 _exit(fd >= 0 ? 0 : 4);
         }
-        int st;
+        int st = 0;
         ASSERT_TRUE(p > 0 && waitpid(p, &st, 0) == p && WIFEXITED(st));
         ASSERT_EQ(WEXITSTATUS(st), 0);
         r.memory.present = r.memory.has_limit = r.memory.check_before_update = true;
@@ -1200,7 +1200,7 @@ TEST(denied_device_cannot_be_opened)
         _cleanup_error_ BerthError *err = NULL;
         SpecDeviceCgroup rules[3];
         SpecResources r = { .devices = rules, .n_devices = 3 };
-        int st;
+        int st = 0;
 
         if (!is_root())
                 return TEST_SKIP;
@@ -1247,7 +1247,7 @@ TEST(devices_ebpf_on_unified_hierarchy)
         _cleanup_error_ BerthError *err = NULL;
         SpecDeviceCgroup rules[3];
         SpecResources r = { .devices = rules, .n_devices = 3 };
-        int st;
+        int st = 0;
 
         if (!is_root())
                 return TEST_SKIP;
@@ -1302,7 +1302,7 @@ TEST(cpu_quota_caps_usage)
         _cleanup_ctx_ Ctx c = CTX_INIT;
         _cleanup_error_ BerthError *err = NULL;
         SpecResources r = {};
-        int st;
+        int st = 0;
 
         if (!is_root())
                 return TEST_SKIP;
@@ -1356,7 +1356,7 @@ TEST(stats_shape)
 
 TEST(pure_v1_layout)
 {
-        int p[2], st;
+        int p[2], st = 0;
 
         if (!is_root() || getenv("BERTH_TEST_NESTED"))
                 return TEST_SKIP;
