@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Unit tests of the image stack's parsers and the content store. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../tap.h"
+#include "basic/fs-util.h"
+#include "basic/macro.h"
+#include "basic/string-util.h"
+#include "content/content-store.h"
+#include "content/digest.h"
+#include "image/auth.h"
+#include "image/confine.h"
+#include "image/manifest.h"
+#include "image/reference.h"
+
+#define ASSERT_STREQ_(a, b)                                                                        \
+        do {                                                                                       \
+                const char *_a = (a), *_b = (b);                                                   \
+                if (!_a || !_b || strcmp(_a, _b) != 0)                                             \
+                        TAP_FAIL("%s == %s: '%s' != '%s'", #a, #b, _a ?: "(null)",                \
+                                 _b ?: "(null)");                                                  \
+        } while (0)
+
+static int check_ref(const char *in, const char *registry, const char *repo, const char *tag,
+                     const char *digest)
+{
+        Reference *r = NULL;
+        BerthError *err = NULL;
+        int rc = 0;
+
+        if (reference_parse(in, &r, &err) < 0) {
+                printf("# %s: %s\n", in, err ? err->msg : "?");
+                berth_error_free(&err);
+                return 1;
+        }
+        if (strcmp(r->registry, registry) || strcmp(r->repository, repo) ||
+            (tag ? !r->tag || strcmp(r->tag, tag) : r->tag != NULL) ||
+            (digest ? !r->digest || strcmp(r->digest, digest) : r->digest != NULL)) {
+                printf("# %s -> %s / %s : %s @ %s\n", in, r->registry, r->repository,
+                       r->tag ?: "-", r->digest ?: "-");
+                rc = 1;
+        }
+        reference_free(r);
+        return rc;
+}
+
+#define D1 "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+TEST(reference_parse)
+{
+        ASSERT_TRUE(!check_ref("busybox", "docker.io", "library/busybox", "latest", NULL));
+        ASSERT_TRUE(!check_ref("user/app:1.2", "docker.io", "user/app", "1.2", NULL));
+        ASSERT_TRUE(!check_ref("localhost/busybox", "localhost", "busybox", "latest", NULL));
+        ASSERT_TRUE(!check_ref("localhost:5000/a/b:c", "localhost:5000", "a/b", "c", NULL));
+        ASSERT_TRUE(!check_ref("quay.io/x/y@" D1, "quay.io", "x/y", NULL, D1));
+        ASSERT_TRUE(!check_ref("127.0.0.1:5000/x:t@" D1, "127.0.0.1:5000", "x", "t", D1));
+
+        const char *bad[] = { "", "UPPER/case", "a//b", "x:", "x@sha256:abc", "-x", "x:-t",
+                              "a/b:c:d" };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                Reference *r = NULL;
+                BerthError *err = NULL;
+                if (reference_parse(bad[i], &r, &err) >= 0) {
+                        reference_free(r);
+                        TAP_FAIL("accepted '%s'", bad[i]);
+                }
+                berth_error_free(&err);
+        }
+        return 0;
+}
+
+static int clean(const char *in, const char *want)
+{
+        char buf[256];
+        snprintf(buf, sizeof(buf), "%s", in);
+        confine_clean_path(buf);
+        if (strcmp(buf, want) != 0) {
+                printf("# clean('%s') = '%s', want '%s'\n", in, buf, want);
+                return 1;
+        }
+        return 0;
+}
+
+TEST(confine_clean_path)
+{
+        ASSERT_TRUE(!clean("a/b/c", "a/b/c"));
+        ASSERT_TRUE(!clean("./a//b/", "a/b"));
+        ASSERT_TRUE(!clean("/etc/passwd", "etc/passwd"));
+        ASSERT_TRUE(!clean("../../x", "x"));
+        ASSERT_TRUE(!clean("a/../../b", "b"));
+        ASSERT_TRUE(!clean("a/b/../c", "a/c"));
+        ASSERT_TRUE(!clean("..", ""));
+        ASSERT_TRUE(!clean("/", ""));
+        ASSERT_TRUE(!clean("a/./b/.", "a/b"));
+        ASSERT_TRUE(!clean("..a/b..", "..a/b.."));
+        return 0;
+}
+
+TEST(confine_open_stays_inside)
+{
+        char tmpl[] = "/tmp/berth-test-confine-XXXXXX";
+        ASSERT_NOT_NULL(mkdtemp(tmpl));
+        int root = open(tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(root >= 0);
+        ASSERT_EQ(symlinkat("/", root, "up"), 0);
+        ASSERT_EQ(symlinkat("../../../..", root, "dots"), 0);
+        ASSERT_EQ(mkdirat(root, "etc", 0755), 0);
+        int fd = confine_open(root, "up/etc/berth-confine-test", O_WRONLY | O_CREAT | O_EXCL,
+                              0644);
+        ASSERT_TRUE(fd >= 0);
+        close(fd);
+        ASSERT_TRUE(faccessat(root, "etc/berth-confine-test", F_OK, 0) == 0);
+        ASSERT_TRUE(access("/etc/berth-confine-test", F_OK) < 0);
+        const char *name;
+        fd = confine_open_parent(root, "dots/new/dir/file", true, &name);
+        ASSERT_TRUE(fd >= 0);
+        close(fd);
+        ASSERT_STREQ_(name, "file");
+        ASSERT_TRUE(faccessat(root, "new/dir", F_OK, 0) == 0);
+        close(root);
+        ASSERT_EQ(rm_rf(tmpl), 0);
+        return 0;
+}
+
+TEST(manifest_parse)
+{
+        static const char good[] =
+                "{\"schemaVersion\":2,\"mediaType\":\"" MT_OCI_MANIFEST "\","
+                "\"config\":{\"mediaType\":\"" MT_OCI_CONFIG "\",\"digest\":\"" D1
+                "\",\"size\":3},\"layers\":[{\"mediaType\":\"" MT_OCI_LAYER_ZSTD
+                "\",\"digest\":\"" D1 "\",\"size\":10}]}";
+        static const char idx[] =
+                "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"" MT_OCI_MANIFEST
+                "\",\"digest\":\"" D1 "\",\"size\":1,\"platform\":{\"os\":\"linux\","
+                "\"architecture\":\"arm\",\"variant\":\"v6\"}},{\"mediaType\":\"" MT_OCI_MANIFEST
+                "\",\"digest\":\"" D1 "\",\"size\":2,\"platform\":{\"os\":\"linux\","
+                "\"architecture\":\"arm\",\"variant\":\"v7\"}}]}";
+        Manifest *m = NULL;
+        BerthError *err = NULL;
+
+        ASSERT_EQ(manifest_parse(good, strlen(good), NULL, &m, &err), 0);
+        ASSERT_EQ(m->kind, MANIFEST_IMAGE);
+        ASSERT_EQ(m->n_layers, 1);
+        ASSERT_EQ(m->layers[0].size, 10);
+        manifest_free(m);
+        m = NULL;
+
+        ASSERT_EQ(manifest_parse(idx, strlen(idx), NULL, &m, &err), 0);
+        ASSERT_EQ(m->kind, MANIFEST_INDEX);
+        Platform want = { .os = "linux", .architecture = "arm", .variant = "v7" };
+        ASSERT_EQ(manifest_select_platform(m, &want), 1);
+        want.variant = NULL;
+        ASSERT_EQ(manifest_select_platform(m, &want), 0);
+        want.architecture = "s390x";
+        ASSERT_EQ(manifest_select_platform(m, &want), -ENOENT);
+        manifest_free(m);
+
+        const char *bad[] = {
+                "", "[]", "{\"schemaVersion\":2}", "{\"schemaVersion\":1,\"config\":{}}",
+                "{\"schemaVersion\":2,\"mediaType\":\"application/x-other\"}",
+                "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"x\",\"digest\":\"sha256:00\","
+                "\"size\":1},\"layers\":[]}",
+                "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"x\",\"digest\":\"" D1
+                "\",\"size\":-1},\"layers\":[]}",
+                "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"x\",\"digest\":\"" D1
+                "\",\"size\":1},\"layers\":[{\"mediaType\":\"text/plain\",\"digest\":\"" D1
+                "\",\"size\":1}]}",
+                "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"x\",\"digest\":\"" D1
+                "\",\"size\":1},\"layers\":{}}",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                m = NULL;
+                if (manifest_parse(bad[i], strlen(bad[i]), NULL, &m, &err) >= 0) {
+                        manifest_free(m);
+                        TAP_FAIL("accepted bad manifest %zu", i);
+                }
+                ASSERT_NOT_NULL(err);
+                berth_error_free(&err);
+        }
+        return 0;
+}
+
+TEST(chain_ids)
+{
+        char *diffs[] = { D1, "sha256:fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210",
+                          NULL };
+        char **chains = NULL;
+        char want[DIGEST_STRING_MAX];
+        const char *s = D1 " sha256:fedcba9876543210fedcba9876543210fedcba9876543210fedcba98765"
+                           "43210";
+
+        ASSERT_EQ(chain_ids_compute(diffs, 2, &chains), 0);
+        ASSERT_STREQ_(chains[0], D1);
+        sha256_buffer(s, strlen(s), want);
+        ASSERT_STREQ_(chains[1], want);
+        strv_free(chains);
+        return 0;
+}
+
+TEST(digests)
+{
+        char d[DIGEST_STRING_MAX];
+        sha256_buffer("abc", 3, d);
+        ASSERT_STREQ_(d, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        ASSERT_TRUE(digest_is_valid(d));
+        ASSERT_FALSE(digest_is_valid("sha256:BA7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+        ASSERT_FALSE(digest_is_valid("sha512:ba"));
+        ASSERT_FALSE(digest_is_valid(D1 "0"));
+        return 0;
+}
+
+TEST(auth_challenge_and_base64)
+{
+        AuthChallenge c = {};
+        ASSERT_EQ(auth_challenge_parse("Bearer realm=\"https://auth.example/token\","
+                                       "service=\"reg\",scope=\"repository:a/b:pull,push\"",
+                                       &c),
+                  0);
+        ASSERT_STREQ_(c.scheme, "Bearer");
+        ASSERT_STREQ_(c.realm, "https://auth.example/token");
+        ASSERT_STREQ_(c.service, "reg");
+        ASSERT_STREQ_(c.scope, "repository:a/b:pull,push");
+        auth_challenge_done(&c);
+        ASSERT_EQ(auth_challenge_parse("Basic realm=\"x\"", &c), 0);
+        ASSERT_STREQ_(c.scheme, "Basic");
+        auth_challenge_done(&c);
+
+        char *e = NULL, *dcd = NULL;
+        size_t n = 0;
+        ASSERT_EQ(base64_encode("user:pässword", strlen("user:pässword"), &e), 0);
+        ASSERT_EQ(base64_decode(e, &dcd, &n), 0);
+        ASSERT_STREQ_(dcd, "user:pässword");
+        ASSERT_EQ(n, strlen("user:pässword"));
+        free(e);
+        free(dcd);
+        ASSERT_TRUE(base64_decode("abc", &dcd, NULL) < 0);
+        return 0;
+}
+
+TEST(content_store)
+{
+        char tmpl[] = "/tmp/berth-test-cs-XXXXXX";
+        ContentStore *cs = NULL;
+        ContentWriter *w = NULL;
+        BerthError *err = NULL;
+        char d[DIGEST_STRING_MAX], got[DIGEST_STRING_MAX];
+        char *data = NULL;
+        size_t n = 0;
+
+        ASSERT_NOT_NULL(mkdtemp(tmpl));
+        ASSERT_EQ(content_store_open(tmpl, &cs, &err), 0);
+        sha256_buffer("hello world", 11, d);
+
+        /* a mismatch: nothing stored, the ingest gone */
+        ASSERT_EQ(content_writer_open(cs, d, 11, false, &w, &err), 0);
+        ASSERT_EQ(content_writer_write(w, "hello WORLD", 11, &err), 0);
+        ASSERT_TRUE(content_writer_commit(w, got, &err) < 0);
+        ASSERT_NOT_NULL(strstr(err->msg, "Digest mismatch"));
+        berth_error_free(&err);
+        content_writer_free(w);
+        ASSERT_EQ(content_store_has(cs, d, NULL), 0);
+
+        /* an interrupted write is resumed */
+        ASSERT_EQ(content_writer_open(cs, d, 11, true, &w, &err), 0);
+        ASSERT_EQ(content_writer_write(w, "hello", 5, &err), 0);
+        content_writer_free(w);
+        ASSERT_EQ(content_writer_open(cs, d, 11, true, &w, &err), 0);
+        ASSERT_EQ(content_writer_offset(w), 5);
+        ASSERT_EQ(content_writer_write(w, " world", 6, &err), 0);
+        ASSERT_EQ(content_writer_commit(w, got, &err), 0);
+        content_writer_free(w);
+        ASSERT_STREQ_(got, d);
+        ASSERT_EQ(content_store_has(cs, d, NULL), 1);
+
+        /* too long */
+        ASSERT_EQ(content_writer_open(cs, NULL, 3, false, &w, &err), 0);
+        ASSERT_TRUE(content_writer_write(w, "abcd", 4, &err) < 0);
+        berth_error_free(&err);
+        content_writer_free(w);
+
+        ASSERT_EQ(content_store_read_blob(cs, d, &data, &n, &err), 0);
+        ASSERT_EQ(n, 11);
+        free(data);
+        char **list = NULL;
+        ASSERT_EQ(content_store_list(cs, &list), 0);
+        ASSERT_EQ(strv_length(list), 1);
+        strv_free(list);
+        content_store_free(cs);
+        ASSERT_EQ(rm_rf(tmpl), 0);
+        return 0;
+}
