@@ -14,9 +14,7 @@ import uuid
 
 import pytest
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BUILD = os.environ.get("BERTH_BUILD_DIR", os.path.join(REPO, "build"))
-RUNTIME = os.path.join(BUILD, "src", "cmd", "berth-runtime")
+from runtime_env import RUNTIME
 BUSYBOX = "/bin/busybox"
 CGROUP_ROOT = "/sys/fs/cgroup"
 

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import threading
 
-from conftest import RUNTIME
+from runtime_env import RUNTIME
 
 
 def test_spec_default_and_rootless(tmp_path):

@@ -6,7 +6,7 @@ import signal
 import subprocess
 import time
 
-from conftest import RUNTIME
+from runtime_env import RUNTIME
 
 
 def wait_status(b, cid, want, timeout=5):

@@ -3,7 +3,7 @@
 import hashlib
 import os
 
-from conftest import RUNTIME
+from runtime_env import RUNTIME
 
 
 def sha(path):
