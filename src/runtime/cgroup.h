@@ -82,3 +82,18 @@ static inline void cgroup_oom_watch_freep(CgroupOomWatch **w)
 /* How many processes the OOM killer has killed in the cgroup (memory.events oom_kill on v2,
  * memory.oom_control oom_kill on v1). */
 int cgroup_oom_kill_count(Cgroup *cg, uint64_t *ret);
+
+/* `update` with runc's flags: sets the field of r that flag name ("--memory" or "memory")
+ * stands for, parsing value as runc does (sizes like "64m", -1 for unlimited). Flags applied
+ * after a `-r FILE` resources object override it. String fields are malloc'd copies that
+ * replace (and free) what r held. cgroup_update_flag_known() tells the CLI which flags these
+ * are: memory, memory-reservation, memory-swap, kernel-memory, kernel-memory-tcp, cpu-share,
+ * cpu-period, cpu-quota, cpu-burst, cpu-rt-period, cpu-rt-runtime, cpuset-cpus, cpuset-mems,
+ * pids-limit, blkio-weight. */
+int cgroup_update_flag(SpecResources *r, const char *name, const char *value, BerthError **err);
+bool cgroup_update_flag_known(const char *name);
+/* "64m" -> 67108864 (binary units b, k, m, g, t, p, optional "b"/"ib"); "-1" -> -1. */
+int cgroup_parse_size(const char *s, int64_t *ret);
+
+/* The "cgroup" object of `features` (runc's shape): {"v1","v2","systemd","systemdUser","rdma"}. */
+int cgroup_features(struct json_object **ret);

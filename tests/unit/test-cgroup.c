@@ -308,6 +308,79 @@ TEST(systemd_driver_error)
         return 0;
 }
 
+TEST(parse_size)
+{
+        int64_t v;
+
+        ASSERT_OK(cgroup_parse_size("1234", &v));
+        ASSERT_EQ(v, 1234);
+        ASSERT_OK(cgroup_parse_size("64m", &v));
+        ASSERT_EQ(v, 64 << 20);
+        ASSERT_OK(cgroup_parse_size("1.5G", &v));
+        ASSERT_EQ(v, 3 << 29);
+        ASSERT_OK(cgroup_parse_size("2kb", &v));
+        ASSERT_EQ(v, 2048);
+        ASSERT_OK(cgroup_parse_size("2KiB", &v));
+        ASSERT_EQ(v, 2048);
+        ASSERT_OK(cgroup_parse_size("-1", &v));
+        ASSERT_EQ(v, -1);
+        ASSERT_FAIL(cgroup_parse_size("", &v));
+        ASSERT_FAIL(cgroup_parse_size("-2", &v));
+        ASSERT_FAIL(cgroup_parse_size("12x", &v));
+        ASSERT_FAIL(cgroup_parse_size("m", &v));
+        ASSERT_FAIL(cgroup_parse_size("99999999p", &v));
+        return 0;
+}
+
+TEST(update_flags)
+{
+        _cleanup_error_ BerthError *err = NULL;
+        SpecResources r = {};
+
+        ASSERT_CG(cgroup_update_flag(&r, "--memory", "64m", &err));
+        ASSERT_CG(cgroup_update_flag(&r, "memory-swap", "-1", &err));
+        ASSERT_CG(cgroup_update_flag(&r, "--cpu-quota", "-1", &err));
+        ASSERT_CG(cgroup_update_flag(&r, "--cpu-period", "100000", &err));
+        ASSERT_CG(cgroup_update_flag(&r, "--cpu-share", "512", &err));
+        ASSERT_CG(cgroup_update_flag(&r, "--pids-limit", "20", &err));
+        ASSERT_CG(cgroup_update_flag(&r, "--cpuset-cpus", "0", &err));
+        ASSERT_CG(cgroup_update_flag(&r, "--cpuset-cpus", "0-1", &err));
+        ASSERT_CG(cgroup_update_flag(&r, "--blkio-weight", "300", &err));
+        ASSERT_TRUE(r.memory.has_limit && r.memory.limit == 64 << 20);
+        ASSERT_TRUE(r.memory.has_swap && r.memory.swap == -1);
+        ASSERT_TRUE(r.cpu.has_quota && r.cpu.quota == -1);
+        ASSERT_TRUE(r.cpu.has_period && r.cpu.period == 100000);
+        ASSERT_TRUE(r.cpu.has_shares && r.cpu.shares == 512);
+        ASSERT_TRUE(r.pids.present && r.pids.limit == 20);
+        ASSERT_STREQ(r.cpu.cpus, "0-1");
+        ASSERT_TRUE(r.block_io.has_weight && r.block_io.weight == 300);
+        free(r.cpu.cpus);
+        ASSERT_TRUE(cgroup_update_flag_known("--pids-limit"));
+        ASSERT_FALSE(cgroup_update_flag_known("--bogus"));
+        ASSERT_EQ(cgroup_update_flag(&r, "--memory", "lots", &err), -EINVAL);
+        ASSERT_STREQ(err->msg, "update: invalid value `lots` for --memory");
+        berth_error_free(&err);
+        ASSERT_EQ(cgroup_update_flag(&r, "--blkio-weight", "5", &err), -EINVAL);
+        berth_error_free(&err);
+        ASSERT_EQ(cgroup_update_flag(&r, "--bogus", "1", &err), -EINVAL);
+        ASSERT_CONTAINS(err->msg, "unknown flag --bogus");
+        return 0;
+}
+
+TEST(features_object)
+{
+        struct json_object *o = NULL, *v;
+
+        ASSERT_OK(cgroup_features(&o));
+        bool ok = json_object_object_get_ex(o, "v1", &v) && json_object_get_boolean(v) &&
+                  json_object_object_get_ex(o, "v2", &v) && json_object_get_boolean(v) &&
+                  json_object_object_get_ex(o, "systemd", &v) && !json_object_get_boolean(v) &&
+                  json_object_object_get_ex(o, "rdma", &v);
+        json_object_put(o);
+        ASSERT_TRUE(ok);
+        return 0;
+}
+
 TEST(devices_bpf_program_shape)
 {
         _cleanup_free_ struct bpf_insn *p = NULL;

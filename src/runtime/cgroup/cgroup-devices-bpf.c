@@ -196,11 +196,11 @@ int cgroup_bpf_devices(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, B
                 int acc;
                 const char *t = r->devices[i].type;
                 if (t && !streq(t, "a") && !streq(t, "c") && !streq(t, "b"))
-                        return berth_error(err, EINVAL,
+                        return berth_error(err, 0,
                                            "cgroup devices: rule %zu: type `%s` is not a, b or c",
                                            i, t);
                 if (access_bits(r->devices[i].access, &acc) < 0)
-                        return berth_error(err, EINVAL,
+                        return berth_error(err, 0,
                                            "cgroup devices: rule %zu: access `%s` is not made of "
                                            "r, w and m",
                                            i, r->devices[i].access);

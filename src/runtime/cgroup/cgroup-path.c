@@ -53,19 +53,19 @@ int cgroup_resolve_path(const char *id, const char *cgroups_path, bool systemd, 
                 return cgroup_systemd_check(cgroups_path, err);
         if (isempty(cgroups_path)) {
                 if (isempty(id) || strchr(id, '/') || streq(id, ".") || streq(id, ".."))
-                        return berth_error(err, EINVAL, "cgroup: invalid container id `%s`",
+                        return berth_error(err, 0, "cgroup: invalid container id `%s`",
                                            id ? id : "");
                 if (asprintf(ret, CGROUP_DEFAULT_PARENT "/%s", id) < 0)
                         return berth_error(err, ENOMEM, "cgroup");
                 return 0;
         }
         if (!path_is_safe(cgroups_path))
-                return berth_error(err, EINVAL,
+                return berth_error(err, 0,
                                    "cgroup: cgroupsPath `%s` must not be empty or contain `.` or "
                                    "`..` components",
                                    cgroups_path);
         if (strchr(cgroups_path, ':') && !path_is_absolute(cgroups_path))
-                return berth_error(err, EINVAL,
+                return berth_error(err, 0,
                                    "cgroup: cgroupsPath `%s` is in systemd's slice:prefix:name "
                                    "form, but the systemd cgroup driver is not enabled "
                                    "(--systemd-cgroup)",

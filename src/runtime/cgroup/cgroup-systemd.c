@@ -24,13 +24,13 @@ int cgroup_systemd_check(const char *cgroups_path, BerthError **err)
                 const char *c1 = strchr(cgroups_path, ':');
                 const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
                 if (!c2 || strchr(c2 + 1, ':') || c2[1] == 0 || strchr(cgroups_path, '/'))
-                        return berth_error(err, EINVAL,
+                        return berth_error(err, 0,
                                            "cgroup: cgroupsPath `%s` is not in systemd's "
                                            "slice:prefix:name form",
                                            cgroups_path);
                 if (c1 != cgroups_path && !(c1 - cgroups_path > 6 &&
                                             strneq(c1 - 6, ".slice", 6)))
-                        return berth_error(err, EINVAL,
+                        return berth_error(err, 0,
                                            "cgroup: cgroupsPath `%s`: the slice must end in "
                                            "`.slice`",
                                            cgroups_path);

@@ -68,7 +68,7 @@ int cgroup_v1_memory(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, boo
          * like runc, it is ignored. */
         if (r->memory.has_swappiness) {
                 if (r->memory.swappiness > 100)
-                        return berth_error(err, EINVAL,
+                        return berth_error(err, 0,
                                            "cgroup memory: swappiness %" PRIu64
                                            " for memory.swappiness of %s is out of range 0-100",
                                            r->memory.swappiness, cg->path);
@@ -305,7 +305,7 @@ int cgroup_v1_hugetlb(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, Be
                 _cleanup_free_ char *file = NULL;
                 const char *ps = r->hugepage_limits[i].page_size;
                 if (isempty(ps) || strchr(ps, '/'))
-                        return berth_error(err, EINVAL, "cgroup hugetlb: invalid pageSize `%s`",
+                        return berth_error(err, 0, "cgroup hugetlb: invalid pageSize `%s`",
                                            ps ? ps : "");
                 if (asprintf(&file, "hugetlb.%s.limit_in_bytes", ps) < 0)
                         return berth_error(err, ENOMEM, "cgroup hugetlb");
@@ -350,11 +350,11 @@ int cgroup_v1_devices(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, Be
                 const SpecDeviceCgroup *d = &r->devices[i];
                 if (d->type && !(streq(d->type, "a") || streq(d->type, "c") ||
                                  streq(d->type, "b")))
-                        return berth_error(err, EINVAL,
+                        return berth_error(err, 0,
                                            "cgroup devices: rule %zu: type `%s` is not a, b or c",
                                            i, d->type);
                 if (d->access && strspn(d->access, "rwm") != strlen(d->access))
-                        return berth_error(err, EINVAL,
+                        return berth_error(err, 0,
                                            "cgroup devices: rule %zu: access `%s` is not made of "
                                            "r, w and m",
                                            i, d->access);

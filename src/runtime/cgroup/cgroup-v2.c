@@ -52,12 +52,12 @@ int cgroup_v2_memory(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, boo
                         limit = cur == UINT64_MAX ? -1 : (int64_t)cur;
                 q = cgroup_swap_to_v2(r->memory.has_swap ? r->memory.swap : 0, limit, &swap);
                 if (q == -EINVAL)
-                        return berth_error(err, EINVAL,
+                        return berth_error(err, 0,
                                            "cgroup memory: swap (memory+swap) %" PRId64
                                            " for memory.swap.max of %s needs a memory limit",
                                            r->memory.swap, cg->path);
                 if (q == -ERANGE)
-                        return berth_error(err, EINVAL,
+                        return berth_error(err, 0,
                                            "cgroup memory: swap (memory+swap) %" PRId64
                                            " for memory.swap.max of %s is below the memory "
                                            "limit %" PRId64,
@@ -218,7 +218,7 @@ int cgroup_v2_hugetlb(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, Be
                 _cleanup_free_ char *file = NULL;
                 const char *ps = r->hugepage_limits[i].page_size;
                 if (isempty(ps) || strchr(ps, '/'))
-                        return berth_error(err, EINVAL, "cgroup hugetlb: invalid pageSize `%s`",
+                        return berth_error(err, 0, "cgroup hugetlb: invalid pageSize `%s`",
                                            ps ? ps : "");
                 if (asprintf(&file, "hugetlb.%s.max", ps) < 0)
                         return berth_error(err, ENOMEM, "cgroup hugetlb");
@@ -243,7 +243,7 @@ int cgroup_v2_unified(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, Be
                 if (isempty(k) || strchr(k, '/') || k[0] == '.' || !strchr(k, '.') ||
                     streq(k, "cgroup.procs") || streq(k, "cgroup.threads") ||
                     streq(k, "cgroup.subtree_control"))
-                        return berth_error(err, EINVAL, "cgroup: unified key `%s` is not a "
+                        return berth_error(err, 0, "cgroup: unified key `%s` is not a "
                                                         "cgroup v2 interface file this runtime "
                                                         "may write", k ? k : "");
                 char ctrl[64];

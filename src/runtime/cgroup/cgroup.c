@@ -353,7 +353,7 @@ int cgroup_open(const char *serialized, Cgroup **ret, BerthError **err)
             !json_object_object_get_ex(o, "hierarchies", &hmap) ||
             !json_object_is_type(hmap, json_type_object)) {
                 json_object_put(o);
-                return berth_error(err, EINVAL, "cgroup: the recorded cgroup state is invalid");
+                return berth_error(err, 0, "cgroup: the recorded cgroup state is invalid");
         }
         q = cgroup_hierarchies_detect(&hs);
         if (q < 0) {
