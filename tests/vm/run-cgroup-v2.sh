@@ -14,7 +14,7 @@
 # (a kernel image), BERTH_VM_TIMEOUT (seconds, default 120), BERTH_VM_KEEP=1 keeps the work dir.
 set -eu
 
-build=${1:?usage: $0 BUILD_DIR}
+build=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
 test_bin=$build/tests/unit/test-cgroup
 timeout_s=${BERTH_VM_TIMEOUT:-120}
 
@@ -56,8 +56,15 @@ mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/run
         "$root/lib64" "$root/usr/lib" "$root/etc"
 cp "$busybox" "$root/bin/busybox"
 cp "$test_bin" "$root/bin/test-cgroup"
+# With berth-runtime built (and python3 to write the bundles' config.json), the VM also runs
+# containers end to end on pure v2 (runtime-smoke.sh).
 runtime=$build/src/cmd/berth-runtime
-[ -x "$runtime" ] && cp "$runtime" "$root/bin/berth-runtime"
+here=$(cd "$(dirname "$0")" && pwd)
+if [ -x "$runtime" ] && command -v python3 >/dev/null 2>&1; then
+        cp "$runtime" "$root/bin/berth-runtime"
+        cp "$here/runtime-smoke.sh" "$root/bin/runtime-smoke.sh"
+        python3 "$here/make-bundles.py" "$runtime" "$root/bundles"
+fi
 
 # Shared libraries of the binaries (glibc at least), at the paths the loader expects.
 for bin in "$root/bin/test-cgroup" "$root/bin/berth-runtime"; do
@@ -73,6 +80,17 @@ cat > "$root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
 export PATH=/bin
+# pivot_root(2) refuses the initramfs (rootfs) as the old root: move onto a tmpfs first, so
+# containers started in here can pivot as on any host.
+if [ -z "${BERTH_VM_STAGE2:-}" ]; then
+        mkdir /newroot
+        mount -t tmpfs -o mode=755 tmpfs /newroot
+        for f in /*; do
+                [ "$f" = /newroot ] || cp -a "$f" /newroot/
+        done
+        export BERTH_VM_STAGE2=1
+        exec switch_root /newroot /init
+fi
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
@@ -83,7 +101,12 @@ mount -t cgroup2 cgroup2 /sys/fs/cgroup
 cd /tmp
 echo "BERTH-VM-BEGIN"
 BERTH_TEST_EXPECT_LAYOUT=v2 /bin/test-cgroup
-echo "BERTH-VM-EXIT $?"
+rc=$?
+if [ -x /bin/runtime-smoke.sh ]; then
+        mkdir -p /run/berth
+        /bin/runtime-smoke.sh || rc=1
+fi
+echo "BERTH-VM-EXIT $rc"
 # Leftovers under /sys/fs/cgroup would be a failure of the suite's own check; list them.
 find /sys/fs/cgroup -mindepth 1 -type d | sed 's/^/# cgroup left: /'
 echo "BERTH-VM-END"
