@@ -24,9 +24,11 @@ skip() {
 }
 
 [ -x "$test_bin" ] || { echo "run-cgroup-v2: $test_bin not built" >&2; exit 1; }
-command -v qemu-system-x86_64 >/dev/null 2>&1 || skip "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
+command -v qemu-system-x86_64 >/dev/null 2>&1 ||
+        skip "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
 kernel=${BERTH_VM_KERNEL:-$(ls -v /boot/vmlinuz-* 2>/dev/null | tail -n 1)}
-[ -n "$kernel" ] && [ -r "$kernel" ] || skip "no kernel in /boot (apt-get install linux-image-amd64)"
+[ -n "$kernel" ] && [ -r "$kernel" ] ||
+        skip "no kernel in /boot (apt-get install linux-image-amd64)"
 busybox=$(command -v busybox || true)
 [ -n "$busybox" ] || skip "busybox missing (apt-get install busybox-static)"
 if ldd "$busybox" >/dev/null 2>&1; then
@@ -35,7 +37,8 @@ fi
 command -v cpio >/dev/null 2>&1 || skip "cpio missing (apt-get install cpio)"
 
 # The guest's early TSC calibration hangs under TCG: hand it the host's TSC frequency.
-tsc_khz=$(dmesg 2>/dev/null | sed -n 's/.*tsc: Detected \([0-9]*\)\.\([0-9]\{3\}\).* MHz.*/\1\2/p' | head -n 1)
+tsc_khz=$(dmesg 2>/dev/null |
+        sed -n 's/.*tsc: Detected \([0-9]*\)\.\([0-9]\{3\}\).* MHz.*/\1\2/p' | head -n 1)
 if [ -z "$tsc_khz" ]; then
         tsc_khz=$(awk -F': *' '/^cpu MHz/ { printf "%d\n", $2 * 1000; exit }' /proc/cpuinfo)
 fi
@@ -123,7 +126,8 @@ set +e
 timeout "$timeout_s" qemu-system-x86_64 -accel tcg -M microvm -cpu max -m 512 -smp 1 \
         -nographic -no-reboot -nodefaults -serial stdio \
         -kernel "$kernel" -initrd "$work/initrd.gz" \
-        -append "console=ttyS0 cgroup_no_v1=all no_timer_check tsc_early_khz=$tsc_khz quiet loglevel=1 panic=-1 reboot=t rdinit=/init" \
+        -append "console=ttyS0 cgroup_no_v1=all no_timer_check tsc_early_khz=$tsc_khz quiet \
+loglevel=1 panic=-1 reboot=t rdinit=/init" \
         </dev/null >"$log" 2>&1
 qrc=$?
 set -e

@@ -16,13 +16,15 @@ for b in /bundles/*; do
 done
 
 run() { # name -> stdout in /tmp/<name>.out, exit status in $rc
-        (cd "/bundles/$1" && $R --root /run/berth run "$1") >"/tmp/$1.out" 2>"/tmp/$1.err" </dev/null
+        (cd "/bundles/$1" && $R --root /run/berth run "$1") \
+                >"/tmp/$1.out" 2>"/tmp/$1.err" </dev/null
         rc=$?
 }
 
 run limits
 if [ "$rc" = 0 ] && grep -qx 'memory.max=67108864' /tmp/limits.out &&
-        grep -qx 'pids.max=20' /tmp/limits.out && grep -qx 'cpu.max=50000 100000' /tmp/limits.out; then
+        grep -qx 'pids.max=20' /tmp/limits.out &&
+        grep -qx 'cpu.max=50000 100000' /tmp/limits.out; then
         ok "runtime: limits visible in the container's own cgroup2 mount"
 else
         nok "runtime: limits (rc $rc)"; sed 's/^/# /' /tmp/limits.out /tmp/limits.err

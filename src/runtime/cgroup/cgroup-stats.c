@@ -218,8 +218,9 @@ static void blkio_stats(Cgroup *cg, struct json_object *data)
                 return;
         b = json_object_new_object();
         if (!h->unified) {
-                json_object_object_add(b, "ioServiceBytesRecursive",
-                                       v1_blkio_list(h, "blkio.throttle.io_service_bytes_recursive"));
+                json_object_object_add(
+                        b, "ioServiceBytesRecursive",
+                        v1_blkio_list(h, "blkio.throttle.io_service_bytes_recursive"));
                 json_object_object_add(b, "ioServicedRecursive",
                                        v1_blkio_list(h, "blkio.throttle.io_serviced_recursive"));
         } else {

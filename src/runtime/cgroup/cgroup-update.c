@@ -58,7 +58,8 @@ int cgroup_parse_size(const char *s, int64_t *ret)
         default:
                 return -EINVAL;
         }
-        if (mul > 1 && (tolower((unsigned char)end[0]) == 'i' && tolower((unsigned char)end[1]) == 'b'))
+        if (mul > 1 && tolower((unsigned char)end[0]) == 'i' &&
+            tolower((unsigned char)end[1]) == 'b')
                 end += 2;
         else if (mul > 1 && tolower((unsigned char)end[0]) == 'b')
                 end++;

@@ -401,6 +401,23 @@ int cgroup_open(const char *serialized, Cgroup **ret, BerthError **err)
         return 0;
 }
 
+int cgroup_enter(Cgroup *cg, pid_t pid, BerthError **err)
+{
+        char buf[24];
+
+        snprintf(buf, sizeof(buf), "%d", (int)pid);
+        for (size_t i = 0; i < cg->n; i++) {
+                CgroupHierarchy *h = &cg->h[i];
+                int q = cgroup_write(cg, h, h->unified ? "unified" :
+                                            (h->name ? h->name : h->controllers[0] ?
+                                                                h->controllers[0] : "v1"),
+                                     "cgroup.procs", buf, err);
+                if (q < 0)
+                        return q;
+        }
+        return 0;
+}
+
 int cgroup_update(Cgroup *cg, const SpecResources *res, BerthError **err)
 {
         return cgroup_apply(cg, res, true, err);
