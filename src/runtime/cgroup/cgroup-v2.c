@@ -270,15 +270,26 @@ int cgroup_v2_enable_controllers(CgroupHierarchy *h)
                 _cleanup_free_ char *file = NULL;
                 if (asprintf(&file, "%s/cgroup.controllers", dir) < 0)
                         return -ENOMEM;
-                _cleanup_free_ char *data = NULL;
+                _cleanup_free_ char *data = NULL, *enabled = NULL;
                 if (read_full_file(file, &data, NULL) >= 0) {
                         free(file);
                         if (asprintf(&file, "%s/cgroup.subtree_control", dir) < 0)
                                 return -ENOMEM;
+                        /* Write only what is missing: on the start path of every container. */
+                        _cleanup_strv_free_ char **on = NULL;
+                        if (read_full_file(file, &enabled, NULL) >= 0) {
+                                char *s2 = NULL;
+                                for (char *t = strtok_r(enabled, " \n", &s2); t;
+                                     t = strtok_r(NULL, " \n", &s2))
+                                        if (strv_extend(&on, t) < 0)
+                                                return -ENOMEM;
+                        }
                         char *save = NULL;
                         for (char *t = strtok_r(data, " \n", &save); t;
                              t = strtok_r(NULL, " \n", &save)) {
                                 char op[64];
+                                if (strv_contains(on, t))
+                                        continue;
                                 snprintf(op, sizeof(op), "+%s", t);
                                 /* Best effort: a parent holding processes refuses (the "no
                                  * internal processes" rule); the missing knob is then
