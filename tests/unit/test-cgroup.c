@@ -703,9 +703,24 @@ TEST(blkio_throttle)
 
         if (!is_root())
                 return TEST_SKIP;
-        /* A real block device: the one / is on, if it is a whole disk. */
-        if (stat("/", &st) < 0 || major(st.st_dev) == 0)
-                return TEST_SKIP;
+        /* A real block device: the one / is on, else the first disk in /sys/block. */
+        if (stat("/", &st) < 0 || major(st.st_dev) == 0) {
+                _cleanup_closedir_ DIR *d = opendir("/sys/block");
+                struct dirent *de;
+                unsigned maj = 0, min = 0;
+                while (d && (de = readdir(d)))
+                        if (de->d_name[0] != '.' && !startswith(de->d_name, "loop") &&
+                            !startswith(de->d_name, "ram") && !startswith(de->d_name, "zram")) {
+                                _cleanup_free_ char *p = NULL, *dv = NULL;
+                                if (asprintf(&p, "/sys/block/%s/dev", de->d_name) > 0 &&
+                                    read_full_file(p, &dv, NULL) >= 0 &&
+                                    sscanf(dv, "%u:%u", &maj, &min) == 2)
+                                        break;
+                        }
+                if (maj == 0)
+                        return TEST_SKIP;
+                st.st_dev = makedev(maj, min);
+        }
         c.path = test_path("blkio");
         SpecThrottleDevice t = { .major = major(st.st_dev), .minor = minor(st.st_dev),
                                  .rate = 1048576 };

@@ -79,6 +79,28 @@ for bin in "$root/bin/test-cgroup" "$root/bin/berth-runtime"; do
         done
 done
 
+# A small virtio disk, so the io controller's per-device knobs (io.max) have a device. The
+# drivers are modules in Debian's kernel: copy them when this kernel's are installed.
+kver=${kernel##*/vmlinuz-}
+disk_args=""
+mods=/lib/modules/$kver/kernel/drivers
+if [ -d "$mods" ]; then
+        mkdir -p "$root/lib/modules"
+        for m in virtio/virtio_ring virtio/virtio virtio/virtio_mmio block/virtio_blk; do
+                name=${m##*/}
+                if [ -f "$mods/$m.ko" ]; then
+                        cp "$mods/$m.ko" "$root/lib/modules/$name.ko"
+                elif [ -f "$mods/$m.ko.xz" ] && command -v xz >/dev/null 2>&1; then
+                        xz -dc "$mods/$m.ko.xz" > "$root/lib/modules/$name.ko"
+                elif [ -f "$mods/$m.ko.zst" ] && command -v zstd >/dev/null 2>&1; then
+                        zstd -qdc "$mods/$m.ko.zst" > "$root/lib/modules/$name.ko"
+                fi
+        done
+        truncate -s 16M "$work/disk.img"
+        disk_args="-drive file=$work/disk.img,if=none,id=d0,format=raw \
+-device virtio-blk-device,drive=d0"
+fi
+
 cat > "$root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -95,6 +117,9 @@ if [ -z "${BERTH_VM_STAGE2:-}" ]; then
         exec switch_root /newroot /init
 fi
 mount -t proc proc /proc
+for m in virtio_ring virtio virtio_mmio virtio_blk; do
+        [ -f /lib/modules/$m.ko ] && insmod /lib/modules/$m.ko
+done
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/shm
@@ -125,7 +150,7 @@ log=$work/console.log
 set +e
 timeout "$timeout_s" qemu-system-x86_64 -accel tcg -M microvm -cpu max -m 512 -smp 1 \
         -nographic -no-reboot -nodefaults -serial stdio \
-        -kernel "$kernel" -initrd "$work/initrd.gz" \
+        -kernel "$kernel" -initrd "$work/initrd.gz" $disk_args \
         -append "console=ttyS0 cgroup_no_v1=all no_timer_check tsc_early_khz=$tsc_khz quiet \
 loglevel=1 panic=-1 reboot=t rdinit=/init" \
         </dev/null >"$log" 2>&1
