@@ -950,6 +950,31 @@ TEST(absent_controller_is_an_error)
         return 0;
 }
 
+TEST(existing_busy_cgroup_is_refused)
+{
+        _cleanup_ctx_ Ctx c = CTX_INIT;
+        _cleanup_error_ BerthError *err = NULL;
+        Cgroup *cg2 = NULL;
+
+        if (!is_root())
+                return TEST_SKIP;
+        c.path = test_path("busycg");
+        c.child = spawn(job_sleep, &c.go);
+        ASSERT_TRUE(c.child > 0);
+        ASSERT_CG(cgroup_create("t", c.path, false, NULL, c.child, &c.cg, &err));
+        ASSERT_EQ(cgroup_create("t2", c.path, false, NULL, 0, &cg2, &err), -EEXIST);
+        printf("# %s\n", err->msg);
+        ASSERT_CONTAINS(err->msg, "already exists");
+        ASSERT_NULL(cg2);
+        /* the refused create removed nothing of the first one */
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0;
+        berth_error_free(&err);
+        ASSERT_CG(cgroup_get_pids(c.cg, &pids, &n, &err));
+        ASSERT_EQ(n, 1);
+        return 0;
+}
+
 TEST(serialize_open_roundtrip)
 {
         _cleanup_ctx_ Ctx c = CTX_INIT;

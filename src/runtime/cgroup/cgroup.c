@@ -206,6 +206,8 @@ static int pid_cgroup(const CgroupHierarchy *h, pid_t pid, char **ret)
         return -ENOENT;
 }
 
+static CgroupHierarchy *procs_hierarchy(Cgroup *cg);
+
 static void rollback(Cgroup *cg, pid_t pid, char **orig)
 {
         for (size_t i = 0; i < cg->n; i++) {
@@ -281,6 +283,20 @@ int cgroup_create(const char *id, const char *cgroups_path, bool systemd, const 
                 if (q < 0) {
                         rollback(cg, 0, NULL);
                         return berth_error(err, q, "cgroup cpuset: initialize %s", h->dir);
+                }
+        }
+        /* An existing cgroup may be joined (a pod's, say), but not one that runs processes:
+         * those would be limited, frozen and killed with this container. */
+        CgroupHierarchy *ph = procs_hierarchy(cg);
+        if (ph && ph->created == 0) {
+                _cleanup_free_ pid_t *pids = NULL;
+                size_t n = 0;
+                if (cgroup_read_pids(ph, &pids, &n) >= 0 && n > 0) {
+                        rollback(cg, 0, NULL);
+                        return berth_error(err, EEXIST,
+                                           "cgroup: %s already exists and has %zu process%s "
+                                           "(pid %d)",
+                                           cg->path, n, n == 1 ? "" : "es", (int)pids[0]);
                 }
         }
         q = cgroup_apply(cg, res, false, err);
