@@ -257,6 +257,16 @@ int cgroup_create(const char *id, const char *cgroups_path, bool systemd, const 
 
         for (size_t i = 0; i < cg->n; i++) {
                 CgroupHierarchy *h = &cg->h[i];
+                if (h->unified && cg->layout == CGROUP_LAYOUT_HYBRID &&
+                    access(h->mount, W_OK) < 0) {
+                        /* A hybrid host's unified mirror is a courtesy (runc makes it too):
+                         * read-only, as in a container, it is left out rather than fatal. */
+                        cgroup_hierarchy_clear(h);
+                        memmove(h, h + 1, (cg->n - i - 1) * sizeof(*h));
+                        cg->n--;
+                        i--;
+                        continue;
+                }
                 if (path_is_absolute(cg->path))
                         q = (h->rel = strdup(cg->path)) ? 0 : -ENOMEM;
                 else {
