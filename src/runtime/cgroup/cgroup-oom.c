@@ -59,9 +59,11 @@ int cgroup_oom_watch_open(Cgroup *cg, CgroupOomWatch **ret, BerthError **err)
                                    "cgroup memory: no memory controller for OOM events of %s",
                                    cg->path);
         w = calloc(1, sizeof(*w));
-        if (!w || !(w->dir = strdup(h->dir)))
+        if (!w)
                 return berth_error(err, ENOMEM, "cgroup memory");
         w->fd = w->oom_fd = -1;
+        if (!(w->dir = strdup(h->dir)))
+                return berth_error(err, ENOMEM, "cgroup memory");
         w->unified = h->unified;
         if (h->unified) {
                 _cleanup_free_ char *p = NULL;
