@@ -38,6 +38,8 @@ char *cgroup_serialize(const Cgroup *cg);
 /* The path below each hierarchy's root, e.g. "/berth/c1". */
 const char *cgroup_path(const Cgroup *cg);
 
+/* Moves pid into the cgroup on every hierarchy (exec's process joins its container). */
+int cgroup_enter(Cgroup *cg, pid_t pid, BerthError **err);
 int cgroup_update(Cgroup *cg, const SpecResources *res, BerthError **err);
 /* Freezes or thaws, waiting a bounded time for the kernel to report the new state. */
 int cgroup_freeze(Cgroup *cg, bool frozen, BerthError **err);

@@ -975,6 +975,37 @@ TEST(existing_busy_cgroup_is_refused)
         return 0;
 }
 
+TEST(enter_moves_a_second_process_in)
+{
+        _cleanup_ctx_ Ctx c = CTX_INIT, d = CTX_INIT;
+        _cleanup_error_ BerthError *err = NULL;
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0;
+
+        if (!is_root())
+                return TEST_SKIP;
+        c.path = test_path("enter");
+        c.child = spawn(job_sleep, &c.go);
+        d.child = spawn(job_sleep, &d.go);
+        ASSERT_TRUE(c.child > 0 && d.child > 0);
+        ASSERT_CG(cgroup_create("t", c.path, false, NULL, c.child, &c.cg, &err));
+        ASSERT_CG(cgroup_enter(c.cg, d.child, &err));
+        ASSERT_CG(cgroup_get_pids(c.cg, &pids, &n, &err));
+        ASSERT_EQ(n, 2);
+        for (size_t i = 0; i < c.cg->n; i++) {
+                _cleanup_free_ char *cgf = NULL, *data = NULL;
+                ASSERT_TRUE(asprintf(&cgf, "/proc/%d/cgroup", (int)d.child) > 0);
+                ASSERT_OK(read_full_file(cgf, &data, NULL));
+                ASSERT_CONTAINS(data, c.path);
+        }
+        ASSERT_EQ(cgroup_enter(c.cg, 0, &err), -EINVAL);
+        berth_error_free(&err);
+        /* a gone pid: the error names the file */
+        ASSERT_FAIL(cgroup_enter(c.cg, 999999999, &err));
+        ASSERT_CONTAINS(err->msg, "cgroup.procs");
+        return 0;
+}
+
 TEST(serialize_open_roundtrip)
 {
         _cleanup_ctx_ Ctx c = CTX_INIT;

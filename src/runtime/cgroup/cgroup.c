@@ -207,6 +207,7 @@ static int pid_cgroup(const CgroupHierarchy *h, pid_t pid, char **ret)
 }
 
 static CgroupHierarchy *procs_hierarchy(Cgroup *cg);
+static const char *hierarchy_label(const CgroupHierarchy *h);
 
 static void rollback(Cgroup *cg, pid_t pid, char **orig)
 {
@@ -320,10 +321,7 @@ int cgroup_create(const char *id, const char *cgroups_path, bool systemd, const 
                 for (size_t i = 0; i < cg->n; i++) {
                         CgroupHierarchy *h = &cg->h[i];
                         (void)pid_cgroup(h, pid, &orig[i]);
-                        q = cgroup_write(cg, h, h->unified ? "unified" :
-                                                (h->name ? h->name : h->controllers[0] ?
-                                                                    h->controllers[0] : "v1"),
-                                         "cgroup.procs", buf, err);
+                        q = cgroup_write(cg, h, hierarchy_label(h), "cgroup.procs", buf, err);
                         if (q < 0) {
                                 /* orig holds NULLs past i: strv_free stops at the first. */
                                 rollback(cg, pid, orig);
@@ -427,17 +425,27 @@ int cgroup_open(const char *serialized, Cgroup **ret, BerthError **err)
         return 0;
 }
 
+static const char *hierarchy_label(const CgroupHierarchy *h)
+{
+        if (h->unified)
+                return "unified";
+        if (h->name)
+                return h->name;
+        return h->controllers && h->controllers[0] ? h->controllers[0] : "v1";
+}
+
 int cgroup_enter(Cgroup *cg, pid_t pid, BerthError **err)
 {
         char buf[24];
 
+        if (pid <= 0)
+                return berth_error(err, 0, "cgroup: invalid pid %d", (int)pid);
         snprintf(buf, sizeof(buf), "%d", (int)pid);
+        /* A hybrid host's unified mirror counts like any hierarchy: `ps` and cgroup.kill
+         * find the process there too. */
         for (size_t i = 0; i < cg->n; i++) {
-                CgroupHierarchy *h = &cg->h[i];
-                int q = cgroup_write(cg, h, h->unified ? "unified" :
-                                            (h->name ? h->name : h->controllers[0] ?
-                                                                h->controllers[0] : "v1"),
-                                     "cgroup.procs", buf, err);
+                int q = cgroup_write(cg, &cg->h[i], hierarchy_label(&cg->h[i]), "cgroup.procs",
+                                     buf, err);
                 if (q < 0)
                         return q;
         }
