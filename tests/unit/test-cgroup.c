@@ -1006,6 +1006,33 @@ TEST(enter_moves_a_second_process_in)
         return 0;
 }
 
+TEST(create_with_dead_pid_leaves_nothing)
+{
+        _cleanup_error_ BerthError *err = NULL;
+        _cleanup_free_ char *path = NULL;
+        SpecResources r = {};
+        Cgroup *cg = NULL;
+
+        if (!is_root())
+                return TEST_SKIP;
+        path = test_path("nopid");
+        r.pids.present = true;
+        r.pids.limit = 10;
+        /* above any pid_max: the move fails after directories and limits were made */
+        int q = cgroup_create("t", path, false, &r, 999999999, &cg, &err);
+        if (q >= 0) {
+                BerthError *e2 = NULL;
+                (void)cgroup_destroy(cg, &e2);
+                berth_error_free(&e2);
+                cgroup_free(cg);
+                TAP_FAIL("%s", "create with a pid that does not exist succeeded");
+        }
+        printf("# %s\n", err->msg);
+        ASSERT_CONTAINS(err->msg, "cgroup.procs");
+        ASSERT_TRUE(gone_everywhere(path));
+        return 0;
+}
+
 TEST(serialize_open_roundtrip)
 {
         _cleanup_ctx_ Ctx c = CTX_INIT;

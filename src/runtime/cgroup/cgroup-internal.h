@@ -57,6 +57,8 @@ int cgroup_resolve_path(const char *id, const char *cgroups_path, bool systemd, 
                         BerthError **err);
 /* The caller's own cgroup on hierarchy h, from /proc/self/cgroup ("/" when not found). */
 int cgroup_self_path(const CgroupHierarchy *h, char **ret);
+/* The cgroup on h named in content, a /proc/<pid>/cgroup text; -ENOENT when none is. */
+int cgroup_proc_path(const char *content, const CgroupHierarchy *h, char **ret);
 int cgroup_path_join(const char *a, const char *b, char **ret);
 
 /* cgroup-systemd.c */

@@ -77,39 +77,48 @@ int cgroup_resolve_path(const char *id, const char *cgroups_path, bool systemd, 
         return 0;
 }
 
-int cgroup_self_path(const CgroupHierarchy *h, char **ret)
+int cgroup_proc_path(const char *content, const CgroupHierarchy *h, char **ret)
 {
-        _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
-        _cleanup_free_ char *line = NULL;
-        size_t sz = 0;
+        _cleanup_free_ char *data = strdup(content ? content : "");
 
-        if (!f)
-                return -errno;
-        while (getline(&line, &sz, f) > 0) {
-                char *c1 = strchr(line, ':');
-                char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (!data)
+                return -ENOMEM;
+        for (char *save = NULL, *l = strtok_r(data, "\n", &save); l;
+             l = strtok_r(NULL, "\n", &save)) {
+                char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
                 if (!c2)
                         continue;
                 *c1 = *c2 = 0;
-                char *ctrls = c1 + 1, *path = c2 + 1;
-                path[strcspn(path, "\n")] = 0;
                 bool match = false;
                 if (h->unified)
-                        match = streq(line, "0") && isempty(ctrls);
+                        match = streq(l, "0") && c1[1] == 0;
                 else {
-                        char *save = NULL;
-                        for (char *t = strtok_r(ctrls, ",", &save); t && !match;
-                             t = strtok_r(NULL, ",", &save)) {
+                        char *s2 = NULL;
+                        for (char *t = strtok_r(c1 + 1, ",", &s2); t && !match;
+                             t = strtok_r(NULL, ",", &s2)) {
                                 const char *n = startswith(t, "name=");
                                 match = n ? h->name && streq(n, h->name) :
                                             cgroup_hierarchy_has(h, t);
                         }
                 }
                 if (match) {
-                        *ret = strdup(path);
+                        *ret = strdup(c2 + 1);
                         return *ret ? 0 : -ENOMEM;
                 }
         }
+        return -ENOENT;
+}
+
+int cgroup_self_path(const CgroupHierarchy *h, char **ret)
+{
+        _cleanup_free_ char *data = NULL;
+        int r = read_full_file("/proc/self/cgroup", &data, NULL);
+
+        if (r < 0)
+                return r;
+        r = cgroup_proc_path(data, h, ret);
+        if (r != -ENOENT)
+                return r;
         *ret = strdup("/");
         return *ret ? 0 : -ENOMEM;
 }

@@ -170,42 +170,6 @@ static int make_dirs(CgroupHierarchy *h)
         return -ENOENT;
 }
 
-/* The cgroup of pid on h (from /proc/<pid>/cgroup), to move it back on rollback. */
-static int pid_cgroup(const CgroupHierarchy *h, pid_t pid, char **ret)
-{
-        _cleanup_free_ char *data = NULL, *p = NULL;
-
-        if (asprintf(&p, "/proc/%d/cgroup", (int)pid) < 0)
-                return -ENOMEM;
-        int r = read_full_file(p, &data, NULL);
-        if (r < 0)
-                return r;
-        for (char *save = NULL, *l = strtok_r(data, "\n", &save); l;
-             l = strtok_r(NULL, "\n", &save)) {
-                char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-                if (!c2)
-                        continue;
-                *c1 = *c2 = 0;
-                bool match = false;
-                if (h->unified)
-                        match = streq(l, "0");
-                else {
-                        char *s2 = NULL;
-                        for (char *t = strtok_r(c1 + 1, ",", &s2); t && !match;
-                             t = strtok_r(NULL, ",", &s2)) {
-                                const char *nm = startswith(t, "name=");
-                                match = nm ? h->name && streq(nm, h->name) :
-                                             cgroup_hierarchy_has(h, t);
-                        }
-                }
-                if (match) {
-                        *ret = strdup(c2 + 1);
-                        return *ret ? 0 : -ENOMEM;
-                }
-        }
-        return -ENOENT;
-}
-
 static CgroupHierarchy *procs_hierarchy(Cgroup *cg);
 static const char *hierarchy_label(const CgroupHierarchy *h);
 
@@ -316,11 +280,16 @@ int cgroup_create(const char *id, const char *cgroups_path, bool systemd, const 
                 return q;
         }
         if (pid > 0) {
+                _cleanup_free_ char *procfile = NULL, *before = NULL;
                 char buf[24];
                 snprintf(buf, sizeof(buf), "%d", (int)pid);
+                /* Where pid is now, to move it back should a later hierarchy refuse it. */
+                if (asprintf(&procfile, "/proc/%d/cgroup", (int)pid) < 0 ||
+                    read_full_file(procfile, &before, NULL) < 0)
+                        before = NULL;
                 for (size_t i = 0; i < cg->n; i++) {
                         CgroupHierarchy *h = &cg->h[i];
-                        (void)pid_cgroup(h, pid, &orig[i]);
+                        (void)cgroup_proc_path(before, h, &orig[i]);
                         q = cgroup_write(cg, h, hierarchy_label(h), "cgroup.procs", buf, err);
                         if (q < 0) {
                                 /* orig holds NULLs past i: strv_free stops at the first. */
