@@ -38,7 +38,47 @@ typedef struct Unpacker {
         void *seen; /* tsearch tree of paths this layer wrote: opaque dirs keep those */
         DirTime *dirs;
         size_t n_dirs;
+        /* The parent directory of the last entry: tars list a directory's files together, so
+         * this saves resolving the same path again. Dropped whenever anything is removed or a
+         * symlink is made, which could change what a path resolves to. */
+        char *parent_path;
+        int parent_fd;
+        bool parent_setgid; /* new files there take the directory's group, not ours */
 } Unpacker;
+
+static void parent_cache_drop(Unpacker *u)
+{
+        free(u->parent_path);
+        u->parent_path = NULL;
+        u->parent_fd = safe_close(u->parent_fd);
+}
+
+/* Like confine_open_parent(), through the cache; the fd belongs to the cache. */
+static int open_parent_cached(Unpacker *u, const char *path, const char **ret_name)
+{
+        const char *slash = strrchr(path, '/');
+        size_t len = slash ? (size_t)(slash - path) : 0;
+        int fd;
+
+        if (u->parent_path && strlen(u->parent_path) == len &&
+            strncmp(u->parent_path, path, len) == 0) {
+                *ret_name = slash ? slash + 1 : path;
+                return u->parent_fd;
+        }
+        parent_cache_drop(u);
+        fd = confine_open_parent(u->rootfd, path, true, ret_name);
+        if (fd < 0)
+                return fd;
+        u->parent_path = strndup(path, len);
+        if (!u->parent_path) {
+                safe_close(fd);
+                return -ENOMEM;
+        }
+        u->parent_fd = fd;
+        struct stat st;
+        u->parent_setgid = fstat(fd, &st) < 0 || (st.st_mode & S_ISGID);
+        return fd;
+}
 
 static ssize_t archive_read_cb(struct archive *a, void *data, const void **ret)
 {
@@ -84,7 +124,7 @@ static bool was_seen(Unpacker *u, const char *path)
 
 /* Removes what is at name unless both old and new are directories (then it is kept and
  * merged). Returns 1 when a directory was kept. */
-static int make_room(int parentfd, const char *name, mode_t new_type)
+static int make_room(Unpacker *u, int parentfd, const char *name, mode_t new_type)
 {
         struct stat st;
 
@@ -92,6 +132,11 @@ static int make_room(int parentfd, const char *name, mode_t new_type)
                 return errno == ENOENT ? 0 : negative_errno();
         if (S_ISDIR(st.st_mode) && new_type == S_IFDIR)
                 return 1;
+        /* parentfd stays valid: only what is below it goes */
+        if (S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode)) {
+                free(u->parent_path);
+                u->parent_path = NULL;
+        }
         return rm_rf_at(parentfd, name);
 }
 
@@ -172,6 +217,7 @@ static int write_file(Unpacker *u, struct archive *a, int fd, const char *path, 
         const void *block;
         size_t len;
         la_int64_t offset;
+        int64_t end = 0;
         int r;
 
         for (;;) {
@@ -193,9 +239,10 @@ static int write_file(Unpacker *u, struct archive *a, int fd, const char *path, 
                         len -= (size_t)n;
                         offset += n;
                 }
+                end = MAX(end, (int64_t)offset);
         }
         /* Sparse files end in a hole that no block covered. */
-        if (ftruncate(fd, size) < 0)
+        if (end != size && ftruncate(fd, size) < 0)
                 return berth_error(u->err, errno, "Layer %s: failed to size '%s'", u->name, path);
         return 0;
 }
@@ -223,10 +270,17 @@ static int set_xattrs(Unpacker *u, struct archive_entry *e, int fd, const char *
         return 0;
 }
 
+static bool root_fd_is_parent(int root_fd)
+{
+        return root_fd >= 0;
+}
+
 static int apply_entry(Unpacker *u, struct archive *a, struct archive_entry *e)
 {
         _cleanup_free_ char *path = NULL;
-        _cleanup_close_ int parentfd = -1, fd = -1;
+        _cleanup_close_ int root_fd = -1, fd = -1;
+        int parentfd;
+        bool fresh = true;
         const char *name;
         mode_t type = archive_entry_filetype(e);
         mode_t mode = archive_entry_perm(e);
@@ -245,15 +299,22 @@ static int apply_entry(Unpacker *u, struct archive *a, struct archive_entry *e)
                 if (type != AE_IFDIR)
                         return 0;
                 name = ".";
-                parentfd = openat(u->rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                parentfd = root_fd = openat(u->rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (root_fd < 0)
+                        parentfd = negative_errno();
         } else
-                parentfd = confine_open_parent(u->rootfd, path, true, &name);
+                parentfd = open_parent_cached(u, path, &name);
         if (parentfd < 0)
                 return berth_error(u->err, parentfd, "Layer %s: failed to open the parent of '%s'",
                                    u->name, src);
 
-        if (startswith(name, WHITEOUT_PREFIX))
-                return apply_whiteout(u, path, parentfd, name);
+        if (startswith(name, WHITEOUT_PREFIX)) {
+                r = apply_whiteout(u, path, parentfd, name);
+                /* removals: resolve the next path afresh */
+                free(u->parent_path);
+                u->parent_path = NULL;
+                return r;
+        }
 
         r = mark_seen(u, path);
         if (r < 0)
@@ -274,7 +335,7 @@ static int apply_entry(Unpacker *u, struct archive *a, struct archive_entry *e)
                         return berth_error(u->err, tparent,
                                            "Layer %s: hardlink target of '%s' not found: '%s'",
                                            u->name, src, target);
-                r = make_room(parentfd, name, S_IFREG);
+                r = make_room(u, parentfd, name, S_IFREG);
                 if (r < 0)
                         return berth_error(u->err, r, "Layer %s: failed to replace '%s'", u->name,
                                            path);
@@ -284,12 +345,13 @@ static int apply_entry(Unpacker *u, struct archive *a, struct archive_entry *e)
                 return 0;
         }
 
-        r = make_room(parentfd, name, type);
+        r = make_room(u, parentfd, name, type);
         if (r < 0)
                 return berth_error(u->err, r, "Layer %s: failed to replace '%s'", u->name, path);
 
         switch (type) {
         case AE_IFDIR:
+                fresh = r == 0;
                 if (r == 0 && mkdirat(parentfd, name, 0700) < 0)
                         return berth_error(u->err, errno, "Layer %s: failed to create '%s'",
                                            u->name, path);
@@ -333,7 +395,11 @@ static int apply_entry(Unpacker *u, struct archive *a, struct archive_entry *e)
         if (fd < 0)
                 return berth_error(u->err, errno, "Layer %s: failed to create '%s'", u->name, path);
 
-        if (u->flags & UNPACK_CHOWN) {
+        /* a fresh file already has our owner: skip the chown when the tar wants that one */
+        if ((u->flags & UNPACK_CHOWN) &&
+            !(fresh && !root_fd_is_parent(root_fd) && !u->parent_setgid &&
+              (uid_t)archive_entry_uid(e) == geteuid() &&
+              (gid_t)archive_entry_gid(e) == getegid())) {
                 if (fchownat(fd, "", (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
                              AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
                         return berth_error(u->err, errno, "Layer %s: failed to chown '%s'",
@@ -398,6 +464,7 @@ int unpack_layer(int fd, const char *name, int rootfd, UnpackFlags flags, Unpack
                 .flags = flags,
                 .name = name,
                 .err = err,
+                .parent_fd = -1,
         };
         uint64_t entries = 0;
         int r;
@@ -449,6 +516,7 @@ finish:
         if (r < 0 && err && !*err)
                 r = berth_error(err, r, "Layer %s: unpack failed", name);
         archive_read_free(a);
+        parent_cache_drop(&u);
         tdestroy(u.seen, free_node);
         for (size_t i = 0; i < u.n_dirs; i++)
                 free(u.dirs[i].path);
