@@ -864,7 +864,8 @@ TEST(bad_value_names_controller_file_value)
         r.cpu.has_quota = r.cpu.has_period = true;
         r.cpu.quota = 1; /* below the kernel's 1000 us minimum */
         r.cpu.period = 100000;
-        ASSERT_EQ(cgroup_create("t", path, false, &r, 0, &cg, &err), -EINVAL);
+        int q = cgroup_create("t", path, false, &r, 0, &cg, &err);
+        ASSERT_EQ(q, -EINVAL);
         ASSERT_NULL(cg);
         printf("# %s\n", err->msg);
         ASSERT_CONTAINS(err->msg, "cgroup cpu: write \"");
@@ -876,7 +877,24 @@ TEST(bad_value_names_controller_file_value)
         _cleanup_free_ char *parent = strndup(path, strrchr(path, '/') - path);
         ASSERT_TRUE(gone_everywhere(parent));
 
-        /* A pids limit that is not a number never reaches a file: -1 means max */
+        /* v1 clamps cpu.shares silently: an error that says so */
+        berth_error_free(&err);
+        SpecResources rc = {};
+        rc.cpu.present = rc.cpu.has_shares = true;
+        rc.cpu.shares = 1000000;
+        q = cgroup_create("t", path, false, &rc, 0, &cg, &err);
+        if (q >= 0) {
+                /* v2: cpu.weight 10000 is the converted maximum, nothing clamped */
+                ASSERT_TRUE(host_layout() == CGROUP_LAYOUT_V2);
+                ASSERT_CG(cgroup_destroy(cg, &err));
+                cgroup_free(cg);
+                cg = NULL;
+        } else {
+                printf("# %s\n", err->msg);
+                ASSERT_CONTAINS(err->msg, "cpu.shares");
+                ASSERT_CONTAINS(err->msg, "262144");
+        }
+        ASSERT_TRUE(gone_everywhere(path));
         berth_error_free(&err);
         SpecResources rs = {};
         rs.memory.present = rs.memory.has_swappiness = true;

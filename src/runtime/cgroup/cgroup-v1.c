@@ -123,9 +123,17 @@ int cgroup_v1_cpu(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthE
         int q;
 
         if (r->cpu.has_shares && r->cpu.shares != 0) {
+                uint64_t got;
                 q = cgroup_writef(cg, h, C, "cpu.shares", err, "%" PRIu64, r->cpu.shares);
                 if (q < 0)
                         return q;
+                /* The kernel clamps silently (2-262144); say so, as runc does. */
+                if (cgroup_read_u64(h, "cpu.shares", &got) >= 0 && got != r->cpu.shares)
+                        return berth_error(err, 0,
+                                           "cgroup cpu: cpu.shares of %s is %" PRIu64
+                                           " after writing %" PRIu64 " (the kernel allows "
+                                           "2-262144)",
+                                           cg->path, got, r->cpu.shares);
         }
         if (r->cpu.has_period)
                 snprintf(period, sizeof(period), "%" PRIu64, r->cpu.period);
