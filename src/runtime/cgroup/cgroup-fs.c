@@ -114,14 +114,6 @@ int cgroup_writef(Cgroup *cg, const CgroupHierarchy *h, const char *controller, 
         return cgroup_write(cg, h, controller, file, v, err);
 }
 
-int cgroup_write_optional(Cgroup *cg, const CgroupHierarchy *h, const char *controller,
-                          const char *file, const char *value, BerthError **err)
-{
-        if (!cgroup_file_exists(h, file))
-                return -ENOENT;
-        return cgroup_write(cg, h, controller, file, value, err);
-}
-
 int cgroup_read_pids(const CgroupHierarchy *h, pid_t **ret, size_t *ret_n)
 {
         _cleanup_free_ char *s = NULL;

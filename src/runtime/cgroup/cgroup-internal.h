@@ -46,7 +46,6 @@ int cgroup_hierarchies_detect(CgroupHierarchies *ret);
 void cgroup_hierarchies_clear(CgroupHierarchies *hs);
 void cgroup_hierarchy_clear(CgroupHierarchy *h);
 const char *cgroup_layout_name(CgroupLayout l);
-int cgroup_layout_from_name(const char *s, CgroupLayout *ret);
 /* The hierarchy that holds controller (v1 first, then the unified one), or NULL. */
 CgroupHierarchy *cgroup_find(Cgroup *cg, const char *controller);
 CgroupHierarchy *cgroup_unified(Cgroup *cg);
@@ -77,9 +76,6 @@ int cgroup_write(Cgroup *cg, const CgroupHierarchy *h, const char *controller, c
                  const char *value, BerthError **err);
 int cgroup_writef(Cgroup *cg, const CgroupHierarchy *h, const char *controller, const char *file,
                   BerthError **err, const char *fmt, ...) _printf_(6, 7);
-/* Same, but a missing file is -ENOENT without an error set (for optional knobs). */
-int cgroup_write_optional(Cgroup *cg, const CgroupHierarchy *h, const char *controller,
-                          const char *file, const char *value, BerthError **err);
 /* -ENOENT error for a knob the host lacks: names controller, file and the value wanted. */
 int cgroup_missing(Cgroup *cg, const char *controller, const char *file, const char *value,
                    BerthError **err);

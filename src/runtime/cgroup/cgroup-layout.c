@@ -24,16 +24,6 @@ const char *cgroup_layout_name(CgroupLayout l)
         return (size_t)l < ELEMENTSOF(layout_names) ? layout_names[l] : "unknown";
 }
 
-int cgroup_layout_from_name(const char *s, CgroupLayout *ret)
-{
-        for (size_t i = 0; i < ELEMENTSOF(layout_names); i++)
-                if (streq(s, layout_names[i])) {
-                        *ret = (CgroupLayout)i;
-                        return 0;
-                }
-        return -EINVAL;
-}
-
 static int fs_magic(const char *path, long *ret)
 {
         struct statfs s;
