@@ -359,15 +359,25 @@ int content_writer_open(ContentStore *s, const char *expected_digest, int64_t ex
                 if (!w->expected || asprintf(&w->name, "%s.partial",
                                              digest_hex(expected_digest)) < 0)
                         return berth_error(err, ENOMEM, "content writer");
-                w->fd = openat(s->ingest_fd, w->name,
-                               O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-                if (w->fd < 0)
-                        return berth_error(err, errno, "Failed to open ingest for %s",
-                                           expected_digest);
-                /* Two pulls of the same blob: the second waits and then finds the blob. */
-                if (flock(w->fd, LOCK_EX) < 0)
-                        return berth_error(err, errno, "Failed to lock ingest for %s",
-                                           expected_digest);
+                /* Two pulls of the same blob: the second waits for the lock and then finds
+                 * the blob. The first may have renamed the file we locked into the store, so
+                 * the lock only counts while our fd is still what the ingest name points to. */
+                for (;;) {
+                        struct stat a, b;
+                        w->fd = openat(s->ingest_fd, w->name,
+                                       O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+                        if (w->fd < 0)
+                                return berth_error(err, errno, "Failed to open ingest for %s",
+                                                   expected_digest);
+                        if (flock(w->fd, LOCK_EX) < 0)
+                                return berth_error(err, errno, "Failed to lock ingest for %s",
+                                                   expected_digest);
+                        if (fstat(w->fd, &a) == 0 &&
+                            fstatat(s->ingest_fd, w->name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+                            a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+                                break;
+                        w->fd = safe_close(w->fd);
+                }
                 w->resumable = true;
                 if (resume) {
                         r = writer_rehash(w, err);

@@ -163,11 +163,13 @@ int oci_layout_load(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, 
                         r = read_small_blob(cs, dirfd, what, md2, &mdata, &mlen, err);
                         if (r < 0)
                                 goto out;
+                        Manifest *inner = NULL;
+                        r = manifest_parse(mdata, mlen, md2->media_type, &inner, err);
+                        /* md2 points into m: done with it only now */
                         manifest_free(m);
-                        m = NULL;
-                        r = manifest_parse(mdata, mlen, md2->media_type, &m, err);
+                        m = inner;
                         if (r < 0) {
-                                berth_error_prefix(err, "%s: manifest %s", what, md2->digest);
+                                berth_error_prefix(err, "%s: manifest %s", what, sel);
                                 goto out;
                         }
                         if (m->kind != MANIFEST_IMAGE) {

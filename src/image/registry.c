@@ -295,7 +295,7 @@ static void setup_tls(Registry *r, CURL *c)
  * under cache_key (the scope our requests name, NULL for the ping). */
 static int fetch_token(Registry *r, const char *scope, const char *cache_key, BerthError **err)
 {
-        _cleanup_free_ char *url = NULL, *realm = NULL, *service = NULL, *body = NULL;
+        _cleanup_free_ char *url = NULL, *realm = NULL, *service = NULL;
         CURL *c = curl_easy_init();
         Request q = { .upload_fd = -1, .buf_max = 1 << 20 };
         json_object *root = NULL, *v;
