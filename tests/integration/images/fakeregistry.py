@@ -16,6 +16,7 @@ class FakeRegistry:
         self.behaviour = {}  # digest or "manifest" -> str
         self.failures = {}  # key -> remaining failures
         self.requests = []  # (method, path, range header)
+        self.pause = 2.0  # seconds the "pause" behaviour waits in the middle of a body
         self.lock = threading.Lock()
         reg = self
 
@@ -44,6 +45,12 @@ class FakeRegistry:
                     reg.requests.append((self.command, self.path, rng))
                 if self.path == "/v2/":
                     return self.reply(200, b"{}")
+                if self.path.startswith("/storage/"):
+                    # where "redirect" sends blob requests, as registries send them to S3
+                    data = reg.blobs.get(self.path[len("/storage/"):])
+                    if data is None:
+                        return self.reply(404)
+                    return self.reply(200, data, "application/octet-stream")
                 parts = self.path.split("/")
                 if len(parts) >= 5 and parts[-2] == "manifests":
                     return self.manifest(parts[-1])
@@ -80,6 +87,8 @@ class FakeRegistry:
                     bad = bytearray(data)
                     bad[len(bad) // 2] ^= 0xff
                     return self.reply(200, bytes(bad), "application/octet-stream")
+                if how == "redirect":
+                    return self.reply(307, b"", extra={"Location": f"/storage/{digest}"})
                 if how == "oversize":
                     return self.reply(200, data + b"extra", "application/octet-stream")
                 start = 0
@@ -97,6 +106,12 @@ class FakeRegistry:
                                      f"bytes {start}-{len(data) - 1}/{len(data)}")
                 self.end_headers()
                 if self.command == "HEAD":
+                    return
+                if how == "pause":
+                    self.wfile.write(body[:len(body) // 2])
+                    self.wfile.flush()
+                    time.sleep(reg.pause)
+                    self.wfile.write(body[len(body) // 2:])
                     return
                 if cut:
                     self.wfile.write(body[:len(body) // 2])

@@ -148,3 +148,52 @@ def test_pull_killed_then_completed(berth, fake):
     tmp = [d for d in os.listdir(os.path.join(berth.root, "snapshots", "overlay"))
            if d.startswith("tmp-")]
     assert tmp == []
+
+
+def test_blob_redirect(berth, fake):
+    _, (layer,) = fake.add_image([big_layer()])
+    fake.behaviour[layer] = "redirect"
+    berth.ok("pull", f"{fake.host}/test/img:1")
+    assert any(path == f"/storage/{layer}" for m, path, r in fake.requests)
+    assert len(berth.images()) == 1
+
+
+def test_concurrent_pulls_of_one_image(berth, fake):
+    _, (layer,) = fake.add_image([big_layer(2_000_000)])
+    fake.behaviour[layer] = "pause"
+    fake.pause = 1.0
+    procs = [subprocess.Popen([BERTH, "--root", berth.root, "pull", "-q",
+                               f"{fake.host}/test/img:1"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, env=berth.env) for _ in range(3)]
+    for p in procs:
+        out, errs = p.communicate(timeout=120)
+        assert p.returncode == 0, errs
+    assert len(berth.images()) == 1
+    assert berth.ingest() == []
+    # the blob was downloaded once: the others waited on the ingest lock and found it
+    gets = [r for m, path, r in fake.requests if layer in path and m == "GET"]
+    assert len(gets) == 1
+
+
+def test_prune_waits_for_a_running_pull(berth, fake):
+    _, (layer,) = fake.add_image([big_layer(2_000_000)])
+    fake.behaviour[layer] = "pause"
+    fake.pause = 2.0
+    pull = subprocess.Popen([BERTH, "--root", berth.root, "pull", "-q", f"{fake.host}/test/img:1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=berth.env)
+    partial = os.path.join(berth.root, "ingest", layer[7:] + ".partial")
+    deadline = time.time() + 30
+    while not (os.path.exists(partial) and os.path.getsize(partial) > 0):
+        assert time.time() < deadline
+        time.sleep(0.02)
+    # the config blob is stored but no image references it yet: a collection now would
+    # remove it; the store lock makes the prune wait for the pull instead
+    t = time.monotonic()
+    berth.ok("image", "prune")
+    waited = time.monotonic() - t
+    out, errs = pull.communicate(timeout=60)
+    assert pull.returncode == 0, errs
+    assert waited > 0.5
+    assert len(berth.images()) == 1
+    img = berth.images()[0]
+    berth.ok("save", "-o", os.path.join(berth.root, "..", "check.tar"), img["Id"])

@@ -206,3 +206,44 @@ def test_mount_runs_busybox(berth, busybox_layout, tmp_path, snapshotter):
     # the writable layer went with the unmount; the snapshot is untouched
     with mounted(berth, "localhost/busybox", target, snapshotter):
         assert not os.path.exists(os.path.join(target, "tmp", "f"))
+
+
+@pytest.fixture
+def podman(tmp_path):
+    import shutil
+    import tempfile
+    if not shutil.which("podman"):
+        pytest.skip("podman is not installed")
+    run = tempfile.mkdtemp(prefix="bpm-", dir="/tmp")  # podman wants a short runroot
+    base = ["podman", "--root", str(tmp_path / "podman"), "--runroot", run,
+            "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "none"]
+
+    def call(*args):
+        p = subprocess.run(base + list(map(str, args)), capture_output=True, text=True,
+                           timeout=300)
+        assert p.returncode == 0, f"podman {args}: {p.stderr}"
+        return p.stdout
+    yield call
+    subprocess.run(base + ["system", "reset", "-f"], capture_output=True)
+    shutil.rmtree(run, ignore_errors=True)
+
+
+@needs_root
+def test_podman_interchange(berth, busybox_layout, tmp_path, podman):
+    berth.ok("load", busybox_layout)
+    info = berth.inspect("localhost/busybox")
+    berth.ok("save", "-o", tmp_path / "to-podman.tar", "localhost/busybox")
+    podman("load", "-i", tmp_path / "to-podman.tar")
+    assert "localhost/busybox" in podman("images", "--format", "{{.Repository}}:{{.Tag}}")
+    podman("tag", "localhost/busybox:latest", "localhost/from-podman:1")
+    podman("save", "--format", "docker-archive", "-o", tmp_path / "d.tar",
+           "localhost/from-podman:1")
+    podman("save", "--format", "oci-archive", "-o", tmp_path / "o.tar",
+           "localhost/from-podman:1")
+    other = type(berth)(str(tmp_path / "other"), env=berth.env)
+    other.ok("load", tmp_path / "d.tar")
+    assert other.inspect("localhost/from-podman:1")["Layers"][0]["DiffID"] == \
+        info["Layers"][0]["DiffID"]
+    other.ok("load", tmp_path / "o.tar", "--name", "localhost/podman-oci")
+    with mounted(other, "localhost/from-podman:1", str(tmp_path / "m")) as t:
+        assert os.path.exists(f"{t}/bin/busybox")
