@@ -148,7 +148,7 @@ class Registry:
             self.proc.kill()
 
 
-def start_registry(workdir, auth_yaml=""):
+def start_registry(workdir, auth_yaml="", scheme="http"):
     if not os.access(DOCKER_REGISTRY, os.X_OK):
         pytest.skip("docker-registry is not installed")
     port = free_port()
@@ -168,7 +168,24 @@ http:
 {auth_yaml}""")
     log = open(os.path.join(workdir, "registry.log"), "w")
     proc = subprocess.Popen([DOCKER_REGISTRY, "serve", cfg], stdout=log, stderr=log)
-    wait_http(f"http://127.0.0.1:{port}/v2/")
+    if scheme == "https":
+        import ssl
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        deadline = time.time() + 20
+        while True:
+            try:
+                urllib.request.urlopen(f"https://127.0.0.1:{port}/v2/", timeout=1, context=ctx)
+                break
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.1)
+    else:
+        wait_http(f"http://127.0.0.1:{port}/v2/")
     return f"127.0.0.1:{port}", proc
 
 
@@ -176,6 +193,24 @@ http:
 def registry(tmp_path_factory):
     host, proc = start_registry(str(tmp_path_factory.mktemp("registry")))
     r = Registry(host, proc, None)
+    yield r
+    r.stop()
+
+
+@pytest.fixture(scope="session")
+def tls_registry(tmp_path_factory):
+    """https with a self-signed certificate: only --tls-verify=false gets in."""
+    wd = str(tmp_path_factory.mktemp("registry-tls"))
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                    f"{wd}/tls.key", "-out", f"{wd}/tls.crt", "-days", "2", "-subj",
+                    "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    host, proc = start_registry(wd, f"""  tls:
+    certificate: {wd}/tls.crt
+    key: {wd}/tls.key
+""", scheme="https")
+    r = Registry(host, proc, wd)
+    r.ca = f"{wd}/tls.crt"
     yield r
     r.stop()
 

@@ -157,3 +157,43 @@ def test_pull_errors(berth, registry):
     p = berth.fail("pull", "Not A Reference")
     assert "Invalid" in p.stderr
     assert berth.images() == []
+
+
+def test_tls_verification(berth, busybox_layout, tls_registry, tmp_path):
+    berth.ok("load", busybox_layout)
+    dest = f"{tls_registry.host}/tls/bb:1"
+    # 127.0.0.1 is a localhost registry: verification is off unless asked for
+    berth.ok("push", "localhost/busybox", dest)
+    other = type(berth)(str(tmp_path / "o"), env=berth.env)
+    p = other.fail("pull", "--tls-verify=true", dest)
+    assert tls_registry.host in p.stderr and "certificate" in p.stderr.lower()
+    assert other.images() == []
+    other.ok("pull", "--tls-verify=false", dest)
+    assert other.names() == [dest]
+
+
+def test_progress_on_a_terminal(berth, busybox_layout, registry, tmp_path):
+    import pty
+    import subprocess
+    from conftest import BERTH
+    berth.ok("load", busybox_layout)
+    dest = repo(registry) + ":tty"
+    berth.ok("push", "localhost/busybox", dest)
+    master, slave = pty.openpty()
+    p = subprocess.Popen([BERTH, "--root", str(tmp_path / "o"), "pull", dest],
+                         stdout=subprocess.PIPE, stderr=slave, env=berth.env)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    p.wait(60)
+    os.close(master)
+    assert p.returncode == 0
+    assert b"\x1b[" in out  # redrawn in place
+    assert b"Done" in out and b"[" in out
