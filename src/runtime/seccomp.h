@@ -18,6 +18,9 @@ int seccomp_filter_build(const SpecSeccomp *s, SeccompFilter **ret, BerthError *
  * no_new_privs when the caller has CAP_SYS_ADMIN; sets TSYNC etc. per linux.seccomp.flags. */
 int seccomp_filter_load(SeccompFilter *f, int *ret_notify_fd, BerthError **err);
 void seccomp_filter_free(SeccompFilter *f);
+/* The compiled classic BPF program, for tests and debugging. */
+struct sock_filter;
+const struct sock_filter *seccomp_filter_program(const SeccompFilter *f, size_t *ret_n);
 /* Sends the notify fd and the container state to linux.seccomp.listenerPath, in the shape runc
  * uses (a JSON "ContainerProcessState" with "fds": ["seccompFd"], the fd by SCM_RIGHTS). */
 int seccomp_send_listener(const char *listener_path, const char *metadata, int notify_fd,
