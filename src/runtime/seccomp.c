@@ -607,17 +607,13 @@ static int section_intervals(Section *s, uint32_t default_action, bool big_endia
         return 0;
 }
 
-static int emit_section(Prog *p, Section *s, uint32_t default_action)
+/* The instructions of a section: load nr, the x32 check, the search tree. */
+static void emit_section(Prog *p, const Section *s, const Interval *iv, size_t n,
+                         uint32_t default_action)
 {
-        _cleanup_free_ Interval *iv = NULL;
         bool big_endian = !(s->token_bpf & __AUDIT_ARCH_LE);
         bool has_x86_64 = false, has_x32 = false;
-        size_t n;
-        int r;
 
-        r = section_intervals(s, default_action, big_endian, &iv, &n);
-        if (r < 0)
-                return r;
         for (size_t i = 0; i < s->n_archs; i++) {
                 has_x86_64 |= s->archs[i]->token == SCMP_ARCH_X86_64;
                 has_x32 |= s->archs[i]->token == SCMP_ARCH_X32;
@@ -635,34 +631,32 @@ static int emit_section(Prog *p, Section *s, uint32_t default_action)
                 emit(p, BPF_RET | BPF_K, ACTION_BADARCH, 0, 0);
         }
         emit_tree(p, iv, 0, n, default_action, big_endian);
-        return 0;
 }
 
 /* The whole program: dispatch on the arch, one section each, bad-arch action last. */
 static int compile(Compiler *c, Prog *p)
 {
-        int r;
-
         emit(p, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch), 0, 0);
         for (size_t i = 0; i < c->n_sections; i++) {
                 Section *s = &c->sections[i];
-                size_t size;
+                _cleanup_free_ Interval *iv = NULL;
                 Prog count = {};
+                size_t n;
+                int r;
 
-                /* Sizes first: the jump over a section must know its length. */
-                r = emit_section(&count, s, c->default_action);
+                r = section_intervals(s, c->default_action, !(s->token_bpf & __AUDIT_ARCH_LE),
+                                      &iv, &n);
                 if (r < 0)
                         return r;
-                size = count.n;
-                if (size <= 255)
-                        emit(p, BPF_JMP | BPF_JEQ | BPF_K, s->token_bpf, 0, (uint8_t)size);
+                /* The jump over a section must know its length: count first. */
+                emit_section(&count, s, iv, n, c->default_action);
+                if (count.n <= 255)
+                        emit(p, BPF_JMP | BPF_JEQ | BPF_K, s->token_bpf, 0, (uint8_t)count.n);
                 else {
                         emit(p, BPF_JMP | BPF_JEQ | BPF_K, s->token_bpf, 1, 0);
-                        emit(p, BPF_JMP | BPF_JA, (uint32_t)size, 0, 0);
+                        emit(p, BPF_JMP | BPF_JA, (uint32_t)count.n, 0, 0);
                 }
-                r = emit_section(p, s, c->default_action);
-                if (r < 0)
-                        return r;
+                emit_section(p, s, iv, n, c->default_action);
         }
         emit(p, BPF_RET | BPF_K, ACTION_BADARCH, 0, 0);
         return 0;
