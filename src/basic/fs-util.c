@@ -110,6 +110,25 @@ int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t l
         return r;
 }
 
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+        const char *slash = strrchr(path, '/');
+        _cleanup_free_ char *dir = NULL;
+
+        if (slash == path)
+                dir = strdup("/");
+        else if (slash)
+                dir = strndup(path, (size_t)(slash - path));
+        else
+                dir = strdup(".");
+        if (!dir)
+                return -ENOMEM;
+        _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return -errno;
+        return write_file_atomic_at(dfd, slash ? slash + 1 : path, data, len, mode);
+}
+
 int mkdir_p(const char *path, mode_t mode)
 {
         char buf[PATH_MAX];

@@ -19,6 +19,7 @@ static const struct {
         { "create", cmd_create, true, "create a container" },
         { "start", cmd_start, false, "start a created container" },
         { "run", cmd_run, true, "create and start a container" },
+        { "exec", cmd_exec, true, "run a process in a running container" },
         { "state", cmd_state, false, "print the state of a container" },
         { "kill", cmd_kill, false, "send a signal to a container's init (or all processes)" },
         { "delete", cmd_delete, false, "delete a container" },

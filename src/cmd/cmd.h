@@ -21,6 +21,7 @@ typedef int (*VerbFunc)(const GlobalOptions *g, int argc, char **argv, BerthErro
 int cmd_create(const GlobalOptions *g, int argc, char **argv, BerthError **err);
 int cmd_start(const GlobalOptions *g, int argc, char **argv, BerthError **err);
 int cmd_run(const GlobalOptions *g, int argc, char **argv, BerthError **err);
+int cmd_exec(const GlobalOptions *g, int argc, char **argv, BerthError **err);
 int cmd_state(const GlobalOptions *g, int argc, char **argv, BerthError **err);
 int cmd_kill(const GlobalOptions *g, int argc, char **argv, BerthError **err);
 int cmd_delete(const GlobalOptions *g, int argc, char **argv, BerthError **err);

@@ -58,20 +58,9 @@ static int bind_exec_socket(int dirfd, BerthError **err)
 
 static int write_pid_file(const char *path, pid_t pid, BerthError **err)
 {
-        char buf[32], dir[PATH_MAX];
-        const char *slash = strrchr(path, '/');
+        char buf[32];
         int n = snprintf(buf, sizeof(buf), "%d", pid);
-
-        if (slash == path)
-                strcpy(dir, "/");
-        else if (slash)
-                snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-        else
-                strcpy(dir, ".");
-        _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return berth_error(err, errno, "--pid-file `%s`: open its directory", path);
-        int r = write_file_atomic_at(dfd, slash ? slash + 1 : path, buf, (size_t)n, 0644);
+        int r = write_file_atomic(path, buf, (size_t)n, 0644);
         if (r < 0)
                 return berth_error(err, r, "--pid-file `%s`", path);
         return 0;

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "basic/fs-util.h"
+#include "cgroup.h"
+#include "container.h"
+#include "exec.h"
+#include "namespaces.h"
+#include "process.h"
+#include "sync.h"
+#include "terminal.h"
+
+_noreturn_ static void fail(int fd, BerthError *err)
+{
+        sync_send(fd, SYNC_ERROR, err ? err->errnum : EINVAL, err ? err->msg : "unknown error",
+                  -1);
+        _exit(127);
+}
+
+/* The exec'd process, from its fork in the container's namespaces to execve(). */
+_noreturn_ static void exec_child(const SpecProcess *p, const ExecOptions *o, int sync_fd)
+{
+        _cleanup_(process_prepared_done) PreparedProcess proc = {};
+        _cleanup_error_ BerthError *err = NULL;
+
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        if (sync_expect(sync_fd, SYNC_GO, NULL, NULL, NULL) < 0)
+                _exit(127);
+        if (p->terminal) {
+                _cleanup_free_ char *slave_path = NULL;
+                _cleanup_close_ int master = -1, slave = -1;
+                if (terminal_open_pty(&master, &slave, &slave_path, &err) < 0)
+                        fail(sync_fd, err);
+                if (sync_send(sync_fd, SYNC_CONSOLE, 0, NULL, master) < 0)
+                        _exit(127);
+                if (terminal_make_controlling(slave, p->has_console_size ? p->console_height : 0,
+                                              p->has_console_size ? p->console_width : 0,
+                                              &err) < 0)
+                        fail(sync_fd, err);
+        } else if (setsid() < 0 && errno != EPERM)
+                fail(sync_fd, (berth_error(&err, errno, "setsid"), err));
+
+        _cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0)
+                fail(sync_fd, (berth_error(&err, errno, "open the container's root"), err));
+        if (process_prepare(p, rootfd, 0, &proc, &err) < 0)
+                fail(sync_fd, err);
+        rootfd = safe_close(rootfd);
+        prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+        process_exec(&proc, o->preserve_fds, &err);
+        fail(sync_fd, err);
+}
+
+static unsigned long namespace_flags(const Spec *s)
+{
+        unsigned long f = 0;
+        for (int t = 0; s->linux_ && t < _SPEC_NS_MAX; t++)
+                if (s->linux_->namespaces[t].present)
+                        f |= (unsigned long)namespace_clone_flag(t);
+        return f;
+}
+
+/* Forks into the container's namespaces: an intermediate joins them all at once through the
+ * init's pidfd, then forks the process itself as our child (a pid namespace is entered by
+ * children only). */
+static int spawn(Container *c, int pidfd, const SpecProcess *p, const ExecOptions *o,
+                 int parent_fd, int sync_fd, pid_t *ret, BerthError **err)
+{
+        unsigned long flags = namespace_flags(c->spec);
+
+        pid_t mid = fork();
+        if (mid < 0)
+                return berth_error(err, errno, "fork");
+        if (mid == 0) {
+                _cleanup_error_ BerthError *e = NULL;
+                /* Nothing in the container may look into us (our fds are the host's). */
+                prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+                if (flags && setns(pidfd, (int)flags) < 0) {
+                        berth_error(&e, errno, "join the namespaces of container `%s`", c->id);
+                        sync_send(sync_fd, SYNC_ERROR, e->errnum, e->msg, -1);
+                        _exit(1);
+                }
+                pid_t pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
+                if (pid < 0) {
+                        berth_error(&e, errno, "fork in container `%s`", c->id);
+                        sync_send(sync_fd, SYNC_ERROR, e->errnum, e->msg, -1);
+                        _exit(1);
+                }
+                if (pid == 0)
+                        exec_child(p, o, sync_fd);
+                sync_send(sync_fd, SYNC_PID, pid, NULL, -1);
+                _exit(0);
+        }
+        _cleanup_free_ char *text = NULL;
+        SyncMsg m = {};
+        int r = sync_expect(parent_fd, SYNC_PID, &m, NULL, &text);
+        while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        if (r < 0)
+                return text ? berth_error_verbatim(err, -r, text)
+                            : berth_error(err, r, "exec in container `%s`", c->id);
+        sync_msg_done(&m);
+        *ret = m.value;
+        return 0;
+}
+
+static int wait_exit(pid_t pid)
+{
+        int status;
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return 255;
+        if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+        return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 255;
+}
+
+static volatile sig_atomic_t forward_to;
+
+static void forward(int sig)
+{
+        if (forward_to > 0)
+                kill(forward_to, sig);
+}
+
+int container_exec(Container *c, const SpecProcess *p, const ExecOptions *o, int *ret_status,
+                   BerthError **err)
+{
+        _cleanup_close_pair_ int sp[2] = { -1, -1 };
+        _cleanup_close_ int pidfd = -1, console = -1;
+        _cleanup_cgroup_ Cgroup *cg = NULL;
+        ContainerStatus st = container_status(c);
+        pid_t pid = 0;
+        int r;
+
+        if (st != STATUS_RUNNING && st != STATUS_CREATED)
+                return berth_error(err, 0, "cannot exec in container `%s`: it is %s", c->id,
+                                   container_status_name(st));
+        if (p->terminal && o->detach && !o->console_socket)
+                return berth_error(err, 0, "process.terminal is true: --console-socket is "
+                                           "required with --detach");
+        r = container_load_spec(c, err);
+        if (r < 0)
+                return r;
+        pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+        if (pidfd < 0)
+                return berth_error(err, errno, "exec: open the init of container `%s`", c->id);
+        if (container_status(c) == STATUS_STOPPED)
+                return berth_error(err, 0, "cannot exec in container `%s`: it is stopped", c->id);
+        if (c->cgroup && (r = cgroup_open(c->cgroup, &cg, err)) < 0)
+                return r;
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+                return berth_error(err, errno, "exec: create the sync socket");
+
+        r = spawn(c, pidfd, p, o, sp[0], sp[1], &pid, err);
+        sp[1] = safe_close(sp[1]);
+        if (r < 0)
+                return r;
+        if (cg && (r = cgroup_enter(cg, pid, err)) < 0)
+                goto fail;
+        r = sync_send(sp[0], SYNC_GO, 0, NULL, -1);
+        if (r < 0) {
+                berth_error(err, r, "exec: start the process");
+                goto fail;
+        }
+        for (;;) {
+                SyncMsg m = {};
+                _cleanup_close_ int fd = -1;
+                r = sync_recv(sp[0], &m, &fd);
+                if (r == -EPIPE || r == -ECONNRESET)
+                        break; /* execve() closed the channel: the process runs */
+                if (r < 0) {
+                        berth_error(err, r, "exec: read from the process");
+                        goto fail;
+                }
+                _cleanup_free_ char *text = m.text;
+                if (m.type == SYNC_ERROR) {
+                        r = berth_error_verbatim(err, m.value, text);
+                        goto fail;
+                }
+                if (m.type == SYNC_CONSOLE && fd >= 0) {
+                        if (o->console_socket) {
+                                r = terminal_send_to_socket(o->console_socket, fd, err);
+                                if (r < 0)
+                                        goto fail;
+                        } else
+                                console = TAKE_FD(fd);
+                }
+        }
+        if (o->pid_file) {
+                char buf[32];
+                int n = snprintf(buf, sizeof(buf), "%d", pid);
+                r = write_file_atomic(o->pid_file, buf, (size_t)n, 0644);
+                if (r < 0) {
+                        berth_error(err, r, "--pid-file `%s`", o->pid_file);
+                        goto fail;
+                }
+        }
+        if (o->detach) {
+                *ret_status = 0;
+                return 0;
+        }
+        static const int fwd[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+        struct sigaction sa = { .sa_handler = forward, .sa_flags = SA_RESTART };
+        forward_to = pid;
+        for (size_t i = 0; i < ELEMENTSOF(fwd); i++)
+                sigaction(fwd[i], &sa, NULL);
+        if (console >= 0)
+                terminal_relay(console);
+        *ret_status = wait_exit(pid);
+        forward_to = 0;
+        return 0;
+
+fail:
+        kill(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        return r;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* exec: a new process in a running container's namespaces, cgroup and security settings. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "basic/error.h"
+#include "spec/runtime-spec.h"
+#include "state.h"
+
+typedef struct ExecOptions {
+        const char *console_socket;
+        const char *pid_file;
+        bool detach;
+        unsigned preserve_fds;
+} ExecOptions;
+
+/* Runs p in container c. In the foreground it waits and returns the exit status (128+signal)
+ * in *ret_status; with detach it returns once the process is executing. */
+int container_exec(Container *c, const SpecProcess *p, const ExecOptions *o, int *ret_status,
+                   BerthError **err);
