@@ -8,6 +8,7 @@
 #include "runtime/caps.h"
 #include "runtime/cgroup.h"
 #include "runtime/mount-options.h"
+#include "runtime/seccomp.h"
 #include "spec/runtime-spec.h"
 
 static struct json_object *strings(const char *const *l)
@@ -60,7 +61,12 @@ int cmd_features(const GlobalOptions *g, int argc, char **argv, BerthError **err
         json_object_object_add(linux_, "cgroup", cg);
 
         struct json_object *seccomp = json_object_new_object();
-        json_object_object_add(seccomp, "enabled", json_object_new_boolean(0));
+        json_object_object_add(seccomp, "enabled", json_object_new_boolean(1));
+        json_object_object_add(seccomp, "actions", strings(seccomp_actions));
+        json_object_object_add(seccomp, "operators", strings(seccomp_operators));
+        json_object_object_add(seccomp, "archs", strings(seccomp_archs));
+        json_object_object_add(seccomp, "knownFlags", strings(seccomp_flags));
+        json_object_object_add(seccomp, "supportedFlags", strings(seccomp_flags));
         json_object_object_add(linux_, "seccomp", seccomp);
         struct json_object *off = json_object_new_object();
         json_object_object_add(off, "enabled", json_object_new_boolean(0));

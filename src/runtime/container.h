@@ -57,6 +57,7 @@ typedef struct InitArgs {
         int listen_fd;       /* exec.sock for create, -1 for run */
         bool joined_early;   /* the namespaces to join were joined before the clone */
         unsigned n_listen_fds; /* LISTEN_FDS passed through */
+        struct SeccompFilter *seccomp; /* built by the runtime, loaded by the init; may be NULL */
 } InitArgs;
 
 _noreturn_ void container_init(const InitArgs *a);

@@ -22,6 +22,7 @@
 #include "device-rules.h"
 #include "hooks.h"
 #include "namespaces.h"
+#include "seccomp.h"
 #include "sync.h"
 #include "terminal.h"
 
@@ -200,6 +201,17 @@ static int serve_init(Container *c, const Spec *spec, const CreateOptions *o, in
                         } else if (foreground)
                                 *ret_console = TAKE_FD(fd);
                         break;
+                case SYNC_SECCOMP: {
+                        const SpecSeccomp *sc = spec->linux_ ? spec->linux_->seccomp : NULL;
+                        if (fd < 0 || !sc || !sc->listener_path)
+                                break;
+                        _cleanup_free_ char *st = state_json_string(c, STATUS_CREATING);
+                        r = seccomp_send_listener(sc->listener_path, sc->listener_metadata, fd,
+                                                  st, err);
+                        if (r < 0)
+                                return berth_error_prefix(err, "linux.seccomp.listenerPath");
+                        break;
+                }
                 case SYNC_READY:
                         return 0;
                 default:
@@ -220,6 +232,7 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
         size_t config_len;
         _cleanup_free_ SpecDeviceCgroup *rules = NULL;
         _cleanup_free_ char *owner = NULL;
+        _cleanup_seccomp_filter_ SeccompFilter *seccomp = NULL;
         SpecResources res;
         CapSets caps;
         char path[PATH_MAX], created[64];
@@ -259,6 +272,11 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
         r = caps_resolve(spec->process->capabilities, &caps, err);
         if (r < 0)
                 return r;
+        /* Built here, before anything exists, so a bad profile fails cleanly; the init only
+         * loads the ready program. */
+        if (spec->linux_ && spec->linux_->seccomp &&
+            (r = seccomp_filter_build(spec->linux_->seccomp, &seccomp, err)) < 0)
+                return r;
         const char *lf = getenv("LISTEN_FDS");
         int nl;
         if (lf && safe_atoi(lf, &nl) >= 0 && nl > 0)
@@ -293,6 +311,7 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 .sync_fd = sp[1],
                 .listen_fd = listen_fd,
                 .n_listen_fds = n_listen,
+                .seccomp = seccomp,
         };
         bool intermediate = namespaces_need_intermediate(spec->linux_);
         r = spawn_init(&args, intermediate, &spawned, err);

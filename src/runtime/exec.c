@@ -15,6 +15,7 @@
 #include "exec.h"
 #include "namespaces.h"
 #include "process.h"
+#include "seccomp.h"
 #include "sync.h"
 #include "terminal.h"
 
@@ -26,7 +27,8 @@ _noreturn_ static void fail(int fd, BerthError *err)
 }
 
 /* The exec'd process, from its fork in the container's namespaces to execve(). */
-_noreturn_ static void exec_child(const SpecProcess *p, const ExecOptions *o, int sync_fd)
+_noreturn_ static void exec_child(const SpecProcess *p, const ExecOptions *o, SeccompFilter *seccomp,
+                                  int sync_fd)
 {
         _cleanup_(process_prepared_done) PreparedProcess proc = {};
         _cleanup_error_ BerthError *err = NULL;
@@ -51,8 +53,12 @@ _noreturn_ static void exec_child(const SpecProcess *p, const ExecOptions *o, in
         _cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
                 fail(sync_fd, (berth_error(&err, errno, "open the container's root"), err));
-        if (process_prepare(p, rootfd, 0, &proc, &err) < 0)
+        _cleanup_close_ int notify = -1;
+        if (process_prepare(p, rootfd, 0, seccomp, &notify, &proc, &err) < 0)
                 fail(sync_fd, err);
+        if (notify >= 0 && sync_send(sync_fd, SYNC_SECCOMP, 0, NULL, notify) < 0)
+                _exit(127);
+        notify = safe_close(notify);
         rootfd = safe_close(rootfd);
         prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
         process_exec(&proc, o->preserve_fds, &err);
@@ -72,7 +78,7 @@ static unsigned long namespace_flags(const Spec *s)
  * init's pidfd, then forks the process itself as our child (a pid namespace is entered by
  * children only). */
 static int spawn(Container *c, int pidfd, const SpecProcess *p, const ExecOptions *o,
-                 int parent_fd, int sync_fd, pid_t *ret, BerthError **err)
+                 SeccompFilter *seccomp, int parent_fd, int sync_fd, pid_t *ret, BerthError **err)
 {
         unsigned long flags = namespace_flags(c->spec);
 
@@ -95,7 +101,7 @@ static int spawn(Container *c, int pidfd, const SpecProcess *p, const ExecOption
                         _exit(1);
                 }
                 if (pid == 0)
-                        exec_child(p, o, sync_fd);
+                        exec_child(p, o, seccomp, sync_fd);
                 sync_send(sync_fd, SYNC_PID, pid, NULL, -1);
                 _exit(0);
         }
@@ -137,6 +143,7 @@ int container_exec(Container *c, const SpecProcess *p, const ExecOptions *o, int
         _cleanup_close_pair_ int sp[2] = { -1, -1 };
         _cleanup_close_ int pidfd = -1, console = -1;
         _cleanup_cgroup_ Cgroup *cg = NULL;
+        _cleanup_seccomp_filter_ SeccompFilter *seccomp = NULL;
         ContainerStatus st = container_status(c);
         pid_t pid = 0;
         int r;
@@ -160,7 +167,10 @@ int container_exec(Container *c, const SpecProcess *p, const ExecOptions *o, int
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
                 return berth_error(err, errno, "exec: create the sync socket");
 
-        r = spawn(c, pidfd, p, o, sp[0], sp[1], &pid, err);
+        const SpecSeccomp *sc = c->spec->linux_ ? c->spec->linux_->seccomp : NULL;
+        if (sc && (r = seccomp_filter_build(sc, &seccomp, err)) < 0)
+                return r;
+        r = spawn(c, pidfd, p, o, seccomp, sp[0], sp[1], &pid, err);
         sp[1] = safe_close(sp[1]);
         if (r < 0)
                 return r;
@@ -185,6 +195,15 @@ int container_exec(Container *c, const SpecProcess *p, const ExecOptions *o, int
                 if (m.type == SYNC_ERROR) {
                         r = berth_error_verbatim(err, m.value, text);
                         goto fail;
+                }
+                if (m.type == SYNC_SECCOMP && fd >= 0 && sc && sc->listener_path) {
+                        struct json_object *so = container_state_json(c, STATUS_RUNNING);
+                        r = seccomp_send_listener(
+                                sc->listener_path, sc->listener_metadata, fd,
+                                json_object_to_json_string_ext(so, JSON_C_TO_STRING_PLAIN), err);
+                        json_object_put(so);
+                        if (r < 0)
+                                goto fail;
                 }
                 if (m.type == SYNC_CONSOLE && fd >= 0) {
                         if (o->console_socket) {

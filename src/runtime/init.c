@@ -201,8 +201,12 @@ _noreturn_ void container_init(const InitArgs *a)
         }
         if (rc.rootfd < 0 && (rc.rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
                 fail(a->sync_fd, (berth_error(&err, errno, "open /"), err));
-        if (process_prepare(p, rc.rootfd, a->n_listen_fds, &proc, &err) < 0)
+        _cleanup_close_ int notify = -1;
+        if (process_prepare(p, rc.rootfd, a->n_listen_fds, a->seccomp, &notify, &proc, &err) < 0)
                 fail(a->sync_fd, err);
+        if (notify >= 0 && sync_send(a->sync_fd, SYNC_SECCOMP, 0, NULL, notify) < 0)
+                _exit(1);
+        notify = safe_close(notify);
         rootfs_context_done(&rc);
 
         /* Created: from here on the runtime may exit, and so may we without taking it down. */

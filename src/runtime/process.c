@@ -17,6 +17,7 @@
 #include "basic/string-util.h"
 #include "caps.h"
 #include "process.h"
+#include "seccomp.h"
 
 static int set_rlimits(const SpecProcess *p, BerthError **err)
 {
@@ -149,7 +150,8 @@ static void reset_signals(void)
 }
 
 
-int process_prepare(const SpecProcess *p, int rootfd, unsigned n_listen_fds, PreparedProcess *ret,
+int process_prepare(const SpecProcess *p, int rootfd, unsigned n_listen_fds,
+                    SeccompFilter *seccomp, int *ret_notify_fd, PreparedProcess *ret,
                     BerthError **err)
 {
         _cleanup_strv_free_ char **env = NULL;
@@ -163,6 +165,8 @@ int process_prepare(const SpecProcess *p, int rootfd, unsigned n_listen_fds, Pre
                                                 O_DIRECTORY);
         if (cwd < 0)
                 return berth_error(err, cwd, "process.cwd `%s`", p->cwd ? p->cwd : "/");
+        if (seccomp && (r = seccomp_filter_load(seccomp, ret_notify_fd, err)) < 0)
+                return berth_error_prefix(err, "linux.seccomp");
         if ((r = set_user(p, &caps, err)) < 0)
                 return r;
         if (fchdir(cwd) < 0)

@@ -11,9 +11,14 @@ typedef struct PreparedProcess {
         char *exe;
 } PreparedProcess;
 
-/* In the container (root and mount namespace entered): rlimits, user, groups, capabilities,
- * cwd (resolved inside rootfd), noNewPrivileges, umask, environment and the executable. */
-int process_prepare(const SpecProcess *p, int rootfd, unsigned n_listen_fds, PreparedProcess *ret,
+/* In the container (root and mount namespace entered): rlimits, seccomp, user, groups,
+ * capabilities, cwd (resolved inside rootfd), noNewPrivileges, umask, environment and the
+ * executable. */
+struct SeccompFilter;
+/* seccomp (may be NULL) is loaded while the process still holds CAP_SYS_ADMIN, before its user
+ * and capabilities change, as runc does; with notify rules *ret_notify_fd gets the listener. */
+int process_prepare(const SpecProcess *p, int rootfd, unsigned n_listen_fds,
+                    struct SeccompFilter *seccomp, int *ret_notify_fd, PreparedProcess *ret,
                     BerthError **err);
 void process_prepared_done(PreparedProcess *p);
 /* Marks every fd past 3 + keep_fds close-on-exec, resets signals and executes; returns only

@@ -17,6 +17,7 @@ typedef enum SyncType {
         SYNC_READY,        /* child -> parent: set up, waiting for start */
         SYNC_ERROR,        /* either way: text = message, value = errno */
         SYNC_START,        /* starter -> child, on the start channel */
+        SYNC_SECCOMP,      /* child -> parent: fd = the seccomp notify listener */
 } SyncType;
 
 typedef struct SyncMsg {
