@@ -35,11 +35,6 @@ if ph.podman_path() is None:
 
 # ---- berth bugs found with podman (reported; the tests pass by themselves once fixed) ----------
 
-BUG_SECCOMP = ("berth-runtime ignores linux.seccomp: the config is parsed but no filter is "
-               "installed (Seccomp: 0 in the container, forbidden syscalls succeed), without "
-               "an error; runc loads the filter")
-BUG_NO_EXEC = ("berth-runtime has no `exec` command: `podman exec` fails with "
-               "'unknown command \"exec\"'")
 BUG_NO_PAUSE = ("berth-runtime has no `pause`/`resume` commands: `podman pause` fails with "
                 "'unknown command \"pause\"'")
 
@@ -247,14 +242,12 @@ def test_rm_force_running(podman):
 
 
 def test_seccomp_default_profile(request, podman):
-    xfail_on_berth(request, podman, BUG_SECCOMP)
     r = podman("run", "--rm", ph.IMAGE, "grep", "^Seccomp:", "/proc/self/status")
     assert r.rc == 0, r
     assert r.out.split() == ["Seccomp:", "2"], r
 
 
 def test_seccomp_custom_profile(request, podman, tmp_path):
-    xfail_on_berth(request, podman, BUG_SECCOMP)
     profile = tmp_path / "deny-mkdir.json"
     profile.write_text('{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": '
                        '["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}')
@@ -264,7 +257,6 @@ def test_seccomp_custom_profile(request, podman, tmp_path):
 
 
 def test_exec(request, podman):
-    xfail_on_berth(request, podman, BUG_NO_EXEC)
     cname = name()
     start_sleeper(podman, cname)
     r = podman("exec", "-e", "X=1", "-w", "/tmp", cname, "sh", "-c", 'echo "exec-$X"; pwd')
