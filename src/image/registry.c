@@ -93,8 +93,10 @@ int registry_open(const char *host, const RegistryOptions *opts, Registry **ret,
                 r->username = strdup(opts->username);
                 r->password = strdup(opts->password ?: "");
         } else {
-                k = auth_lookup(opts ? opts->authfile : NULL, host, &r->username, &r->password,
-                                err);
+                /* docker.io is served by registry-1.docker.io but logged in to as docker.io */
+                const char *auth_host = streq(host, "registry-1.docker.io") ? "docker.io" : host;
+                k = auth_lookup(opts ? opts->authfile : NULL, auth_host, &r->username,
+                                &r->password, err);
                 if (k < 0) {
                         registry_free(r);
                         return k;

@@ -84,7 +84,8 @@ int cmd_login(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 return error_plain(err, EINVAL, "A user name and a password are needed");
         opts.username = user;
         opts.password = pass;
-        r = registry_open(argv[optind], &opts, &reg, err);
+        r = registry_open(streq(argv[optind], "docker.io") ? "registry-1.docker.io" : argv[optind],
+                          &opts, &reg, err);
         if (r < 0)
                 return r;
         r = registry_ping(reg, err);
