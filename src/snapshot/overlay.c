@@ -2,12 +2,13 @@
 /*
  * The overlay backend: lower dirs are the layer snapshots, top layer first. The new mount API's
  * "lowerdir+" takes one layer per call, so no option string limits the number of layers; on
- * kernels without it the classic mount(2) runs from inside the snapshot directory with short
- * relative names, which keeps a 100-layer option string under a page.
+ * kernels without it the classic mount(2) names the layers through short symlinks in the
+ * mount's work directory, which keeps a few hundred layers under the page mount(2) takes.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -46,23 +47,43 @@ static int mount_new_api(Snapshotter *s, char *const *chain_ids, size_t n, const
 }
 
 static int mount_classic(Snapshotter *s, char *const *chain_ids, size_t n, const char *target,
-                         const char *upper, const char *work)
+                         const char *workdir, const char *upper, const char *work)
 {
-        _cleanup_free_ char *opts = NULL;
-        _cleanup_close_ int cwd = -1;
+        _cleanup_free_ char *opts = NULL, *links = NULL;
+        _cleanup_close_ int cwd = -1, lfd = -1;
         size_t len = 0;
         int r = 0;
 
-        opts = malloc(n * (DIGEST_HEX_LEN + 1) + strlen(upper) + strlen(work) + 64);
+        /* Short names for the layers, as docker's overlay2 "l/" links: "lowerdir=12:11:..:0"
+         * relative to <workdir>/l keeps hundreds of layers inside the one page mount(2)
+         * takes. */
+        if (asprintf(&links, "%s/l", workdir) < 0)
+                return -ENOMEM;
+        if (mkdir(links, 0700) < 0 && errno != EEXIST)
+                return negative_errno();
+        lfd = open(links, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (lfd < 0)
+                return negative_errno();
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *p = NULL;
+                char name[32];
+                snprintf(name, sizeof(name), "%zu", i);
+                if (snapshot_path(s, chain_ids[i], &p) < 0)
+                        return -ENOMEM;
+                if (symlinkat(p, lfd, name) < 0 && errno != EEXIST)
+                        return negative_errno();
+        }
+        opts = malloc(n * 24 + strlen(upper) + strlen(work) + 64);
         if (!opts)
                 return -ENOMEM;
         len = (size_t)sprintf(opts, "lowerdir=");
         for (size_t i = n; i > 0; i--)
-                len += (size_t)sprintf(opts + len, "%s%s", i == n ? "" : ":",
-                                       digest_hex(chain_ids[i - 1]));
+                len += (size_t)sprintf(opts + len, "%s%zu", i == n ? "" : ":", i - 1);
         sprintf(opts + len, ",upperdir=%s,workdir=%s", upper, work);
+        if (strlen(opts) >= 4096)
+                return -E2BIG;
         cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (cwd < 0 || fchdir(s->dir_fd) < 0)
+        if (cwd < 0 || fchdir(lfd) < 0)
                 return negative_errno();
         if (mount("overlay", target, "overlay", 0, opts) < 0)
                 r = negative_errno();
@@ -96,9 +117,14 @@ int overlay_mount(Snapshotter *s, char *const *chain_ids, const char *target, co
                 }
                 return 0;
         }
-        r = mount_new_api(s, chain_ids, n, target, upper, work);
+        /* BERTH_OVERLAY_CLASSIC=1 forces the old path, for tests on new kernels */
+        const char *classic = getenv("BERTH_OVERLAY_CLASSIC");
+        if (classic && streq(classic, "1"))
+                r = -ENOSYS;
+        else
+                r = mount_new_api(s, chain_ids, n, target, upper, work);
         if (r == -ENOSYS || r == -EINVAL)
-                r = mount_classic(s, chain_ids, n, target, upper, work);
+                r = mount_classic(s, chain_ids, n, target, workdir, upper, work);
         if (r < 0)
                 return berth_error(err, r, "Failed to mount overlay of %zu layers on '%s'", n,
                                    target);

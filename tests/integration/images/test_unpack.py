@@ -226,9 +226,14 @@ def test_layers_are_shared(berth, tmp_path):
         assert sorted(os.listdir(t)) == ["base", "two"]
 
 
-def test_many_layers_mount(berth, tmp_path):
-    layers = [ocihelp.make_tar([{"name": f"f{i:03d}", "data": str(i)}]) for i in range(120)]
+@pytest.mark.parametrize("classic", ["0", "1"])
+def test_many_layers_mount(berth, tmp_path, classic):
+    layers = [ocihelp.make_tar([{"name": f"f{i:03d}", "data": str(i)},
+                                {"name": "top", "data": str(i)}]) for i in range(120)]
     p = load_layers(berth, tmp_path, layers, compression=None)
     assert p.returncode == 0, p.stderr
+    # classic: mount(2) with one option page instead of fsconfig("lowerdir+")
+    berth.env["BERTH_OVERLAY_CLASSIC"] = classic
     with mounted(berth, "localhost/test:1", str(tmp_path / "m")) as t:
-        assert len(os.listdir(t)) == 120
+        assert len(os.listdir(t)) == 121
+        assert open(f"{t}/top").read() == "119"  # the last layer wins
