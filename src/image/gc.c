@@ -110,6 +110,13 @@ int image_gc(Metadata *md, ContentStore *cs, GcStats *ret, BerthError **err)
                 }
         }
         (void)content_store_clean_ingest(cs);
+        {
+                /* work directories of loads and saves that died: with the lock held exclusive
+                 * none is running */
+                _cleanup_free_ char *tmp = NULL;
+                if (asprintf(&tmp, "%s/tmp", md->root) >= 0)
+                        (void)rm_rf(tmp);
+        }
 
         for (SnapshotKind k = 0; k < _SNAPSHOT_KIND_MAX; k++) {
                 _cleanup_snapshotter_ Snapshotter *sn = NULL;
