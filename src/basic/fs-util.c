@@ -90,7 +90,8 @@ int write_string_file(const char *path, const char *s)
         return write_string_file_at(AT_FDCWD, path, s);
 }
 
-int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
+static int write_file_rename_at(int dirfd, const char *name, const void *data, size_t len,
+                                mode_t mode, bool sync)
 {
         char tmp[PATH_MAX];
         int r;
@@ -101,13 +102,23 @@ int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t l
         if (fd < 0)
                 return -errno;
         r = write_all_fd(fd, data, len);
-        if (r >= 0 && fsync(fd) < 0)
+        if (r >= 0 && sync && fsync(fd) < 0)
                 r = -errno;
         if (r >= 0 && renameat(dirfd, tmp, dirfd, name) < 0)
                 r = -errno;
         if (r < 0)
                 unlinkat(dirfd, tmp, 0);
         return r;
+}
+
+int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
+{
+        return write_file_rename_at(dirfd, name, data, len, mode, true);
+}
+
+int write_file_replace_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
+{
+        return write_file_rename_at(dirfd, name, data, len, mode, false);
 }
 
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)

@@ -18,6 +18,9 @@ int write_string_file(const char *path, const char *s);
 int write_string_file_at(int dirfd, const char *path, const char *s);
 /* Writes name in dirfd through a temporary name, fsync and rename: never half written. */
 int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
+/* The same without fsync: never half written, but may be lost in a crash. For runtime state
+ * under /run, which does not outlive a reboot anyway (runc does not sync it either). */
+int write_file_replace_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
 /* The same for a path: written beside it under a temporary name. */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
 int mkdir_p(const char *path, mode_t mode);

@@ -94,11 +94,11 @@ int caps_apply_final(const CapSets *s, BerthError **err)
         for (int i = 0; i <= caps_last_cap(); i++) {
                 if (!(s->ambient & (UINT64_C(1) << i)))
                         continue;
-                if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0)
-                        return berth_error(err, errno,
-                                           "raise ambient capability %d (it must also be "
-                                           "permitted and inheritable)",
-                                           i);
+                /* runc and crun go on when the kernel refuses: configs from `runc spec` list
+                 * ambient capabilities that are not inheritable, which the kernel never
+                 * raises. */
+                if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0 && errno != EPERM)
+                        return berth_error(err, errno, "raise ambient capability %d", i);
         }
         return 0;
 }

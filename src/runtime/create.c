@@ -289,7 +289,7 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
         if (r < 0)
                 return r;
         u.rootfd = open(o->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        r = write_file_atomic_at(statedir, STATE_CONFIG, config, config_len, 0600);
+        r = write_file_replace_at(statedir, STATE_CONFIG, config, config_len, 0600);
         if (r < 0) {
                 berth_error(err, r, "save the config of container `%s`", o->id);
                 goto fail;

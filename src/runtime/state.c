@@ -88,7 +88,7 @@ int container_state_save(const Container *c, BerthError **err)
         if (c->annotations)
                 json_object_object_add(o, "annotations", json_object_get(c->annotations));
         const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-        r = write_file_atomic_at(c->dirfd, STATE_FILE, s, strlen(s), 0600);
+        r = write_file_replace_at(c->dirfd, STATE_FILE, s, strlen(s), 0600);
         json_object_put(o);
         if (r < 0)
                 return berth_error(err, r, "write state of container `%s`", c->id);
