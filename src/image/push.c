@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "basic/macro.h"
 #include "basic/string-util.h"
@@ -21,12 +24,11 @@ static void on_bytes(void *userdata, uint64_t done, int64_t total)
         progress_bytes(pp->p, pp->i, done, total);
 }
 
-static int push_one(Registry *reg, Metadata *md, ContentStore *cs, const Reference *ref,
-                    const char *digest, int64_t size, const PushOptions *opts, Progress *progress,
-                    size_t i, BerthError **err)
+static int push_attempt(Registry *reg, Metadata *md, ContentStore *cs, const Reference *ref,
+                        const char *digest, int64_t size, const PushOptions *opts,
+                        Progress *progress, size_t i, PushProgress *pp, BerthError **err)
 {
         _cleanup_free_ char *from = NULL;
-        PushProgress pp = { progress, i };
         int r;
 
         r = registry_blob_exists(reg, ref->repository, digest, err);
@@ -39,13 +41,100 @@ static int push_one(Registry *reg, Metadata *md, ContentStore *cs, const Referen
         from = image_store_find_blob_source(md, digest, ref->registry, ref->repository);
         progress_state(progress, i, from ? "Mounting" : "Pushing");
         r = registry_push_blob(reg, ref->repository, cs, digest, size, from, opts->chunk_size,
-                               on_bytes, &pp, err);
+                               on_bytes, pp, err);
         if (r < 0)
                 return r;
         progress_state(progress, i, r > 0 ? "Mounted" : "Pushed");
         (void)image_store_add_blob_source(md, digest, ref->registry, ref->repository, NULL);
         return 0;
 }
+
+static int push_one(Registry *reg, Metadata *md, ContentStore *cs, const Reference *ref,
+                    const char *digest, int64_t size, const PushOptions *opts, Progress *progress,
+                    size_t i, BerthError **err)
+{
+        PushProgress pp = { progress, i };
+        int r = 0;
+
+        /* a failed upload starts over with a new session: registries cannot resume them */
+        for (int attempt = 0; attempt < 3; attempt++) {
+                BerthError *e = NULL;
+                r = push_attempt(reg, md, cs, ref, digest, size, opts, progress, i, &pp, &e);
+                if (r >= 0 || attempt == 2 || r == -EACCES || r == -ENOENT) {
+                        if (e && err && !*err)
+                                *err = TAKE_PTR(e);
+                        berth_error_free(&e);
+                        return r;
+                }
+                berth_error_free(&e);
+                usleep(200000u << attempt);
+        }
+        return r;
+}
+
+typedef struct PushJob {
+        Registry *reg;
+        Metadata *md;
+        ContentStore *cs;
+        const Reference *ref;
+        const ImageRecord *rec;
+        const PushOptions *opts;
+        Progress *progress;
+        pthread_mutex_t lock;
+        size_t next;
+        int result;
+        BerthError *err;
+} PushJob;
+
+static void *push_worker(void *p)
+{
+        PushJob *j = p;
+
+        for (;;) {
+                BerthError *err = NULL;
+                pthread_mutex_lock(&j->lock);
+                size_t i = j->next++;
+                bool stop = i >= j->rec->n_layers || j->result < 0;
+                pthread_mutex_unlock(&j->lock);
+                if (stop)
+                        return NULL;
+                int r = push_one(j->reg, j->md, j->cs, j->ref, j->rec->layers[i].digest,
+                                 j->rec->layers[i].size, j->opts, j->progress, i, &err);
+                if (r < 0) {
+                        pthread_mutex_lock(&j->lock);
+                        if (j->result >= 0) {
+                                j->result = r;
+                                j->err = TAKE_PTR(err);
+                        }
+                        pthread_mutex_unlock(&j->lock);
+                        berth_error_free(&err);
+                }
+        }
+}
+
+/* Layers in parallel (a few at a time), then the config: a registry may check a manifest's
+ * blobs, and the config is what makes the image visible to anyone listing blobs. */
+static int push_layers(PushJob *j, BerthError **err)
+{
+        pthread_t threads[4];
+        size_t n = MIN(j->rec->n_layers, ELEMENTSOF(threads)), started = 0;
+
+        for (; started < n; started++)
+                if (pthread_create(&threads[started], NULL, push_worker, j) != 0)
+                        break;
+        if (started == 0)
+                push_worker(j);
+        for (size_t i = 0; i < started; i++)
+                pthread_join(threads[i], NULL);
+        if (j->result < 0) {
+                if (err && !*err)
+                        *err = TAKE_PTR(j->err);
+                berth_error_free(&j->err);
+                return j->result;
+        }
+        return 0;
+}
+
 
 int image_push(ContentStore *cs, Metadata *md, const char *source, const char *dest,
                const PushOptions *opts, char ret_digest[DIGEST_STRING_MAX], BerthError **err)
@@ -93,9 +182,17 @@ int image_push(ContentStore *cs, Metadata *md, const char *source, const char *d
                 progress_label(progress, i, label);
         }
         progress_label(progress, rec->n_layers, "config");
-        for (size_t i = 0; r >= 0 && i < rec->n_layers; i++)
-                r = push_one(reg, md, cs, ref, rec->layers[i].digest, rec->layers[i].size, opts,
-                             progress, i, err);
+        PushJob job = {
+                .reg = reg,
+                .md = md,
+                .cs = cs,
+                .ref = ref,
+                .rec = rec,
+                .opts = opts,
+                .progress = progress,
+                .lock = PTHREAD_MUTEX_INITIALIZER,
+        };
+        r = push_layers(&job, err);
         if (r >= 0) {
                 uint64_t csize = 0;
                 (void)content_store_has(cs, rec->id, &csize);
