@@ -67,7 +67,7 @@ cgroups_before=$(find /sys/fs/cgroup -maxdepth 4 -type d -path '*/berth*' 2>/dev
 step "build (release)"
 if build build; then
         step "unit tests"
-        meson test -C build --suite unit --print-errorlogs --num-processes 2 || true
+        meson test -C build --print-errorlogs --num-processes 2 || true
         count_meson build
         step "integration tests"
         BERTH_BUILD_DIR="$top/build" /usr/bin/python3 -m pytest -p no:cacheprovider -q \
@@ -81,7 +81,7 @@ step "build (ASan+UBSan)"
 export ASAN_OPTIONS=abort_on_error=0:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 if CC=gcc build build-asan -Db_sanitize=address,undefined -Dbuildtype=debug -Db_lundef=false; then
         step "unit tests (ASan+UBSan)"
-        meson test -C build-asan --suite unit --print-errorlogs --num-processes 2 || true
+        meson test -C build-asan --print-errorlogs --num-processes 2 || true
         count_meson build-asan
         step "runtime integration tests (ASan+UBSan)"
         BERTH_BUILD_DIR="$top/build-asan" /usr/bin/python3 -m pytest -p no:cacheprovider -q \
