@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* berth images [--format table|json] [-q]: the stored images and their names. */
+/* berth images [--format table|json] [-q] [REPOSITORY[:TAG]]: the stored images and their
+ * names, all or those of one repository (or one name). */
 #include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "basic/string-util.h"
 #include "cmd/berth/berth.h"
 #include "image/image-store.h"
+#include "image/reference.h"
 #include "content/plain-error.h"
 
 static json_object *image_json(const ImageRecord *rec)
@@ -70,7 +72,21 @@ int cmd_images(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 else if (c == 'n')
                         no_trunc = true;
                 else
-                        return error_plain(err, EINVAL, "usage: berth images [--format json] [-q]");
+                        return error_plain(err, EINVAL,
+                                           "usage: berth images [--format json] [-q] [REPOSITORY]");
+        }
+        _cleanup_free_ char *filter = NULL;
+        bool filter_tag = false;
+        if (optind < argc) {
+                _cleanup_reference_ Reference *ref = NULL;
+                r = reference_parse(argv[optind], &ref, err);
+                if (r < 0)
+                        return r;
+                /* "busybox" lists every tag of the repository, "busybox:1" only that one */
+                filter_tag = strchr(strrchr(argv[optind], '/') ?: argv[optind], ':') != NULL;
+                r = filter_tag ? reference_name(ref, &filter) : reference_repo_name(ref, &filter);
+                if (r < 0)
+                        return berth_error(err, ENOMEM, "images");
         }
         if (!streq(format, "table") && !streq(format, "json"))
                 return error_plain(err, EINVAL, "Unknown --format '%s' (table or json)", format);
@@ -80,6 +96,30 @@ int cmd_images(BerthContext *ctx, int argc, char **argv, BerthError **err)
         r = image_store_list(ctx->md, &list, err);
         if (r < 0)
                 return r;
+        if (filter) {
+                /* keep the matching names of matching images only */
+                size_t k = 0;
+                for (ImageRecord **i = list; *i; i++) {
+                        char **kept = NULL;
+                        STRV_FOREACH(t, (*i)->tags)
+                        {
+                                const char *rest = startswith(*t, filter);
+                                if (rest && (filter_tag ? *rest == 0 : *rest == ':') &&
+                                    strv_extend(&kept, *t) < 0) {
+                                        strv_free(kept);
+                                        return berth_error(err, ENOMEM, "images");
+                                }
+                        }
+                        if (!kept) {
+                                image_record_free(*i);
+                                continue;
+                        }
+                        strv_free((*i)->tags);
+                        (*i)->tags = kept;
+                        list[k++] = *i;
+                }
+                list[k] = NULL;
+        }
 
         if (streq(format, "json")) {
                 json_object *a = json_object_new_array();

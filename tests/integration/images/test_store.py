@@ -247,3 +247,49 @@ def test_podman_interchange(berth, busybox_layout, tmp_path, podman):
     other.ok("load", tmp_path / "o.tar", "--name", "localhost/podman-oci")
     with mounted(other, "localhost/from-podman:1", str(tmp_path / "m")) as t:
         assert os.path.exists(f"{t}/bin/busybox")
+
+
+def test_images_filter(berth, busybox_layout):
+    berth.ok("load", busybox_layout)
+    berth.ok("tag", "localhost/busybox", "localhost/busybox:other")
+    berth.ok("tag", "localhost/busybox", "example.org/else:1")
+    out = berth.ok("images", "--format", "json", "localhost/busybox").stdout
+    import json as j
+    assert j.loads(out)[0]["RepoTags"] == ["localhost/busybox:latest", "localhost/busybox:other"]
+    out = berth.ok("images", "--format", "json", "localhost/busybox:other").stdout
+    assert j.loads(out)[0]["RepoTags"] == ["localhost/busybox:other"]
+    assert j.loads(berth.ok("images", "--format", "json", "nothing/here").stdout) == []
+
+
+def test_docker_archive_with_linked_layers(berth, tmp_path):
+    """Old docker save archives name a layer shared by two images through a symlink."""
+    raw = ocihelp.make_tar([{"name": "f", "data": "shared"}])
+    top = ocihelp.make_tar([{"name": "g", "data": "top"}])
+    d = tmp_path / "arch"
+    (d / "aaa").mkdir(parents=True)
+    (d / "bbb").mkdir()
+    (d / "ccc").mkdir()
+    (d / "aaa" / "layer.tar").write_bytes(raw)
+    os.symlink("../aaa/layer.tar", d / "bbb" / "layer.tar")
+    (d / "ccc" / "layer.tar").write_bytes(top)
+    cfg1 = json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {
+        "type": "layers", "diff_ids": [ocihelp.sha256(raw)]}})
+    cfg2 = json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {
+        "type": "layers", "diff_ids": [ocihelp.sha256(raw), ocihelp.sha256(top)]}})
+    (d / "c1.json").write_text(cfg1)
+    (d / "c2.json").write_text(cfg2)
+    (d / "manifest.json").write_text(json.dumps([
+        {"Config": "c1.json", "RepoTags": ["one:1"], "Layers": ["aaa/layer.tar"]},
+        {"Config": "c2.json", "RepoTags": ["two:2"], "Layers": ["bbb/layer.tar",
+                                                                 "ccc/layer.tar"]}]))
+    with tarfile.open(tmp_path / "arch.tar", "w") as t:
+        for name in sorted(os.listdir(d)):
+            t.add(d / name, arcname=name)
+    out = berth.ok("load", tmp_path / "arch.tar").stdout
+    assert "docker.io/library/one:1" in out and "docker.io/library/two:2" in out
+    assert berth.inspect("two:2")["Layers"][0]["Digest"] == ocihelp.sha256(raw)
+    # a Layers path pointing out of the archive is refused, not followed
+    (d / "manifest.json").write_text(json.dumps([
+        {"Config": "c1.json", "RepoTags": ["bad:1"], "Layers": ["../../../etc/hostname"]}]))
+    p = berth.fail("load", d)
+    assert "etc/hostname" in p.stderr
