@@ -317,6 +317,16 @@ static inline void spec_freep(Spec **s)
 }
 #define _cleanup_spec_ _cleanup_(spec_freep)
 
+/* A linux.resources object on its own (`update -r FILE`); errors name "resources.<member>". */
+int spec_parse_resources(const char *data, size_t len, SpecResources **ret, BerthError **err);
+void spec_resources_free(SpecResources *r);
+static inline void spec_resources_freep(SpecResources **r)
+{
+        if (*r)
+                spec_resources_free(*r);
+}
+#define _cleanup_spec_resources_ _cleanup_(spec_resources_freep)
+
 const char *spec_namespace_name(SpecNamespaceType t);       /* "pid", "network", ... */
 int spec_namespace_from_name(const char *name);            /* SpecNamespaceType or -EINVAL */
 const char *spec_hook_kind_name(SpecHookKind k);            /* "createRuntime", ... */

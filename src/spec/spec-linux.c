@@ -5,6 +5,7 @@
  * propagation, masked and read-only paths, Intel RDT and personality.
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <string.h>
 
 #include "basic/string-util.h"
@@ -415,6 +416,57 @@ static int parse_resources(struct json_object *v, const JsonPath *p, SpecResourc
                         return r;
         }
         return 0;
+}
+
+/* `update -r FILE`: a resources object alone, as runc reads it. Errors name the member path
+ * below "resources". */
+int spec_parse_resources(const char *data, size_t len, SpecResources **ret, BerthError **err)
+{
+        enum json_tokener_error jerr;
+        struct json_tokener *tok;
+        struct json_object *doc;
+        SpecResources *res;
+        int r;
+
+        if (len > INT_MAX)
+                return berth_error(err, -EFBIG, "resources: document too large");
+        tok = json_tokener_new();
+        if (!tok)
+                return berth_error(err, -ENOMEM, "resources: out of memory");
+        json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+        doc = json_tokener_parse_ex(tok, data, (int)len);
+        jerr = json_tokener_get_error(tok);
+        if (jerr == json_tokener_continue) {
+                doc = json_tokener_parse_ex(tok, "", 1);
+                jerr = json_tokener_get_error(tok);
+        }
+        if (jerr != json_tokener_success) {
+                size_t end = json_tokener_get_parse_end(tok);
+                json_tokener_free(tok);
+                json_object_put(doc);
+                return berth_error(err, 0, "resources: malformed JSON at offset %zu: %s", end,
+                                   json_tokener_error_desc(jerr));
+        }
+        json_tokener_free(tok);
+        res = calloc(1, sizeof(SpecResources));
+        if (!res) {
+                json_object_put(doc);
+                return berth_error(err, -ENOMEM, "resources: out of memory");
+        }
+        JsonPath p = JSON_PATH_KEY(NULL, "resources");
+        r = parse_resources(doc, &p, res, err);
+        json_object_put(doc);
+        if (r < 0) {
+                resources_free(res);
+                return r;
+        }
+        *ret = res;
+        return 0;
+}
+
+void spec_resources_free(SpecResources *r)
+{
+        resources_free(r);
 }
 
 /* ---- linux.seccomp ---- */
