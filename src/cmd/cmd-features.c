@@ -25,7 +25,7 @@ int cmd_features(const GlobalOptions *g, int argc, char **argv, BerthError **err
                                              "startContainer", "poststart", "poststop", NULL };
         struct json_object *o = json_object_new_object(), *linux_ = json_object_new_object();
         struct json_object *ns = json_object_new_array(), *caps = json_object_new_array();
-        struct json_object *cg = json_object_new_object();
+        struct json_object *cg = NULL;
 
         if (getopt_long_only(argc, argv, "", (const struct option[]){ {} }, NULL) >= 0)
                 return berth_error(err, 0, "features: invalid option");
@@ -53,11 +53,12 @@ int cmd_features(const GlobalOptions *g, int argc, char **argv, BerthError **err
         }
         json_object_object_add(linux_, "capabilities", caps);
 
-        json_object_object_add(cg, "v1", json_object_new_boolean(1));
-        json_object_object_add(cg, "v2", json_object_new_boolean(1));
-        json_object_object_add(cg, "systemd", json_object_new_boolean(0));
-        json_object_object_add(cg, "systemdUser", json_object_new_boolean(0));
-        json_object_object_add(cg, "rdma", json_object_new_boolean(1));
+        int r = cgroup_features(&cg);
+        if (r < 0) {
+                json_object_put(o);
+                json_object_put(linux_); /* holds ns and caps already */
+                return berth_error(err, r, "features: cgroup support");
+        }
         json_object_object_add(linux_, "cgroup", cg);
 
         struct json_object *seccomp = json_object_new_object();

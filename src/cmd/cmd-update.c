@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * `update [flags] ID`: runc's flags (--memory 64m, --cpu-quota, --pids-limit, ...) and
+ * -r FILE / -r - (a linux.resources JSON object), applied to the container's cgroup. As in
+ * runc, the flags override what the resources file says, whatever their order.
+ */
+#include <getopt.h>
+#include <string.h>
+
+#include "basic/fs-util.h"
+#include "basic/string-util.h"
+#include "cmd.h"
+#include "runtime/cgroup.h"
+#include "runtime/lifecycle-cgroup.h"
+
+/* The names cgroup_update_flag() parses, plus what runc also accepts. */
+static const char *const flag_names[] = {
+        "memory",        "memory-reservation", "memory-swap",     "kernel-memory",
+        "kernel-memory-tcp", "cpu-share",      "cpu-period",      "cpu-quota",
+        "cpu-burst",     "cpu-rt-period",      "cpu-rt-runtime",  "cpuset-cpus",
+        "cpuset-mems",   "pids-limit",         "blkio-weight",    "l3-cache-schema",
+        "mem-bw-schema",
+        "cpu-shares", /* docker's spelling of runc's --cpu-share */
+};
+
+#define OPT_RESOURCES 'r'
+#define OPT_FLAG 0x100
+
+static int read_resources(const char *path, SpecResources **ret, BerthError **err)
+{
+        _cleanup_free_ char *data = NULL;
+        size_t size = 0;
+        int r;
+
+        r = streq(path, "-") ? read_full_fd(STDIN_FILENO, &data, &size)
+                             : read_full_file(path, &data, &size);
+        if (r < 0)
+                return berth_error(err, r, "update: read resources `%s`", path);
+        r = spec_parse_resources(data, size, ret, err);
+        if (r < 0)
+                return berth_error_prefix(err, "update: %s", streq(path, "-") ? "stdin" : path);
+        return 0;
+}
+
+int cmd_update(const GlobalOptions *g, int argc, char **argv, BerthError **err)
+{
+        struct option opts[ELEMENTSOF(flag_names) + 2] = {};
+        _cleanup_spec_resources_ SpecResources *res = NULL;
+        _cleanup_free_ const char **names = NULL, **values = NULL;
+        _cleanup_container_ Container *c = NULL;
+        const char *resources = NULL, *id;
+        size_t n = 0;
+        int ch, r;
+
+        for (size_t i = 0; i < ELEMENTSOF(flag_names); i++)
+                opts[i] = (struct option){ flag_names[i], required_argument, NULL,
+                                           OPT_FLAG + (int)i };
+        opts[ELEMENTSOF(flag_names)] =
+                (struct option){ "resources", required_argument, NULL, OPT_RESOURCES };
+
+        names = calloc((size_t)argc, sizeof(char *));
+        values = calloc((size_t)argc, sizeof(char *));
+        if (!names || !values)
+                return berth_error(err, -ENOMEM, "update: out of memory");
+        while ((ch = getopt_long_only(argc, argv, "r:", opts, NULL)) >= 0) {
+                if (ch == OPT_RESOURCES) {
+                        resources = optarg;
+                        continue;
+                }
+                if (ch < OPT_FLAG)
+                        return berth_error(err, 0, "update: invalid option (see runc's update "
+                                                   "flags: --memory, --cpu-quota, ...)");
+                const char *name = flag_names[ch - OPT_FLAG];
+                names[n] = streq(name, "cpu-shares") ? "cpu-share" : name;
+                values[n++] = optarg;
+        }
+        r = want_id(argc, argv, optind, "update", &id, err);
+        if (r < 0)
+                return r;
+
+        if (resources) {
+                r = read_resources(resources, &res, err);
+                if (r < 0)
+                        return r;
+        } else {
+                res = calloc(1, sizeof(SpecResources));
+                if (!res)
+                        return berth_error(err, -ENOMEM, "update: out of memory");
+        }
+        for (size_t i = 0; i < n; i++) {
+                r = cgroup_update_flag(res, names[i], values[i], err);
+                if (r < 0)
+                        return r;
+        }
+
+        r = container_load(g->root, id, &c, err);
+        if (r < 0)
+                return r;
+        r = container_update(c, res, err);
+        return r < 0 ? r : 0;
+}
