@@ -6,6 +6,7 @@
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "content/plain-error.h"
+#include "image/builtin-image.h"
 #include "image/image-mount.h"
 #include "image/image-store.h"
 #include "image/image-unpack.h"
@@ -20,7 +21,7 @@ int image_mount(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *ima
         r = metadata_lock(md, false, err);
         if (r < 0)
                 return r;
-        r = image_store_resolve(md, image, &rec, err);
+        r = image_resolve_or_builtin(cs, md, sn, image, &rec, err);
         if (r < 0)
                 return r;
         /* snapshots of another kind, or removed by hand: unpack what is missing */

@@ -293,3 +293,20 @@ def test_docker_archive_with_linked_layers(berth, tmp_path):
         {"Config": "c1.json", "RepoTags": ["bad:1"], "Layers": ["../../../etc/hostname"]}]))
     p = berth.fail("load", d)
     assert "etc/hostname" in p.stderr
+
+
+@needs_root
+def test_mount_loads_the_builtin_image(berth, busybox_layout, tmp_path):
+    """An empty store still mounts localhost/busybox: the built-in layout is loaded."""
+    env = {"BERTH_BUSYBOX_OCI": busybox_layout}
+    target = str(tmp_path / "m")
+    os.makedirs(target)
+    berth.ok("mount", "localhost/busybox", target, env=env)
+    try:
+        assert os.path.exists(f"{target}/bin/busybox")
+    finally:
+        berth.ok("unmount", target)
+    assert berth.names() == ["localhost/busybox:latest"]
+    # other names are not guessed at
+    p = berth.fail("mount", "localhost/other", target, env=env)
+    assert "No such image" in p.stderr

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "basic/macro.h"
+#include "basic/string-util.h"
+#include "image/builtin-image.h"
+#include "image/image-archive.h"
+#include "image/reference.h"
+
+#ifndef BERTH_BUSYBOX_OCI_BUILD
+#define BERTH_BUSYBOX_OCI_BUILD ""
+#endif
+#ifndef BERTH_BUSYBOX_OCI_INSTALLED
+#define BERTH_BUSYBOX_OCI_INSTALLED "/usr/share/berth/images/busybox-oci"
+#endif
+
+const char *builtin_image_layout(void)
+{
+        const char *candidates[] = { getenv("BERTH_BUSYBOX_OCI"), BERTH_BUSYBOX_OCI_BUILD,
+                                     BERTH_BUSYBOX_OCI_INSTALLED };
+
+        for (size_t i = 0; i < ELEMENTSOF(candidates); i++) {
+                char p[4096];
+                if (isempty(candidates[i]))
+                        continue;
+                snprintf(p, sizeof(p), "%s/index.json", candidates[i]);
+                if (access(p, R_OK) == 0)
+                        return candidates[i];
+        }
+        return NULL;
+}
+
+static bool names_builtin(const char *what)
+{
+        _cleanup_reference_ Reference *ref = NULL;
+        _cleanup_free_ char *name = NULL;
+
+        if (reference_parse(what, &ref, NULL) < 0 || !ref->tag || reference_name(ref, &name) < 0)
+                return false;
+        /* "busybox" alone means docker.io's; only the local name loads ours */
+        return streq(name, BUILTIN_IMAGE_NAME);
+}
+
+int image_resolve_or_builtin(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *what,
+                             ImageRecord **ret, BerthError **err)
+{
+        _cleanup_strv_free_ char **names = NULL;
+        BerthError *miss = NULL;
+        const char *layout;
+        int r;
+
+        r = image_store_resolve(md, what, ret, &miss);
+        if (r != -ENOENT || !names_builtin(what) || !(layout = builtin_image_layout())) {
+                if (r < 0 && err && !*err)
+                        *err = TAKE_PTR(miss);
+                berth_error_free(&miss);
+                return r;
+        }
+        berth_error_free(&miss);
+        LoadOptions opts = { .name_hint = "localhost/busybox" };
+        r = image_load(cs, md, sn, layout, &opts, &names, err);
+        if (r < 0)
+                return berth_error_prefix(err, "Loading the built-in image from '%s'", layout);
+        return image_store_resolve(md, what, ret, err);
+}
