@@ -115,6 +115,31 @@ def test_memory_limit_oom_kills_and_events_reports_it(bundle):
     bundle.rt("delete", cid, check=True)
 
 
+def test_events_oom_in_a_child_and_the_stream_goes_on(bundle):
+    # The hog is a subshell: the OOM killer takes it, the container lives on, and the stream
+    # keeps reporting stats until the container ends.
+    resources(bundle)["memory"] = {"limit": 32 * MiB, "swap": 32 * MiB}
+    cid, r = bundle.create("sh", "-c", '(x=$(head -c 200m /dev/zero | tr "\\0" a)); '
+                           "echo hog-gone; sleep 1")
+    assert r.rc == 0, r
+    ev = subprocess.Popen([RUNTIME, "--root", bundle.root, "events", "--interval", "100ms", cid],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(0.3)
+        bundle.rt("start", cid, check=True)
+        out, err = ev.communicate(timeout=60)
+    finally:
+        if ev.poll() is None:
+            ev.kill()
+            ev.wait()
+    assert ev.returncode == 0, err
+    types = [json.loads(l)["type"] for l in out.splitlines()]
+    assert "oom" in types, out[-2000:]
+    after = types[types.index("oom") + 1:]
+    assert after.count("stats") >= 3, types
+    bundle.rt("delete", cid, check=True)
+
+
 def test_pids_limit_stops_a_fork_bomb(bundle):
     resources(bundle)["pids"] = {"limit": 20}
     r = bundle.run("sh", "-c", "for i in $(seq 50); do sleep 5 & done; echo forked-all")
@@ -237,6 +262,13 @@ def test_pause_resume(bundle):
 
     r = bundle.rt("pause", cid)
     assert r.rc != 0 and "already paused" in r.err, r
+    # A paused container can still be inspected and updated.
+    r = bundle.rt("ps", "-f", "json", cid, check=True)
+    assert bundle.state(cid)["pid"] in json.loads(r.out)
+    assert stats(bundle, cid)["data"]["cpu"]["usage"]["total"] > 0
+    bundle.rt("update", "--pids-limit", "33", cid, check=True)
+    assert cgfile("pids", cid, "pids.max") == "33"
+    assert bundle.state(cid)["status"] == "paused"
 
     bundle.rt("resume", cid, check=True)
     assert bundle.state(cid)["status"] == "running"
@@ -340,6 +372,9 @@ def test_update_errors(bundle, tmp_path):
     bad.write_text('{"memory": ')
     r = bundle.rt("update", "-r", str(bad), cid)
     assert r.rc != 0 and "malformed JSON" in r.err, r
+    # A memory limit below what the container uses is refused by the kernel (v1: EBUSY).
+    r = bundle.rt("update", "--memory", "4k", "--memory-swap", "4k", cid)
+    assert r.rc != 0 and "memory" in r.err and "limit_in_bytes" in r.err, r
     # A value the kernel refuses names the controller, file and value.
     r = bundle.rt("update", "--cpu-period", "10", cid)
     assert r.rc != 0 and "cpu.cfs_period_us" in r.err and '"10"' in r.err, r
