@@ -84,8 +84,8 @@ int container_get_pids(Container *c, pid_t **ret, size_t *ret_n, BerthError **er
         _cleanup_cgroup_ Cgroup *cg = NULL;
         int r;
 
-        if (container_status(c) == STATUS_STOPPED)
-                return berth_error(err, 0, "container `%s` is not running", c->id);
+        /* No status check: as in runc, a stopped container lists what its cgroup still holds
+         * (children of an init that ran without a pid namespace), usually nothing. */
         r = open_container_cgroup(c, &cg, err);
         if (r < 0)
                 return r;

@@ -15,7 +15,7 @@ int container_pause(Container *c, BerthError **err);
 int container_resume(Container *c, BerthError **err);
 /* Applies res to a container that is not stopped. */
 int container_update(Container *c, const SpecResources *res, BerthError **err);
-/* The pids in the container's cgroup (host pid namespace), for `ps`. */
+/* The pids in the container's cgroup (host pid namespace), for `ps`; in any state. */
 int container_get_pids(Container *c, pid_t **ret, size_t *ret_n, BerthError **err);
 
 /* One event in runc's shape, {"type":"stats"|"oom","id":ID[,"data":{...}]}, handed to emit,

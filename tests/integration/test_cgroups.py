@@ -431,9 +431,40 @@ def test_ps_errors(bundle):
     assert r.rc != 0 and "ps failed" in r.err, r
     bundle.rt("delete", "--force", cid, check=True)
     cid = stopped(bundle)
-    r = bundle.rt("ps", "-f", "json", cid)
-    assert r.rc != 0 and "not running" in r.err, r
+    # As runc: a stopped container has no processes left, which is not an error.
+    r = bundle.rt("ps", "-f", "json", cid, check=True)
+    assert json.loads(r.out) == [], r
+    r = bundle.rt("ps", cid, check=True)
+    assert r.out.splitlines()[0].split()[:2] == ["UID", "PID"] and len(r.out.splitlines()) == 1
     bundle.rt("delete", cid, check=True)
+
+
+def test_ps_shows_what_outlives_an_init_without_pid_namespace(bundle):
+    bundle.spec["linux"]["namespaces"] = [n for n in bundle.spec["linux"]["namespaces"]
+                                          if n["type"] != "pid"]
+    cid = running(bundle, "sh", "-c", "sleep 30 & exit 0")
+    assert wait_status(bundle, cid, "stopped") == "stopped"
+    r = bundle.rt("ps", "-f", "json", cid, check=True)
+    pids = json.loads(r.out)
+    assert len(pids) == 1, r
+    with open(f"/proc/{pids[0]}/cmdline", "rb") as f:
+        assert f.read().split(b"\0")[:2] == [b"sleep", b"30"]
+    r = bundle.rt("delete", cid)
+    assert r.rc == 0, r
+    assert not os.path.exists(f"/proc/{pids[0]}/cmdline") or wait_gone(pids[0])
+
+
+def wait_gone(pid, timeout=5):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().split(") ")[1].startswith("Z"):
+                    return True
+        except OSError:
+            return True
+        time.sleep(0.02)
+    return False
 
 
 # ---- events ----
