@@ -2,12 +2,14 @@
 /*
  * `update [flags] ID`: runc's flags (--memory 64m, --cpu-quota, --pids-limit, ...) and
  * -r FILE / -r - (a linux.resources JSON object), applied to the container's cgroup. As in
- * runc, the flags override what the resources file says, whatever their order.
+ * runc (1.1 documents it: "all other options are ignored"), a resources file makes the flags
+ * ignored; we say so on stderr rather than drop them silently. The flags are still checked.
  */
 #include <getopt.h>
 #include <string.h>
 
 #include "basic/fs-util.h"
+#include "basic/log.h"
 #include "basic/string-util.h"
 #include "cmd.h"
 #include "runtime/cgroup.h"
@@ -78,17 +80,22 @@ int cmd_update(const GlobalOptions *g, int argc, char **argv, BerthError **err)
         if (r < 0)
                 return r;
 
-        if (resources) {
-                r = read_resources(resources, &res, err);
-                if (r < 0)
-                        return r;
-        } else {
-                res = calloc(1, sizeof(SpecResources));
-                if (!res)
-                        return berth_error(err, -ENOMEM, "update: out of memory");
-        }
+        res = calloc(1, sizeof(SpecResources));
+        if (!res)
+                return berth_error(err, -ENOMEM, "update: out of memory");
         for (size_t i = 0; i < n; i++) {
                 r = cgroup_update_flag(res, names[i], values[i], err);
+                if (r < 0)
+                        return r;
+        }
+        if (resources) {
+                if (n > 0)
+                        log_warning("update: --%s%s ignored: the resources in `%s` apply alone, "
+                                    "as in runc",
+                                    names[0], n > 1 ? " and the other flags are" : " is",
+                                    resources);
+                spec_resources_free(TAKE_PTR(res));
+                r = read_resources(resources, &res, err);
                 if (r < 0)
                         return r;
         }

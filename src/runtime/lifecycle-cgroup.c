@@ -3,6 +3,7 @@
  * pause, resume, update, ps and events: the verbs that only act on a container's cgroup,
  * each refusing the states runc refuses before it touches the cgroup.
  */
+#include <limits.h>
 #include <poll.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -189,7 +190,7 @@ int container_events(Container *c, unsigned interval_ms, ContainerEventFunc emit
                         { .fd = w ? cgroup_oom_watch_fd(w) : -1, .events = POLLIN },
                         { .fd = pidfd, .events = POLLIN },
                 };
-                int n = left > 0 ? poll(p, 2, (int)left) : 0;
+                int n = left > 0 ? poll(p, 2, left > INT_MAX ? INT_MAX : (int)left) : 0;
                 if (n < 0 && errno != EINTR)
                         return berth_error(err, errno, "events: poll");
                 if (n > 0 && (p[0].revents & POLLIN)) {

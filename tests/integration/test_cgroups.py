@@ -345,9 +345,14 @@ def test_update_resources_file_and_stdin(bundle, tmp_path):
     bundle.rt("update", "--resources", "-", cid, check=True,
               input=json.dumps({"pids": {"limit": 41}}))
     assert cgfile("pids", cid, "pids.max") == "41"
-    # Flags win over the file, whatever their order (runc).
-    bundle.rt("update", "--pids-limit", "42", "-r", str(f), cid, check=True)
-    assert cgfile("pids", cid, "pids.max") == "42"
+    # As runc: with a resources file the flags are ignored (here with a warning).
+    bundle.rt("update", "--memory", "90m", cid, check=True)
+    r = bundle.rt("update", "--pids-limit", "42", "-r", str(f), cid, check=True)
+    assert "--pids-limit is ignored" in r.err, r
+    assert cgfile("pids", cid, "pids.max") == "40"
+    assert int(cgfile("memory", cid, "memory.limit_in_bytes")) == 80 * MiB
+    # Only what the file names changes.
+    bundle.rt("update", "-r", "-", cid, check=True, input='{"pids": {"limit": 43}}')
     assert int(cgfile("memory", cid, "memory.limit_in_bytes")) == 80 * MiB
     bundle.rt("delete", "--force", cid, check=True)
 
