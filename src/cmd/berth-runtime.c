@@ -9,16 +9,18 @@
 #include "basic/string-util.h"
 #include "cmd.h"
 #include "runtime/cloned-binary.h"
+#include "runtime/container.h"
 
 static const struct {
         const char *name;
         VerbFunc func;
-        bool enters_container; /* runs our code inside the container: needs a sealed copy */
+        bool enters_container; /* runs our code inside the container itself: needs a sealed copy
+                                * (create and run execute the init from one on their own) */
         const char *help;
 } verbs[] = {
-        { "create", cmd_create, true, "create a container" },
+        { "create", cmd_create, false, "create a container" },
         { "start", cmd_start, false, "start a created container" },
-        { "run", cmd_run, true, "create and start a container" },
+        { "run", cmd_run, false, "create and start a container" },
         { "exec", cmd_exec, true, "run a process in a running container" },
         { "state", cmd_state, false, "print the state of a container" },
         { "kill", cmd_kill, false, "send a signal to a container's init (or all processes)" },
@@ -114,6 +116,12 @@ int main(int argc, char **argv)
                 return 2;
         }
         const char *verb = argv[optind];
+        /* The container's init, executed by create from a sealed copy of this binary. */
+        if (streq(verb, "init")) {
+                container_init_main(argc - optind + 1, argv + optind - 1);
+                log_error("init: this command is internal to create and run");
+                return 2;
+        }
         char **vargv = argv + optind;
         int vargc = argc - optind;
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {

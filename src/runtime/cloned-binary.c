@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <stdbool.h>
 #include <unistd.h>
 
 #include "basic/macro.h"
@@ -13,16 +14,10 @@
 
 extern char **environ;
 
-int cloned_binary_ensure(char **argv)
+static int copy_sealed(int self, int *ret)
 {
         struct stat st;
 
-        _cleanup_close_ int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-        if (self < 0)
-                return -errno;
-        int seals = fcntl(self, F_GET_SEALS);
-        if (seals >= 0 && (seals & REQUIRED_SEALS) == REQUIRED_SEALS)
-                return 0;
         if (fstat(self, &st) < 0)
                 return -errno;
 
@@ -38,6 +33,40 @@ int cloned_binary_ensure(char **argv)
         }
         if (fcntl(mfd, F_ADD_SEALS, REQUIRED_SEALS) < 0)
                 return -errno;
+        *ret = TAKE_FD(mfd);
+        return 0;
+}
+
+static bool is_sealed(int fd)
+{
+        int seals = fcntl(fd, F_GET_SEALS);
+        return seals >= 0 && (seals & REQUIRED_SEALS) == REQUIRED_SEALS;
+}
+
+int cloned_binary_memfd(int *ret)
+{
+        _cleanup_close_ int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+        if (self < 0)
+                return -errno;
+        if (is_sealed(self)) {
+                *ret = TAKE_FD(self);
+                return 0;
+        }
+        return copy_sealed(self, ret);
+}
+
+int cloned_binary_ensure(char **argv)
+{
+        _cleanup_close_ int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int mfd = -1;
+
+        if (self < 0)
+                return -errno;
+        if (is_sealed(self))
+                return 0;
+        int r = copy_sealed(self, &mfd);
+        if (r < 0)
+                return r;
         fexecve(mfd, argv, environ);
         return -errno;
 }

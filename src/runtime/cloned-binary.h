@@ -9,3 +9,5 @@
 /* Returns 0 when already running from a sealed copy; otherwise re-executes (and does not
  * return) or returns -errno. */
 int cloned_binary_ensure(char **argv);
+/* A sealed, read-only memfd copy of the running binary, to execute a child from. */
+int cloned_binary_memfd(int *ret);

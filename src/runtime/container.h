@@ -57,7 +57,16 @@ typedef struct InitArgs {
         int listen_fd;       /* exec.sock for create, -1 for run */
         bool joined_early;   /* the namespaces to join were joined before the clone */
         unsigned n_listen_fds; /* LISTEN_FDS passed through */
-        struct SeccompFilter *seccomp; /* built by the runtime, loaded by the init; may be NULL */
+        struct SeccompFilter *seccomp; /* loaded by the init; may be NULL */
+        int exe_fd;          /* the sealed copy of the runtime the init executes itself from */
+        int config_fd;       /* the config.json copy, open for reading (the init may not be
+                              * allowed to open it once in its user namespace) */
 } InitArgs;
 
 _noreturn_ void container_init(const InitArgs *a);
+/* Right after the clone: the init executes the sealed copy of the runtime (CVE-2019-5736), so
+ * the host's binary never runs in the container, while the runtime goes on with the cgroup and
+ * id maps in parallel. The copy continues in container_init_main(). */
+_noreturn_ void container_init_reexec(const InitArgs *a);
+/* `berth-runtime init ...` (internal): rebuilds InitArgs from argv and the state directory. */
+int container_init_main(int argc, char **argv);

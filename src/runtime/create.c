@@ -17,6 +17,7 @@
 #include "basic/log.h"
 #include "basic/string-util.h"
 #include "caps.h"
+#include "cloned-binary.h"
 #include "cgroup.h"
 #include "container.h"
 #include "device-rules.h"
@@ -126,7 +127,7 @@ static int spawn_init(const InitArgs *args, bool intermediate, pid_t *ret_pid, B
                 if (pid < 0)
                         return berth_error(err, errno, "clone the container's init");
                 if (pid == 0)
-                        container_init(args);
+                        container_init_reexec(args);
                 *ret_pid = pid;
                 return 0;
         }
@@ -155,7 +156,7 @@ static int spawn_init(const InitArgs *args, bool intermediate, pid_t *ret_pid, B
                 if (pid == 0) {
                         InitArgs a = *args;
                         a.joined_early = true;
-                        container_init(&a);
+                        container_init_reexec(&a);
                 }
                 sync_send(args->sync_fd, SYNC_PID, pid, NULL, -1);
                 _exit(0);
@@ -232,7 +233,7 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
         size_t config_len;
         _cleanup_free_ SpecDeviceCgroup *rules = NULL;
         _cleanup_free_ char *owner = NULL;
-        _cleanup_seccomp_filter_ SeccompFilter *seccomp = NULL;
+        _cleanup_close_ int exe_fd = -1, config_fd = -1;
         SpecResources res;
         CapSets caps;
         char path[PATH_MAX], created[64];
@@ -272,11 +273,6 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
         r = caps_resolve(spec->process->capabilities, &caps, err);
         if (r < 0)
                 return r;
-        /* Built here, before anything exists, so a bad profile fails cleanly; the init only
-         * loads the ready program. */
-        if (spec->linux_ && spec->linux_->seccomp &&
-            (r = seccomp_filter_build(spec->linux_->seccomp, &seccomp, err)) < 0)
-                return r;
         const char *lf = getenv("LISTEN_FDS");
         int nl;
         if (lf && safe_atoi(lf, &nl) >= 0 && nl > 0)
@@ -302,6 +298,16 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 r = berth_error(err, errno, "create the sync socket");
                 goto fail;
         }
+        config_fd = openat(statedir, STATE_CONFIG, O_RDONLY | O_CLOEXEC);
+        if (config_fd < 0) {
+                r = berth_error(err, errno, "open the config copy of container `%s`", o->id);
+                goto fail;
+        }
+        r = cloned_binary_memfd(&exe_fd);
+        if (r < 0) {
+                berth_error(err, r, "copy the runtime binary (CVE-2019-5736)");
+                goto fail;
+        }
 
         const InitArgs args = {
                 .opts = o,
@@ -311,7 +317,8 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 .sync_fd = sp[1],
                 .listen_fd = listen_fd,
                 .n_listen_fds = n_listen,
-                .seccomp = seccomp,
+                .exe_fd = exe_fd,
+                .config_fd = config_fd,
         };
         bool intermediate = namespaces_need_intermediate(spec->linux_);
         r = spawn_init(&args, intermediate, &spawned, err);
@@ -319,6 +326,8 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 goto fail;
         sp[1] = safe_close(sp[1]);
         listen_fd = safe_close(listen_fd);
+        exe_fd = safe_close(exe_fd);
+        config_fd = safe_close(config_fd);
         if (intermediate) {
                 pid_t mid = spawned;
                 SyncMsg m = {};
@@ -358,9 +367,18 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 c->annotations = json_object_get(ann);
 
         const SpecLinux *l = spec->linux_;
-        if (l && l->namespaces[SPEC_NS_USER].present && !l->namespaces[SPEC_NS_USER].path &&
-            (r = namespaces_write_id_maps(u.pid, l, err)) < 0)
-                goto fail;
+        if (l && l->namespaces[SPEC_NS_USER].present && !l->namespaces[SPEC_NS_USER].path) {
+                r = namespaces_write_id_maps(u.pid, l, err);
+                if (r < 0)
+                        goto fail;
+                /* The init becomes the namespace's root before it executes the runtime's copy,
+                 * so it keeps its capabilities there. */
+                r = sync_send(sp[0], SYNC_MAPPED, 0, NULL, -1);
+                if (r < 0) {
+                        berth_error(err, r, "tell the init its ids are mapped");
+                        goto fail;
+                }
+        }
         if (device_rules_effective(spec, &res, &rules) < 0) {
                 r = berth_error(err, ENOMEM, "device rules");
                 goto fail;
@@ -382,11 +400,8 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 }
         }
         state = state_json_string(c, STATUS_CREATING);
-        r = sync_send(sp[0], SYNC_GO, 0, state, -1);
-        if (r < 0) {
-                berth_error(err, r, "start the container's init");
-                goto fail;
-        }
+        /* A failed send means the init died: serve_init() then reads why it did. */
+        (void)sync_send(sp[0], SYNC_GO, 0, state, -1);
         r = serve_init(c, spec, o, sp[0], foreground, &console, err);
         if (r < 0)
                 goto fail;

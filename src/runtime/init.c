@@ -29,6 +29,7 @@
 #include "namespaces.h"
 #include "process.h"
 #include "rootfs.h"
+#include "seccomp.h"
 #include "sync.h"
 #include "terminal.h"
 
@@ -220,4 +221,108 @@ _noreturn_ void container_init(const InitArgs *a)
 
         process_exec(&proc, a->n_listen_fds + a->opts->preserve_fds, &err);
         fail(start_fd, err);
+}
+
+/* fds the copy of the runtime inherits: they must survive its execve(). */
+static void keep_across_exec(int fd)
+{
+        if (fd >= 0)
+                fcntl(fd, F_SETFD, 0);
+}
+
+_noreturn_ void container_init_reexec(const InitArgs *a)
+{
+        char sync_fd[16], listen_fd[16], config_fd[16], preserve[16], nlisten[16];
+        const CreateOptions *o = a->opts;
+
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        const SpecLinux *l = a->spec->linux_;
+        if (l && l->namespaces[SPEC_NS_USER].present && !l->namespaces[SPEC_NS_USER].path) {
+                /* An execve() by an unmapped user would drop every capability in the new
+                 * namespace: become its root first. Container uid 0 may not be mapped. */
+                if (sync_expect(a->sync_fd, SYNC_MAPPED, NULL, NULL, NULL) < 0)
+                        _exit(1);
+                if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
+                        _exit(1);
+                if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+                        _exit(1);
+        }
+        keep_across_exec(a->sync_fd);
+        keep_across_exec(a->listen_fd);
+        keep_across_exec(a->config_fd);
+        snprintf(sync_fd, sizeof(sync_fd), "%d", a->sync_fd);
+        snprintf(listen_fd, sizeof(listen_fd), "%d", a->listen_fd);
+        snprintf(config_fd, sizeof(config_fd), "%d", a->config_fd);
+        snprintf(preserve, sizeof(preserve), "%u", o->preserve_fds);
+        snprintf(nlisten, sizeof(nlisten), "%u", a->n_listen_fds);
+        char *argv[] = {
+                (char *)"berth-runtime",
+                (char *)"init",
+                sync_fd,
+                listen_fd,
+                config_fd,
+                (char *)o->id,
+                (char *)a->bundle,
+                (char *)a->rootfs,
+                preserve,
+                nlisten,
+                (char *)(o->no_pivot ? "1" : "0"),
+                (char *)(o->no_new_keyring ? "1" : "0"),
+                (char *)(a->joined_early ? "1" : "0"),
+                NULL,
+        };
+        extern char **environ;
+        syscall(SYS_execveat, a->exe_fd, "", argv, environ, AT_EMPTY_PATH);
+        _cleanup_error_ BerthError *err = NULL;
+        berth_error(&err, errno, "execute the sealed copy of the runtime");
+        fail(a->sync_fd, err);
+}
+
+int container_init_main(int argc, char **argv)
+{
+        _cleanup_error_ BerthError *err = NULL;
+        _cleanup_spec_ Spec *spec = NULL;
+        _cleanup_free_ char *config = NULL;
+        _cleanup_seccomp_filter_ SeccompFilter *seccomp = NULL;
+        int sync_fd, listen_fd, config_fd, preserve, nlisten;
+        size_t len;
+
+        if (argc != 13 || safe_atoi(argv[2], &sync_fd) < 0 || safe_atoi(argv[3], &listen_fd) < 0 ||
+            safe_atoi(argv[4], &config_fd) < 0 || safe_atoi(argv[8], &preserve) < 0 ||
+            safe_atoi(argv[9], &nlisten) < 0)
+                return -EINVAL; /* not a runtime-made command line */
+        /* Nothing of ours may cross the exec that follows. */
+        fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
+        fcntl(listen_fd, F_SETFD, FD_CLOEXEC);
+        fcntl(config_fd, F_SETFD, FD_CLOEXEC);
+        int r = read_full_fd(config_fd, &config, &len);
+        if (r < 0)
+                fail(sync_fd, (berth_error(&err, r, "read the container's config"), err));
+        r = spec_parse(config, len, &spec, &err);
+        if (r < 0)
+                fail(sync_fd, err);
+        safe_close(config_fd);
+        if (spec->linux_ && spec->linux_->seccomp &&
+            seccomp_filter_build(spec->linux_->seccomp, &seccomp, &err) < 0)
+                fail(sync_fd, err);
+        const CreateOptions o = {
+                .id = argv[5],
+                .preserve_fds = (unsigned)preserve,
+                .no_pivot = streq(argv[10], "1"),
+                .no_new_keyring = streq(argv[11], "1"),
+        };
+        const InitArgs a = {
+                .opts = &o,
+                .spec = spec,
+                .bundle = argv[6],
+                .rootfs = argv[7],
+                .sync_fd = sync_fd,
+                .listen_fd = listen_fd,
+                .joined_early = streq(argv[12], "1"),
+                .n_listen_fds = (unsigned)nlisten,
+                .seccomp = seccomp,
+                .exe_fd = -1,
+                .config_fd = -1,
+        };
+        container_init(&a);
 }
