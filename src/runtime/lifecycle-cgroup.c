@@ -207,6 +207,8 @@ int container_events(Container *c, unsigned interval_ms, ContainerEventFunc emit
                 if (now_ms() < next)
                         continue;
                 next += interval_ms;
+                if (next <= now_ms()) /* stats slower than the interval: no burst to catch up */
+                        next = now_ms() + interval_ms;
                 struct json_object *e = NULL;
                 r = stats_event(c, cg, &e, err);
                 if (r < 0) {

@@ -157,7 +157,7 @@ def test_cpu_quota_caps_usage(bundle):
     time.sleep(1.0)
     s1, t1 = stats(bundle, cid)["data"]["cpu"], time.monotonic()
     used = (s1["usage"]["total"] - s0["usage"]["total"]) / 1e9 / (t1 - t0)
-    assert 0.05 < used < 0.4, f"{used:.2f} CPUs with a 0.2 CPU quota"
+    assert 0.02 < used < 0.4, f"{used:.2f} CPUs with a 0.2 CPU quota"
     assert s1["throttling"]["throttledPeriods"] > s0["throttling"]["throttledPeriods"]
     # The same figure from the kernel's own counter.
     u0 = int(cgfile("cpuacct", cid, "cpuacct.usage"))
