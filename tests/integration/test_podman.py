@@ -33,17 +33,6 @@ SELECTED = [r.strip() for r in os.environ.get("BERTH_PODMAN_RUNTIMES", "berth,ru
 if ph.podman_path() is None:
     pytest.skip("podman is not installed", allow_module_level=True)
 
-# ---- berth bugs found with podman (reported; the tests pass by themselves once fixed) ----------
-
-BUG_NO_PAUSE = ("berth-runtime has no `pause`/`resume` commands: `podman pause` fails with "
-                "'unknown command \"pause\"'")
-
-
-def xfail_on_berth(request, podman, reason):
-    if podman.kind == "berth":
-        request.applymarker(pytest.mark.xfail(reason=reason, strict=False))
-
-
 # ---- fixtures ------------------------------------------------------------------------------------
 
 
@@ -266,7 +255,6 @@ def test_exec(request, podman):
 
 
 def test_pause_unpause(request, podman):
-    xfail_on_berth(request, podman, BUG_NO_PAUSE)
     cname = name()
     start_sleeper(podman, cname)
     podman("pause", cname, check=True)
