@@ -130,8 +130,8 @@ int terminal_relay(int master)
 
         if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
                 raw = saved;
+                /* Fully raw: the container's pty already turns "\n" into "\r\n". */
                 cfmakeraw(&raw);
-                raw.c_oflag = saved.c_oflag; /* keep output post-processing of the host tty */
                 if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0)
                         restore = true;
                 copy_winsize(master);
