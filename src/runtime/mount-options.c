@@ -93,8 +93,7 @@ const char *const mount_option_names[] = {
         "bind", "rbind", "private", "rprivate", "shared", "rshared", "slave", "rslave",
         "unbindable", "runbindable", "rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev",
         "rnoexec", "rexec", "rnodiratime", "rdiratime", "rrelatime", "rnorelatime", "rnoatime",
-        "ratime", "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow", "idmap",
-        "ridmap", "tmpcopyup", NULL,
+        "ratime", "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow", NULL,
 };
 
 static const Option *lookup(const char *name)

@@ -19,5 +19,6 @@ typedef struct MountOptions {
 /* Parses options (NULL-terminated, may be NULL). The only failure is -ENOMEM. */
 int mount_options_parse(char *const *options, MountOptions *ret);
 void mount_options_done(MountOptions *o);
-/* Names of every option this runtime knows, for `features`. NULL-terminated. */
+/* Names of every option this runtime applies, for `features` (idmap, ridmap and tmpcopyup are
+ * recognised only to be refused clearly). NULL-terminated. */
 extern const char *const mount_option_names[];

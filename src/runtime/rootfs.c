@@ -189,7 +189,9 @@ static int mount_one(RootfsContext *ctx, size_t i, const SpecMount *m, BerthErro
         if (r < 0)
                 return mount_error(err, r, i, m, "parse options");
         if (o.idmap)
-                return mount_error(err, EOPNOTSUPP, i, m, "idmapped mounts are not supported yet");
+                return mount_error(err, 0, i, m, "idmapped mounts are not supported yet");
+        if (o.tmpcopyup)
+                return mount_error(err, 0, i, m, "the tmpcopyup option is not supported yet");
         if (o.bind || (m->type && streq(m->type, "bind")))
                 return mount_bind(ctx, i, m, &o, err);
         if (!m->type)

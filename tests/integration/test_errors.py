@@ -119,3 +119,13 @@ def test_log_file_json(bundle, tmp_path):
     assert r.rc != 0
     lines = [json.loads(l) for l in log.read_text().splitlines()]
     assert lines and lines[-1]["level"] == "error" and "no-such-binary" in lines[-1]["msg"]
+
+
+def test_unsupported_mount_options_are_refused(bundle):
+    for opt in ("idmap", "tmpcopyup"):
+        bundle.spec["mounts"] = [m for m in bundle.spec["mounts"] if m["destination"] != "/x"]
+        bundle.spec["mounts"].append({"destination": "/x", "type": "tmpfs", "source": "tmpfs",
+                                      "options": [opt]})
+        cid, r = bundle.create("true")
+        assert r.rc != 0 and opt in r.err and "not supported" in r.err, r
+        assert not os.path.exists(os.path.join(bundle.root, cid))
