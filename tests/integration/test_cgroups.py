@@ -8,6 +8,7 @@ checks that no /sys/fs/cgroup/*/berth/<id> is left behind.
 import json
 import os
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -218,15 +219,25 @@ def test_hybrid_layout_mirrors_the_unified_hierarchy(bundle):
     assert f"0::/berth/{cid}" in cgroup_lines(r.out), r
 
 
+def rt_v1(b, *args, input=None):
+    """The runtime in a private mount namespace without the unified hierarchy."""
+    # Files, not pipes: a created container keeps its stdio open (see conftest.py).
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        cp = subprocess.run(["unshare", "-m", "sh", "-c",
+                             f"umount {CG}/unified && exec \"$@\"", "sh", RUNTIME, "--root",
+                             b.root, *args], stdout=out, stderr=err, text=True, timeout=60,
+                            cwd=b.dir, input=input)
+        out.seek(0)
+        err.seek(0)
+        cp.stdout, cp.stderr = out.read(), err.read()
+    return cp
+
+
 def test_pure_v1_layout(bundle):
     """pids and memory limits with /sys/fs/cgroup/unified unmounted: the pure v1 layout."""
     def run_v1(cid):
         bundle.write()
-        script = f"umount {CG}/unified && exec \"$@\""
-        cp = subprocess.run(["unshare", "-m", "sh", "-c", script, "sh", RUNTIME, "--root",
-                             bundle.root, "run", "--bundle", bundle.dir, cid],
-                            capture_output=True, text=True, timeout=60, cwd=bundle.dir)
-        return cp
+        return rt_v1(bundle, "run", "--bundle", bundle.dir, cid)
 
     resources(bundle)["pids"] = {"limit": 20}
     resources(bundle)["memory"] = {"limit": 32 * MiB, "swap": 32 * MiB}
@@ -245,6 +256,41 @@ def test_pure_v1_layout(bundle):
     cp = run_v1(cid)
     assert cp.returncode == 128 + 9, cp
     assert "survived" not in cp.stdout
+
+
+def test_pure_v1_verbs(bundle):
+    resources(bundle)["pids"] = {"limit": 20}
+    bundle.args("sh", "-c", "cat /proc/self/cgroup > /shared/cgroup; " + COUNTER)
+    share(bundle)
+    bundle.write()
+    cid = bundle.new_id()
+    cp = rt_v1(bundle, "create", "--bundle", bundle.dir, cid)
+    assert cp.returncode == 0, cp
+    assert rt_v1(bundle, "start", cid).returncode == 0
+    assert wait_counter(bundle, 2) > 2
+    with open(os.path.join(os.path.dirname(bundle.dir), "shared", "cgroup")) as f:
+        assert f"0::/berth/{cid}" not in f.read().splitlines()
+
+    cp = rt_v1(bundle, "pause", cid)
+    assert cp.returncode == 0, cp
+    assert json.loads(rt_v1(bundle, "state", cid).stdout)["status"] == "paused"
+    c0 = counter(bundle)
+    time.sleep(0.3)
+    assert counter(bundle) == c0
+    cp = rt_v1(bundle, "resume", cid)
+    assert cp.returncode == 0, cp
+    assert wait_counter(bundle, c0 + 2) > c0 + 2
+
+    cp = rt_v1(bundle, "update", "--pids-limit", "25", "--memory", "70m", cid)
+    assert cp.returncode == 0, cp
+    assert cgfile("pids", cid, "pids.max") == "25"
+    assert int(cgfile("memory", cid, "memory.limit_in_bytes")) == 70 * MiB
+    cp = rt_v1(bundle, "ps", "-f", "json", cid)
+    assert json.loads(rt_v1(bundle, "state", cid).stdout)["pid"] in json.loads(cp.stdout), cp
+    cp = rt_v1(bundle, "events", "--stats", cid)
+    assert json.loads(cp.stdout)["data"]["pids"]["limit"] == 25, cp
+    cp = rt_v1(bundle, "delete", "--force", cid)
+    assert cp.returncode == 0, cp
 
 
 # ---- pause / resume ----
