@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "string-util.h"
+#include "time-util.h"
 
 static int log_fd = STDERR_FILENO;
 static LogFormat log_format = LOG_FORMAT_TEXT;
@@ -78,18 +79,6 @@ static void write_all(int fd, const char *s, size_t n)
         }
 }
 
-static void format_time(char *buf, size_t size)
-{
-        struct timespec now;
-        struct tm tm;
-        char base[32];
-
-        clock_gettime(CLOCK_REALTIME, &now);
-        gmtime_r(&now.tv_sec, &tm);
-        strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-        snprintf(buf, size, "%s.%09ldZ", base, now.tv_nsec);
-}
-
 void log_full(LogLevel level, const char *fmt, ...)
 {
         int saved = errno;
@@ -104,13 +93,13 @@ void log_full(LogLevel level, const char *fmt, ...)
         va_end(ap);
 
         if (log_format == LOG_FORMAT_JSON) {
-                format_time(ts, sizeof(ts));
+                format_rfc3339_now(ts, sizeof(ts));
                 json_escape(msg, esc, sizeof(esc));
                 n = snprintf(line, sizeof(line), "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
                              level_names[level], esc, ts);
         } else if (log_fd != STDERR_FILENO) {
                 /* The shape of runc's text log, which tools scrape for "msg=". */
-                format_time(ts, sizeof(ts));
+                format_rfc3339_now(ts, sizeof(ts));
                 json_escape(msg, esc, sizeof(esc));
                 n = snprintf(line, sizeof(line), "time=\"%s\" level=%s msg=\"%s\"\n", ts,
                              level_names[level], esc);

@@ -14,6 +14,7 @@
 
 #include "basic/fs-util.h"
 #include "basic/passwd.h"
+#include "basic/time-util.h"
 #include "basic/log.h"
 #include "basic/string-util.h"
 #include "caps.h"

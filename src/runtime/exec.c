@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include "basic/fs-util.h"
+#include "basic/process-util.h"
 #include "cgroup.h"
 #include "container.h"
 #include "exec.h"
@@ -118,25 +119,6 @@ static int spawn(Container *c, int pidfd, const SpecProcess *p, const ExecOption
         return 0;
 }
 
-static int wait_exit(pid_t pid)
-{
-        int status;
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return 255;
-        if (WIFEXITED(status))
-                return WEXITSTATUS(status);
-        return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 255;
-}
-
-static volatile sig_atomic_t forward_to;
-
-static void forward(int sig)
-{
-        if (forward_to > 0)
-                kill(forward_to, sig);
-}
-
 int container_exec(Container *c, const SpecProcess *p, const ExecOptions *o, int *ret_status,
                    BerthError **err)
 {
@@ -227,15 +209,11 @@ int container_exec(Container *c, const SpecProcess *p, const ExecOptions *o, int
                 *ret_status = 0;
                 return 0;
         }
-        static const int fwd[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
-        struct sigaction sa = { .sa_handler = forward, .sa_flags = SA_RESTART };
-        forward_to = pid;
-        for (size_t i = 0; i < ELEMENTSOF(fwd); i++)
-                sigaction(fwd[i], &sa, NULL);
+        forward_signals_to(pid);
         if (console >= 0)
                 terminal_relay(console);
-        *ret_status = wait_exit(pid);
-        forward_to = 0;
+        *ret_status = wait_exit_status(pid);
+        forward_signals_to(0);
         return 0;
 
 fail:

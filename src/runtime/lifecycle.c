@@ -8,6 +8,7 @@
 #include <poll.h>
 
 #include "basic/log.h"
+#include "basic/process-util.h"
 #include "basic/string-util.h"
 #include "cgroup.h"
 #include "container.h"
@@ -151,27 +152,6 @@ int container_delete(Container *c, bool force, BerthError **err)
         return 0;
 }
 
-static volatile sig_atomic_t forward_pid;
-
-static void forward_signal(int sig)
-{
-        if (forward_pid > 0)
-                kill(forward_pid, sig);
-}
-
-static int wait_status(pid_t pid)
-{
-        int status;
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return 255;
-        if (WIFEXITED(status))
-                return WEXITSTATUS(status);
-        if (WIFSIGNALED(status))
-                return 128 + WTERMSIG(status);
-        return 255;
-}
-
 int container_run(const CreateOptions *o, bool detach, bool keep, int *ret_status,
                   BerthError **err)
 {
@@ -197,11 +177,7 @@ int container_run(const CreateOptions *o, bool detach, bool keep, int *ret_statu
         Container *c = cr.container;
 
         /* Signals to us are meant for the container, as with runc run. */
-        static const int fwd[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
-        struct sigaction sa = { .sa_handler = forward_signal, .sa_flags = SA_RESTART };
-        forward_pid = c->pid;
-        for (size_t i = 0; i < ELEMENTSOF(fwd); i++)
-                sigaction(fwd[i], &sa, NULL);
+        forward_signals_to(c->pid);
 
         r = container_start_fd(c, cr.start_fd, err);
         if (r < 0) {
@@ -211,8 +187,8 @@ int container_run(const CreateOptions *o, bool detach, bool keep, int *ret_statu
         cr.start_fd = safe_close(cr.start_fd);
         if (cr.console_master >= 0)
                 terminal_relay(cr.console_master);
-        *ret_status = wait_status(c->pid);
-        forward_pid = 0;
+        *ret_status = wait_exit_status(c->pid);
+        forward_signals_to(0);
         if (!keep && container_delete(c, true, err) < 0)
                 return berth_error_code(*err);
         return 0;

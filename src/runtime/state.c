@@ -274,15 +274,3 @@ void container_free(Container *c)
                 spec_free(c->spec);
         free(c);
 }
-
-void format_rfc3339_now(char *buf, size_t size)
-{
-        struct timespec ts;
-        struct tm tm;
-        char base[32];
-
-        clock_gettime(CLOCK_REALTIME, &ts);
-        gmtime_r(&ts.tv_sec, &tm);
-        strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-        snprintf(buf, size, "%s.%09ldZ", base, ts.tv_nsec);
-}

@@ -66,4 +66,3 @@ static inline void container_freep(Container **c)
 
 /* The start time (field 22 of /proc/<pid>/stat), or -errno; *zombie tells a dead process. */
 int process_start_time(pid_t pid, uint64_t *ret, bool *zombie);
-void format_rfc3339_now(char *buf, size_t size);

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Timestamps as runc writes them. */
+#pragma once
+
+#include <stddef.h>
+
+/* The current UTC time in RFC 3339 with nanoseconds, e.g. 2026-11-28T16:30:02.015666453Z. */
+void format_rfc3339_now(char *buf, size_t size);
