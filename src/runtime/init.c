@@ -29,6 +29,7 @@
 #include "namespaces.h"
 #include "process.h"
 #include "rootfs.h"
+#include "sched.h"
 #include "seccomp.h"
 #include "sync.h"
 #include "terminal.h"
@@ -110,6 +111,10 @@ _noreturn_ void container_init(const InitArgs *a)
         int start_fd = -1, r;
 
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        if (p && p->exec_cpu_affinity_initial &&
+            sched_set_affinity(p->exec_cpu_affinity_initial, "process.execCPUAffinity.initial",
+                               &err) < 0)
+                fail(a->sync_fd, err);
         if (getppid() == 1)
                 _exit(1); /* the runtime is already gone */
         r = sync_expect(a->sync_fd, SYNC_GO, &go, NULL, NULL);

@@ -17,6 +17,7 @@
 #include "basic/string-util.h"
 #include "caps.h"
 #include "process.h"
+#include "sched.h"
 #include "seccomp.h"
 
 static int set_rlimits(const SpecProcess *p, BerthError **err)
@@ -165,6 +166,8 @@ int process_prepare(const SpecProcess *p, int rootfd, unsigned n_listen_fds,
                                                 O_DIRECTORY);
         if (cwd < 0)
                 return berth_error(err, cwd, "process.cwd `%s`", p->cwd ? p->cwd : "/");
+        if ((r = sched_apply(p, err)) < 0)
+                return r;
         if (seccomp && (r = seccomp_filter_load(seccomp, ret_notify_fd, err)) < 0)
                 return berth_error_prefix(err, "linux.seccomp");
         if ((r = set_user(p, &caps, err)) < 0)
@@ -180,6 +183,7 @@ int process_prepare(const SpecProcess *p, int rootfd, unsigned n_listen_fds,
         if ((r = find_executable(p->args[0], env, &exe, err)) < 0)
                 return r;
         ret->args = p->args;
+        ret->affinity_final = p->exec_cpu_affinity_final;
         ret->env = TAKE_PTR(env);
         ret->exe = TAKE_PTR(exe);
         return 0;
@@ -194,6 +198,9 @@ void process_prepared_done(PreparedProcess *p)
 
 int process_exec(PreparedProcess *p, unsigned keep_fds, BerthError **err)
 {
+        if (p->affinity_final && sched_set_affinity(p->affinity_final,
+                                                    "process.execCPUAffinity.final", err) < 0)
+                return berth_error_code(*err);
         /* Nothing of the runtime's crosses into the container: every fd past the preserved
          * ones is closed on exec (CVE-2024-21626), and so is the channel that tells the
          * runtime that execve() succeeded. */

@@ -9,6 +9,7 @@ typedef struct PreparedProcess {
         char **args; /* borrowed from the spec */
         char **env;
         char *exe;
+        const char *affinity_final; /* borrowed: process.execCPUAffinity.final */
 } PreparedProcess;
 
 /* In the container (root and mount namespace entered): rlimits, seccomp, user, groups,

@@ -103,3 +103,21 @@ def test_terminal_without_console_socket_is_refused_for_create(bundle):
     bundle.spec["process"]["terminal"] = True
     cid, r = bundle.create("true")
     assert r.rc != 0 and "--console-socket" in r.err, r
+
+
+def test_scheduler_io_priority_and_affinity(bundle):
+    bundle.spec["process"]["scheduler"] = {"policy": "SCHED_BATCH", "nice": 5}
+    bundle.spec["process"]["ioPriority"] = {"class": "IOPRIO_CLASS_IDLE", "priority": 0}
+    bundle.spec["process"]["execCPUAffinity"] = {"initial": "0", "final": "0"}
+    r = bundle.run("sh", "-c", "cut -d' ' -f19,41 /proc/self/stat; "
+                   "grep Cpus_allowed_list /proc/self/status")
+    assert r.rc == 0, r
+    nice, policy = r.out.split("\n")[0].split()
+    assert (nice, policy) == ("5", "3"), r.out
+    assert r.out.split("\n")[1].split()[-1] == "0"
+
+
+def test_bad_cpu_affinity(bundle):
+    bundle.spec["process"]["execCPUAffinity"] = {"final": "0-x"}
+    r = bundle.run("true")
+    assert r.rc != 0 and "execCPUAffinity.final" in r.err, r
