@@ -3,8 +3,10 @@
 Range ignored. Serves one repository's manifests and blobs from memory."""
 import http.server
 import json
+import os
 import threading
 import time
+import urllib.parse
 
 import ocihelp
 
@@ -17,6 +19,10 @@ class FakeRegistry:
         self.failures = {}  # key -> remaining failures
         self.requests = []  # (method, path, range header)
         self.pause = 2.0  # seconds the "pause" behaviour waits in the middle of a body
+        self.uploads = {}  # upload id -> bytearray
+        self.pushed_manifests = {}  # reference -> bytes
+        self.fail_puts = 0  # blob upload PUTs to answer with 500
+        self.wrong_manifest_digest = False
         self.lock = threading.Lock()
         reg = self
 
@@ -38,6 +44,50 @@ class FakeRegistry:
 
             def do_HEAD(self):
                 self.do_GET()
+
+            def body(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                return self.rfile.read(n) if n else b""
+
+            def do_POST(self):
+                with reg.lock:
+                    reg.requests.append((self.command, self.path, None))
+                self.body()
+                uid = os.urandom(8).hex()
+                reg.uploads[uid] = bytearray()
+                repo = self.path.split("/v2/")[1].split("/blobs/")[0]
+                self.reply(202, b"", extra={"Location": f"/v2/{repo}/blobs/uploads/{uid}",
+                                            "Range": "0-0"})
+
+            def do_PATCH(self):
+                with reg.lock:
+                    reg.requests.append((self.command, self.path, None))
+                uid = self.path.split("?")[0].rsplit("/", 1)[1]
+                reg.uploads[uid] += self.body()
+                self.reply(202, b"", extra={"Location": self.path.split("?")[0],
+                                            "Range": f"0-{len(reg.uploads[uid]) - 1}"})
+
+            def do_PUT(self):
+                with reg.lock:
+                    reg.requests.append((self.command, self.path, None))
+                data = self.body()
+                path, _, query = self.path.partition("?")
+                if "/manifests/" in path:
+                    ref = path.rsplit("/", 1)[1]
+                    reg.pushed_manifests[ref] = data
+                    d = ocihelp.sha256(b"tampered" if reg.wrong_manifest_digest else data)
+                    return self.reply(201, b"", extra={"Docker-Content-Digest": d})
+                if reg.fail_puts > 0:
+                    reg.fail_puts -= 1
+                    return self.reply(500, b'{"errors":[{"code":"UNKNOWN","message":"boom"}]}')
+                uid = path.rsplit("/", 1)[1]
+                blob = bytes(reg.uploads.pop(uid, b"")) + data
+                digest = dict(urllib.parse.parse_qsl(query)).get("digest")
+                if ocihelp.sha256(blob) != digest:
+                    return self.reply(400, b'{"errors":[{"code":"DIGEST_INVALID",'
+                                           b'"message":"digest did not match"}]}')
+                reg.blobs[digest] = blob
+                self.reply(201, b"", extra={"Docker-Content-Digest": digest})
 
             def do_GET(self):
                 rng = self.headers.get("Range")

@@ -197,3 +197,30 @@ def test_prune_waits_for_a_running_pull(berth, fake):
     assert len(berth.images()) == 1
     img = berth.images()[0]
     berth.ok("save", "-o", os.path.join(berth.root, "..", "check.tar"), img["Id"])
+
+
+def test_push_to_a_flaky_registry(berth, busybox_layout, fake):
+    berth.ok("load", busybox_layout)
+    info = berth.inspect("localhost/busybox")
+    fake.fail_puts = 2  # the first two uploads fail: a new session is started each time
+    berth.ok("push", "localhost/busybox", f"{fake.host}/pushed/bb:1")
+    assert fake.pushed_manifests["1"] == open(os.path.join(
+        busybox_layout, "blobs", "sha256", info["ManifestDigest"][7:]), "rb").read()
+    assert info["Layers"][0]["Digest"] in fake.blobs
+    assert info["Id"] in fake.blobs
+
+
+def test_chunked_push_to_fake_registry(berth, busybox_layout, fake):
+    berth.ok("load", busybox_layout)
+    info = berth.inspect("localhost/busybox")
+    berth.ok("push", "--chunk-size", "100000", "localhost/busybox", f"{fake.host}/c/bb:1")
+    patches = [p for m, p, r in fake.requests if m == "PATCH"]
+    assert len(patches) >= info["Layers"][0]["Size"] // 100000
+    assert info["Layers"][0]["Digest"] in fake.blobs
+
+
+def test_push_detects_a_rewritten_manifest(berth, busybox_layout, fake):
+    berth.ok("load", busybox_layout)
+    fake.wrong_manifest_digest = True
+    p = berth.fail("push", "localhost/busybox", f"{fake.host}/w/bb:1")
+    assert "stored manifest" in p.stderr
