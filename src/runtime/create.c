@@ -380,6 +380,9 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                         goto fail;
                 }
         }
+        state = state_json_string(c, STATUS_CREATING);
+        /* A failed send means the init died: serve_init() then reads why it did. */
+        (void)sync_send(sp[0], SYNC_GO, 0, state, -1);
         if (device_rules_effective(spec, &res, &rules) < 0) {
                 r = berth_error(err, ENOMEM, "device rules");
                 goto fail;
@@ -400,9 +403,9 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                         goto fail;
                 }
         }
-        state = state_json_string(c, STATUS_CREATING);
-        /* A failed send means the init died: serve_init() then reads why it did. */
-        (void)sync_send(sp[0], SYNC_GO, 0, state, -1);
+        /* Moving a task into a v1 cgroup waits out an RCU grace period (milliseconds): the
+         * init sets up its rootfs meanwhile and waits only where it needs its cgroup. */
+        (void)sync_send(sp[0], SYNC_CGROUP, 0, NULL, -1);
         r = serve_init(c, spec, o, sp[0], foreground, &console, err);
         if (r < 0)
                 goto fail;

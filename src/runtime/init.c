@@ -76,6 +76,24 @@ static int set_sysctls(const SpecLinux *l, BerthError **err)
         return 0;
 }
 
+static int enter_cgroup(RootfsContext *rc, BerthError **err)
+{
+        const InitArgs *a = rc->userdata;
+
+        if (rc->cgroup_entered)
+                return 0;
+        int r = sync_expect(a->sync_fd, SYNC_CGROUP, NULL, NULL, NULL);
+        if (r < 0)
+                _exit(1); /* the runtime failed and says why itself */
+        r = rootfs_capture_cgroups(rc, err);
+        if (r < 0)
+                return r;
+        if (rc->new_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
+                return berth_error(err, errno, "create cgroup namespace");
+        rc->cgroup_entered = true;
+        return 0;
+}
+
 static int wait_start(const InitArgs *a, int *ret_fd, BerthError **err)
 {
         SyncMsg m = {};
@@ -134,10 +152,6 @@ _noreturn_ void container_init(const InitArgs *a)
                         fail(a->sync_fd, (berth_error(&err, errno, "setuid 0 in the user "
                                                                    "namespace"), err));
         }
-        if (rootfs_capture_cgroups(&rc, &err) < 0)
-                fail(a->sync_fd, err);
-        if (rc.new_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
-                fail(a->sync_fd, (berth_error(&err, errno, "create cgroup namespace"), err));
         if (!a->joined_early) {
                 static const SpecNamespaceType order[] = { SPEC_NS_IPC, SPEC_NS_UTS,
                                                            SPEC_NS_NETWORK, SPEC_NS_CGROUP,
@@ -156,7 +170,12 @@ _noreturn_ void container_init(const InitArgs *a)
         if (!l || !l->namespaces[SPEC_NS_MOUNT].present)
                 fail(a->sync_fd, (berth_error(&err, 0, "linux.namespaces: a mount namespace is "
                                                        "required"), err));
+        rc.enter_cgroup = enter_cgroup;
+        rc.userdata = (void *)a;
         if (!l->namespaces[SPEC_NS_MOUNT].path && rootfs_prepare(&rc, &err) < 0)
+                fail(a->sync_fd, err);
+        /* Hooks and everything after run inside the container's cgroup. */
+        if (enter_cgroup(&rc, &err) < 0)
                 fail(a->sync_fd, err);
 
         if (s->hooks[SPEC_HOOK_PRESTART].n || s->hooks[SPEC_HOOK_CREATE_RUNTIME].n) {

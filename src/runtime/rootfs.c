@@ -196,8 +196,11 @@ static int mount_one(RootfsContext *ctx, size_t i, const SpecMount *m, BerthErro
                 return mount_bind(ctx, i, m, &o, err);
         if (!m->type)
                 return mount_error(err, 0, i, m, "a mount needs a type unless it is a bind mount");
-        if (streq(m->type, "cgroup") || streq(m->type, "cgroup2"))
+        if (streq(m->type, "cgroup") || streq(m->type, "cgroup2")) {
+                if (ctx->enter_cgroup && (r = ctx->enter_cgroup(ctx, err)) < 0)
+                        return r;
                 return mount_cgroup(ctx, i, m, &o, err);
+        }
 
         _cleanup_close_ int dst = chase_in_root(ctx->rootfd, m->destination, CHASE_MKDIR, 0755, 0);
         if (dst < 0)

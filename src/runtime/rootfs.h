@@ -22,6 +22,11 @@ typedef struct RootfsContext {
         int rootfd;         /* O_PATH of the root once it is a mount of its own */
         int devnull;        /* the container's /dev/null, verified, for masking */
         char **cgroup_paths; /* "hierarchy-mountpoint\tpath" pairs of the init's own cgroups */
+        /* Waits until the init is in its cgroup, then records its cgroups and makes its
+         * cgroup namespace; called before the first cgroup mount and after all mounts. */
+        int (*enter_cgroup)(struct RootfsContext *ctx, BerthError **err);
+        void *userdata;
+        bool cgroup_entered;
 } RootfsContext;
 
 /* Before the createContainer hooks: propagation, the rootfs bind, mounts and devices. */

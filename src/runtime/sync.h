@@ -11,6 +11,7 @@
 typedef enum SyncType {
         SYNC_GO = 1,       /* parent -> child: ids mapped, cgroup joined; text = state JSON */
         SYNC_MAPPED,       /* parent -> child: uid_map and gid_map are written */
+        SYNC_CGROUP,       /* parent -> child: the init is in its cgroup now */
         SYNC_PID,          /* intermediate -> parent: value = the init's pid */
         SYNC_HOOKS,        /* child -> parent: run prestart/createRuntime hooks now */
         SYNC_HOOKS_DONE,   /* parent -> child */
