@@ -37,6 +37,14 @@ bundles = {
         ["sh", "-c", "head -c1 /null && echo null-ok; head -c1 /sda; true"],
         {},
     ),
+    "verbs": (
+        ["sh", "-c", "i=0; while true; do i=$((i+1)); echo $i > /tmp/counter; sleep 0.05; done"],
+        {"memory": {"limit": 64 * MIB}, "pids": {"limit": 20}},
+    ),
+    "oomev": (
+        ["sh", "-c", "sleep 1; dd if=/dev/zero of=/dev/null bs=100M count=2"],
+        {"memory": {"limit": 32 * MIB, "swap": 32 * MIB}},
+    ),
 }
 for name, (args, res) in bundles.items():
     c = json.loads(json.dumps(base))
