@@ -58,7 +58,6 @@ typedef struct InitArgs {
         bool joined_early;   /* the namespaces to join were joined before the clone */
         unsigned n_listen_fds; /* LISTEN_FDS passed through */
         struct SeccompFilter *seccomp; /* loaded by the init; may be NULL */
-        int exe_fd;          /* the sealed copy of the runtime the init executes itself from */
         int config_fd;       /* the config.json copy, open for reading (the init may not be
                               * allowed to open it once in its user namespace) */
 } InitArgs;

@@ -18,7 +18,6 @@
 #include "basic/log.h"
 #include "basic/string-util.h"
 #include "caps.h"
-#include "cloned-binary.h"
 #include "cgroup.h"
 #include "container.h"
 #include "device-rules.h"
@@ -234,7 +233,7 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
         size_t config_len;
         _cleanup_free_ SpecDeviceCgroup *rules = NULL;
         _cleanup_free_ char *owner = NULL;
-        _cleanup_close_ int exe_fd = -1, config_fd = -1;
+        _cleanup_close_ int config_fd = -1;
         SpecResources res;
         CapSets caps;
         char path[PATH_MAX], created[64];
@@ -304,11 +303,7 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 r = berth_error(err, errno, "open the config copy of container `%s`", o->id);
                 goto fail;
         }
-        r = cloned_binary_memfd(&exe_fd);
-        if (r < 0) {
-                berth_error(err, r, "copy the runtime binary (CVE-2019-5736)");
-                goto fail;
-        }
+
 
         const InitArgs args = {
                 .opts = o,
@@ -318,7 +313,6 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 .sync_fd = sp[1],
                 .listen_fd = listen_fd,
                 .n_listen_fds = n_listen,
-                .exe_fd = exe_fd,
                 .config_fd = config_fd,
         };
         bool intermediate = namespaces_need_intermediate(spec->linux_);
@@ -327,7 +321,6 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 goto fail;
         sp[1] = safe_close(sp[1]);
         listen_fd = safe_close(listen_fd);
-        exe_fd = safe_close(exe_fd);
         config_fd = safe_close(config_fd);
         if (intermediate) {
                 pid_t mid = spawned;

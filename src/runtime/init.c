@@ -24,6 +24,7 @@
 #include "basic/passwd.h"
 #include "basic/string-util.h"
 #include "caps.h"
+#include "cloned-binary.h"
 #include "container.h"
 #include "hooks.h"
 #include "namespaces.h"
@@ -296,8 +297,15 @@ _noreturn_ void container_init_reexec(const InitArgs *a)
                 NULL,
         };
         extern char **environ;
-        syscall(SYS_execveat, a->exe_fd, "", argv, environ, AT_EMPTY_PATH);
         _cleanup_error_ BerthError *err = NULL;
+        /* The copy is made here, off the runtime's path: it is busy with the cgroup meanwhile. */
+        _cleanup_close_ int exe = -1;
+        int r = cloned_binary_memfd(&exe);
+        if (r < 0) {
+                berth_error(&err, r, "copy the runtime binary (CVE-2019-5736)");
+                fail(a->sync_fd, err);
+        }
+        syscall(SYS_execveat, exe, "", argv, environ, AT_EMPTY_PATH);
         berth_error(&err, errno, "execute the sealed copy of the runtime");
         fail(a->sync_fd, err);
 }
@@ -345,7 +353,6 @@ int container_init_main(int argc, char **argv)
                 .joined_early = streq(argv[12], "1"),
                 .n_listen_fds = (unsigned)nlisten,
                 .seccomp = seccomp,
-                .exe_fd = -1,
                 .config_fd = -1,
         };
         container_init(&a);
