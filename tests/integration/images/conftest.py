@@ -24,74 +24,18 @@ import urllib.request
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
-BUILD_DIR = os.environ.get("BERTH_BUILD_DIR", os.path.join(REPO, "build"))
 sys.path.insert(0, HERE)
 
-
-def find_berth():
-    for rel in ("src/snapshot/berth", "src/image/berth", "src/cmd/berth/berth"):
-        p = os.path.join(BUILD_DIR, rel)
-        if os.access(p, os.X_OK) and os.path.isfile(p):
-            return p
-    return None
-
-
-BERTH = find_berth()
-DOCKER_REGISTRY = shutil.which("docker-registry") or "/usr/bin/docker-registry"
-SKOPEO = shutil.which("skopeo")
-IS_ROOT = os.geteuid() == 0
+from imagetest import BERTH, BUILD_DIR, DOCKER_REGISTRY, REPO, SKOPEO, Berth  # noqa: E402
 
 
 def pytest_collection_modifyitems(config, items):
+    # this hook sees every collected test: only ours are skipped without a berth binary
     if BERTH is None:
         skip = pytest.mark.skip(reason=f"berth not built in {BUILD_DIR} (set BERTH_BUILD_DIR)")
         for item in items:
-            item.add_marker(skip)
-
-
-class Berth:
-    """Runs the berth CLI against one store."""
-
-    def __init__(self, root, env=None):
-        self.root = root
-        self.env = dict(os.environ)
-        self.env.update(env or {})
-
-    def run(self, *args, check=False, input=None, timeout=300, env=None):
-        e = dict(self.env)
-        e.update(env or {})
-        p = subprocess.run([BERTH, "--root", self.root, *map(str, args)], capture_output=True,
-                           text=True, input=input, timeout=timeout, env=e)
-        if check and p.returncode != 0:
-            raise AssertionError(f"berth {' '.join(map(str, args))} failed ({p.returncode}):\n"
-                                 f"{p.stdout}\n{p.stderr}")
-        return p
-
-    def ok(self, *args, **kw):
-        return self.run(*args, check=True, **kw)
-
-    def fail(self, *args, **kw):
-        p = self.run(*args, **kw)
-        assert p.returncode != 0, f"berth {' '.join(map(str, args))} succeeded:\n{p.stdout}"
-        return p
-
-    def images(self):
-        return json.loads(self.ok("images", "--format", "json").stdout)
-
-    def names(self):
-        return sorted(t for i in self.images() for t in i["RepoTags"])
-
-    def inspect(self, image):
-        return json.loads(self.ok("inspect", image).stdout)[0]
-
-    def blobs(self):
-        d = os.path.join(self.root, "blobs", "sha256")
-        return sorted(os.listdir(d)) if os.path.isdir(d) else []
-
-    def ingest(self):
-        d = os.path.join(self.root, "ingest")
-        return sorted(os.listdir(d)) if os.path.isdir(d) else []
+            if str(item.fspath).startswith(HERE + os.sep):
+                item.add_marker(skip)
 
 
 @pytest.fixture
@@ -339,12 +283,3 @@ def skopeo():
     return run
 
 
-@contextlib.contextmanager
-def mounted(berth, image, target, snapshotter=None):
-    args = ["--snapshotter", snapshotter] if snapshotter else []
-    os.makedirs(target, exist_ok=True)
-    berth.ok(*args, "mount", image, target)
-    try:
-        yield target
-    finally:
-        berth.run(*args, "unmount", target)

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import BERTH
+from imagetest import BERTH
 from fakeregistry import FakeRegistry
 import ocihelp
 

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from conftest import IS_ROOT, mounted
+from imagetest import IS_ROOT, mounted
 import ocihelp
 
 
@@ -175,7 +175,7 @@ def test_tls_verification(berth, busybox_layout, tls_registry, tmp_path):
 def test_progress_on_a_terminal(berth, busybox_layout, registry, tmp_path):
     import pty
     import subprocess
-    from conftest import BERTH
+    from imagetest import BERTH
     berth.ok("load", busybox_layout)
     dest = repo(registry) + ":tty"
     berth.ok("push", "localhost/busybox", dest)

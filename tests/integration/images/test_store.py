@@ -8,7 +8,7 @@ import tarfile
 
 import pytest
 
-from conftest import IS_ROOT, mounted
+from imagetest import IS_ROOT, mounted
 import ocihelp
 
 needs_root = pytest.mark.skipif(not IS_ROOT, reason="mounts and ownership need root")

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from conftest import IS_ROOT, mounted
+from imagetest import IS_ROOT, mounted
 import ocihelp
 
 pytestmark = pytest.mark.skipif(not IS_ROOT, reason="unpack with owners and mounts needs root")
