@@ -17,6 +17,7 @@
 #include "image/auth.h"
 #include "image/manifest.h"
 #include "image/reference.h"
+#include "image/registry-config.h"
 #include "image/registry-http.h"
 #include "image/registry.h"
 
@@ -31,8 +32,11 @@ int registry_open(const char *host, const RegistryOptions *opts, Registry **ret,
                 return berth_error(err, ENOMEM, "registry");
         pthread_mutex_init(&r->lock, NULL);
         r->host = strdup(host);
-        r->tls_verify = opts && opts->tls_verify >= 0 ? opts->tls_verify != 0
-                                                      : !reference_is_localhost(host);
+        /* the command line, else the registries file, else on except for localhost */
+        int verify = opts ? opts->tls_verify : -1;
+        if (verify < 0)
+                verify = registry_config_tls_verify(host);
+        r->tls_verify = verify >= 0 ? verify != 0 : !reference_is_localhost(host);
         r->retries = opts && opts->retries > 0 ? opts->retries : 5;
         if (!r->host || asprintf(&r->base, "https://%s", host) < 0) {
                 registry_free(r);

@@ -172,6 +172,19 @@ def test_tls_verification(berth, busybox_layout, tls_registry, tmp_path):
     assert other.names() == [dest]
 
 
+def test_tls_verification_from_registries_file(berth, busybox_layout, tls_registry, tmp_path):
+    berth.ok("load", busybox_layout)
+    dest = f"{tls_registry.host}/tls/conf:1"
+    berth.ok("push", "localhost/busybox", dest)
+    conf = tmp_path / "registries.json"
+    conf.write_text(json.dumps({"registries": {tls_registry.host: {"tls-verify": True}}}))
+    other = type(berth)(str(tmp_path / "o"), env=berth.env)
+    p = other.fail("pull", dest, env={"BERTH_REGISTRIES_CONF": str(conf)})
+    assert "certificate" in p.stderr.lower()
+    # the command line wins over the file
+    other.ok("pull", "--tls-verify=false", dest, env={"BERTH_REGISTRIES_CONF": str(conf)})
+
+
 def test_progress_on_a_terminal(berth, busybox_layout, registry, tmp_path):
     import pty
     import subprocess
