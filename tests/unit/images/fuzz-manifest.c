@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libFuzzer target: manifests, indexes and image configs from a registry or a layout. */
+/* libFuzzer target: manifests, indexes and image configs (rootfs and run settings) from a
+ * registry or a layout. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "image/image-config.h"
 #include "image/manifest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -47,6 +49,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 free(chains);
         }
         image_config_free(c);
+        berth_error_free(&err);
+
+        ImageRunConfig *rc = NULL;
+        r = image_run_config_parse((const char *)data, size, &rc, &err);
+        if ((r < 0) != (rc == NULL) || (r < 0 && (!err || !err->msg)))
+                __builtin_trap();
+        image_run_config_free(rc);
         berth_error_free(&err);
         free(s);
         return 0;

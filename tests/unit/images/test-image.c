@@ -14,6 +14,7 @@
 #include "content/digest.h"
 #include "image/auth.h"
 #include "image/confine.h"
+#include "image/image-config.h"
 #include "image/manifest.h"
 #include "image/reference.h"
 
@@ -291,5 +292,42 @@ TEST(content_store)
         strv_free(list);
         content_store_free(cs);
         ASSERT_EQ(rm_rf(tmpl), 0);
+        return 0;
+}
+
+TEST(image_run_config)
+{
+        static const char cfg[] =
+                "{\"architecture\":\"amd64\",\"config\":{\"Entrypoint\":[\"/init\"],"
+                "\"Cmd\":[\"sh\",\"-c\",\"echo hi\"],\"Env\":[\"PATH=/bin\",\"A=b\"],"
+                "\"WorkingDir\":\"/srv\",\"User\":\"1000:1000\",\"StopSignal\":\"SIGINT\","
+                "\"ExposedPorts\":{\"80/tcp\":{}},\"Volumes\":{\"/data\":{}},"
+                "\"Labels\":{\"k\":\"v\"}},\"rootfs\":{\"type\":\"layers\","
+                "\"diff_ids\":[]}}";
+        ImageRunConfig *c = NULL;
+        BerthError *err = NULL;
+
+        ASSERT_EQ(image_run_config_parse(cfg, strlen(cfg), &c, &err), 0);
+        ASSERT_STREQ_(c->entrypoint[0], "/init");
+        ASSERT_EQ(strv_length(c->cmd), 3);
+        ASSERT_STREQ_(c->cmd[2], "echo hi");
+        ASSERT_STREQ_(c->env[1], "A=b");
+        ASSERT_STREQ_(c->working_dir, "/srv");
+        ASSERT_STREQ_(c->user, "1000:1000");
+        ASSERT_STREQ_(c->stop_signal, "SIGINT");
+        ASSERT_STREQ_(c->exposed_ports[0], "80/tcp");
+        ASSERT_STREQ_(c->volumes[0], "/data");
+        ASSERT_STREQ_(c->labels[0], "k=v");
+        image_run_config_free(c);
+
+        /* nothing set: all NULL; a wrong type: an error naming the field */
+        ASSERT_EQ(image_run_config_parse("{}", 2, &c, &err), 0);
+        ASSERT_NULL(c->cmd);
+        ASSERT_NULL(c->working_dir);
+        image_run_config_free(c);
+        const char *bad = "{\"config\":{\"Cmd\":\"sh\"}}";
+        ASSERT_TRUE(image_run_config_parse(bad, strlen(bad), &c, &err) < 0);
+        ASSERT_NOT_NULL(strstr(err->msg, "'Cmd'"));
+        berth_error_free(&err);
         return 0;
 }
