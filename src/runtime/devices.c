@@ -122,10 +122,6 @@ int devices_create_config(RootfsContext *ctx, BerthError **err)
                 else
                         return berth_error(err, 0, "linux.devices[%zu].type: unknown type \"%s\"",
                                            i, sd->type);
-                if (!startswith(sd->path, "/dev/"))
-                        return berth_error(err, 0,
-                                           "linux.devices[%zu].path: `%s` is not under /dev", i,
-                                           sd->path);
                 int r = create_node(ctx, &d, err);
                 if (r < 0)
                         return berth_error_prefix(err, "linux.devices[%zu]", i);

@@ -35,14 +35,15 @@ static int run_one(const SpecHook *h, const char *state, const char *kind, size_
         if (pid < 0)
                 return berth_error(err, errno, "hooks.%s[%zu]: fork", kind, idx);
         if (pid == 0) {
-                char *const empty[] = { NULL };
+                extern char **environ;
                 char *const def_args[] = { h->path, NULL };
                 if (dup2(p[0], STDIN_FILENO) < 0)
                         _exit(127);
                 /* Hooks never see the runtime's stdout: it may be the container's. */
                 dup2(STDERR_FILENO, STDOUT_FILENO);
                 setsid();
-                execve(h->path, h->args ? h->args : def_args, h->env ? h->env : empty);
+                /* Without env a hook gets the runtime's own, as with runc and crun. */
+                execve(h->path, h->args ? h->args : def_args, h->env ? h->env : environ);
                 dprintf(STDERR_FILENO, "berth-runtime: hooks.%s[%zu]: exec `%s`: %s\n", kind,
                         idx, h->path, strerror(errno));
                 _exit(127);

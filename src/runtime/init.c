@@ -15,6 +15,8 @@
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -56,6 +58,41 @@ static int set_hostname(const Spec *s, BerthError **err)
         return 0;
 }
 
+/* The namespace a sysctl belongs to, as runc's validator has it; -1: not namespaced. Only
+ * these may be set, and only in a namespace of the container's own, never the host's. */
+static int sysctl_namespace(const char *k)
+{
+        static const char *const ipc[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
+                                           "kernel.sem",    "kernel.shmall", "kernel.shmmax",
+                                           "kernel.shmmni", "kernel.shm_rmid_forced" };
+        for (size_t i = 0; i < ELEMENTSOF(ipc); i++)
+                if (streq(k, ipc[i]))
+                        return SPEC_NS_IPC;
+        if (startswith(k, "fs.mqueue."))
+                return SPEC_NS_IPC;
+        if (startswith(k, "net."))
+                return SPEC_NS_NETWORK;
+        if (streq(k, "kernel.domainname"))
+                return SPEC_NS_UTS;
+        return -1;
+}
+
+/* A new network namespace comes with lo down; runc and crun bring it up. */
+static int loopback_up(BerthError **err)
+{
+        struct ifreq ifr = { .ifr_name = "lo" };
+        _cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+        if (fd < 0)
+                return berth_error(err, errno, "bring up lo: socket");
+        if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+                return berth_error(err, errno, "bring up lo: get its flags");
+        ifr.ifr_flags |= IFF_UP;
+        if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+                return berth_error(err, errno, "bring up lo");
+        return 0;
+}
+
 static int set_sysctls(const SpecLinux *l, BerthError **err)
 {
         for (size_t i = 0; l && i < l->n_sysctl; i++) {
@@ -63,6 +100,17 @@ static int set_sysctls(const SpecLinux *l, BerthError **err)
                 char path[512];
                 if (strstr(k, "..") || k[0] == '/' || k[0] == '.')
                         return berth_error(err, 0, "linux.sysctl: invalid key \"%s\"", k);
+                int ns = sysctl_namespace(k);
+                if (ns < 0)
+                        return berth_error(err, 0,
+                                           "linux.sysctl: \"%s\" is not in a kernel namespace "
+                                           "a container may own%s",
+                                           k, streq(k, "kernel.hostname") ? " (use hostname)" : "");
+                if (!l->namespaces[ns].present)
+                        return berth_error(err, 0,
+                                           "linux.sysctl: \"%s\" needs a %s namespace of the "
+                                           "container's own in linux.namespaces",
+                                           k, spec_namespace_name(ns));
                 int n = snprintf(path, sizeof(path), "/proc/sys/%s", k);
                 if (n >= (int)sizeof(path))
                         return berth_error(err, ENAMETOOLONG, "linux.sysctl.%s", k);
@@ -165,6 +213,10 @@ _noreturn_ void container_init(const InitArgs *a)
                 fail(a->sync_fd, err);
 
         umask(0);
+        bool new_net = l && l->namespaces[SPEC_NS_NETWORK].present &&
+                       !l->namespaces[SPEC_NS_NETWORK].path;
+        if (new_net && loopback_up(&err) < 0)
+                fail(a->sync_fd, err);
         if (set_hostname(s, &err) < 0 || set_sysctls(l, &err) < 0)
                 fail(a->sync_fd, err);
 
@@ -173,7 +225,8 @@ _noreturn_ void container_init(const InitArgs *a)
                                                        "required"), err));
         rc.enter_cgroup = enter_cgroup;
         rc.userdata = (void *)a;
-        if (!l->namespaces[SPEC_NS_MOUNT].path && rootfs_prepare(&rc, &err) < 0)
+        /* A joined mount namespace gets the rootfs set up inside it, as runc does. */
+        if (rootfs_prepare(&rc, &err) < 0)
                 fail(a->sync_fd, err);
         /* Hooks and everything after run inside the container's cgroup. */
         if (enter_cgroup(&rc, &err) < 0)
@@ -189,11 +242,8 @@ _noreturn_ void container_init(const InitArgs *a)
         if (hooks_run(s, SPEC_HOOK_CREATE_CONTAINER, state, &err) < 0)
                 fail(a->sync_fd, err);
 
-        if (!l->namespaces[SPEC_NS_MOUNT].path) {
-                if (rootfs_pivot(&rc, a->opts->no_pivot, &err) < 0 ||
-                    rootfs_finalize(&rc, &err) < 0)
-                        fail(a->sync_fd, err);
-        }
+        if (rootfs_pivot(&rc, a->opts->no_pivot, &err) < 0 || rootfs_finalize(&rc, &err) < 0)
+                fail(a->sync_fd, err);
 
         if (p && p->terminal) {
                 _cleanup_free_ char *slave_path = NULL;

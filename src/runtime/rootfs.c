@@ -304,6 +304,32 @@ int rootfs_capture_cgroups(RootfsContext *ctx, BerthError **err)
         return 0;
 }
 
+static int make_parent_mount_private(const char *path)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+        _cleanup_free_ char *line = NULL, *best = NULL;
+        size_t n = 0, best_len = 0;
+
+        if (!f)
+                return -errno;
+        while (getline(&line, &n, f) > 0) {
+                char mp[4096];
+                if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
+                        continue;
+                size_t l = strlen(mp);
+                bool prefix = streq(mp, "/") ||
+                              (strneq(path, mp, l) && (path[l] == '/' || path[l] == 0));
+                if (prefix && (l > best_len || !best)) {
+                        free(best);
+                        best = strdup(mp);
+                        best_len = l;
+                }
+        }
+        if (!best)
+                return -ENOENT;
+        return mount(NULL, best, NULL, MS_PRIVATE, NULL) < 0 ? -errno : 0;
+}
+
 int rootfs_prepare(RootfsContext *ctx, BerthError **err)
 {
         const SpecLinux *l = ctx->spec->linux_;
@@ -320,6 +346,14 @@ int rootfs_prepare(RootfsContext *ctx, BerthError **err)
         if (mount(NULL, "/", NULL, prop, NULL) < 0)
                 return berth_error(err, errno, "set propagation of / to %s",
                                    l && l->rootfs_propagation ? l->rootfs_propagation : "rslave");
+        /* pivot_root refuses a new root whose parent mount is shared: with a shared root
+         * propagation, make just that parent private, as runc does. */
+        if (prop & MS_SHARED) {
+                r = make_parent_mount_private(ctx->rootfs);
+                if (r < 0)
+                        return berth_error(err, r, "make the mount holding the rootfs `%s` "
+                                                   "private", ctx->rootfs);
+        }
         /* The rootfs becomes a mount of its own, as pivot_root needs. */
         if (mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
                 return berth_error(err, errno, "bind mount the rootfs `%s`", ctx->rootfs);

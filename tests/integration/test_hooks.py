@@ -70,3 +70,14 @@ def test_poststart_failure_only_warns(bundle, tmp_path):
     r = bundle.run("echo", "ran")
     assert r.rc == 0 and r.out == "ran\n", r
     assert "poststart[0]" in r.err
+
+
+def test_hook_without_env_gets_the_runtimes(bundle, tmp_path):
+    out = tmp_path / "env"
+    h = tmp_path / "envhook.sh"
+    h.write_text(f"#!/bin/sh\nenv > {out}\n")
+    h.chmod(0o755)
+    bundle.spec["hooks"] = {"prestart": [{"path": str(h)}]}
+    r = bundle.run("true", env=dict(os.environ, BERTH_HOOK_MARK="1"))
+    assert r.rc == 0, r
+    assert "BERTH_HOOK_MARK=1" in out.read_text()

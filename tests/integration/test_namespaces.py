@@ -157,3 +157,44 @@ def test_mount_namespace_is_required(bundle):
     set_namespaces(bundle, ["pid", "ipc", "uts", "network"])
     r = bundle.run("true")
     assert r.rc != 0 and "mount namespace" in r.err, r
+
+
+def test_loopback_is_up_in_a_new_network_namespace(bundle):
+    r = bundle.run("cat", "/sys/class/net/lo/operstate", "/sys/class/net/lo/flags")
+    assert r.rc == 0, r
+    assert int(r.out.split()[1], 16) & 1, r.out  # IFF_UP
+
+
+def test_sysctls_only_in_the_containers_own_namespaces(bundle):
+    bundle.spec["linux"]["namespaces"] = [n for n in bundle.spec["linux"]["namespaces"]
+                                          if n["type"] not in ("ipc", "network")]
+    for key in ("kernel.msgmax", "net.ipv4.ip_forward", "fs.mqueue.queues_max"):
+        bundle.spec["linux"]["sysctl"] = {key: "1"}
+        r = bundle.run("true")
+        assert r.rc != 0 and key in r.err and "namespace" in r.err, r
+    for key in ("kernel.hostname", "vm.swappiness"):
+        bundle.spec["linux"]["sysctl"] = {key: "1"}
+        r = bundle.run("true")
+        assert r.rc != 0 and key in r.err, r
+
+
+def test_join_mount_namespace_by_path_sets_up_the_rootfs(bundle):
+    import signal
+    import subprocess
+    p = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "sleep", "30"])
+    try:
+        import time
+        for _ in range(100):
+            if os.readlink(f"/proc/{p.pid}/ns/mnt") != os.readlink("/proc/self/ns/mnt"):
+                break
+            time.sleep(0.01)
+        bundle.spec["linux"]["namespaces"] = [n for n in bundle.spec["linux"]["namespaces"]
+                                              if n["type"] != "mount"]
+        bundle.spec["linux"]["namespaces"].append({"type": "mount",
+                                                   "path": f"/proc/{p.pid}/ns/mnt"})
+        r = bundle.run("sh", "-c", "test -x /bin/busybox && readlink /proc/self/ns/mnt")
+        assert r.rc == 0, r
+        assert r.out.strip() == os.readlink(f"/proc/{p.pid}/ns/mnt")
+    finally:
+        p.send_signal(signal.SIGKILL)
+        p.wait()

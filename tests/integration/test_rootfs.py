@@ -144,3 +144,16 @@ def test_rootfs_propagation(bundle):
 def test_dev_console_with_terminal_absent(bundle):
     r = bundle.run("sh", "-c", "test -c /dev/console && echo yes || echo no")
     assert r.rc == 0, r
+
+
+def test_shared_rootfs_propagation(bundle):
+    bundle.spec["linux"]["rootfsPropagation"] = "shared"
+    r = bundle.run("awk", "$5 == \"/\"", "/proc/self/mountinfo")
+    assert r.rc == 0 and "shared:" in r.out, r
+
+
+def test_device_outside_dev(bundle):
+    bundle.spec["linux"]["devices"] = [{"path": "/opt/mynull", "type": "c", "major": 1,
+                                        "minor": 3, "fileMode": 0o666}]
+    r = bundle.run("sh", "-c", "echo x > /opt/mynull && echo ok")
+    assert r.rc == 0 and "ok" in r.out, r
