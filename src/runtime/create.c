@@ -76,6 +76,13 @@ static char *state_json_string(Container *c, ContainerStatus st)
         return s;
 }
 
+static bool apparmor_enabled(void)
+{
+        _cleanup_free_ char *v = NULL;
+        return read_full_file("/sys/module/apparmor/parameters/enabled", &v, NULL) >= 0 &&
+               v[0] == 'Y';
+}
+
 static int check_preserved_fds(unsigned n, BerthError **err)
 {
         for (unsigned i = 0; i < n; i++) {
@@ -267,6 +274,12 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
         struct stat st;
         if (!rootfs || stat(rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
                 return berth_error(err, rootfs ? ENOTDIR : errno, "root.path: rootfs `%s`", path);
+        /* A security profile that cannot be applied is an error, never silently dropped. */
+        if (spec->process->apparmor_profile && *spec->process->apparmor_profile)
+                return berth_error(err, 0, "process.apparmorProfile \"%s\": %s",
+                                   spec->process->apparmor_profile,
+                                   apparmor_enabled() ? "AppArmor is not supported by this build"
+                                                      : "AppArmor is not enabled on this host");
         if (spec->process->terminal && !foreground && !o->console_socket)
                 return berth_error(err, 0, "process.terminal is true: --console-socket is "
                                            "required to create a detached container");

@@ -342,7 +342,10 @@ int rootfs_prepare(RootfsContext *ctx, BerthError **err)
                         return berth_error(err, 0, "linux.rootfsPropagation: unknown value \"%s\"",
                                            l->rootfs_propagation);
         }
-        /* Nothing done below may propagate back to the host. */
+        /* Nothing done below may propagate back to the host. An unbindable root would refuse
+         * the rootfs bind below: it stays private until rootfs_finalize() sets it. */
+        if (prop & MS_UNBINDABLE)
+                prop = MS_PRIVATE | (prop & MS_REC);
         if (mount(NULL, "/", NULL, prop, NULL) < 0)
                 return berth_error(err, errno, "set propagation of / to %s",
                                    l && l->rootfs_propagation ? l->rootfs_propagation : "rslave");

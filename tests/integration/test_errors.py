@@ -129,3 +129,10 @@ def test_unsupported_mount_options_are_refused(bundle):
         cid, r = bundle.create("true")
         assert r.rc != 0 and opt in r.err and "not supported" in r.err, r
         assert not os.path.exists(os.path.join(bundle.root, cid))
+
+
+def test_apparmor_profile_is_never_silently_ignored(bundle):
+    bundle.spec["process"]["apparmorProfile"] = "berth-test-profile"
+    cid, r = bundle.create("true")
+    assert r.rc != 0 and "apparmorProfile" in r.err and "AppArmor" in r.err, r
+    assert not os.path.exists(os.path.join(bundle.root, cid))

@@ -157,3 +157,9 @@ def test_device_outside_dev(bundle):
                                         "minor": 3, "fileMode": 0o666}]
     r = bundle.run("sh", "-c", "echo x > /opt/mynull && echo ok")
     assert r.rc == 0 and "ok" in r.out, r
+
+
+def test_unbindable_rootfs_propagation(bundle):
+    bundle.spec["linux"]["rootfsPropagation"] = "unbindable"
+    r = bundle.run("awk", "$5 == \"/\"", "/proc/self/mountinfo")
+    assert r.rc == 0 and "unbindable" in r.out, r
