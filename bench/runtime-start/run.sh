@@ -2,7 +2,7 @@
 # Side-by-side start-up benchmark: `<runtime> run` of /bin/true for berth-runtime,
 # crun and runc on one and the same busybox-static bundle.
 #
-# Usage: bench/runtime-start/run.sh [-n ROUNDS] [--limits] [--keep]
+# Usage: bench/runtime-start/run.sh [-n ROUNDS] [--limits] [--inheritable] [--keep]
 #   -n ROUNDS   rounds (default 30); each round runs every runtime once
 #   --limits    add memory (256 MiB), cpu (50000/100000) and pids (100) limits
 #   --inheritable  also list the ambient capabilities in process.capabilities
