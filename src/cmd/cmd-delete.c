@@ -31,6 +31,12 @@ int cmd_delete(const GlobalOptions *g, int argc, char **argv, BerthError **err)
                         berth_error_free(err);
                         return 0;
                 }
+                if (force && r == -ENODATA) {
+                        /* Nothing was started yet: no process or cgroup to clean up. */
+                        berth_error_free(err);
+                        r = container_state_remove_dir(g->root, id);
+                        return r < 0 ? berth_error(err, r, "delete `%s`", id) : 0;
+                }
                 return r;
         }
         r = container_delete(c, force, err);

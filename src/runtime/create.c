@@ -398,6 +398,12 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
         if (r < 0)
                 goto fail;
         c->cgroup = cgroup_serialize(u.cgroup);
+        /* From here a runtime killed half way leaves what `delete --force` needs to clean up:
+         * the init's pid and its cgroup. */
+        c->creating = true;
+        r = container_state_save(c, err);
+        if (r < 0)
+                goto fail;
         if (spec->process->has_oom_score_adj) {
                 char p[64], v[16];
                 snprintf(p, sizeof(p), "/proc/%d/oom_score_adj", u.pid);
@@ -417,6 +423,7 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 goto fail;
 
         bool zombie;
+        c->creating = false;
         r = process_start_time(u.pid, &c->pid_start, &zombie);
         if (r < 0 || zombie) {
                 r = berth_error(err, r < 0 ? r : 0, "the container's init died during create");

@@ -122,7 +122,7 @@ int container_delete(Container *c, bool force, BerthError **err)
         ContainerStatus st = container_status(c);
         int r;
 
-        if (st == STATUS_RUNNING || st == STATUS_PAUSED) {
+        if (st == STATUS_RUNNING || st == STATUS_PAUSED || st == STATUS_CREATING) {
                 if (!force)
                         return berth_error(err, 0,
                                            "container `%s` is %s: stop it first or use --force",

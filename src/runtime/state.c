@@ -85,6 +85,8 @@ int container_state_save(const Container *c, BerthError **err)
         add_string(o, "owner", c->owner);
         add_string(o, "cgroup", c->cgroup);
         json_object_object_add(o, "systemd_cgroup", json_object_new_boolean(c->systemd_cgroup));
+        if (c->creating)
+                json_object_object_add(o, "creating", json_object_new_boolean(1));
         if (c->annotations)
                 json_object_object_add(o, "annotations", json_object_get(c->annotations));
         const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
@@ -123,9 +125,12 @@ int container_load(const char *root, const char *id, Container **ret, BerthError
                 return berth_error(err, errno, "open state of container `%s`", id);
         }
         r = read_full_file_at(dirfd, STATE_FILE, &data, NULL);
-        if (r == -ENOENT)
-                return berth_error(err, 0, "container `%s` does not exist (it is being created "
-                                           "or deleted)", id);
+        if (r == -ENOENT) {
+                /* Made by a create that has not got far, or was killed before it did. */
+                berth_error(err, 0, "container `%s` has no state yet (it is being created, or "
+                                    "its create was killed: delete --force removes it)", id);
+                return -ENODATA;
+        }
         if (r < 0)
                 return berth_error(err, r, "read state of container `%s`", id);
         o = json_tokener_parse(data);
@@ -153,6 +158,8 @@ int container_load(const char *root, const char *id, Container **ret, BerthError
         c->cgroup = dup_field(o, "cgroup");
         if (json_object_object_get_ex(o, "systemd_cgroup", &v))
                 c->systemd_cgroup = json_object_get_boolean(v);
+        if (json_object_object_get_ex(o, "creating", &v))
+                c->creating = json_object_get_boolean(v);
         if (json_object_object_get_ex(o, "annotations", &v))
                 c->annotations = json_object_get(v);
         json_object_put(o);
@@ -219,8 +226,10 @@ ContainerStatus container_status(Container *c)
         bool zombie;
 
         if (c->pid <= 0 || process_start_time(c->pid, &start, &zombie) < 0 || zombie ||
-            start != c->pid_start)
+            (c->pid_start && start != c->pid_start))
                 return STATUS_STOPPED;
+        if (c->creating)
+                return STATUS_CREATING;
         if (faccessat(c->dirfd, STATE_EXEC_SOCKET, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
                 return STATUS_CREATED;
         if (c->cgroup) {
@@ -249,6 +258,14 @@ struct json_object *container_state_json(Container *c, ContainerStatus status)
         if (c->annotations)
                 json_object_object_add(o, "annotations", json_object_get(c->annotations));
         return o;
+}
+
+int container_state_remove_dir(const char *root, const char *id)
+{
+        _cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0)
+                return -errno;
+        return rm_rf_at(rootfd, id);
 }
 
 int container_state_remove(Container *c)

@@ -37,6 +37,7 @@ typedef struct Container {
         char *owner;
         char *cgroup;  /* cgroup_serialize() of its cgroup, NULL when it has none */
         bool systemd_cgroup;
+        bool creating; /* saved while create runs, so a killed create can still be deleted */
         struct json_object *annotations; /* may be NULL */
         Spec *spec; /* loaded on demand by container_load_spec() */
 } Container;
@@ -48,7 +49,11 @@ int container_id_validate(const char *id, BerthError **err);
 /* Creates <root>/<id>; fails with a clear error when the container exists. */
 int container_state_create_dir(const char *root, const char *id, int *ret_dirfd, BerthError **err);
 int container_state_save(const Container *c, BerthError **err);
+/* -ENOENT: no such container; -ENODATA: its directory exists without state (see
+ * container_state_remove_dir). */
 int container_load(const char *root, const char *id, Container **ret, BerthError **err);
+/* Removes <root>/<id> of a container whose create never saved any state. */
+int container_state_remove_dir(const char *root, const char *id);
 int container_load_spec(Container *c, BerthError **err);
 ContainerStatus container_status(Container *c);
 /* The runtime-spec state document ("ociVersion", "id", "status", "pid", "bundle",

@@ -136,3 +136,39 @@ def test_apparmor_profile_is_never_silently_ignored(bundle):
     cid, r = bundle.create("true")
     assert r.rc != 0 and "apparmorProfile" in r.err and "AppArmor" in r.err, r
     assert not os.path.exists(os.path.join(bundle.root, cid))
+
+
+def test_create_killed_half_way_can_be_deleted(bundle, tmp_path):
+    """A runtime killed during create leaves what `delete --force` needs to remove it all."""
+    import signal
+    import subprocess
+    import time
+    from conftest import cgroup_leftovers
+    from runtime_env import RUNTIME
+    hook = tmp_path / "slow.sh"
+    hook_pid = tmp_path / "hook.pid"
+    hook.write_text(f"#!/bin/sh\necho $$ > {hook_pid}\nexec sleep 30\n")
+    hook.chmod(0o755)
+    bundle.spec["hooks"] = {"createRuntime": [{"path": str(hook)}]}
+    bundle.args("true")
+    bundle.write()
+    cid = bundle.new_id()
+    p = subprocess.Popen([RUNTIME, "--root", bundle.root, "create", "--bundle", bundle.dir, cid],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(1000):
+        if os.path.exists(os.path.join(bundle.root, cid, "state.json")) and cgroup_leftovers(cid):
+            break
+        time.sleep(0.02)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    if hook_pid.exists():
+        try:
+            os.kill(int(hook_pid.read_text()), signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    st = bundle.state(cid)["status"]
+    assert st in ("creating", "stopped"), st
+    r = bundle.rt("delete", "--force", cid)
+    assert r.rc == 0, r
+    assert not os.path.exists(os.path.join(bundle.root, cid))
+    assert not cgroup_leftovers(cid)
