@@ -14,26 +14,8 @@ import uuid
 
 import pytest
 
-from runtime_env import RUNTIME
-BUSYBOX = "/bin/busybox"
+from runtime_env import BUSYBOX, RUNTIME, make_busybox_rootfs
 CGROUP_ROOT = "/sys/fs/cgroup"
-
-
-def make_busybox_rootfs(dest):
-    """A minimal rootfs from Debian's busybox-static: nothing binary is committed."""
-    for d in ("bin", "dev", "etc", "proc", "sys", "tmp", "root", "home/user"):
-        os.makedirs(os.path.join(dest, d), exist_ok=True)
-    shutil.copy2(BUSYBOX, os.path.join(dest, "bin", "busybox"))
-    applets = subprocess.run([BUSYBOX, "--list"], capture_output=True, text=True,
-                             check=True).stdout.split()
-    for a in applets:
-        if a != "busybox":
-            os.symlink("busybox", os.path.join(dest, "bin", a))
-    with open(os.path.join(dest, "etc", "passwd"), "w") as f:
-        f.write("root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\n")
-    with open(os.path.join(dest, "etc", "group"), "w") as f:
-        f.write("root:x:0:\nuser:x:1000:\n")
-    os.chmod(os.path.join(dest, "tmp"), 0o1777)
 
 
 @pytest.fixture(scope="session")

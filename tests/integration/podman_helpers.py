@@ -31,7 +31,8 @@ import subprocess
 import termios
 import time
 
-BUSYBOX = "/bin/busybox"
+from runtime_env import BUSYBOX, make_busybox_rootfs
+
 IMAGE = "localhost/berth-podman-busybox:test"
 CGROUP_ROOT = "/sys/fs/cgroup"
 
@@ -42,25 +43,6 @@ SUPPORTS_JSON = ["crun", "runc", "kata", "runsc", "youki", "krun", "berth-runtim
 
 def podman_path():
     return shutil.which("podman")
-
-
-def make_busybox_rootfs(dest):
-    """A minimal rootfs: /bin/busybox plus applet symlinks, /etc/passwd and /etc/group."""
-    for d in ("bin", "sbin", "usr/bin", "usr/sbin", "dev", "etc", "proc", "sys", "tmp", "root",
-              "run", "var/tmp", "home/user"):
-        os.makedirs(os.path.join(dest, d), exist_ok=True)
-    shutil.copy2(BUSYBOX, os.path.join(dest, "bin", "busybox"))
-    applets = subprocess.run([BUSYBOX, "--list"], capture_output=True, text=True,
-                             check=True).stdout.split()
-    for a in applets:
-        if a != "busybox":
-            os.symlink("busybox", os.path.join(dest, "bin", a))
-    with open(os.path.join(dest, "etc", "passwd"), "w") as f:
-        f.write("root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\n")
-    with open(os.path.join(dest, "etc", "group"), "w") as f:
-        f.write("root:x:0:\nuser:x:1000:\n")
-    os.chmod(os.path.join(dest, "tmp"), 0o1777)
-    os.chmod(os.path.join(dest, "var", "tmp"), 0o1777)
 
 
 def make_busybox_tar(workdir):

@@ -1,7 +1,30 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Where the binaries under test are: BERTH_BUILD_DIR, or the repository's build/."""
+"""Shared by the integration suites: where the binaries under test are (BERTH_BUILD_DIR, or the
+repository's build/) and the busybox rootfs their bundles and images are made from."""
 import os
+import shutil
+import subprocess
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("BERTH_BUILD_DIR", os.path.join(REPO, "build"))
 RUNTIME = os.path.join(BUILD, "src", "cmd", "berth-runtime")
+BUSYBOX = "/bin/busybox"
+
+
+def make_busybox_rootfs(dest):
+    """A minimal rootfs: /bin/busybox plus applet symlinks, /etc/passwd and /etc/group."""
+    for d in ("bin", "sbin", "usr/bin", "usr/sbin", "dev", "etc", "proc", "sys", "tmp", "root",
+              "run", "var/tmp", "home/user"):
+        os.makedirs(os.path.join(dest, d), exist_ok=True)
+    shutil.copy2(BUSYBOX, os.path.join(dest, "bin", "busybox"))
+    applets = subprocess.run([BUSYBOX, "--list"], capture_output=True, text=True,
+                             check=True).stdout.split()
+    for a in applets:
+        if a != "busybox":
+            os.symlink("busybox", os.path.join(dest, "bin", a))
+    with open(os.path.join(dest, "etc", "passwd"), "w") as f:
+        f.write("root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\n")
+    with open(os.path.join(dest, "etc", "group"), "w") as f:
+        f.write("root:x:0:\nuser:x:1000:\n")
+    os.chmod(os.path.join(dest, "tmp"), 0o1777)
+    os.chmod(os.path.join(dest, "var", "tmp"), 0o1777)
