@@ -14,8 +14,7 @@ import uuid
 
 import pytest
 
-from runtime_env import BUSYBOX, RUNTIME, make_busybox_rootfs
-CGROUP_ROOT = "/sys/fs/cgroup"
+from runtime_env import BUSYBOX, RUNTIME, cgroup_leftovers, make_busybox_rootfs
 
 
 @pytest.fixture(scope="session")
@@ -106,16 +105,6 @@ class Bundle:
     def state(self, cid):
         r = self.rt("state", cid, check=True)
         return json.loads(r.out)
-
-
-def cgroup_leftovers(cid):
-    left = []
-    for ctrl in os.listdir(CGROUP_ROOT):
-        for base in ("berth", ""):
-            p = os.path.join(CGROUP_ROOT, ctrl, base, cid)
-            if os.path.isdir(p):
-                left.append(p)
-    return left
 
 
 def mount_leftovers(path):

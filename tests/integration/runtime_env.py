@@ -9,6 +9,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.environ.get("BERTH_BUILD_DIR", os.path.join(REPO, "build"))
 RUNTIME = os.path.join(BUILD, "src", "cmd", "berth-runtime")
 BUSYBOX = "/bin/busybox"
+CGROUP_ROOT = "/sys/fs/cgroup"
 
 
 def make_busybox_rootfs(dest):
@@ -28,3 +29,13 @@ def make_busybox_rootfs(dest):
         f.write("root:x:0:\nuser:x:1000:\n")
     os.chmod(os.path.join(dest, "tmp"), 0o1777)
     os.chmod(os.path.join(dest, "var", "tmp"), 0o1777)
+
+
+def cgroup_leftovers(cid):
+    left = []
+    for ctrl in os.listdir(CGROUP_ROOT):
+        for base in ("berth", ""):
+            p = os.path.join(CGROUP_ROOT, ctrl, base, cid)
+            if os.path.isdir(p):
+                left.append(p)
+    return left

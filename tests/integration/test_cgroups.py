@@ -120,8 +120,10 @@ def test_events_oom_in_a_child_and_the_stream_goes_on(bundle):
     # The hog is a subshell: the OOM killer takes it, the container lives on, and the stream
     # keeps reporting stats until the container ends.
     resources(bundle)["memory"] = {"limit": 32 * MiB, "swap": 32 * MiB}
-    cid, r = bundle.create("sh", "-c", '(x=$(head -c 200m /dev/zero | tr "\\0" a)); '
-                           "echo hog-gone; sleep 1")
+    # The hog volunteers as the OOM killer's victim, so the shell around it survives.
+    cid, r = bundle.create("sh", "-c", "(echo 1000 > /proc/self/oom_score_adj; "
+                           'x=$(head -c 200m /dev/zero | tr "\\0" a)); '
+                           "echo hog-gone; sleep 2")
     assert r.rc == 0, r
     ev = subprocess.Popen([RUNTIME, "--root", bundle.root, "events", "--interval", "100ms", cid],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -136,8 +138,10 @@ def test_events_oom_in_a_child_and_the_stream_goes_on(bundle):
     assert ev.returncode == 0, err
     types = [json.loads(l)["type"] for l in out.splitlines()]
     assert "oom" in types, out[-2000:]
+    # Stats go on after the OOM (every 100 ms for the 2 s the container lives on; a loaded
+    # machine may deliver the OOM notification late, so only a few are required).
     after = types[types.index("oom") + 1:]
-    assert after.count("stats") >= 3, types
+    assert after.count("stats") >= 2, types
     bundle.rt("delete", cid, check=True)
 
 

@@ -143,8 +143,7 @@ def test_create_killed_half_way_can_be_deleted(bundle, tmp_path):
     import signal
     import subprocess
     import time
-    from conftest import cgroup_leftovers
-    from runtime_env import RUNTIME
+    from runtime_env import RUNTIME, cgroup_leftovers
     hook = tmp_path / "slow.sh"
     hook_pid = tmp_path / "hook.pid"
     hook.write_text(f"#!/bin/sh\necho $$ > {hook_pid}\nexec sleep 30\n")
