@@ -55,10 +55,13 @@ int sync_recv(int fd, SyncMsg *ret, int *ret_fd)
 
         if (ret_fd)
                 *ret_fd = -1;
-        /* The datagram's real size first, so any text length fits. */
+        /* The datagram's real size first, so any text length fits. A peer that exits with
+         * our messages unread makes the kernel report ECONNRESET once, ahead of what it sent
+         * before exiting (its error report): that error is consumed, so look again. */
+        int resets = 0;
         do
                 n = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
-        while (n < 0 && errno == EINTR);
+        while (n < 0 && (errno == EINTR || (errno == ECONNRESET && resets++ == 0)));
         if (n < 0)
                 return -errno;
         if (n == 0)
