@@ -1,31 +1,29 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "error.h"
 
-int berth_error(BerthError **err, int errnum, const char *fmt, ...)
+static int error_setv(BerthError **err, int errnum, bool append_strerror, const char *fmt,
+                      va_list ap)
 {
         int e = errnum < 0 ? -errnum : errnum;
         _cleanup_free_ char *text = NULL;
-        va_list ap;
 
         if (!err)
                 return e ? -e : -EINVAL;
         if (*err)
                 return berth_error_code(*err);
-
-        va_start(ap, fmt);
         if (vasprintf(&text, fmt, ap) < 0)
                 text = NULL;
-        va_end(ap);
 
         BerthError *n = calloc(1, sizeof(*n));
         if (!n)
                 return -ENOMEM;
         n->errnum = e;
-        if (e && text) {
+        if (append_strerror && e && text) {
                 if (asprintf(&n->msg, "%s: %s", text, strerror(e)) < 0)
                         n->msg = NULL;
         } else
@@ -36,12 +34,22 @@ int berth_error(BerthError **err, int errnum, const char *fmt, ...)
         return e ? -e : -EINVAL;
 }
 
-int berth_error_verbatim(BerthError **err, int errnum, const char *text)
+int berth_error(BerthError **err, int errnum, const char *fmt, ...)
 {
-        int r = berth_error(err, 0, "%s", text ? text : "unknown error");
-        if (err && *err && errnum)
-                (*err)->errnum = errnum < 0 ? -errnum : errnum;
-        return err && *err ? berth_error_code(*err) : r;
+        va_list ap;
+        va_start(ap, fmt);
+        int r = error_setv(err, errnum, true, fmt, ap);
+        va_end(ap);
+        return r;
+}
+
+int berth_error_plain(BerthError **err, int errnum, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        int r = error_setv(err, errnum, false, fmt, ap);
+        va_end(ap);
+        return r;
 }
 
 int berth_error_prefix(BerthError **err, const char *fmt, ...)

@@ -16,8 +16,9 @@ typedef struct BerthError {
  * be given with either sign, so a helper's -errno return can be passed through as it is. */
 int berth_error(BerthError **err, int errnum, const char *fmt, ...) _printf_(3, 4);
 
-/* Sets *err to a message taken as it is (one that already names its errno), with errnum. */
-int berth_error_verbatim(BerthError **err, int errnum, const char *text);
+/* The same without appending strerror(errnum): for a message that already says it (one from
+ * the container's init, or a protocol error whose code is only kept for the exit path). */
+int berth_error_plain(BerthError **err, int errnum, const char *fmt, ...) _printf_(3, 4);
 
 /* Prepends "context: " to an existing error and returns its negative code. */
 int berth_error_prefix(BerthError **err, const char *fmt, ...) _printf_(2, 3);

@@ -14,7 +14,6 @@
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "content/content-store.h"
-#include "content/plain-error.h"
 
 struct ContentStore {
         char *root;
@@ -144,7 +143,7 @@ int content_store_open_blob(ContentStore *s, const char *digest, int *ret_fd, Be
         int fd;
 
         if (!hex)
-                return error_plain(err, EINVAL, "Invalid digest '%s'", digest);
+                return berth_error_plain(err, EINVAL, "Invalid digest '%s'", digest);
         fd = openat(s->blobs_fd, hex, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return berth_error(err, errno, "Failed to open blob %s", digest);
@@ -169,7 +168,7 @@ int content_store_read_blob(ContentStore *s, const char *digest, char **ret, siz
                 return berth_error(err, r, "Failed to read blob %s", digest);
         sha256_buffer(data, n, actual);
         if (!streq(actual, digest))
-                return error_plain(err, EUCLEAN, "Blob %s is corrupt: its content hashes to %s",
+                return berth_error_plain(err, EUCLEAN, "Blob %s is corrupt: its content hashes to %s",
                                    digest, actual);
         *ret = TAKE_PTR(data);
         if (ret_size)
@@ -354,7 +353,7 @@ int content_writer_open(ContentStore *s, const char *expected_digest, int64_t ex
 
         if (expected_digest) {
                 if (!digest_is_valid(expected_digest))
-                        return error_plain(err, EINVAL, "Invalid digest '%s'", expected_digest);
+                        return berth_error_plain(err, EINVAL, "Invalid digest '%s'", expected_digest);
                 w->expected = strdup(expected_digest);
                 if (!w->expected || asprintf(&w->name, "%s.partial",
                                              digest_hex(expected_digest)) < 0)
@@ -429,7 +428,7 @@ int content_writer_write(ContentWriter *w, const void *data, size_t len, BerthEr
 
         if (w->expected_size >= 0 && w->offset + len > (uint64_t)w->expected_size) {
                 w->corrupt = true;
-                return error_plain(err, EMSGSIZE,
+                return berth_error_plain(err, EMSGSIZE,
                                    "Blob %s is larger than the %" PRIi64 " bytes expected",
                                    w->expected ?: "(unnamed)", w->expected_size);
         }
@@ -451,12 +450,12 @@ int content_writer_commit(ContentWriter *w, char ret_digest[DIGEST_STRING_MAX], 
         sha256_final(w->hash, actual);
         if (w->expected_size >= 0 && w->offset != (uint64_t)w->expected_size) {
                 w->corrupt = w->offset > (uint64_t)w->expected_size;
-                return error_plain(err, EIO, "Blob %s is truncated: %" PRIu64 " of %" PRIi64
+                return berth_error_plain(err, EIO, "Blob %s is truncated: %" PRIu64 " of %" PRIi64
                                    " bytes", w->expected ?: actual, w->offset, w->expected_size);
         }
         if (w->expected && !streq(actual, w->expected)) {
                 w->corrupt = true;
-                return error_plain(err, EUCLEAN, "Digest mismatch: expected %s, got %s",
+                return berth_error_plain(err, EUCLEAN, "Digest mismatch: expected %s, got %s",
                                    w->expected, actual);
         }
         hex = digest_hex(actual);

@@ -8,7 +8,6 @@
 #include "basic/fs-util.h"
 #include "basic/macro.h"
 #include "content/metadata.h"
-#include "content/plain-error.h"
 
 /* Image ids are config digests, as in docker. The layers of one image are ordered by idx;
  * chain_id names the snapshot that holds that layer applied over all below it. */
@@ -62,7 +61,7 @@ static const char schema[] =
 
 int metadata_error(Metadata *m, const char *what, BerthError **err)
 {
-        return error_plain(err, EIO, "%s in %s/berth.db: %s", what, m->root, sqlite3_errmsg(m->db));
+        return berth_error_plain(err, EIO, "%s in %s/berth.db: %s", what, m->root, sqlite3_errmsg(m->db));
 }
 
 int metadata_open(const char *root, Metadata **ret, BerthError **err)
@@ -92,7 +91,7 @@ int metadata_open(const char *root, Metadata **ret, BerthError **err)
         }
         if (sqlite3_open_v2(path, &m->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                                                   SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
-                r = error_plain(err, EIO, "Failed to open database '%s': %s", path,
+                r = berth_error_plain(err, EIO, "Failed to open database '%s': %s", path,
                                 m->db ? sqlite3_errmsg(m->db) : "out of memory");
                 metadata_free(m);
                 return r;
@@ -131,7 +130,7 @@ int metadata_exec(Metadata *m, const char *sql, BerthError **err)
         int r;
 
         if (sqlite3_exec(m->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-                r = error_plain(err, EIO, "Database error in %s/berth.db: %s", m->root,
+                r = berth_error_plain(err, EIO, "Database error in %s/berth.db: %s", m->root,
                                 msg ?: "unknown");
                 sqlite3_free(msg);
                 return r;

@@ -14,7 +14,6 @@
 #include "basic/string-util.h"
 #include "image/archive-tar.h"
 #include "image/unpack.h"
-#include "content/plain-error.h"
 
 static int cmp_names(const void *a, const void *b)
 {
@@ -62,7 +61,7 @@ static int add_tree(struct archive *a, int dfd, const char *prefix, BerthError *
                 archive_entry_set_size(e, S_ISREG(st.st_mode) ? st.st_size : 0);
                 if (archive_write_header(a, e) != ARCHIVE_OK) {
                         archive_entry_free(e);
-                        return error_plain(err, EIO, "Failed to write tar header of '%s': %s",
+                        return berth_error_plain(err, EIO, "Failed to write tar header of '%s': %s",
                                            path, archive_error_string(a) ?: "?");
                 }
                 archive_entry_free(e);
@@ -83,7 +82,7 @@ static int add_tree(struct archive *a, int dfd, const char *prefix, BerthError *
                 ssize_t k;
                 while ((k = read(f, buf, sizeof(buf))) > 0)
                         if (archive_write_data(a, buf, (size_t)k) != k)
-                                return error_plain(err, EIO, "Failed to write '%s' to tar: %s",
+                                return berth_error_plain(err, EIO, "Failed to write '%s' to tar: %s",
                                                    path, archive_error_string(a) ?: "?");
                 if (k < 0)
                         return berth_error(err, errno, "Failed to read '%s'", path);
@@ -112,7 +111,7 @@ int tar_create_from_dir(const char *dir, const char *out_path, BerthError **err)
         archive_write_set_format_pax_restricted(a);
         archive_write_set_bytes_in_last_block(a, 1);
         if (archive_write_open_fd(a, out) != ARCHIVE_OK) {
-                r = error_plain(err, EIO, "Failed to write '%s': %s", tmp,
+                r = berth_error_plain(err, EIO, "Failed to write '%s': %s", tmp,
                                 archive_error_string(a) ?: "?");
                 goto fail;
         }
@@ -120,7 +119,7 @@ int tar_create_from_dir(const char *dir, const char *out_path, BerthError **err)
         if (r < 0)
                 goto fail;
         if (archive_write_close(a) != ARCHIVE_OK) {
-                r = error_plain(err, EIO, "Failed to finish '%s': %s", tmp,
+                r = berth_error_plain(err, EIO, "Failed to finish '%s': %s", tmp,
                                 archive_error_string(a) ?: "?");
                 goto fail;
         }

@@ -9,7 +9,6 @@
 #include "basic/fs-util.h"
 #include "basic/macro.h"
 #include "image/blob-io.h"
-#include "content/plain-error.h"
 
 int blob_ingest_fd(ContentStore *cs, int fd, const char *expected, int64_t size,
                    char ret_digest[DIGEST_STRING_MAX], BerthError **err)
@@ -58,7 +57,7 @@ int blob_export(ContentStore *cs, const char *digest, int dirfd, const char *nam
         struct stat st;
 
         if (content_store_blob_path(cs, digest, &path) < 0)
-                return error_plain(err, EINVAL, "Invalid digest '%s'", digest);
+                return berth_error_plain(err, EINVAL, "Invalid digest '%s'", digest);
         if (linkat(AT_FDCWD, path, dirfd, name, 0) == 0)
                 return 0;
         if (errno == EEXIST)

@@ -23,7 +23,6 @@
 #include "image/image-unpack.h"
 #include "image/layer-stream.h"
 #include "image/reference.h"
-#include "content/plain-error.h"
 
 static inline void json_putp(json_object **o)
 {
@@ -50,7 +49,7 @@ static int ingest_file(ContentStore *cs, int dirfd, const char *what, const char
                 return berth_error(err, fd < 0 ? fd : -errno, "%s: failed to open '%s'", what,
                                    path);
         if (!S_ISREG(st.st_mode))
-                return error_plain(err, EINVAL, "%s: '%s' is not a regular file", what, path);
+                return berth_error_plain(err, EINVAL, "%s: '%s' is not a regular file", what, path);
         if (ret_comp) {
                 ssize_t n = pread(fd, magic, sizeof(magic), 0);
                 *ret_comp = LAYER_PLAIN;
@@ -93,7 +92,7 @@ static int load_one(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, 
             !json_object_is_type(cfg, json_type_string) ||
             !json_object_object_get_ex(entry, "Layers", &layers) ||
             !json_object_is_type(layers, json_type_array))
-                return error_plain(err, EINVAL, "%s: manifest.json entry without Config/Layers",
+                return berth_error_plain(err, EINVAL, "%s: manifest.json entry without Config/Layers",
                                    what);
         n = json_object_array_length(layers);
         LayerCompression *comp = calloc(n + 1, sizeof(*comp));
@@ -112,7 +111,7 @@ static int load_one(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, 
         for (size_t i = 0; i < n; i++) {
                 json_object *l = json_object_array_get_idx(layers, i);
                 if (!json_object_is_type(l, json_type_string)) {
-                        r = error_plain(err, EINVAL, "%s: Layers[%zu] is not a path", what, i);
+                        r = berth_error_plain(err, EINVAL, "%s: Layers[%zu] is not a path", what, i);
                         goto out;
                 }
                 r = ingest_file(cs, dirfd, what, json_object_get_string(l), digests[i], &sizes[i],
@@ -192,7 +191,7 @@ int docker_archive_load(ContentStore *cs, Metadata *md, Snapshotter *sn, int dir
                 return berth_error(err, r, "%s: failed to read manifest.json", what);
         root = json_tokener_parse(data);
         if (!root || !json_object_is_type(root, json_type_array))
-                return error_plain(err, EINVAL, "%s: manifest.json is not a JSON array", what);
+                return berth_error_plain(err, EINVAL, "%s: manifest.json is not a JSON array", what);
         for (size_t i = 0; i < json_object_array_length(root); i++) {
                 r = load_one(cs, md, sn, dirfd, what, json_object_array_get_idx(root, i), names,
                              err);
@@ -238,7 +237,7 @@ static int export_layer(ContentStore *cs, const ImageLayer *l, int dirfd, BerthE
                 return (int)n;
         layer_stream_diff_id(s, diff);
         if (!streq(diff, l->diff_id))
-                return error_plain(err, EUCLEAN, "Layer %s: uncompressed content is %s, not %s",
+                return berth_error_plain(err, EUCLEAN, "Layer %s: uncompressed content is %s, not %s",
                                    l->digest, diff, l->diff_id);
         return 0;
 }

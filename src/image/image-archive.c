@@ -13,7 +13,6 @@
 #include "image/archive-tar.h"
 #include "image/blob-io.h"
 #include "image/image-archive.h"
-#include "content/plain-error.h"
 
 static const char *const format_names[_ARCHIVE_FORMAT_MAX] = {
         [ARCHIVE_OCI_DIR] = "oci-dir",
@@ -52,7 +51,7 @@ static int load_dir(ContentStore *cs, Metadata *md, Snapshotter *sn, const char 
                 return oci_layout_load(cs, md, sn, dfd, what, opts, names, err);
         if (faccessat(dfd, "manifest.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
                 return docker_archive_load(cs, md, sn, dfd, what, names, err);
-        return error_plain(err, EINVAL,
+        return berth_error_plain(err, EINVAL,
                            "'%s' is neither an OCI image layout (index.json) nor a docker save "
                            "archive (manifest.json)",
                            what);
@@ -99,7 +98,7 @@ int image_save(ContentStore *cs, const SaveItem *items, size_t n, ArchiveFormat 
         if (format == ARCHIVE_OCI_DIR || format == ARCHIVE_DOCKER_DIR) {
                 if (stat(out, &st) == 0 && (!S_ISDIR(st.st_mode) || rmdir(out) < 0) &&
                     errno != ENOENT)
-                        return error_plain(err, EEXIST, "'%s' exists and is not an empty directory",
+                        return berth_error_plain(err, EEXIST, "'%s' exists and is not an empty directory",
                                            out);
                 if (asprintf(&tmp, "%s.tmp-%d", out, getpid()) < 0)
                         return berth_error(err, ENOMEM, "save");

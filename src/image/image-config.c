@@ -6,7 +6,6 @@
 
 #include "basic/macro.h"
 #include "basic/string-util.h"
-#include "content/plain-error.h"
 #include "image/image-config.h"
 
 void image_run_config_free(ImageRunConfig *c)
@@ -35,7 +34,7 @@ static int get_strv(json_object *o, const char *key, char ***ret, BerthError **e
         if (!json_object_object_get_ex(o, key, &a) || !a)
                 return 0;
         if (!json_object_is_type(a, json_type_array))
-                return error_plain(err, EINVAL, "Image config: '%s' is not an array", key);
+                return berth_error_plain(err, EINVAL, "Image config: '%s' is not an array", key);
         l = calloc(json_object_array_length(a) + 1, sizeof(char *));
         if (!l)
                 return berth_error(err, ENOMEM, "config");
@@ -43,7 +42,7 @@ static int get_strv(json_object *o, const char *key, char ***ret, BerthError **e
                 json_object *e = json_object_array_get_idx(a, i);
                 if (!json_object_is_type(e, json_type_string)) {
                         strv_free(l);
-                        return error_plain(err, EINVAL, "Image config: '%s[%zu]' is not a string",
+                        return berth_error_plain(err, EINVAL, "Image config: '%s[%zu]' is not a string",
                                            key, i);
                 }
                 l[i] = strdup(json_object_get_string(e));
@@ -67,7 +66,7 @@ static int get_keys(json_object *o, const char *key, bool with_values, char ***r
         if (!json_object_object_get_ex(o, key, &m) || !m)
                 return 0;
         if (!json_object_is_type(m, json_type_object))
-                return error_plain(err, EINVAL, "Image config: '%s' is not an object", key);
+                return berth_error_plain(err, EINVAL, "Image config: '%s' is not an object", key);
         l = calloc(1, sizeof(char *));
         if (!l)
                 return berth_error(err, ENOMEM, "config");
@@ -100,7 +99,7 @@ static int get_string(json_object *o, const char *key, char **ret, BerthError **
         if (!json_object_object_get_ex(o, key, &v) || !v)
                 return 0;
         if (!json_object_is_type(v, json_type_string))
-                return error_plain(err, EINVAL, "Image config: '%s' is not a string", key);
+                return berth_error_plain(err, EINVAL, "Image config: '%s' is not a string", key);
         if (!*json_object_get_string(v))
                 return 0;
         *ret = strdup(json_object_get_string(v));
@@ -122,7 +121,7 @@ int image_run_config_parse(const char *data, size_t len, ImageRunConfig **ret, B
         json_tokener_free(tok);
         if (!ok || !root || !json_object_is_type(root, json_type_object)) {
                 json_object_put(root);
-                return error_plain(err, EINVAL, "Image config is not a valid JSON object");
+                return berth_error_plain(err, EINVAL, "Image config is not a valid JSON object");
         }
         c = calloc(1, sizeof(*c));
         if (!c) {
@@ -132,7 +131,7 @@ int image_run_config_parse(const char *data, size_t len, ImageRunConfig **ret, B
         r = 0;
         if (json_object_object_get_ex(root, "config", &cfg) && cfg) {
                 if (!json_object_is_type(cfg, json_type_object))
-                        r = error_plain(err, EINVAL, "Image config: 'config' is not an object");
+                        r = berth_error_plain(err, EINVAL, "Image config: 'config' is not an object");
                 if (r >= 0)
                         r = get_strv(cfg, "Entrypoint", &c->entrypoint, err);
                 if (r >= 0)

@@ -5,7 +5,6 @@
 
 #include "basic/macro.h"
 #include "basic/string-util.h"
-#include "content/plain-error.h"
 #include "image/builtin-image.h"
 #include "image/image-mount.h"
 #include "image/image-store.h"

@@ -9,7 +9,6 @@
 #include "content/digest.h"
 #include "image/image-store.h"
 #include "image/reference.h"
-#include "content/plain-error.h"
 
 void image_record_free(ImageRecord *r)
 {
@@ -242,7 +241,7 @@ int image_store_get(Metadata *m, const char *id, ImageRecord **ret, BerthError *
                 return r;
         bind_text(st, 1, id);
         if (sqlite3_step(st) != SQLITE_ROW)
-                return error_plain(err, ENOENT, "No such image: %s", id);
+                return berth_error_plain(err, ENOENT, "No such image: %s", id);
         return load_record(m, st, ret, err);
 }
 
@@ -283,7 +282,7 @@ int image_store_resolve(Metadata *m, const char *what, ImageRecord **ret, BerthE
                         return berth_error(err, ENOMEM, "image");
                 r = lookup_one(m, "SELECT id FROM images WHERE id LIKE ?", prefix, &id);
                 if (r == -ENOTUNIQ)
-                        return error_plain(err, ENOTUNIQ, "Image id prefix '%s' is ambiguous",
+                        return berth_error_plain(err, ENOTUNIQ, "Image id prefix '%s' is ambiguous",
                                            what);
                 if (r < 0)
                         return metadata_error(m, "Failed to look up image", err);
@@ -312,7 +311,7 @@ int image_store_resolve(Metadata *m, const char *what, ImageRecord **ret, BerthE
                         return metadata_error(m, "Failed to look up image", err);
         }
         if (r == 0 || !id)
-                return error_plain(err, ENOENT, "No such image: %s", what);
+                return berth_error_plain(err, ENOENT, "No such image: %s", what);
         return image_store_get(m, id, ret, err);
 }
 

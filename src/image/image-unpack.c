@@ -10,7 +10,6 @@
 #include "image/image-unpack.h"
 #include "image/manifest.h"
 #include "image/unpack.h"
-#include "content/plain-error.h"
 
 int image_record_from_store(ContentStore *cs, const char *manifest_digest,
                             const char *index_digest, ImageRecord **ret, BerthError **err)
@@ -30,7 +29,7 @@ int image_record_from_store(ContentStore *cs, const char *manifest_digest,
         if (r < 0)
                 return berth_error_prefix(err, "Manifest %s", manifest_digest);
         if (m->kind != MANIFEST_IMAGE)
-                return error_plain(err, EINVAL, "Manifest %s is an index, not an image",
+                return berth_error_plain(err, EINVAL, "Manifest %s is an index, not an image",
                                    manifest_digest);
         r = content_store_read_blob(cs, m->config.digest, &cdata, &clen, err);
         if (r < 0)
@@ -39,7 +38,7 @@ int image_record_from_store(ContentStore *cs, const char *manifest_digest,
         if (r < 0)
                 return berth_error_prefix(err, "Config %s", m->config.digest);
         if (cfg->n_diff_ids != m->n_layers)
-                return error_plain(err, EINVAL,
+                return berth_error_plain(err, EINVAL,
                                    "Image %s: the config lists %zu diff_ids for %zu layers",
                                    manifest_digest, cfg->n_diff_ids, m->n_layers);
         if (chain_ids_compute(cfg->diff_ids, cfg->n_diff_ids, &chains) < 0)
@@ -119,7 +118,7 @@ static int unpack_one(UnpackJob *j, size_t i, BerthError **err)
         if (r < 0)
                 return r;
         if (!streq(stats.diff_id, l->diff_id))
-                return error_plain(err, EUCLEAN,
+                return berth_error_plain(err, EUCLEAN,
                                    "Layer %s: uncompressed content is %s, the config says %s",
                                    l->digest, stats.diff_id, l->diff_id);
         pthread_mutex_lock(&j->lock);

@@ -7,7 +7,6 @@
 
 #include "basic/macro.h"
 #include "image/layer-stream.h"
-#include "content/plain-error.h"
 
 #define IN_SIZE (1 << 20)
 
@@ -122,7 +121,7 @@ static ssize_t read_gzip(LayerStream *s, void *buf, size_t n, BerthError **err)
                 r = isal_inflate(s->gz);
                 s->in_pos = s->in_len - s->gz->avail_in;
                 if (r != ISAL_DECOMP_OK)
-                        return error_plain(err, EBADMSG, "Layer %s: corrupt gzip data (%d)",
+                        return berth_error_plain(err, EBADMSG, "Layer %s: corrupt gzip data (%d)",
                                            s->name, r);
                 size_t produced = n - s->gz->avail_out;
                 if (s->gz->block_state == ISAL_BLOCK_FINISH)
@@ -130,7 +129,7 @@ static ssize_t read_gzip(LayerStream *s, void *buf, size_t n, BerthError **err)
                 if (produced > 0)
                         return (ssize_t)produced;
                 if (!s->gz_member_done && s->in_eof && s->in_pos >= s->in_len)
-                        return error_plain(err, EBADMSG, "Layer %s: gzip data is truncated",
+                        return berth_error_plain(err, EBADMSG, "Layer %s: gzip data is truncated",
                                            s->name);
         }
 }
@@ -147,7 +146,7 @@ static ssize_t read_zstd(LayerStream *s, void *buf, size_t n, BerthError **err)
                 size_t z = ZSTD_decompressStream(s->zstd, &out, &in);
                 s->in_pos = in.pos;
                 if (ZSTD_isError(z))
-                        return error_plain(err, EBADMSG, "Layer %s: corrupt zstd data: %s",
+                        return berth_error_plain(err, EBADMSG, "Layer %s: corrupt zstd data: %s",
                                            s->name, ZSTD_getErrorName(z));
                 /* z == 0: a frame just ended; after that an empty call only hints at the
                  * header of a next frame, so judge by the calls that made progress */
@@ -157,7 +156,7 @@ static ssize_t read_zstd(LayerStream *s, void *buf, size_t n, BerthError **err)
                         return (ssize_t)out.pos;
                 if (s->in_eof && s->in_pos >= s->in_len) {
                         if (s->zstd_frame_open)
-                                return error_plain(err, EBADMSG,
+                                return berth_error_plain(err, EBADMSG,
                                                    "Layer %s: zstd data is truncated", s->name);
                         return 0;
                 }

@@ -9,7 +9,6 @@
 #include "basic/string-util.h"
 #include "content/digest.h"
 #include "image/manifest.h"
-#include "content/plain-error.h"
 
 static inline void json_putp(json_object **o)
 {
@@ -115,19 +114,19 @@ static int parse_descriptor(json_object *o, const char *where, Descriptor *d, Be
         const char *s;
 
         if (!json_object_is_type(o, json_type_object))
-                return error_plain(err, EINVAL, "%s: not a JSON object", where);
+                return berth_error_plain(err, EINVAL, "%s: not a JSON object", where);
         s = get_string(o, "mediaType");
         if (!s)
-                return error_plain(err, EINVAL, "%s: missing field 'mediaType'", where);
+                return berth_error_plain(err, EINVAL, "%s: missing field 'mediaType'", where);
         d->media_type = strdup(s);
         s = get_string(o, "digest");
         if (!s || !digest_is_valid(s))
-                return error_plain(err, EINVAL, "%s: missing or unsupported 'digest' '%s'", where,
+                return berth_error_plain(err, EINVAL, "%s: missing or unsupported 'digest' '%s'", where,
                                    s ?: "");
         d->digest = strdup(s);
         if (!json_object_object_get_ex(o, "size", &v) || !json_object_is_type(v, json_type_int) ||
             json_object_get_int64(v) < 0)
-                return error_plain(err, EINVAL, "%s: missing or negative 'size'", where);
+                return berth_error_plain(err, EINVAL, "%s: missing or negative 'size'", where);
         d->size = json_object_get_int64(v);
         if (json_object_object_get_ex(o, "platform", &v) &&
             json_object_is_type(v, json_type_object) && parse_platform(v, &d->platform) < 0)
@@ -147,10 +146,10 @@ static int parse_descriptor_array(json_object *a, const char *field, Descriptor 
         size_t len;
 
         if (!json_object_is_type(a, json_type_array))
-                return error_plain(err, EINVAL, "field '%s' is not an array", field);
+                return berth_error_plain(err, EINVAL, "field '%s' is not an array", field);
         len = json_object_array_length(a);
         if (len > 10000)
-                return error_plain(err, E2BIG, "field '%s' has %zu entries", field, len);
+                return berth_error_plain(err, E2BIG, "field '%s' has %zu entries", field, len);
         *ret = calloc(len + 1, sizeof(Descriptor));
         if (!*ret)
                 return berth_error(err, ENOMEM, "%s", field);
@@ -183,7 +182,7 @@ int manifest_parse(const char *data, size_t len, const char *content_type, Manif
         bool ok = json_tokener_get_error(tok) == json_tokener_success;
         json_tokener_free(tok);
         if (len > (1 << 22) || !ok || !root || !json_object_is_type(root, json_type_object))
-                return error_plain(err, EINVAL, "Manifest is not a valid JSON object");
+                return berth_error_plain(err, EINVAL, "Manifest is not a valid JSON object");
 
         mt = get_string(root, "mediaType");
         if (!mt && content_type && !startswith(content_type, "application/json") &&
@@ -196,12 +195,12 @@ int manifest_parse(const char *data, size_t len, const char *content_type, Manif
                 else if (json_object_object_get_ex(root, "config", NULL))
                         mt = MT_OCI_MANIFEST;
                 else
-                        return error_plain(err, EINVAL, "Manifest has no mediaType");
+                        return berth_error_plain(err, EINVAL, "Manifest has no mediaType");
         }
         if (!media_type_is_manifest(mt) && !media_type_is_index(mt))
-                return error_plain(err, EPROTONOSUPPORT, "Unknown manifest media type '%s'", mt);
+                return berth_error_plain(err, EPROTONOSUPPORT, "Unknown manifest media type '%s'", mt);
         if (!json_object_object_get_ex(root, "schemaVersion", &v) || json_object_get_int(v) != 2)
-                return error_plain(err, EPROTONOSUPPORT,
+                return berth_error_plain(err, EPROTONOSUPPORT,
                                    "Unsupported manifest schemaVersion (only 2 is supported)");
 
         m = calloc(1, sizeof(*m));
@@ -211,7 +210,7 @@ int manifest_parse(const char *data, size_t len, const char *content_type, Manif
         if (media_type_is_index(mt)) {
                 m->kind = MANIFEST_INDEX;
                 if (!json_object_object_get_ex(root, "manifests", &v)) {
-                        r = error_plain(err, EINVAL, "Index has no 'manifests'");
+                        r = berth_error_plain(err, EINVAL, "Index has no 'manifests'");
                         goto fail;
                 }
                 r = parse_descriptor_array(v, "manifests", &m->manifests, &m->n_manifests, err);
@@ -220,14 +219,14 @@ int manifest_parse(const char *data, size_t len, const char *content_type, Manif
         } else {
                 m->kind = MANIFEST_IMAGE;
                 if (!json_object_object_get_ex(root, "config", &v)) {
-                        r = error_plain(err, EINVAL, "Manifest has no 'config'");
+                        r = berth_error_plain(err, EINVAL, "Manifest has no 'config'");
                         goto fail;
                 }
                 r = parse_descriptor(v, "config", &m->config, err);
                 if (r < 0)
                         goto fail;
                 if (!json_object_object_get_ex(root, "layers", &v)) {
-                        r = error_plain(err, EINVAL, "Manifest has no 'layers'");
+                        r = berth_error_plain(err, EINVAL, "Manifest has no 'layers'");
                         goto fail;
                 }
                 r = parse_descriptor_array(v, "layers", &m->layers, &m->n_layers, err);
@@ -235,7 +234,7 @@ int manifest_parse(const char *data, size_t len, const char *content_type, Manif
                         goto fail;
                 for (size_t i = 0; i < m->n_layers; i++)
                         if (!media_type_is_layer(m->layers[i].media_type)) {
-                                r = error_plain(err, EPROTONOSUPPORT,
+                                r = berth_error_plain(err, EPROTONOSUPPORT,
                                                 "Unknown layer media type '%s' of layer %s",
                                                 m->layers[i].media_type, m->layers[i].digest);
                                 goto fail;
@@ -261,11 +260,11 @@ int image_config_parse(const char *data, size_t len, ImageConfig **ret, BerthErr
 
         root = json_tokener_parse(data);
         if (!root || !json_object_is_type(root, json_type_object) || strlen(data) != len)
-                return error_plain(err, EINVAL, "Image config is not a valid JSON object");
+                return berth_error_plain(err, EINVAL, "Image config is not a valid JSON object");
         if (!json_object_object_get_ex(root, "rootfs", &rootfs) ||
             !json_object_object_get_ex(rootfs, "diff_ids", &ids) ||
             !json_object_is_type(ids, json_type_array))
-                return error_plain(err, EINVAL, "Image config has no rootfs.diff_ids");
+                return berth_error_plain(err, EINVAL, "Image config has no rootfs.diff_ids");
         c = calloc(1, sizeof(*c));
         if (!c)
                 return berth_error(err, ENOMEM, "config");
@@ -281,7 +280,7 @@ int image_config_parse(const char *data, size_t len, ImageConfig **ret, BerthErr
                 const char *s = json_object_get_string(e);
                 if (!json_object_is_type(e, json_type_string) || !digest_is_valid(s)) {
                         image_config_free(c);
-                        return error_plain(err, EINVAL, "Image config: invalid diff_ids[%zu]", i);
+                        return berth_error_plain(err, EINVAL, "Image config: invalid diff_ids[%zu]", i);
                 }
                 c->diff_ids[i] = strdup(s);
                 c->n_diff_ids = i + 1;
@@ -335,7 +334,7 @@ int platform_parse(const char *s, Platform *ret, BerthError **err)
                 return berth_error(err, ENOMEM, "platform");
         a = strchr(c, '/');
         if (!a || a == c || !a[1])
-                return error_plain(err, EINVAL, "Invalid platform '%s' (want os/arch[/variant])",
+                return berth_error_plain(err, EINVAL, "Invalid platform '%s' (want os/arch[/variant])",
                                    s);
         *a++ = 0;
         v = strchr(a, '/');

@@ -17,7 +17,6 @@
 #include "image/image-archive.h"
 #include "image/image-unpack.h"
 #include "image/reference.h"
-#include "content/plain-error.h"
 
 /* Copies one blob of the layout into the store, checking digest and size. */
 static int ingest_layout_blob(ContentStore *cs, int dirfd, const char *what, const char *digest,
@@ -102,7 +101,7 @@ int oci_layout_load(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, 
         if (r < 0)
                 return berth_error_prefix(err, "%s: index.json", what);
         if (index->kind != MANIFEST_INDEX)
-                return error_plain(err, EINVAL, "%s: index.json is not an image index", what);
+                return berth_error_plain(err, EINVAL, "%s: index.json is not an image index", what);
         /* The containerd/docker annotation carries the full name; our parser drops it. */
         root = json_tokener_parse(data);
         if (root)
@@ -143,7 +142,7 @@ int oci_layout_load(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, 
                         }
                         int k = manifest_select_platform(m, want);
                         if (k < 0) {
-                                r = error_plain(err, ENOENT, "%s: index %s has no manifest for "
+                                r = berth_error_plain(err, ENOENT, "%s: index %s has no manifest for "
                                                 "%s/%s", what, d->digest, want->os,
                                                 want->architecture);
                                 platform_done(&host);
@@ -173,7 +172,7 @@ int oci_layout_load(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, 
                                 goto out;
                         }
                         if (m->kind != MANIFEST_IMAGE) {
-                                r = error_plain(err, EINVAL, "%s: nested index %s", what,
+                                r = berth_error_plain(err, EINVAL, "%s: nested index %s", what,
                                                 md2->digest);
                                 goto out;
                         }

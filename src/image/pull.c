@@ -9,7 +9,6 @@
 #include "image/image-unpack.h"
 #include "image/pull.h"
 #include "image/reference.h"
-#include "content/plain-error.h"
 
 typedef struct LayerJob {
         Registry *reg;
@@ -179,7 +178,7 @@ int image_pull(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *refe
                 }
                 int k = manifest_select_platform(m, want);
                 if (k < 0) {
-                        r = error_plain(err, ENOENT, "Image %s has no manifest for %s/%s%s%s",
+                        r = berth_error_plain(err, ENOENT, "Image %s has no manifest for %s/%s%s%s",
                                         reference, want->os, want->architecture,
                                         want->variant ? "/" : "", want->variant ?: "");
                         platform_done(&host);
@@ -196,7 +195,7 @@ int image_pull(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *refe
                 if (r < 0)
                         return r;
                 if (m->kind != MANIFEST_IMAGE)
-                        return error_plain(err, EPROTONOSUPPORT,
+                        return berth_error_plain(err, EPROTONOSUPPORT,
                                            "Manifest %s of %s is an index inside an index", sel,
                                            reference);
         }

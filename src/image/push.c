@@ -11,7 +11,6 @@
 #include "image/image-store.h"
 #include "image/push.h"
 #include "image/reference.h"
-#include "content/plain-error.h"
 
 typedef struct PushProgress {
         Progress *p;
@@ -152,7 +151,7 @@ int image_push(ContentStore *cs, Metadata *md, const char *source, const char *d
                 return r;
         if (!dest) {
                 if (strv_length(rec->tags) == 0)
-                        return error_plain(err, EINVAL, "Image %s has no name to push to",
+                        return berth_error_plain(err, EINVAL, "Image %s has no name to push to",
                                            source);
                 /* the name given, if it is one of the image's, else its first */
                 _cleanup_reference_ Reference *sref = NULL;

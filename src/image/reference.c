@@ -8,7 +8,6 @@
 #include "basic/string-util.h"
 #include "content/digest.h"
 #include "image/reference.h"
-#include "content/plain-error.h"
 
 void reference_free(Reference *r)
 {
@@ -52,7 +51,7 @@ int reference_parse(const char *s, Reference **ret, BerthError **err)
         char *at, *slash, *name, *colon;
 
         if (isempty(s) || strlen(s) > 1024)
-                return error_plain(err, EINVAL, "Invalid image reference '%s'", s ?: "");
+                return berth_error_plain(err, EINVAL, "Invalid image reference '%s'", s ?: "");
         r = calloc(1, sizeof(*r));
         copy = strdup(s);
         if (!r || !copy)
@@ -62,7 +61,7 @@ int reference_parse(const char *s, Reference **ret, BerthError **err)
         if (at) {
                 *at = 0;
                 if (!digest_is_valid(at + 1))
-                        return error_plain(err, EINVAL, "Invalid digest in image reference '%s'",
+                        return berth_error_plain(err, EINVAL, "Invalid digest in image reference '%s'",
                                            s);
                 r->digest = strdup(at + 1);
                 if (!r->digest)
@@ -82,14 +81,14 @@ int reference_parse(const char *s, Reference **ret, BerthError **err)
                 return berth_error(err, ENOMEM, "reference");
         for (char *p = r->registry; *p; p++)
                 if (!(isalnum((unsigned char)*p) || strchr(".-:[]", *p)))
-                        return error_plain(err, EINVAL, "Invalid registry in image reference '%s'",
+                        return berth_error_plain(err, EINVAL, "Invalid registry in image reference '%s'",
                                            s);
 
         colon = strrchr(name, ':');
         if (colon && !strchr(colon, '/')) {
                 *colon = 0;
                 if (!tag_valid(colon + 1))
-                        return error_plain(err, EINVAL, "Invalid tag in image reference '%s'", s);
+                        return berth_error_plain(err, EINVAL, "Invalid tag in image reference '%s'", s);
                 r->tag = strdup(colon + 1);
                 if (!r->tag)
                         return berth_error(err, ENOMEM, "reference");
@@ -103,7 +102,7 @@ int reference_parse(const char *s, Reference **ret, BerthError **err)
                 const char *e = strchr(p, '/');
                 size_t n = e ? (size_t)(e - p) : strlen(p);
                 if (!repo_component_valid(p, n))
-                        return error_plain(err, EINVAL,
+                        return berth_error_plain(err, EINVAL,
                                            "Invalid repository name in image reference '%s' "
                                            "(lower-case letters, digits, '.', '_', '-')", s);
                 if (!e)

@@ -10,7 +10,6 @@
 
 #include "basic/macro.h"
 #include "basic/string-util.h"
-#include "content/plain-error.h"
 #include "image/auth.h"
 #include "image/registry-http.h"
 void request_done(Request *q)
@@ -108,7 +107,7 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *userdata)
         if (q->buf_len + n > max) {
                 if (!q->buf_max)
                         return n; /* a body we only keep for error messages: the start is enough */
-                error_plain(&q->sink_err, EFBIG, "Response is larger than %zu bytes", max);
+                berth_error_plain(&q->sink_err, EFBIG, "Response is larger than %zu bytes", max);
                 return 0;
         }
         char *nb = realloc(q->buf, q->buf_len + n + 1);
@@ -222,7 +221,7 @@ static int fetch_token(Registry *r, const char *scope, const char *cache_key, Be
         pthread_mutex_unlock(&r->lock);
         if (!realm) {
                 curl_easy_cleanup(c);
-                return error_plain(err, EACCES, "Registry %s asked for a token without a realm",
+                return berth_error_plain(err, EACCES, "Registry %s asked for a token without a realm",
                                    r->host);
         }
         char *esc_service = service ? curl_easy_escape(c, service, 0) : NULL;
@@ -257,23 +256,23 @@ static int fetch_token(Registry *r, const char *scope, const char *cache_key, Be
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &q.status);
         curl_easy_cleanup(c);
         if (cc != CURLE_OK) {
-                k = error_plain(err, EIO, "Token request to %s failed: %s", realm,
+                k = berth_error_plain(err, EIO, "Token request to %s failed: %s", realm,
                                 curl_easy_strerror(cc));
                 goto out;
         }
         if (q.status == 401 || q.status == 403) {
-                k = error_plain(err, EACCES, "Token server %s refused %s (HTTP %ld)", realm,
+                k = berth_error_plain(err, EACCES, "Token server %s refused %s (HTTP %ld)", realm,
                                 r->username ? "the credentials" : "anonymous access", q.status);
                 goto out;
         }
         if (q.status != 200 || !q.buf || !(root = json_tokener_parse(q.buf))) {
-                k = error_plain(err, EPROTO, "Token server %s answered HTTP %ld", realm, q.status);
+                k = berth_error_plain(err, EPROTO, "Token server %s answered HTTP %ld", realm, q.status);
                 goto out;
         }
         if (!(json_object_object_get_ex(root, "token", &v) ||
               json_object_object_get_ex(root, "access_token", &v)) ||
             !json_object_is_type(v, json_type_string)) {
-                k = error_plain(err, EPROTO, "Token server %s sent no token", realm);
+                k = berth_error_plain(err, EPROTO, "Token server %s sent no token", realm);
                 goto out;
         }
         cache_token(r, cache_key, json_object_get_string(v));
@@ -433,7 +432,7 @@ int http_error(Registry *r, Request *q, const char *what, BerthError **err)
         int code = q->status == 401 || q->status == 403 ? EACCES
                    : q->status == 404                   ? ENOENT
                                                         : EPROTO;
-        k = error_plain(err, code, "%s: %s %s answered HTTP %ld%s%s", what, q->method, q->url,
+        k = berth_error_plain(err, code, "%s: %s %s answered HTTP %ld%s%s", what, q->method, q->url,
                         q->status, msg ? ": " : "", msg ?: "");
         json_object_put(root);
         return k;

@@ -13,7 +13,6 @@
 
 #include "basic/macro.h"
 #include "basic/string-util.h"
-#include "content/plain-error.h"
 #include "image/auth.h"
 #include "image/manifest.h"
 #include "image/reference.h"
@@ -106,12 +105,12 @@ int registry_ping(Registry *r, BerthError **err)
                         }
                         continue;
                 }
-                k = error_plain(err, EHOSTUNREACH, "Registry %s: %s", r->base,
+                k = berth_error_plain(err, EHOSTUNREACH, "Registry %s: %s", r->base,
                                 curl_error_text(&q, cc));
                 goto out;
         }
         if (q.status == 401 && r->username)
-                k = error_plain(err, EACCES, "Registry %s refused the credentials of '%s'",
+                k = berth_error_plain(err, EACCES, "Registry %s refused the credentials of '%s'",
                                 r->host, r->username);
         else if (q.status != 200 && q.status != 401)
                 k = http_error(r, &q, "Registry ping", err);
@@ -152,12 +151,12 @@ int registry_get_manifest(Registry *r, const char *repo, const char *reference, 
                 usleep(100000u << attempt);
         }
         if (q.sink_err) {
-                k = error_plain(err, EFBIG, "Manifest %s:%s from %s: %s", repo, reference,
+                k = berth_error_plain(err, EFBIG, "Manifest %s:%s from %s: %s", repo, reference,
                                 r->host, q.sink_err->msg);
                 goto out;
         }
         if (cc != CURLE_OK) {
-                k = error_plain(err, EIO, "GET %s: %s", q.url, curl_error_text(&q, cc));
+                k = berth_error_plain(err, EIO, "GET %s: %s", q.url, curl_error_text(&q, cc));
                 goto out;
         }
         if (q.status != 200) {
@@ -166,13 +165,13 @@ int registry_get_manifest(Registry *r, const char *repo, const char *reference, 
         }
         sha256_buffer(q.buf ?: "", q.buf_len, ret_digest);
         if (startswith(reference, "sha256:") && !streq(reference, ret_digest)) {
-                k = error_plain(err, EUCLEAN, "Manifest %s@%s from %s has digest %s", repo,
+                k = berth_error_plain(err, EUCLEAN, "Manifest %s@%s from %s has digest %s", repo,
                                 reference, r->host, ret_digest);
                 goto out;
         }
         if (q.docker_digest && startswith(q.docker_digest, "sha256:") &&
             !streq(q.docker_digest, ret_digest)) {
-                k = error_plain(err, EUCLEAN,
+                k = berth_error_plain(err, EUCLEAN,
                                 "Manifest %s:%s from %s: Docker-Content-Digest %s does not match "
                                 "the content (%s)",
                                 repo, reference, r->host, q.docker_digest, ret_digest);
@@ -253,7 +252,7 @@ int registry_fetch_blob(Registry *r, const char *repo, const char *digest, int64
                 }
                 if (!transient(cc, q.status) || attempt + 1 >= r->retries) {
                         if (cc != CURLE_OK)
-                                k = error_plain(err, EIO,
+                                k = berth_error_plain(err, EIO,
                                                 "Blob %s from %s: %s after %llu bytes (the "
                                                 "partial download is kept for the next pull)",
                                                 digest, r->host, curl_error_text(&q, cc),
@@ -288,7 +287,7 @@ int registry_blob_exists(Registry *r, const char *repo, const char *digest, Bert
                 return berth_error(err, ENOMEM, "blob");
         k = do_request(r, &q, &cc, err);
         if (k >= 0 && cc != CURLE_OK)
-                k = error_plain(err, EIO, "HEAD %s: %s", q.url, curl_error_text(&q, cc));
+                k = berth_error_plain(err, EIO, "HEAD %s: %s", q.url, curl_error_text(&q, cc));
         else if (k >= 0)
                 k = q.status == 200 ? 1 : q.status == 404 ? 0 : http_error(r, &q, "Blob", err);
         request_done(&q);
@@ -337,7 +336,7 @@ int registry_push_blob(Registry *r, const char *repo, ContentStore *cs, const ch
         if (k < 0)
                 goto out;
         if (cc != CURLE_OK) {
-                k = error_plain(err, EIO, "POST %s: %s", q.url, curl_error_text(&q, cc));
+                k = berth_error_plain(err, EIO, "POST %s: %s", q.url, curl_error_text(&q, cc));
                 goto out;
         }
         if (q.status == 201 && mount_from) {
@@ -376,7 +375,7 @@ int registry_push_blob(Registry *r, const char *repo, ContentStore *cs, const ch
                         if (k < 0)
                                 goto out;
                         if (cc != CURLE_OK) {
-                                k = error_plain(err, EIO, "PATCH %s: %s", q.url,
+                                k = berth_error_plain(err, EIO, "PATCH %s: %s", q.url,
                                                 curl_error_text(&q, cc));
                                 goto out;
                         }
@@ -408,7 +407,7 @@ int registry_push_blob(Registry *r, const char *repo, ContentStore *cs, const ch
         if (k < 0)
                 goto out;
         if (cc != CURLE_OK) {
-                k = error_plain(err, EIO, "PUT %s: %s", q.url, curl_error_text(&q, cc));
+                k = berth_error_plain(err, EIO, "PUT %s: %s", q.url, curl_error_text(&q, cc));
                 goto out;
         }
         if (q.status != 201) {
@@ -439,7 +438,7 @@ int registry_put_manifest(Registry *r, const char *repo, const char *reference, 
         if (k < 0)
                 goto out;
         if (cc != CURLE_OK) {
-                k = error_plain(err, EIO, "PUT %s: %s", q.url, curl_error_text(&q, cc));
+                k = berth_error_plain(err, EIO, "PUT %s: %s", q.url, curl_error_text(&q, cc));
                 goto out;
         }
         if (q.status != 201) {
@@ -448,7 +447,7 @@ int registry_put_manifest(Registry *r, const char *repo, const char *reference, 
         }
         sha256_buffer(data, len, digest);
         if (q.docker_digest && !streq(q.docker_digest, digest)) {
-                k = error_plain(err, EUCLEAN, "Registry %s stored manifest %s as %s", r->host,
+                k = berth_error_plain(err, EUCLEAN, "Registry %s stored manifest %s as %s", r->host,
                                 digest, q.docker_digest);
                 goto out;
         }

@@ -17,7 +17,6 @@
 #include "image/confine.h"
 #include "image/layer-stream.h"
 #include "image/unpack.h"
-#include "content/plain-error.h"
 
 #define WHITEOUT_PREFIX ".wh."
 #define WHITEOUT_OPAQUE ".wh..wh..opq"
@@ -197,7 +196,7 @@ static int apply_whiteout(Unpacker *u, const char *path, int parentfd, const cha
                 return 0;
         }
         if (!*target || streq(target, ".") || streq(target, "..") || strchr(target, '/'))
-                return error_plain(u->err, EINVAL, "Layer %s: invalid whiteout '%s'", u->name,
+                return berth_error_plain(u->err, EINVAL, "Layer %s: invalid whiteout '%s'", u->name,
                                    path);
         r = rm_rf_at(parentfd, target);
         if (r < 0)
@@ -225,7 +224,7 @@ static int write_file(Unpacker *u, struct archive *a, int fd, const char *path, 
                 if (r == ARCHIVE_EOF)
                         break;
                 if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
-                        return error_plain(u->err, EBADMSG, "Layer %s: failed to read '%s': %s",
+                        return berth_error_plain(u->err, EBADMSG, "Layer %s: failed to read '%s': %s",
                                            u->name, path, archive_error_string(a) ?: "?");
                 while (len > 0) {
                         ssize_t n = pwrite(fd, block, len, offset);
@@ -288,7 +287,7 @@ static int apply_entry(Unpacker *u, struct archive *a, struct archive_entry *e)
         int r;
 
         if (!src)
-                return error_plain(u->err, EINVAL, "Layer %s: entry without a path", u->name);
+                return berth_error_plain(u->err, EINVAL, "Layer %s: entry without a path", u->name);
         path = strdup(src);
         if (!path)
                 return berth_error(u->err, ENOMEM, "unpack");
@@ -328,7 +327,7 @@ static int apply_entry(Unpacker *u, struct archive *a, struct archive_entry *e)
                         return berth_error(u->err, ENOMEM, "unpack");
                 confine_clean_path(target);
                 if (!*target || streq(target, path))
-                        return error_plain(u->err, EINVAL, "Layer %s: bad hardlink '%s' -> '%s'",
+                        return berth_error_plain(u->err, EINVAL, "Layer %s: bad hardlink '%s' -> '%s'",
                                            u->name, src, archive_entry_hardlink(e));
                 tparent = confine_open_parent(u->rootfd, target, false, &tname);
                 if (tparent < 0)
@@ -484,7 +483,7 @@ int unpack_layer(int fd, const char *name, int rootfd, UnpackFlags flags, Unpack
         archive_read_support_format_tar(a);
         archive_read_support_format_gnutar(a);
         if (archive_read_open(a, &u, NULL, archive_read_cb, NULL) != ARCHIVE_OK) {
-                r = error_plain(err, EBADMSG, "Layer %s is not a tar archive: %s", name,
+                r = berth_error_plain(err, EBADMSG, "Layer %s is not a tar archive: %s", name,
                                 archive_error_string(a) ?: "?");
                 goto finish;
         }
@@ -493,7 +492,7 @@ int unpack_layer(int fd, const char *name, int rootfd, UnpackFlags flags, Unpack
                 if (r == ARCHIVE_EOF)
                         break;
                 if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-                        r = error_plain(err, EBADMSG, "Layer %s: bad tar header: %s", name,
+                        r = berth_error_plain(err, EBADMSG, "Layer %s: bad tar header: %s", name,
                                         archive_error_string(a) ?: "?");
                         goto finish;
                 }

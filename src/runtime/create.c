@@ -68,14 +68,6 @@ static int write_pid_file(const char *path, pid_t pid, BerthError **err)
         return 0;
 }
 
-static char *state_json_string(Container *c, ContainerStatus st)
-{
-        struct json_object *o = container_state_json(c, st);
-        char *s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-        json_object_put(o);
-        return s;
-}
-
 static bool apparmor_enabled(void)
 {
         _cleanup_free_ char *v = NULL;
@@ -188,9 +180,9 @@ static int serve_init(Container *c, const Spec *spec, const CreateOptions *o, in
                 switch (m.type) {
                 case SYNC_ERROR:
                         /* The init's text already carries its errno's message. */
-                        return berth_error_verbatim(err, m.value, text);
+                        return berth_error_plain(err, m.value, "%s", text);
                 case SYNC_HOOKS: {
-                        _cleanup_free_ char *st = state_json_string(c, STATUS_CREATING);
+                        _cleanup_free_ char *st = container_state_string(c, STATUS_CREATING);
                         if ((r = hooks_run(spec, SPEC_HOOK_PRESTART, st, err)) < 0 ||
                             (r = hooks_run(spec, SPEC_HOOK_CREATE_RUNTIME, st, err)) < 0) {
                                 sync_send(sync_fd, SYNC_ERROR, EINVAL, (*err)->msg, -1);
@@ -213,7 +205,7 @@ static int serve_init(Container *c, const Spec *spec, const CreateOptions *o, in
                         const SpecSeccomp *sc = spec->linux_ ? spec->linux_->seccomp : NULL;
                         if (fd < 0 || !sc || !sc->listener_path)
                                 break;
-                        _cleanup_free_ char *st = state_json_string(c, STATUS_CREATING);
+                        _cleanup_free_ char *st = container_state_string(c, STATUS_CREATING);
                         r = seccomp_send_listener(sc->listener_path, sc->listener_metadata, fd,
                                                   st, err);
                         if (r < 0)
@@ -386,7 +378,7 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                         goto fail;
                 }
         }
-        state = state_json_string(c, STATUS_CREATING);
+        state = container_state_string(c, STATUS_CREATING);
         /* A failed send means the init died: serve_init() then reads why it did. */
         (void)sync_send(sp[0], SYNC_GO, 0, state, -1);
         if (device_rules_effective(spec, &res, &rules) < 0) {
@@ -462,13 +454,13 @@ int container_start_fd(Container *c, int start_fd, BerthError **err)
         r = sync_recv(start_fd, &m, NULL);
         if (r >= 0) {
                 _cleanup_free_ char *t = m.text;
-                berth_error_verbatim(err, m.value, t);
+                berth_error_plain(err, m.value, "%s", t);
                 return berth_error_prefix(err, "start container `%s`", c->id);
         }
         if (r != -EPIPE && r != -ECONNRESET)
                 return berth_error(err, r, "start container `%s`", c->id);
         if (container_load_spec(c, NULL) >= 0) {
-                _cleanup_free_ char *st = state_json_string(c, STATUS_RUNNING);
+                _cleanup_free_ char *st = container_state_string(c, STATUS_RUNNING);
                 hooks_run_warn(c->spec, SPEC_HOOK_POSTSTART, st);
         }
         return 0;

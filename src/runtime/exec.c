@@ -112,7 +112,7 @@ static int spawn(Container *c, int pidfd, const SpecProcess *p, const ExecOption
         while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
                 ;
         if (r < 0)
-                return text ? berth_error_verbatim(err, -r, text)
+                return text ? berth_error_plain(err, -r, "%s", text)
                             : berth_error(err, r, "exec in container `%s`", c->id);
         sync_msg_done(&m);
         *ret = m.value;
@@ -175,15 +175,13 @@ int container_exec(Container *c, const SpecProcess *p, const ExecOptions *o, int
                 }
                 _cleanup_free_ char *text = m.text;
                 if (m.type == SYNC_ERROR) {
-                        r = berth_error_verbatim(err, m.value, text);
+                        r = berth_error_plain(err, m.value, "%s", text);
                         goto fail;
                 }
                 if (m.type == SYNC_SECCOMP && fd >= 0 && sc && sc->listener_path) {
-                        struct json_object *so = container_state_json(c, STATUS_RUNNING);
-                        r = seccomp_send_listener(
-                                sc->listener_path, sc->listener_metadata, fd,
-                                json_object_to_json_string_ext(so, JSON_C_TO_STRING_PLAIN), err);
-                        json_object_put(so);
+                        _cleanup_free_ char *state = container_state_string(c, STATUS_RUNNING);
+                        r = seccomp_send_listener(sc->listener_path, sc->listener_metadata, fd,
+                                                  state ? state : "{}", err);
                         if (r < 0)
                                 goto fail;
                 }

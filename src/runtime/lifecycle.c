@@ -141,10 +141,8 @@ int container_delete(Container *c, bool force, BerthError **err)
                         return berth_error_prefix(err, "delete container `%s`", c->id);
         }
         if (container_load_spec(c, NULL) >= 0 && c->spec->hooks[SPEC_HOOK_POSTSTOP].n) {
-                struct json_object *o = container_state_json(c, STATUS_STOPPED);
-                hooks_run_warn(c->spec, SPEC_HOOK_POSTSTOP,
-                               json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-                json_object_put(o);
+                _cleanup_free_ char *state = container_state_string(c, STATUS_STOPPED);
+                hooks_run_warn(c->spec, SPEC_HOOK_POSTSTOP, state ? state : "{}");
         }
         r = container_state_remove(c);
         if (r < 0)

@@ -260,6 +260,14 @@ struct json_object *container_state_json(Container *c, ContainerStatus status)
         return o;
 }
 
+char *container_state_string(Container *c, ContainerStatus status)
+{
+        struct json_object *o = container_state_json(c, status);
+        char *s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+        json_object_put(o);
+        return s;
+}
+
 int container_state_remove_dir(const char *root, const char *id)
 {
         _cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -59,6 +59,8 @@ ContainerStatus container_status(Container *c);
 /* The runtime-spec state document ("ociVersion", "id", "status", "pid", "bundle",
  * "annotations") plus runc's "rootfs", "created" and "owner". */
 struct json_object *container_state_json(Container *c, ContainerStatus status);
+/* The same, serialized for hooks and the seccomp listener; the caller frees it. */
+char *container_state_string(Container *c, ContainerStatus status);
 /* Removes the state directory. */
 int container_state_remove(Container *c);
 void container_free(Container *c);

@@ -15,7 +15,6 @@
 #include "basic/string-util.h"
 #include "content/digest.h"
 #include "snapshot/snapshot.h"
-#include "content/plain-error.h"
 
 static const char *const kind_names[_SNAPSHOT_KIND_MAX] = {
         [SNAPSHOT_OVERLAY] = "overlay",
@@ -127,14 +126,14 @@ int snapshot_prepare(Snapshotter *s, const char *chain_id, const char *parent, S
         int r;
 
         if (!digest_is_valid(chain_id) || (parent && !digest_is_valid(parent)))
-                return error_plain(err, EINVAL, "Invalid chain ID '%s'", chain_id);
+                return berth_error_plain(err, EINVAL, "Invalid chain ID '%s'", chain_id);
         tx = calloc(1, sizeof(*tx));
         if (!tx)
                 return berth_error(err, ENOMEM, "snapshot");
         tx->s = s;
         tx->fd = -1;
         if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
-                return error_plain(err, EIO, "getrandom");
+                return berth_error_plain(err, EIO, "getrandom");
         tx->chain_id = strdup(chain_id);
         tx->parent = parent ? strdup(parent) : NULL;
         if (!tx->chain_id || (parent && !tx->parent) ||
@@ -217,7 +216,7 @@ int snapshot_remove(Snapshotter *s, const char *chain_id, BerthError **err)
         int r;
 
         if (!hex)
-                return error_plain(err, EINVAL, "Invalid chain ID '%s'", chain_id);
+                return berth_error_plain(err, EINVAL, "Invalid chain ID '%s'", chain_id);
         r = metadata_prepare(s->md, "DELETE FROM snapshots WHERE chain_id = ? AND kind = ?", &st,
                              err);
         if (r < 0)
@@ -279,7 +278,7 @@ int snapshot_mount(Snapshotter *s, char *const *chain_ids, const char *target,
         for (size_t i = 0; i < n; i++) {
                 r = snapshot_exists(s, chain_ids[i]);
                 if (r <= 0)
-                        return error_plain(err, r < 0 ? r : ENOENT, "Snapshot %s is missing",
+                        return berth_error_plain(err, r < 0 ? r : ENOENT, "Snapshot %s is missing",
                                            chain_ids[i]);
         }
         r = mount_workdir(s, abs_target, &workdir);
@@ -332,7 +331,7 @@ int snapshot_unmount(Snapshotter *s, const char *target, BerthError **err)
                 return r;
         sqlite3_bind_text(st, 1, abs_target, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(st) != SQLITE_ROW)
-                return error_plain(err, ENOENT, "'%s' is not a berth mount", abs_target);
+                return berth_error_plain(err, ENOENT, "'%s' is not a berth mount", abs_target);
         workdir = metadata_column_strdup(st, 0);
         if (umount2(abs_target, MNT_DETACH) < 0 && errno != EINVAL)
                 return berth_error(err, errno, "Failed to unmount '%s'", abs_target);

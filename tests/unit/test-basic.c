@@ -88,11 +88,11 @@ TEST(atomic_write_and_rm_rf)
         return 0;
 }
 
-TEST(error_verbatim_keeps_text)
+TEST(error_plain_keeps_text)
 {
         _cleanup_error_ BerthError *err = NULL;
 
-        ASSERT_EQ(berth_error_verbatim(&err, EACCES, "open `x`: Permission denied"), -EACCES);
+        ASSERT_EQ(berth_error_plain(&err, EACCES, "open `%s`: Permission denied", "x"), -EACCES);
         ASSERT_STREQ(err->msg, "open `x`: Permission denied");
         return 0;
 }

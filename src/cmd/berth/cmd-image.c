@@ -9,7 +9,6 @@
 #include "cmd/berth/berth.h"
 #include "image/gc.h"
 #include "image/image-store.h"
-#include "content/plain-error.h"
 
 int prune_images(BerthContext *ctx, bool all, BerthError **err)
 {
@@ -58,7 +57,7 @@ int cmd_image(BerthContext *ctx, int argc, char **argv, BerthError **err)
         int c;
 
         if (argc < 2)
-                return error_plain(err, EINVAL, "usage: berth image prune [-a]");
+                return berth_error_plain(err, EINVAL, "usage: berth image prune [-a]");
         if (streq(argv[1], "ls") || streq(argv[1], "list"))
                 return cmd_images(ctx, argc - 1, argv + 1, err);
         if (streq(argv[1], "rm"))
@@ -66,13 +65,13 @@ int cmd_image(BerthContext *ctx, int argc, char **argv, BerthError **err)
         if (streq(argv[1], "inspect"))
                 return cmd_inspect(ctx, argc - 1, argv + 1, err);
         if (!streq(argv[1], "prune"))
-                return error_plain(err, EINVAL, "Unknown image command '%s'", argv[1]);
+                return berth_error_plain(err, EINVAL, "Unknown image command '%s'", argv[1]);
         argc--, argv++;
         while ((c = getopt_long(argc, argv, "af", options, NULL)) >= 0) {
                 if (c == 'a')
                         all = true;
                 else if (c != 'f')
-                        return error_plain(err, EINVAL, "usage: berth image prune [-a]");
+                        return berth_error_plain(err, EINVAL, "usage: berth image prune [-a]");
         }
         return prune_images(ctx, all, err);
 }

@@ -12,7 +12,6 @@
 #include "cmd/berth/berth.h"
 #include "image/image-store.h"
 #include "image/reference.h"
-#include "content/plain-error.h"
 
 static json_object *image_json(const ImageRecord *rec)
 {
@@ -72,7 +71,7 @@ int cmd_images(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 else if (c == 'n')
                         no_trunc = true;
                 else
-                        return error_plain(err, EINVAL,
+                        return berth_error_plain(err, EINVAL,
                                            "usage: berth images [--format json] [-q] [REPOSITORY]");
         }
         _cleanup_free_ char *filter = NULL;
@@ -89,7 +88,7 @@ int cmd_images(BerthContext *ctx, int argc, char **argv, BerthError **err)
                         return berth_error(err, ENOMEM, "images");
         }
         if (!streq(format, "table") && !streq(format, "json"))
-                return error_plain(err, EINVAL, "Unknown --format '%s' (table or json)", format);
+                return berth_error_plain(err, EINVAL, "Unknown --format '%s' (table or json)", format);
         r = berth_context_open(ctx, err);
         if (r < 0)
                 return r;

@@ -8,7 +8,6 @@
 #include "cmd/berth/berth.h"
 #include "image/image-import.h"
 #include "image/reference.h"
-#include "content/plain-error.h"
 
 int cmd_import(BerthContext *ctx, int argc, char **argv, BerthError **err)
 {
@@ -28,16 +27,16 @@ int cmd_import(BerthContext *ctx, int argc, char **argv, BerthError **err)
                             strv_extend(&cmd, optarg) < 0)
                                 return berth_error(err, ENOMEM, "import");
                 } else
-                        return error_plain(err, EINVAL, "usage: berth import TARBALL [NAME]");
+                        return berth_error_plain(err, EINVAL, "usage: berth import TARBALL [NAME]");
         }
         if (optind >= argc || argc - optind > 2)
-                return error_plain(err, EINVAL, "usage: berth import TARBALL [NAME]");
+                return berth_error_plain(err, EINVAL, "usage: berth import TARBALL [NAME]");
         if (argc - optind == 2) {
                 r = reference_parse(argv[optind + 1], &ref, err);
                 if (r < 0)
                         return r;
                 if (!ref->tag || reference_name(ref, &name) < 0)
-                        return error_plain(err, EINVAL, "Name '%s' needs a tag",
+                        return berth_error_plain(err, EINVAL, "Name '%s' needs a tag",
                                            argv[optind + 1]);
         }
         r = berth_context_open(ctx, err);

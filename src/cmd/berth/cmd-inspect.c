@@ -8,7 +8,6 @@
 #include "basic/string-util.h"
 #include "cmd/berth/berth.h"
 #include "image/image-store.h"
-#include "content/plain-error.h"
 
 static json_object *parse_blob(BerthContext *ctx, const char *digest, BerthError **err)
 {
@@ -19,7 +18,7 @@ static json_object *parse_blob(BerthContext *ctx, const char *digest, BerthError
                 return NULL;
         json_object *o = json_tokener_parse(data);
         if (!o)
-                error_plain(err, EINVAL, "Blob %s is not JSON", digest);
+                berth_error_plain(err, EINVAL, "Blob %s is not JSON", digest);
         return o;
 }
 
@@ -29,7 +28,7 @@ int cmd_inspect(BerthContext *ctx, int argc, char **argv, BerthError **err)
         int r;
 
         if (argc < 2)
-                return error_plain(err, EINVAL, "usage: berth inspect IMAGE...");
+                return berth_error_plain(err, EINVAL, "usage: berth inspect IMAGE...");
         r = berth_context_open(ctx, err);
         if (r < 0)
                 return r;

@@ -7,7 +7,6 @@
 #include "basic/string-util.h"
 #include "cmd/berth/berth.h"
 #include "image/image-archive.h"
-#include "content/plain-error.h"
 
 int cmd_load(BerthContext *ctx, int argc, char **argv, BerthError **err)
 {
@@ -42,13 +41,13 @@ int cmd_load(BerthContext *ctx, int argc, char **argv, BerthError **err)
                         ctx->quiet = true;
                         break;
                 default:
-                        return error_plain(err, EINVAL, "usage: berth load [-i] PATH");
+                        return berth_error_plain(err, EINVAL, "usage: berth load [-i] PATH");
                 }
         }
         if (!input && optind < argc)
                 input = argv[optind++];
         if (!input || optind < argc)
-                return error_plain(err, EINVAL, "usage: berth load [-i] PATH");
+                return berth_error_plain(err, EINVAL, "usage: berth load [-i] PATH");
         r = berth_context_open(ctx, err);
         if (r >= 0)
                 r = metadata_lock(ctx->md, false, err);

@@ -12,7 +12,6 @@
 #include "cmd/berth/registry-options.h"
 #include "image/auth.h"
 #include "image/registry.h"
-#include "content/plain-error.h"
 
 static char *read_line(FILE *f, bool echo)
 {
@@ -67,10 +66,10 @@ int cmd_login(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 else if (c == 'S')
                         from_stdin = true;
                 else
-                        return error_plain(err, EINVAL, "usage: berth login [-u USER] REGISTRY");
+                        return berth_error_plain(err, EINVAL, "usage: berth login [-u USER] REGISTRY");
         }
         if (optind + 1 != argc)
-                return error_plain(err, EINVAL, "usage: berth login [-u USER] REGISTRY");
+                return berth_error_plain(err, EINVAL, "usage: berth login [-u USER] REGISTRY");
         if (!user) {
                 fprintf(stderr, "Username: ");
                 user = read_line(stdin, true);
@@ -81,7 +80,7 @@ int cmd_login(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 pass = read_line(stdin, from_stdin);
         }
         if (isempty(user) || !pass)
-                return error_plain(err, EINVAL, "A user name and a password are needed");
+                return berth_error_plain(err, EINVAL, "A user name and a password are needed");
         opts.username = user;
         opts.password = pass;
         r = registry_open(streq(argv[optind], "docker.io") ? "registry-1.docker.io" : argv[optind],
@@ -111,15 +110,15 @@ int cmd_logout(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 if (c == 'A')
                         authfile = optarg;
                 else
-                        return error_plain(err, EINVAL, "usage: berth logout REGISTRY");
+                        return berth_error_plain(err, EINVAL, "usage: berth logout REGISTRY");
         }
         if (optind + 1 != argc)
-                return error_plain(err, EINVAL, "usage: berth logout REGISTRY");
+                return berth_error_plain(err, EINVAL, "usage: berth logout REGISTRY");
         r = auth_remove(authfile, argv[optind], err);
         if (r < 0)
                 return r;
         if (r == 0)
-                return error_plain(err, ENOENT, "Not logged in to %s", argv[optind]);
+                return berth_error_plain(err, ENOENT, "Not logged in to %s", argv[optind]);
         printf("Removed login credentials for %s\n", argv[optind]);
         return 0;
 }

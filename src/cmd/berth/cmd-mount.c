@@ -4,7 +4,6 @@
 
 #include "basic/macro.h"
 #include "cmd/berth/berth.h"
-#include "content/plain-error.h"
 #include "image/image-mount.h"
 
 int cmd_mount(BerthContext *ctx, int argc, char **argv, BerthError **err)
@@ -12,7 +11,7 @@ int cmd_mount(BerthContext *ctx, int argc, char **argv, BerthError **err)
         int r;
 
         if (argc != 3)
-                return error_plain(err, EINVAL, "usage: berth mount IMAGE TARGET");
+                return berth_error_plain(err, EINVAL, "usage: berth mount IMAGE TARGET");
         r = berth_context_open(ctx, err);
         if (r < 0)
                 return r;
@@ -29,7 +28,7 @@ int cmd_unmount(BerthContext *ctx, int argc, char **argv, BerthError **err)
         int r;
 
         if (argc != 2)
-                return error_plain(err, EINVAL, "usage: berth unmount TARGET");
+                return berth_error_plain(err, EINVAL, "usage: berth unmount TARGET");
         r = berth_context_open(ctx, err);
         if (r < 0)
                 return r;

@@ -8,7 +8,6 @@
 #include "cmd/berth/berth.h"
 #include "cmd/berth/registry-options.h"
 #include "image/pull.h"
-#include "content/plain-error.h"
 
 int cmd_pull(BerthContext *ctx, int argc, char **argv, BerthError **err)
 {
@@ -46,12 +45,12 @@ int cmd_pull(BerthContext *ctx, int argc, char **argv, BerthError **err)
                         opts.parallel = atoi(optarg);
                         break;
                 default:
-                        r = error_plain(err, EINVAL, "usage: berth pull [OPTIONS] IMAGE");
+                        r = berth_error_plain(err, EINVAL, "usage: berth pull [OPTIONS] IMAGE");
                         goto out;
                 }
         }
         if (optind + 1 != argc) {
-                r = error_plain(err, EINVAL, "usage: berth pull [OPTIONS] IMAGE");
+                r = berth_error_plain(err, EINVAL, "usage: berth pull [OPTIONS] IMAGE");
                 goto out;
         }
         opts.progress = ctx->quiet                ? PROGRESS_NONE

@@ -8,7 +8,6 @@
 #include "cmd/berth/berth.h"
 #include "cmd/berth/registry-options.h"
 #include "image/push.h"
-#include "content/plain-error.h"
 
 int cmd_push(BerthContext *ctx, int argc, char **argv, BerthError **err)
 {
@@ -34,15 +33,15 @@ int cmd_push(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 else if (c == 'c') {
                         uint64_t v;
                         if (safe_atou64(optarg, &v) < 0)
-                                return error_plain(err, EINVAL, "Invalid --chunk-size '%s'",
+                                return berth_error_plain(err, EINVAL, "Invalid --chunk-size '%s'",
                                                    optarg);
                         opts.chunk_size = v;
                 } else
-                        return error_plain(err, EINVAL,
+                        return berth_error_plain(err, EINVAL,
                                            "usage: berth push [OPTIONS] IMAGE [DESTINATION]");
         }
         if (optind >= argc || argc - optind > 2)
-                return error_plain(err, EINVAL, "usage: berth push [OPTIONS] IMAGE [DESTINATION]");
+                return berth_error_plain(err, EINVAL, "usage: berth push [OPTIONS] IMAGE [DESTINATION]");
         opts.progress = ctx->quiet                ? PROGRESS_NONE
                         : berth_show_progress(ctx) ? PROGRESS_TTY
                                                    : PROGRESS_LINES;

@@ -11,7 +11,6 @@
 #include "image/gc.h"
 #include "image/image-store.h"
 #include "image/reference.h"
-#include "content/plain-error.h"
 
 int cmd_rmi(BerthContext *ctx, int argc, char **argv, BerthError **err)
 {
@@ -26,10 +25,10 @@ int cmd_rmi(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 if (c == 'f')
                         force = true;
                 else
-                        return error_plain(err, EINVAL, "usage: berth rmi [-f] IMAGE...");
+                        return berth_error_plain(err, EINVAL, "usage: berth rmi [-f] IMAGE...");
         }
         if (optind >= argc)
-                return error_plain(err, EINVAL, "usage: berth rmi [-f] IMAGE...");
+                return berth_error_plain(err, EINVAL, "usage: berth rmi [-f] IMAGE...");
         r = berth_context_open(ctx, err);
         if (r < 0)
                 return r;
@@ -56,12 +55,12 @@ int cmd_rmi(BerthContext *ctx, int argc, char **argv, BerthError **err)
                         continue;
                 }
                 if (!force && !by_name && strv_length(rec->tags) > 1)
-                        return error_plain(err, EBUSY,
+                        return berth_error_plain(err, EBUSY,
                                            "Image %s has %zu names; remove them one by one or "
                                            "use -f",
                                            argv[i], strv_length(rec->tags));
                 if (image_in_use(ctx->md, rec->id) > 0)
-                        return error_plain(err, EBUSY, "Image %s is mounted; unmount it first",
+                        return berth_error_plain(err, EBUSY, "Image %s is mounted; unmount it first",
                                            argv[i]);
                 STRV_FOREACH(t, rec->tags)
                 printf("Untagged: %s\n", *t);

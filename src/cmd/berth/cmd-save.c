@@ -9,7 +9,6 @@
 #include "cmd/berth/berth.h"
 #include "image/image-archive.h"
 #include "image/reference.h"
-#include "content/plain-error.h"
 
 int cmd_save(BerthContext *ctx, int argc, char **argv, BerthError **err)
 {
@@ -31,15 +30,15 @@ int cmd_save(BerthContext *ctx, int argc, char **argv, BerthError **err)
                         out = optarg;
                 else if (c == 'f') {
                         if (archive_format_from_string(optarg, &format) < 0)
-                                return error_plain(err, EINVAL,
+                                return berth_error_plain(err, EINVAL,
                                                    "Unknown --format '%s' (docker-archive, "
                                                    "oci-archive, oci-dir, docker-dir)",
                                                    optarg);
                 } else
-                        return error_plain(err, EINVAL, "usage: berth save -o OUT IMAGE...");
+                        return berth_error_plain(err, EINVAL, "usage: berth save -o OUT IMAGE...");
         }
         if (!out || optind >= argc)
-                return error_plain(err, EINVAL, "usage: berth save -o OUT IMAGE...");
+                return berth_error_plain(err, EINVAL, "usage: berth save -o OUT IMAGE...");
         r = berth_context_open(ctx, err);
         if (r >= 0)
                 r = metadata_lock(ctx->md, false, err); /* no collection while we read blobs */

@@ -8,7 +8,6 @@
 #include "cmd/berth/berth.h"
 #include "image/gc.h"
 #include "image/image-store.h"
-#include "content/plain-error.h"
 
 int cmd_system(BerthContext *ctx, int argc, char **argv, BerthError **err)
 {
@@ -21,9 +20,9 @@ int cmd_system(BerthContext *ctx, int argc, char **argv, BerthError **err)
 
         if (argc < 2 || streq(argv[1], "prune"))
                 return argc >= 2 ? prune_images(ctx, false, err)
-                                 : error_plain(err, EINVAL, "usage: berth system df|prune");
+                                 : berth_error_plain(err, EINVAL, "usage: berth system df|prune");
         if (!streq(argv[1], "df"))
-                return error_plain(err, EINVAL, "Unknown system command '%s'", argv[1]);
+                return berth_error_plain(err, EINVAL, "Unknown system command '%s'", argv[1]);
         r = berth_context_open(ctx, err);
         if (r < 0)
                 return r;

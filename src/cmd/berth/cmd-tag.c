@@ -4,7 +4,6 @@
 #include "cmd/berth/berth.h"
 #include "image/image-store.h"
 #include "image/reference.h"
-#include "content/plain-error.h"
 
 int cmd_tag(BerthContext *ctx, int argc, char **argv, BerthError **err)
 {
@@ -14,12 +13,12 @@ int cmd_tag(BerthContext *ctx, int argc, char **argv, BerthError **err)
         int r;
 
         if (argc != 3)
-                return error_plain(err, EINVAL, "usage: berth tag SOURCE TARGET");
+                return berth_error_plain(err, EINVAL, "usage: berth tag SOURCE TARGET");
         r = reference_parse(argv[2], &ref, err);
         if (r < 0)
                 return r;
         if (!ref->tag)
-                return error_plain(err, EINVAL, "Target '%s' needs a tag, not a digest", argv[2]);
+                return berth_error_plain(err, EINVAL, "Target '%s' needs a tag, not a digest", argv[2]);
         if (reference_name(ref, &name) < 0)
                 return berth_error(err, ENOMEM, "tag");
         r = berth_context_open(ctx, err);

@@ -4,7 +4,6 @@
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "cmd/berth/registry-options.h"
-#include "content/plain-error.h"
 
 int registry_option(int c, const char *arg, RegistryOptions *opts, char **creds_buf,
                     BerthError **err)
@@ -16,7 +15,7 @@ int registry_option(int c, const char *arg, RegistryOptions *opts, char **creds_
                 else if (streq(arg, "false") || streq(arg, "0"))
                         opts->tls_verify = 0;
                 else
-                        return error_plain(err, EINVAL, "Invalid --tls-verify value '%s'", arg);
+                        return berth_error_plain(err, EINVAL, "Invalid --tls-verify value '%s'", arg);
                 return 1;
         case 'A':
                 opts->authfile = arg;
