@@ -38,6 +38,19 @@ char *cgroup_serialize(const Cgroup *cg);
 /* The path below each hierarchy's root, e.g. "/berth/c1". */
 const char *cgroup_path(const Cgroup *cg);
 
+/*
+ * Joining without a migration's cost (see cgroup-join.c): the runtime opens, on every hierarchy
+ * (but the unified one when skip_unified: the init was cloned into it), the file a process
+ * moves itself by, and passes fds and *ret_names to the process, which must be
+ * single-threaded and calls cgroup_join_self(). At most max_fds fds.
+ */
+int cgroup_join_fds(Cgroup *cg, bool skip_unified, int *fds, size_t max_fds, size_t *ret_n,
+                    char **ret_names, BerthError **err);
+int cgroup_join_self(const int *fds, size_t n, const char *names, BerthError **err);
+/* The cgroup's directory on the unified hierarchy, for clone3(CLONE_INTO_CGROUP); -ENOENT if
+ * it has none. */
+int cgroup_unified_dir_fd(Cgroup *cg);
+
 /* Moves pid into the cgroup on every hierarchy (exec's process joins its container). */
 int cgroup_enter(Cgroup *cg, pid_t pid, BerthError **err);
 int cgroup_update(Cgroup *cg, const SpecResources *res, BerthError **err);

@@ -42,6 +42,30 @@ static pid_t clone_ns(unsigned long flags)
         return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
 }
 
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* struct clone_args up to .cgroup (CLONE_ARGS_SIZE_VER2), without <linux/sched.h>'s clash
+ * with <sched.h>. */
+struct clone_args_v2 {
+        uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+        uint64_t set_tid, set_tid_size, cgroup;
+};
+
+/* clone_ns() straight into the cgroup directory cgroup_fd on the unified hierarchy: the child
+ * never migrates (see cgroup/cgroup-join.c). -errno when the kernel cannot; no child then. */
+static pid_t clone_ns_into_cgroup(unsigned long flags, int cgroup_fd)
+{
+        struct clone_args_v2 ca = {
+                .flags = flags | CLONE_INTO_CGROUP,
+                .exit_signal = SIGCHLD,
+                .cgroup = (uint64_t)cgroup_fd,
+        };
+        long pid = syscall(SYS_clone3, &ca, sizeof(ca));
+        return pid < 0 ? -errno : (pid_t)pid;
+}
+
 static int bind_exec_socket(int dirfd, BerthError **err)
 {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -113,16 +137,27 @@ static void undo(Undo *u)
         }
 }
 
-static int spawn_init(const InitArgs *args, bool intermediate, pid_t *ret_pid, BerthError **err)
+/* cgroup_fd: the init's cgroup on the unified hierarchy to clone it into, or -1; *ret_into
+ * tells whether that happened (a kernel without clone3 or CLONE_INTO_CGROUP says no, and the
+ * init then joins that hierarchy like the others). */
+static int spawn_init(const InitArgs *args, bool intermediate, int cgroup_fd, pid_t *ret_pid,
+                      bool *ret_into, BerthError **err)
 {
         const SpecLinux *l = args->spec->linux_;
         unsigned long flags = namespaces_new_flags(l);
 
+        *ret_into = false;
         /* A cgroup namespace is made after the init joined its cgroup; a time namespace can
          * only be made by unshare(). */
         flags &= ~(unsigned long)(CLONE_NEWCGROUP | namespace_clone_flag(SPEC_NS_TIME));
         if (!intermediate) {
-                pid_t pid = clone_ns(flags);
+                pid_t pid = -1;
+                if (cgroup_fd >= 0) {
+                        pid = clone_ns_into_cgroup(flags, cgroup_fd);
+                        *ret_into = pid >= 0;
+                }
+                if (pid < 0)
+                        pid = clone_ns(flags);
                 if (pid < 0)
                         return berth_error(err, errno, "clone the container's init");
                 if (pid == 0)
@@ -232,7 +267,7 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
         size_t config_len;
         _cleanup_free_ SpecDeviceCgroup *rules = NULL;
         _cleanup_free_ char *owner = NULL;
-        _cleanup_close_ int config_fd = -1;
+        _cleanup_close_ int config_fd = -1, cgroup_fd = -1;
         SpecResources res;
         CapSets caps;
         char path[PATH_MAX], created[64];
@@ -321,9 +356,26 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 .config_fd = config_fd,
         };
         bool intermediate = namespaces_need_intermediate(spec->linux_);
-        r = spawn_init(&args, intermediate, &spawned, err);
+        const SpecLinux *l = spec->linux_;
+        if (device_rules_effective(spec, &res, &rules) < 0) {
+                r = berth_error(err, ENOMEM, "device rules");
+                goto fail;
+        }
+        /* With a unified hierarchy the cgroup comes first and the init is cloned into it; on
+         * pure v1 the init copies and re-executes the runtime while the cgroup is made. */
+        CgroupLayout layout;
+        if (!intermediate && cgroup_detect_layout(&layout) >= 0 && layout != CGROUP_LAYOUT_V1) {
+                r = cgroup_create(o->id, l ? l->cgroups_path : NULL, o->systemd_cgroup, &res, 0,
+                                  &u.cgroup, err);
+                if (r < 0)
+                        goto fail;
+                cgroup_fd = cgroup_unified_dir_fd(u.cgroup);
+        }
+        bool cloned_into = false;
+        r = spawn_init(&args, intermediate, cgroup_fd, &spawned, &cloned_into, err);
         if (r < 0)
                 goto fail;
+        cgroup_fd = safe_close(cgroup_fd);
         sp[1] = safe_close(sp[1]);
         listen_fd = safe_close(listen_fd);
         config_fd = safe_close(config_fd);
@@ -365,7 +417,6 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
         if (json_object_object_get_ex(spec->json, "annotations", &ann))
                 c->annotations = json_object_get(ann);
 
-        const SpecLinux *l = spec->linux_;
         if (l && l->namespaces[SPEC_NS_USER].present && !l->namespaces[SPEC_NS_USER].path) {
                 r = namespaces_write_id_maps(u.pid, l, err);
                 if (r < 0)
@@ -381,14 +432,12 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
         state = container_state_string(c, STATUS_CREATING);
         /* A failed send means the init died: serve_init() then reads why it did. */
         (void)sync_send(sp[0], SYNC_GO, 0, state, -1);
-        if (device_rules_effective(spec, &res, &rules) < 0) {
-                r = berth_error(err, ENOMEM, "device rules");
-                goto fail;
+        if (!u.cgroup) {
+                r = cgroup_create(o->id, l ? l->cgroups_path : NULL, o->systemd_cgroup, &res, 0,
+                                  &u.cgroup, err);
+                if (r < 0)
+                        goto fail;
         }
-        r = cgroup_create(o->id, l ? l->cgroups_path : NULL, o->systemd_cgroup, &res, u.pid,
-                          &u.cgroup, err);
-        if (r < 0)
-                goto fail;
         c->cgroup = cgroup_serialize(u.cgroup);
         /* From here a runtime killed half way leaves what `delete --force` needs to clean up:
          * the init's pid and its cgroup. */
@@ -407,9 +456,20 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                         goto fail;
                 }
         }
-        /* Moving a task into a v1 cgroup waits out an RCU grace period (milliseconds): the
-         * init sets up its rootfs meanwhile and waits only where it needs its cgroup. */
-        (void)sync_send(sp[0], SYNC_CGROUP, 0, NULL, -1);
+        /* The init joins by itself, and only where it needs its cgroup (cgroup-join.c). */
+        {
+                int fds[SYNC_MAX_FDS];
+                size_t n_fds = 0;
+                _cleanup_free_ char *names = NULL;
+                r = cgroup_join_fds(u.cgroup, cloned_into, fds, ELEMENTSOF(fds), &n_fds, &names,
+                                    err);
+                if (r < 0)
+                        goto fail;
+                /* A failed send means the init died: serve_init() then reads why it did. */
+                (void)sync_send_fds(sp[0], SYNC_CGROUP, 0, names, fds, n_fds);
+                for (size_t i = 0; i < n_fds; i++)
+                        safe_close(fds[i]);
+        }
         r = serve_init(c, spec, o, sp[0], foreground, &console, err);
         if (r < 0)
                 goto fail;

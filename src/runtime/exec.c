@@ -35,8 +35,19 @@ _noreturn_ static void exec_child(const SpecProcess *p, const ExecOptions *o, Se
         _cleanup_error_ BerthError *err = NULL;
 
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        if (sync_expect(sync_fd, SYNC_GO, NULL, NULL, NULL) < 0)
+        /* GO carries the fds to join the container's cgroup by (cgroup/cgroup-join.c). */
+        int fds[SYNC_MAX_FDS];
+        size_t n_fds = 0;
+        SyncMsg go = {};
+        if (sync_recv_fds(sync_fd, &go, fds, ELEMENTSOF(fds), &n_fds) < 0 ||
+            go.type != SYNC_GO)
                 _exit(127);
+        int r = cgroup_join_self(fds, n_fds, go.text, &err);
+        for (size_t i = 0; i < n_fds; i++)
+                safe_close(fds[i]);
+        sync_msg_done(&go);
+        if (r < 0)
+                fail(sync_fd, err);
         if (p->terminal) {
                 _cleanup_free_ char *slave_path = NULL;
                 _cleanup_close_ int master = -1, slave = -1;
@@ -156,12 +167,20 @@ int container_exec(Container *c, const SpecProcess *p, const ExecOptions *o, int
         sp[1] = safe_close(sp[1]);
         if (r < 0)
                 return r;
-        if (cg && (r = cgroup_enter(cg, pid, err)) < 0)
-                goto fail;
-        r = sync_send(sp[0], SYNC_GO, 0, NULL, -1);
-        if (r < 0) {
-                berth_error(err, r, "exec: start the process");
-                goto fail;
+        {
+                int fds[SYNC_MAX_FDS];
+                size_t n_fds = 0;
+                _cleanup_free_ char *names = NULL;
+                if (cg && (r = cgroup_join_fds(cg, false, fds, ELEMENTSOF(fds), &n_fds, &names,
+                                               err)) < 0)
+                        goto fail;
+                r = sync_send_fds(sp[0], SYNC_GO, 0, names, fds, n_fds);
+                for (size_t i = 0; i < n_fds; i++)
+                        safe_close(fds[i]);
+                if (r < 0) {
+                        berth_error(err, r, "exec: start the process");
+                        goto fail;
+                }
         }
         for (;;) {
                 SyncMsg m = {};

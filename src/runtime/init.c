@@ -26,6 +26,7 @@
 #include "basic/passwd.h"
 #include "basic/string-util.h"
 #include "caps.h"
+#include "cgroup.h"
 #include "cloned-binary.h"
 #include "container.h"
 #include "hooks.h"
@@ -131,9 +132,18 @@ static int enter_cgroup(RootfsContext *rc, BerthError **err)
 
         if (rc->cgroup_entered)
                 return 0;
-        int r = sync_expect(a->sync_fd, SYNC_CGROUP, NULL, NULL, NULL);
-        if (r < 0)
+        int fds[SYNC_MAX_FDS];
+        size_t n_fds = 0;
+        SyncMsg m = {};
+        int r = sync_recv_fds(a->sync_fd, &m, fds, ELEMENTSOF(fds), &n_fds);
+        if (r < 0 || m.type != SYNC_CGROUP)
                 _exit(1); /* the runtime failed and says why itself */
+        r = cgroup_join_self(fds, n_fds, m.text, err);
+        for (size_t i = 0; i < n_fds; i++)
+                safe_close(fds[i]);
+        sync_msg_done(&m);
+        if (r < 0)
+                return r;
         r = rootfs_capture_cgroups(rc, err);
         if (r < 0)
                 return r;

@@ -12,28 +12,33 @@ struct wire {
         int32_t value;
 };
 
-int sync_send(int fd, SyncType type, int32_t value, const char *text, int pass_fd)
+typedef union SyncControl {
+        char buf[CMSG_SPACE(sizeof(int) * SYNC_MAX_FDS)];
+        struct cmsghdr align;
+} SyncControl;
+
+int sync_send_fds(int fd, SyncType type, int32_t value, const char *text, const int *fds,
+                  size_t n_fds)
 {
         struct wire w = { .type = type, .value = value };
         struct iovec iov[2] = {
                 { .iov_base = &w, .iov_len = sizeof(w) },
                 { .iov_base = (void *)(text ? text : ""), .iov_len = text ? strlen(text) : 0 },
         };
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } control;
+        SyncControl control;
         struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
 
-        if (pass_fd >= 0) {
+        if (n_fds > SYNC_MAX_FDS)
+                return -E2BIG;
+        if (n_fds > 0) {
                 memset(&control, 0, sizeof(control));
                 mh.msg_control = control.buf;
-                mh.msg_controllen = sizeof(control.buf);
+                mh.msg_controllen = CMSG_SPACE(sizeof(int) * n_fds);
                 struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
                 c->cmsg_level = SOL_SOCKET;
                 c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+                c->cmsg_len = CMSG_LEN(sizeof(int) * n_fds);
+                memcpy(CMSG_DATA(c), fds, sizeof(int) * n_fds);
         }
         for (;;) {
                 ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL);
@@ -44,17 +49,20 @@ int sync_send(int fd, SyncType type, int32_t value, const char *text, int pass_f
         }
 }
 
-int sync_recv(int fd, SyncMsg *ret, int *ret_fd)
+int sync_send(int fd, SyncType type, int32_t value, const char *text, int pass_fd)
+{
+        return sync_send_fds(fd, type, value, text, &pass_fd, pass_fd >= 0 ? 1 : 0);
+}
+
+int sync_recv_fds(int fd, SyncMsg *ret, int *fds, size_t max_fds, size_t *ret_n_fds)
 {
         struct wire w;
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } control;
+        SyncControl control;
+        size_t n_fds = 0;
         ssize_t n;
 
-        if (ret_fd)
-                *ret_fd = -1;
+        if (ret_n_fds)
+                *ret_n_fds = 0;
         /* The datagram's real size first, so any text length fits. A peer that exits with
          * our messages unread makes the kernel report ECONNRESET once, ahead of what it sent
          * before exiting (its error report): that error is consumed, so look again. */
@@ -91,19 +99,36 @@ int sync_recv(int fd, SyncMsg *ret, int *ret_fd)
         if (n == 0)
                 return -EPIPE;
         text[tlen] = 0;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+        /* Whatever the caller has no room for is closed, never leaked. */
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+                if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+                        continue;
+                size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                for (size_t i = 0; i < k; i++) {
                         int pfd;
-                        memcpy(&pfd, CMSG_DATA(c), sizeof(int));
-                        if (ret_fd && *ret_fd < 0)
-                                *ret_fd = pfd;
+                        memcpy(&pfd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+                        if (n_fds < max_fds)
+                                fds[n_fds++] = pfd;
                         else
                                 close(pfd);
                 }
+        }
+        if (ret_n_fds)
+                *ret_n_fds = n_fds;
         ret->type = w.type;
         ret->value = w.value;
         ret->text = TAKE_PTR(text);
         return 0;
+}
+
+int sync_recv(int fd, SyncMsg *ret, int *ret_fd)
+{
+        size_t n = 0;
+        int pfd = -1;
+        int r = sync_recv_fds(fd, ret, &pfd, ret_fd ? 1 : 0, &n);
+        if (ret_fd)
+                *ret_fd = n > 0 ? pfd : -1;
+        return r;
 }
 
 void sync_msg_done(SyncMsg *m)

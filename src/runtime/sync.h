@@ -5,13 +5,14 @@
  */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 typedef enum SyncType {
         SYNC_GO = 1,       /* parent -> child: ids mapped, cgroup joined; text = state JSON */
         SYNC_MAPPED,       /* parent -> child: uid_map and gid_map are written */
-        SYNC_CGROUP,       /* parent -> child: the init is in its cgroup now */
+        SYNC_CGROUP,       /* parent -> child: fds to join the cgroup by, text = their names */
         SYNC_PID,          /* intermediate -> parent: value = the init's pid */
         SYNC_HOOKS,        /* child -> parent: run prestart/createRuntime hooks now */
         SYNC_HOOKS_DONE,   /* parent -> child */
@@ -28,9 +29,16 @@ typedef struct SyncMsg {
         char *text; /* NUL-terminated, may be empty; owned by the caller of sync_recv */
 } SyncMsg;
 
+/* The most fds one message carries. */
+#define SYNC_MAX_FDS 16
+
 int sync_send(int fd, SyncType type, int32_t value, const char *text, int pass_fd);
+int sync_send_fds(int fd, SyncType type, int32_t value, const char *text, const int *fds,
+                  size_t n_fds);
 /* Receives one message; *ret_fd gets a passed fd or -1. Returns -EPIPE on a closed peer. */
 int sync_recv(int fd, SyncMsg *ret, int *ret_fd);
+/* Receives one message with up to max_fds passed fds (the rest are closed). */
+int sync_recv_fds(int fd, SyncMsg *ret, int *fds, size_t max_fds, size_t *ret_n_fds);
 void sync_msg_done(SyncMsg *m);
 /* Receives one message and insists on its type; an SYNC_ERROR is turned into -errno with its
  * text kept in *ret_error. */

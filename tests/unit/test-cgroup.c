@@ -1024,6 +1024,72 @@ TEST(enter_moves_a_second_process_in)
         return 0;
 }
 
+TEST(join_self_moves_the_caller_in_by_fds)
+{
+        _cleanup_ctx_ Ctx c = CTX_INIT;
+        _cleanup_error_ BerthError *err = NULL;
+        _cleanup_free_ pid_t *pids = NULL;
+        _cleanup_free_ char *names = NULL;
+        int fds[16], done[2];
+        size_t n_fds = 0, n = 0;
+
+        if (!is_root())
+                return TEST_SKIP;
+        c.path = test_path("join");
+        ASSERT_CG(cgroup_create("t", c.path, false, NULL, 0, &c.cg, &err));
+        ASSERT_CG(cgroup_join_fds(c.cg, false, fds, ELEMENTSOF(fds), &n_fds, &names, &err));
+        ASSERT_EQ(n_fds, c.cg->n);
+        ASSERT_OK(pipe2(done, O_CLOEXEC) < 0 ? -errno : 0);
+        c.child = fork();
+        ASSERT_TRUE(c.child >= 0);
+        if (c.child == 0) {
+                /* The child joins by itself with the fds the parent opened. */
+                BerthError *e = NULL;
+                int r = cgroup_join_self(fds, n_fds, names, &e);
+                if (r < 0)
+                        printf("# join: %s\n", e->msg);
+                (void)!write(done[1], r < 0 ? "n" : "y", 1);
+                for (;;)
+                        pause();
+        }
+        for (size_t i = 0; i < n_fds; i++)
+                close(fds[i]);
+        close(done[1]);
+        char ok = 0;
+        ASSERT_EQ(read(done[0], &ok, 1), 1);
+        close(done[0]);
+        ASSERT_EQ(ok, 'y');
+        ASSERT_CG(cgroup_get_pids(c.cg, &pids, &n, &err));
+        ASSERT_EQ(n, 1);
+        ASSERT_EQ(pids[0], c.child);
+        _cleanup_free_ char *cgf = NULL, *data = NULL;
+        ASSERT_TRUE(asprintf(&cgf, "/proc/%d/cgroup", (int)c.child) > 0);
+        ASSERT_OK(read_full_file(cgf, &data, NULL));
+        /* on every hierarchy, one line each */
+        size_t lines = 0;
+        for (char *l = data; (l = strstr(l, c.path)); l++)
+                lines++;
+        ASSERT_EQ(lines, c.cg->n);
+
+        /* skip_unified leaves the unified hierarchy's file out (the init was cloned into it) */
+        _cleanup_free_ char *names2 = NULL;
+        size_t n2 = 0;
+        ASSERT_CG(cgroup_join_fds(c.cg, true, fds, ELEMENTSOF(fds), &n2, &names2, &err));
+        for (size_t i = 0; i < n2; i++)
+                close(fds[i]);
+        ASSERT_EQ(n2, host_layout() == CGROUP_LAYOUT_V1 ? c.cg->n : c.cg->n - 1);
+        ASSERT_NULL(strstr(names2, "unified"));
+
+        /* a failed write names the hierarchy and the file */
+        int bad = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+        ASSERT_TRUE(bad >= 0);
+        ASSERT_FAIL(cgroup_join_self(&bad, 1, "memory /sys/fs/cgroup/memory/x/tasks\n", &err));
+        close(bad);
+        printf("# %s\n", err->msg);
+        ASSERT_CONTAINS(err->msg, "cgroup memory: write \"0\" to /sys/fs/cgroup/memory/x/tasks");
+        return 0;
+}
+
 TEST(create_with_dead_pid_leaves_nothing)
 {
         _cleanup_error_ BerthError *err = NULL;

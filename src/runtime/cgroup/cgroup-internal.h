@@ -50,6 +50,8 @@ const char *cgroup_layout_name(CgroupLayout l);
 CgroupHierarchy *cgroup_find(Cgroup *cg, const char *controller);
 CgroupHierarchy *cgroup_unified(Cgroup *cg);
 bool cgroup_hierarchy_has(const CgroupHierarchy *h, const char *controller);
+/* "unified", the v1 name ("systemd") or first controller: how errors name a hierarchy. */
+const char *cgroup_hierarchy_label(const CgroupHierarchy *h);
 
 /* cgroup-path.c: the path below each hierarchy for a cgroupsPath, per hierarchy. */
 int cgroup_resolve_path(const char *id, const char *cgroups_path, bool systemd, char **ret,

@@ -171,7 +171,6 @@ static int make_dirs(CgroupHierarchy *h)
 }
 
 static CgroupHierarchy *procs_hierarchy(Cgroup *cg);
-static const char *hierarchy_label(const CgroupHierarchy *h);
 
 static void rollback(Cgroup *cg, pid_t pid, char **orig)
 {
@@ -290,7 +289,8 @@ int cgroup_create(const char *id, const char *cgroups_path, bool systemd, const 
                 for (size_t i = 0; i < cg->n; i++) {
                         CgroupHierarchy *h = &cg->h[i];
                         (void)cgroup_proc_path(before, h, &orig[i]);
-                        q = cgroup_write(cg, h, hierarchy_label(h), "cgroup.procs", buf, err);
+                        q = cgroup_write(cg, h, cgroup_hierarchy_label(h), "cgroup.procs", buf,
+                                         err);
                         if (q < 0) {
                                 /* orig holds NULLs past i: strv_free stops at the first. */
                                 rollback(cg, pid, orig);
@@ -394,7 +394,7 @@ int cgroup_open(const char *serialized, Cgroup **ret, BerthError **err)
         return 0;
 }
 
-static const char *hierarchy_label(const CgroupHierarchy *h)
+const char *cgroup_hierarchy_label(const CgroupHierarchy *h)
 {
         if (h->unified)
                 return "unified";
@@ -413,8 +413,8 @@ int cgroup_enter(Cgroup *cg, pid_t pid, BerthError **err)
         /* A hybrid host's unified mirror counts like any hierarchy: `ps` and cgroup.kill
          * find the process there too. */
         for (size_t i = 0; i < cg->n; i++) {
-                int q = cgroup_write(cg, &cg->h[i], hierarchy_label(&cg->h[i]), "cgroup.procs",
-                                     buf, err);
+                int q = cgroup_write(cg, &cg->h[i], cgroup_hierarchy_label(&cg->h[i]),
+                                     "cgroup.procs", buf, err);
                 if (q < 0)
                         return q;
         }
