@@ -121,6 +121,18 @@ int write_file_replace_at(int dirfd, const char *name, const void *data, size_t 
         return write_file_rename_at(dirfd, name, data, len, mode, false);
 }
 
+int write_file_new_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
+{
+        _cleanup_close_ int fd =
+                openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (fd < 0)
+                return -errno;
+        int r = write_all_fd(fd, data, len);
+        if (r < 0)
+                unlinkat(dirfd, name, 0);
+        return r;
+}
+
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
         const char *slash = strrchr(path, '/');

@@ -21,6 +21,9 @@ int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t l
 /* The same without fsync: never half written, but may be lost in a crash. For runtime state
  * under /run, which does not outlive a reboot anyway (runc does not sync it either). */
 int write_file_replace_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
+/* Creates name, which must not exist yet, and writes it: for a directory nobody reads before
+ * the writer says so (a replace through rename would make ext4 flush it at once). */
+int write_file_new_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
 /* The same for a path: written beside it under a temporary name. */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
 int mkdir_p(const char *path, mode_t mode);

@@ -325,7 +325,8 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
         if (r < 0)
                 return r;
         u.rootfd = open(o->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        r = write_file_replace_at(statedir, STATE_CONFIG, config, config_len, 0600);
+        /* Nobody reads the copy before state.json exists. */
+        r = write_file_new_at(statedir, STATE_CONFIG, config, config_len, 0600);
         if (r < 0) {
                 berth_error(err, r, "save the config of container `%s`", o->id);
                 goto fail;
@@ -438,24 +439,6 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 if (r < 0)
                         goto fail;
         }
-        c->cgroup = cgroup_serialize(u.cgroup);
-        /* From here a runtime killed half way leaves what `delete --force` needs to clean up:
-         * the init's pid and its cgroup. */
-        c->creating = true;
-        r = container_state_save(c, err);
-        if (r < 0)
-                goto fail;
-        if (spec->process->has_oom_score_adj) {
-                char p[64], v[16];
-                snprintf(p, sizeof(p), "/proc/%d/oom_score_adj", u.pid);
-                snprintf(v, sizeof(v), "%d", spec->process->oom_score_adj);
-                r = write_string_file(p, v);
-                if (r < 0) {
-                        berth_error(err, r, "process.oomScoreAdj: set %s%s", v,
-                                    r == -EACCES ? " (lowering it needs CAP_SYS_RESOURCE)" : "");
-                        goto fail;
-                }
-        }
         /* The init joins by itself, and only where it needs its cgroup (cgroup-join.c). */
         {
                 int fds[SYNC_MAX_FDS];
@@ -470,18 +453,41 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 for (size_t i = 0; i < n_fds; i++)
                         safe_close(fds[i]);
         }
-        r = serve_init(c, spec, o, sp[0], foreground, &console, err);
-        if (r < 0)
-                goto fail;
-
+        c->cgroup = cgroup_serialize(u.cgroup);
+        /* From here a runtime killed half way leaves what `delete --force` needs to clean up:
+         * the init's pid and its cgroup. State is written once; the "creating" marker goes
+         * when the init is ready. */
+        c->creating = true;
         bool zombie;
-        c->creating = false;
         r = process_start_time(u.pid, &c->pid_start, &zombie);
         if (r < 0 || zombie) {
                 r = berth_error(err, r < 0 ? r : 0, "the container's init died during create");
                 goto fail;
         }
         r = container_state_save(c, err);
+        if (r < 0)
+                goto fail;
+        if (spec->process->has_oom_score_adj) {
+                char p[64], v[16];
+                snprintf(p, sizeof(p), "/proc/%d/oom_score_adj", u.pid);
+                snprintf(v, sizeof(v), "%d", spec->process->oom_score_adj);
+                r = write_string_file(p, v);
+                if (r < 0) {
+                        berth_error(err, r, "process.oomScoreAdj: set %s%s", v,
+                                    r == -EACCES ? " (lowering it needs CAP_SYS_RESOURCE)" : "");
+                        goto fail;
+                }
+        }
+        r = serve_init(c, spec, o, sp[0], foreground, &console, err);
+        if (r < 0)
+                goto fail;
+
+        uint64_t start;
+        if (process_start_time(u.pid, &start, &zombie) < 0 || zombie || start != c->pid_start) {
+                r = berth_error(err, 0, "the container's init died during create");
+                goto fail;
+        }
+        r = container_state_created(c, err);
         if (r < 0)
                 goto fail;
         if (o->pid_file && (r = write_pid_file(o->pid_file, u.pid, err)) < 0)

@@ -144,10 +144,16 @@ static int mount_cgroup(RootfsContext *ctx, size_t i, const SpecMount *m, const 
                         return mount_error(err, r, i, m, "mount cgroup2");
                 return 0;
         }
+        /* v1: one directory per hierarchy in a tmpfs of our own, made right here (nothing of
+         * the rootfs's is in it to resolve through). */
+        _cleanup_close_ int tmp = -1;
         if (!pure_v2) {
                 fd_proc_path(dst, p);
                 if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
                         return mount_error(err, errno, i, m, "mount tmpfs for the hierarchies");
+                tmp = reopen_dest(ctx, m->destination);
+                if (tmp < 0)
+                        return mount_error(err, tmp, i, m, "reopen the hierarchies' tmpfs");
         }
         STRV_FOREACH(e, ctx->cgroup_paths) {
                 _cleanup_free_ char *mp = strdup(*e), *src = NULL;
@@ -158,24 +164,24 @@ static int mount_cgroup(RootfsContext *ctx, size_t i, const SpecMount *m, const 
                 const char *name = pure_v2 ? "" : strrchr(mp, '/') + 1;
                 if (asprintf(&src, "%s%s", mp, tab + 1) < 0)
                         return mount_error(err, ENOMEM, i, m, "cgroup");
-                _cleanup_free_ char *sub = NULL;
-                if (asprintf(&sub, "%s/%s", m->destination, name) < 0)
-                        return mount_error(err, ENOMEM, i, m, "cgroup");
                 _cleanup_close_ int sfd = open(src, O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (sfd < 0)
                         return mount_error(err, errno, i, m, src);
-                _cleanup_close_ int d = chase_in_root(ctx->rootfd, sub, CHASE_MKDIR, 0755, 0);
+                _cleanup_close_ int d = -1;
+                if (pure_v2)
+                        d = TAKE_FD(dst);
+                else if (mkdirat(tmp, name, 0755) < 0 && errno != EEXIST)
+                        d = -errno;
+                else if ((d = openat(tmp, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+                        d = -errno;
                 if (d < 0)
-                        return mount_error(err, d, i, m, sub);
+                        return mount_error(err, d, i, m, name);
                 r = mount_bind_fd(sfd, d, false, set | (ro ? MOUNT_ATTR_RDONLY : 0), clr);
                 if (r < 0)
                         return mount_error(err, r, i, m, src);
         }
-        if (!pure_v2 && ro) {
-                _cleanup_close_ int mnt = reopen_dest(ctx, m->destination);
-                if (mnt < 0 || mount_setattr_fd(mnt, false, MOUNT_ATTR_RDONLY, 0, 0) < 0)
-                        return mount_error(err, errno, i, m, "make the cgroup tmpfs read-only");
-        }
+        if (!pure_v2 && ro && (r = mount_setattr_fd(tmp, false, MOUNT_ATTR_RDONLY, 0, 0)) < 0)
+                return mount_error(err, r, i, m, "make the cgroup tmpfs read-only");
         return 0;
 }
 

@@ -85,15 +85,24 @@ int container_state_save(const Container *c, BerthError **err)
         add_string(o, "owner", c->owner);
         add_string(o, "cgroup", c->cgroup);
         json_object_object_add(o, "systemd_cgroup", json_object_new_boolean(c->systemd_cgroup));
-        if (c->creating)
-                json_object_object_add(o, "creating", json_object_new_boolean(1));
         if (c->annotations)
                 json_object_object_add(o, "annotations", json_object_get(c->annotations));
         const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-        r = write_file_replace_at(c->dirfd, STATE_FILE, s, strlen(s), 0600);
+        /* The marker comes first: whoever finds state.json finds it too. */
+        r = c->creating ? write_file_new_at(c->dirfd, STATE_CREATING, "", 0, 0600) : 0;
+        if (r >= 0 || r == -EEXIST)
+                r = write_file_replace_at(c->dirfd, STATE_FILE, s, strlen(s), 0600);
         json_object_put(o);
         if (r < 0)
                 return berth_error(err, r, "write state of container `%s`", c->id);
+        return 0;
+}
+
+int container_state_created(Container *c, BerthError **err)
+{
+        if (unlinkat(c->dirfd, STATE_CREATING, 0) < 0 && errno != ENOENT)
+                return berth_error(err, errno, "write state of container `%s`", c->id);
+        c->creating = false;
         return 0;
 }
 
@@ -146,6 +155,7 @@ int container_load(const char *root, const char *id, Container **ret, BerthError
         }
         c->root = strdup(root);
         c->id = strdup(id);
+        c->creating = faccessat(dirfd, STATE_CREATING, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
         c->dirfd = TAKE_FD(dirfd);
         if (json_object_object_get_ex(o, "pid", &v))
                 c->pid = json_object_get_int(v);
@@ -158,8 +168,6 @@ int container_load(const char *root, const char *id, Container **ret, BerthError
         c->cgroup = dup_field(o, "cgroup");
         if (json_object_object_get_ex(o, "systemd_cgroup", &v))
                 c->systemd_cgroup = json_object_get_boolean(v);
-        if (json_object_object_get_ex(o, "creating", &v))
-                c->creating = json_object_get_boolean(v);
         if (json_object_object_get_ex(o, "annotations", &v))
                 c->annotations = json_object_get(v);
         json_object_put(o);

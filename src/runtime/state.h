@@ -16,6 +16,8 @@
 #define STATE_FILE "state.json"
 #define STATE_CONFIG "config.json"
 #define STATE_EXEC_SOCKET "exec.sock"
+/* Present while the runtime is still creating the container (an empty marker). */
+#define STATE_CREATING "creating"
 
 typedef enum ContainerStatus {
         STATUS_CREATING,
@@ -48,7 +50,10 @@ int container_id_validate(const char *id, BerthError **err);
 
 /* Creates <root>/<id>; fails with a clear error when the container exists. */
 int container_state_create_dir(const char *root, const char *id, int *ret_dirfd, BerthError **err);
+/* Writes state.json once, with the "creating" marker first when c->creating. */
 int container_state_save(const Container *c, BerthError **err);
+/* The container is created: removes the marker. */
+int container_state_created(Container *c, BerthError **err);
 /* -ENOENT: no such container; -ENODATA: its directory exists without state (see
  * container_state_remove_dir). */
 int container_load(const char *root, const char *id, Container **ret, BerthError **err);

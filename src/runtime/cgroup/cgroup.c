@@ -75,10 +75,13 @@ static int count_components(const char *p)
  * retrying a bounded time while the kernel still counts exiting tasks. */
 static int rmdir_tree(const char *dir)
 {
-        _cleanup_closedir_ DIR *d = opendir(dir);
         struct dirent *de;
         int r = 0;
 
+        /* Usually a leaf: removing it is the whole job. */
+        if (rmdir(dir) >= 0 || errno == ENOENT)
+                return 0;
+        _cleanup_closedir_ DIR *d = opendir(dir);
         if (!d)
                 return errno == ENOENT ? 0 : -errno;
         while ((de = readdir(d))) {
@@ -592,8 +595,12 @@ int cgroup_destroy(Cgroup *cg, BerthError **err)
         _cleanup_error_ BerthError *kerr = NULL;
         int r = 0;
 
+        /* An empty cgroup (run reaped its init) goes at the first rmdir; one with processes
+         * or nested cgroups refuses it, and those are killed first. */
+        CgroupHierarchy *ph = procs_hierarchy(cg);
+        bool empty = ph && (rmdir(ph->dir) >= 0 || errno == ENOENT);
         /* Bounded: SIGKILL, then up to ~5 s for the processes to leave. */
-        for (int i = 0; i < 500; i++) {
+        for (int i = 0; !empty && i < 500; i++) {
                 _cleanup_free_ pid_t *pids = NULL;
                 size_t n = 0;
                 berth_error_free(&kerr);
