@@ -60,6 +60,7 @@ typedef struct InitArgs {
         struct SeccompFilter *seccomp; /* loaded by the init; may be NULL */
         int config_fd;       /* the config.json copy, open for reading (the init may not be
                               * allowed to open it once in its user namespace) */
+        int exec_stub_fd;    /* the sealed exec stub to execute the program by, or -1 */
 } InitArgs;
 
 _noreturn_ void container_init(const InitArgs *a);
@@ -67,5 +68,8 @@ _noreturn_ void container_init(const InitArgs *a);
  * the host's binary never runs in the container, while the runtime goes on with the cgroup and
  * id maps in parallel. The copy continues in container_init_main(). */
 _noreturn_ void container_init_reexec(const InitArgs *a);
+/* Right after the clone: the init goes on in the runtime's own image when the exec stub can
+ * protect the runtime's binary (exec-stub.h), else container_init_reexec(). */
+_noreturn_ void container_init_start(const InitArgs *a);
 /* `berth-runtime init ...` (internal): rebuilds InitArgs from argv and the state directory. */
 int container_init_main(int argc, char **argv);

@@ -25,6 +25,7 @@
 #include "namespaces.h"
 #include "seccomp.h"
 #include "sync.h"
+#include "sync-wire.h"
 #include "terminal.h"
 
 void create_result_done(CreateResult *r)
@@ -161,7 +162,7 @@ static int spawn_init(const InitArgs *args, bool intermediate, int cgroup_fd, pi
                 if (pid < 0)
                         return berth_error(err, errno, "clone the container's init");
                 if (pid == 0)
-                        container_init_reexec(args);
+                        container_init_start(args);
                 *ret_pid = pid;
                 return 0;
         }
@@ -190,7 +191,7 @@ static int spawn_init(const InitArgs *args, bool intermediate, int cgroup_fd, pi
                 if (pid == 0) {
                         InitArgs a = *args;
                         a.joined_early = true;
-                        container_init_reexec(&a);
+                        container_init_start(&a);
                 }
                 sync_send(args->sync_fd, SYNC_PID, pid, NULL, -1);
                 _exit(0);
@@ -355,6 +356,7 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 .listen_fd = listen_fd,
                 .n_listen_fds = n_listen,
                 .config_fd = config_fd,
+                .exec_stub_fd = -1,
         };
         bool intermediate = namespaces_need_intermediate(spec->linux_);
         const SpecLinux *l = spec->linux_;
@@ -520,7 +522,10 @@ int container_start_fd(Container *c, int start_fd, BerthError **err)
         r = sync_recv(start_fd, &m, NULL);
         if (r >= 0) {
                 _cleanup_free_ char *t = m.text;
-                berth_error_plain(err, m.value, "%s", t);
+                if (m.type == SYNC_EXEC_FAILED) /* from the exec stub: errno and the path */
+                        berth_error(err, m.value > 0 ? m.value : EINVAL, "exec `%s`", t);
+                else
+                        berth_error_plain(err, m.value, "%s", t);
                 return berth_error_prefix(err, "start container `%s`", c->id);
         }
         if (r != -EPIPE && r != -ECONNRESET)

@@ -73,7 +73,7 @@ _noreturn_ static void exec_child(const SpecProcess *p, const ExecOptions *o, Se
         notify = safe_close(notify);
         rootfd = safe_close(rootfd);
         prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-        process_exec(&proc, o->preserve_fds, &err);
+        process_exec(&proc, o->preserve_fds, -1, -1, &err);
         fail(sync_fd, err);
 }
 

@@ -29,6 +29,7 @@
 #include "cgroup.h"
 #include "cloned-binary.h"
 #include "container.h"
+#include "exec-stub.h"
 #include "hooks.h"
 #include "namespaces.h"
 #include "process.h"
@@ -304,7 +305,8 @@ _noreturn_ void container_init(const InitArgs *a)
         if (hooks_run(s, SPEC_HOOK_START_CONTAINER, state, &err) < 0)
                 fail(start_fd, err);
 
-        process_exec(&proc, a->n_listen_fds + a->opts->preserve_fds, &err);
+        process_exec(&proc, a->n_listen_fds + a->opts->preserve_fds, a->exec_stub_fd, start_fd,
+                     &err);
         fail(start_fd, err);
 }
 
@@ -370,6 +372,35 @@ _noreturn_ void container_init_reexec(const InitArgs *a)
         fail(a->sync_fd, err);
 }
 
+_noreturn_ void container_init_start(const InitArgs *a)
+{
+        _cleanup_error_ BerthError *err = NULL;
+        _cleanup_seccomp_filter_ SeccompFilter *seccomp = NULL;
+        _cleanup_close_ int stub = -1;
+
+        if (!exec_stub_usable(a->spec))
+                container_init_reexec(a);
+        /* No process in the container may open our /proc/<pid>/exe, the runtime's binary. */
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                fail(a->sync_fd, (berth_error(&err, errno, "make the init non-dumpable"), err));
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        const SpecLinux *l = a->spec->linux_;
+        if (l && l->namespaces[SPEC_NS_USER].present && !l->namespaces[SPEC_NS_USER].path &&
+            sync_expect(a->sync_fd, SYNC_MAPPED, NULL, NULL, NULL) < 0)
+                _exit(1);
+        if (l && l->seccomp && seccomp_filter_build(l->seccomp, &seccomp, &err) < 0)
+                fail(a->sync_fd, err);
+        int r = exec_stub_memfd(&stub);
+        if (r < 0)
+                fail(a->sync_fd, (berth_error(&err, r, "create the exec stub (CVE-2019-5736)"), err));
+        InitArgs b = *a;
+        safe_close(b.config_fd);
+        b.config_fd = -1;
+        b.seccomp = seccomp;
+        b.exec_stub_fd = stub;
+        container_init(&b);
+}
+
 int container_init_main(int argc, char **argv)
 {
         _cleanup_error_ BerthError *err = NULL;
@@ -414,6 +445,7 @@ int container_init_main(int argc, char **argv)
                 .n_listen_fds = (unsigned)nlisten,
                 .seccomp = seccomp,
                 .config_fd = -1,
+                .exec_stub_fd = -1,
         };
         container_init(&a);
 }

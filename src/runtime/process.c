@@ -16,6 +16,7 @@
 #include "basic/passwd.h"
 #include "basic/string-util.h"
 #include "caps.h"
+#include "exec-stub.h"
 #include "process.h"
 #include "sched.h"
 #include "seccomp.h"
@@ -196,7 +197,8 @@ void process_prepared_done(PreparedProcess *p)
         p->exe = NULL;
 }
 
-int process_exec(PreparedProcess *p, unsigned keep_fds, BerthError **err)
+int process_exec(PreparedProcess *p, unsigned keep_fds, int stub_fd, int report_fd,
+                 BerthError **err)
 {
         if (p->affinity_final && sched_set_affinity(p->affinity_final,
                                                     "process.execCPUAffinity.final", err) < 0)
@@ -210,6 +212,10 @@ int process_exec(PreparedProcess *p, unsigned keep_fds, BerthError **err)
                 for (int fd = 3 + (int)keep_fds; fd < 65536; fd++)
                         fcntl(fd, F_SETFD, FD_CLOEXEC);
         reset_signals();
+        if (stub_fd >= 0) {
+                int r = exec_stub_exec(stub_fd, report_fd, p->exe, p->args, p->env);
+                return berth_error(err, r, "exec `%s` through the exec stub", p->exe);
+        }
         execve(p->exe, p->args, p->env);
         return berth_error(err, errno, "exec `%s`", p->exe);
 }

@@ -24,4 +24,7 @@ int process_prepare(const SpecProcess *p, int rootfd, unsigned n_listen_fds,
 void process_prepared_done(PreparedProcess *p);
 /* Marks every fd past 3 + keep_fds close-on-exec, resets signals and executes; returns only
  * on failure. */
-int process_exec(PreparedProcess *p, unsigned keep_fds, BerthError **err);
+/* Executes the program; with stub_fd >= 0 through the exec stub (exec-stub.h), which reports a
+ * failed execve() on report_fd. Returns only on failure. */
+int process_exec(PreparedProcess *p, unsigned keep_fds, int stub_fd, int report_fd,
+                 BerthError **err);

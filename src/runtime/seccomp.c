@@ -30,6 +30,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 
+#include "basic/string-util.h"
 #include "seccomp.h"
 
 #ifndef SECCOMP_FILTER_FLAG_TSYNC_ESRCH
@@ -1094,4 +1095,26 @@ int seccomp_send_listener(const char *listener_path, const char *metadata, int n
                 return berth_error(err, r, SPEC_PATH ".listenerPath: sending to \"%s\"",
                                    listener_path);
         return 0;
+}
+
+static bool action_allows(const char *action)
+{
+        return action && (streq(action, "SCMP_ACT_ALLOW") || streq(action, "SCMP_ACT_LOG"));
+}
+
+bool seccomp_spec_allows(const SpecSeccomp *s, const char *syscall)
+{
+        bool named = false;
+
+        if (!s)
+                return true;
+        for (size_t i = 0; i < s->n_syscalls; i++) {
+                const SpecSeccompSyscall *r = &s->syscalls[i];
+                if (!strv_contains(r->names, syscall))
+                        continue;
+                if (!action_allows(r->action) || r->n_args > 0)
+                        return false;
+                named = true;
+        }
+        return named || action_allows(s->default_action);
 }

@@ -6,6 +6,8 @@
  */
 #pragma once
 
+#include <stdbool.h>
+
 #include "basic/error.h"
 #include "spec/runtime-spec.h"
 
@@ -25,6 +27,9 @@ const struct sock_filter *seccomp_filter_program(const SeccompFilter *f, size_t 
  * uses (a JSON "ContainerProcessState" with "fds": ["seccompFd"], the fd by SCM_RIGHTS). */
 int seccomp_send_listener(const char *listener_path, const char *metadata, int notify_fd,
                           const char *state_json, BerthError **err);
+/* Whether the profile lets every call of syscall through, whatever its arguments: a rule for
+ * it with arguments or another action, or a default that is not ALLOW/LOG, says no. */
+bool seccomp_spec_allows(const SpecSeccomp *s, const char *syscall);
 /* For `features`: NULL-terminated lists of supported actions, operators, archs, flags. */
 extern const char *const seccomp_actions[], *const seccomp_operators[], *const seccomp_archs[],
         *const seccomp_flags[];

@@ -6,11 +6,7 @@
 
 #include "basic/macro.h"
 #include "sync.h"
-
-struct wire {
-        uint32_t type;
-        int32_t value;
-};
+#include "sync-wire.h"
 
 typedef union SyncControl {
         char buf[CMSG_SPACE(sizeof(int) * SYNC_MAX_FDS)];
@@ -20,7 +16,7 @@ typedef union SyncControl {
 int sync_send_fds(int fd, SyncType type, int32_t value, const char *text, const int *fds,
                   size_t n_fds)
 {
-        struct wire w = { .type = type, .value = value };
+        SyncWire w = { .type = type, .value = value };
         struct iovec iov[2] = {
                 { .iov_base = &w, .iov_len = sizeof(w) },
                 { .iov_base = (void *)(text ? text : ""), .iov_len = text ? strlen(text) : 0 },
@@ -56,7 +52,7 @@ int sync_send(int fd, SyncType type, int32_t value, const char *text, int pass_f
 
 int sync_recv_fds(int fd, SyncMsg *ret, int *fds, size_t max_fds, size_t *ret_n_fds)
 {
-        struct wire w;
+        SyncWire w;
         SyncControl control;
         size_t n_fds = 0;
         ssize_t n;

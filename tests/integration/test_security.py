@@ -11,10 +11,48 @@ def sha(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def test_cve_2019_5736_runtime_binary_not_writable_from_container(bundle):
-    """The init runs from a sealed memfd: its /proc/<pid>/exe cannot be written, and the
-    container re-executing /proc/self/exe gets that copy, not the host binary."""
+def shebang_self(bundle):
+    """The attack's entrypoint: "#!/proc/self/exe" makes the kernel execute the executable of
+    whoever executes it, i.e. of the container's init at that moment."""
+    evil = os.path.join(bundle.rootfs, "bin", "evil")
+    with open(evil, "w") as f:
+        f.write("#!/proc/self/exe\n")
+    os.chmod(evil, 0o755)
+    return "/bin/evil"
+
+
+def test_cve_2019_5736_fast_path_init_is_hidden_and_program_runs_via_stub(bundle):
+    """The default config takes the fast path: the init keeps the runtime's image but is
+    non-dumpable, so no process in the container can open its /proc/<pid>/exe, and the program
+    is executed through the sealed exec stub, which is all "#!/proc/self/exe" ever reaches."""
     before = sha(RUNTIME)
+    cid, r = bundle.create("sleep", "30")
+    assert r.rc == 0, r
+    pid = bundle.state(cid)["pid"]
+    assert os.path.realpath(os.readlink(f"/proc/{pid}/exe")) == os.path.realpath(RUNTIME)
+    with open(f"/proc/{pid}/status") as f:
+        assert "\nUid:\t0" in f.read()
+    # From inside the (created) container: the init's executable is out of reach.
+    e = bundle.rt("exec", cid, "sh", "-c", "cat /proc/1/exe >/dev/null && echo OPENED")
+    assert "OPENED" not in e.out, e
+    assert "denied" in e.err.lower(), e
+    # Started: the container's process is the program, the stub is gone.
+    bundle.rt("start", cid, check=True)
+    assert os.readlink(f"/proc/{pid}/exe").endswith("busybox")
+    bundle.rt("delete", "--force", cid, check=True)
+    # The attack: the kernel executes the stub (a sealed memfd), which refuses to be a command.
+    r = bundle.run(shebang_self(bundle))
+    assert r.rc == 127 and "exec stub" in r.err, r
+    assert sha(RUNTIME) == before
+
+
+def test_cve_2019_5736_with_sys_ptrace_init_runs_from_sealed_copy(bundle):
+    """CAP_SYS_PTRACE opens a non-dumpable process's /proc/<pid>/exe: such containers get the
+    init re-executed from a sealed memfd copy of the runtime."""
+    before = sha(RUNTIME)
+    caps = bundle.spec["process"]["capabilities"]
+    for k in caps:
+        caps[k] = caps[k] + ["CAP_SYS_PTRACE"]
     cid, r = bundle.create("sleep", "30")
     assert r.rc == 0, r
     pid = bundle.state(cid)["pid"]
@@ -26,18 +64,36 @@ def test_cve_2019_5736_runtime_binary_not_writable_from_container(bundle):
     except OSError:
         pass
     bundle.rt("delete", "--force", cid, check=True)
-    # The attack itself: an entrypoint "#!/proc/self/exe" makes the kernel run the init's
-    # executable as the container's process; that is the sealed copy, so the container then
-    # runs (and could only ever touch) the copy, never the host's file.
-    evil = os.path.join(bundle.rootfs, "bin", "evil")
-    with open(evil, "w") as f:
-        f.write("#!/proc/self/exe\n")
-    os.chmod(evil, 0o755)
-    r = bundle.run("/bin/evil")
-    # Either the kernel runs the copy (which then refuses "/bin/evil" as a command) or it does
-    # not resolve the interpreter at all; the host's binary is never what runs.
+    # The container re-executing /proc/self/exe gets that copy, never the host's file.
+    r = bundle.run(shebang_self(bundle))
     assert (r.rc == 2 and "unknown command" in r.err) or "exec `/bin/evil`" in r.err, r
     assert sha(RUNTIME) == before
+
+
+def test_exec_failure_reported_through_the_stub(bundle):
+    """A program the kernel refuses (here: not an executable format) is reported by the stub
+    just as a direct execve() failure is, and nothing is left behind."""
+    bad = os.path.join(bundle.rootfs, "bin", "bad")
+    with open(bad, "w") as f:
+        f.write("this is not a program\n")
+    os.chmod(bad, 0o755)
+    r = bundle.run("/bin/bad")
+    assert r.rc != 0 and "exec `/bin/bad`: Exec format error" in r.err, r
+    # The same through the sealed copy (no stub).
+    bundle.spec["process"]["capabilities"]["bounding"].append("CAP_SYS_PTRACE")
+    r = bundle.run("/bin/bad")
+    assert r.rc != 0 and "exec `/bin/bad`: Exec format error" in r.err, r
+
+
+def test_seccomp_profile_without_execveat_still_runs(bundle):
+    """The stub needs execveat under the container's filter: a profile that denies it sends the
+    init down the sealed-copy path instead of failing the container."""
+    bundle.spec["linux"]["seccomp"] = {
+        "defaultAction": "SCMP_ACT_ALLOW",
+        "syscalls": [{"names": ["execveat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}],
+    }
+    r = bundle.run("sh", "-c", "echo ran")
+    assert r.rc == 0 and r.out.strip() == "ran", r
 
 
 def test_cve_2024_21626_no_host_fd_or_cwd_leak(bundle):
