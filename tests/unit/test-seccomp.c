@@ -1699,3 +1699,31 @@ TEST(compat_abis_in_the_kernel)
         return 0;
 }
 #endif
+
+TEST(spec_allows_only_unconditional_allow)
+{
+        SpecSeccompSyscall allow_w[] = { RULE(NAMES("write", "fcntl"), "SCMP_ACT_ALLOW") };
+        SpecSeccompSyscall deny_x[] = { RULE(NAMES("execveat"), "SCMP_ACT_ERRNO") };
+        SpecSeccompSyscall log_x[] = { RULE(NAMES("execveat"), "SCMP_ACT_LOG") };
+        SpecSeccompSyscall args_w[] = {
+                RULE(NAMES("write"), "SCMP_ACT_ALLOW", ARGS(ARG(0, "SCMP_CMP_EQ", 1))),
+        };
+        SpecSeccomp allowlist = { .default_action = (char *)"SCMP_ACT_ERRNO",
+                                  .syscalls = allow_w, .n_syscalls = 1 };
+        SpecSeccomp denylist = { .default_action = (char *)"SCMP_ACT_ALLOW",
+                                 .syscalls = deny_x, .n_syscalls = 1 };
+        SpecSeccomp logged = { .default_action = (char *)"SCMP_ACT_KILL",
+                               .syscalls = log_x, .n_syscalls = 1 };
+        SpecSeccomp with_args = { .default_action = (char *)"SCMP_ACT_ALLOW",
+                                  .syscalls = args_w, .n_syscalls = 1 };
+
+        ASSERT_TRUE(seccomp_spec_allows(NULL, "execveat"));
+        ASSERT_TRUE(seccomp_spec_allows(&allowlist, "write"));
+        ASSERT_FALSE(seccomp_spec_allows(&allowlist, "execveat")); /* default denies */
+        ASSERT_FALSE(seccomp_spec_allows(&denylist, "execveat"));
+        ASSERT_TRUE(seccomp_spec_allows(&denylist, "write"));      /* default allows */
+        ASSERT_TRUE(seccomp_spec_allows(&logged, "execveat"));
+        ASSERT_FALSE(seccomp_spec_allows(&logged, "write"));
+        ASSERT_FALSE(seccomp_spec_allows(&with_args, "write"));    /* conditional */
+        return 0;
+}
