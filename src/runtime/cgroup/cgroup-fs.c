@@ -99,6 +99,26 @@ int cgroup_write(Cgroup *cg, const CgroupHierarchy *h, const char *controller, c
         return 0;
 }
 
+int cgroup_write_keep(Cgroup *cg, const CgroupHierarchy *h, const char *controller,
+                      const char *file, int *fd, const char *value, BerthError **err)
+{
+        if (*fd < 0) {
+                _cleanup_free_ char *p = NULL;
+                int r = file_path(h, file, &p);
+                if (r < 0)
+                        return berth_error(err, r, "cgroup %s", controller);
+                *fd = open(p, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+                if (*fd < 0) /* the one-shot write reports it the usual way */
+                        return cgroup_write(cg, h, controller, file, value, err);
+        }
+        size_t n = strlen(value);
+        ssize_t w = write(*fd, value, n);
+        if (w < 0 || (size_t)w != n)
+                return berth_error(err, w < 0 ? errno : EIO, "cgroup %s: write \"%s\" to %s of %s",
+                                   controller, value, file, logical_path(cg, h));
+        return 0;
+}
+
 int cgroup_writef(Cgroup *cg, const CgroupHierarchy *h, const char *controller, const char *file,
                   BerthError **err, const char *fmt, ...)
 {

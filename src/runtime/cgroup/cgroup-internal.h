@@ -76,6 +76,10 @@ int cgroup_read_keyed(const CgroupHierarchy *h, const char *file, const char *ke
  * `cgroup <controller>: write "<value>" to <file> of <path>: <strerror>`. */
 int cgroup_write(Cgroup *cg, const CgroupHierarchy *h, const char *controller, const char *file,
                  const char *value, BerthError **err);
+/* cgroup_write() through *fd, opened on first use and left open for the next value (the
+ * caller closes it): for files that take one record per write(), like devices.allow. */
+int cgroup_write_keep(Cgroup *cg, const CgroupHierarchy *h, const char *controller,
+                      const char *file, int *fd, const char *value, BerthError **err);
 int cgroup_writef(Cgroup *cg, const CgroupHierarchy *h, const char *controller, const char *file,
                   BerthError **err, const char *fmt, ...) _printf_(6, 7);
 /* -ENOENT error for a knob the host lacks: names controller, file and the value wanted. */

@@ -346,12 +346,13 @@ static void device_rule(const SpecDeviceCgroup *d, char *buf, size_t size)
 
 int cgroup_v1_devices(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err)
 {
+        _cleanup_close_ int deny = -1, allow = -1;
         char rule[96];
         int q;
 
         /* Start from deny-all, then the rules in order: a later rule overrides an earlier one,
          * which is what the kernel's allow/deny files do when written in sequence. */
-        q = cgroup_write(cg, h, "devices", "devices.deny", "a", err);
+        q = cgroup_write_keep(cg, h, "devices", "devices.deny", &deny, "a", err);
         if (q < 0)
                 return q;
         for (size_t i = 0; i < r->n_devices; i++) {
@@ -367,8 +368,9 @@ int cgroup_v1_devices(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, Be
                                            "r, w and m",
                                            i, d->access);
                 device_rule(d, rule, sizeof(rule));
-                q = cgroup_write(cg, h, "devices", d->allow ? "devices.allow" : "devices.deny",
-                                 rule, err);
+                q = cgroup_write_keep(cg, h, "devices",
+                                      d->allow ? "devices.allow" : "devices.deny",
+                                      d->allow ? &allow : &deny, rule, err);
                 if (q < 0)
                         return q;
         }
