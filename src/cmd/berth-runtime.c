@@ -8,31 +8,28 @@
 #include "basic/log.h"
 #include "basic/string-util.h"
 #include "cmd.h"
-#include "runtime/cloned-binary.h"
 #include "runtime/container.h"
 
 static const struct {
         const char *name;
         VerbFunc func;
-        bool enters_container; /* runs our code inside the container itself: needs a sealed copy
-                                * (create and run execute the init from one on their own) */
         const char *help;
 } verbs[] = {
-        { "create", cmd_create, false, "create a container" },
-        { "start", cmd_start, false, "start a created container" },
-        { "run", cmd_run, false, "create and start a container" },
-        { "exec", cmd_exec, true, "run a process in a running container" },
-        { "state", cmd_state, false, "print the state of a container" },
-        { "kill", cmd_kill, false, "send a signal to a container's init (or all processes)" },
-        { "delete", cmd_delete, false, "delete a container" },
-        { "pause", cmd_pause, false, "freeze every process of a container" },
-        { "resume", cmd_resume, false, "thaw a paused container" },
-        { "update", cmd_update, false, "change the resource limits of a container" },
-        { "ps", cmd_ps, false, "list the processes of a container" },
-        { "events", cmd_events, false, "print statistics and OOM events of a container" },
-        { "list", cmd_list, false, "list containers" },
-        { "spec", cmd_spec, false, "write a default config.json" },
-        { "features", cmd_features, false, "print what this runtime supports (JSON)" },
+        { "create", cmd_create, "create a container" },
+        { "start", cmd_start, "start a created container" },
+        { "run", cmd_run, "create and start a container" },
+        { "exec", cmd_exec, "run a process in a running container" },
+        { "state", cmd_state, "print the state of a container" },
+        { "kill", cmd_kill, "send a signal to a container's init (or all processes)" },
+        { "delete", cmd_delete, "delete a container" },
+        { "pause", cmd_pause, "freeze every process of a container" },
+        { "resume", cmd_resume, "thaw a paused container" },
+        { "update", cmd_update, "change the resource limits of a container" },
+        { "ps", cmd_ps, "list the processes of a container" },
+        { "events", cmd_events, "print statistics and OOM events of a container" },
+        { "list", cmd_list, "list containers" },
+        { "spec", cmd_spec, "write a default config.json" },
+        { "features", cmd_features, "print what this runtime supports (JSON)" },
 };
 
 static void usage(FILE *f)
@@ -63,7 +60,7 @@ int main(int argc, char **argv)
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        GlobalOptions g = { .root = "/run/berth", .log_format = "text" };
+        GlobalOptions g = { .root = "/run/berth", .log_format = "text", .argv = argv };
         _cleanup_error_ BerthError *err = NULL;
         LogFormat fmt;
         int c, r;
@@ -127,14 +124,6 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
                 if (!streq(verbs[i].name, verb))
                         continue;
-                if (verbs[i].enters_container) {
-                        r = cloned_binary_ensure(argv);
-                        if (r < 0) {
-                                log_error("protect the runtime binary (CVE-2019-5736): %s",
-                                          strerror(-r));
-                                return 1;
-                        }
-                }
                 optind = 0; /* a fresh getopt scan for the verb's own options */
                 r = verbs[i].func(&g, vargc, vargv, &err);
                 if (r < 0) {

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* exec: runc's flags, or a process.json given with --process. */
 #include <getopt.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include "basic/fs-util.h"
 #include "basic/string-util.h"
 #include "cmd.h"
+#include "runtime/cloned-binary.h"
 #include "runtime/container.h"
+#include "runtime/exec-stub.h"
 #include "runtime/exec.h"
 
 /* A process.json is parsed as the "process" of a minimal config, so it gets every check and
@@ -177,6 +180,11 @@ int cmd_exec(const GlobalOptions *g, int argc, char **argv, BerthError **err)
         const char *id = argv[optind++];
         if (!process_file && optind >= argc)
                 return berth_error(err, 0, "exec: a command or --process is required");
+        /* A --process that cannot be read twice (a pipe): decide on the sealed copy before. */
+        struct stat pst;
+        if (process_file && (stat(process_file, &pst) < 0 || !S_ISREG(pst.st_mode)) &&
+            (r = cloned_binary_ensure(g->argv)) < 0)
+                return berth_error(err, r, "exec: protect the runtime binary (CVE-2019-5736)");
         r = container_load(g->root, id, &c, err);
         if (r < 0)
                 return r;
@@ -225,6 +233,13 @@ int cmd_exec(const GlobalOptions *g, int argc, char **argv, BerthError **err)
                 if (nnp)
                         p->no_new_privileges = true;
         }
+        /* The exec stub protects the runtime's binary (CVE-2019-5736) where it changes nothing
+         * for the process; otherwise this command starts over from a sealed copy of the
+         * runtime, where cloned_binary_ensure() then returns at once. */
+        o.exec_stub = exec_stub_usable_process(p, c->spec->linux_ ? c->spec->linux_->seccomp
+                                                                  : NULL);
+        if (!o.exec_stub && (r = cloned_binary_ensure(g->argv)) < 0)
+                return berth_error(err, r, "exec: protect the runtime binary (CVE-2019-5736)");
         r = container_exec(c, p, &o, &status, err);
         return r < 0 ? r : status;
 }

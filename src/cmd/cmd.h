@@ -12,6 +12,7 @@ typedef struct GlobalOptions {
         const char *log_format;
         bool debug;
         bool systemd_cgroup;
+        char **argv; /* the whole command line, to re-execute it (cloned_binary_ensure()) */
 } GlobalOptions;
 
 /* Every verb gets argv with argv[0] = the verb, returns an exit status, and reports failures

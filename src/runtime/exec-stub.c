@@ -28,13 +28,16 @@ static bool caps_contain(char **set, const char *cap)
 
 bool exec_stub_usable(const Spec *s)
 {
-        const SpecProcess *p = s->process;
+        if (s->hooks[SPEC_HOOK_CREATE_CONTAINER].n || s->hooks[SPEC_HOOK_START_CONTAINER].n)
+                return false;
+        return exec_stub_usable_process(s->process, s->linux_ ? s->linux_->seccomp : NULL);
+}
+
+bool exec_stub_usable_process(const SpecProcess *p, const SpecSeccomp *sc)
+{
         const SpecCapabilities *c = p ? p->capabilities : NULL;
-        const SpecSeccomp *sc = s->linux_ ? s->linux_->seccomp : NULL;
 
         if (!p || (p->selinux_label && *p->selinux_label))
-                return false;
-        if (s->hooks[SPEC_HOOK_CREATE_CONTAINER].n || s->hooks[SPEC_HOOK_START_CONTAINER].n)
                 return false;
         /* Without a bounding list the host's bounding set stays, CAP_SYS_PTRACE included. */
         if (!c || !c->bounding || caps_contain(c->bounding, "CAP_SYS_PTRACE"))

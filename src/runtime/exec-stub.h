@@ -24,6 +24,8 @@
 #include "spec/runtime-spec.h"
 
 bool exec_stub_usable(const Spec *s);
+/* The same for a process `exec` runs in a container with profile sc (no hooks there). */
+bool exec_stub_usable_process(const SpecProcess *p, const SpecSeccomp *sc);
 /* A sealed, executable memfd holding the stub. */
 int exec_stub_memfd(int *ret);
 /* Executes path (argv, envp) through the stub in stub_fd; report_fd, the channel whose closing

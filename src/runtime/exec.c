@@ -12,12 +12,14 @@
 #include "basic/fs-util.h"
 #include "basic/process-util.h"
 #include "cgroup.h"
+#include "exec-stub.h"
 #include "container.h"
 #include "exec.h"
 #include "namespaces.h"
 #include "process.h"
 #include "seccomp.h"
 #include "sync.h"
+#include "sync-wire.h"
 #include "terminal.h"
 
 _noreturn_ static void fail(int fd, BerthError *err)
@@ -62,6 +64,9 @@ _noreturn_ static void exec_child(const SpecProcess *p, const ExecOptions *o, Se
         } else if (setsid() < 0 && errno != EPERM)
                 fail(sync_fd, (berth_error(&err, errno, "setsid"), err));
 
+        _cleanup_close_ int stub = -1;
+        if (o->exec_stub && (r = exec_stub_memfd(&stub)) < 0)
+                fail(sync_fd, (berth_error(&err, r, "create the exec stub (CVE-2019-5736)"), err));
         _cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
                 fail(sync_fd, (berth_error(&err, errno, "open the container's root"), err));
@@ -73,7 +78,7 @@ _noreturn_ static void exec_child(const SpecProcess *p, const ExecOptions *o, Se
         notify = safe_close(notify);
         rootfd = safe_close(rootfd);
         prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-        process_exec(&proc, o->preserve_fds, -1, -1, &err);
+        process_exec(&proc, o->preserve_fds, stub, sync_fd, &err);
         fail(sync_fd, err);
 }
 
@@ -195,6 +200,10 @@ int container_exec(Container *c, const SpecProcess *p, const ExecOptions *o, int
                 _cleanup_free_ char *text = m.text;
                 if (m.type == SYNC_ERROR) {
                         r = berth_error_plain(err, m.value, "%s", text);
+                        goto fail;
+                }
+                if (m.type == SYNC_EXEC_FAILED) { /* from the exec stub: errno and the path */
+                        r = berth_error(err, m.value > 0 ? m.value : EINVAL, "exec `%s`", text);
                         goto fail;
                 }
                 if (m.type == SYNC_SECCOMP && fd >= 0 && sc && sc->listener_path) {

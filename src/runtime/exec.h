@@ -13,6 +13,9 @@ typedef struct ExecOptions {
         const char *pid_file;
         bool detach;
         unsigned preserve_fds;
+        /* Execute the program through the exec stub (exec-stub.h); otherwise the caller runs
+         * from a sealed copy of the runtime (cloned_binary_ensure()). */
+        bool exec_stub;
 } ExecOptions;
 
 /* Runs p in container c. In the foreground it waits and returns the exit status (128+signal)

@@ -70,6 +70,32 @@ def test_cve_2019_5736_with_sys_ptrace_init_runs_from_sealed_copy(bundle):
     assert sha(RUNTIME) == before
 
 
+def test_cve_2019_5736_exec_through_stub_or_sealed_copy(bundle):
+    """`exec` takes the same two paths: the stub for a process it changes nothing for, a
+    sealed copy of the runtime for one with CAP_SYS_PTRACE."""
+    before = sha(RUNTIME)
+    evil = shebang_self(bundle)
+    cid, r = bundle.create("sleep", "30")
+    assert r.rc == 0, r
+    bundle.rt("start", cid, check=True)
+    r = bundle.rt("exec", cid, evil)
+    assert r.rc != 0 and "exec stub" in r.err, r
+    r = bundle.rt("exec", "--cap", "CAP_SYS_PTRACE", cid, evil)
+    assert r.rc != 0 and "unknown command" in r.err, r
+    # Both report a program the kernel refuses the same way.
+    bad = os.path.join(bundle.rootfs, "bin", "bad")
+    with open(bad, "w") as f:
+        f.write("this is not a program\n")
+    os.chmod(bad, 0o755)
+    for extra in ((), ("--cap", "CAP_SYS_PTRACE")):
+        r = bundle.rt("exec", *extra, cid, "/bin/bad")
+        assert r.rc != 0 and "exec `/bin/bad`: Exec format error" in r.err, (extra, r)
+    r = bundle.rt("exec", cid, "sh", "-c", "echo fine")
+    assert r.rc == 0 and r.out.strip() == "fine", r
+    bundle.rt("delete", "--force", cid, check=True)
+    assert sha(RUNTIME) == before
+
+
 def test_exec_failure_reported_through_the_stub(bundle):
     """A program the kernel refuses (here: not an executable format) is reported by the stub
     just as a direct execve() failure is, and nothing is left behind."""
