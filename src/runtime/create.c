@@ -19,6 +19,7 @@
 #include "basic/string-util.h"
 #include "caps.h"
 #include "cgroup.h"
+#include "clone.h"
 #include "container.h"
 #include "device-rules.h"
 #include "hooks.h"
@@ -35,36 +36,6 @@ void create_result_done(CreateResult *r)
         r->container = NULL;
         r->start_fd = safe_close(r->start_fd);
         r->console_master = safe_close(r->console_master);
-}
-
-/* fork()-like clone with namespace flags: the child continues on a copy of our stack. */
-static pid_t clone_ns(unsigned long flags)
-{
-        return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
-}
-
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP 0x200000000ULL
-#endif
-
-/* struct clone_args up to .cgroup (CLONE_ARGS_SIZE_VER2), without <linux/sched.h>'s clash
- * with <sched.h>. */
-struct clone_args_v2 {
-        uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
-        uint64_t set_tid, set_tid_size, cgroup;
-};
-
-/* clone_ns() straight into the cgroup directory cgroup_fd on the unified hierarchy: the child
- * never migrates (see cgroup/cgroup-join.c). -errno when the kernel cannot; no child then. */
-static pid_t clone_ns_into_cgroup(unsigned long flags, int cgroup_fd)
-{
-        struct clone_args_v2 ca = {
-                .flags = flags | CLONE_INTO_CGROUP,
-                .exit_signal = SIGCHLD,
-                .cgroup = (uint64_t)cgroup_fd,
-        };
-        long pid = syscall(SYS_clone3, &ca, sizeof(ca));
-        return pid < 0 ? -errno : (pid_t)pid;
 }
 
 static int bind_exec_socket(int dirfd, BerthError **err)
@@ -152,15 +123,9 @@ static int spawn_init(const InitArgs *args, bool intermediate, int cgroup_fd, pi
          * only be made by unshare(). */
         flags &= ~(unsigned long)(CLONE_NEWCGROUP | namespace_clone_flag(SPEC_NS_TIME));
         if (!intermediate) {
-                pid_t pid = -1;
-                if (cgroup_fd >= 0) {
-                        pid = clone_ns_into_cgroup(flags, cgroup_fd);
-                        *ret_into = pid >= 0;
-                }
+                pid_t pid = clone_child(flags, cgroup_fd, ret_into);
                 if (pid < 0)
-                        pid = clone_ns(flags);
-                if (pid < 0)
-                        return berth_error(err, errno, "clone the container's init");
+                        return berth_error(err, -pid, "clone the container's init");
                 if (pid == 0)
                         container_init_start(args);
                 *ret_pid = pid;
@@ -182,9 +147,9 @@ static int spawn_init(const InitArgs *args, bool intermediate, int cgroup_fd, pi
                         sync_send(args->sync_fd, SYNC_ERROR, e->errnum, e->msg, -1);
                         _exit(1);
                 }
-                pid_t pid = clone_ns(flags | CLONE_PARENT);
+                pid_t pid = clone_child(flags | CLONE_PARENT, -1, NULL);
                 if (pid < 0) {
-                        berth_error(&e, errno, "clone the container's init");
+                        berth_error(&e, -pid, "clone the container's init");
                         sync_send(args->sync_fd, SYNC_ERROR, e->errnum, e->msg, -1);
                         _exit(1);
                 }

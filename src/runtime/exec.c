@@ -12,6 +12,7 @@
 #include "basic/fs-util.h"
 #include "basic/process-util.h"
 #include "cgroup.h"
+#include "clone.h"
 #include "exec-stub.h"
 #include "container.h"
 #include "exec.h"
@@ -94,8 +95,9 @@ static unsigned long namespace_flags(const Spec *s)
 /* Forks into the container's namespaces: an intermediate joins them all at once through the
  * init's pidfd, then forks the process itself as our child (a pid namespace is entered by
  * children only). */
-static int spawn(Container *c, int pidfd, const SpecProcess *p, const ExecOptions *o,
-                 SeccompFilter *seccomp, int parent_fd, int sync_fd, pid_t *ret, BerthError **err)
+static int spawn(Container *c, int pidfd, int cgroup_fd, const SpecProcess *p,
+                 const ExecOptions *o, SeccompFilter *seccomp, int parent_fd, int sync_fd,
+                 pid_t *ret, bool *ret_into, BerthError **err)
 {
         unsigned long flags = namespace_flags(c->spec);
 
@@ -111,15 +113,17 @@ static int spawn(Container *c, int pidfd, const SpecProcess *p, const ExecOption
                         sync_send(sync_fd, SYNC_ERROR, e->errnum, e->msg, -1);
                         _exit(1);
                 }
-                pid_t pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
+                /* Straight into the container's cgroup where the unified hierarchy has it. */
+                bool into = false;
+                pid_t pid = clone_child(CLONE_PARENT, cgroup_fd, &into);
                 if (pid < 0) {
-                        berth_error(&e, errno, "fork in container `%s`", c->id);
+                        berth_error(&e, -pid, "fork in container `%s`", c->id);
                         sync_send(sync_fd, SYNC_ERROR, e->errnum, e->msg, -1);
                         _exit(1);
                 }
                 if (pid == 0)
                         exec_child(p, o, seccomp, sync_fd);
-                sync_send(sync_fd, SYNC_PID, pid, NULL, -1);
+                sync_send(sync_fd, SYNC_PID, pid, into ? "into-cgroup" : NULL, -1);
                 _exit(0);
         }
         _cleanup_free_ char *text = NULL;
@@ -130,6 +134,7 @@ static int spawn(Container *c, int pidfd, const SpecProcess *p, const ExecOption
         if (r < 0)
                 return text ? berth_error_plain(err, -r, "%s", text)
                             : berth_error(err, r, "exec in container `%s`", c->id);
+        *ret_into = m.text && streq(m.text, "into-cgroup");
         sync_msg_done(&m);
         *ret = m.value;
         return 0;
@@ -168,7 +173,9 @@ int container_exec(Container *c, const SpecProcess *p, const ExecOptions *o, int
         const SpecSeccomp *sc = c->spec->linux_ ? c->spec->linux_->seccomp : NULL;
         if (sc && (r = seccomp_filter_build(sc, &seccomp, err)) < 0)
                 return r;
-        r = spawn(c, pidfd, p, o, seccomp, sp[0], sp[1], &pid, err);
+        _cleanup_close_ int cgroup_fd = cg ? cgroup_unified_dir_fd(cg) : -1;
+        bool cloned_into = false;
+        r = spawn(c, pidfd, cgroup_fd, p, o, seccomp, sp[0], sp[1], &pid, &cloned_into, err);
         sp[1] = safe_close(sp[1]);
         if (r < 0)
                 return r;
@@ -176,8 +183,8 @@ int container_exec(Container *c, const SpecProcess *p, const ExecOptions *o, int
                 int fds[SYNC_MAX_FDS];
                 size_t n_fds = 0;
                 _cleanup_free_ char *names = NULL;
-                if (cg && (r = cgroup_join_fds(cg, false, fds, ELEMENTSOF(fds), &n_fds, &names,
-                                               err)) < 0)
+                if (cg && (r = cgroup_join_fds(cg, cloned_into, fds, ELEMENTSOF(fds), &n_fds,
+                                               &names, err)) < 0)
                         goto fail;
                 r = sync_send_fds(sp[0], SYNC_GO, 0, names, fds, n_fds);
                 for (size_t i = 0; i < n_fds; i++)
