@@ -428,7 +428,10 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
         bool zombie;
         r = process_start_time(u.pid, &c->pid_start, &zombie);
         if (r < 0 || zombie) {
-                r = berth_error(err, r < 0 ? r : 0, "the container's init died during create");
+                /* Already dead: what it sent before it died says why. */
+                r = serve_init(c, spec, o, sp[0], foreground, &console, err);
+                if (r >= 0)
+                        r = berth_error(err, 0, "the container's init died during create");
                 goto fail;
         }
         r = container_state_save(c, err);
