@@ -71,8 +71,17 @@ int sched_apply(const SpecProcess *p, BerthError **err)
                                                    "process.scheduler.flags: unknown \"%s\"", *f);
                         a.sched_flags |= (uint64_t)v;
                 }
-                if (syscall(SYS_sched_setattr, 0, &a, 0) < 0)
-                        return berth_error(err, errno, "process.scheduler: set %s", s->policy);
+                if (syscall(SYS_sched_setattr, 0, &a, 0) < 0) {
+                        bool rt = pol == SCHED_FIFO || pol == SCHED_RR;
+                        /* With RT group scheduling a cgroup without realtime time refuses. */
+                        return berth_error(err, errno, "process.scheduler: set %s%s", s->policy,
+                                           rt && errno == EPERM && access("/sys/fs/cgroup/cpu/"
+                                                                          "cpu.rt_runtime_us",
+                                                                          F_OK) == 0
+                                                   ? " (the container's cpu cgroup needs "
+                                                     "linux.resources.cpu.realtimeRuntime)"
+                                                   : "");
+                }
         }
         if (p->has_io_priority) {
                 int cls = streq(p->io_priority_class, "IOPRIO_CLASS_RT")   ? 1

@@ -574,3 +574,38 @@ def test_features_cgroup(bundle):
     cg = json.loads(r.out)["linux"]["cgroup"]
     assert cg["v1"] is True and cg["v2"] is True and cg["systemd"] is False
     assert cg["rdma"] == os.path.isdir(os.path.join(CG, "rdma"))
+
+
+@pytest.mark.skipif(not os.path.exists(os.path.join(CG, "cpu", "cpu.rt_runtime_us")),
+                    reason="no v1 cpu controller with RT group scheduling")
+def test_realtime_runtime_below_the_default_parent(bundle):
+    """/berth starts with no realtime time of its own: Berth gives it what the container asks
+    for, so cpu.realtimeRuntime lands and SCHED_FIFO works; without it the error says what the
+    container lacks."""
+    resources(bundle)["cpu"] = {"realtimeRuntime": 20000, "realtimePeriod": 1000000}
+    caps = bundle.spec["process"]["capabilities"]
+    for k in ("bounding", "effective", "permitted"):
+        caps[k].append("CAP_SYS_NICE")
+    bundle.spec["process"]["scheduler"] = {"policy": "SCHED_FIFO", "priority": 10}
+    r = bundle.run("sh", "-c", "cat /sys/fs/cgroup/cpu/cpu.rt_runtime_us; "
+                   "cut -d' ' -f41 /proc/self/stat")
+    assert r.rc == 0, r
+    assert r.out.split() == ["20000", "1"], r  # the runtime, and policy 1 = SCHED_FIFO
+    # A second one beside a running first: /berth makes room for both.
+    cid = running(bundle, "sleep", "30")
+    assert cgfile("cpu", cid, "cpu.rt_runtime_us") == "20000"
+    r = bundle.run("cat", "/sys/fs/cgroup/cpu/cpu.rt_runtime_us")
+    assert r.rc == 0 and r.out.strip() == "20000", r
+    with open(os.path.join(CG, "cpu", "berth", "cpu.rt_runtime_us")) as f:
+        assert int(f.read()) >= 40000
+    bundle.rt("delete", "--force", cid, check=True)
+    # More than a period can hold is refused with the file and value named.
+    resources(bundle)["cpu"] = {"realtimeRuntime": 2000000}
+    del bundle.spec["process"]["scheduler"]
+    r = bundle.run("true")
+    assert r.rc != 0 and "cpu.rt_runtime_us" in r.err, r
+    # SCHED_FIFO without realtime time: the kernel refuses, the error says why.
+    del resources(bundle)["cpu"]
+    bundle.spec["process"]["scheduler"] = {"policy": "SCHED_FIFO", "priority": 10}
+    r = bundle.run("true")
+    assert r.rc != 0 and "realtimeRuntime" in r.err, r

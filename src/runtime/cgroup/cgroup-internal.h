@@ -53,6 +53,13 @@ bool cgroup_hierarchy_has(const CgroupHierarchy *h, const char *controller);
 /* "unified", the v1 name ("systemd") or first controller: how errors name a hierarchy. */
 const char *cgroup_hierarchy_label(const CgroupHierarchy *h);
 
+/* cgroup-v1-rt.c: raises the parents this cgroup made (and /berth) so that it can get
+ * runtime/period of realtime time (period 0: its current one). */
+int cgroup_v1_rt_make_room(Cgroup *cg, CgroupHierarchy *h, int64_t runtime, uint64_t period,
+                           BerthError **err);
+/* Gives a cgroup's realtime time back before it is removed. */
+void cgroup_v1_rt_release(CgroupHierarchy *h);
+
 /* cgroup-path.c: the path below each hierarchy for a cgroupsPath, per hierarchy. */
 int cgroup_resolve_path(const char *id, const char *cgroups_path, bool systemd, char **ret,
                         BerthError **err);

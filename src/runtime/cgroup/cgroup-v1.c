@@ -152,6 +152,11 @@ int cgroup_v1_cpu(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthE
                 snprintf(rtp, sizeof(rtp), "%" PRIu64, r->cpu.realtime_period);
         if (r->cpu.has_realtime_runtime)
                 snprintf(rtr, sizeof(rtr), "%" PRId64, r->cpu.realtime_runtime);
+        if (r->cpu.has_realtime_runtime &&
+            (q = cgroup_v1_rt_make_room(cg, h, r->cpu.realtime_runtime,
+                                        r->cpu.has_realtime_period ? r->cpu.realtime_period : 0,
+                                        err)) < 0)
+                return q;
         q = write_pair(cg, h, C, "cpu.rt_period_us", r->cpu.has_realtime_period ? rtp : NULL,
                        "cpu.rt_runtime_us", r->cpu.has_realtime_runtime ? rtr : NULL, err);
         if (q < 0)

@@ -177,6 +177,9 @@ static CgroupHierarchy *procs_hierarchy(Cgroup *cg);
 
 static void rollback(Cgroup *cg, pid_t pid, char **orig)
 {
+        CgroupHierarchy *cpu = cgroup_find(cg, "cpu");
+        if (cpu && !cpu->unified && cpu->dir)
+                cgroup_v1_rt_release(cpu);
         for (size_t i = 0; i < cg->n; i++) {
                 CgroupHierarchy *h = &cg->h[i];
                 if (pid > 0 && orig && orig[i]) {
@@ -598,6 +601,9 @@ int cgroup_destroy(Cgroup *cg, BerthError **err)
         /* An empty cgroup (run reaped its init) goes at the first rmdir; one with processes
          * or nested cgroups refuses it, and those are killed first. */
         CgroupHierarchy *ph = procs_hierarchy(cg);
+        CgroupHierarchy *cpu = cgroup_find(cg, "cpu");
+        if (cpu && !cpu->unified)
+                cgroup_v1_rt_release(cpu);
         bool empty = ph && (rmdir(ph->dir) >= 0 || errno == ENOENT);
         /* Bounded: SIGKILL, then up to ~5 s for the processes to leave. */
         for (int i = 0; !empty && i < 500; i++) {
