@@ -78,15 +78,14 @@ int exec_stub_exec(int stub_fd, int report_fd, const char *path, char *const *ar
                    char *const *envp)
 {
         size_t n = strv_length((char **)argv);
-        _cleanup_free_ char **sargv = calloc(n + 3, sizeof(char *));
-        char fdbuf[16];
+        /* On the stack: the container's seccomp filter is in force, nothing to allocate. */
+        char *sargv[n + 3], fdbuf[16];
 
-        if (!sargv)
-                return -ENOMEM;
         snprintf(fdbuf, sizeof(fdbuf), "%d", report_fd);
         sargv[0] = fdbuf;
         sargv[1] = (char *)path;
         memcpy(sargv + 2, argv, n * sizeof(char *));
+        sargv[n + 2] = NULL;
         /* The stub closes it right before the program's execve(). */
         if (fcntl(report_fd, F_SETFD, 0) < 0)
                 return -errno;
