@@ -60,8 +60,10 @@ int sync_recv_fds(int fd, SyncMsg *ret, int *fds, size_t max_fds, size_t *ret_n_
         if (ret_n_fds)
                 *ret_n_fds = 0;
         /* The datagram's real size first, so any text length fits. A peer that exits with
-         * our messages unread makes the kernel report ECONNRESET once, ahead of what it sent
-         * before exiting (its error report): that error is consumed, so look again. */
+         * our messages unread makes the kernel report ECONNRESET once, on the next receive,
+         * ahead of what the peer sent before exiting (its error report): that error is
+         * consumed, so look again. The exit may come between the peek and the receive, so
+         * the receive looks again too. */
         int resets = 0;
         do
                 n = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
@@ -87,9 +89,10 @@ int sync_recv_fds(int fd, SyncMsg *ret, int *fds, size_t max_fds, size_t *ret_n_
                 .msg_control = control.buf,
                 .msg_controllen = sizeof(control.buf),
         };
-        do
+        do {
+                mh.msg_controllen = sizeof(control.buf);
                 n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
-        while (n < 0 && errno == EINTR);
+        } while (n < 0 && (errno == EINTR || (errno == ECONNRESET && resets++ < 2)));
         if (n < 0)
                 return -errno;
         if (n == 0)
