@@ -2,9 +2,11 @@
 # Side-by-side start-up benchmark: `<runtime> run` of /bin/true for berth-runtime,
 # crun and runc on one and the same busybox-static bundle.
 #
-# Usage: bench/runtime-start/run.sh [-n ROUNDS] [--limits] [--inheritable] [--keep]
+# Usage: bench/runtime-start/run.sh [-n ROUNDS] [--limits] [--inheritable] [--exec] [--keep]
 #   -n ROUNDS   rounds (default 30); each round runs every runtime once
 #   --limits    add memory (256 MiB), cpu (50000/100000) and pids (100) limits
+#   --exec      time `<runtime> exec ID /bin/true` in a running container of each runtime
+#               (started once, detached, before the rounds) instead of `run`
 #   --inheritable  also list the ambient capabilities in process.capabilities
 #               .inheritable (for all three; `runc spec` leaves inheritable out, and
 #               the kernel only raises an ambient cap that is inheritable too)
@@ -37,6 +39,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 
 rounds=30
+exec_mode=0
 limits=0
 keep=0
 inheritable=0
@@ -46,8 +49,9 @@ while [ $# -gt 0 ]; do
         -n*) rounds=${1#-n}; shift ;;
         --limits) limits=1; shift ;;
         --keep) keep=1; shift ;;
+        --exec) exec_mode=1; shift ;;
         --inheritable) inheritable=1; shift ;;
-        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
         esac
 done
@@ -73,7 +77,7 @@ if [ -z "${BERTH_BENCH_IN_NS:-}" ]; then
         export BERTH_BENCH_IN_NS=1 BERTH_RUNTIME="$berth" CRUN="$crun" RUNC="$runc"
         exec unshare -m --propagation private -- "$0" -n "$rounds" \
                 $([ $limits = 1 ] && echo --limits) $([ $keep = 1 ] && echo --keep) \
-                $([ $inheritable = 1 ] && echo --inheritable)
+                $([ $inheritable = 1 ] && echo --inheritable) $([ $exec_mode = 1 ] && echo --exec)
 fi
 if mountpoint -q /sys/fs/cgroup/unified; then
         umount /sys/fs/cgroup/unified
@@ -120,12 +124,12 @@ for applet in $(/bin/busybox --list); do
         [ "$applet" = busybox ] || ln -s busybox "$bundle/rootfs/bin/$applet"
 done
 (cd "$bundle" && "$runc" spec)
-"$py" - "$bundle/config.json" "$limits" "$inheritable" <<'EOF'
+"$py" - "$bundle/config.json" "$limits" "$inheritable" "$exec_mode" <<'EOF'
 import json, sys
 path, limits, inheritable = sys.argv[1], sys.argv[2] == "1", sys.argv[3] == "1"
 c = json.load(open(path))
 # ociVersion stays as runc wrote it: crun 1.8.1 refuses "1.2.0".
-c["process"]["args"] = ["/bin/true"]
+c["process"]["args"] = ["/bin/sleep", "3600"] if sys.argv[4] == "1" else ["/bin/true"]
 c["process"]["terminal"] = False
 if inheritable:
     caps = c["process"]["capabilities"]
@@ -139,20 +143,28 @@ json.dump(c, open(path, "w"), indent=2)
 EOF
 
 seq_no=0
-# one_run RUNTIME ROUND: one timed `run`, appends a sample line
+# one_run RUNTIME ROUND: one timed `run` (or `exec`), appends a sample line
 one_run() {
         local rt=$1 round=$2 id t0 t1 rc rss
         seq_no=$((seq_no + 1))
         id="bench-$rt-$$-$seq_no"
-        live_id=$id live_rt=$rt
-        t0=${EPOCHREALTIME/./}
         rc=0
-        /usr/bin/time -o "$work/rss" -f %M \
-                "${bin[$rt]}" --root "$state/$rt" run -b "$bundle" "$id" \
-                </dev/null >/dev/null 2>"$work/err" || rc=$?
-        t1=${EPOCHREALTIME/./}
-        "${bin[$rt]}" --root "$state/$rt" delete -f "$id" >/dev/null 2>&1 || true
-        live_id=""
+        if [ $exec_mode = 1 ]; then
+                t0=${EPOCHREALTIME/./}
+                /usr/bin/time -o "$work/rss" -f %M \
+                        "${bin[$rt]}" --root "$state/$rt" exec "exec-$rt-$$" /bin/true \
+                        </dev/null >/dev/null 2>"$work/err" || rc=$?
+                t1=${EPOCHREALTIME/./}
+        else
+                live_id=$id live_rt=$rt
+                t0=${EPOCHREALTIME/./}
+                /usr/bin/time -o "$work/rss" -f %M \
+                        "${bin[$rt]}" --root "$state/$rt" run -b "$bundle" "$id" \
+                        </dev/null >/dev/null 2>"$work/err" || rc=$?
+                t1=${EPOCHREALTIME/./}
+                "${bin[$rt]}" --root "$state/$rt" delete -f "$id" >/dev/null 2>&1 || true
+                live_id=""
+        fi
         rss=$(grep -E '^[0-9]+$' "$work/rss" | tail -n1 || true)
         if [ "$rc" != 0 ]; then
                 printf '%s\t%s\t%s\t%s\tFAIL\n' "$rt" "$round" "$((t1 - t0))" "${rss:-0}" >>"$samples"
@@ -171,6 +183,14 @@ echo "runc:  $runc ($("$runc" --version | head -n1))"
 echo "rounds: $rounds, inheritable caps: $([ $inheritable = 1 ] && echo yes || echo 'no (runc spec as is)'), limits: $([ $limits = 1 ] && echo 'memory 256MiB, cpu 50000/100000, pids 100' || echo none)"
 echo "cgroups: $(mount -t cgroup2 | wc -l) cgroup2 / $(mount -t cgroup | wc -l) cgroup v1 mounts in the bench namespace"
 
+if [ $exec_mode = 1 ]; then
+        echo "mode: exec of /bin/true in a running container of each runtime"
+        for rt in "${names[@]}"; do
+                "${bin[$rt]}" --root "$state/$rt" run --detach -b "$bundle" "exec-$rt-$$" \
+                        </dev/null >/dev/null 2>"$work/err" ||
+                        die "$rt: could not start the container to exec in: $(head -n3 "$work/err")"
+        done
+fi
 : >"$samples"
 for rt in "${names[@]}"; do one_run "$rt" warmup; done
 : >"$samples"
