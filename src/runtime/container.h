@@ -64,12 +64,11 @@ typedef struct InitArgs {
 } InitArgs;
 
 _noreturn_ void container_init(const InitArgs *a);
-/* Right after the clone: the init executes the sealed copy of the runtime (CVE-2019-5736), so
- * the host's binary never runs in the container, while the runtime goes on with the cgroup and
- * id maps in parallel. The copy continues in container_init_main(). */
-_noreturn_ void container_init_reexec(const InitArgs *a);
-/* Right after the clone: the init goes on in the runtime's own image when the exec stub can
- * protect the runtime's binary (exec-stub.h), else container_init_reexec(). */
+/* Right after the clone: the init goes on in the runtime's own image, non-dumpable, when the
+ * exec stub can protect the runtime's binary (exec-stub.h), else container_init_reexec(). */
 _noreturn_ void container_init_start(const InitArgs *a);
+/* The other way (CVE-2019-5736): the init executes a sealed memfd copy of the runtime, so the
+ * host's binary never runs in the container; the copy continues in container_init_main(). */
+_noreturn_ void container_init_reexec(const InitArgs *a);
 /* `berth-runtime init ...` (internal): rebuilds InitArgs from argv and the state directory. */
 int container_init_main(int argc, char **argv);

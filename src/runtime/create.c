@@ -311,7 +311,6 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 goto fail;
         }
 
-
         const InitArgs args = {
                 .opts = o,
                 .spec = spec,
@@ -330,7 +329,8 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 goto fail;
         }
         /* With a unified hierarchy the cgroup comes first and the init is cloned into it; on
-         * pure v1 the init copies and re-executes the runtime while the cgroup is made. */
+         * pure v1 the init sets up its namespaces and mounts while the cgroup is made, and
+         * joins it by itself (cgroup/cgroup-join.c). */
         CgroupLayout layout;
         if (!intermediate && cgroup_detect_layout(&layout) >= 0 && layout != CGROUP_LAYOUT_V1) {
                 r = cgroup_create(o->id, l ? l->cgroups_path : NULL, o->systemd_cgroup, &res, 0,
