@@ -75,7 +75,7 @@ int cmd_features(const GlobalOptions *g, int argc, char **argv, BerthError **err
         json_object_object_add(linux_, "selinux", json_object_get(off));
         json_object_object_add(linux_, "intelRdt", off);
         struct json_object *ext = json_object_new_object(), *idmap = json_object_new_object();
-        json_object_object_add(idmap, "enabled", json_object_new_boolean(0));
+        json_object_object_add(idmap, "enabled", json_object_new_boolean(1));
         json_object_object_add(ext, "idmap", idmap);
         json_object_object_add(linux_, "mountExtensions", ext);
         json_object_object_add(o, "linux", linux_);

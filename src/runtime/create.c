@@ -23,6 +23,7 @@
 #include "container.h"
 #include "device-rules.h"
 #include "hooks.h"
+#include "mount-options.h"
 #include "namespaces.h"
 #include "seccomp.h"
 #include "sync.h"
@@ -163,6 +164,54 @@ static int spawn_init(const InitArgs *args, bool intermediate, int cgroup_fd, pi
         }
         *ret_pid = mid; /* the init's pid comes by message */
         return 0;
+}
+
+/* One user namespace per idmapped mount, in config order, holding its mappings. */
+static int idmap_userns_fds(const Spec *spec, int *fds, size_t max, size_t *ret_n,
+                            BerthError **err)
+{
+        const SpecLinux *l = spec->linux_;
+        bool own_userns = l && l->namespaces[SPEC_NS_USER].present &&
+                          !l->namespaces[SPEC_NS_USER].path && l->n_uid_mappings > 0;
+        size_t n = 0;
+        int r = 0;
+
+        for (size_t i = 0; i < spec->n_mounts && r >= 0; i++) {
+                const SpecMount *m = &spec->mounts[i];
+                _cleanup_(mount_options_done) MountOptions o = {};
+                char what[32];
+                if (mount_options_parse(m->options, &o) < 0 || !mount_is_idmapped(m, &o))
+                        continue; /* a bad option list is the init's to report */
+                snprintf(what, sizeof(what), "mounts[%zu]", i);
+                /* Inside its user namespace the init may not idmap a host filesystem's mount
+                 * (the kernel wants CAP_SYS_ADMIN where the filesystem belongs). */
+                if (own_userns)
+                        r = berth_error(err, 0, "%s (`%s`): idmapped mounts in a container with a "
+                                                "user namespace of its own are not supported yet",
+                                        what, m->destination);
+                else if ((m->n_uid_mappings == 0) != (m->n_gid_mappings == 0))
+                        r = berth_error(err, 0, "%s (`%s`): uidMappings and gidMappings go "
+                                                "together",
+                                        what, m->destination);
+                else if (m->n_uid_mappings == 0)
+                        r = berth_error(err, 0, "%s (`%s`): idmap needs uidMappings and "
+                                                "gidMappings (or a user namespace of the "
+                                                "container's own, not supported yet)",
+                                        what, m->destination);
+                else if (n == max)
+                        r = berth_error(err, 0, "%s: at most %zu idmapped mounts", what, max);
+                else
+                        r = namespaces_userns_fd(m->uid_mappings, m->n_uid_mappings,
+                                                 m->gid_mappings, m->n_gid_mappings, what,
+                                                 &fds[n], err);
+                if (r >= 0)
+                        n++;
+        }
+        if (r < 0)
+                while (n > 0)
+                        safe_close(fds[--n]);
+        *ret_n = n;
+        return r;
 }
 
 static int serve_init(Container *c, const Spec *spec, const CreateOptions *o, int sync_fd,
@@ -398,8 +447,17 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 }
         }
         state = container_state_string(c, STATUS_CREATING);
-        /* A failed send means the init died: serve_init() then reads why it did. */
-        (void)sync_send(sp[0], SYNC_GO, 0, state, -1);
+        {
+                int idmap[SYNC_MAX_FDS];
+                size_t n_idmap = 0;
+                r = idmap_userns_fds(spec, idmap, ELEMENTSOF(idmap), &n_idmap, err);
+                if (r < 0)
+                        goto fail;
+                /* A failed send means the init died: serve_init() then reads why it did. */
+                (void)sync_send_fds(sp[0], SYNC_GO, 0, state, idmap, n_idmap);
+                for (size_t i = 0; i < n_idmap; i++)
+                        safe_close(idmap[i]);
+        }
         if (!u.cgroup) {
                 r = cgroup_create(o->id, l ? l->cgroups_path : NULL, o->systemd_cgroup, &res, 0,
                                   &u.cgroup, err);

@@ -6,6 +6,7 @@
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "mount-options.h"
+#include "spec/runtime-spec.h"
 
 typedef enum Kind {
         K_FLAG,   /* set flag */
@@ -93,7 +94,8 @@ const char *const mount_option_names[] = {
         "bind", "rbind", "private", "rprivate", "shared", "rshared", "slave", "rslave",
         "unbindable", "runbindable", "rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev",
         "rnoexec", "rexec", "rnodiratime", "rdiratime", "rrelatime", "rnorelatime", "rnoatime",
-        "ratime", "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow", NULL,
+        "ratime", "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow", "idmap",
+        "ridmap", NULL,
 };
 
 static const Option *lookup(const char *name)
@@ -172,4 +174,9 @@ void mount_options_done(MountOptions *o)
 {
         free(o->data);
         o->data = NULL;
+}
+
+bool mount_is_idmapped(const SpecMount *m, const MountOptions *o)
+{
+        return o->idmap || m->n_uid_mappings > 0 || m->n_gid_mappings > 0;
 }

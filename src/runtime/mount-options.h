@@ -19,6 +19,10 @@ typedef struct MountOptions {
 /* Parses options (NULL-terminated, may be NULL). The only failure is -ENOMEM. */
 int mount_options_parse(char *const *options, MountOptions *ret);
 void mount_options_done(MountOptions *o);
-/* Names of every option this runtime applies, for `features` (idmap, ridmap and tmpcopyup are
- * recognised only to be refused clearly). NULL-terminated. */
+/* Whether mount m (options parsed into o) gets an idmapping: "idmap"/"ridmap", or mappings
+ * given for it. The runtime and the init count idmapped mounts with this alike. */
+struct SpecMount;
+bool mount_is_idmapped(const struct SpecMount *m, const MountOptions *o);
+/* Names of every option this runtime applies, for `features` (tmpcopyup is recognised only to
+ * be refused clearly). NULL-terminated. */
 extern const char *const mount_option_names[];

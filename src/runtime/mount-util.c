@@ -61,6 +61,25 @@ int mount_bind_fd(int src_fd, int dst_fd, bool recursive, uint64_t attr_set, uin
         return 0;
 }
 
+int mount_bind_idmapped_fd(int src_fd, int dst_fd, bool recursive, int userns_fd,
+                           bool recursive_idmap)
+{
+        _cleanup_close_ int tree = sys_open_tree(src_fd, "",
+                                                 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+                                                         AT_EMPTY_PATH |
+                                                         (recursive ? AT_RECURSIVE : 0));
+        if (tree < 0)
+                return -errno;
+        struct mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd };
+        if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | (recursive_idmap ? AT_RECURSIVE : 0),
+                              &a) < 0)
+                return -errno;
+        if (sys_move_mount(tree, "", dst_fd, "",
+                           MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return -errno;
+        return 0;
+}
+
 int mount_new_fs_fd(const char *fstype, const char *source, const char *options, uint64_t attr_set,
                     int dst_fd)
 {

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "basic/fs-util.h"
+#include "clone.h"
 #include "namespaces.h"
 
 #ifndef CLONE_NEWTIME
@@ -71,8 +73,9 @@ int namespaces_join(const SpecLinux *l, const SpecNamespaceType *types, size_t n
         return 0;
 }
 
+/* what: the config field the mappings come from, "linux" or "mounts[3]". */
 static int write_map(pid_t pid, const char *file, const SpecIdMapping *m, size_t n,
-                     BerthError **err)
+                     const char *what, BerthError **err)
 {
         char path[64];
         _cleanup_free_ char *buf = NULL;
@@ -89,7 +92,7 @@ static int write_map(pid_t pid, const char *file, const SpecIdMapping *m, size_t
         if (fd < 0)
                 return berth_error(err, errno, "open `%s`", path);
         if (write(fd, buf, size) != (ssize_t)size)
-                return berth_error(err, errno, "write linux.%s to `%s` (\"%s\")",
+                return berth_error(err, errno, "write %s.%s to `%s` (\"%s\")", what,
                                    streq(file, "uid_map") ? "uidMappings" : "gidMappings", path,
                                    buf);
         return 0;
@@ -102,10 +105,44 @@ int namespaces_write_id_maps(pid_t pid, const SpecLinux *l, BerthError **err)
         if (l->n_uid_mappings == 0 || l->n_gid_mappings == 0)
                 return berth_error(err, 0, "linux.uidMappings and linux.gidMappings are required "
                                            "for a new user namespace");
-        r = write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err);
+        r = write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, "linux", err);
         if (r < 0)
                 return r;
-        return write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
+        return write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, "linux", err);
+}
+
+int namespaces_userns_fd(const SpecIdMapping *uids, size_t n_uids, const SpecIdMapping *gids,
+                         size_t n_gids, const char *what, int *ret, BerthError **err)
+{
+        _cleanup_close_pair_ int p[2] = { -1, -1 };
+        char path[64];
+        int r;
+
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return berth_error(err, errno, "%s: user namespace for the mappings", what);
+        pid_t pid = clone_child(CLONE_NEWUSER, -1, NULL);
+        if (pid < 0)
+                return berth_error(err, -pid, "%s: create a user namespace for the mappings", what);
+        if (pid == 0) {
+                char c;
+                p[1] = safe_close(p[1]);
+                (void)!read(p[0], &c, 1); /* until the maps are written and the ns is open */
+                _exit(0);
+        }
+        p[0] = safe_close(p[0]);
+        r = write_map(pid, "uid_map", uids, n_uids, what, err);
+        if (r >= 0)
+                r = write_map(pid, "gid_map", gids, n_gids, what, err);
+        if (r >= 0) {
+                snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
+                *ret = open(path, O_RDONLY | O_CLOEXEC);
+                if (*ret < 0)
+                        r = berth_error(err, errno, "%s: open `%s`", what, path);
+        }
+        p[1] = safe_close(p[1]);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        return r;
 }
 
 int namespaces_enter_new_time(const SpecLinux *l, BerthError **err)

@@ -17,5 +17,9 @@ bool namespaces_need_intermediate(const SpecLinux *l);
 int namespaces_join(const SpecLinux *l, const SpecNamespaceType *types, size_t n, BerthError **err);
 /* Writes uid_map and gid_map of pid from linux.uidMappings/gidMappings. */
 int namespaces_write_id_maps(pid_t pid, const SpecLinux *l, BerthError **err);
+/* An fd of a new user namespace with these mappings, for an idmapped mount
+ * (MOUNT_ATTR_IDMAP); what names the config field in errors ("mounts[2]"). */
+int namespaces_userns_fd(const SpecIdMapping *uids, size_t n_uids, const SpecIdMapping *gids,
+                         size_t n_gids, const char *what, int *ret, BerthError **err);
 /* Creates a time namespace with linux.timeOffsets and enters it. */
 int namespaces_enter_new_time(const SpecLinux *l, BerthError **err);

@@ -99,9 +99,24 @@ static int mount_bind(RootfsContext *ctx, size_t i, const SpecMount *m, const Mo
          * whole tree afterwards. */
         uint64_t top_set = 0, top_clr = 0;
         flags_to_attrs(o->flags, &top_set, &top_clr);
-        int r = mount_bind_fd(src, dst, o->recursive_bind, 0, 0);
-        if (r < 0)
-                return mount_error(err, r, i, m, "bind mount");
+        int r;
+        if (mount_is_idmapped(m, o)) {
+                if (ctx->next_idmap_fd >= ctx->n_idmap_fds)
+                        return mount_error(err, 0, i, m, "no user namespace for its idmapping");
+                int userns = ctx->idmap_fds[ctx->next_idmap_fd++];
+                r = mount_bind_idmapped_fd(src, dst, o->recursive_bind, userns,
+                                           o->recursive_idmap);
+                if (r < 0)
+                        return mount_error(err, r, i, m,
+                                           r == -EINVAL || r == -EPERM
+                                                   ? "idmapped bind mount (does the source's "
+                                                     "filesystem support idmapped mounts?)"
+                                                   : "idmapped bind mount");
+        } else {
+                r = mount_bind_fd(src, dst, o->recursive_bind, 0, 0);
+                if (r < 0)
+                        return mount_error(err, r, i, m, "bind mount");
+        }
         _cleanup_close_ int mnt = reopen_dest(ctx, m->destination);
         if (mnt < 0)
                 return mount_error(err, mnt, i, m, "reopen destination");
@@ -194,8 +209,10 @@ static int mount_one(RootfsContext *ctx, size_t i, const SpecMount *m, BerthErro
         r = mount_options_parse(m->options, &o);
         if (r < 0)
                 return mount_error(err, r, i, m, "parse options");
-        if (o.idmap)
-                return mount_error(err, 0, i, m, "idmapped mounts are not supported yet");
+        bool bind = o.bind || (m->type && streq(m->type, "bind"));
+        if (mount_is_idmapped(m, &o) && !bind)
+                return mount_error(err, 0, i, m, "idmapped mounts are supported for bind mounts "
+                                                 "only");
         if (o.tmpcopyup)
                 return mount_error(err, 0, i, m, "the tmpcopyup option is not supported yet");
         if (o.bind || (m->type && streq(m->type, "bind")))

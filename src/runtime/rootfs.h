@@ -27,6 +27,9 @@ typedef struct RootfsContext {
         int (*enter_cgroup)(struct RootfsContext *ctx, BerthError **err);
         void *userdata;
         bool cgroup_entered;
+        /* One user namespace per idmapped mount, in config order (from the runtime). */
+        const int *idmap_fds;
+        size_t n_idmap_fds, next_idmap_fd;
 } RootfsContext;
 
 /* Before the createContainer hooks: propagation, the rootfs bind, mounts and devices. */

@@ -122,12 +122,32 @@ def test_log_file_json(bundle, tmp_path):
 
 
 def test_unsupported_mount_options_are_refused(bundle):
-    for opt in ("idmap", "tmpcopyup"):
-        bundle.spec["mounts"] = [m for m in bundle.spec["mounts"] if m["destination"] != "/x"]
-        bundle.spec["mounts"].append({"destination": "/x", "type": "tmpfs", "source": "tmpfs",
-                                      "options": [opt]})
+    bundle.spec["mounts"].append({"destination": "/x", "type": "tmpfs", "source": "tmpfs",
+                                  "options": ["tmpcopyup"]})
+    cid, r = bundle.create("true")
+    assert r.rc != 0 and "tmpcopyup" in r.err and "not supported" in r.err, r
+    assert not os.path.exists(os.path.join(bundle.root, cid))
+
+
+def test_bad_idmapped_mounts_are_refused(bundle, tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    one = [{"containerID": 0, "hostID": 1000, "size": 1}]
+    cases = [
+        # no mappings and no user namespace of the container's own
+        ({"source": str(src), "options": ["bind", "idmap"]}, "idmap needs uidMappings"),
+        # one without the other
+        ({"source": str(src), "options": ["bind", "idmap"], "uidMappings": one},
+         "go together"),
+        # not a bind mount
+        ({"type": "tmpfs", "source": "tmpfs", "options": ["idmap"], "uidMappings": one,
+          "gidMappings": one}, "bind mounts only"),
+    ]
+    base = [m for m in bundle.spec["mounts"]]
+    for extra, want in cases:
+        bundle.spec["mounts"] = base + [dict(destination="/x", **extra)]
         cid, r = bundle.create("true")
-        assert r.rc != 0 and opt in r.err and "not supported" in r.err, r
+        assert r.rc != 0 and want in r.err and "mounts[" in r.err, (extra, r)
         assert not os.path.exists(os.path.join(bundle.root, cid))
 
 

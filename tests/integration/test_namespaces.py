@@ -101,6 +101,22 @@ def test_user_namespace_with_mappings(bundle):
     assert lines[1] == "0"
 
 
+def test_idmap_in_a_user_namespace_is_refused_clearly(bundle, tmp_path):
+    """Inside its user namespace the init may not idmap a host filesystem's mount, and making
+    the mount from outside is not done yet: a clear error, never a silently plain mount."""
+    open_path_for_mapped_root(bundle)
+    set_namespaces(bundle, ["pid", "mount", "ipc", "uts", "user", "network"])
+    bundle.spec["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    bundle.spec["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    src = tmp_path / "shared"
+    src.mkdir()
+    bundle.spec["mounts"].append({"destination": "/shared", "type": "bind", "source": str(src),
+                                  "options": ["bind", "idmap"]})
+    cid, r = bundle.create("true")
+    assert r.rc != 0 and "user namespace" in r.err and "not supported yet" in r.err, r
+    assert not os.path.exists(os.path.join(bundle.root, cid))
+
+
 def test_unmapped_user_is_a_clear_error(bundle):
     open_path_for_mapped_root(bundle)
     set_namespaces(bundle, ["pid", "mount", "ipc", "uts", "user", "network"])

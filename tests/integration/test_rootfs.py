@@ -163,3 +163,31 @@ def test_unbindable_rootfs_propagation(bundle):
     bundle.spec["linux"]["rootfsPropagation"] = "unbindable"
     r = bundle.run("awk", "$5 == \"/\"", "/proc/self/mountinfo")
     assert r.rc == 0 and "unbindable" in r.out, r
+
+
+def test_idmapped_bind_mount(bundle, tmp_path):
+    """uidMappings/gidMappings map the source's ids to the mount's: with 0 -> 1000, files the
+    host's root owns show as 1000 in the container, through an idmapped mount
+    (MOUNT_ATTR_IDMAP), while the host's files keep their owner."""
+    src = tmp_path / "idmap-src"
+    sub = src / "sub"
+    sub.mkdir(parents=True)
+    (src / "f").write_text("x")
+    (sub / "g").write_text("y")
+    os.chown(src / "f", 0, 0)
+    one = [{"containerID": 0, "hostID": 1000, "size": 1}]
+    bundle.spec["mounts"].append({"destination": "/data", "type": "bind", "source": str(src),
+                                  "options": ["rbind", "idmap"], "uidMappings": one,
+                                  "gidMappings": one})
+    r = bundle.run("sh", "-c", "stat -c %u:%g /data/f /data/sub/g")
+    assert r.rc == 0, r
+    assert r.out.split() == ["1000:1000", "1000:1000"], r
+    assert os.stat(src / "f").st_uid == 0
+    # "ridmap" does the same to the mounts below the source too.
+    bundle.spec["mounts"][-1]["options"] = ["rbind", "ridmap"]
+    r = bundle.run("stat", "-c", "%u:%g", "/data/f")
+    assert r.rc == 0 and r.out.strip() == "1000:1000", r
+    # Without the option the mappings alone still apply (they must never be ignored).
+    bundle.spec["mounts"][-1]["options"] = ["rbind"]
+    r = bundle.run("stat", "-c", "%u:%g", "/data/f")
+    assert r.rc == 0 and r.out.strip() == "1000:1000", r
