@@ -61,12 +61,11 @@ int mount_bind_fd(int src_fd, int dst_fd, bool recursive, uint64_t attr_set, uin
         return 0;
 }
 
-int mount_bind_idmapped_fd(int src_fd, int dst_fd, bool recursive, int userns_fd,
-                           bool recursive_idmap)
+int mount_idmapped_tree(const char *src, bool recursive, int userns_fd, bool recursive_idmap,
+                        int *ret)
 {
-        _cleanup_close_ int tree = sys_open_tree(src_fd, "",
+        _cleanup_close_ int tree = sys_open_tree(AT_FDCWD, src,
                                                  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-                                                         AT_EMPTY_PATH |
                                                          (recursive ? AT_RECURSIVE : 0));
         if (tree < 0)
                 return -errno;
@@ -74,7 +73,13 @@ int mount_bind_idmapped_fd(int src_fd, int dst_fd, bool recursive, int userns_fd
         if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | (recursive_idmap ? AT_RECURSIVE : 0),
                               &a) < 0)
                 return -errno;
-        if (sys_move_mount(tree, "", dst_fd, "",
+        *ret = TAKE_FD(tree);
+        return 0;
+}
+
+int mount_attach_fd(int tree_fd, int dst_fd)
+{
+        if (sys_move_mount(tree_fd, "", dst_fd, "",
                            MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
                 return -errno;
         return 0;

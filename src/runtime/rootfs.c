@@ -84,7 +84,16 @@ static int mount_bind(RootfsContext *ctx, size_t i, const SpecMount *m, const Mo
         _cleanup_free_ char *abs = NULL;
         if (m->source[0] != '/' && asprintf(&abs, "%s/%s", ctx->bundle, m->source) < 0)
                 return mount_error(err, ENOMEM, i, m, "source");
-        _cleanup_close_ int src = open(abs ? abs : m->source, O_PATH | O_CLOEXEC);
+        /* An idmapped one comes made: its tree stands for the source. */
+        bool idmapped = mount_is_idmapped(m, o);
+        int tree = -1;
+        if (idmapped) {
+                if (ctx->next_idmap_fd >= ctx->n_idmap_fds)
+                        return mount_error(err, 0, i, m, "no idmapped mount from the runtime");
+                tree = ctx->idmap_fds[ctx->next_idmap_fd++];
+        }
+        _cleanup_close_ int src = idmapped ? fcntl(tree, F_DUPFD_CLOEXEC, 3)
+                                           : open(abs ? abs : m->source, O_PATH | O_CLOEXEC);
         if (src < 0)
                 return mount_error(err, errno, i, m, "open source");
         if (fstat(src, &st) < 0)
@@ -100,18 +109,10 @@ static int mount_bind(RootfsContext *ctx, size_t i, const SpecMount *m, const Mo
         uint64_t top_set = 0, top_clr = 0;
         flags_to_attrs(o->flags, &top_set, &top_clr);
         int r;
-        if (mount_is_idmapped(m, o)) {
-                if (ctx->next_idmap_fd >= ctx->n_idmap_fds)
-                        return mount_error(err, 0, i, m, "no user namespace for its idmapping");
-                int userns = ctx->idmap_fds[ctx->next_idmap_fd++];
-                r = mount_bind_idmapped_fd(src, dst, o->recursive_bind, userns,
-                                           o->recursive_idmap);
+        if (idmapped) {
+                r = mount_attach_fd(tree, dst);
                 if (r < 0)
-                        return mount_error(err, r, i, m,
-                                           r == -EINVAL || r == -EPERM
-                                                   ? "idmapped bind mount (does the source's "
-                                                     "filesystem support idmapped mounts?)"
-                                                   : "idmapped bind mount");
+                        return mount_error(err, r, i, m, "attach the idmapped mount");
         } else {
                 r = mount_bind_fd(src, dst, o->recursive_bind, 0, 0);
                 if (r < 0)

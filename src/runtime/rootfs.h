@@ -27,7 +27,8 @@ typedef struct RootfsContext {
         int (*enter_cgroup)(struct RootfsContext *ctx, BerthError **err);
         void *userdata;
         bool cgroup_entered;
-        /* One user namespace per idmapped mount, in config order (from the runtime). */
+        /* One detached, idmapped mount tree per idmapped mount, in config order, made by the
+         * runtime (inside a user namespace the init may not idmap a host filesystem). */
         const int *idmap_fds;
         size_t n_idmap_fds, next_idmap_fd;
 } RootfsContext;

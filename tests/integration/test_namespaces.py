@@ -101,20 +101,29 @@ def test_user_namespace_with_mappings(bundle):
     assert lines[1] == "0"
 
 
-def test_idmap_in_a_user_namespace_is_refused_clearly(bundle, tmp_path):
-    """Inside its user namespace the init may not idmap a host filesystem's mount, and making
-    the mount from outside is not done yet: a clear error, never a silently plain mount."""
+def test_idmap_without_mappings_uses_the_containers_user_namespace(bundle, tmp_path):
+    """In a user namespace (0 -> 100000) files the host's root owns show as nobody; an "idmap"
+    mount without mappings of its own takes the container's, so they show as its root. The
+    runtime makes the idmapped mount: inside its user namespace the init may not."""
     open_path_for_mapped_root(bundle)
     set_namespaces(bundle, ["pid", "mount", "ipc", "uts", "user", "network"])
     bundle.spec["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
     bundle.spec["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    subprocess.run(["chown", "-R", "100000:100000", bundle.rootfs], check=True)
     src = tmp_path / "shared"
     src.mkdir()
-    bundle.spec["mounts"].append({"destination": "/shared", "type": "bind", "source": str(src),
-                                  "options": ["bind", "idmap"]})
-    cid, r = bundle.create("true")
-    assert r.rc != 0 and "user namespace" in r.err and "not supported yet" in r.err, r
-    assert not os.path.exists(os.path.join(bundle.root, cid))
+    (src / "f").write_text("x")
+    os.chmod(tmp_path, 0o755)
+    base = list(bundle.spec["mounts"])
+    for opts, want in ((["bind"], "65534:65534"), (["bind", "idmap"], "0:0")):
+        bundle.spec["mounts"] = base + [{"destination": "/shared", "type": "bind",
+                                         "source": str(src), "options": opts}]
+        r = bundle.run("stat", "-c", "%u:%g", "/shared/f")
+        assert r.rc == 0 and r.out.strip() == want, (opts, r)
+    # The container's root writes through it as the host's root.
+    r = bundle.run("sh", "-c", "echo y > /shared/g")
+    assert r.rc == 0, r
+    assert os.stat(src / "g").st_uid == 0
 
 
 def test_unmapped_user_is_a_clear_error(bundle):
