@@ -7,6 +7,9 @@
 #include "error.h"
 
 static int error_setv(BerthError **err, int errnum, bool append_strerror, const char *fmt,
+                      va_list ap) _printf_(4, 0);
+
+static int error_setv(BerthError **err, int errnum, bool append_strerror, const char *fmt,
                       va_list ap)
 {
         int e = errnum < 0 ? -errnum : errnum;

@@ -104,7 +104,9 @@ _Noreturn void stub_main(long *sp)
         struct {
                 SyncWire w;
                 char text[4096];
-        } m = { .w = { .type = SYNC_EXEC_FAILED, .value = (int32_t)-r } };
+        } m; /* no initializer: a compiler may make one a memset() call, and there is no libc */
+        m.w.type = SYNC_EXEC_FAILED;
+        m.w.value = (int32_t)-r;
         size_t n = 0;
         for (const char *p = argv[1]; *p && n < sizeof(m.text); p++)
                 m.text[n++] = *p;
