@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -141,6 +142,9 @@ static int spawn_init(const InitArgs *args, bool intermediate, int cgroup_fd, pi
                 return berth_error(err, errno, "fork");
         if (mid == 0) {
                 _cleanup_error_ BerthError *e = NULL;
+                /* Like the init it clones (which inherits this), nothing in the namespaces it
+                 * joins may look into the runtime's image. */
+                prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
                 static const SpecNamespaceType order[] = {
                         SPEC_NS_USER, SPEC_NS_PID, SPEC_NS_IPC,    SPEC_NS_UTS,
                         SPEC_NS_NETWORK, SPEC_NS_CGROUP, SPEC_NS_TIME, SPEC_NS_MOUNT,
