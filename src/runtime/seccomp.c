@@ -142,19 +142,6 @@ static const MuxTable mux_mips = {
                 [21] = 4397, [22] = 4398, [23] = 4395, [24] = 4396,
         },
 };
-static const MuxTable mux_mipsel = {
-        .socketcall = 4102, .ipc = 4117,
-        .sock = {
-                [1] = 4183, [2] = 4169, [3] = 4170, [4] = 4174, [5] = 4168, [6] = 4172, [7] = 4171,
-                [8] = 4184, [9] = 4178, [10] = 4175, [11] = 4180, [12] = 4176, [13] = 4182,
-                [14] = 4181, [15] = 4173, [16] = 4179, [17] = 4177, [18] = 4334, [19] = 4335,
-                [20] = 4343,
-        },
-        .ipc_direct = {
-                [2] = 4393, [3] = 4394, [11] = 4400, [12] = 4401, [13] = 4399, [14] = 4402,
-                [21] = 4397, [22] = 4398, [23] = 4395, [24] = 4396,
-        },
-};
 static const MuxTable mux_ppc = {
         .socketcall = 102, .ipc = 117,
         .sock = {
@@ -168,18 +155,6 @@ static const MuxTable mux_ppc = {
         },
 };
 static const MuxTable mux_ppc64 = {
-        .socketcall = 102, .ipc = 117,
-        .sock = {
-                [1] = 326, [2] = 327, [3] = 328, [4] = 329, [5] = 330, [6] = 331, [7] = 332,
-                [8] = 333, [9] = 334, [10] = 336, [11] = 335, [12] = 337, [13] = 338, [14] = 339,
-                [15] = 340, [16] = 341, [17] = 342, [18] = 344, [19] = 343, [20] = 349,
-        },
-        .ipc_direct = {
-                [2] = 393, [3] = 394, [4] = 392, [11] = 400, [12] = 401, [13] = 399, [14] = 402,
-                [21] = 397, [22] = 398, [23] = 395, [24] = 396,
-        },
-};
-static const MuxTable mux_ppc64le = {
         .socketcall = 102, .ipc = 117,
         .sock = {
                 [1] = 326, [2] = 327, [3] = 328, [4] = 329, [5] = 330, [6] = 331, [7] = 332,
@@ -235,12 +210,12 @@ static const ArchInfo arch_table[] = {
         ARCH(MIPS, false, &mux_mips),
         ARCH(MIPS64, true, NULL),
         ARCH(MIPS64N32, false, NULL),
-        ARCH(MIPSEL, false, &mux_mipsel),
+        ARCH(MIPSEL, false, &mux_mips), /* byte order does not change the numbers */
         ARCH(MIPSEL64, true, NULL),
         ARCH(MIPSEL64N32, false, NULL),
         ARCH(PPC, false, &mux_ppc),
         ARCH(PPC64, true, &mux_ppc64),
-        ARCH(PPC64LE, true, &mux_ppc64le),
+        ARCH(PPC64LE, true, &mux_ppc64),
         ARCH(S390, false, &mux_s390),
         ARCH(S390X, true, &mux_s390x),
         ARCH(PARISC, false, NULL),
