@@ -149,15 +149,12 @@ static int spawn_init(const InitArgs *args, bool intermediate, int cgroup_fd, pi
                         SPEC_NS_USER, SPEC_NS_PID, SPEC_NS_IPC,    SPEC_NS_UTS,
                         SPEC_NS_NETWORK, SPEC_NS_CGROUP, SPEC_NS_TIME, SPEC_NS_MOUNT,
                 };
-                if (namespaces_join(l, order, ELEMENTSOF(order), &e) < 0) {
-                        sync_send(args->sync_fd, SYNC_ERROR, e->errnum, e->msg, -1);
-                        _exit(1);
-                }
+                if (namespaces_join(l, order, ELEMENTSOF(order), &e) < 0)
+                        sync_fail(args->sync_fd, e, 1);
                 pid_t pid = clone_child(flags | CLONE_PARENT, -1, NULL);
                 if (pid < 0) {
                         berth_error(&e, -pid, "clone the container's init");
-                        sync_send(args->sync_fd, SYNC_ERROR, e->errnum, e->msg, -1);
-                        _exit(1);
+                        sync_fail(args->sync_fd, e, 1);
                 }
                 if (pid == 0) {
                         InitArgs a = *args;

@@ -25,9 +25,7 @@
 
 _noreturn_ static void fail(int fd, BerthError *err)
 {
-        sync_send(fd, SYNC_ERROR, err ? err->errnum : EINVAL, err ? err->msg : "unknown error",
-                  -1);
-        _exit(127);
+        sync_fail(fd, err, 127);
 }
 
 /* The exec'd process, from its fork in the container's namespaces to execve(). */
@@ -110,16 +108,14 @@ static int spawn(Container *c, int pidfd, int cgroup_fd, const SpecProcess *p,
                 prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
                 if (flags && setns(pidfd, (int)flags) < 0) {
                         berth_error(&e, errno, "join the namespaces of container `%s`", c->id);
-                        sync_send(sync_fd, SYNC_ERROR, e->errnum, e->msg, -1);
-                        _exit(1);
+                        sync_fail(sync_fd, e, 1);
                 }
                 /* Straight into the container's cgroup where the unified hierarchy has it. */
                 bool into = false;
                 pid_t pid = clone_child(CLONE_PARENT, cgroup_fd, &into);
                 if (pid < 0) {
                         berth_error(&e, -pid, "fork in container `%s`", c->id);
-                        sync_send(sync_fd, SYNC_ERROR, e->errnum, e->msg, -1);
-                        _exit(1);
+                        sync_fail(sync_fd, e, 1);
                 }
                 if (pid == 0)
                         exec_child(p, o, seccomp, sync_fd);

@@ -41,9 +41,7 @@
 
 _noreturn_ static void fail(int fd, BerthError *err)
 {
-        sync_send(fd, SYNC_ERROR, err ? err->errnum : EINVAL, err ? err->msg : "unknown error",
-                  -1);
-        _exit(1);
+        sync_fail(fd, err, 1);
 }
 
 static int set_hostname(const Spec *s, BerthError **err)

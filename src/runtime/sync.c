@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "basic/error.h"
 #include "basic/macro.h"
 #include "sync.h"
 #include "sync-wire.h"
@@ -158,4 +159,11 @@ int sync_expect(int fd, SyncType type, SyncMsg *ret, int *ret_fd, char **ret_err
         else
                 sync_msg_done(&m);
         return 0;
+}
+
+void sync_fail(int fd, const BerthError *err, int status)
+{
+        sync_send(fd, SYNC_ERROR, err ? err->errnum : EINVAL, err ? err->msg : "unknown error",
+                  -1);
+        _exit(status);
 }

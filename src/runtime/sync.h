@@ -40,6 +40,10 @@ int sync_recv(int fd, SyncMsg *ret, int *ret_fd);
 /* Receives one message with up to max_fds passed fds (the rest are closed). */
 int sync_recv_fds(int fd, SyncMsg *ret, int *fds, size_t max_fds, size_t *ret_n_fds);
 void sync_msg_done(SyncMsg *m);
+/* Reports err (SYNC_ERROR with its errno and message) on fd and exits with status: how a
+ * process of ours that runs for the runtime (init, intermediate, exec'd process) gives up. */
+struct BerthError;
+_Noreturn void sync_fail(int fd, const struct BerthError *err, int status);
 /* Receives one message and insists on its type; an SYNC_ERROR is turned into -errno with its
  * text kept in *ret_error. */
 int sync_expect(int fd, SyncType type, SyncMsg *ret, int *ret_fd, char **ret_error);
