@@ -4,6 +4,7 @@ repository's build/) and the busybox rootfs their bundles and images are made fr
 import os
 import shutil
 import subprocess
+import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("BERTH_BUILD_DIR", os.path.join(REPO, "build"))
@@ -39,3 +40,15 @@ def cgroup_leftovers(cid):
             if os.path.isdir(p):
                 left.append(p)
     return left
+
+
+def wait_status(b, cid, want, timeout=10):
+    """Polls `state` of container cid of bundle b until it says want (bounded); returns the
+    last status seen."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        st = b.state(cid)["status"]
+        if st == want:
+            return st
+        time.sleep(0.02)
+    return b.state(cid)["status"]

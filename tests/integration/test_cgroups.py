@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from runtime_env import RUNTIME
+from runtime_env import RUNTIME, wait_status
 
 CG = "/sys/fs/cgroup"
 MiB = 1 << 20
@@ -22,16 +22,6 @@ MiB = 1 << 20
 def cgfile(ctrl, cid, name):
     with open(os.path.join(CG, ctrl, "berth", cid, name)) as f:
         return f.read().strip()
-
-
-def wait_status(b, cid, want, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        st = b.state(cid)["status"]
-        if st == want:
-            return st
-        time.sleep(0.02)
-    return b.state(cid)["status"]
 
 
 def resources(b):

@@ -6,17 +6,7 @@ import signal
 import subprocess
 import time
 
-from runtime_env import RUNTIME
-
-
-def wait_status(b, cid, want, timeout=5):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        st = b.state(cid)["status"]
-        if st == want:
-            return st
-        time.sleep(0.02)
-    return b.state(cid)["status"]
+from runtime_env import RUNTIME, wait_status
 
 
 def test_run_prints_and_returns_status(bundle):
