@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,6 +8,7 @@
 #include "image/image-unpack.h"
 #include "image/pull.h"
 #include "image/reference.h"
+#include "image/parallel.h"
 
 typedef struct LayerJob {
         Registry *reg;
@@ -17,10 +17,6 @@ typedef struct LayerJob {
         Snapshotter *sn;
         const ImageRecord *rec;
         Progress *progress;
-        pthread_mutex_t lock;
-        size_t next;
-        int result;
-        BerthError *err;
 } LayerJob;
 
 typedef struct LayerProgress {
@@ -65,29 +61,9 @@ static int fetch_layer(LayerJob *j, size_t i, BerthError **err)
         return 0;
 }
 
-static void *layer_worker(void *p)
+static int fetch_one(void *userdata, size_t i, BerthError **err)
 {
-        LayerJob *j = p;
-
-        for (;;) {
-                BerthError *err = NULL;
-                pthread_mutex_lock(&j->lock);
-                size_t i = j->next++;
-                bool stop = i >= j->rec->n_layers || j->result < 0;
-                pthread_mutex_unlock(&j->lock);
-                if (stop)
-                        return NULL;
-                int r = fetch_layer(j, i, &err);
-                if (r < 0) {
-                        pthread_mutex_lock(&j->lock);
-                        if (j->result >= 0) {
-                                j->result = r;
-                                j->err = TAKE_PTR(err);
-                        }
-                        pthread_mutex_unlock(&j->lock);
-                        berth_error_free(&err);
-                }
-        }
+        return fetch_layer(userdata, i, err);
 }
 
 static int fetch_layers(Registry *reg, const char *repo, ContentStore *cs, Snapshotter *sn,
@@ -101,27 +77,9 @@ static int fetch_layers(Registry *reg, const char *repo, ContentStore *cs, Snaps
                 .sn = sn,
                 .rec = rec,
                 .progress = progress,
-                .lock = PTHREAD_MUTEX_INITIALIZER,
         };
-        pthread_t threads[16];
-        size_t n = MIN(rec->n_layers, MIN((size_t)(parallel > 0 ? parallel : 4),
-                                          ELEMENTSOF(threads)));
-        size_t started = 0;
-
-        for (; started < n; started++)
-                if (pthread_create(&threads[started], NULL, layer_worker, &j) != 0)
-                        break;
-        if (started == 0)
-                layer_worker(&j);
-        for (size_t i = 0; i < started; i++)
-                pthread_join(threads[i], NULL);
-        if (j.result < 0) {
-                if (err && !*err)
-                        *err = TAKE_PTR(j.err);
-                berth_error_free(&j.err);
-                return j.result;
-        }
-        return 0;
+        return parallel_for(rec->n_layers, parallel > 0 ? (size_t)parallel : 4, fetch_one, &j,
+                            err);
 }
 
 /* Fetches a manifest and stores it; by digest the digest is checked by the client. */

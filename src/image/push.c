@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "image/image-store.h"
 #include "image/push.h"
 #include "image/reference.h"
+#include "image/parallel.h"
 
 typedef struct PushProgress {
         Progress *p;
@@ -79,59 +79,20 @@ typedef struct PushJob {
         const ImageRecord *rec;
         const PushOptions *opts;
         Progress *progress;
-        pthread_mutex_t lock;
-        size_t next;
-        int result;
-        BerthError *err;
 } PushJob;
 
-static void *push_worker(void *p)
+static int push_layer(void *userdata, size_t i, BerthError **err)
 {
-        PushJob *j = p;
-
-        for (;;) {
-                BerthError *err = NULL;
-                pthread_mutex_lock(&j->lock);
-                size_t i = j->next++;
-                bool stop = i >= j->rec->n_layers || j->result < 0;
-                pthread_mutex_unlock(&j->lock);
-                if (stop)
-                        return NULL;
-                int r = push_one(j->reg, j->md, j->cs, j->ref, j->rec->layers[i].digest,
-                                 j->rec->layers[i].size, j->opts, j->progress, i, &err);
-                if (r < 0) {
-                        pthread_mutex_lock(&j->lock);
-                        if (j->result >= 0) {
-                                j->result = r;
-                                j->err = TAKE_PTR(err);
-                        }
-                        pthread_mutex_unlock(&j->lock);
-                        berth_error_free(&err);
-                }
-        }
+        PushJob *j = userdata;
+        return push_one(j->reg, j->md, j->cs, j->ref, j->rec->layers[i].digest,
+                        j->rec->layers[i].size, j->opts, j->progress, i, err);
 }
 
 /* Layers in parallel (a few at a time), then the config: a registry may check a manifest's
  * blobs, and the config is what makes the image visible to anyone listing blobs. */
 static int push_layers(PushJob *j, BerthError **err)
 {
-        pthread_t threads[4];
-        size_t n = MIN(j->rec->n_layers, ELEMENTSOF(threads)), started = 0;
-
-        for (; started < n; started++)
-                if (pthread_create(&threads[started], NULL, push_worker, j) != 0)
-                        break;
-        if (started == 0)
-                push_worker(j);
-        for (size_t i = 0; i < started; i++)
-                pthread_join(threads[i], NULL);
-        if (j->result < 0) {
-                if (err && !*err)
-                        *err = TAKE_PTR(j->err);
-                berth_error_free(&j->err);
-                return j->result;
-        }
-        return 0;
+        return parallel_for(j->rec->n_layers, 4, push_layer, j, err);
 }
 
 
@@ -189,7 +150,6 @@ int image_push(ContentStore *cs, Metadata *md, const char *source, const char *d
                 .rec = rec,
                 .opts = opts,
                 .progress = progress,
-                .lock = PTHREAD_MUTEX_INITIALIZER,
         };
         r = push_layers(&job, err);
         if (r >= 0) {
