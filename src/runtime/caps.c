@@ -46,7 +46,10 @@ int caps_resolve(const SpecCapabilities *c, CapSets *ret, BerthError **err)
                 *ret = s;
                 return 0;
         }
-        s.has_bounding = c->bounding != NULL;
+        /* An object without a set means that set is empty, as in runc: `{}` (podman's
+         * --cap-drop ALL) drops every capability, the bounding set's too. Only a missing
+         * object keeps the bounding set as it is. */
+        s.has_bounding = true;
         if ((r = resolve_set(c->bounding, "bounding", &s.bounding, err)) < 0 ||
             (r = resolve_set(c->effective, "effective", &s.effective, err)) < 0 ||
             (r = resolve_set(c->inheritable, "inheritable", &s.inheritable, err)) < 0 ||

@@ -9,7 +9,7 @@
 
 typedef struct CapSets {
         uint64_t bounding, effective, inheritable, permitted, ambient;
-        bool has_bounding; /* absent: keep the bounding set as it is */
+        bool has_bounding; /* false without process.capabilities: keep the bounding set */
 } CapSets;
 
 /* Resolves names; an unknown name is an error naming the set and the capability. */

@@ -39,8 +39,9 @@ bool exec_stub_usable_process(const SpecProcess *p, const SpecSeccomp *sc)
 
         if (!p || (p->selinux_label && *p->selinux_label))
                 return false;
-        /* Without a bounding list the host's bounding set stays, CAP_SYS_PTRACE included. */
-        if (!c || !c->bounding || caps_contain(c->bounding, "CAP_SYS_PTRACE"))
+        /* Without process.capabilities the host's bounding set stays, CAP_SYS_PTRACE included;
+         * with it, a missing bounding list is an empty one. */
+        if (!c || caps_contain(c->bounding, "CAP_SYS_PTRACE"))
                 return false;
         if (p->user.uid != 0)
                 STRV_FOREACH(cap, c->permitted)

@@ -7,7 +7,7 @@
  *
  * This is the fast path; where it could change what the container gets, the init instead
  * re-executes a sealed copy of the whole runtime (container_init_reexec()), as before:
- *  - CAP_SYS_PTRACE in the bounding set (or no bounding list, which keeps the host's): a
+ *  - CAP_SYS_PTRACE in the bounding set (or no process.capabilities, which keeps the host's): a
  *    process holding it may open a non-dumpable process's /proc/<pid>/exe;
  *  - createContainer or startContainer hooks: the init itself executes them in the container;
  *  - a seccomp profile that does not let execveat, fcntl, write and exit_group through

@@ -245,6 +245,24 @@ def test_seccomp_custom_profile(request, podman, tmp_path):
     assert r.rc == 0 and r.out == "denied\n", r
 
 
+def test_cap_drop_all(podman):
+    """--cap-drop ALL: podman sends `"capabilities": {}`; every set, the bounding one too, must
+    be empty, as with runc and crun (also for `podman exec` into such a container)."""
+    r = podman("run", "--rm", "--cap-drop", "ALL", ph.IMAGE, "grep", "Cap", "/proc/self/status")
+    assert r.rc == 0, f"{r}\n{podman.diagnostics()}"
+    sets = dict(line.split(":") for line in r.out.splitlines())
+    assert len(sets) == 5 and all(int(v, 16) == 0 for v in sets.values()), r
+    cname = name()
+    r = podman("run", "-d", "--name", cname, "--cap-drop", "ALL", ph.IMAGE, "sleep", "60",
+               check=True)
+    r = podman("exec", cname, "grep", "Cap", "/proc/self/status")
+    assert r.rc == 0, f"{r}\n{podman.diagnostics()}"
+    sets = dict(line.split(":") for line in r.out.splitlines())
+    assert len(sets) == 5 and all(int(v, 16) == 0 for v in sets.values()), r
+    podman("rm", "-f", "-t", "0", cname)
+    assert_clean(podman)
+
+
 def test_exec(request, podman):
     cname = name()
     start_sleeper(podman, cname)

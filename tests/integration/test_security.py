@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Regression tests for runc's CVEs: the runtime binary, leaked fds and cwd, masked paths."""
 import hashlib
+import json
 import os
 
 from runtime_env import RUNTIME
@@ -158,3 +159,55 @@ def test_cve_2025_31133_masked_paths_cannot_be_raced(bundle, tmp_path):
     assert r.rc != 0 and "/dev/null" in r.err, r
     with open("/proc/sys/kernel/core_pattern") as f:
         assert f.read() == core_before
+
+
+def cap_lines(out):
+    """The five capability sets of /proc/self/status, as {"CapBnd": int, ...}."""
+    sets = {}
+    for line in out.splitlines():
+        k, _, v = line.partition(":")
+        if k.startswith("Cap"):
+            sets[k] = int(v.strip(), 16)
+    assert set(sets) == {"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"}, out
+    return sets
+
+
+def test_empty_capabilities_object_drops_every_capability(bundle):
+    """`"capabilities": {}` (what podman sends for --cap-drop ALL): a missing set is an empty
+    set, the bounding set included, with or without noNewPrivileges, for root and for the
+    container's later exec alike."""
+    bundle.spec["process"]["capabilities"] = {}
+    for nnp in (False, True):
+        bundle.spec["process"]["noNewPrivileges"] = nnp
+        r = bundle.run("grep", "Cap", "/proc/self/status")
+        assert r.rc == 0, r
+        assert cap_lines(r.out) == dict.fromkeys(cap_lines(r.out), 0), (nnp, r)
+    # Only some sets given: the others, bounding included, are empty.
+    bundle.spec["process"]["capabilities"] = {"effective": ["CAP_CHOWN"],
+                                              "permitted": ["CAP_CHOWN"]}
+    r = bundle.run("grep", "Cap", "/proc/self/status")
+    assert r.rc == 0, r
+    assert cap_lines(r.out)["CapBnd"] == 0, r
+
+
+def test_empty_capabilities_object_in_exec(bundle, tmp_path):
+    """The same for `exec`: the container's process ({}), `--process FILE` with {}, and
+    `--cap` added to a process that had {}."""
+    bundle.spec["process"]["capabilities"] = {}
+    cid, r = bundle.create("sleep", "60")
+    assert r.rc == 0, r
+    bundle.rt("start", cid, check=True)
+    r = bundle.rt("exec", cid, "grep", "Cap", "/proc/self/status")
+    assert r.rc == 0, r
+    assert not any(cap_lines(r.out).values()), r
+    proc = dict(bundle.spec["process"], args=["grep", "Cap", "/proc/self/status"],
+                capabilities={})
+    pf = tmp_path / "process.json"
+    pf.write_text(json.dumps(proc))
+    r = bundle.rt("exec", "--process", str(pf), cid)
+    assert r.rc == 0, r
+    assert not any(cap_lines(r.out).values()), r
+    r = bundle.rt("exec", "--cap", "CAP_CHOWN", cid, "grep", "Cap", "/proc/self/status")
+    assert r.rc == 0, r
+    assert cap_lines(r.out)["CapBnd"] == 1, r  # CAP_CHOWN is bit 0
+    bundle.rt("delete", "--force", cid, check=True)

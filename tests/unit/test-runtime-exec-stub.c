@@ -52,6 +52,13 @@ static void no_bounding(struct json_object *root)
         json_object_object_del(caps_of(root), "bounding");
 }
 
+static void no_capabilities(struct json_object *root)
+{
+        struct json_object *p;
+        json_object_object_get_ex(root, "process", &p);
+        json_object_object_del(p, "capabilities");
+}
+
 static void non_root(struct json_object *root)
 {
         struct json_object *p, *u;
@@ -104,7 +111,9 @@ TEST(usable_only_where_it_changes_nothing)
         } cases[] = {
                 { NULL, true, "default spec" },
                 { add_ptrace, false, "CAP_SYS_PTRACE in bounding" },
-                { no_bounding, false, "no bounding list" },
+                /* A missing set is an empty one; only a missing object keeps the host's. */
+                { no_bounding, true, "no bounding list" },
+                { no_capabilities, false, "no process.capabilities" },
                 { non_root, false, "non-root with non-ambient caps" },
                 { non_root_all_ambient, true, "non-root, all permitted caps ambient" },
                 { start_hook, false, "startContainer hook" },
