@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/memfd.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "basic/macro.h"
@@ -69,4 +73,28 @@ int cloned_binary_ensure(char **argv)
                 return r;
         fexecve(mfd, argv, environ);
         return -errno;
+}
+
+int exec_sealed_nondumpable(int fd, char *const *argv, char *const *envp)
+{
+        struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+        struct __user_cap_data_struct caps[2], saved[2];
+        const uint32_t dac = (1U << CAP_DAC_OVERRIDE) | (1U << CAP_DAC_READ_SEARCH);
+
+        /* execve() makes a process dumpable again, unless it cannot read the file it executes:
+         * the file is exec-only, and what would read it anyway is off across the call. The
+         * kernel recomputes the effective set at execve() (for root from the permitted set,
+         * otherwise from the ambient one), so the program gets what it would have. */
+        if (syscall(SYS_capget, &hdr, caps) < 0)
+                return -errno;
+        memcpy(saved, caps, sizeof(saved));
+        caps[0].effective &= ~dac;
+        bool changed = caps[0].effective != saved[0].effective;
+        if (changed && syscall(SYS_capset, &hdr, caps) < 0)
+                return -errno;
+        syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+        int r = -errno;
+        if (changed)
+                (void)syscall(SYS_capset, &hdr, saved);
+        return r;
 }

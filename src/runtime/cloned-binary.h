@@ -11,3 +11,7 @@
 int cloned_binary_ensure(char **argv);
 /* A sealed, read-only memfd copy of the running binary, to execute a child from. */
 int cloned_binary_memfd(int *ret);
+/* Executes fd, a sealed memfd made exec-only (mode 0111), without the execve() making the
+ * process dumpable again (the init and exec's process must stay so until the container's own
+ * program replaces them: their environ, fds and memory are the runtime's). Returns -errno. */
+int exec_sealed_nondumpable(int fd, char *const *argv, char *const *envp);

@@ -12,6 +12,7 @@
 #include "basic/fs-util.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
+#include "cloned-binary.h"
 #include "exec-stub.h"
 #include "seccomp.h"
 
@@ -47,7 +48,8 @@ bool exec_stub_usable_process(const SpecProcess *p, const SpecSeccomp *sc)
                 STRV_FOREACH(cap, c->permitted)
                         if (!caps_contain(c->ambient, *cap))
                                 return false;
-        static const char *const needed[] = { "execveat", "fcntl", "write", "exit_group" };
+        static const char *const needed[] = { "execveat", "fcntl",  "write",
+                                              "exit_group", "capget", "capset" };
         for (size_t i = 0; sc && i < ELEMENTSOF(needed); i++)
                 if (!seccomp_spec_allows(sc, needed[i]))
                         return false;
@@ -69,7 +71,8 @@ int exec_stub_memfd(int *ret)
         int r = write_all_fd(fd, exec_stub_elf, exec_stub_elf_size);
         if (r < 0)
                 return r;
-        if (fchmod(fd, 0555) < 0 || fcntl(fd, F_ADD_SEALS, SEALS) < 0)
+        /* Exec-only: see exec_sealed_nondumpable(). */
+        if (fchmod(fd, 0111) < 0 || fcntl(fd, F_ADD_SEALS, SEALS) < 0)
                 return -errno;
         *ret = TAKE_FD(fd);
         return 0;
@@ -90,8 +93,7 @@ int exec_stub_exec(int stub_fd, int report_fd, const char *path, char *const *ar
         /* The stub closes it right before the program's execve(). */
         if (fcntl(report_fd, F_SETFD, 0) < 0)
                 return -errno;
-        syscall(SYS_execveat, stub_fd, "", sargv, envp, AT_EMPTY_PATH);
-        int r = -errno;
+        int r = exec_sealed_nondumpable(stub_fd, sargv, envp);
         fcntl(report_fd, F_SETFD, FD_CLOEXEC);
         return r;
 }

@@ -10,8 +10,9 @@
  *  - CAP_SYS_PTRACE in the bounding set (or no process.capabilities, which keeps the host's): a
  *    process holding it may open a non-dumpable process's /proc/<pid>/exe;
  *  - createContainer or startContainer hooks: the init itself executes them in the container;
- *  - a seccomp profile that does not let execveat, fcntl, write and exit_group through
- *    unconditionally (the stub needs them under the container's filter);
+ *  - a seccomp profile that does not let execveat, fcntl, write, exit_group, capget and
+ *    capset through unconditionally (needed under the container's filter to execute the stub
+ *    without making the process dumpable, and by the stub itself);
  *  - a process that is not root and holds permitted capabilities that are not ambient (the
  *    extra execve() must not change what the program gets; for root the kernel recomputes
  *    the sets from bounding and inheritable at every execve(), and ambient ones survive it);

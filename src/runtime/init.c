@@ -328,6 +328,10 @@ _noreturn_ void container_init_reexec(const InitArgs *a)
         char sync_fd[16], listen_fd[16], config_fd[16], preserve[16], nlisten[16];
         const CreateOptions *o = a->opts;
 
+        /* Non-dumpable from the start, as on the stub path; the copy is executed so that it
+         * stays so (exec_sealed_nondumpable()). */
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                _exit(1);
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         const SpecLinux *l = a->spec->linux_;
         if (l && l->namespaces[SPEC_NS_USER].present && !l->namespaces[SPEC_NS_USER].path) {
@@ -373,8 +377,12 @@ _noreturn_ void container_init_reexec(const InitArgs *a)
                 berth_error(&err, r, "copy the runtime binary (CVE-2019-5736)");
                 fail(a->sync_fd, err);
         }
-        syscall(SYS_execveat, exe, "", argv, environ, AT_EMPTY_PATH);
-        berth_error(&err, errno, "execute the sealed copy of the runtime");
+        if (fchmod(exe, 0111) < 0) {
+                berth_error(&err, errno, "make the runtime's copy exec-only");
+                fail(a->sync_fd, err);
+        }
+        r = exec_sealed_nondumpable(exe, argv, environ);
+        berth_error(&err, r, "execute the sealed copy of the runtime");
         fail(a->sync_fd, err);
 }
 
@@ -416,6 +424,8 @@ int container_init_main(int argc, char **argv)
         int sync_fd, listen_fd, config_fd, preserve, nlisten;
         size_t len;
 
+        /* Again, should the host's fs.suid_dumpable have made us dumpable at execve(). */
+        (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         if (argc != 13 || safe_atoi(argv[2], &sync_fd) < 0 || safe_atoi(argv[3], &listen_fd) < 0 ||
             safe_atoi(argv[4], &config_fd) < 0 || safe_atoi(argv[8], &preserve) < 0 ||
             safe_atoi(argv[9], &nlisten) < 0)

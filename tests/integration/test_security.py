@@ -211,3 +211,50 @@ def test_empty_capabilities_object_in_exec(bundle, tmp_path):
     assert r.rc == 0, r
     assert cap_lines(r.out)["CapBnd"] == 1, r  # CAP_CHOWN is bit 0
     bundle.rt("delete", "--force", cid, check=True)
+
+
+# Run by another process of the container against the init while the init is still the
+# runtime (created, not started): each line it prints is an access that must not work.
+PEEK_AT_INIT = ("cat /proc/1/environ 2>/dev/null | tr '\\0' '\\n' | grep -q . && echo ENVIRON; "
+                "for f in /proc/1/fd/*; do readlink $f; done 2>/dev/null | grep -q . && echo FD; "
+                "(exec 3<>/proc/1/mem) 2>/dev/null && echo MEM; echo peeked")
+
+
+def peek_at_created_init(bundle, exec_args=()):
+    """Creates the container with a secret in the runtime's environment and has an exec'd
+    process of the container try to look into the init; returns what it managed to do."""
+    env = dict(os.environ, BERTH_CALLER_SECRET="s3cret-of-the-caller")
+    cid, r = bundle.create("true", env=env)
+    assert r.rc == 0, r
+    argv = () if "--process" in exec_args else ("sh", "-c", PEEK_AT_INIT)
+    e = bundle.rt("exec", *exec_args, cid, *argv)
+    bundle.rt("delete", "--force", cid, check=True)
+    assert "peeked" in e.out, e
+    return e.out.split()[:-1]
+
+
+def test_init_stays_non_dumpable_on_the_stub_path(bundle):
+    assert peek_at_created_init(bundle) == []
+
+
+def test_init_stays_non_dumpable_on_the_sealed_copy_path_seccomp(bundle):
+    """A profile that denies what the stub needs sends the init through a sealed copy of the
+    runtime; that execve() must not make it dumpable (its environ, fds and memory would be
+    open to the container)."""
+    bundle.spec["linux"]["seccomp"] = {
+        "defaultAction": "SCMP_ACT_ALLOW",
+        "syscalls": [{"names": ["execveat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}],
+    }
+    assert peek_at_created_init(bundle) == []
+
+
+def test_init_stays_non_dumpable_on_the_sealed_copy_path_ptrace(bundle, tmp_path):
+    """CAP_SYS_PTRACE in the bounding set (the sealed copy's other reason): a process of the
+    container that does not hold it (noNewPrivileges keeps it out of the permitted set) must
+    not look into the init either."""
+    caps = bundle.spec["process"]["capabilities"]
+    caps["bounding"] = caps["bounding"] + ["CAP_SYS_PTRACE"]
+    proc = dict(bundle.spec["process"], args=["sh", "-c", PEEK_AT_INIT], noNewPrivileges=True)
+    pf = tmp_path / "process.json"
+    pf.write_text(json.dumps(proc))
+    assert peek_at_created_init(bundle, ("--process", str(pf))) == []

@@ -96,7 +96,8 @@ static void seccomp_allowlist(struct json_object *root)
 {
         struct json_object *l, *sc = json_tokener_parse(
                 "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": "
-                "[\"execve\", \"execveat\", \"fcntl\", \"write\", \"exit_group\"], "
+                "[\"execve\", \"execveat\", \"fcntl\", \"write\", \"exit_group\", "
+                "\"capget\", \"capset\"], "
                 "\"action\": \"SCMP_ACT_ALLOW\"}]}");
         json_object_object_get_ex(root, "linux", &l);
         json_object_object_add(l, "seccomp", sc);
