@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/mount.h>
 #include <stdio.h>
 #include <string.h>
@@ -201,12 +202,61 @@ static int mount_cgroup(RootfsContext *ctx, size_t i, const SpecMount *m, const 
         return 0;
 }
 
+/* dest equals want ("/proc") but for repeated and trailing slashes. */
+static bool destination_is(const char *dest, const char *want)
+{
+        for (;;) {
+                while (dest[0] == '/' && dest[1] == '/')
+                        dest++;
+                if (*want == 0)
+                        return *dest == 0 || (dest[0] == '/' && dest[1] == 0);
+                if (*dest != *want)
+                        return false;
+                dest++;
+                want++;
+        }
+}
+
+/* proc and sysfs, and whatever goes on /proc, /sys or /dev, must land on a directory of the
+ * rootfs's own: through a symlink the real filesystem would be mounted elsewhere and the
+ * container's /proc be whatever the link names. runc refuses the same ("must be mounted on
+ * ordinary directory"); a missing one is created as a directory. */
+static int check_special_destination(RootfsContext *ctx, size_t i, const SpecMount *m,
+                                     BerthError **err)
+{
+        static const char *const special[] = { "/proc", "/sys", "/dev" };
+        bool is = m->type && (streq(m->type, "proc") || streq(m->type, "sysfs"));
+        struct stat st;
+        char what[PATH_MAX + 96];
+
+        for (size_t k = 0; !is && k < ELEMENTSOF(special); k++)
+                is = destination_is(m->destination, special[k]);
+        if (!is)
+                return 0;
+        _cleanup_close_ int fd =
+                chase_in_root(ctx->rootfd, m->destination, CHASE_NO_CREATE, 0, O_NOFOLLOW);
+        if (fd == -ENOENT)
+                return 0;
+        if (fd < 0)
+                return mount_error(err, fd, i, m, "open destination in the rootfs");
+        if (fstat(fd, &st) < 0)
+                return mount_error(err, errno, i, m, "stat destination in the rootfs");
+        if (S_ISDIR(st.st_mode))
+                return 0;
+        snprintf(what, sizeof(what), "`%s` in the rootfs is %s: it must be an ordinary directory",
+                 m->destination, S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
+        return mount_error(err, 0, i, m, what);
+}
+
 static int mount_one(RootfsContext *ctx, size_t i, const SpecMount *m, BerthError **err)
 {
         _cleanup_(mount_options_done) MountOptions o = {};
         char p[32];
         int r;
 
+        r = check_special_destination(ctx, i, m, err);
+        if (r < 0)
+                return r;
         r = mount_options_parse(m->options, &o);
         if (r < 0)
                 return mount_error(err, r, i, m, "parse options");

@@ -3,6 +3,7 @@
 import hashlib
 import json
 import os
+import socket
 
 from runtime_env import RUNTIME
 
@@ -258,3 +259,62 @@ def test_init_stays_non_dumpable_on_the_sealed_copy_path_ptrace(bundle, tmp_path
     pf = tmp_path / "process.json"
     pf.write_text(json.dumps(proc))
     assert peek_at_created_init(bundle, ("--process", str(pf))) == []
+
+
+def test_special_mount_destination_that_is_a_symlink_is_refused(bundle):
+    """A rootfs whose /proc, /sys or /dev is a symlink: runc refuses to mount proc or sysfs
+    through it ("must be mounted on ordinary directory"); mounting through it would put the
+    real filesystem somewhere else and leave the container's /proc whatever the link names."""
+    for dest in ("proc", "sys", "dev"):
+        path = os.path.join(bundle.rootfs, dest)
+        os.rmdir(path)
+        os.makedirs(os.path.join(bundle.rootfs, "fake" + dest))
+        os.symlink("fake" + dest, path)
+        r = bundle.run("true")
+        assert r.rc != 0 and f"`/{dest}`" in r.err and "symlink" in r.err, (dest, r)
+        os.unlink(path)
+        os.mkdir(path)
+        assert not os.listdir(os.path.join(bundle.rootfs, "fake" + dest)), dest
+    # A regular file there is refused the same way, by name.
+    os.rmdir(os.path.join(bundle.rootfs, "proc"))
+    open(os.path.join(bundle.rootfs, "proc"), "w").close()
+    r = bundle.run("true")
+    assert r.rc != 0 and "`/proc`" in r.err and "not a directory" in r.err, r
+
+
+def console_target_case(bundle, tmp_path, make):
+    """Creates with a terminal into a rootfs whose own /dev is used (no tmpfs over it) and
+    whose /dev/console is made by make(path); returns the create's result."""
+    bundle.spec["mounts"] = [m for m in bundle.spec["mounts"] if m["destination"] != "/dev"]
+    bundle.spec["process"]["terminal"] = True
+    console = os.path.join(bundle.rootfs, "dev", "console")
+    if os.path.lexists(console):
+        os.unlink(console)
+    make(console)
+    path = str(tmp_path / "console.sock")
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(1)
+    try:
+        cid, r = bundle.create("true", extra=("--console-socket", path))
+        if r.rc == 0:
+            bundle.rt("delete", "--force", cid, check=True)
+    finally:
+        srv.close()
+        os.unlink(path)
+    return r
+
+
+def test_console_target_must_be_a_regular_file(bundle, tmp_path):
+    """The pty is bound onto the rootfs's /dev/console: a symlink there (here to a host sysctl
+    through the container's /proc) or a FIFO is refused, naming it; a regular file or none is
+    fine."""
+    r = console_target_case(bundle, tmp_path,
+                            lambda p: os.symlink("/proc/sys/kernel/core_pattern", p))
+    assert r.rc != 0 and "/dev/console" in r.err and "symlink" in r.err, r
+    r = console_target_case(bundle, tmp_path, os.mkfifo)
+    assert r.rc != 0 and "/dev/console" in r.err and "regular file" in r.err, r
+    r = console_target_case(bundle, tmp_path, lambda p: open(p, "w").close())
+    assert r.rc == 0, r
+    r = console_target_case(bundle, tmp_path, lambda p: None)
+    assert r.rc == 0, r
