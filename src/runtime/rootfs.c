@@ -580,9 +580,28 @@ int rootfs_bind_console(const char *slave_path, BerthError **err)
         if (src < 0)
                 return berth_error(err, errno, "open `%s`", slave_path);
         _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        _cleanup_close_ int dst = chase_in_root(root, "/dev/console", CHASE_MKDIR_FILE, 0600, 0);
-        if (dst < 0)
-                return berth_error(err, dst, "create /dev/console");
+        _cleanup_close_ int dev = chase_in_root(root, "/dev", CHASE_MKDIR, 0755, O_DIRECTORY);
+        if (dev < 0)
+                return berth_error(err, dev, "open /dev for /dev/console");
+        /* Onto the file itself, never through a link (to e.g. /proc/sys/kernel/core_pattern)
+         * or onto a FIFO or directory a rootfs of its own /dev may hold there. A device node
+         * is fine: a host /dev bound in has one, and the pty only covers it in here. */
+        _cleanup_close_ int made = openat(dev, "console",
+                                          O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+                                          0600);
+        if (made < 0 && errno != EEXIST)
+                return berth_error(err, errno, "create /dev/console");
+        _cleanup_close_ int dst = openat(dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+        if (dst < 0 || fstat(dst, &st) < 0)
+                return berth_error(err, errno, "open /dev/console");
+        if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+                return berth_error(err, 0, "/dev/console in the rootfs is %s, not a regular file: "
+                                           "refusing to bind the pty onto it",
+                                   S_ISLNK(st.st_mode)   ? "a symlink"
+                                   : S_ISDIR(st.st_mode) ? "a directory"
+                                   : S_ISFIFO(st.st_mode) ? "a FIFO"
+                                                          : "a special file");
         int r = mount_bind_fd(src, dst, false, 0, 0);
         if (r < 0)
                 return berth_error(err, r, "bind the pty onto /dev/console");

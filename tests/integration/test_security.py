@@ -287,6 +287,7 @@ def console_target_case(bundle, tmp_path, make):
     whose /dev/console is made by make(path); returns the create's result."""
     bundle.spec["mounts"] = [m for m in bundle.spec["mounts"] if m["destination"] != "/dev"]
     bundle.spec["process"]["terminal"] = True
+    bundle.spec["root"]["readonly"] = False  # an absent one is created
     console = os.path.join(bundle.rootfs, "dev", "console")
     if os.path.lexists(console):
         os.unlink(console)
