@@ -8,7 +8,7 @@
 
 #include "fs-util.h"
 
-int read_full_fd(int fd, char **ret, size_t *ret_size)
+int read_full_fd_limited(int fd, size_t max, char **ret, size_t *ret_size)
 {
         size_t size = 0, alloc = 4096;
         _cleanup_free_ char *buf = malloc(alloc + 1);
@@ -16,6 +16,8 @@ int read_full_fd(int fd, char **ret, size_t *ret_size)
         if (!buf)
                 return -ENOMEM;
         for (;;) {
+                if (size > max)
+                        return -EFBIG;
                 if (size == alloc) {
                         if (alloc > (SIZE_MAX >> 2))
                                 return -EFBIG;
@@ -40,6 +42,65 @@ int read_full_fd(int fd, char **ret, size_t *ret_size)
                 *ret_size = size;
         *ret = TAKE_PTR(buf);
         return 0;
+}
+
+int read_full_fd(int fd, char **ret, size_t *ret_size)
+{
+        return read_full_fd_limited(fd, SIZE_MAX >> 3, ret, ret_size);
+}
+
+static const char *file_type_name(mode_t m)
+{
+        return S_ISDIR(m)    ? "a directory"
+               : S_ISFIFO(m) ? "a FIFO"
+               : S_ISCHR(m)  ? "a character device"
+               : S_ISBLK(m)  ? "a block device"
+               : S_ISSOCK(m) ? "a socket"
+                             : "not a regular file";
+}
+
+static void format_size(size_t n, char buf[static 32])
+{
+        if (n >= (1U << 20) && n % (1U << 20) == 0)
+                snprintf(buf, 32, "%zu MiB", n >> 20);
+        else
+                snprintf(buf, 32, "%zu bytes", n);
+}
+
+int read_full_regular_fd(int fd, const char *name, size_t max, char **ret, size_t *ret_size,
+                         BerthError **err)
+{
+        struct stat st;
+        char limit[32];
+
+        if (fstat(fd, &st) < 0)
+                return berth_error(err, errno, "stat `%s`", name);
+        if (!S_ISREG(st.st_mode))
+                return berth_error(err, EINVAL, "`%s` is %s, not a regular file", name,
+                                   file_type_name(st.st_mode));
+        format_size(max, limit);
+        if ((uint64_t)st.st_size > max)
+                return berth_error(err, EFBIG, "`%s` is larger than %s, the limit for it", name,
+                                   limit);
+        int r = read_full_fd_limited(fd, max, ret, ret_size);
+        if (r == -EFBIG)
+                return berth_error(err, r, "`%s` is larger than %s, the limit for it", name,
+                                   limit);
+        if (r < 0)
+                return berth_error(err, r, "read `%s`", name);
+        return 0;
+}
+
+int read_full_file_limited(int dirfd, const char *path, size_t max, char **ret, size_t *ret_size,
+                           BerthError **err)
+{
+        /* O_NONBLOCK: a FIFO must not block the open; O_NOCTTY: nor a tty become ours. Both
+         * are refused by type right after. */
+        _cleanup_close_ int fd =
+                openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return berth_error(err, errno, "open `%s`", path);
+        return read_full_regular_fd(fd, path, max, ret, ret_size, err);
 }
 
 int read_full_file_at(int dirfd, const char *path, char **ret, size_t *ret_size)

@@ -6,8 +6,33 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "error.h"
 #include "macro.h"
 
+/* Size limits of outside input read whole, so that a link to /dev/zero or a huge file cannot
+ * take the memory: JSON documents (config.json, exec --process, update -r, state.json, image
+ * manifests, indexes and configs, docker-archive manifest.json, auth and registry files) 4 MiB,
+ * the manifest limit of the OCI distribution spec, containerd and Berth's own pull; passwd
+ * files 16 MiB. */
+#define READ_LIMIT_JSON ((size_t)4 << 20)
+#define READ_LIMIT_PASSWD ((size_t)16 << 20)
+/* JSON blobs of the content store read whole (manifests, indexes, image configs): 16 MiB, as
+ * an image config with a long history may outgrow a manifest's 4 MiB. */
+#define READ_LIMIT_BLOB ((size_t)16 << 20)
+
+/* Outside input: a regular file (after following links) of at most max bytes, read whole and
+ * NUL-terminated. Opened with O_NONBLOCK|O_NOCTTY, so a FIFO or device neither blocks nor
+ * becomes a terminal before it is refused; errors name path and the limit. err may be NULL. */
+int read_full_file_limited(int dirfd, const char *path, size_t max, char **ret, size_t *ret_size,
+                           BerthError **err);
+/* The same for an open fd, named name in errors. */
+int read_full_regular_fd(int fd, const char *name, size_t max, char **ret, size_t *ret_size,
+                         BerthError **err);
+/* All of fd (a pipe too), -EFBIG past max bytes. */
+int read_full_fd_limited(int fd, size_t max, char **ret, size_t *ret_size);
+/* Kernel interfaces only (/proc, /sys, cgroupfs, pipes from our own children): no type check
+ * or useful limit. Anything from a config, an image, a bundle or a user goes through the ones
+ * above. */
 int read_full_fd(int fd, char **ret, size_t *ret_size);
 int read_full_file(const char *path, char **ret, size_t *ret_size);
 int read_full_file_at(int dirfd, const char *path, char **ret, size_t *ret_size);

@@ -1,25 +1,28 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "fs-util.h"
 #include "macro.h"
 #include "passwd.h"
 #include "string-util.h"
 
 int passwd_lookup_uid(const char *path, uid_t uid, char **ret_name, char **ret_home)
 {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        _cleanup_free_ char *line = NULL;
-        size_t n = 0;
+        _cleanup_free_ char *data = NULL;
+        char *save = NULL;
 
-        if (!f)
-                return -errno;
-        while (getline(&line, &n, f) > 0) {
+        /* The container's own file, so outside input: a link to /dev/zero or a FIFO there must
+         * neither eat the memory nor hang the init. */
+        int r = read_full_file_limited(AT_FDCWD, path, READ_LIMIT_PASSWD, &data, NULL, NULL);
+        if (r < 0)
+                return r;
+        for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
                 char *fields[7] = {}, *p = line;
                 int i = 0;
                 uint64_t u;
 
-                line[strcspn(line, "\n")] = 0;
                 for (char *t; i < 7 && (t = strsep(&p, ":")); i++)
                         fields[i] = t;
                 if (i < 6 || safe_atou64(fields[2], &u) < 0 || u != uid)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* exec: runc's flags, or a process.json given with --process. */
+#include <fcntl.h>
 #include <getopt.h>
-#include <sys/stat.h>
 #include <string.h>
 
 #include "basic/fs-util.h"
@@ -17,9 +17,9 @@
 static int load_process_file(const char *path, Spec **ret, BerthError **err)
 {
         _cleanup_free_ char *data = NULL, *doc = NULL;
-        int r = read_full_file(path, &data, NULL);
+        int r = read_full_file_limited(AT_FDCWD, path, READ_LIMIT_JSON, &data, NULL, err);
         if (r < 0)
-                return berth_error(err, r, "--process `%s`", path);
+                return berth_error_prefix(err, "--process");
         if (asprintf(&doc, "{\"ociVersion\":\"1.2.0\",\"root\":{\"path\":\"/\"},\"process\":%s}",
                      data) < 0)
                 return berth_error(err, ENOMEM, "--process");
@@ -180,11 +180,6 @@ int cmd_exec(const GlobalOptions *g, int argc, char **argv, BerthError **err)
         const char *id = argv[optind++];
         if (!process_file && optind >= argc)
                 return berth_error(err, 0, "exec: a command or --process is required");
-        /* A --process that cannot be read twice (a pipe): decide on the sealed copy before. */
-        struct stat pst;
-        if (process_file && (stat(process_file, &pst) < 0 || !S_ISREG(pst.st_mode)) &&
-            (r = cloned_binary_ensure(g->argv)) < 0)
-                return berth_error(err, r, "exec: protect the runtime binary (CVE-2019-5736)");
         r = container_load(g->root, id, &c, err);
         if (r < 0)
                 return r;

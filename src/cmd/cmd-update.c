@@ -5,6 +5,7 @@
  * runc (1.1 documents it: "all other options are ignored"), a resources file makes the flags
  * ignored; we say so on stderr rather than drop them silently. The flags are still checked.
  */
+#include <fcntl.h>
 #include <getopt.h>
 #include <string.h>
 
@@ -34,10 +35,17 @@ static int read_resources(const char *path, SpecResources **ret, BerthError **er
         size_t size = 0;
         int r;
 
-        r = streq(path, "-") ? read_full_fd(STDIN_FILENO, &data, &size)
-                             : read_full_file(path, &data, &size);
-        if (r < 0)
-                return berth_error(err, r, "update: read resources `%s`", path);
+        if (streq(path, "-")) {
+                r = read_full_fd_limited(STDIN_FILENO, READ_LIMIT_JSON, &data, &size);
+                if (r == -EFBIG)
+                        return berth_error(err, r, "update: resources on stdin are larger than "
+                                                   "the limit of %zu MiB",
+                                           READ_LIMIT_JSON >> 20);
+                if (r < 0)
+                        return berth_error(err, r, "update: read resources from stdin");
+        } else if ((r = read_full_file_limited(AT_FDCWD, path, READ_LIMIT_JSON, &data, &size,
+                                               err)) < 0)
+                return berth_error_prefix(err, "update: resources");
         r = spec_parse_resources(data, size, ret, err);
         if (r < 0)
                 return berth_error_prefix(err, "update: %s", streq(path, "-") ? "stdin" : path);

@@ -163,9 +163,9 @@ int content_store_read_blob(ContentStore *s, const char *digest, char **ret, siz
         r = content_store_open_blob(s, digest, &fd, err);
         if (r < 0)
                 return r;
-        r = read_full_fd(fd, &data, &n);
+        r = read_full_regular_fd(fd, digest, READ_LIMIT_BLOB, &data, &n, err);
         if (r < 0)
-                return berth_error(err, r, "Failed to read blob %s", digest);
+                return berth_error_prefix(err, "blob");
         sha256_buffer(data, n, actual);
         if (!streq(actual, digest))
                 return berth_error_plain(err, EUCLEAN, "Blob %s is corrupt: its content hashes to %s",

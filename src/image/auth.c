@@ -70,7 +70,7 @@ int auth_file_path(const char *override, char **ret)
 static json_object *read_json(const char *path)
 {
         _cleanup_free_ char *data = NULL;
-        if (read_full_file(path, &data, NULL) < 0)
+        if (read_full_file_limited(AT_FDCWD, path, READ_LIMIT_JSON, &data, NULL, NULL) < 0)
                 return NULL;
         return json_tokener_parse(data);
 }

@@ -186,9 +186,9 @@ int docker_archive_load(ContentStore *cs, Metadata *md, Snapshotter *sn, int dir
         size_t len = 0;
         int r;
 
-        r = read_full_file_at(dirfd, "manifest.json", &data, &len);
+        r = read_full_file_limited(dirfd, "manifest.json", READ_LIMIT_JSON, &data, &len, err);
         if (r < 0)
-                return berth_error(err, r, "%s: failed to read manifest.json", what);
+                return berth_error_prefix(err, "%s", what);
         root = json_tokener_parse(data);
         if (!root || !json_object_is_type(root, json_type_array))
                 return berth_error_plain(err, EINVAL, "%s: manifest.json is not a JSON array", what);

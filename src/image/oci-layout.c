@@ -94,9 +94,9 @@ int oci_layout_load(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, 
         size_t len = 0;
         int r;
 
-        r = read_full_file_at(dirfd, "index.json", &data, &len);
+        r = read_full_file_limited(dirfd, "index.json", READ_LIMIT_JSON, &data, &len, err);
         if (r < 0)
-                return berth_error(err, r, "%s: failed to read index.json", what);
+                return berth_error_prefix(err, "%s", what);
         r = manifest_parse(data, len, MT_OCI_INDEX, &index, err);
         if (r < 0)
                 return berth_error_prefix(err, "%s: index.json", what);

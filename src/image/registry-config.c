@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,8 @@ static json_object *load_config(void)
         }
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *data = NULL;
-                if (read_full_file(paths[i], &data, NULL) < 0)
+                if (read_full_file_limited(AT_FDCWD, paths[i], READ_LIMIT_JSON, &data, NULL,
+                                           NULL) < 0)
                         continue;
                 /* the first file that exists wins, even if it is not valid JSON */
                 return json_tokener_parse(data);

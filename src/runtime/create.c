@@ -331,9 +331,9 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 snprintf(path, sizeof(path), "%s", o->config);
         else
                 snprintf(path, sizeof(path), "%s/config.json", bundle);
-        r = read_full_file(path, &config, &config_len);
+        r = read_full_file_limited(AT_FDCWD, path, READ_LIMIT_JSON, &config, &config_len, err);
         if (r < 0)
-                return berth_error(err, r, "read `%s`", path);
+                return r;
         r = spec_parse(config, config_len, &spec, err);
         if (r < 0)
                 return o->config ? berth_error_prefix(err, "%s", path)

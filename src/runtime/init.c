@@ -434,7 +434,7 @@ int container_init_main(int argc, char **argv)
         fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
         fcntl(listen_fd, F_SETFD, FD_CLOEXEC);
         fcntl(config_fd, F_SETFD, FD_CLOEXEC);
-        int r = read_full_fd(config_fd, &config, &len);
+        int r = read_full_fd_limited(config_fd, READ_LIMIT_JSON, &config, &len);
         if (r < 0)
                 fail(sync_fd, (berth_error(&err, r, "read the container's config"), err));
         r = spec_parse(config, len, &spec, &err);

@@ -133,7 +133,8 @@ int container_load(const char *root, const char *id, Container **ret, BerthError
                 }
                 return berth_error(err, errno, "open state of container `%s`", id);
         }
-        r = read_full_file_at(dirfd, STATE_FILE, &data, NULL);
+        _cleanup_error_ BerthError *rerr = NULL;
+        r = read_full_file_limited(dirfd, STATE_FILE, READ_LIMIT_JSON, &data, NULL, &rerr);
         if (r == -ENOENT) {
                 /* Made by a create that has not got far, or was killed before it did. */
                 berth_error(err, 0, "container `%s` has no state yet (it is being created, or "
@@ -141,7 +142,7 @@ int container_load(const char *root, const char *id, Container **ret, BerthError
                 return -ENODATA;
         }
         if (r < 0)
-                return berth_error(err, r, "read state of container `%s`", id);
+                return berth_error_plain(err, r, "state of container `%s`: %s", id, rerr->msg);
         o = json_tokener_parse(data);
         if (!o || !json_object_is_type(o, json_type_object)) {
                 json_object_put(o);
@@ -187,9 +188,9 @@ int container_load_spec(Container *c, BerthError **err)
 
         if (c->spec)
                 return 0;
-        r = read_full_file_at(c->dirfd, STATE_CONFIG, &data, &len);
+        r = read_full_file_limited(c->dirfd, STATE_CONFIG, READ_LIMIT_JSON, &data, &len, err);
         if (r < 0)
-                return berth_error(err, r, "read config of container `%s`", c->id);
+                return berth_error_prefix(err, "config of container `%s`", c->id);
         r = spec_parse(data, len, &c->spec, err);
         if (r < 0)
                 return berth_error_prefix(err, "config of container `%s`", c->id);

@@ -626,9 +626,9 @@ int spec_load_file(const char *path, Spec **ret, BerthError **err)
         size_t size = 0;
         int r;
 
-        r = read_full_file(path, &data, &size);
+        r = read_full_file_limited(AT_FDCWD, path, READ_LIMIT_JSON, &data, &size, err);
         if (r < 0)
-                return berth_error(err, r, "Failed to read '%s'", path);
+                return r;
         r = spec_parse_named(data, size, path, ret, err);
         if (r < 0 && err && *err && !startswith((*err)->msg, path))
                 /* Errors naming a JSON path gain the file they are in. */

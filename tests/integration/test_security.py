@@ -319,3 +319,72 @@ def test_console_target_must_be_a_regular_file(bundle, tmp_path):
     assert r.rc == 0, r
     r = console_target_case(bundle, tmp_path, lambda p: None)
     assert r.rc == 0, r
+
+
+def test_config_json_must_be_a_small_regular_file(bundle):
+    """config.json is outside input: a FIFO must not hang create, a link to /dev/zero must not
+    eat the memory, an oversized file is refused; each error names the file (and the limit)."""
+    bundle.write()
+    cfg = os.path.join(bundle.dir, "config.json")
+    os.rename(cfg, cfg + ".real")
+    try:
+        os.mkfifo(cfg)
+        r = bundle.rt("create", "--bundle", bundle.dir, bundle.new_id(), timeout=10)
+        assert r.rc != 0 and "config.json" in r.err and "FIFO" in r.err, r
+        os.unlink(cfg)
+        os.symlink("/dev/zero", cfg)
+        r = bundle.rt("create", "--bundle", bundle.dir, bundle.new_id(), timeout=10)
+        assert r.rc != 0 and "config.json" in r.err and "character device" in r.err, r
+        os.unlink(cfg)
+        big = dict(bundle.spec, annotations={"pad": "x" * (5 << 20)})
+        with open(cfg, "w") as f:
+            json.dump(big, f)
+        r = bundle.rt("create", "--bundle", bundle.dir, bundle.new_id(), timeout=10)
+        assert r.rc != 0 and "config.json" in r.err and "4 MiB" in r.err, r
+    finally:
+        if os.path.lexists(cfg):
+            os.unlink(cfg)
+        os.rename(cfg + ".real", cfg)
+
+
+def test_process_resources_and_state_files_must_be_regular(bundle, tmp_path):
+    """The same for `exec --process FILE`, `update -r FILE` and a state.json a hostile root
+    dir could hold: refused by name, without hanging."""
+    cid, r = bundle.create("sleep", "60")
+    assert r.rc == 0, r
+    fifo = str(tmp_path / "fifo")
+    os.mkfifo(fifo)
+    r = bundle.rt("exec", "--process", fifo, cid, timeout=10)
+    assert r.rc != 0 and fifo in r.err and "FIFO" in r.err, r
+    r = bundle.rt("exec", "--process", "/dev/zero", cid, timeout=10)
+    assert r.rc != 0 and "/dev/zero" in r.err and "character device" in r.err, r
+    r = bundle.rt("update", "-r", fifo, cid, timeout=10)
+    assert r.rc != 0 and fifo in r.err and "FIFO" in r.err, r
+    r = bundle.rt("update", "-r", "-", cid, timeout=10, input=" " * (5 << 20))
+    assert r.rc != 0 and "4 MiB" in r.err, r
+    state = os.path.join(bundle.root, cid, "state.json")
+    os.rename(state, state + ".real")
+    os.mkfifo(state)
+    try:
+        r = bundle.rt("state", cid, timeout=10)
+        assert r.rc != 0 and "state.json" in r.err and "FIFO" in r.err, r
+    finally:
+        os.unlink(state)
+        os.rename(state + ".real", state)
+    bundle.rt("delete", "--force", cid, check=True)
+
+
+def test_container_passwd_that_is_a_fifo_does_not_hang(bundle):
+    """HOME comes from the rootfs's /etc/passwd when process.env has none: a FIFO (or a link
+    to /dev/zero) there is skipped, never waited on or read without end."""
+    bundle.spec["process"]["env"] = [e for e in bundle.spec["process"]["env"]
+                                     if not e.startswith("HOME=")]
+    passwd = os.path.join(bundle.rootfs, "etc", "passwd")
+    os.unlink(passwd)
+    os.mkfifo(passwd)
+    r = bundle.run("sh", "-c", "echo HOME=$HOME", timeout=10)
+    assert r.rc == 0 and r.out.strip() == "HOME=/", r
+    os.unlink(passwd)
+    os.symlink("/dev/zero", passwd)
+    r = bundle.run("sh", "-c", "echo HOME=$HOME", timeout=10)
+    assert r.rc == 0 and r.out.strip() == "HOME=/", r

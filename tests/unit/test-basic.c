@@ -96,3 +96,51 @@ TEST(error_plain_keeps_text)
         ASSERT_STREQ(err->msg, "open `x`: Permission denied");
         return 0;
 }
+
+TEST(read_full_file_limited_refuses_non_regular_and_large)
+{
+        char tmpl[] = "/tmp/berth-test-XXXXXX";
+        char path[256], link[256], fifo[256];
+        _cleanup_free_ char *data = NULL;
+        size_t n = 0;
+
+        ASSERT_NOT_NULL(mkdtemp(tmpl));
+        snprintf(path, sizeof(path), "%s/f", tmpl);
+        snprintf(link, sizeof(link), "%s/zero", tmpl);
+        snprintf(fifo, sizeof(fifo), "%s/fifo", tmpl);
+        int dfd = open(tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(dfd >= 0);
+        ASSERT_OK(write_file_atomic_at(dfd, "f", "0123456789", 10, 0600));
+        close(dfd);
+        ASSERT_OK(read_full_file_limited(AT_FDCWD, path, 10, &data, &n, NULL));
+        ASSERT_STREQ(data, "0123456789");
+        ASSERT_EQ(n, (size_t)10);
+
+        /* One byte past the limit: refused, naming the file and the limit. */
+        _cleanup_error_ BerthError *big = NULL;
+        ASSERT_EQ(read_full_file_limited(AT_FDCWD, path, 9, &data, NULL, &big), -EFBIG);
+        ASSERT_NOT_NULL(strstr(big->msg, path));
+        ASSERT_NOT_NULL(strstr(big->msg, "9 bytes"));
+
+        /* A link to /dev/zero would never end; a FIFO with no writer would block. */
+        _cleanup_error_ BerthError *zero = NULL, *pipe_err = NULL;
+        ASSERT_OK(symlink("/dev/zero", link));
+        ASSERT_EQ(read_full_file_limited(AT_FDCWD, link, READ_LIMIT_JSON, &data, NULL, &zero),
+                  -EINVAL);
+        ASSERT_NOT_NULL(strstr(zero->msg, "character device"));
+        ASSERT_OK(mkfifo(fifo, 0600));
+        ASSERT_EQ(read_full_file_limited(AT_FDCWD, fifo, READ_LIMIT_JSON, &data, NULL, &pipe_err),
+                  -EINVAL);
+        ASSERT_NOT_NULL(strstr(pipe_err->msg, "FIFO"));
+
+        /* A pipe through the fd variant: the limit holds without a size to stat. */
+        int p[2];
+        ASSERT_OK(pipe(p));
+        ASSERT_EQ(write(p[1], "0123456789", 10), 10);
+        close(p[1]);
+        _cleanup_free_ char *piped = NULL;
+        ASSERT_EQ(read_full_fd_limited(p[0], 4, &piped, NULL), -EFBIG);
+        close(p[0]);
+        ASSERT_OK(rm_rf(tmpl));
+        return 0;
+}

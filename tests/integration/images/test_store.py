@@ -310,3 +310,24 @@ def test_mount_loads_the_builtin_image(berth, busybox_layout, tmp_path):
     # other names are not guessed at
     p = berth.fail("mount", "localhost/other", target, env=env)
     assert "No such image" in p.stderr
+
+
+def test_load_refuses_special_and_oversized_index(berth, tmp_path):
+    """index.json / manifest.json of a layout or archive are outside input: a FIFO must not
+    hang `load`, a link to /dev/zero must not eat the memory, an oversized one is refused
+    (4 MiB); each error names the file."""
+    for name in ("index.json", "manifest.json"):
+        d = tmp_path / name.split(".")[0]
+        d.mkdir()
+        os.mkfifo(d / name)
+        p = berth.fail("load", d, timeout=20)
+        assert name in p.stderr and "FIFO" in p.stderr, p.stderr
+        os.unlink(d / name)
+        os.symlink("/dev/zero", d / name)
+        p = berth.fail("load", d, timeout=20)
+        assert name in p.stderr and "character device" in p.stderr, p.stderr
+        os.unlink(d / name)
+        (d / name).write_text("[" + " " * (5 << 20) + "]")
+        p = berth.fail("load", d, timeout=20)
+        assert name in p.stderr and "4 MiB" in p.stderr, p.stderr
+    assert berth.images() == []
