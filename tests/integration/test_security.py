@@ -1,9 +1,15 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Regression tests for runc's CVEs: the runtime binary, leaked fds and cwd, masked paths."""
+import fcntl
 import hashlib
 import json
 import os
+import select
 import socket
+import struct
+import subprocess
+import threading
+import time
 
 from runtime_env import RUNTIME
 
@@ -388,3 +394,125 @@ def test_container_passwd_that_is_a_fifo_does_not_hang(bundle):
     os.symlink("/dev/zero", passwd)
     r = bundle.run("sh", "-c", "echo HOME=$HOME", timeout=10)
     assert r.rc == 0 and r.out.strip() == "HOME=/", r
+
+
+class NotifyListener:
+    """A seccomp notify agent on a unix socket (linux.seccomp.listenerPath): collects the
+    listener fd of each process in order; hold(i) keeps the syscalls of process i waiting,
+    every other one is let through (SECCOMP_USER_NOTIF_FLAG_CONTINUE)."""
+
+    RECV = 0xC0502100  # SECCOMP_IOCTL_NOTIF_RECV, struct seccomp_notif (80 bytes)
+    SEND = 0xC0182101  # SECCOMP_IOCTL_NOTIF_SEND, struct seccomp_notif_resp (24 bytes)
+
+    def __init__(self, path, held):
+        self.path, self.held = path, held
+        self.fds, self.pending, self.stop = [], {}, False
+        self.srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.srv.bind(path)
+        self.srv.listen(8)
+        self.threads = [threading.Thread(target=self._accept, daemon=True),
+                        threading.Thread(target=self._serve, daemon=True)]
+        for t in self.threads:
+            t.start()
+
+    def _accept(self):
+        while not self.stop:
+            try:
+                conn, _ = self.srv.accept()
+            except OSError:
+                return
+            _, anc, _, _ = conn.recvmsg(65536, socket.CMSG_SPACE(4))
+            for _, _, data in anc:
+                self.fds.append(int.from_bytes(data[:4], "little"))
+            conn.close()
+
+    def _serve(self):
+        while not self.stop:
+            fds = list(self.fds)
+            if not fds:
+                time.sleep(0.01)
+                continue
+            ready, _, _ = select.select(fds, [], [], 0.05)
+            for fd in ready:
+                buf = bytearray(80)
+                try:
+                    fcntl.ioctl(fd, self.RECV, buf, True)
+                except OSError:
+                    continue
+                nid, pid = struct.unpack_from("QI", buf)
+                if fds.index(fd) == self.held and fd not in self.pending:
+                    self.pending[fd] = (nid, pid)
+                    continue
+                self._send(fd, nid)
+
+    def _send(self, fd, nid):
+        try:
+            fcntl.ioctl(fd, self.SEND, bytearray(struct.pack("QqiI", nid, 0, 0, 1)), True)
+        except OSError:
+            pass
+
+    def wait_held(self, timeout=10):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.pending:
+                return next(iter(self.pending.values()))[1]
+            time.sleep(0.02)
+        raise AssertionError("the held process never reached its notified syscall")
+
+    def release(self):
+        self.held = None
+        for fd, (nid, _) in list(self.pending.items()):
+            self._send(fd, nid)
+        self.pending.clear()
+
+    def close(self):
+        self.release()
+        self.stop = True
+        self.srv.close()
+        for t in self.threads:
+            t.join(2)
+        for fd in self.fds:
+            os.close(fd)
+
+
+def container_pid(host_pid):
+    with open(f"/proc/{host_pid}/status") as f:
+        for line in f:
+            if line.startswith("NSpid:"):
+                return line.split()[-1]
+    raise AssertionError(f"no NSpid for {host_pid}")
+
+
+def test_processes_in_the_exec_stub_stay_non_dumpable(bundle, tmp_path):
+    """The stub is no program of the container's: while it runs (here held in its execve() of
+    the program by a seccomp notify rule), the init (after start) and an exec'd process must
+    stay as closed to the container as the runtime was."""
+    for target in ("init", "exec"):
+        path = str(tmp_path / f"{target}.sock")
+        # The init's filter is the first to reach the listener; exec's then comes second.
+        listener = NotifyListener(path, 0 if target == "init" else 1)
+        bundle.spec["linux"]["seccomp"] = {
+            "defaultAction": "SCMP_ACT_ALLOW", "listenerPath": path,
+            "syscalls": [{"names": ["execve"], "action": "SCMP_ACT_NOTIFY"}]}
+        bundle.spec["process"]["env"] = bundle.spec["process"]["env"] + ["MARK=in-env"]
+        cid, r = bundle.create("sleep", "60")
+        procs = []
+        try:
+            assert r.rc == 0, r
+            start = [RUNTIME, "--root", bundle.root, "start", cid]
+            if target == "init":
+                procs.append(subprocess.Popen(start, stdout=subprocess.DEVNULL))
+            else:
+                bundle.rt("start", cid, check=True)
+                procs.append(subprocess.Popen([RUNTIME, "--root", bundle.root, "exec", cid,
+                                               "true"], stdout=subprocess.DEVNULL))
+            pid = container_pid(listener.wait_held())
+            peek = PEEK_AT_INIT.replace("/proc/1/", f"/proc/{pid}/")
+            e = bundle.rt("exec", cid, "sh", "-c", peek)
+            assert "peeked" in e.out, (target, e)
+            assert e.out.split()[:-1] == [], (target, e)
+        finally:
+            listener.close()
+            for p in procs:
+                p.wait(10)
+            bundle.rt("delete", "--force", cid)
