@@ -1,5 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Regression tests for runc's CVEs: the runtime binary, leaked fds and cwd, masked paths."""
+"""Regression tests for runc's CVEs (the runtime binary, leaked fds and cwd, masked paths) and
+for issue 8's security items: empty capability sets, a non-dumpable init on every start path,
+symlinked special mount destinations and console targets, outside files read whole."""
 import fcntl
 import hashlib
 import json
