@@ -233,8 +233,13 @@ static int check_special_destination(RootfsContext *ctx, size_t i, const SpecMou
                 is = destination_is(m->destination, special[k]);
         if (!is)
                 return 0;
-        _cleanup_close_ int fd =
-                chase_in_root(ctx->rootfd, m->destination, CHASE_NO_CREATE, 0, O_NOFOLLOW);
+        /* Without trailing slashes, which would make the last component followed. */
+        _cleanup_free_ char *dest = strdup(m->destination);
+        if (!dest)
+                return mount_error(err, ENOMEM, i, m, "destination");
+        for (size_t n = strlen(dest); n > 1 && dest[n - 1] == '/'; n--)
+                dest[n - 1] = 0;
+        _cleanup_close_ int fd = chase_in_root(ctx->rootfd, dest, CHASE_NO_CREATE, 0, O_NOFOLLOW);
         if (fd == -ENOENT)
                 return 0;
         if (fd < 0)

@@ -283,6 +283,19 @@ def test_special_mount_destination_that_is_a_symlink_is_refused(bundle):
         os.unlink(path)
         os.mkdir(path)
         assert not os.listdir(os.path.join(bundle.rootfs, "fake" + dest)), dest
+    # A trailing slash in the destination does not make the link followed.
+    os.rmdir(os.path.join(bundle.rootfs, "proc"))
+    os.symlink("tmp", os.path.join(bundle.rootfs, "proc"))
+    for m in bundle.spec["mounts"]:
+        if m["destination"] == "/proc":
+            m["destination"] = "/proc/"
+    r = bundle.run("true")
+    assert r.rc != 0 and "`/proc/`" in r.err and "symlink" in r.err, r
+    os.unlink(os.path.join(bundle.rootfs, "proc"))
+    os.mkdir(os.path.join(bundle.rootfs, "proc"))
+    for m in bundle.spec["mounts"]:
+        if m["destination"] == "/proc/":
+            m["destination"] = "/proc"
     # A regular file there is refused the same way, by name.
     os.rmdir(os.path.join(bundle.rootfs, "proc"))
     open(os.path.join(bundle.rootfs, "proc"), "w").close()
