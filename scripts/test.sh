@@ -62,7 +62,11 @@ build() { # dir, meson options...
                 { tail -50 "$out/ninja-$(basename "$dir").log"; return 1; }
 }
 
-cgroups_before=$(find /sys/fs/cgroup -maxdepth 4 -type d -path '*/berth*' 2>/dev/null | sort)
+# What the machine holds before the run (cgroups, mounts, processes, network namespaces,
+# runtime state), to tell afterwards what the suite left behind. Every process the suite starts
+# inherits BERTH_TEST_RUN, which is how a stray one is recognised.
+export BERTH_TEST_RUN=$$
+/usr/bin/python3 scripts/leftovers.py snapshot "$out/leftovers-before.json"
 
 step "build (release)"
 if build build; then
@@ -131,15 +135,10 @@ if [ -x tests/vm/run-cgroup-v2.sh ]; then
 fi
 
 step "leftover check"
-cgroups_after=$(find /sys/fs/cgroup -maxdepth 4 -type d -path '*/berth*' 2>/dev/null | sort)
-new=$(comm -13 <(echo "$cgroups_before") <(echo "$cgroups_after") | sed '/^$/d')
-if [ -n "$new" ]; then
-        echo "cgroups left behind by the suite:"
-        echo "$new"
-        failed=$((failed + 1))
-else
-        echo "no cgroup left behind"
+if /usr/bin/python3 scripts/leftovers.py check "$out/leftovers-before.json"; then
         passed=$((passed + 1))
+else
+        failed=$((failed + 1))
 fi
 
 echo
