@@ -9,8 +9,8 @@ int cmd_run(const GlobalOptions *g, int argc, char **argv, BerthError **err)
         int status = 0, r;
 
         r = parse_create_options(g, argc, argv, true, &o, &detach, &keep, err);
-        if (r < 0)
-                return r;
+        if (r <= 0)
+                return r; /* 0: --help */
         r = container_run(&o, detach, keep, &status, err);
         return r < 0 ? r : status;
 }
