@@ -163,10 +163,13 @@ def suite_process(p):
     names.add(os.path.basename(p["exe"].replace(" (deleted)", "")).removeprefix("memfd:"))
     if names & set(PROGRAMS):
         return True
-    # A container's process: in a container cgroup, or living in a bundle of the suite.
+    # A container's process: in a container cgroup, or living in a bundle of the suite (a
+    # shell of the user's in a checkout named berth is none of the suite's business).
     if any(m in p["cgroup"] for m in ("/berth/", "libpod")):
         return True
-    return any(m in p["root"] or m in p["cwd"] for m in MARKERS)
+    if p["root"] not in ("", "/") and any(m in p["root"] for m in MARKERS):
+        return True
+    return "pytest-of-" in p["cwd"]
 
 
 def ancestors(procs):

@@ -112,3 +112,16 @@ def test_network_namespace_left_is_found():
     finally:
         subprocess.run(["ip", "netns", "delete", name], check=True)
     assert not found(before, name)
+
+
+def test_container_left_is_found(bundle):
+    """A container nobody deleted: its process (by its cgroup and root) and its cgroups."""
+    before = leftovers.snapshot()
+    cid, r = bundle.create("sleep", "100")
+    assert r.rc == 0, r
+    pid = bundle.state(cid)["pid"]
+    left = found(before, cid) + found(before, f"process {pid} ")
+    assert any(line.startswith(f"process {pid} ") for line in left), left
+    assert any(line.startswith("cgroup ") and line.endswith(f"/berth/{cid}") for line in left), left
+    bundle.rt("delete", "--force", cid, check=True)
+    assert not found(before, cid) and not found(before, f"process {pid} ")
