@@ -62,7 +62,11 @@ build() { # dir, meson options...
                 { tail -50 "$out/ninja-$(basename "$dir").log"; return 1; }
 }
 
-cgroups_before=$(find /sys/fs/cgroup -maxdepth 4 -type d -path '*/berth*' 2>/dev/null | sort)
+# What the machine holds before the run (cgroups, mounts, processes, network namespaces,
+# runtime state), to tell afterwards what the suite left behind. Every process the suite starts
+# inherits BERTH_TEST_RUN, which is how a stray one is recognised.
+export BERTH_TEST_RUN=$$
+/usr/bin/python3 scripts/leftovers.py snapshot "$out/leftovers-before.json"
 
 step "build (release)"
 if build build; then
@@ -94,7 +98,10 @@ fi
 unset ASAN_OPTIONS UBSAN_OPTIONS
 
 # The fuzz targets, built with clang (which also catches what gcc lets through), each run for
-# a bounded time on a scratch copy of its seed corpus: nothing is written into the tree.
+# a bounded time on a scratch copy of its seed corpus: nothing is written into the tree. A
+# target fails without seeds, and when the coverage it starts from (its seeds replayed) is so
+# small that the code under test cannot be instrumented (-fsanitize=fuzzer-no-link).
+fuzz_min_edges=100
 step "fuzz targets (clang, ASan+UBSan), 15 s each"
 if CC=clang build build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false; then
         for f in build-fuzz/tests/fuzz/fuzz-config build-fuzz/src/snapshot/fuzz-manifest \
@@ -102,12 +109,25 @@ if CC=clang build build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lund
                 name=$(basename "$f")
                 seeds=tests/fuzz/corpus/config
                 [ "$name" = fuzz-config ] || seeds=tests/unit/images/corpus/$name
+                if [ -z "$(ls -A "$seeds" 2>/dev/null)" ]; then
+                        echo "not ok - $name: no seed corpus in $seeds"
+                        failed=$((failed + 1))
+                        continue
+                fi
                 scratch=$(mktemp -d)
-                cp -r "$seeds/." "$scratch/" 2>/dev/null
+                cp -r "$seeds/." "$scratch/"
                 if "$f" -max_total_time=15 -rss_limit_mb=2048 "$scratch" \
                         >"$out/$name.log" 2>&1; then
-                        echo "ok - $name: $(grep -o 'Done [0-9]* runs' "$out/$name.log")"
-                        passed=$((passed + 1))
+                        edges=$(grep -o 'INITED cov: [0-9]*' "$out/$name.log" | grep -o '[0-9]*$')
+                        if [ "${edges:-0}" -ge "$fuzz_min_edges" ]; then
+                                echo "ok - $name: $(grep -o 'Done [0-9]* runs' "$out/$name.log"), \
+${edges} edges from the seeds"
+                                passed=$((passed + 1))
+                        else
+                                echo "not ok - $name: ${edges:-no} edges covered by its seeds" \
+                                        "(under $fuzz_min_edges: is the code it tests instrumented?)"
+                                failed=$((failed + 1))
+                        fi
                 else
                         echo "not ok - $name (see below)"; tail -30 "$out/$name.log"
                         failed=$((failed + 1))
@@ -131,15 +151,10 @@ if [ -x tests/vm/run-cgroup-v2.sh ]; then
 fi
 
 step "leftover check"
-cgroups_after=$(find /sys/fs/cgroup -maxdepth 4 -type d -path '*/berth*' 2>/dev/null | sort)
-new=$(comm -13 <(echo "$cgroups_before") <(echo "$cgroups_after") | sed '/^$/d')
-if [ -n "$new" ]; then
-        echo "cgroups left behind by the suite:"
-        echo "$new"
-        failed=$((failed + 1))
-else
-        echo "no cgroup left behind"
+if /usr/bin/python3 scripts/leftovers.py check "$out/leftovers-before.json"; then
         passed=$((passed + 1))
+else
+        failed=$((failed + 1))
 fi
 
 echo

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* berth-runtime: runc's command line on libberth. Global flags, then one verb. */
 #include <getopt.h>
+#include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,28 +9,103 @@
 #include "basic/log.h"
 #include "basic/string-util.h"
 #include "cmd.h"
+#include "cmd/version.h"
 #include "runtime/container.h"
 
 static const struct {
         const char *name;
         VerbFunc func;
         const char *help;
+        const char *usage; /* synopsis and options, printed by `VERB --help` */
+        int fail_status;   /* the exit status when the verb fails (runc's) */
 } verbs[] = {
-        { "create", cmd_create, "create a container" },
-        { "start", cmd_start, "start a created container" },
-        { "run", cmd_run, "create and start a container" },
-        { "exec", cmd_exec, "run a process in a running container" },
-        { "state", cmd_state, "print the state of a container" },
-        { "kill", cmd_kill, "send a signal to a container's init (or all processes)" },
-        { "delete", cmd_delete, "delete a container" },
-        { "pause", cmd_pause, "freeze every process of a container" },
-        { "resume", cmd_resume, "thaw a paused container" },
-        { "update", cmd_update, "change the resource limits of a container" },
-        { "ps", cmd_ps, "list the processes of a container" },
-        { "events", cmd_events, "print statistics and OOM events of a container" },
-        { "list", cmd_list, "list containers" },
-        { "spec", cmd_spec, "write a default config.json" },
-        { "features", cmd_features, "print what this runtime supports (JSON)" },
+        { "create", cmd_create, "create a container",
+          "create [options] ID\n\n"
+          "  -b, --bundle DIR          the bundle (default: the current directory)\n"
+          "      --config FILE         the config.json to use instead of the bundle's\n"
+          "      --console-socket SOCK send the pty master to this unix socket\n"
+          "      --pid-file FILE       write the init's pid to FILE\n"
+          "      --no-pivot            move the rootfs with MS_MOVE instead of pivot_root\n"
+          "      --no-new-keyring      keep the caller's session keyring\n"
+          "      --preserve-fds N      pass N more fds (from fd 3) to the container\n",
+          1 },
+        { "start", cmd_start, "start a created container", "start ID\n", 1 },
+        { "run", cmd_run, "create and start a container",
+          "run [options] ID\n\n"
+          "  -b, --bundle DIR          the bundle (default: the current directory)\n"
+          "      --config FILE         the config.json to use instead of the bundle's\n"
+          "  -d, --detach              return once the container runs\n"
+          "      --keep                keep the container's state when it exits\n"
+          "      --console-socket SOCK send the pty master to this unix socket\n"
+          "      --pid-file FILE       write the init's pid to FILE\n"
+          "      --no-pivot            move the rootfs with MS_MOVE instead of pivot_root\n"
+          "      --no-new-keyring      keep the caller's session keyring\n"
+          "      --no-subreaper        accepted for runc's callers\n"
+          "      --preserve-fds N      pass N more fds (from fd 3) to the container\n",
+          1 },
+        { "exec", cmd_exec, "run a process in a running container",
+          "exec [options] ID COMMAND [ARG...]\n"
+          "       exec [options] --process FILE ID\n\n"
+          "  -p, --process FILE        the process as JSON (a config.json \"process\")\n"
+          "  -t, --tty                 give the process a pty\n"
+          "  -s, --console-socket SOCK send the pty master to this unix socket\n"
+          "  -d, --detach              return once the process runs\n"
+          "  -w, --cwd DIR             working directory (absolute)\n"
+          "  -e, --env KEY=VALUE       set an environment variable (repeatable)\n"
+          "  -u, --user UID[:GID]      run as this user\n"
+          "  -g, --additional-gids GID add a supplementary group (repeatable)\n"
+          "  -c, --cap CAP             add a capability (repeatable)\n"
+          "      --no-new-privs        set no_new_privs for the process\n"
+          "      --pid-file FILE       write the process's pid to FILE\n"
+          "      --preserve-fds N      pass N more fds (from fd 3) to the process\n"
+          "      --ignore-paused       exec even when the container is paused (the process\n"
+          "                            stays frozen until the container is resumed)\n",
+          255 },
+        { "state", cmd_state, "print the state of a container", "state ID\n", 1 },
+        { "kill", cmd_kill, "send a signal to a container's init (or all processes)",
+          "kill [options] ID [SIGNAL]\n\n"
+          "SIGNAL is a name (TERM, SIGTERM) or a number, SIGTERM by default; 0 sends nothing\n"
+          "and only checks that the container's init is alive.\n\n"
+          "  -a, --all                 signal every process of the container\n",
+          1 },
+        { "delete", cmd_delete, "delete a container",
+          "delete [options] ID\n\n"
+          "  -f, --force               kill the container first if it is still running\n",
+          1 },
+        { "pause", cmd_pause, "freeze every process of a container", "pause ID\n", 1 },
+        { "resume", cmd_resume, "thaw a paused container", "resume ID\n", 1 },
+        { "update", cmd_update, "change the resource limits of a container",
+          "update [options] ID\n\n"
+          "  -r, --resources FILE      a linux.resources JSON object (- for stdin); the other\n"
+          "                            options are then ignored\n"
+          "      --memory, --memory-reservation, --memory-swap, --kernel-memory,\n"
+          "      --kernel-memory-tcp, --cpu-share, --cpu-period, --cpu-quota, --cpu-burst,\n"
+          "      --cpu-rt-period, --cpu-rt-runtime, --cpuset-cpus, --cpuset-mems,\n"
+          "      --pids-limit, --blkio-weight, --l3-cache-schema, --mem-bw-schema VALUE\n"
+          "                            runc's resource flags\n",
+          1 },
+        { "ps", cmd_ps, "list the processes of a container",
+          "ps [options] ID [PS_ARG...]\n\n"
+          "  -f, --format table|json   table: the host's ps (default -ef) limited to the\n"
+          "                            container; json: its pids\n",
+          1 },
+        { "events", cmd_events, "print statistics and OOM events of a container",
+          "events [options] ID\n\n"
+          "      --stats               print one stats event and exit\n"
+          "      --interval DURATION   time between stats events (default 5s)\n",
+          1 },
+        { "list", cmd_list, "list containers",
+          "list [options]\n\n"
+          "  -q, --quiet               print the ids only\n"
+          "  -f, --format table|json   output format (default table)\n",
+          1 },
+        { "spec", cmd_spec, "write a default config.json",
+          "spec [options]\n\n"
+          "  -b, --bundle DIR          where to write config.json (default: here)\n"
+          "      --rootless            a config for a container run by a non-root user\n",
+          1 },
+        { "features", cmd_features, "print what this runtime supports (JSON)", "features\n", 1 },
+        { "version", cmd_version, "print the version", "version\n", 1 },
 };
 
 static void usage(FILE *f)
@@ -44,6 +120,41 @@ static void usage(FILE *f)
                    "  -v, --version         print the version\n\nCommands:\n");
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].help);
+        fprintf(f, "\n`berth-runtime COMMAND --help` shows the options of a command.\n");
+}
+
+int cmd_usage(const char *verb)
+{
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (streq(verbs[i].name, verb)) {
+                        printf("berth-runtime %s: %s\n\nUsage: berth-runtime %s", verb,
+                               verbs[i].help, verbs[i].usage);
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+/* runc's shape ("runc version X", "commit:", "spec:", "libseccomp:"), which tools that ask a
+ * runtime for its version expect. */
+static void print_version(void)
+{
+        const struct scmp_version *v = seccomp_version();
+
+        printf("berth-runtime version %s\ncommit: %s\nspec: 1.2.0\n", BERTH_VERSION,
+               BERTH_COMMIT);
+        if (v)
+                printf("libseccomp: %u.%u.%u\n", v->major, v->minor, v->micro);
+}
+
+int cmd_version(const GlobalOptions *g, int argc, char **argv, BerthError **err)
+{
+        int r = parse_no_options(argc, argv, err);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        if (optind < argc)
+                return berth_error(err, 0, "version: unexpected argument \"%s\"", argv[optind]);
+        print_version();
+        return 0;
 }
 
 int main(int argc, char **argv)
@@ -86,7 +197,7 @@ int main(int argc, char **argv)
                 case 'R':
                         break; /* accepted for compatibility with callers of runc */
                 case 'v':
-                        printf("berth-runtime version %s\nspec: 1.2.0\n", BERTH_VERSION);
+                        print_version();
                         return 0;
                 case 'h':
                         usage(stdout);
@@ -128,7 +239,7 @@ int main(int argc, char **argv)
                 r = verbs[i].func(&g, vargc, vargv, &err);
                 if (r < 0) {
                         log_error("%s", err ? err->msg : strerror(-r));
-                        return 1;
+                        return verbs[i].fail_status;
                 }
                 return r;
         }

@@ -20,6 +20,21 @@ int want_id(int argc, char **argv, int optind_, const char *verb, const char **r
         return 0;
 }
 
+int parse_no_options(int argc, char **argv, BerthError **err)
+{
+        static const struct option opts[] = {
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        int c = getopt_long_only(argc, argv, "h", opts, NULL);
+
+        if (c < 0)
+                return 0;
+        if (c == 'h')
+                return cmd_usage(argv[0]) < 0 ? -EINVAL : 1;
+        return berth_error(err, 0, "%s: invalid option (see %s --help)", argv[0], argv[0]);
+}
+
 void print_json(struct json_object *o)
 {
         puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
@@ -40,13 +55,17 @@ int parse_create_options(const GlobalOptions *g, int argc, char **argv, bool run
                 { "keep", no_argument, NULL, 'k' },
                 { "no-subreaper", no_argument, NULL, 'S' },
                 { "config", required_argument, NULL, 'C' },
+                { "help", no_argument, NULL, 'h' },
                 {},
         };
         int c, n;
 
         *o = (struct CreateOptions){ .root = g->root, .systemd_cgroup = g->systemd_cgroup };
-        while ((c = getopt_long_only(argc, argv, "b:dk", opts, NULL)) >= 0) {
+        while ((c = getopt_long_only(argc, argv, "b:dkh", opts, NULL)) >= 0) {
                 switch (c) {
+                case 'h':
+                        cmd_usage(argv[0]);
+                        return 0;
                 case 'b':
                         o->bundle = optarg;
                         break;

@@ -9,8 +9,8 @@ int cmd_create(const GlobalOptions *g, int argc, char **argv, BerthError **err)
         int r;
 
         r = parse_create_options(g, argc, argv, false, &o, NULL, NULL, err);
-        if (r < 0)
-                return r;
+        if (r <= 0)
+                return r; /* 0: --help */
         r = container_create(&o, false, &cr, err);
         return r < 0 ? r : 0;
 }

@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <string.h>
 
+#include "basic/log.h"
 #include "cmd.h"
 #include "runtime/container.h"
 
@@ -9,6 +10,7 @@ int cmd_delete(const GlobalOptions *g, int argc, char **argv, BerthError **err)
 {
         static const struct option opts[] = {
                 { "force", no_argument, NULL, 'f' },
+                { "help", no_argument, NULL, 'h' },
                 {},
         };
         _cleanup_container_ Container *c = NULL;
@@ -16,9 +18,11 @@ int cmd_delete(const GlobalOptions *g, int argc, char **argv, BerthError **err)
         const char *id;
         int ch, r;
 
-        while ((ch = getopt_long_only(argc, argv, "f", opts, NULL)) >= 0) {
+        while ((ch = getopt_long_only(argc, argv, "fh", opts, NULL)) >= 0) {
+                if (ch == 'h')
+                        return cmd_usage(argv[0]);
                 if (ch != 'f')
-                        return berth_error(err, 0, "delete: invalid option");
+                        return berth_error(err, 0, "delete: invalid option (see delete --help)");
                 force = true;
         }
         r = want_id(argc, argv, optind, "delete", &id, err);
@@ -39,6 +43,11 @@ int cmd_delete(const GlobalOptions *g, int argc, char **argv, BerthError **err)
                 }
                 return r;
         }
+        log_debug("delete %s: %s, init pid %d%s", id, container_status_name(container_status(c)),
+                  c->pid, force ? ", killed first if alive (--force)" : "");
         r = container_delete(c, force, err);
-        return r < 0 ? r : 0;
+        if (r < 0)
+                return r;
+        log_debug("delete %s: processes, cgroup and state removed", id);
+        return 0;
 }

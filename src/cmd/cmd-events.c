@@ -73,6 +73,7 @@ int cmd_events(const GlobalOptions *g, int argc, char **argv, BerthError **err)
         static const struct option opts[] = {
                 { "stats", no_argument, NULL, 's' },
                 { "interval", required_argument, NULL, 'i' },
+                { "help", no_argument, NULL, 'h' },
                 {},
         };
         _cleanup_container_ Container *c = NULL;
@@ -81,8 +82,10 @@ int cmd_events(const GlobalOptions *g, int argc, char **argv, BerthError **err)
         const char *id;
         int ch, r;
 
-        while ((ch = getopt_long_only(argc, argv, "", opts, NULL)) >= 0) {
+        while ((ch = getopt_long_only(argc, argv, "h", opts, NULL)) >= 0) {
                 switch (ch) {
+                case 'h':
+                        return cmd_usage(argv[0]);
                 case 's':
                         stats = true;
                         break;
@@ -98,7 +101,7 @@ int cmd_events(const GlobalOptions *g, int argc, char **argv, BerthError **err)
                                                    optarg);
                         break;
                 default:
-                        return berth_error(err, 0, "events: invalid option");
+                        return berth_error(err, 0, "events: invalid option (see events --help)");
                 }
         }
         r = want_id(argc, argv, optind, "events", &id, err);

@@ -5,10 +5,12 @@
 #include <string.h>
 
 #include "basic/fs-util.h"
+#include "basic/log.h"
 #include "basic/string-util.h"
 #include "cmd.h"
 #include "runtime/cloned-binary.h"
 #include "runtime/container.h"
+#include "runtime/debug-log.h"
 #include "runtime/exec-stub.h"
 #include "runtime/exec.h"
 
@@ -101,6 +103,7 @@ int cmd_exec(const GlobalOptions *g, int argc, char **argv, BerthError **err)
                 { "preserve-fds", required_argument, NULL, 'f' },
                 { "cgroup", required_argument, NULL, 'C' },
                 { "ignore-paused", no_argument, NULL, 'I' },
+                { "help", no_argument, NULL, 'h' },
                 {},
         };
         _cleanup_container_ Container *c = NULL;
@@ -113,7 +116,7 @@ int cmd_exec(const GlobalOptions *g, int argc, char **argv, BerthError **err)
         size_t n_gids = 0;
         int ch, n, r, status = 0;
 
-        while ((ch = getopt_long_only(argc, argv, "+s:w:e:tu:g:p:dc:", opts, NULL)) >= 0) {
+        while ((ch = getopt_long_only(argc, argv, "+s:w:e:tu:g:p:dc:h", opts, NULL)) >= 0) {
                 switch (ch) {
                 case 's':
                         o.console_socket = optarg;
@@ -166,10 +169,14 @@ int cmd_exec(const GlobalOptions *g, int argc, char **argv, BerthError **err)
                                                    optarg);
                         o.preserve_fds = (unsigned)n;
                         break;
+                case 'I':
+                        o.ignore_paused = true;
+                        break;
+                case 'h':
+                        return cmd_usage(argv[0]);
                 case 'L':
                 case 'A':
                 case 'C':
-                case 'I':
                         break; /* accepted; no LSM or sub-cgroup support in this build */
                 default:
                         return berth_error(err, 0, "exec: invalid option (see --help)");
@@ -235,6 +242,8 @@ int cmd_exec(const GlobalOptions *g, int argc, char **argv, BerthError **err)
                                                                   : NULL);
         if (!o.exec_stub && (r = cloned_binary_ensure(g->argv)) < 0)
                 return berth_error(err, r, "exec: protect the runtime binary (CVE-2019-5736)");
+        debug_log_process("exec", id, p, o.exec_stub);
+        log_debug("exec %s: join the namespaces and the cgroup of its init (pid %d)", id, c->pid);
         r = container_exec(c, p, &o, &status, err);
         return r < 0 ? r : status;
 }

@@ -23,12 +23,15 @@ int cmd_features(const GlobalOptions *g, int argc, char **argv, BerthError **err
 {
         static const char *const hooks[] = { "prestart", "createRuntime", "createContainer",
                                              "startContainer", "poststart", "poststop", NULL };
+        struct json_object *cg = NULL;
+        int r = parse_no_options(argc, argv, err);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        if (optind < argc)
+                return berth_error(err, 0, "features: unexpected argument \"%s\"", argv[optind]);
+
         struct json_object *o = json_object_new_object(), *linux_ = json_object_new_object();
         struct json_object *ns = json_object_new_array(), *caps = json_object_new_array();
-        struct json_object *cg = NULL;
-
-        if (getopt_long_only(argc, argv, "", (const struct option[]){ {} }, NULL) >= 0)
-                return berth_error(err, 0, "features: invalid option");
 
         json_object_object_add(o, "ociVersionMin", json_object_new_string("1.0.0"));
         json_object_object_add(o, "ociVersionMax", json_object_new_string("1.2.0"));
@@ -53,7 +56,7 @@ int cmd_features(const GlobalOptions *g, int argc, char **argv, BerthError **err
         }
         json_object_object_add(linux_, "capabilities", caps);
 
-        int r = cgroup_features(&cg);
+        r = cgroup_features(&cg);
         if (r < 0) {
                 json_object_put(o);
                 json_object_put(linux_); /* holds ns and caps already */

@@ -13,12 +13,15 @@ int cmd_list(const GlobalOptions *g, int argc, char **argv, BerthError **err)
         static const struct option opts[] = {
                 { "quiet", no_argument, NULL, 'q' },
                 { "format", required_argument, NULL, 'f' },
+                { "help", no_argument, NULL, 'h' },
                 {},
         };
         bool quiet = false, json = false;
         int ch;
 
-        while ((ch = getopt_long_only(argc, argv, "qf:", opts, NULL)) >= 0) {
+        while ((ch = getopt_long_only(argc, argv, "qf:h", opts, NULL)) >= 0) {
+                if (ch == 'h')
+                        return cmd_usage(argv[0]);
                 if (ch == 'q')
                         quiet = true;
                 else if (ch == 'f') {
@@ -29,7 +32,7 @@ int cmd_list(const GlobalOptions *g, int argc, char **argv, BerthError **err)
                                                            "(table or json)",
                                                    optarg);
                 } else
-                        return berth_error(err, 0, "list: invalid option");
+                        return berth_error(err, 0, "list: invalid option (see list --help)");
         }
         if (optind < argc)
                 return berth_error(err, 0, "list: unexpected argument \"%s\"", argv[optind]);

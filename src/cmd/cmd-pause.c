@@ -11,8 +11,9 @@ int cmd_pause(const GlobalOptions *g, int argc, char **argv, BerthError **err)
         const char *id;
         int r;
 
-        if (getopt_long_only(argc, argv, "", (const struct option[]){ {} }, NULL) >= 0)
-                return berth_error(err, 0, "pause: invalid option");
+        r = parse_no_options(argc, argv, err);
+        if (r != 0)
+                return r < 0 ? r : 0;
         r = want_id(argc, argv, optind, "pause", &id, err);
         if (r < 0)
                 return r;

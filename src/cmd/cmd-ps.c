@@ -122,6 +122,7 @@ int cmd_ps(const GlobalOptions *g, int argc, char **argv, BerthError **err)
 {
         static const struct option opts[] = {
                 { "format", required_argument, NULL, 'f' },
+                { "help", no_argument, NULL, 'h' },
                 {},
         };
         _cleanup_container_ Container *c = NULL;
@@ -132,9 +133,11 @@ int cmd_ps(const GlobalOptions *g, int argc, char **argv, BerthError **err)
         int ch, r;
 
         /* "+": options stop at the id; what follows belongs to ps. */
-        while ((ch = getopt_long_only(argc, argv, "+f:", opts, NULL)) >= 0) {
+        while ((ch = getopt_long_only(argc, argv, "+f:h", opts, NULL)) >= 0) {
+                if (ch == 'h')
+                        return cmd_usage(argv[0]);
                 if (ch != 'f')
-                        return berth_error(err, 0, "ps: invalid option");
+                        return berth_error(err, 0, "ps: invalid option (see ps --help)");
                 format = optarg;
         }
         if (!streq(format, "table") && !streq(format, "json"))

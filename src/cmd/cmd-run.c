@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "basic/log.h"
 #include "cmd.h"
 #include "runtime/container.h"
 
@@ -9,8 +10,15 @@ int cmd_run(const GlobalOptions *g, int argc, char **argv, BerthError **err)
         int status = 0, r;
 
         r = parse_create_options(g, argc, argv, true, &o, &detach, &keep, err);
+        if (r <= 0)
+                return r; /* 0: --help */
+        log_debug("run %s: create, then start %s", o.id,
+                  detach ? "and return (--detach)" : "and wait for the container to exit");
+        r = container_run(&o, detach, keep, &status, err);
         if (r < 0)
                 return r;
-        r = container_run(&o, detach, keep, &status, err);
-        return r < 0 ? r : status;
+        if (!detach)
+                log_debug("run %s: exited with status %d%s", o.id, status,
+                          keep ? ", state kept (--keep)" : ", deleted");
+        return status;
 }

@@ -12,19 +12,22 @@ int cmd_spec(const GlobalOptions *g, int argc, char **argv, BerthError **err)
         static const struct option opts[] = {
                 { "bundle", required_argument, NULL, 'b' },
                 { "rootless", no_argument, NULL, 'r' },
+                { "help", no_argument, NULL, 'h' },
                 {},
         };
         const char *bundle = ".";
         bool rootless = false;
         int ch, r;
 
-        while ((ch = getopt_long_only(argc, argv, "b:", opts, NULL)) >= 0) {
+        while ((ch = getopt_long_only(argc, argv, "b:h", opts, NULL)) >= 0) {
+                if (ch == 'h')
+                        return cmd_usage(argv[0]);
                 if (ch == 'b')
                         bundle = optarg;
                 else if (ch == 'r')
                         rootless = true;
                 else
-                        return berth_error(err, 0, "spec: invalid option");
+                        return berth_error(err, 0, "spec: invalid option (see spec --help)");
         }
         if (optind < argc)
                 return berth_error(err, 0, "spec: unexpected argument \"%s\"", argv[optind]);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <getopt.h>
 
+#include "basic/log.h"
 #include "cmd.h"
 #include "runtime/container.h"
 
@@ -10,14 +11,19 @@ int cmd_start(const GlobalOptions *g, int argc, char **argv, BerthError **err)
         const char *id;
         int r;
 
-        if (getopt_long_only(argc, argv, "", (const struct option[]){ {} }, NULL) >= 0)
-                return berth_error(err, 0, "start: invalid option");
+        r = parse_no_options(argc, argv, err);
+        if (r != 0)
+                return r < 0 ? r : 0;
         r = want_id(argc, argv, optind, "start", &id, err);
         if (r < 0)
                 return r;
         r = container_load(g->root, id, &c, err);
         if (r < 0)
                 return r;
+        log_debug("start %s: tell its init (pid %d) to execute the program", id, c->pid);
         r = container_start(c, err);
-        return r < 0 ? r : 0;
+        if (r < 0)
+                return r;
+        log_debug("start %s: the program runs", id);
+        return 0;
 }

@@ -54,7 +54,7 @@ static int read_resources(const char *path, SpecResources **ret, BerthError **er
 
 int cmd_update(const GlobalOptions *g, int argc, char **argv, BerthError **err)
 {
-        struct option opts[ELEMENTSOF(flag_names) + 2] = {};
+        struct option opts[ELEMENTSOF(flag_names) + 3] = {};
         _cleanup_spec_resources_ SpecResources *res = NULL;
         _cleanup_free_ const char **names = NULL, **values = NULL;
         _cleanup_container_ Container *c = NULL;
@@ -67,12 +67,15 @@ int cmd_update(const GlobalOptions *g, int argc, char **argv, BerthError **err)
                                            OPT_FLAG + (int)i };
         opts[ELEMENTSOF(flag_names)] =
                 (struct option){ "resources", required_argument, NULL, OPT_RESOURCES };
+        opts[ELEMENTSOF(flag_names) + 1] = (struct option){ "help", no_argument, NULL, 'h' };
 
         names = calloc((size_t)argc, sizeof(char *));
         values = calloc((size_t)argc, sizeof(char *));
         if (!names || !values)
                 return berth_error(err, -ENOMEM, "update: out of memory");
-        while ((ch = getopt_long_only(argc, argv, "r:", opts, NULL)) >= 0) {
+        while ((ch = getopt_long_only(argc, argv, "r:h", opts, NULL)) >= 0) {
+                if (ch == 'h')
+                        return cmd_usage(argv[0]);
                 if (ch == OPT_RESOURCES) {
                         resources = optarg;
                         continue;

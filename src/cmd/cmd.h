@@ -34,8 +34,17 @@ int cmd_events(const GlobalOptions *g, int argc, char **argv, BerthError **err);
 int cmd_list(const GlobalOptions *g, int argc, char **argv, BerthError **err);
 int cmd_spec(const GlobalOptions *g, int argc, char **argv, BerthError **err);
 int cmd_features(const GlobalOptions *g, int argc, char **argv, BerthError **err);
+int cmd_version(const GlobalOptions *g, int argc, char **argv, BerthError **err);
 
-/* Shared by create and run: parses their common flags into o; returns optind or -1. */
+/* Prints the usage of verb (`VERB --help`, `-h`) to stdout; returns 0, so a verb's option
+ * loop can end with `return cmd_usage(argv[0])`. */
+int cmd_usage(const char *verb);
+/* For verbs without options of their own: handles -h/--help (prints the usage and returns 1)
+ * and refuses any other option; returns 0 to go on, with optind at the first argument. */
+int parse_no_options(int argc, char **argv, BerthError **err);
+
+/* Shared by create and run: parses their common flags into o; returns optind, 0 when --help
+ * printed the usage, or a negative error. */
 struct CreateOptions;
 int parse_create_options(const GlobalOptions *g, int argc, char **argv, bool run,
                          struct CreateOptions *o, bool *detach, bool *keep, BerthError **err);

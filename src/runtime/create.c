@@ -22,6 +22,7 @@
 #include "cgroup.h"
 #include "clone.h"
 #include "container.h"
+#include "debug-log.h"
 #include "device-rules.h"
 #include "hooks.h"
 #include "mount-options.h"
@@ -404,6 +405,7 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 .exec_stub_fd = -1,
         };
         bool intermediate = namespaces_need_intermediate(spec->linux_);
+        debug_log_create(o->id, spec, rootfs, o->no_pivot, intermediate);
         const SpecLinux *l = spec->linux_;
         if (device_rules_effective(spec, &res, &rules) < 0) {
                 r = berth_error(err, ENOMEM, "device rules");
@@ -511,6 +513,8 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                         safe_close(fds[i]);
         }
         c->cgroup = cgroup_serialize(u.cgroup);
+        log_debug("create %s: init pid %d in cgroup %s (%s)", o->id, u.pid, cgroup_path(u.cgroup),
+                  cloned_into ? "cloned into it" : "it joins by itself");
         /* From here a runtime killed half way leaves what `delete --force` needs to clean up:
          * the init's pid and its cgroup. State is written once; the "creating" marker goes
          * when the init is ready. */

@@ -147,7 +147,11 @@ int container_exec(Container *c, const SpecProcess *p, const ExecOptions *o, int
         pid_t pid = 0;
         int r;
 
-        if (st != STATUS_RUNNING && st != STATUS_CREATED)
+        if (st == STATUS_PAUSED && !o->ignore_paused)
+                return berth_error(err, 0, "cannot exec in container `%s`: it is paused (use "
+                                           "--ignore-paused to exec anyway)",
+                                   c->id);
+        if (st != STATUS_RUNNING && st != STATUS_CREATED && st != STATUS_PAUSED)
                 return berth_error(err, 0, "cannot exec in container `%s`: it is %s", c->id,
                                    container_status_name(st));
         if (p->terminal && o->detach && !o->console_socket)

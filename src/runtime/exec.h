@@ -12,6 +12,9 @@ typedef struct ExecOptions {
         const char *console_socket;
         const char *pid_file;
         bool detach;
+        /* Run it in a paused container too (runc's --ignore-paused): it joins the frozen
+         * cgroup and stays frozen, and so does this call, until the container is resumed. */
+        bool ignore_paused;
         unsigned preserve_fds;
         /* Execute the program through the exec stub (exec-stub.h); otherwise the caller runs
          * from a sealed copy of the runtime (cloned_binary_ensure()). */

@@ -35,8 +35,9 @@ int signal_from_string(const char *s)
         int n;
         const char *name = s;
 
+        /* 0 sends nothing: `kill ID 0` only checks that the init is alive, as with runc. */
         if (safe_atoi(s, &n) >= 0)
-                return n > 0 && n < _NSIG ? n : -EINVAL;
+                return n >= 0 && n < _NSIG ? n : -EINVAL;
         if (startswith(s, "SIG"))
                 name = s + 3;
         for (size_t i = 0; i < ELEMENTSOF(signals); i++)

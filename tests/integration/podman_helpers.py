@@ -254,21 +254,66 @@ class Podman:
         self("rm", "-a", "-f", "-t", "0", timeout=60)
 
     def destroy(self):
-        """Removes containers, runtime state and images, unmounts podman's storage."""
-        self.cleanup()
-        for cid in self.runtime_state():
-            subprocess.run([self.real_runtime, "--root", self.runtime_root, "delete", "--force",
-                            cid], capture_output=True, timeout=30)
-        self("rmi", "-a", "-f", timeout=60)
-        self.unmount_storage()
+        """Removes containers, runtime state and images, unmounts podman's storage (that last
+        step also when an earlier one fails or times out)."""
+        try:
+            self.cleanup()
+            for cid in self.runtime_state():
+                subprocess.run([self.real_runtime, "--root", self.runtime_root, "delete",
+                                "--force", cid], capture_output=True, timeout=30)
+            self("rmi", "-a", "-f", timeout=60)
+        finally:
+            self.unmount_storage()
 
-    def unmount_storage(self):
-        """Unmounts what podman's storage still has mounted below the graph root."""
+    def processes(self):
+        """Pids of the processes of this installation still alive: podman, conmon and the exit
+        command conmon starts (`podman container cleanup`) all name its directories on their
+        command lines."""
+        needle = (self.dir + "/").encode()
+        pids = []
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit() or int(pid) == os.getpid():
+                continue
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    if needle in f.read():
+                        pids.append(int(pid))
+            except OSError:
+                pass
+        return pids
+
+    def mounts(self):
+        """Mount points below this installation's directory."""
+        with open("/proc/self/mountinfo") as f:
+            points = [line.split()[4] for line in f]
+        return [m for m in points if m.startswith(self.dir + "/")]
+
+    def unmount_storage(self, timeout=60):
+        """Unmounts what podman's storage has mounted below the graph root (its overlay driver
+        keeps graph/overlay bind-mounted onto itself), and does so again until no process of
+        this installation is left: one still running, such as the exit command conmon starts
+        when a container ends, sets the storage up again, and with it that mount. Processes
+        still there at the deadline are killed."""
         subprocess.run(self.cmd("umount", "-a", "-f"), capture_output=True, env=self.env,
                        timeout=60)
-        with open("/proc/self/mountinfo") as f:
-            mounts = [line.split()[4] for line in f]
-        for m in sorted((m for m in mounts if m.startswith(self.dir + "/")),
-                        key=len, reverse=True):
-            if subprocess.run(["umount", m], capture_output=True).returncode != 0:
-                subprocess.run(["umount", "-l", m], capture_output=True)
+        deadline = time.monotonic() + timeout
+        killed = False
+        while True:
+            for m in sorted(self.mounts(), key=len, reverse=True):
+                if subprocess.run(["umount", m], capture_output=True).returncode != 0:
+                    subprocess.run(["umount", "-l", m], capture_output=True)
+            # Processes first: once none is left, nothing mounts anything here any more.
+            pids = self.processes()
+            if not pids and not self.mounts():
+                return
+            if time.monotonic() > deadline:
+                if killed:
+                    return  # what is still there, the caller's check reports
+                for pid in pids:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                killed = True
+                deadline = time.monotonic() + 5
+            time.sleep(0.1)

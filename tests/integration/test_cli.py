@@ -1,13 +1,16 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""spec, features, --console-socket, --preserve-fds, LISTEN_FDS, --version."""
+"""spec, features, --console-socket, --preserve-fds, LISTEN_FDS, --version, per-verb --help,
+kill 0, exec's exit status and --ignore-paused, --debug."""
 import array
 import json
 import os
+import re
 import socket
 import subprocess
 import threading
+import time
 
-from runtime_env import RUNTIME
+from runtime_env import RUNTIME, wait_status
 
 
 def test_spec_default_and_rootless(tmp_path):
@@ -122,3 +125,121 @@ def test_listen_fds_pass_through(bundle, tmp_path):
     s.close()
     assert r.rc == 0, r
     assert r.out.split() == ["1", "has3"]
+
+
+# ---- issue 8, item 18: runc's command line where tools and users expect it ----------------------
+
+def runtime_verbs():
+    out = subprocess.run([RUNTIME, "--help"], capture_output=True, text=True, check=True).stdout
+    verbs = out.split("Commands:\n", 1)[1].split("\n\n", 1)[0]
+    return [line.split()[0] for line in verbs.splitlines() if line.strip()]
+
+
+def test_every_verb_has_help():
+    verbs = runtime_verbs()
+    assert {"create", "start", "run", "exec", "kill", "delete", "ps", "version"} <= set(verbs)
+    for verb in verbs:
+        for flag in ("--help", "-h"):
+            r = subprocess.run([RUNTIME, verb, flag], capture_output=True, text=True)
+            assert r.returncode == 0, (verb, flag, r.stderr)
+            assert r.stdout.startswith(f"berth-runtime {verb}: "), (verb, r.stdout)
+            assert f"Usage: berth-runtime {verb}" in r.stdout, (verb, r.stdout)
+            assert r.stderr == "", (verb, r.stderr)
+    # The options a verb documents are the ones it takes.
+    assert "--ignore-paused" in subprocess.run([RUNTIME, "exec", "--help"], capture_output=True,
+                                               text=True).stdout
+    # After the container id, exec's arguments belong to the command.
+    r = subprocess.run([RUNTIME, "--root", "/nonexistent", "exec", "nosuch", "ls", "--help"],
+                       capture_output=True, text=True)
+    assert r.returncode == 255 and "Usage" not in r.stdout, r
+
+
+def test_version_has_runc_shape():
+    for argv in (["--version"], ["-v"], ["version"]):
+        r = subprocess.run([RUNTIME, *argv], capture_output=True, text=True, check=True)
+        lines = r.stdout.splitlines()
+        assert re.fullmatch(r"berth-runtime version \d+\.\d+\.\d+\S*", lines[0]), r.stdout
+        assert re.fullmatch(r"commit: \S+", lines[1]), r.stdout
+        assert lines[2] == "spec: 1.2.0", r.stdout
+        assert re.fullmatch(r"libseccomp: \d+\.\d+\.\d+", lines[3]), r.stdout
+
+
+def test_kill_signal_zero_checks_existence(bundle):
+    cid, r = bundle.create("sleep", "100")
+    assert r.rc == 0, r
+    r = bundle.rt("kill", cid, "0")
+    assert r.rc == 0, r
+    assert bundle.state(cid)["status"] == "created"
+    bundle.rt("start", cid, check=True)
+    assert bundle.rt("kill", cid, "0").rc == 0
+    assert bundle.state(cid)["status"] == "running"
+    bundle.rt("kill", cid, "KILL", check=True)
+    assert wait_status(bundle, cid, "stopped") == "stopped"
+    r = bundle.rt("kill", cid, "0")
+    assert r.rc != 0 and "not running" in r.err, r
+    bundle.rt("delete", cid, check=True)
+
+
+def test_exec_failure_exits_255(bundle):
+    r = bundle.rt("exec", "nosuch", "true")
+    assert r.rc == 255 and "nosuch" in r.err, r
+    cid, r = bundle.create("sleep", "100")
+    assert r.rc == 0, r
+    bundle.rt("start", cid, check=True)
+    r = bundle.rt("exec", cid, "/no/such/program")
+    assert r.rc == 255 and "/no/such/program" in r.err, r
+    # The process's own status is passed through as it is.
+    r = bundle.rt("exec", cid, "sh", "-c", "exit 7")
+    assert r.rc == 7, r
+    bundle.rt("delete", "--force", cid, check=True)
+
+
+def test_exec_into_paused_needs_ignore_paused(bundle):
+    cid, r = bundle.create("sleep", "100")
+    assert r.rc == 0, r
+    bundle.rt("start", cid, check=True)
+    bundle.rt("pause", cid, check=True)
+    r = bundle.rt("exec", cid, "echo", "hi")
+    assert r.rc == 255 and "paused" in r.err and "--ignore-paused" in r.err, r
+    # With --ignore-paused the process starts frozen, and runs once the container resumes.
+    p = subprocess.Popen([RUNTIME, "--root", bundle.root, "exec", "--ignore-paused", cid,
+                          "echo", "hi"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    try:
+        time.sleep(0.5)
+        assert p.poll() is None, p.communicate()
+        assert bundle.state(cid)["status"] == "paused"
+        bundle.rt("resume", cid, check=True)
+        out, err = p.communicate(timeout=20)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    assert p.returncode == 0 and out == "hi\n", (p.returncode, out, err)
+    bundle.rt("delete", "--force", cid, check=True)
+
+
+def test_debug_logs_the_steps(bundle, tmp_path):
+    """--debug says which namespaces are made, which mounts, the cgroup and how the program is
+    executed, for create, start, exec and delete (to the --log file here)."""
+    log = tmp_path / "debug.log"
+    dbg = ("--debug", "--log", str(log))
+    cid, r = bundle.create("sleep", "100", global_args=dbg)
+    assert r.rc == 0, r
+    bundle.rt("start", cid, check=True, global_args=dbg)
+    bundle.rt("exec", cid, "true", check=True, global_args=dbg)
+    bundle.rt("delete", "--force", cid, check=True, global_args=dbg)
+    text = log.read_text()
+    for want in (f"create {cid}: pid namespace: new", f"create {cid}: mount proc on /proc",
+                 f"create {cid}: rootfs {bundle.rootfs}", f"in cgroup /berth/{cid}",
+                 f"create {cid}: process sleep 100 as uid 0",
+                 f"create {cid}: the program is executed through",
+                 f"start {cid}: the program runs", f"exec {cid}: process true",
+                 f"exec {cid}: the program is executed", f"delete {cid}: running"):
+        assert want in text, (want, text)
+    # Without --debug none of it.
+    log2 = tmp_path / "quiet.log"
+    cid, r = bundle.create("true", global_args=("--log", str(log2)))
+    assert r.rc == 0, r
+    bundle.rt("delete", "--force", cid, check=True)
+    assert "namespace" not in (log2.read_text() if log2.exists() else "")

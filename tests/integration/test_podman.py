@@ -13,6 +13,7 @@ BERTH_PODMAN_RUNTIMES selects the runtimes: a comma-separated list of "berth" an
 """
 import os
 import shutil
+import subprocess
 import time
 import uuid
 
@@ -67,6 +68,8 @@ def podman_session(request, tmp_path_factory, busybox_tar):
         yield p
     finally:
         p.destroy()
+        left = p.mounts()
+        assert not left, f"podman's storage is still mounted: {left}"
 
 
 @pytest.fixture
@@ -286,3 +289,34 @@ def test_pause_unpause(request, podman):
 def test_nothing_left(podman_session):
     """Runs last: no container, no runtime state, no cgroup from any test's container."""
     assert_clean(podman_session)
+
+
+def test_destroy_outlasts_late_podman(busybox_tar, tmp_path_factory):
+    """A podman command of the installation that runs after destroy() unmounted its storage
+    and fails leaves the overlay driver's graph/overlay bind mount behind (podman skips its
+    shutdown on errors). conmon starts one such command when a container ends: `podman
+    container cleanup --rm ID`, which fails when the container is already gone. destroy() must
+    wait for such processes and unmount again (issue 8, item 26)."""
+    # (tmp_path would make podman's run root longer than the 50 characters it allows)
+    p = ph.Podman(str(tmp_path_factory.mktemp("podman-late")), runtime_binary(SELECTED[0]))
+    late = None
+    try:
+        p.import_image(busybox_tar)
+        overlay = os.path.join(p.graph, "overlay")
+        assert p("container", "cleanup", "--rm", "gone").rc != 0
+        assert overlay in p.mounts(), p.mounts()
+        # Once graph/overlay has stayed unmounted for a second, the late cleanup runs.
+        late = subprocess.Popen(
+            ["sh", "-c", 'quiet=0; while [ $quiet -lt 20 ]; do '
+             'if grep -q " $0 " /proc/self/mountinfo; then quiet=0; else quiet=$((quiet+1)); fi; '
+             'sleep 0.05; done; exec "$@"',
+             overlay, *p.cmd("container", "cleanup", "--rm", "gone")],
+            env=p.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        p.destroy()
+        late.wait(timeout=60)
+        assert not p.mounts(), f"left mounted: {p.mounts()}"
+    finally:
+        if late and late.poll() is None:
+            late.kill()
+            late.wait()
+        p.unmount_storage()

@@ -41,6 +41,7 @@ int cmd_image(BerthContext *ctx, int argc, char **argv, BerthError **err);
 int cmd_system(BerthContext *ctx, int argc, char **argv, BerthError **err);
 int cmd_mount(BerthContext *ctx, int argc, char **argv, BerthError **err);
 int cmd_unmount(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_version(BerthContext *ctx, int argc, char **argv, BerthError **err);
 
 /* Helpers shared by verbs (cmd-common.c). */
 void format_size(uint64_t bytes, char *buf, size_t size);

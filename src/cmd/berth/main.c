@@ -9,27 +9,70 @@
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "cmd/berth/berth.h"
+#include "cmd/berth/registry-options.h"
 
 static const struct {
         const char *name;
         VerbFunc func;
         const char *help;
+        const char *usage; /* synopsis and options, printed by `VERB --help` */
 } verbs[] = {
-        { "pull", cmd_pull, "Pull an image from a registry" },
-        { "push", cmd_push, "Push an image to a registry" },
-        { "images", cmd_images, "List images" },
-        { "rmi", cmd_rmi, "Remove images" },
-        { "tag", cmd_tag, "Give an image another name" },
-        { "inspect", cmd_inspect, "Show an image's record, manifest and config as JSON" },
-        { "load", cmd_load, "Load images from an OCI layout or docker save archive" },
-        { "save", cmd_save, "Save images as an OCI layout or docker save archive" },
-        { "import", cmd_import, "Make an image from a root file system tarball" },
-        { "login", cmd_login, "Store credentials for a registry" },
-        { "logout", cmd_logout, "Remove stored credentials of a registry" },
-        { "image", cmd_image, "Image management (image prune)" },
-        { "system", cmd_system, "Store management (system df)" },
-        { "mount", cmd_mount, "Mount an image's rootfs (overlay of its layers + upper dir)" },
-        { "unmount", cmd_unmount, "Unmount a rootfs made by berth mount" },
+        { "pull", cmd_pull, "Pull an image from a registry",
+          "pull [OPTIONS] IMAGE\n\n"
+          "      --platform OS/ARCH[/VARIANT]  the platform to pull from an index\n"
+          "  -j, --parallel N                  layers fetched at once\n"
+          "  -q, --quiet                       print the image id only\n" REGISTRY_USAGE },
+        { "push", cmd_push, "Push an image to a registry",
+          "push [OPTIONS] IMAGE [DESTINATION]\n\n"
+          "      --chunk-size BYTES            upload in chunks of this size\n"
+          "  -q, --quiet                       print the manifest digest only\n" REGISTRY_USAGE },
+        { "images", cmd_images, "List images",
+          "images [OPTIONS] [REPOSITORY[:TAG]]\n\n"
+          "  -f, --format table|json           output format (default table)\n"
+          "  -q, --quiet                       print the image ids only\n"
+          "      --no-trunc                    print whole image ids\n" },
+        { "rmi", cmd_rmi, "Remove images",
+          "rmi [-f] IMAGE...\n\n"
+          "  -f, --force                       remove an image with several names at once\n" },
+        { "tag", cmd_tag, "Give an image another name", "tag SOURCE TARGET\n" },
+        { "inspect", cmd_inspect, "Show an image's record, manifest and config as JSON",
+          "inspect IMAGE...\n" },
+        { "load", cmd_load, "Load images from an OCI layout or docker save archive",
+          "load [OPTIONS] [-i] PATH\n\n"
+          "  -i, --input PATH                  the archive or layout to load\n"
+          "      --name REPO                   the name for images the archive leaves unnamed\n"
+          "      --platform OS/ARCH[/VARIANT]  the platform to load from an index\n"
+          "  -q, --quiet                       print nothing\n" },
+        { "save", cmd_save, "Save images as an OCI layout or docker save archive",
+          "save [--format FORMAT] -o OUT IMAGE...\n\n"
+          "  -o, --output OUT                  the archive or directory to write\n"
+          "  -f, --format FORMAT               docker-archive (default), oci-archive, oci-dir "
+          "or\n"
+          "                                    docker-dir\n" },
+        { "import", cmd_import, "Make an image from a root file system tarball",
+          "import [--cmd CMD] TARBALL [NAME]\n\n"
+          "      --cmd CMD                     the image's command (run by /bin/sh -c)\n" },
+        { "login", cmd_login, "Store credentials for a registry",
+          "login [OPTIONS] REGISTRY\n\n"
+          "  -u, --username USER               the user name (asked for when absent)\n"
+          "  -p, --password PASSWORD           the password (asked for when absent)\n"
+          "      --password-stdin              read the password from stdin\n" REGISTRY_USAGE },
+        { "logout", cmd_logout, "Remove stored credentials of a registry",
+          "logout [--authfile FILE] REGISTRY\n" },
+        { "image", cmd_image, "Image management (image prune)",
+          "image prune [-a]\n"
+          "       berth image ls|rm|inspect ...\n\n"
+          "  prune [-a]                        remove untagged images (-a: every unmounted "
+          "one)\n"
+          "  ls, rm, inspect                   the same as images, rmi, inspect\n" },
+        { "system", cmd_system, "Store management (system df)",
+          "system df|prune\n\n"
+          "  df                                what the store holds and what can be freed\n"
+          "  prune                             the same as image prune\n" },
+        { "mount", cmd_mount, "Mount an image's rootfs (overlay of its layers + upper dir)",
+          "mount IMAGE TARGET\n" },
+        { "unmount", cmd_unmount, "Unmount a rootfs made by berth mount", "unmount TARGET\n" },
+        { "version", cmd_version, "Print the version", "version\n" },
 };
 
 static void usage(FILE *f)
@@ -38,6 +81,25 @@ static void usage(FILE *f)
                    "[ARGS...]\n\nVerbs:\n");
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].help);
+        fprintf(f, "\n`berth VERB --help` shows the options of a verb.\n");
+}
+
+int cmd_version(BerthContext *ctx, int argc, char **argv, BerthError **err)
+{
+        if (argc > 1)
+                return berth_error_plain(err, EINVAL, "usage: berth version");
+        printf("berth version %s\n", BERTH_VERSION);
+        return 0;
+}
+
+/* `berth VERB ... -h|--help` (before any "--"): no verb takes "-h" or "--help" as an argument
+ * of its own, so it is never an image, path or option value. */
+static bool wants_help(int argc, char **argv)
+{
+        for (int i = 1; i < argc && !streq(argv[i], "--"); i++)
+                if (streq(argv[i], "-h") || streq(argv[i], "--help"))
+                        return true;
+        return false;
 }
 
 int main(int argc, char **argv)
@@ -97,6 +159,11 @@ int main(int argc, char **argv)
                         continue;
                 int vargc = argc - optind;
                 char **vargv = argv + optind;
+                if (wants_help(vargc, vargv)) {
+                        printf("berth %s: %s\n\nUsage: berth %s", verb, verbs[i].help,
+                               verbs[i].usage);
+                        return 0;
+                }
                 optind = 0; /* reset getopt for the verb */
                 r = verbs[i].func(&ctx, vargc, vargv, &err);
                 if (ctx.sn)

@@ -13,6 +13,12 @@
                 "creds", required_argument, NULL, 'C'                                              \
         }
 
+/* Their lines in a verb's --help. */
+#define REGISTRY_USAGE                                                                             \
+        "      --tls-verify[=true|false]     check the registry's certificate (default true)\n"   \
+        "      --authfile FILE               the credentials file to use\n"                      \
+        "      --creds USER[:PASSWORD]       credentials for this command only\n"
+
 /* Handles one of REGISTRY_LONG_OPTIONS; returns 1 when c was one of them. creds_buf keeps the
  * "user:password" copy the options point into. */
 int registry_option(int c, const char *arg, RegistryOptions *opts, char **creds_buf,
