@@ -85,8 +85,8 @@ int mount_attach_fd(int tree_fd, int dst_fd)
         return 0;
 }
 
-int mount_new_fs_fd(const char *fstype, const char *source, const char *options, uint64_t attr_set,
-                    int dst_fd)
+int mount_new_fs_detached(const char *fstype, const char *source, const char *options,
+                          uint64_t attr_set, int *ret)
 {
         _cleanup_close_ int fsfd = (int)syscall(SYS_fsopen, fstype, FSOPEN_CLOEXEC);
         if (fsfd < 0)
@@ -112,12 +112,19 @@ int mount_new_fs_fd(const char *fstype, const char *source, const char *options,
         }
         if (syscall(SYS_fsconfig, fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
                 return -errno;
-        _cleanup_close_ int mfd = (int)syscall(SYS_fsmount, fsfd, FSMOUNT_CLOEXEC,
-                                               (unsigned)attr_set);
+        int mfd = (int)syscall(SYS_fsmount, fsfd, FSMOUNT_CLOEXEC, (unsigned)attr_set);
         if (mfd < 0)
                 return -errno;
-        if (sys_move_mount(mfd, "", dst_fd, "",
-                           MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-                return -errno;
+        *ret = mfd;
         return 0;
+}
+
+int mount_new_fs_fd(const char *fstype, const char *source, const char *options, uint64_t attr_set,
+                    int dst_fd)
+{
+        _cleanup_close_ int mfd = -1;
+        int r = mount_new_fs_detached(fstype, source, options, attr_set, &mfd);
+        if (r < 0)
+                return r;
+        return mount_attach_fd(mfd, dst_fd);
 }

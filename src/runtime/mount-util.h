@@ -15,6 +15,10 @@ int mount_idmapped_tree(const char *src, bool recursive, int userns_fd, bool rec
                         int *ret);
 /* Attaches the detached tree tree_fd at dst_fd. */
 int mount_attach_fd(int tree_fd, int dst_fd);
+/* A fresh filesystem of type fstype (options "k=v,flag,..."), detached: *ret is its root, to be
+ * filled and attached with mount_attach_fd(). */
+int mount_new_fs_detached(const char *fstype, const char *source, const char *options,
+                          uint64_t attr_set, int *ret);
 /* A fresh filesystem of type fstype (options "k=v,flag,...") mounted on top of dst_fd. */
 int mount_new_fs_fd(const char *fstype, const char *source, const char *options, uint64_t attr_set,
                     int dst_fd);

@@ -15,6 +15,7 @@
 #include "mount-options.h"
 #include "mount-util.h"
 #include "rootfs.h"
+#include "tmpcopyup.h"
 
 static int mount_error(BerthError **err, int r, size_t i, const SpecMount *m, const char *what)
 {
@@ -42,30 +43,6 @@ static unsigned long propagation_flags(const char *s)
                 if (streq(s, t[i].name))
                         return t[i].flags;
         return 0;
-}
-
-/* MS_* flags a bind mount can take through mount_setattr(2). */
-static void flags_to_attrs(unsigned long flags, uint64_t *set, uint64_t *clr)
-{
-        if (flags & MS_RDONLY)
-                *set |= MOUNT_ATTR_RDONLY;
-        if (flags & MS_NOSUID)
-                *set |= MOUNT_ATTR_NOSUID;
-        if (flags & MS_NODEV)
-                *set |= MOUNT_ATTR_NODEV;
-        if (flags & MS_NOEXEC)
-                *set |= MOUNT_ATTR_NOEXEC;
-        if (flags & MS_NODIRATIME)
-                *set |= MOUNT_ATTR_NODIRATIME;
-        if (flags & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)) {
-                *clr |= MOUNT_ATTR__ATIME;
-                if (flags & MS_NOATIME)
-                        *set |= MOUNT_ATTR_NOATIME;
-                else if (flags & MS_STRICTATIME)
-                        *set |= MOUNT_ATTR_STRICTATIME;
-                else
-                        *set |= MOUNT_ATTR_RELATIME;
-        }
 }
 
 static int reopen_dest(RootfsContext *ctx, const char *dest)
@@ -107,7 +84,7 @@ static int mount_bind(RootfsContext *ctx, size_t i, const SpecMount *m, const Mo
         /* Non-recursive attributes apply to the top mount only; recursive ones ("rro") to the
          * whole tree afterwards. */
         uint64_t top_set = 0, top_clr = 0;
-        flags_to_attrs(o->flags, &top_set, &top_clr);
+        mount_flags_to_attrs(o->flags, &top_set, &top_clr);
         int r;
         if (idmapped) {
                 r = mount_attach_fd(tree, dst);
@@ -144,7 +121,7 @@ static int mount_cgroup(RootfsContext *ctx, size_t i, const SpecMount *m, const 
         char p[32];
         int r;
 
-        flags_to_attrs(o->flags & ~MS_RDONLY, &set, &clr);
+        mount_flags_to_attrs(o->flags & ~MS_RDONLY, &set, &clr);
         _cleanup_close_ int dst = chase_in_root(ctx->rootfd, m->destination, CHASE_MKDIR, 0755, 0);
         if (dst < 0)
                 return mount_error(err, dst, i, m, "create destination in the rootfs");
@@ -214,8 +191,8 @@ static int mount_one(RootfsContext *ctx, size_t i, const SpecMount *m, BerthErro
         if (mount_is_idmapped(m, &o) && !bind)
                 return mount_error(err, 0, i, m, "idmapped mounts are supported for bind mounts "
                                                  "only");
-        if (o.tmpcopyup)
-                return mount_error(err, 0, i, m, "the tmpcopyup option is not supported yet");
+        if (o.tmpcopyup && (bind || !m->type || !streq(m->type, "tmpfs")))
+                return mount_error(err, 0, i, m, "the tmpcopyup option is for tmpfs mounts only");
         if (o.bind || (m->type && streq(m->type, "bind")))
                 return mount_bind(ctx, i, m, &o, err);
         if (!m->type)
@@ -230,7 +207,12 @@ static int mount_one(RootfsContext *ctx, size_t i, const SpecMount *m, BerthErro
         if (dst < 0)
                 return mount_error(err, dst, i, m, "create destination in the rootfs");
         fd_proc_path(dst, p);
-        if (mount(m->source ? m->source : m->type, p, m->type, o.flags, o.data) < 0) {
+        if (o.tmpcopyup) {
+                r = mount_tmpfs_copyup(dst, m->destination, o.flags, o.data, err);
+                if (r < 0)
+                        return berth_error_prefix(err, "mounts[%zu] (tmpcopyup on `%s`)", i,
+                                                  m->destination);
+        } else if (mount(m->source ? m->source : m->type, p, m->type, o.flags, o.data) < 0) {
                 int e = errno;
                 /* sysfs cannot be mounted from a user namespace that does not own the network
                  * namespace: bind the host's, as runc does. */

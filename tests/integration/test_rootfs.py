@@ -191,3 +191,56 @@ def test_idmapped_bind_mount(bundle, tmp_path):
     bundle.spec["mounts"][-1]["options"] = ["rbind"]
     r = bundle.run("stat", "-c", "%u:%g", "/data/f")
     assert r.rc == 0 and r.out.strip() == "1000:1000", r
+
+
+def test_tmpcopyup_copies_what_the_tmpfs_covers(bundle, tmp_path):
+    """tmpcopyup (podman --read-only, --tmpfs): the tmpfs starts with a copy of the directory
+    it covers, with modes, owners, links (as links, never followed out of the rootfs) and
+    special files; writes stay in the tmpfs."""
+    data = os.path.join(bundle.rootfs, "data")
+    os.makedirs(os.path.join(data, "sub", "deeper"))
+    with open(os.path.join(data, "f"), "w") as f:
+        f.write("from the image\n")
+    os.chmod(os.path.join(data, "f"), 0o604)
+    os.chown(os.path.join(data, "f"), 1000, 1000)
+    os.chmod(os.path.join(data, "sub"), 0o1777)
+    os.utime(os.path.join(data, "sub", "deeper"), (1000000000, 1000000000))
+    secret = tmp_path / "host-secret"
+    secret.mkdir()
+    (secret / "s").write_text("host only\n")
+    os.symlink(str(secret), os.path.join(data, "out"))
+    os.symlink("../../../../..", os.path.join(data, "sub", "up"))
+    os.mkfifo(os.path.join(data, "fifo"))
+    bundle.spec["mounts"].append({"destination": "/data", "type": "tmpfs", "source": "tmpfs",
+                                  "options": ["nosuid", "nodev", "tmpcopyup", "size=1m"]})
+    r = bundle.run("sh", "-c", "cat /data/f; stat -c '%n %a %u:%g' /data/f /data/sub; "
+                   "stat -c %Y /data/sub/deeper; readlink /data/out; readlink /data/sub/up; "
+                   "test -p /data/fifo && echo fifo; ls /data/out/ 2>&1 | grep -c '^s$'; "
+                   "grep ' /data ' /proc/self/mountinfo; echo new > /data/g && echo wrote")
+    assert r.rc == 0, r
+    out = r.out.splitlines()
+    assert out[0] == "from the image", r
+    assert out[1:3] == ["/data/f 604 1000:1000", "/data/sub 1777 0:0"], r
+    assert out[3] == "1000000000", r
+    assert out[4:6] == [str(secret), "../../../../.."], r
+    assert out[6] == "fifo" and out[7] == "0", r
+    assert " - tmpfs " in out[8] and "nosuid" in out[8] and "size=1024k" in out[8], r
+    assert out[9] == "wrote", r
+    assert not os.path.exists(os.path.join(data, "g"))
+    # "ro": filled, then read-only.
+    bundle.spec["mounts"][-1]["options"] = ["ro", "tmpcopyup"]
+    r = bundle.run("sh", "-c", "cat /data/f; echo x > /data/h 2>/dev/null; echo rc=$?")
+    assert r.rc == 0 and r.out == "from the image\nrc=1\n", r
+
+
+def test_tmpcopyup_refuses_a_tree_too_deep(bundle):
+    """The copy walks an explicit stack: a 150-level chain is refused clearly, no crash, and
+    nothing stays mounted."""
+    p = os.path.join(bundle.rootfs, "data")
+    for _ in range(150):
+        p = os.path.join(p, "d")
+    os.makedirs(p)
+    bundle.spec["mounts"].append({"destination": "/data", "type": "tmpfs", "source": "tmpfs",
+                                  "options": ["tmpcopyup"]})
+    r = bundle.run("true")
+    assert r.rc == 1 and "tmpcopyup" in r.err and "directory levels" in r.err, r
