@@ -84,21 +84,48 @@ static char *home_of(uid_t uid)
         return strdup("/");
 }
 
+/* The slot of the variable that entry names in env, or NULL. */
+static char **env_find(char **env, const char *entry)
+{
+        size_t klen = strcspn(entry, "=");
+        STRV_FOREACH(e, env)
+                if (strneq(*e, entry, klen) && ((*e)[klen] == '=' || (*e)[klen] == 0))
+                        return e;
+        return NULL;
+}
+
+/* As runc sets process.env one by one: a name given twice keeps its first place and its last
+ * value; an empty or missing HOME comes from the user's passwd entry. */
 static int build_env(const SpecProcess *p, unsigned n_listen_fds, char ***ret)
 {
-        _cleanup_strv_free_ char **env = strv_copy(p->env);
-        bool has_home = false;
+        _cleanup_strv_free_ char **env = NULL;
 
-        if (!env)
-                return -ENOMEM;
-        STRV_FOREACH(e, env)
-                if (startswith(*e, "HOME="))
-                        has_home = true;
-        if (!has_home) {
-                _cleanup_free_ char *home = home_of(p->user.uid), *kv = NULL;
-                if (!home || asprintf(&kv, "HOME=%s", home) < 0 || strv_push(&env, kv) < 0)
+        STRV_FOREACH(e, p->env) {
+                char **slot = env_find(env, *e);
+                char *copy = strdup(*e);
+                if (!copy)
                         return -ENOMEM;
-                kv = NULL;
+                if (slot) {
+                        free(*slot);
+                        *slot = copy;
+                } else if (strv_push(&env, copy) < 0) {
+                        free(copy);
+                        return -ENOMEM;
+                }
+        }
+        char **home = env_find(env, "HOME=");
+        const char *value = home ? strchr(*home, '=') : NULL;
+        if (!value || !value[1]) {
+                _cleanup_free_ char *dir = home_of(p->user.uid), *kv = NULL;
+                if (!dir || asprintf(&kv, "HOME=%s", dir) < 0)
+                        return -ENOMEM;
+                if (home) {
+                        free(*home);
+                        *home = TAKE_PTR(kv);
+                } else if (strv_push(&env, kv) < 0)
+                        return -ENOMEM;
+                else
+                        kv = NULL;
         }
         if (n_listen_fds > 0) {
                 char *a = NULL, *b = NULL;
@@ -107,6 +134,8 @@ static int build_env(const SpecProcess *p, unsigned n_listen_fds, char ***ret)
                     strv_push(&env, b) < 0)
                         return -ENOMEM;
         }
+        if (!env && !(env = calloc(1, sizeof(char *))))
+                return -ENOMEM;
         *ret = TAKE_PTR(env);
         return 0;
 }
@@ -167,15 +196,21 @@ int process_prepare(const SpecProcess *p, int rootfd, unsigned n_listen_fds,
                                                 O_DIRECTORY);
         if (cwd < 0)
                 return berth_error(err, cwd, "process.cwd `%s`", p->cwd ? p->cwd : "/");
+        /* Entered while still privileged, as runc does: the user may not be able to search a
+         * directory above it. Tried again as the user if we could not (root squashed). */
+        bool entered = fchdir(cwd) == 0;
+        if (!entered && errno != EACCES && errno != EPERM)
+                return berth_error(err, errno, "process.cwd: enter `%s`",
+                                   p->cwd ? p->cwd : "/");
         if ((r = sched_apply(p, err)) < 0)
                 return r;
         if (seccomp && (r = seccomp_filter_load(seccomp, ret_notify_fd, err)) < 0)
                 return berth_error_prefix(err, "linux.seccomp");
         if ((r = set_user(p, &caps, err)) < 0)
                 return r;
-        if (fchdir(cwd) < 0)
-                return berth_error(err, errno, "process.cwd: enter `%s` as uid %u", p->cwd,
-                                   p->user.uid);
+        if (!entered && fchdir(cwd) < 0)
+                return berth_error(err, errno, "process.cwd: enter `%s` as uid %u",
+                                   p->cwd ? p->cwd : "/", p->user.uid);
         if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return berth_error(err, errno, "process.noNewPrivileges");
         umask(p->user.has_umask ? p->user.umask : 022);
