@@ -244,3 +244,27 @@ def test_tmpcopyup_refuses_a_tree_too_deep(bundle):
                                   "options": ["tmpcopyup"]})
     r = bundle.run("true")
     assert r.rc == 1 and "tmpcopyup" in r.err and "directory levels" in r.err, r
+
+
+def test_destination_through_dangling_symlink_creates_its_target(bundle, tmp_path):
+    """As runc does: a destination that is (or goes through) a link to something missing gets
+    the link's target made inside the rootfs, a file for a file bind, a directory otherwise."""
+    os.symlink("/missing/dir", os.path.join(bundle.rootfs, "dl-dir"))
+    os.symlink("../../missing2/f", os.path.join(bundle.rootfs, "dl-file"))
+    os.symlink("/missing3", os.path.join(bundle.rootfs, "dl-mid"))
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "x").write_text("dir\n")
+    f = tmp_path / "f"
+    f.write_text("file\n")
+    bundle.spec["mounts"] += [
+        {"destination": "/dl-dir", "type": "bind", "source": str(d), "options": ["bind"]},
+        {"destination": "/dl-file", "type": "bind", "source": str(f), "options": ["bind"]},
+        {"destination": "/dl-mid/sub", "type": "tmpfs", "source": "tmpfs", "options": []},
+    ]
+    r = bundle.run("sh", "-c", "cat /dl-dir/x /dl-file; grep -c ' /missing3/sub ' "
+                   "/proc/self/mountinfo")
+    assert r.rc == 0 and r.out == "dir\nfile\n1\n", r
+    assert os.path.isfile(os.path.join(bundle.rootfs, "missing2", "f"))
+    assert os.path.isdir(os.path.join(bundle.rootfs, "missing", "dir"))
+    assert not os.path.exists("/missing2")
