@@ -280,8 +280,10 @@ static int serve_init(Container *c, const Spec *spec, const CreateOptions *o, in
                                 r = terminal_send_to_socket(o->console_socket, fd, err);
                                 if (r < 0)
                                         return r;
-                        } else if (foreground)
+                        } else if (foreground) {
+                                terminal_clear_onlcr(fd); /* before the process can write */
                                 *ret_console = TAKE_FD(fd);
+                        }
                         break;
                 case SYNC_SECCOMP: {
                         const SpecSeccomp *sc = spec->linux_ ? spec->linux_->seccomp : NULL;

@@ -128,16 +128,10 @@ int terminal_relay(int master)
         char buf[16384];
         bool stdin_open = true;
 
-        /* As runc's own relay: the container's pty passes "\n" through as it is (-onlcr), so
-         * output that goes to a file or a pipe has no "\r" added; a terminal of ours adds it. */
-        struct termios pty;
-        if (tcgetattr(master, &pty) == 0) {
-                pty.c_oflag &= ~(tcflag_t)ONLCR;
-                (void)tcsetattr(master, TCSANOW, &pty);
-        }
         if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
                 raw = saved;
-                /* Raw input; output still gets the terminal's own "\n" -> "\r\n". */
+                /* Raw input; output still gets the terminal's own "\n" -> "\r\n" (the
+                 * container's pty has none: terminal_clear_onlcr()). */
                 cfmakeraw(&raw);
                 raw.c_oflag |= OPOST | ONLCR;
                 if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0)
@@ -186,4 +180,14 @@ int terminal_relay(int master)
         if (restore)
                 tcsetattr(STDIN_FILENO, TCSANOW, &saved);
         return 0;
+}
+
+void terminal_clear_onlcr(int master)
+{
+        struct termios t;
+
+        if (tcgetattr(master, &t) == 0) {
+                t.c_oflag &= ~(tcflag_t)ONLCR;
+                (void)tcsetattr(master, TCSANOW, &t);
+        }
 }
