@@ -277,6 +277,8 @@ _noreturn_ void container_init(const InitArgs *a)
                         fail(a->sync_fd, err);
         } else if (setsid() < 0 && errno != EPERM)
                 fail(a->sync_fd, (berth_error(&err, errno, "setsid"), err));
+        if (rootfs_remount_readonly(&rc, &err) < 0)
+                fail(a->sync_fd, err);
 
         if (!p)
                 fail(a->sync_fd, (berth_error(&err, 0, "process: missing"), err));

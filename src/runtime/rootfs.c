@@ -178,6 +178,40 @@ static int mount_cgroup(RootfsContext *ctx, size_t i, const SpecMount *m, const 
         return 0;
 }
 
+static bool path_is_dev(const char *p)
+{
+        p += strspn(p, "/");
+        return startswith(p, "dev") && !p[3 + strspn(p + 3, "/")];
+}
+
+/* As runc does, a read-only tmpfs or /dev is mounted writable and made read-only only once
+ * what goes below it is there (devpts, the devices, the console): rootfs_remount_readonly(). */
+static bool readonly_later(const SpecMount *m, const MountOptions *o)
+{
+        return (o->flags & MS_RDONLY) &&
+               ((m->type && streq(m->type, "tmpfs")) || path_is_dev(m->destination));
+}
+
+int rootfs_remount_readonly(RootfsContext *ctx, BerthError **err)
+{
+        for (size_t i = 0; i < ctx->spec->n_mounts; i++) {
+                const SpecMount *m = &ctx->spec->mounts[i];
+                _cleanup_(mount_options_done) MountOptions o = {};
+                int r = mount_options_parse(m->options, &o);
+                if (r < 0)
+                        return mount_error(err, r, i, m, "parse options");
+                if (!readonly_later(m, &o))
+                        continue;
+                _cleanup_close_ int fd = reopen_dest(ctx, m->destination);
+                if (fd < 0)
+                        return mount_error(err, fd, i, m, "reopen to make it read-only");
+                r = mount_setattr_fd(fd, false, MOUNT_ATTR_RDONLY, 0, 0);
+                if (r < 0)
+                        return mount_error(err, r, i, m, "make it read-only");
+        }
+        return 0;
+}
+
 static int mount_one(RootfsContext *ctx, size_t i, const SpecMount *m, BerthError **err)
 {
         _cleanup_(mount_options_done) MountOptions o = {};
@@ -187,6 +221,8 @@ static int mount_one(RootfsContext *ctx, size_t i, const SpecMount *m, BerthErro
         r = mount_options_parse(m->options, &o);
         if (r < 0)
                 return mount_error(err, r, i, m, "parse options");
+        if (readonly_later(m, &o))
+                o.flags &= ~MS_RDONLY;
         bool bind = o.bind || (m->type && streq(m->type, "bind"));
         if (mount_is_idmapped(m, &o) && !bind)
                 return mount_error(err, 0, i, m, "idmapped mounts are supported for bind mounts "

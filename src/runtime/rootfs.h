@@ -39,6 +39,8 @@ int rootfs_prepare(RootfsContext *ctx, BerthError **err);
 int rootfs_pivot(RootfsContext *ctx, bool no_pivot, BerthError **err);
 /* After the pivot: masked paths, read-only paths, a read-only root, the root's propagation. */
 int rootfs_finalize(RootfsContext *ctx, BerthError **err);
+/* Last, once the console is there: a read-only tmpfs or /dev mount becomes read-only. */
+int rootfs_remount_readonly(RootfsContext *ctx, BerthError **err);
 /* Binds the pty slave at slave_path onto /dev/console (after the pivot). */
 int rootfs_bind_console(const char *slave_path, BerthError **err);
 void rootfs_context_done(RootfsContext *ctx);

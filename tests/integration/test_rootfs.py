@@ -268,3 +268,21 @@ def test_destination_through_dangling_symlink_creates_its_target(bundle, tmp_pat
     assert os.path.isfile(os.path.join(bundle.rootfs, "missing2", "f"))
     assert os.path.isdir(os.path.join(bundle.rootfs, "missing", "dir"))
     assert not os.path.exists("/missing2")
+
+
+def test_readonly_dev_and_tmpfs_are_made_readonly_after_their_submounts(bundle):
+    """As runc does: a read-only /dev (or tmpfs) is mounted writable, gets devpts, the devices
+    and whatever is mounted below it, and only then becomes read-only."""
+    for m in bundle.spec["mounts"]:
+        if m["destination"] == "/dev":
+            m["options"].append("ro")
+    bundle.spec["mounts"] += [
+        {"destination": "/ro-tmp", "type": "tmpfs", "source": "tmpfs", "options": ["ro"]},
+        {"destination": "/ro-tmp/sub", "type": "tmpfs", "source": "tmpfs", "options": []},
+    ]
+    r = bundle.run("sh", "-c", "touch /dev/x 2>/dev/null || echo dev-ro; "
+                   "touch /ro-tmp/x 2>/dev/null || echo tmp-ro; touch /ro-tmp/sub/y && "
+                   "echo sub-rw; test -c /dev/null && test -d /dev/pts/ && echo devices; "
+                   "grep -c ' /dev/pts ' /proc/self/mountinfo")
+    assert r.rc == 0, r
+    assert r.out == "dev-ro\ntmp-ro\nsub-rw\ndevices\n1\n", r
