@@ -428,6 +428,9 @@ int rootfs_prepare(RootfsContext *ctx, BerthError **err)
 
 int rootfs_pivot(RootfsContext *ctx, bool no_pivot, BerthError **err)
 {
+        _cleanup_close_ int oldroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (oldroot < 0)
+                return berth_error(err, errno, "open the old root");
         if (fchdir(ctx->rootfd) < 0)
                 return berth_error(err, errno, "enter rootfs `%s`", ctx->rootfs);
         if (no_pivot) {
@@ -438,7 +441,12 @@ int rootfs_pivot(RootfsContext *ctx, bool no_pivot, BerthError **err)
         } else {
                 if (syscall(SYS_pivot_root, ".", ".") < 0)
                         return berth_error(err, errno, "pivot_root into `%s`", ctx->rootfs);
-                /* The old root is stacked on "."; detach it without telling the host. */
+                /* The old root is stacked on "."; detach it without telling the host. "." may
+                 * still be the new root for mount(2) (it does not cross the mount on top): go
+                 * to the old root by its fd, or the rslave would reach the container's own
+                 * mounts and undo their propagation options, as runc knows. */
+                if (fchdir(oldroot) < 0)
+                        return berth_error(err, errno, "enter the old root");
                 if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
                         return berth_error(err, errno, "make the old root a slave");
                 if (umount2(".", MNT_DETACH) < 0)

@@ -286,3 +286,22 @@ def test_readonly_dev_and_tmpfs_are_made_readonly_after_their_submounts(bundle):
                    "grep -c ' /dev/pts ' /proc/self/mountinfo")
     assert r.rc == 0, r
     assert r.out == "dev-ro\ntmp-ro\nsub-rw\ndevices\n1\n", r
+
+
+def test_bind_propagation_survives_the_pivot(bundle, tmp_path):
+    """A bind mount's propagation option holds in the container, idmapped or not: the
+    pivot's rslave goes to the old root only (it used to reach the container's mounts)."""
+    src = tmp_path / "prop"
+    src.mkdir()
+    one = [{"containerID": 0, "hostID": 1000, "size": 1}]
+    bundle.spec["mounts"] += [
+        {"destination": "/plain", "type": "bind", "source": str(src),
+         "options": ["rbind", "rshared"]},
+        {"destination": "/idm", "type": "bind", "source": str(src),
+         "options": ["rbind", "idmap", "rshared"], "uidMappings": one, "gidMappings": one},
+    ]
+    r = bundle.run("grep", "-E", " /(plain|idm) ", "/proc/self/mountinfo")
+    assert r.rc == 0, r
+    lines = r.out.splitlines()
+    assert len(lines) == 2 and all(" shared:" in l for l in lines), r
+    assert "idmapped" in [l for l in lines if " /idm " in l][0], r
