@@ -256,7 +256,11 @@ _noreturn_ void container_init(const InitArgs *a)
                 if (r < 0)
                         _exit(1); /* the runtime reports its own hook failure */
         }
-        if (hooks_run(s, SPEC_HOOK_CREATE_CONTAINER, state, &err) < 0)
+        /* Hooks run in the container get the container's environment, not ours, as with
+         * runc: process.env here, the process's own (HOME and all) at startContainer. */
+        static char *const no_env[] = { NULL };
+        if (hooks_run_env(s, SPEC_HOOK_CREATE_CONTAINER, state, p && p->env ? p->env : no_env,
+                          &err) < 0)
                 fail(a->sync_fd, err);
 
         if (rootfs_pivot(&rc, a->opts->no_pivot, &err) < 0 || rootfs_finalize(&rc, &err) < 0)
@@ -310,7 +314,7 @@ _noreturn_ void container_init(const InitArgs *a)
                 _exit(1);
         if (wait_start(a, &start_fd, &err) < 0)
                 fail(start_fd >= 0 ? start_fd : a->sync_fd, err);
-        if (hooks_run(s, SPEC_HOOK_START_CONTAINER, state, &err) < 0)
+        if (hooks_run_env(s, SPEC_HOOK_START_CONTAINER, state, proc.env, &err) < 0)
                 fail(start_fd, err);
 
         process_exec(&proc, a->n_listen_fds + a->opts->preserve_fds, a->exec_stub_fd, start_fd,
