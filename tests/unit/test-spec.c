@@ -653,6 +653,13 @@ TEST(bad_values)
                            "linux.devices[0].type: unknown device type \"z\"");
         ASSERT_PARSE_ERROR(LINUX("'devices':[{'path':'dev/x','type':'p'}]"),
                            "linux.devices[0].path: must be an absolute path");
+        ASSERT_PARSE_ERROR(LINUX("'resources':{'devices':[{'allow':false,'access':'rwm'},"
+                                 "{'allow':true,'type':'c','major':1,'minor':11,'access':''}]}"),
+                           "linux.resources.devices[1].access: must not be empty: give one or "
+                           "more of r, w and m");
+        ASSERT_PARSE_ERROR(LINUX("'resources':{'devices':[{'allow':false}]}"),
+                           "linux.resources.devices[0].access: must not be empty: give one or "
+                           "more of r, w and m");
         ASSERT_PARSE_ERROR(LINUX("'resources':{'devices':[{'allow':true,'access':'rwx'}]}"),
                            "linux.resources.devices[0].access: must consist of the letters r, w "
                            "and m");
