@@ -763,6 +763,18 @@ int spec_parse_linux(struct json_object *v, const JsonPath *p, SpecLinux *l, Ber
                         return r;
         }
 
+        /* As runc: offsets apply to a time namespace made for the container, never silently
+         * to none or to one that is joined. */
+        if (json_member(v, "timeOffsets")) {
+                JsonPath c = JSON_PATH_KEY(p, "timeOffsets");
+                if (!l->namespaces[SPEC_NS_TIME].present)
+                        return json_path_error(err, &c, "needs a time namespace in "
+                                                        "linux.namespaces");
+                if (l->namespaces[SPEC_NS_TIME].path)
+                        return json_path_error(err, &c, "cannot be set for a time namespace "
+                                                        "that is joined (it has a path)");
+        }
+
         r = json_parse_member_array(v, p, "devices", sizeof(SpecDevice), parse_device,
                                     (void **)&l->devices, &l->n_devices, err);
         if (r < 0)

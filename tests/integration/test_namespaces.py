@@ -156,6 +156,16 @@ def test_time_namespace_offsets(bundle):
     assert float(r.out.split()[0]) >= host + 86400 * 365 - 60
 
 
+def test_time_offsets_without_a_time_namespace_are_refused(bundle):
+    """As runc: offsets with no time namespace of the container's own are an error, not
+    silently dropped."""
+    set_namespaces(bundle, ["pid", "mount", "ipc", "uts", "network"])
+    bundle.spec["linux"]["timeOffsets"] = {"monotonic": {"secs": 86400, "nanosecs": 0}}
+    cid, r = bundle.create("true")
+    assert r.rc != 0 and "linux.timeOffsets: needs a time namespace" in r.err, r
+    assert not os.path.exists(os.path.join(bundle.root, cid))
+
+
 def test_hostname_and_domainname(bundle):
     bundle.spec["hostname"] = "berth-box"
     bundle.spec["domainname"] = "example.test"

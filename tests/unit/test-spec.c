@@ -697,6 +697,15 @@ TEST(bad_values)
                            "linux.maskedPaths[1]: must be an absolute path");
         ASSERT_PARSE_ERROR(LINUX("'readonlyPaths':['sys']"),
                            "linux.readonlyPaths[0]: must be an absolute path");
+        ASSERT_PARSE_ERROR(LINUX("'timeOffsets':{'monotonic':{'secs':1}},"
+                                 "'namespaces':[{'type':'mount'}]"),
+                           "linux.timeOffsets: needs a time namespace in linux.namespaces");
+        ASSERT_PARSE_ERROR(LINUX("'timeOffsets':{},'namespaces':[{'type':'mount'}]"),
+                           "linux.timeOffsets: needs a time namespace in linux.namespaces");
+        ASSERT_PARSE_ERROR(LINUX("'timeOffsets':{'boottime':{'secs':1}},"
+                                 "'namespaces':[{'type':'time','path':'/proc/1/ns/time'}]"),
+                           "linux.timeOffsets: cannot be set for a time namespace that is "
+                           "joined (it has a path)");
         ASSERT_PARSE_ERROR(LINUX("'timeOffsets':{'realtime':{'secs':1}}"),
                            "linux.timeOffsets[\"realtime\"]: unknown clock, expected "
                            "\"monotonic\" or \"boottime\"");
