@@ -193,15 +193,11 @@ _noreturn_ void container_init(const InitArgs *a)
                 fail(a->sync_fd, err);
         if (getppid() == 1)
                 _exit(1); /* the runtime is already gone */
-        /* GO carries the user namespaces of idmapped mounts, if any. */
-        int idmap[SYNC_MAX_FDS];
-        size_t n_idmap = 0;
-        r = sync_recv_fds(a->sync_fd, &go, idmap, ELEMENTSOF(idmap), &n_idmap);
+        r = sync_recv(a->sync_fd, &go, NULL);
         if (r < 0 || go.type != SYNC_GO)
                 _exit(1);
         state = TAKE_PTR(go.text);
-        rc.idmap_fds = idmap;
-        rc.n_idmap_fds = n_idmap;
+        rc.source_fd = a->sync_fd;
 
         rc.userns = l && l->namespaces[SPEC_NS_USER].present;
         rc.new_cgroupns = l && l->namespaces[SPEC_NS_CGROUP].present &&
@@ -242,9 +238,6 @@ _noreturn_ void container_init(const InitArgs *a)
         /* A joined mount namespace gets the rootfs set up inside it, as runc does. */
         if (rootfs_prepare(&rc, &err) < 0)
                 fail(a->sync_fd, err);
-        for (size_t i = 0; i < n_idmap; i++)
-                safe_close(idmap[i]);
-        rc.n_idmap_fds = 0;
         /* Hooks and everything after run inside the container's cgroup. */
         if (enter_cgroup(&rc, &err) < 0)
                 fail(a->sync_fd, err);

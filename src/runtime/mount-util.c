@@ -77,6 +77,17 @@ int mount_idmapped_tree(const char *src, bool recursive, int userns_fd, bool rec
         return 0;
 }
 
+int mount_clone_tree(const char *src, bool recursive, int *ret)
+{
+        int tree = sys_open_tree(AT_FDCWD, src,
+                                 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+                                         (recursive ? AT_RECURSIVE : 0));
+        if (tree < 0)
+                return -errno;
+        *ret = tree;
+        return 0;
+}
+
 int mount_attach_fd(int tree_fd, int dst_fd)
 {
         if (sys_move_mount(tree_fd, "", dst_fd, "",

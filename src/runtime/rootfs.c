@@ -13,6 +13,7 @@
 #include "basic/log.h"
 #include "basic/string-util.h"
 #include "mount-options.h"
+#include "mount-source.h"
 #include "mount-util.h"
 #include "rootfs.h"
 #include "tmpcopyup.h"
@@ -61,16 +62,23 @@ static int mount_bind(RootfsContext *ctx, size_t i, const SpecMount *m, const Mo
         _cleanup_free_ char *abs = NULL;
         if (m->source[0] != '/' && asprintf(&abs, "%s/%s", ctx->bundle, m->source) < 0)
                 return mount_error(err, ENOMEM, i, m, "source");
-        /* An idmapped one comes made: its tree stands for the source. */
+        /* An idmapped one, or one our user namespace cannot reach, the runtime opens for us
+         * (mount-source.h), now, so that it sees the mounts made before; its tree stands for
+         * the source. It serves such requests once the cgroup is set up. */
         bool idmapped = mount_is_idmapped(m, o);
-        int tree = -1;
-        if (idmapped) {
-                if (ctx->next_idmap_fd >= ctx->n_idmap_fds)
-                        return mount_error(err, 0, i, m, "no idmapped mount from the runtime");
-                tree = ctx->idmap_fds[ctx->next_idmap_fd++];
+        _cleanup_close_ int tree = -1;
+        _cleanup_close_ int src = idmapped ? -1 : open(abs ? abs : m->source, O_PATH | O_CLOEXEC);
+        if (idmapped || (src < 0 && (errno == EACCES || errno == EPERM) && ctx->source_fd >= 0)) {
+                int r = 0;
+                if (ctx->source_fd < 0)
+                        return mount_error(err, 0, i, m, "no runtime to open the source");
+                if (ctx->enter_cgroup && (r = ctx->enter_cgroup(ctx, err)) < 0)
+                        return r;
+                r = mount_source_request(ctx->source_fd, i, &tree, err);
+                if (r < 0)
+                        return r;
+                src = fcntl(tree, F_DUPFD_CLOEXEC, 3);
         }
-        _cleanup_close_ int src = idmapped ? fcntl(tree, F_DUPFD_CLOEXEC, 3)
-                                           : open(abs ? abs : m->source, O_PATH | O_CLOEXEC);
         if (src < 0)
                 return mount_error(err, errno, i, m, "open source");
         if (fstat(src, &st) < 0)
@@ -86,10 +94,10 @@ static int mount_bind(RootfsContext *ctx, size_t i, const SpecMount *m, const Mo
         uint64_t top_set = 0, top_clr = 0;
         mount_flags_to_attrs(o->flags, &top_set, &top_clr);
         int r;
-        if (idmapped) {
+        if (tree >= 0) {
                 r = mount_attach_fd(tree, dst);
                 if (r < 0)
-                        return mount_error(err, r, i, m, "attach the idmapped mount");
+                        return mount_error(err, r, i, m, "attach the source the runtime opened");
         } else {
                 r = mount_bind_fd(src, dst, o->recursive_bind, 0, 0);
                 if (r < 0)

@@ -27,10 +27,9 @@ typedef struct RootfsContext {
         int (*enter_cgroup)(struct RootfsContext *ctx, BerthError **err);
         void *userdata;
         bool cgroup_entered;
-        /* One detached, idmapped mount tree per idmapped mount, in config order, made by the
-         * runtime (inside a user namespace the init may not idmap a host filesystem). */
-        const int *idmap_fds;
-        size_t n_idmap_fds, next_idmap_fd;
+        /* Where to ask the runtime for the source of an idmapped bind mount, or of one the
+         * init cannot open itself (mount-source.h); -1: nowhere. */
+        int source_fd;
 } RootfsContext;
 
 /* Before the createContainer hooks: propagation, the rootfs bind, mounts and devices. */

@@ -305,3 +305,24 @@ def test_bind_propagation_survives_the_pivot(bundle, tmp_path):
     lines = r.out.splitlines()
     assert len(lines) == 2 and all(" shared:" in l for l in lines), r
     assert "idmapped" in [l for l in lines if " /idm " in l][0], r
+
+
+def test_idmapped_source_inside_an_earlier_mount(bundle, tmp_path):
+    """A bind source inside the rootfs is resolved when its mount is made, in order: an
+    idmapped one below an earlier mount of the same container sees that mount (the runtime
+    used to open it on the host before any container mount existed)."""
+    outer = tmp_path / "outer"
+    (outer / "sub").mkdir(parents=True)
+    (outer / "sub" / "f").write_text("from the earlier mount\n")
+    one = [{"containerID": 0, "hostID": 1000, "size": 1}]
+    bundle.spec["mounts"] += [
+        {"destination": "/outer", "type": "bind", "source": str(outer), "options": ["rbind"]},
+        {"destination": "/idm", "type": "bind",
+         "source": os.path.join(bundle.rootfs, "outer", "sub"),
+         "options": ["rbind", "idmap"], "uidMappings": one, "gidMappings": one},
+        {"destination": "/plain", "type": "bind",
+         "source": os.path.join(bundle.rootfs, "outer", "sub"), "options": ["rbind"]},
+    ]
+    r = bundle.run("sh", "-c", "cat /idm/f /plain/f; stat -c %u /idm/f /plain/f")
+    assert r.rc == 0, r
+    assert r.out == "from the earlier mount\n" * 2 + "1000\n0\n", r
