@@ -140,17 +140,18 @@ static int build_env(const SpecProcess *p, unsigned n_listen_fds, char ***ret)
         return 0;
 }
 
-/* As runc does, the user gets its stdio: the pty (so it can control its terminal, while the
- * devpts mount keeps choosing the group) and pipes or sockets (so it can reopen /dev/stdout).
- * Unlike runc, a regular file or device passed as stdio keeps its owner: it is the caller's. An
- * owner or a uid the user namespace does not map, or a read-only /dev, leave it as it is. */
-static int give_stdio_to_user(uid_t uid, BerthError **err)
+/* As runc does, the user gets its stdio: the container's pty (so it can control its terminal,
+ * while the devpts mount keeps choosing the group) and pipes or sockets (so it can reopen
+ * /dev/stdout). Unlike runc, a regular file, a device or a terminal passed as stdio keeps its
+ * owner: it is the caller's. An owner or a uid the user namespace does not map, or a read-only
+ * /dev, leave it as it is. */
+static int give_stdio_to_user(uid_t uid, bool own_pty, BerthError **err)
 {
         for (int fd = 0; fd < 3; fd++) {
                 struct stat st;
                 if (fstat(fd, &st) < 0)
                         continue; /* closed */
-                bool tty = S_ISCHR(st.st_mode) && isatty(fd);
+                bool tty = own_pty && S_ISCHR(st.st_mode) && isatty(fd);
                 if (st.st_uid == uid || !(tty || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
                         continue;
                 if (fchown(fd, uid, (gid_t)-1) < 0 && errno != EPERM && errno != EROFS &&
@@ -223,7 +224,8 @@ int process_prepare(const SpecProcess *p, int rootfd, unsigned n_listen_fds,
         if (!entered && errno != EACCES && errno != EPERM)
                 return berth_error(err, errno, "process.cwd: enter `%s`",
                                    p->cwd ? p->cwd : "/");
-        if ((r = give_stdio_to_user(p->user.uid, err)) < 0 || (r = sched_apply(p, err)) < 0)
+        if ((r = give_stdio_to_user(p->user.uid, p->terminal, err)) < 0 ||
+            (r = sched_apply(p, err)) < 0)
                 return r;
         if (seccomp && (r = seccomp_filter_load(seccomp, ret_notify_fd, err)) < 0)
                 return berth_error_prefix(err, "linux.seccomp");

@@ -2,6 +2,9 @@
 """process: args, env, cwd, user, rlimits, capabilities, noNewPrivileges, oomScoreAdj."""
 import os
 import resource
+import subprocess
+
+from runtime_env import RUNTIME
 
 
 def status_field(out, name):
@@ -142,3 +145,15 @@ def test_env_duplicates_and_empty_home(bundle):
     r = bundle.run("cat", "/proc/self/environ")
     assert r.rc == 0, r
     assert r.out.split("\0")[:-1] == ["PATH=/bin", "A=3", "HOME=/home/user", "B=2"], r
+
+
+def test_user_can_reopen_its_stdio_pipes(bundle):
+    """As runc does, process.user gets the pipes it was given as stdio, so it can reopen
+    /dev/stdout (images that log to it as a non-root user)."""
+    bundle.spec["process"]["user"] = {"uid": 1000, "gid": 1000}
+    bundle.args("sh", "-c", "echo via-reopen > /dev/stdout")
+    bundle.write()
+    r = subprocess.run([RUNTIME, "--root", bundle.root, "run", "--bundle", bundle.dir,
+                        bundle.new_id()], stdin=subprocess.DEVNULL, capture_output=True,
+                       timeout=30)
+    assert r.returncode == 0 and r.stdout == b"via-reopen\n", r
