@@ -37,6 +37,7 @@ def test_features():
                                              "cgroup", "time"}
     assert "CAP_SYS_ADMIN" in f["linux"]["capabilities"]
     assert "rbind" in f["mountOptions"] and "rro" in f["mountOptions"]
+    assert "tmpcopyup" in f["mountOptions"]
     assert len(f["hooks"]) == 6
 
 
