@@ -24,9 +24,10 @@ static int chase_depth(int rootfd, const char *path, ChaseMkdir mk, mode_t mode,
                        unsigned depth);
 
 /* A component that is a link to something missing: create the link's target, inside the root,
- * as a directory (what image layouts like /var/run -> /run expect). */
+ * as a directory (what image layouts like /var/run -> /run expect), or as what the last
+ * component was to be (mk, mode), as runc does. */
 static int create_link_target(int rootfd, int parent, const char *name, const char *prefix,
-                              unsigned depth)
+                              ChaseMkdir mk, mode_t mode, unsigned depth)
 {
         char target[PATH_MAX], full[PATH_MAX * 2];
         struct stat st;
@@ -44,7 +45,8 @@ static int create_link_target(int rootfd, int parent, const char *name, const ch
                 snprintf(full, sizeof(full), "%.*s/%s", slash ? (int)(slash - prefix) : 0, prefix,
                          target);
         }
-        int fd = chase_depth(rootfd, full, CHASE_MKDIR, 0755, O_DIRECTORY, depth + 1);
+        int fd = chase_depth(rootfd, full, mk, mode, mk == CHASE_MKDIR ? O_DIRECTORY : 0,
+                             depth + 1);
         if (fd < 0)
                 return fd;
         safe_close(fd);
@@ -100,20 +102,25 @@ static int chase_depth(int rootfd, const char *path, ChaseMkdir mk, mode_t mode,
                                 return parent;
                         if (strcmp(p, "..") == 0)
                                 ; /* resolved by openat2 below, clamped at the root */
-                        else if (last && mk == CHASE_MKDIR_FILE) {
-                                int f = openat(parent, p,
-                                               O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW,
-                                               mode);
+                        else {
+                                bool file = last && mk == CHASE_MKDIR_FILE;
+                                int f = file ? openat(parent, p,
+                                                      O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC |
+                                                              O_NOFOLLOW,
+                                                      mode)
+                                             : mkdirat(parent, p, last ? mode : 0755);
                                 if (f < 0 && errno != EEXIST)
                                         return -errno;
-                                safe_close(f);
-                        } else if (mkdirat(parent, p, last ? mode : 0755) < 0) {
-                                if (errno != EEXIST)
-                                        return -errno;
+                                if (file)
+                                        safe_close(f);
+                                /* There already, but it does not resolve: a dangling link. */
                                 _cleanup_close_ int probe =
-                                        openat2_in_root(rootfd, buf, O_PATH);
+                                        f < 0 ? openat2_in_root(rootfd, buf, O_PATH) : -1;
                                 if (probe == -ENOENT) {
-                                        int r = create_link_target(rootfd, parent, p, buf, depth);
+                                        int r = create_link_target(
+                                                rootfd, parent, p, buf,
+                                                file ? CHASE_MKDIR_FILE : CHASE_MKDIR,
+                                                last ? mode : 0755, depth);
                                         if (r < 0)
                                                 return r;
                                 }

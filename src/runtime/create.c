@@ -27,6 +27,7 @@
 #include "hooks.h"
 #include "mount-options.h"
 #include "mount-util.h"
+#include "mount-source.h"
 #include "namespaces.h"
 #include "seccomp.h"
 #include "sync.h"
@@ -169,82 +170,45 @@ static int spawn_init(const InitArgs *args, bool intermediate, int cgroup_fd, pi
         return 0;
 }
 
-/* For each idmapped mount, in config order: a detached copy of its source with the idmapping
- * (its own mappings, or the container's user namespace's) applied, made here because the init,
- * inside a user namespace, may not idmap a host filesystem; the init attaches it. */
-static int idmap_trees(const Spec *spec, const char *bundle, int *fds, size_t max, size_t *ret_n,
-                       BerthError **err)
+/* What idmapped mounts need, checked before the init starts. Their trees are made when the
+ * init comes to them (mount-source.h). */
+static int idmap_check(const Spec *spec, BerthError **err)
 {
         const SpecLinux *l = spec->linux_;
         bool own_userns = l && l->namespaces[SPEC_NS_USER].present &&
                           !l->namespaces[SPEC_NS_USER].path && l->n_uid_mappings > 0;
         bool joined_mntns = l && l->namespaces[SPEC_NS_MOUNT].path;
-        size_t n = 0;
-        int r = 0;
 
-        for (size_t i = 0; i < spec->n_mounts && r >= 0; i++) {
+        for (size_t i = 0; i < spec->n_mounts; i++) {
                 const SpecMount *m = &spec->mounts[i];
                 _cleanup_(mount_options_done) MountOptions o = {};
-                _cleanup_free_ char *src = NULL;
-                _cleanup_close_ int userns = -1;
                 char what[32];
                 if (mount_options_parse(m->options, &o) < 0 || !mount_is_idmapped(m, &o))
                         continue; /* a bad option list is the init's to report */
                 snprintf(what, sizeof(what), "mounts[%zu]", i);
                 bool uids = m->n_uid_mappings > 0, gids = m->n_gid_mappings > 0;
                 if (!o.bind && !(m->type && streq(m->type, "bind")))
-                        r = berth_error(err, 0, "%s (`%s`): idmapped mounts are supported for "
-                                                "bind mounts only",
-                                        what, m->destination);
-                else if (uids != gids)
-                        r = berth_error(err, 0, "%s (`%s`): uidMappings and gidMappings go "
-                                                "together",
-                                        what, m->destination);
-                else if (!uids && !own_userns)
-                        r = berth_error(err, 0, "%s (`%s`): idmap needs uidMappings and "
-                                                "gidMappings, or a user namespace of the "
-                                                "container's own",
-                                        what, m->destination);
-                else if (joined_mntns)
-                        r = berth_error(err, 0, "%s (`%s`): idmapped mounts in a joined mount "
-                                                "namespace are not supported",
-                                        what, m->destination);
-                else if (!m->source)
-                        r = berth_error(err, 0, "%s (`%s`): a bind mount needs a source", what,
-                                        m->destination);
-                else if (n == max)
-                        r = berth_error(err, 0, "%s: at most %zu idmapped mounts", what, max);
-                if (r < 0)
-                        break;
-                r = uids ? namespaces_userns_fd(m->uid_mappings, m->n_uid_mappings,
-                                                m->gid_mappings, m->n_gid_mappings, what,
-                                                &userns, err)
-                         : namespaces_userns_fd(l->uid_mappings, l->n_uid_mappings,
-                                                l->gid_mappings, l->n_gid_mappings, what,
-                                                &userns, err);
-                if (r < 0)
-                        break;
-                if (m->source[0] != '/' && asprintf(&src, "%s/%s", bundle, m->source) < 0) {
-                        r = berth_error(err, ENOMEM, "%s", what);
-                        break;
-                }
-                r = mount_idmapped_tree(src ? src : m->source, o.recursive_bind, userns,
-                                        o.recursive_idmap, &fds[n]);
-                if (r < 0) {
-                        r = berth_error(err, r, "%s (`%s`): idmap `%s`%s", what,
-                                        m->destination, src ? src : m->source,
-                                        r == -EINVAL ? " (does its filesystem support "
-                                                       "idmapped mounts?)"
-                                                     : "");
-                        break;
-                }
-                n++;
+                        return berth_error(err, 0, "%s (`%s`): idmapped mounts are supported for "
+                                                   "bind mounts only",
+                                           what, m->destination);
+                if (uids != gids)
+                        return berth_error(err, 0, "%s (`%s`): uidMappings and gidMappings go "
+                                                   "together",
+                                           what, m->destination);
+                if (!uids && !own_userns)
+                        return berth_error(err, 0, "%s (`%s`): idmap needs uidMappings and "
+                                                   "gidMappings, or a user namespace of the "
+                                                   "container's own",
+                                           what, m->destination);
+                if (joined_mntns)
+                        return berth_error(err, 0, "%s (`%s`): idmapped mounts in a joined mount "
+                                                   "namespace are not supported",
+                                           what, m->destination);
+                if (!m->source)
+                        return berth_error(err, 0, "%s (`%s`): a bind mount needs a source", what,
+                                           m->destination);
         }
-        if (r < 0)
-                while (n > 0)
-                        safe_close(fds[--n]);
-        *ret_n = n;
-        return r;
+        return 0;
 }
 
 static int serve_init(Container *c, const Spec *spec, const CreateOptions *o, int sync_fd,
@@ -281,8 +245,10 @@ static int serve_init(Container *c, const Spec *spec, const CreateOptions *o, in
                                 r = terminal_send_to_socket(o->console_socket, fd, err);
                                 if (r < 0)
                                         return r;
-                        } else if (foreground)
+                        } else if (foreground) {
+                                terminal_clear_onlcr(fd); /* before the process can write */
                                 *ret_console = TAKE_FD(fd);
+                        }
                         break;
                 case SYNC_SECCOMP: {
                         const SpecSeccomp *sc = spec->linux_ ? spec->linux_->seccomp : NULL;
@@ -295,6 +261,11 @@ static int serve_init(Container *c, const Spec *spec, const CreateOptions *o, in
                                 return berth_error_prefix(err, "linux.seccomp.listenerPath");
                         break;
                 }
+                case SYNC_MOUNT_SOURCE:
+                        r = mount_source_serve(spec, c->bundle, c->pid, sync_fd, m.value, err);
+                        if (r < 0)
+                                return r;
+                        break;
                 case SYNC_READY:
                         return 0;
                 default:
@@ -481,17 +452,11 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 }
         }
         state = container_state_string(c, STATUS_CREATING);
-        {
-                int idmap[SYNC_MAX_FDS];
-                size_t n_idmap = 0;
-                r = idmap_trees(spec, bundle, idmap, ELEMENTSOF(idmap), &n_idmap, err);
-                if (r < 0)
-                        goto fail;
-                /* A failed send means the init died: serve_init() then reads why it did. */
-                (void)sync_send_fds(sp[0], SYNC_GO, 0, state, idmap, n_idmap);
-                for (size_t i = 0; i < n_idmap; i++)
-                        safe_close(idmap[i]);
-        }
+        r = idmap_check(spec, err);
+        if (r < 0)
+                goto fail;
+        /* A failed send means the init died: serve_init() then reads why it did. */
+        (void)sync_send(sp[0], SYNC_GO, 0, state, -1);
         if (!u.cgroup) {
                 r = cgroup_create(o->id, l ? l->cgroups_path : NULL, o->systemd_cgroup, &res, 0,
                                   &u.cgroup, err);

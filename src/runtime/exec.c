@@ -54,6 +54,9 @@ _noreturn_ static void exec_child(const SpecProcess *p, const ExecOptions *o, Se
                 _cleanup_close_ int master = -1, slave = -1;
                 if (terminal_open_pty(&master, &slave, &slave_path, &err) < 0)
                         fail(sync_fd, err);
+                /* Here, not in our relay: the process may write before the relay runs. */
+                if (!o->console_socket)
+                        terminal_clear_onlcr(master);
                 if (sync_send(sync_fd, SYNC_CONSOLE, 0, NULL, master) < 0)
                         _exit(127);
                 if (terminal_make_controlling(slave, p->has_console_size ? p->console_height : 0,

@@ -193,15 +193,11 @@ _noreturn_ void container_init(const InitArgs *a)
                 fail(a->sync_fd, err);
         if (getppid() == 1)
                 _exit(1); /* the runtime is already gone */
-        /* GO carries the user namespaces of idmapped mounts, if any. */
-        int idmap[SYNC_MAX_FDS];
-        size_t n_idmap = 0;
-        r = sync_recv_fds(a->sync_fd, &go, idmap, ELEMENTSOF(idmap), &n_idmap);
+        r = sync_recv(a->sync_fd, &go, NULL);
         if (r < 0 || go.type != SYNC_GO)
                 _exit(1);
         state = TAKE_PTR(go.text);
-        rc.idmap_fds = idmap;
-        rc.n_idmap_fds = n_idmap;
+        rc.source_fd = a->sync_fd;
 
         rc.userns = l && l->namespaces[SPEC_NS_USER].present;
         rc.new_cgroupns = l && l->namespaces[SPEC_NS_CGROUP].present &&
@@ -242,9 +238,6 @@ _noreturn_ void container_init(const InitArgs *a)
         /* A joined mount namespace gets the rootfs set up inside it, as runc does. */
         if (rootfs_prepare(&rc, &err) < 0)
                 fail(a->sync_fd, err);
-        for (size_t i = 0; i < n_idmap; i++)
-                safe_close(idmap[i]);
-        rc.n_idmap_fds = 0;
         /* Hooks and everything after run inside the container's cgroup. */
         if (enter_cgroup(&rc, &err) < 0)
                 fail(a->sync_fd, err);
@@ -256,7 +249,11 @@ _noreturn_ void container_init(const InitArgs *a)
                 if (r < 0)
                         _exit(1); /* the runtime reports its own hook failure */
         }
-        if (hooks_run(s, SPEC_HOOK_CREATE_CONTAINER, state, &err) < 0)
+        /* Hooks run in the container get the container's environment, not ours, as with
+         * runc: process.env here, the process's own (HOME and all) at startContainer. */
+        static char *const no_env[] = { NULL };
+        if (hooks_run_env(s, SPEC_HOOK_CREATE_CONTAINER, state, p && p->env ? p->env : no_env,
+                          &err) < 0)
                 fail(a->sync_fd, err);
 
         if (rootfs_pivot(&rc, a->opts->no_pivot, &err) < 0 || rootfs_finalize(&rc, &err) < 0)
@@ -277,6 +274,8 @@ _noreturn_ void container_init(const InitArgs *a)
                         fail(a->sync_fd, err);
         } else if (setsid() < 0 && errno != EPERM)
                 fail(a->sync_fd, (berth_error(&err, errno, "setsid"), err));
+        if (rootfs_remount_readonly(&rc, &err) < 0)
+                fail(a->sync_fd, err);
 
         if (!p)
                 fail(a->sync_fd, (berth_error(&err, 0, "process: missing"), err));
@@ -308,7 +307,7 @@ _noreturn_ void container_init(const InitArgs *a)
                 _exit(1);
         if (wait_start(a, &start_fd, &err) < 0)
                 fail(start_fd >= 0 ? start_fd : a->sync_fd, err);
-        if (hooks_run(s, SPEC_HOOK_START_CONTAINER, state, &err) < 0)
+        if (hooks_run_env(s, SPEC_HOOK_START_CONTAINER, state, proc.env, &err) < 0)
                 fail(start_fd, err);
 
         process_exec(&proc, a->n_listen_fds + a->opts->preserve_fds, a->exec_stub_fd, start_fd,

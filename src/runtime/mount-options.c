@@ -95,7 +95,7 @@ const char *const mount_option_names[] = {
         "unbindable", "runbindable", "rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev",
         "rnoexec", "rexec", "rnodiratime", "rdiratime", "rrelatime", "rnorelatime", "rnoatime",
         "ratime", "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow", "idmap",
-        "ridmap", NULL,
+        "ridmap", "tmpcopyup", NULL,
 };
 
 static const Option *lookup(const char *name)
@@ -174,6 +174,29 @@ void mount_options_done(MountOptions *o)
 {
         free(o->data);
         o->data = NULL;
+}
+
+void mount_flags_to_attrs(unsigned long flags, uint64_t *set, uint64_t *clr)
+{
+        if (flags & MS_RDONLY)
+                *set |= MOUNT_ATTR_RDONLY;
+        if (flags & MS_NOSUID)
+                *set |= MOUNT_ATTR_NOSUID;
+        if (flags & MS_NODEV)
+                *set |= MOUNT_ATTR_NODEV;
+        if (flags & MS_NOEXEC)
+                *set |= MOUNT_ATTR_NOEXEC;
+        if (flags & MS_NODIRATIME)
+                *set |= MOUNT_ATTR_NODIRATIME;
+        if (flags & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)) {
+                *clr |= MOUNT_ATTR__ATIME;
+                if (flags & MS_NOATIME)
+                        *set |= MOUNT_ATTR_NOATIME;
+                else if (flags & MS_STRICTATIME)
+                        *set |= MOUNT_ATTR_STRICTATIME;
+                else
+                        *set |= MOUNT_ATTR_RELATIME;
+        }
 }
 
 bool mount_is_idmapped(const SpecMount *m, const MountOptions *o)

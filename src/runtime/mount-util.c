@@ -77,6 +77,17 @@ int mount_idmapped_tree(const char *src, bool recursive, int userns_fd, bool rec
         return 0;
 }
 
+int mount_clone_tree(const char *src, bool recursive, int *ret)
+{
+        int tree = sys_open_tree(AT_FDCWD, src,
+                                 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+                                         (recursive ? AT_RECURSIVE : 0));
+        if (tree < 0)
+                return -errno;
+        *ret = tree;
+        return 0;
+}
+
 int mount_attach_fd(int tree_fd, int dst_fd)
 {
         if (sys_move_mount(tree_fd, "", dst_fd, "",
@@ -85,8 +96,8 @@ int mount_attach_fd(int tree_fd, int dst_fd)
         return 0;
 }
 
-int mount_new_fs_fd(const char *fstype, const char *source, const char *options, uint64_t attr_set,
-                    int dst_fd)
+int mount_new_fs_detached(const char *fstype, const char *source, const char *options,
+                          uint64_t attr_set, int *ret)
 {
         _cleanup_close_ int fsfd = (int)syscall(SYS_fsopen, fstype, FSOPEN_CLOEXEC);
         if (fsfd < 0)
@@ -112,12 +123,19 @@ int mount_new_fs_fd(const char *fstype, const char *source, const char *options,
         }
         if (syscall(SYS_fsconfig, fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
                 return -errno;
-        _cleanup_close_ int mfd = (int)syscall(SYS_fsmount, fsfd, FSMOUNT_CLOEXEC,
-                                               (unsigned)attr_set);
+        int mfd = (int)syscall(SYS_fsmount, fsfd, FSMOUNT_CLOEXEC, (unsigned)attr_set);
         if (mfd < 0)
                 return -errno;
-        if (sys_move_mount(mfd, "", dst_fd, "",
-                           MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-                return -errno;
+        *ret = mfd;
         return 0;
+}
+
+int mount_new_fs_fd(const char *fstype, const char *source, const char *options, uint64_t attr_set,
+                    int dst_fd)
+{
+        _cleanup_close_ int mfd = -1;
+        int r = mount_new_fs_detached(fstype, source, options, attr_set, &mfd);
+        if (r < 0)
+                return r;
+        return mount_attach_fd(mfd, dst_fd);
 }

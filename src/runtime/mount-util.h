@@ -13,8 +13,14 @@ int mount_bind_fd(int src_fd, int dst_fd, bool recursive, uint64_t attr_set, uin
  * recursive_idmap; to be attached with mount_attach_fd(), in any mount namespace. */
 int mount_idmapped_tree(const char *src, bool recursive, int userns_fd, bool recursive_idmap,
                         int *ret);
+/* A detached copy of the mount tree at src (only its top mount unless recursive). */
+int mount_clone_tree(const char *src, bool recursive, int *ret);
 /* Attaches the detached tree tree_fd at dst_fd. */
 int mount_attach_fd(int tree_fd, int dst_fd);
+/* A fresh filesystem of type fstype (options "k=v,flag,..."), detached: *ret is its root, to be
+ * filled and attached with mount_attach_fd(). */
+int mount_new_fs_detached(const char *fstype, const char *source, const char *options,
+                          uint64_t attr_set, int *ret);
 /* A fresh filesystem of type fstype (options "k=v,flag,...") mounted on top of dst_fd. */
 int mount_new_fs_fd(const char *fstype, const char *source, const char *options, uint64_t attr_set,
                     int dst_fd);

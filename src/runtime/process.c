@@ -84,21 +84,48 @@ static char *home_of(uid_t uid)
         return strdup("/");
 }
 
+/* The slot of the variable that entry names in env, or NULL. */
+static char **env_find(char **env, const char *entry)
+{
+        size_t klen = strcspn(entry, "=");
+        STRV_FOREACH(e, env)
+                if (strneq(*e, entry, klen) && ((*e)[klen] == '=' || (*e)[klen] == 0))
+                        return e;
+        return NULL;
+}
+
+/* As runc sets process.env one by one: a name given twice keeps its first place and its last
+ * value; an empty or missing HOME comes from the user's passwd entry. */
 static int build_env(const SpecProcess *p, unsigned n_listen_fds, char ***ret)
 {
-        _cleanup_strv_free_ char **env = strv_copy(p->env);
-        bool has_home = false;
+        _cleanup_strv_free_ char **env = NULL;
 
-        if (!env)
-                return -ENOMEM;
-        STRV_FOREACH(e, env)
-                if (startswith(*e, "HOME="))
-                        has_home = true;
-        if (!has_home) {
-                _cleanup_free_ char *home = home_of(p->user.uid), *kv = NULL;
-                if (!home || asprintf(&kv, "HOME=%s", home) < 0 || strv_push(&env, kv) < 0)
+        STRV_FOREACH(e, p->env) {
+                char **slot = env_find(env, *e);
+                char *copy = strdup(*e);
+                if (!copy)
                         return -ENOMEM;
-                kv = NULL;
+                if (slot) {
+                        free(*slot);
+                        *slot = copy;
+                } else if (strv_push(&env, copy) < 0) {
+                        free(copy);
+                        return -ENOMEM;
+                }
+        }
+        char **home = env_find(env, "HOME=");
+        const char *value = home ? strchr(*home, '=') : NULL;
+        if (!value || !value[1]) {
+                _cleanup_free_ char *dir = home_of(p->user.uid), *kv = NULL;
+                if (!dir || asprintf(&kv, "HOME=%s", dir) < 0)
+                        return -ENOMEM;
+                if (home) {
+                        free(*home);
+                        *home = TAKE_PTR(kv);
+                } else if (strv_push(&env, kv) < 0)
+                        return -ENOMEM;
+                else
+                        kv = NULL;
         }
         if (n_listen_fds > 0) {
                 char *a = NULL, *b = NULL;
@@ -107,7 +134,31 @@ static int build_env(const SpecProcess *p, unsigned n_listen_fds, char ***ret)
                     strv_push(&env, b) < 0)
                         return -ENOMEM;
         }
+        if (!env && !(env = calloc(1, sizeof(char *))))
+                return -ENOMEM;
         *ret = TAKE_PTR(env);
+        return 0;
+}
+
+/* As runc does, the user gets its stdio: the container's pty (so it can control its terminal,
+ * while the devpts mount keeps choosing the group) and pipes or sockets (so it can reopen
+ * /dev/stdout). Unlike runc, a regular file, a device or a terminal passed as stdio keeps its
+ * owner: it is the caller's. An owner or a uid the user namespace does not map, or a read-only
+ * /dev, leave it as it is. */
+static int give_stdio_to_user(uid_t uid, bool own_pty, BerthError **err)
+{
+        for (int fd = 0; fd < 3; fd++) {
+                struct stat st;
+                if (fstat(fd, &st) < 0)
+                        continue; /* closed */
+                bool tty = own_pty && S_ISCHR(st.st_mode) && isatty(fd);
+                if (st.st_uid == uid || !(tty || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+                        continue;
+                if (fchown(fd, uid, (gid_t)-1) < 0 && errno != EPERM && errno != EROFS &&
+                    errno != EINVAL)
+                        return berth_error(err, errno, "give fd %d (%s) to uid %u", fd,
+                                           tty ? "the terminal" : "stdio", uid);
+        }
         return 0;
 }
 
@@ -167,15 +218,22 @@ int process_prepare(const SpecProcess *p, int rootfd, unsigned n_listen_fds,
                                                 O_DIRECTORY);
         if (cwd < 0)
                 return berth_error(err, cwd, "process.cwd `%s`", p->cwd ? p->cwd : "/");
-        if ((r = sched_apply(p, err)) < 0)
+        /* Entered while still privileged, as runc does: the user may not be able to search a
+         * directory above it. Tried again as the user if we could not (root squashed). */
+        bool entered = fchdir(cwd) == 0;
+        if (!entered && errno != EACCES && errno != EPERM)
+                return berth_error(err, errno, "process.cwd: enter `%s`",
+                                   p->cwd ? p->cwd : "/");
+        if ((r = give_stdio_to_user(p->user.uid, p->terminal, err)) < 0 ||
+            (r = sched_apply(p, err)) < 0)
                 return r;
         if (seccomp && (r = seccomp_filter_load(seccomp, ret_notify_fd, err)) < 0)
                 return berth_error_prefix(err, "linux.seccomp");
         if ((r = set_user(p, &caps, err)) < 0)
                 return r;
-        if (fchdir(cwd) < 0)
-                return berth_error(err, errno, "process.cwd: enter `%s` as uid %u", p->cwd,
-                                   p->user.uid);
+        if (!entered && fchdir(cwd) < 0)
+                return berth_error(err, errno, "process.cwd: enter `%s` as uid %u",
+                                   p->cwd ? p->cwd : "/", p->user.uid);
         if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return berth_error(err, errno, "process.noNewPrivileges");
         umask(p->user.has_umask ? p->user.umask : 022);

@@ -14,8 +14,10 @@
 #include "basic/log.h"
 #include "basic/string-util.h"
 #include "mount-options.h"
+#include "mount-source.h"
 #include "mount-util.h"
 #include "rootfs.h"
+#include "tmpcopyup.h"
 
 static int mount_error(BerthError **err, int r, size_t i, const SpecMount *m, const char *what)
 {
@@ -45,30 +47,6 @@ static unsigned long propagation_flags(const char *s)
         return 0;
 }
 
-/* MS_* flags a bind mount can take through mount_setattr(2). */
-static void flags_to_attrs(unsigned long flags, uint64_t *set, uint64_t *clr)
-{
-        if (flags & MS_RDONLY)
-                *set |= MOUNT_ATTR_RDONLY;
-        if (flags & MS_NOSUID)
-                *set |= MOUNT_ATTR_NOSUID;
-        if (flags & MS_NODEV)
-                *set |= MOUNT_ATTR_NODEV;
-        if (flags & MS_NOEXEC)
-                *set |= MOUNT_ATTR_NOEXEC;
-        if (flags & MS_NODIRATIME)
-                *set |= MOUNT_ATTR_NODIRATIME;
-        if (flags & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)) {
-                *clr |= MOUNT_ATTR__ATIME;
-                if (flags & MS_NOATIME)
-                        *set |= MOUNT_ATTR_NOATIME;
-                else if (flags & MS_STRICTATIME)
-                        *set |= MOUNT_ATTR_STRICTATIME;
-                else
-                        *set |= MOUNT_ATTR_RELATIME;
-        }
-}
-
 static int reopen_dest(RootfsContext *ctx, const char *dest)
 {
         return chase_in_root(ctx->rootfd, dest, CHASE_NO_CREATE, 0, 0);
@@ -85,16 +63,23 @@ static int mount_bind(RootfsContext *ctx, size_t i, const SpecMount *m, const Mo
         _cleanup_free_ char *abs = NULL;
         if (m->source[0] != '/' && asprintf(&abs, "%s/%s", ctx->bundle, m->source) < 0)
                 return mount_error(err, ENOMEM, i, m, "source");
-        /* An idmapped one comes made: its tree stands for the source. */
+        /* An idmapped one, or one our user namespace cannot reach, the runtime opens for us
+         * (mount-source.h), now, so that it sees the mounts made before; its tree stands for
+         * the source. It serves such requests once the cgroup is set up. */
         bool idmapped = mount_is_idmapped(m, o);
-        int tree = -1;
-        if (idmapped) {
-                if (ctx->next_idmap_fd >= ctx->n_idmap_fds)
-                        return mount_error(err, 0, i, m, "no idmapped mount from the runtime");
-                tree = ctx->idmap_fds[ctx->next_idmap_fd++];
+        _cleanup_close_ int tree = -1;
+        _cleanup_close_ int src = idmapped ? -1 : open(abs ? abs : m->source, O_PATH | O_CLOEXEC);
+        if (idmapped || (src < 0 && (errno == EACCES || errno == EPERM) && ctx->source_fd >= 0)) {
+                int r = 0;
+                if (ctx->source_fd < 0)
+                        return mount_error(err, 0, i, m, "no runtime to open the source");
+                if (ctx->enter_cgroup && (r = ctx->enter_cgroup(ctx, err)) < 0)
+                        return r;
+                r = mount_source_request(ctx->source_fd, i, &tree, err);
+                if (r < 0)
+                        return r;
+                src = fcntl(tree, F_DUPFD_CLOEXEC, 3);
         }
-        _cleanup_close_ int src = idmapped ? fcntl(tree, F_DUPFD_CLOEXEC, 3)
-                                           : open(abs ? abs : m->source, O_PATH | O_CLOEXEC);
         if (src < 0)
                 return mount_error(err, errno, i, m, "open source");
         if (fstat(src, &st) < 0)
@@ -108,12 +93,12 @@ static int mount_bind(RootfsContext *ctx, size_t i, const SpecMount *m, const Mo
         /* Non-recursive attributes apply to the top mount only; recursive ones ("rro") to the
          * whole tree afterwards. */
         uint64_t top_set = 0, top_clr = 0;
-        flags_to_attrs(o->flags, &top_set, &top_clr);
+        mount_flags_to_attrs(o->flags, &top_set, &top_clr);
         int r;
-        if (idmapped) {
+        if (tree >= 0) {
                 r = mount_attach_fd(tree, dst);
                 if (r < 0)
-                        return mount_error(err, r, i, m, "attach the idmapped mount");
+                        return mount_error(err, r, i, m, "attach the source the runtime opened");
         } else {
                 r = mount_bind_fd(src, dst, o->recursive_bind, 0, 0);
                 if (r < 0)
@@ -145,7 +130,7 @@ static int mount_cgroup(RootfsContext *ctx, size_t i, const SpecMount *m, const 
         char p[32];
         int r;
 
-        flags_to_attrs(o->flags & ~MS_RDONLY, &set, &clr);
+        mount_flags_to_attrs(o->flags & ~MS_RDONLY, &set, &clr);
         _cleanup_close_ int dst = chase_in_root(ctx->rootfd, m->destination, CHASE_MKDIR, 0755, 0);
         if (dst < 0)
                 return mount_error(err, dst, i, m, "create destination in the rootfs");
@@ -253,6 +238,40 @@ static int check_special_destination(RootfsContext *ctx, size_t i, const SpecMou
         return mount_error(err, 0, i, m, what);
 }
 
+static bool path_is_dev(const char *p)
+{
+        p += strspn(p, "/");
+        return startswith(p, "dev") && !p[3 + strspn(p + 3, "/")];
+}
+
+/* As runc does, a read-only tmpfs or /dev is mounted writable and made read-only only once
+ * what goes below it is there (devpts, the devices, the console): rootfs_remount_readonly(). */
+static bool readonly_later(const SpecMount *m, const MountOptions *o)
+{
+        return (o->flags & MS_RDONLY) &&
+               ((m->type && streq(m->type, "tmpfs")) || path_is_dev(m->destination));
+}
+
+int rootfs_remount_readonly(RootfsContext *ctx, BerthError **err)
+{
+        for (size_t i = 0; i < ctx->spec->n_mounts; i++) {
+                const SpecMount *m = &ctx->spec->mounts[i];
+                _cleanup_(mount_options_done) MountOptions o = {};
+                int r = mount_options_parse(m->options, &o);
+                if (r < 0)
+                        return mount_error(err, r, i, m, "parse options");
+                if (!readonly_later(m, &o))
+                        continue;
+                _cleanup_close_ int fd = reopen_dest(ctx, m->destination);
+                if (fd < 0)
+                        return mount_error(err, fd, i, m, "reopen to make it read-only");
+                r = mount_setattr_fd(fd, false, MOUNT_ATTR_RDONLY, 0, 0);
+                if (r < 0)
+                        return mount_error(err, r, i, m, "make it read-only");
+        }
+        return 0;
+}
+
 static int mount_one(RootfsContext *ctx, size_t i, const SpecMount *m, BerthError **err)
 {
         _cleanup_(mount_options_done) MountOptions o = {};
@@ -265,12 +284,14 @@ static int mount_one(RootfsContext *ctx, size_t i, const SpecMount *m, BerthErro
         r = mount_options_parse(m->options, &o);
         if (r < 0)
                 return mount_error(err, r, i, m, "parse options");
+        if (readonly_later(m, &o))
+                o.flags &= ~MS_RDONLY;
         bool bind = o.bind || (m->type && streq(m->type, "bind"));
         if (mount_is_idmapped(m, &o) && !bind)
                 return mount_error(err, 0, i, m, "idmapped mounts are supported for bind mounts "
                                                  "only");
-        if (o.tmpcopyup)
-                return mount_error(err, 0, i, m, "the tmpcopyup option is not supported yet");
+        if (o.tmpcopyup && (bind || !m->type || !streq(m->type, "tmpfs")))
+                return mount_error(err, 0, i, m, "the tmpcopyup option is for tmpfs mounts only");
         if (o.bind || (m->type && streq(m->type, "bind")))
                 return mount_bind(ctx, i, m, &o, err);
         if (!m->type)
@@ -285,7 +306,12 @@ static int mount_one(RootfsContext *ctx, size_t i, const SpecMount *m, BerthErro
         if (dst < 0)
                 return mount_error(err, dst, i, m, "create destination in the rootfs");
         fd_proc_path(dst, p);
-        if (mount(m->source ? m->source : m->type, p, m->type, o.flags, o.data) < 0) {
+        if (o.tmpcopyup) {
+                r = mount_tmpfs_copyup(dst, m->destination, o.flags, o.data, err);
+                if (r < 0)
+                        return berth_error_prefix(err, "mounts[%zu] (tmpcopyup on `%s`)", i,
+                                                  m->destination);
+        } else if (mount(m->source ? m->source : m->type, p, m->type, o.flags, o.data) < 0) {
                 int e = errno;
                 /* sysfs cannot be mounted from a user namespace that does not own the network
                  * namespace: bind the host's, as runc does. */
@@ -465,6 +491,9 @@ int rootfs_prepare(RootfsContext *ctx, BerthError **err)
 
 int rootfs_pivot(RootfsContext *ctx, bool no_pivot, BerthError **err)
 {
+        _cleanup_close_ int oldroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (oldroot < 0)
+                return berth_error(err, errno, "open the old root");
         if (fchdir(ctx->rootfd) < 0)
                 return berth_error(err, errno, "enter rootfs `%s`", ctx->rootfs);
         if (no_pivot) {
@@ -475,7 +504,12 @@ int rootfs_pivot(RootfsContext *ctx, bool no_pivot, BerthError **err)
         } else {
                 if (syscall(SYS_pivot_root, ".", ".") < 0)
                         return berth_error(err, errno, "pivot_root into `%s`", ctx->rootfs);
-                /* The old root is stacked on "."; detach it without telling the host. */
+                /* The old root is stacked on "."; detach it without telling the host. "." may
+                 * still be the new root for mount(2) (it does not cross the mount on top): go
+                 * to the old root by its fd, or the rslave would reach the container's own
+                 * mounts and undo their propagation options, as runc knows. */
+                if (fchdir(oldroot) < 0)
+                        return berth_error(err, errno, "enter the old root");
                 if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
                         return berth_error(err, errno, "make the old root a slave");
                 if (umount2(".", MNT_DETACH) < 0)

@@ -27,10 +27,9 @@ typedef struct RootfsContext {
         int (*enter_cgroup)(struct RootfsContext *ctx, BerthError **err);
         void *userdata;
         bool cgroup_entered;
-        /* One detached, idmapped mount tree per idmapped mount, in config order, made by the
-         * runtime (inside a user namespace the init may not idmap a host filesystem). */
-        const int *idmap_fds;
-        size_t n_idmap_fds, next_idmap_fd;
+        /* Where to ask the runtime for the source of an idmapped bind mount, or of one the
+         * init cannot open itself (mount-source.h); -1: nowhere. */
+        int source_fd;
 } RootfsContext;
 
 /* Before the createContainer hooks: propagation, the rootfs bind, mounts and devices. */
@@ -39,6 +38,8 @@ int rootfs_prepare(RootfsContext *ctx, BerthError **err);
 int rootfs_pivot(RootfsContext *ctx, bool no_pivot, BerthError **err);
 /* After the pivot: masked paths, read-only paths, a read-only root, the root's propagation. */
 int rootfs_finalize(RootfsContext *ctx, BerthError **err);
+/* Last, once the console is there: a read-only tmpfs or /dev mount becomes read-only. */
+int rootfs_remount_readonly(RootfsContext *ctx, BerthError **err);
 /* Binds the pty slave at slave_path onto /dev/console (after the pivot). */
 int rootfs_bind_console(const char *slave_path, BerthError **err);
 void rootfs_context_done(RootfsContext *ctx);

@@ -21,6 +21,8 @@ typedef enum SyncType {
         SYNC_ERROR,        /* either way: text = message, value = errno */
         SYNC_START,        /* starter -> child, on the start channel */
         SYNC_SECCOMP,      /* child -> parent: fd = the seccomp notify listener */
+        SYNC_MOUNT_SOURCE, /* child -> parent: value = mounts[] index; parent -> child: fd =
+                            * its source tree, or value = -errno and text = why not */
 } SyncType;
 
 typedef struct SyncMsg {

@@ -130,8 +130,10 @@ int terminal_relay(int master)
 
         if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
                 raw = saved;
-                /* Fully raw: the container's pty already turns "\n" into "\r\n". */
+                /* Raw input; output still gets the terminal's own "\n" -> "\r\n" (the
+                 * container's pty has none: terminal_clear_onlcr()). */
                 cfmakeraw(&raw);
+                raw.c_oflag |= OPOST | ONLCR;
                 if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0)
                         restore = true;
                 copy_winsize(master);
@@ -178,4 +180,14 @@ int terminal_relay(int master)
         if (restore)
                 tcsetattr(STDIN_FILENO, TCSANOW, &saved);
         return 0;
+}
+
+void terminal_clear_onlcr(int master)
+{
+        struct termios t;
+
+        if (tcgetattr(master, &t) == 0) {
+                t.c_oflag &= ~(tcflag_t)ONLCR;
+                (void)tcsetattr(master, TCSANOW, &t);
+        }
 }

@@ -16,3 +16,7 @@ int terminal_send_to_socket(const char *path, int master, BerthError **err);
 /* Connects the caller's stdio to master until it hangs up; puts a tty stdin in raw mode
  * meanwhile and passes window size changes on. Returns when the container side closes. */
 int terminal_relay(int master);
+/* As runc's own relay does (tty.go): the container's pty passes "\n" through as it is, so
+ * output relayed to a file or a pipe gets no "\r"; a terminal on our side adds its own. For the
+ * ptys run and exec relay themselves; a --console-socket receiver decides for its own. */
+void terminal_clear_onlcr(int master);

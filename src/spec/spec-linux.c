@@ -161,7 +161,14 @@ static int parse_device_cgroup(struct json_object *v, const JsonPath *p, void *e
         r = json_check_member_one_of(p, "type", d->type, device_cgroup_types, "device type", err);
         if (r < 0)
                 return r;
-        if (d->access && (strspn(d->access, "rwm") != strlen(d->access))) {
+        /* As runc: no access is refused, rather than taken as "rwm" (an allow rule without
+         * one opened every device again) or as nothing. */
+        if (isempty(d->access)) {
+                JsonPath c = JSON_PATH_KEY(p, "access");
+                return json_path_error(err, &c, "must not be empty: give one or more of r, w "
+                                                "and m");
+        }
+        if (strspn(d->access, "rwm") != strlen(d->access)) {
                 JsonPath c = JSON_PATH_KEY(p, "access");
                 return json_path_error(err, &c, "must consist of the letters r, w and m");
         }
@@ -754,6 +761,18 @@ int spec_parse_linux(struct json_object *v, const JsonPath *p, SpecLinux *l, Ber
                 r = parse_namespaces(m, &c, l, err);
                 if (r < 0)
                         return r;
+        }
+
+        /* As runc: offsets apply to a time namespace made for the container, never silently
+         * to none or to one that is joined. */
+        if (json_member(v, "timeOffsets")) {
+                JsonPath c = JSON_PATH_KEY(p, "timeOffsets");
+                if (!l->namespaces[SPEC_NS_TIME].present)
+                        return json_path_error(err, &c, "needs a time namespace in "
+                                                        "linux.namespaces");
+                if (l->namespaces[SPEC_NS_TIME].path)
+                        return json_path_error(err, &c, "cannot be set for a time namespace "
+                                                        "that is joined (it has a path)");
         }
 
         r = json_parse_member_array(v, p, "devices", sizeof(SpecDevice), parse_device,

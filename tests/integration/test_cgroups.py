@@ -187,6 +187,23 @@ def test_denied_device_cannot_be_opened(bundle):
     assert "read-ok" in r.out and "w-ok" not in r.out, r
 
 
+def test_deny_all_keeps_kmsg_closed_and_empty_access_is_refused(bundle):
+    """With a deny-all rule /dev/kmsg (c 1:11, bound from the host here) cannot be opened.
+    An empty access, which Berth took as "rwm" (so an allow rule without one opened kmsg
+    again), is refused with the field named, as runc does."""
+    bundle.spec["mounts"].append({"destination": "/dev/kmsg", "type": "bind",
+                                  "source": "/dev/kmsg", "options": ["bind", "rw"]})
+    probe = "(exec 3>/dev/kmsg) 2>/dev/null && echo kmsg-writable; echo done"
+    resources(bundle)["devices"] = [{"allow": False, "access": "rwm"}]
+    r = bundle.run("sh", "-c", probe)
+    assert r.rc == 0 and r.out == "done\n", r
+    resources(bundle)["devices"].append({"allow": True, "type": "c", "major": 1, "minor": 11,
+                                         "access": ""})
+    cid, r = bundle.create("sh", "-c", probe)
+    assert r.rc != 0 and "linux.resources.devices[1].access: must not be empty" in r.err, r
+    assert not os.path.exists(os.path.join(bundle.root, cid))
+
+
 def test_default_devices_stay_allowed_after_a_deny(bundle):
     # As in runc, the devices every container needs (null, zero, random, urandom, tty, ...)
     # are allowed after the config's rules, so a deny of /dev/urandom (c 1:9) does not stick.

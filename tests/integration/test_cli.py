@@ -40,6 +40,7 @@ def test_features():
                                              "cgroup", "time"}
     assert "CAP_SYS_ADMIN" in f["linux"]["capabilities"]
     assert "rbind" in f["mountOptions"] and "rro" in f["mountOptions"]
+    assert "tmpcopyup" in f["mountOptions"]
     assert len(f["hooks"]) == 6
 
 
@@ -93,6 +94,67 @@ def test_console_socket(bundle, tmp_path):
     assert "/dev/pts/0" in text and "30 100" in text, text
     bundle.rt("delete", "--force", cid, check=True)
     srv.close()
+
+
+def test_console_socket_pty_belongs_to_the_user(bundle, tmp_path):
+    """As runc does, the pty the init makes (and its /dev/console bind) gets process.user's
+    uid, the devpts mount keeps its group (gid=5 in the default spec); its termios are left
+    to the receiver (onlcr stays)."""
+    path = str(tmp_path / "console.sock")
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(1)
+    got = {}
+
+    def serve():
+        conn, _ = srv.accept()
+        got["fd"] = recv_fd(conn)
+        conn.close()
+
+    t = threading.Thread(target=serve)
+    t.start()
+    bundle.spec["process"]["terminal"] = True
+    bundle.spec["process"]["user"] = {"uid": 1000, "gid": 1000}
+    cid, r = bundle.create("sh", "-c", "stat -c '%n %u:%g' $(tty) /dev/console; echo done",
+                           extra=("--console-socket", path))
+    assert r.rc == 0, r
+    t.join(5)
+    master = got["fd"]
+    bundle.rt("start", cid, check=True)
+    out = b""
+    while b"done" not in out:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    assert out.split(b"\r\n")[:2] == [b"/dev/pts/0 1000:5", b"/dev/console 1000:5"], out
+    bundle.rt("delete", "--force", cid, check=True)
+    srv.close()
+
+
+def test_terminal_relay_output_has_no_carriage_returns(bundle):
+    """run and exec keeping the terminal themselves clear onlcr on the container's pty, as
+    runc's relay does: output written to a file or a pipe ends lines with "\n" only."""
+    def rt(*args):
+        # bytes: text mode would turn "\r\n" into "\n" and hide what the test looks for
+        return subprocess.run([RUNTIME, "--root", bundle.root, *args], input=b"",
+                              capture_output=True, timeout=30)
+    bundle.spec["process"]["terminal"] = True
+    bundle.args("sh", "-c", "echo a; echo b")
+    bundle.write()
+    r = rt("run", "--bundle", bundle.dir, bundle.new_id())
+    assert r.returncode == 0 and r.stdout == b"a\nb\n", r
+    bundle.spec["process"]["terminal"] = False
+    cid, r = bundle.create("sleep", "60")
+    assert r.rc == 0, r
+    bundle.rt("start", cid, check=True)
+    r = rt("exec", "-t", cid, "sh", "-c", "echo c; echo d")
+    assert r.returncode == 0 and r.stdout == b"c\nd\n", r
+    bundle.rt("delete", "--force", cid, check=True)
 
 
 def test_preserve_fds(bundle, tmp_path):

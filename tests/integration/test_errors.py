@@ -121,11 +121,11 @@ def test_log_file_json(bundle, tmp_path):
     assert lines and lines[-1]["level"] == "error" and "no-such-binary" in lines[-1]["msg"]
 
 
-def test_unsupported_mount_options_are_refused(bundle):
-    bundle.spec["mounts"].append({"destination": "/x", "type": "tmpfs", "source": "tmpfs",
-                                  "options": ["tmpcopyup"]})
+def test_tmpcopyup_outside_tmpfs_is_refused(bundle):
+    bundle.spec["mounts"].append({"destination": "/x", "type": "bind", "source": "/tmp",
+                                  "options": ["bind", "tmpcopyup"]})
     cid, r = bundle.create("true")
-    assert r.rc != 0 and "tmpcopyup" in r.err and "not supported" in r.err, r
+    assert r.rc != 0 and "tmpcopyup" in r.err and "tmpfs mounts only" in r.err, r
     assert not os.path.exists(os.path.join(bundle.root, cid))
 
 

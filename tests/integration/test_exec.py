@@ -92,3 +92,19 @@ def test_exec_has_no_host_fds(bundle):
     r = bundle.rt("exec", cid, "ls", "/proc/self/fd")
     assert sorted(r.out.split()) == ["0", "1", "2", "3"], r
     bundle.rt("delete", "--force", cid, check=True)
+
+
+def test_exec_cwd_env_like_runc(bundle):
+    """exec enters --cwd while still privileged, and --env keeps the last value of a name
+    (its first place), filling an empty HOME."""
+    os.chmod(os.path.join(bundle.rootfs, "root"), 0o700)
+    bundle.spec["process"]["env"] = ["PATH=/bin", "A=1"]
+    cid = running(bundle)
+    r = bundle.rt("exec", "--user", "42:42", "--cwd", "/root", "--env", "A=2",
+                  "--env", "HOME=", cid, "sh", "-c", "pwd; id -u")
+    assert r.rc == 0 and r.out == "/root\n42\n", r
+    r = bundle.rt("exec", "--user", "1000:1000", "--env", "A=2", "--env", "HOME=", cid,
+                  "cat", "/proc/self/environ")
+    assert r.rc == 0, r
+    assert r.out.split("\0")[:-1] == ["PATH=/bin", "A=2", "HOME=/home/user"], r
+    bundle.rt("delete", "--force", cid, check=True)

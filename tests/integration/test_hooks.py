@@ -81,3 +81,43 @@ def test_hook_without_env_gets_the_runtimes(bundle, tmp_path):
     r = bundle.run("true", env=dict(os.environ, BERTH_HOOK_MARK="1"))
     assert r.rc == 0, r
     assert "BERTH_HOOK_MARK=1" in out.read_text()
+
+
+def test_in_container_hooks_get_the_process_environment(bundle, tmp_path):
+    """createContainer and startContainer hooks without env of their own get the container
+    process's environment (startContainer's with HOME filled in), never the runtime's, as
+    with runc."""
+    out = tmp_path / "out"
+    out.mkdir()
+    out.chmod(0o777)
+    bundle.spec["process"]["env"] = ["PATH=/bin", "PROCVAR=1"]
+    bundle.spec["process"]["user"] = {"uid": 1000, "gid": 1000}
+    bundle.spec["mounts"].append({"destination": "/out", "type": "bind", "source": str(out),
+                                  "options": ["bind"]})
+    bundle.spec["hooks"] = {
+        "createContainer": [{"path": "/bin/busybox",
+                             "args": ["sh", "-c", f"env > {out}/cc"]}],
+        "startContainer": [{"path": "/bin/busybox", "args": ["sh", "-c", "env > /out/sc"]}],
+    }
+    r = bundle.run("true", env=dict(os.environ, BERTH_HOOK_MARK="1"))
+    assert r.rc == 0, r
+    cc = (out / "cc").read_text().splitlines()
+    sc = (out / "sc").read_text().splitlines()
+    assert "PROCVAR=1" in cc and "PROCVAR=1" in sc, (cc, sc)
+    assert "HOME=/home/user" in sc, sc
+    assert not any(l.startswith("BERTH_HOOK_MARK") for l in cc + sc), (cc, sc)
+
+
+def test_hook_argv0_and_its_output_in_the_error(bundle, tmp_path):
+    """args[0] is the hook's argv[0] (busybox picks its applet by it) and empty args mean
+    {path}; what a failing hook printed ends its error, wherever the hook ran."""
+    bundle.spec["hooks"] = {"prestart": [{"path": "/bin/busybox", "args": []}]}
+    r = bundle.run("true")
+    assert r.rc == 0, r
+    for kind in ("prestart", "createContainer", "startContainer"):
+        bundle.spec["hooks"] = {kind: [{"path": "/bin/busybox", "args": [
+            "sh", "-c", "echo said-out; echo said-err >&2; exit 3"]}]}
+        r = bundle.run("true")
+        assert r.rc != 0 and f"{kind}[0]" in r.err and "exit status 3" in r.err, r
+        assert "said-err" in r.err and "said-out" in r.err, r
+        assert "said" not in r.out, r

@@ -156,6 +156,16 @@ def test_time_namespace_offsets(bundle):
     assert float(r.out.split()[0]) >= host + 86400 * 365 - 60
 
 
+def test_time_offsets_without_a_time_namespace_are_refused(bundle):
+    """As runc: offsets with no time namespace of the container's own are an error, not
+    silently dropped."""
+    set_namespaces(bundle, ["pid", "mount", "ipc", "uts", "network"])
+    bundle.spec["linux"]["timeOffsets"] = {"monotonic": {"secs": 86400, "nanosecs": 0}}
+    cid, r = bundle.create("true")
+    assert r.rc != 0 and "linux.timeOffsets: needs a time namespace" in r.err, r
+    assert not os.path.exists(os.path.join(bundle.root, cid))
+
+
 def test_hostname_and_domainname(bundle):
     bundle.spec["hostname"] = "berth-box"
     bundle.spec["domainname"] = "example.test"
@@ -223,3 +233,25 @@ def test_join_mount_namespace_by_path_sets_up_the_rootfs(bundle):
     finally:
         p.send_signal(signal.SIGKILL)
         p.wait()
+
+
+def test_bind_source_the_user_namespace_cannot_reach(bundle, tmp_path):
+    """As runc does: a bind source below a directory only the host's root may search (0700)
+    is opened by the runtime, from inside the container's mount namespace, and handed to the
+    init, whose mapped root could not reach it."""
+    open_path_for_mapped_root(bundle)
+    set_namespaces(bundle, ["pid", "mount", "ipc", "uts", "user", "network"])
+    bundle.spec["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    bundle.spec["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    subprocess.run(["chown", "-R", "100000:100000", bundle.rootfs], check=True)
+    private = tmp_path / "private"
+    (private / "data").mkdir(parents=True)
+    (private / "data" / "f").write_text("behind 0700\n")
+    os.chmod(private / "data", 0o755)
+    os.chmod(private / "data" / "f", 0o644)
+    os.chmod(private, 0o700)
+    os.chmod(tmp_path, 0o755)
+    bundle.spec["mounts"].append({"destination": "/data", "type": "bind",
+                                  "source": str(private / "data"), "options": ["rbind", "ro"]})
+    r = bundle.run("cat", "/data/f")
+    assert r.rc == 0 and r.out == "behind 0700\n", r

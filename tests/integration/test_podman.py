@@ -286,6 +286,21 @@ def test_pause_unpause(request, podman):
     assert r.out.strip() == "running", r
 
 
+def test_read_only_and_tmpfs(podman):
+    """podman sends "tmpcopyup" for --read-only's tmpfs mounts, --tmpfs and --mount
+    type=tmpfs: the tmpfs holds a copy of what it covers."""
+    r = podman("run", "--rm", "--read-only", ph.IMAGE, "sh", "-c",
+               "touch /x 2>/dev/null || echo ro-root; touch /tmp/y && echo tmp-rw")
+    assert r.rc == 0 and r.out == "ro-root\ntmp-rw\n", f"{r}\n{podman.diagnostics()}"
+    r = podman("run", "--rm", "--tmpfs", "/etc", ph.IMAGE, "sh", "-c",
+               "grep -c ^root: /etc/passwd; grep ' /etc ' /proc/self/mountinfo")
+    assert r.rc == 0 and r.out.startswith("1\n") and " - tmpfs " in r.out, r
+    r = podman("run", "--rm", "--mount", "type=tmpfs,dst=/bin/sub", ph.IMAGE, "sh", "-c",
+               "echo x > /bin/sub/f && cat /bin/sub/f && ls /bin/sub")
+    assert r.rc == 0 and r.out == "x\nf\n", r
+    assert_clean(podman)
+
+
 def test_nothing_left(podman_session):
     """Runs last: no container, no runtime state, no cgroup from any test's container."""
     assert_clean(podman_session)

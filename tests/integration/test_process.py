@@ -1,6 +1,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """process: args, env, cwd, user, rlimits, capabilities, noNewPrivileges, oomScoreAdj."""
+import os
 import resource
+import subprocess
+
+from runtime_env import RUNTIME
 
 
 def status_field(out, name):
@@ -121,3 +125,35 @@ def test_bad_cpu_affinity(bundle):
     bundle.spec["process"]["execCPUAffinity"] = {"final": "0-x"}
     r = bundle.run("true")
     assert r.rc != 0 and "execCPUAffinity.final" in r.err, r
+
+
+def test_cwd_the_user_cannot_search(bundle):
+    """runc enters process.cwd while still privileged: a user may start in a directory it
+    cannot search itself (/root is 0700)."""
+    os.chmod(os.path.join(bundle.rootfs, "root"), 0o700)
+    bundle.spec["process"]["user"] = {"uid": 42, "gid": 42}
+    bundle.spec["process"]["cwd"] = "/root"
+    r = bundle.run("sh", "-c", "pwd; id -u")
+    assert r.rc == 0 and r.out == "/root\n42\n", r
+
+
+def test_env_duplicates_and_empty_home(bundle):
+    """A name given twice keeps its first place and its last value, and HOME= (empty) is
+    filled from the user's passwd entry, as runc does."""
+    bundle.spec["process"]["env"] = ["PATH=/bin", "A=1", "HOME=", "B=2", "A=3"]
+    bundle.spec["process"]["user"] = {"uid": 1000, "gid": 1000}
+    r = bundle.run("cat", "/proc/self/environ")
+    assert r.rc == 0, r
+    assert r.out.split("\0")[:-1] == ["PATH=/bin", "A=3", "HOME=/home/user", "B=2"], r
+
+
+def test_user_can_reopen_its_stdio_pipes(bundle):
+    """As runc does, process.user gets the pipes it was given as stdio, so it can reopen
+    /dev/stdout (images that log to it as a non-root user)."""
+    bundle.spec["process"]["user"] = {"uid": 1000, "gid": 1000}
+    bundle.args("sh", "-c", "echo via-reopen > /dev/stdout")
+    bundle.write()
+    r = subprocess.run([RUNTIME, "--root", bundle.root, "run", "--bundle", bundle.dir,
+                        bundle.new_id()], stdin=subprocess.DEVNULL, capture_output=True,
+                       timeout=30)
+    assert r.returncode == 0 and r.stdout == b"via-reopen\n", r

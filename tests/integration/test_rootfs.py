@@ -191,3 +191,138 @@ def test_idmapped_bind_mount(bundle, tmp_path):
     bundle.spec["mounts"][-1]["options"] = ["rbind"]
     r = bundle.run("stat", "-c", "%u:%g", "/data/f")
     assert r.rc == 0 and r.out.strip() == "1000:1000", r
+
+
+def test_tmpcopyup_copies_what_the_tmpfs_covers(bundle, tmp_path):
+    """tmpcopyup (podman --read-only, --tmpfs): the tmpfs starts with a copy of the directory
+    it covers, with modes, owners, links (as links, never followed out of the rootfs) and
+    special files; writes stay in the tmpfs."""
+    data = os.path.join(bundle.rootfs, "data")
+    os.makedirs(os.path.join(data, "sub", "deeper"))
+    with open(os.path.join(data, "f"), "w") as f:
+        f.write("from the image\n")
+    os.chmod(os.path.join(data, "f"), 0o604)
+    os.chown(os.path.join(data, "f"), 1000, 1000)
+    os.chmod(os.path.join(data, "sub"), 0o1777)
+    os.utime(os.path.join(data, "sub", "deeper"), (1000000000, 1000000000))
+    secret = tmp_path / "host-secret"
+    secret.mkdir()
+    (secret / "s").write_text("host only\n")
+    os.symlink(str(secret), os.path.join(data, "out"))
+    os.symlink("../../../../..", os.path.join(data, "sub", "up"))
+    os.mkfifo(os.path.join(data, "fifo"))
+    bundle.spec["mounts"].append({"destination": "/data", "type": "tmpfs", "source": "tmpfs",
+                                  "options": ["nosuid", "nodev", "tmpcopyup", "size=1m"]})
+    r = bundle.run("sh", "-c", "cat /data/f; stat -c '%n %a %u:%g' /data/f /data/sub; "
+                   "stat -c %Y /data/sub/deeper; readlink /data/out; readlink /data/sub/up; "
+                   "test -p /data/fifo && echo fifo; ls /data/out/ 2>&1 | grep -c '^s$'; "
+                   "grep ' /data ' /proc/self/mountinfo; echo new > /data/g && echo wrote")
+    assert r.rc == 0, r
+    out = r.out.splitlines()
+    assert out[0] == "from the image", r
+    assert out[1:3] == ["/data/f 604 1000:1000", "/data/sub 1777 0:0"], r
+    assert out[3] == "1000000000", r
+    assert out[4:6] == [str(secret), "../../../../.."], r
+    assert out[6] == "fifo" and out[7] == "0", r
+    assert " - tmpfs " in out[8] and "nosuid" in out[8] and "size=1024k" in out[8], r
+    assert out[9] == "wrote", r
+    assert not os.path.exists(os.path.join(data, "g"))
+    # "ro": filled, then read-only.
+    bundle.spec["mounts"][-1]["options"] = ["ro", "tmpcopyup"]
+    r = bundle.run("sh", "-c", "cat /data/f; echo x > /data/h 2>/dev/null; echo rc=$?")
+    assert r.rc == 0 and r.out == "from the image\nrc=1\n", r
+
+
+def test_tmpcopyup_refuses_a_tree_too_deep(bundle):
+    """The copy walks an explicit stack: a 150-level chain is refused clearly, no crash, and
+    nothing stays mounted."""
+    p = os.path.join(bundle.rootfs, "data")
+    for _ in range(150):
+        p = os.path.join(p, "d")
+    os.makedirs(p)
+    bundle.spec["mounts"].append({"destination": "/data", "type": "tmpfs", "source": "tmpfs",
+                                  "options": ["tmpcopyup"]})
+    r = bundle.run("true")
+    assert r.rc == 1 and "tmpcopyup" in r.err and "directory levels" in r.err, r
+
+
+def test_destination_through_dangling_symlink_creates_its_target(bundle, tmp_path):
+    """As runc does: a destination that is (or goes through) a link to something missing gets
+    the link's target made inside the rootfs, a file for a file bind, a directory otherwise."""
+    os.symlink("/missing/dir", os.path.join(bundle.rootfs, "dl-dir"))
+    os.symlink("../../missing2/f", os.path.join(bundle.rootfs, "dl-file"))
+    os.symlink("/missing3", os.path.join(bundle.rootfs, "dl-mid"))
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "x").write_text("dir\n")
+    f = tmp_path / "f"
+    f.write_text("file\n")
+    bundle.spec["mounts"] += [
+        {"destination": "/dl-dir", "type": "bind", "source": str(d), "options": ["bind"]},
+        {"destination": "/dl-file", "type": "bind", "source": str(f), "options": ["bind"]},
+        {"destination": "/dl-mid/sub", "type": "tmpfs", "source": "tmpfs", "options": []},
+    ]
+    r = bundle.run("sh", "-c", "cat /dl-dir/x /dl-file; grep -c ' /missing3/sub ' "
+                   "/proc/self/mountinfo")
+    assert r.rc == 0 and r.out == "dir\nfile\n1\n", r
+    assert os.path.isfile(os.path.join(bundle.rootfs, "missing2", "f"))
+    assert os.path.isdir(os.path.join(bundle.rootfs, "missing", "dir"))
+    assert not os.path.exists("/missing2")
+
+
+def test_readonly_dev_and_tmpfs_are_made_readonly_after_their_submounts(bundle):
+    """As runc does: a read-only /dev (or tmpfs) is mounted writable, gets devpts, the devices
+    and whatever is mounted below it, and only then becomes read-only."""
+    for m in bundle.spec["mounts"]:
+        if m["destination"] == "/dev":
+            m["options"].append("ro")
+    bundle.spec["mounts"] += [
+        {"destination": "/ro-tmp", "type": "tmpfs", "source": "tmpfs", "options": ["ro"]},
+        {"destination": "/ro-tmp/sub", "type": "tmpfs", "source": "tmpfs", "options": []},
+    ]
+    r = bundle.run("sh", "-c", "touch /dev/x 2>/dev/null || echo dev-ro; "
+                   "touch /ro-tmp/x 2>/dev/null || echo tmp-ro; touch /ro-tmp/sub/y && "
+                   "echo sub-rw; test -c /dev/null && test -d /dev/pts/ && echo devices; "
+                   "grep -c ' /dev/pts ' /proc/self/mountinfo")
+    assert r.rc == 0, r
+    assert r.out == "dev-ro\ntmp-ro\nsub-rw\ndevices\n1\n", r
+
+
+def test_bind_propagation_survives_the_pivot(bundle, tmp_path):
+    """A bind mount's propagation option holds in the container, idmapped or not: the
+    pivot's rslave goes to the old root only (it used to reach the container's mounts)."""
+    src = tmp_path / "prop"
+    src.mkdir()
+    one = [{"containerID": 0, "hostID": 1000, "size": 1}]
+    bundle.spec["mounts"] += [
+        {"destination": "/plain", "type": "bind", "source": str(src),
+         "options": ["rbind", "rshared"]},
+        {"destination": "/idm", "type": "bind", "source": str(src),
+         "options": ["rbind", "idmap", "rshared"], "uidMappings": one, "gidMappings": one},
+    ]
+    r = bundle.run("grep", "-E", " /(plain|idm) ", "/proc/self/mountinfo")
+    assert r.rc == 0, r
+    lines = r.out.splitlines()
+    assert len(lines) == 2 and all(" shared:" in l for l in lines), r
+    assert "idmapped" in [l for l in lines if " /idm " in l][0], r
+
+
+def test_idmapped_source_inside_an_earlier_mount(bundle, tmp_path):
+    """A bind source inside the rootfs is resolved when its mount is made, in order: an
+    idmapped one below an earlier mount of the same container sees that mount (the runtime
+    used to open it on the host before any container mount existed)."""
+    outer = tmp_path / "outer"
+    (outer / "sub").mkdir(parents=True)
+    (outer / "sub" / "f").write_text("from the earlier mount\n")
+    one = [{"containerID": 0, "hostID": 1000, "size": 1}]
+    bundle.spec["mounts"] += [
+        {"destination": "/outer", "type": "bind", "source": str(outer), "options": ["rbind"]},
+        {"destination": "/idm", "type": "bind",
+         "source": os.path.join(bundle.rootfs, "outer", "sub"),
+         "options": ["rbind", "idmap"], "uidMappings": one, "gidMappings": one},
+        {"destination": "/plain", "type": "bind",
+         "source": os.path.join(bundle.rootfs, "outer", "sub"), "options": ["rbind"]},
+    ]
+    r = bundle.run("sh", "-c", "cat /idm/f /plain/f; stat -c %u /idm/f /plain/f")
+    assert r.rc == 0, r
+    assert r.out == "from the earlier mount\n" * 2 + "1000\n0\n", r

@@ -39,6 +39,38 @@ TEST(symlink_out_is_clamped)
         return 0;
 }
 
+TEST(dangling_link_target_is_created_inside)
+{
+        char tmpl[] = "/tmp/berth-chase-XXXXXX";
+        _cleanup_close_ int root = make_root(tmpl);
+        struct stat st;
+
+        ASSERT_TRUE(root >= 0);
+        ASSERT_OK(symlinkat("/missing/f", root, "file-link"));
+        ASSERT_OK(symlinkat("../../gone/d", root, "dir-link"));
+        /* The last component a dangling link: its target is made as what was asked for. */
+        int fd = chase_in_root(root, "/file-link", CHASE_MKDIR_FILE, 0640, 0);
+        ASSERT_OK(fd);
+        close(fd);
+        ASSERT_OK(fstatat(root, "missing/f", &st, 0));
+        ASSERT_TRUE(S_ISREG(st.st_mode));
+        ASSERT_EQ(st.st_mode & 0777, 0640);
+        fd = chase_in_root(root, "/dir-link", CHASE_MKDIR, 0700, 0);
+        ASSERT_OK(fd);
+        close(fd);
+        ASSERT_OK(fstatat(root, "gone/d", &st, 0));
+        ASSERT_TRUE(S_ISDIR(st.st_mode));
+        /* and in the middle of a path */
+        ASSERT_OK(symlinkat("/mid", root, "mid-link"));
+        fd = chase_in_root(root, "/mid-link/a/b", CHASE_MKDIR_FILE, 0644, 0);
+        ASSERT_OK(fd);
+        close(fd);
+        ASSERT_OK(fstatat(root, "mid/a/b", &st, 0));
+        ASSERT_TRUE(S_ISREG(st.st_mode));
+        ASSERT_OK(rm_rf(tmpl));
+        return 0;
+}
+
 TEST(missing_without_create)
 {
         char tmpl[] = "/tmp/berth-chase-XXXXXX";

@@ -653,6 +653,13 @@ TEST(bad_values)
                            "linux.devices[0].type: unknown device type \"z\"");
         ASSERT_PARSE_ERROR(LINUX("'devices':[{'path':'dev/x','type':'p'}]"),
                            "linux.devices[0].path: must be an absolute path");
+        ASSERT_PARSE_ERROR(LINUX("'resources':{'devices':[{'allow':false,'access':'rwm'},"
+                                 "{'allow':true,'type':'c','major':1,'minor':11,'access':''}]}"),
+                           "linux.resources.devices[1].access: must not be empty: give one or "
+                           "more of r, w and m");
+        ASSERT_PARSE_ERROR(LINUX("'resources':{'devices':[{'allow':false}]}"),
+                           "linux.resources.devices[0].access: must not be empty: give one or "
+                           "more of r, w and m");
         ASSERT_PARSE_ERROR(LINUX("'resources':{'devices':[{'allow':true,'access':'rwx'}]}"),
                            "linux.resources.devices[0].access: must consist of the letters r, w "
                            "and m");
@@ -690,6 +697,15 @@ TEST(bad_values)
                            "linux.maskedPaths[1]: must be an absolute path");
         ASSERT_PARSE_ERROR(LINUX("'readonlyPaths':['sys']"),
                            "linux.readonlyPaths[0]: must be an absolute path");
+        ASSERT_PARSE_ERROR(LINUX("'timeOffsets':{'monotonic':{'secs':1}},"
+                                 "'namespaces':[{'type':'mount'}]"),
+                           "linux.timeOffsets: needs a time namespace in linux.namespaces");
+        ASSERT_PARSE_ERROR(LINUX("'timeOffsets':{},'namespaces':[{'type':'mount'}]"),
+                           "linux.timeOffsets: needs a time namespace in linux.namespaces");
+        ASSERT_PARSE_ERROR(LINUX("'timeOffsets':{'boottime':{'secs':1}},"
+                                 "'namespaces':[{'type':'time','path':'/proc/1/ns/time'}]"),
+                           "linux.timeOffsets: cannot be set for a time namespace that is "
+                           "joined (it has a path)");
         ASSERT_PARSE_ERROR(LINUX("'timeOffsets':{'realtime':{'secs':1}}"),
                            "linux.timeOffsets[\"realtime\"]: unknown clock, expected "
                            "\"monotonic\" or \"boottime\"");
