@@ -9,6 +9,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "basic/dir-stack.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "snapshot/copy-tree.h"
@@ -78,82 +79,36 @@ static int copy_data(int src, int dst, off_t size)
         return 0;
 }
 
-static int copy_dir(CopyState *c, int src_fd, int dst_fd);
-
-static int copy_entry(CopyState *c, int src_dir, int dst_dir, const char *name)
+/* Owner, xattrs, mode and times of name, copied once its contents are: a directory's mode
+ * may not let us write into it, and every entry made inside changes its mtime. Hardlinked
+ * files are remembered for their next name. */
+static int copy_meta(CopyState *c, int src_dir, int dst_dir, const char *name,
+                     const struct stat *st)
 {
         _cleanup_close_ int sfd = -1, dfd = -1;
-        struct stat st;
         int r;
 
-        if (fstatat(src_dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return negative_errno();
-
-        if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
-                Inode key = { .dev = st.st_dev, .ino = st.st_ino };
-                Inode **found = tfind(&key, &c->inodes, cmp_inode);
-                if (found)
-                        return linkat((*found)->dst_dir, (*found)->name, dst_dir, name, 0) < 0
-                                       ? negative_errno()
-                                       : 0;
-        }
-
-        if (S_ISDIR(st.st_mode)) {
-                if (mkdirat(dst_dir, name, 0700) < 0 && errno != EEXIST)
-                        return negative_errno();
-                sfd = openat(src_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                dfd = openat(dst_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (sfd < 0 || dfd < 0)
-                        return negative_errno();
-                r = copy_dir(c, sfd, dfd);
-                if (r < 0)
-                        return r;
-        } else if (S_ISREG(st.st_mode)) {
-                sfd = openat(src_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-                dfd = openat(dst_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                             0600);
-                if (sfd < 0 || dfd < 0)
-                        return negative_errno();
-                r = copy_data(sfd, dfd, st.st_size);
-                if (r < 0)
-                        return r;
-        } else if (S_ISLNK(st.st_mode)) {
-                char target[PATH_MAX + 1];
-                ssize_t n = readlinkat(src_dir, name, target, PATH_MAX);
-                if (n < 0)
-                        return negative_errno();
-                target[n] = 0;
-                if (symlinkat(target, dst_dir, name) < 0)
-                        return negative_errno();
-        } else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode)) {
-                if (mknodat(dst_dir, name, st.st_mode, st.st_rdev) < 0)
-                        return negative_errno();
-        } else
-                return 0;
-
-        if (sfd < 0)
-                sfd = openat(src_dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-        if (dfd < 0)
-                dfd = openat(dst_dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        sfd = openat(src_dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        dfd = openat(dst_dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
         if (sfd < 0 || dfd < 0)
                 return negative_errno();
-        if (fchownat(dfd, "", st.st_uid, st.st_gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+        if (fchownat(dfd, "", st->st_uid, st->st_gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
                 return negative_errno();
-        if (!S_ISLNK(st.st_mode)) {
+        if (!S_ISLNK(st->st_mode)) {
                 r = copy_xattrs(sfd, dfd);
                 if (r < 0)
                         return r;
-                if (fchmodat(dst_dir, name, st.st_mode & 07777, 0) < 0)
+                if (fchmodat(dst_dir, name, st->st_mode & 07777, 0) < 0)
                         return negative_errno();
         }
-        struct timespec ts[2] = { st.st_atim, st.st_mtim };
+        struct timespec ts[2] = { st->st_atim, st->st_mtim };
         (void)utimensat(dst_dir, name, ts, AT_SYMLINK_NOFOLLOW);
 
-        if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
+        if (!S_ISDIR(st->st_mode) && st->st_nlink > 1) {
                 Inode *i = calloc(1, sizeof(*i));
                 if (!i)
                         return -ENOMEM;
-                *i = (Inode){ .dev = st.st_dev, .ino = st.st_ino,
+                *i = (Inode){ .dev = st->st_dev, .ino = st->st_ino,
                               .dst_dir = fcntl(dst_dir, F_DUPFD_CLOEXEC, 3),
                               .name = strdup(name) };
                 if (i->dst_dir < 0 || !i->name || !tsearch(i, &c->inodes, cmp_inode)) {
@@ -164,28 +119,120 @@ static int copy_entry(CopyState *c, int src_dir, int dst_dir, const char *name)
         return 0;
 }
 
-static int copy_dir(CopyState *c, int src_fd, int dst_fd)
+/* Copies one entry, all but the contents of a directory: 1 when name is a directory, made
+ * and waiting for its contents and then copy_meta(). */
+static int copy_entry(CopyState *c, int src_dir, int dst_dir, const char *name, struct stat *st)
 {
-        _cleanup_closedir_ DIR *d = NULL;
-        struct dirent *de;
-        int fd, r;
+        if (fstatat(src_dir, name, st, AT_SYMLINK_NOFOLLOW) < 0)
+                return negative_errno();
 
-        fd = openat(src_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return negative_errno();
-        d = fdopendir(fd);
-        if (!d) {
-                safe_close(fd);
-                return negative_errno();
+        if (!S_ISDIR(st->st_mode) && st->st_nlink > 1) {
+                Inode key = { .dev = st->st_dev, .ino = st->st_ino };
+                Inode **found = tfind(&key, &c->inodes, cmp_inode);
+                if (found)
+                        return linkat((*found)->dst_dir, (*found)->name, dst_dir, name, 0) < 0
+                                       ? negative_errno()
+                                       : 0;
         }
-        while ((de = readdir(d))) {
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-                        continue;
-                r = copy_entry(c, src_fd, dst_fd, de->d_name);
+
+        if (S_ISDIR(st->st_mode)) {
+                if (mkdirat(dst_dir, name, 0700) < 0 && errno != EEXIST)
+                        return negative_errno();
+                return 1;
+        } else if (S_ISREG(st->st_mode)) {
+                _cleanup_close_ int sfd = -1, dfd = -1;
+                int r;
+                sfd = openat(src_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+                dfd = openat(dst_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                             0600);
+                if (sfd < 0 || dfd < 0)
+                        return negative_errno();
+                r = copy_data(sfd, dfd, st->st_size);
                 if (r < 0)
                         return r;
+        } else if (S_ISLNK(st->st_mode)) {
+                char target[PATH_MAX + 1];
+                ssize_t n = readlinkat(src_dir, name, target, PATH_MAX);
+                if (n < 0)
+                        return negative_errno();
+                target[n] = 0;
+                if (symlinkat(target, dst_dir, name) < 0)
+                        return negative_errno();
+        } else if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode) || S_ISFIFO(st->st_mode)) {
+                if (mknodat(dst_dir, name, st->st_mode, st->st_rdev) < 0)
+                        return negative_errno();
+        } else
+                return 0;
+        return copy_meta(c, src_dir, dst_dir, name, st);
+}
+
+static int open_dir_at(int dfd, const char *name)
+{
+        int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        return fd < 0 ? negative_errno() : fd;
+}
+
+/* Depth first without recursion (basic/dir-stack.h): the source and the copy each keep one
+ * directory open and their stack of names on the heap, however deep the tree. */
+static int copy_dirs(CopyState *c, int src_fd, int dst_fd)
+{
+        DirStack ss = {}, ds = {};
+        int sfd = -1, dfd = -1, r;
+
+        sfd = fcntl(src_fd, F_DUPFD_CLOEXEC, 3);
+        dfd = fcntl(dst_fd, F_DUPFD_CLOEXEC, 3);
+        if (sfd < 0 || dfd < 0) {
+                r = negative_errno();
+                goto finish;
         }
-        return 0;
+        r = dir_stack_push(&ss, sfd, NULL, true);
+        if (r >= 0)
+                r = dir_stack_push(&ds, dfd, NULL, false);
+        while (r >= 0) {
+                const char *name = dir_stack_next(&ss);
+                struct stat st;
+
+                if (!name) {
+                        if (ss.depth == 1)
+                                break;
+                        _cleanup_free_ char *sub = TAKE_PTR(dir_stack_top(&ss)->name);
+                        st = dir_stack_top(&ss)->st;
+                        r = dir_stack_pop(&ss, &sfd);
+                        if (r >= 0)
+                                r = dir_stack_pop(&ds, &dfd);
+                        if (r >= 0)
+                                r = copy_meta(c, sfd, dfd, sub, &st);
+                        continue;
+                }
+                r = copy_entry(c, sfd, dfd, name, &st);
+                if (r <= 0)
+                        continue;
+                int s = open_dir_at(sfd, name), d = open_dir_at(dfd, name);
+                if (s < 0 || d < 0) {
+                        r = s < 0 ? s : d;
+                        safe_close(s);
+                        safe_close(d);
+                        break;
+                }
+                r = dir_stack_push(&ss, s, name, true);
+                if (r >= 0)
+                        r = dir_stack_push(&ds, d, name, false);
+                if (r < 0) {
+                        safe_close(s);
+                        safe_close(d);
+                        break;
+                }
+                safe_close(sfd);
+                safe_close(dfd);
+                sfd = s;
+                dfd = d;
+        }
+finish:
+        safe_close(sfd);
+        safe_close(dfd);
+        dir_stack_done(&ss);
+        dir_stack_done(&ds);
+        return r;
 }
 
 int copy_tree(int src_fd, int dst_fd)
@@ -194,7 +241,7 @@ int copy_tree(int src_fd, int dst_fd)
         struct stat st;
         int r;
 
-        r = copy_dir(&c, src_fd, dst_fd);
+        r = copy_dirs(&c, src_fd, dst_fd);
         if (r >= 0 && fstat(src_fd, &st) >= 0) {
                 struct timespec ts[2] = { st.st_atim, st.st_mtim };
                 (void)fchown(dst_fd, st.st_uid, st.st_gid);
