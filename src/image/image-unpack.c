@@ -214,6 +214,45 @@ int image_unpack(ContentStore *cs, Snapshotter *sn, const ImageRecord *rec,
         return 0;
 }
 
+int image_unpack_flat(ContentStore *cs, Snapshotter *copy_sn, const ImageRecord *rec, size_t k,
+                      BerthError **err)
+{
+        _cleanup_snapshot_tx_ SnapshotTx *tx = NULL;
+        UnpackFlags flags = geteuid() == 0 ? UNPACK_CHOWN : 0;
+        int r;
+
+        if (copy_sn->kind != SNAPSHOT_COPY || k == 0 || k > rec->n_layers)
+                return berth_error_plain(err, EINVAL, "Cannot flatten %zu layers of %zu", k,
+                                         rec->n_layers);
+        r = snapshot_exists(copy_sn, rec->layers[k - 1].chain_id);
+        if (r != 0)
+                return r < 0 ? berth_error(err, r, "Snapshot %s", rec->layers[k - 1].chain_id)
+                             : 0;
+        /* No parent to copy: the layers go one after the other into the same directory, with
+         * whiteouts applied as removals, which gives what a copy snapshot of layer k-1 holds. */
+        r = snapshot_prepare(copy_sn, rec->layers[k - 1].chain_id, NULL, &tx, err);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < k; i++) {
+                const ImageLayer *l = &rec->layers[i];
+                _cleanup_close_ int fd = -1;
+                UnpackStats stats = {};
+
+                r = content_store_open_blob(cs, l->digest, &fd, err);
+                if (r < 0)
+                        return r;
+                r = unpack_layer(fd, l->digest, tx->fd, flags, &stats, err);
+                if (r < 0)
+                        return r;
+                if (!streq(stats.diff_id, l->diff_id))
+                        return berth_error_plain(err, EUCLEAN,
+                                                 "Layer %s: uncompressed content is %s, the config "
+                                                 "says %s",
+                                                 l->digest, stats.diff_id, l->diff_id);
+        }
+        return snapshot_commit(tx, rec->layers[k - 1].diff_id, err);
+}
+
 int image_commit(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *manifest_digest,
                  const char *index_digest, char *const *tags, ImageRecord **ret,
                  BerthError **err)

@@ -29,6 +29,11 @@ int image_unpack_layer(ContentStore *cs, Snapshotter *sn, const ImageRecord *rec
                        BerthError **err);
 int image_unpack(ContentStore *cs, Snapshotter *sn, const ImageRecord *rec,
                  UnpackProgress progress, void *userdata, BerthError **err);
+/* Makes the copy snapshot of layer k-1 (copy_sn is of the copy kind) in one go, layers 0 to
+ * k-1 unpacked into one directory, without the copy snapshots below it: the bottom lower dir
+ * of an overlay of more layers than overlayfs stacks (see snapshot_mount_flat()). */
+int image_unpack_flat(ContentStore *cs, Snapshotter *copy_sn, const ImageRecord *rec, size_t k,
+                      BerthError **err);
 /* The whole last step of a pull or load: record from store, unpack, store with tags. */
 int image_commit(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *manifest_digest,
                  const char *index_digest, char *const *tags, ImageRecord **ret,

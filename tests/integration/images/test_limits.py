@@ -122,3 +122,41 @@ def test_stale_mount_directories_are_collected(berth, tmp_path, verb):
     p = run_with_few_fds(berth, "rmi", "localhost/test:1")
     assert p.returncode == 0, p.stderr
     assert listdir(os.path.join(berth.root, "snapshots", "copy")) == []
+
+
+def many_layers(n):
+    """Layer i adds f<i> and rewrites top; every 7th removes the file of the layer below, so
+    whiteouts cross the line between the flattened bottom and the stacked layers."""
+    layers = []
+    for i in range(n):
+        entries = [{"name": f"f{i:04d}", "data": str(i)}, {"name": "top", "data": str(i)}]
+        if i and i % 7 == 0:
+            entries.append({"name": f".wh.f{i - 1:04d}"})
+        layers.append(ocihelp.make_tar(entries))
+    expected = {f"f{i:04d}" for i in range(n) if not (i + 1 < n and (i + 1) % 7 == 0)}
+    return layers, expected | {"top"}
+
+
+def test_more_layers_than_overlay_stacks(berth, tmp_path):
+    """3000 layers: overlayfs stacks 500 lower dirs, and mount(2)'s option page holds fewer;
+    the bottom 2501 layers are mounted as one flattened copy snapshot."""
+    n = 3000
+    layers, expected = many_layers(n)
+    p = load_layers(berth, tmp_path, layers, snapshotter="overlay")
+    assert p.returncode == 0, p.stderr
+    for classic in ("0", "1"):
+        berth.env["BERTH_OVERLAY_CLASSIC"] = classic
+        with mounted(berth, "localhost/test:1", str(tmp_path / f"m{classic}"), "overlay") as t:
+            assert set(os.listdir(t)) == expected
+            with open(f"{t}/top") as f:
+                assert f.read() == str(n - 1)
+            with open(f"{t}/f0000") as f:
+                assert f.read() == "0"
+            with open(f"{t}/new", "w") as f:  # the writable layer on top
+                f.write("x")
+    flat = listdir(os.path.join(berth.root, "snapshots", "copy"))
+    assert len(flat) == 1  # made once, kept with the image
+    berth.ok("rmi", "localhost/test:1")
+    assert listdir(os.path.join(berth.root, "snapshots", "copy")) == []
+    assert listdir(os.path.join(berth.root, "snapshots", "overlay")) == []
+    assert listdir(os.path.join(berth.root, "mounts")) == []
