@@ -160,7 +160,7 @@ static int load_one(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, 
                                 goto out;
                         }
                 }
-        r = image_commit(cs, md, sn, manifest_digest, NULL, tags, &rec, err);
+        r = image_commit_load(cs, md, sn, manifest_digest, NULL, tags, &rec, err);
         if (r < 0)
                 goto out;
         if (strv_length(tags) == 0)

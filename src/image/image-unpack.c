@@ -275,3 +275,42 @@ int image_commit(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *ma
                 *ret = TAKE_PTR(rec);
         return 0;
 }
+
+int image_commit_load(ContentStore *cs, Metadata *md, Snapshotter *sn,
+                      const char *manifest_digest, const char *index_digest, char *const *tags,
+                      ImageRecord **ret, BerthError **err)
+{
+        _cleanup_image_record_ ImageRecord *rec = NULL, *old = NULL;
+        int r;
+
+        r = image_record_from_store(cs, manifest_digest, index_digest, &rec, err);
+        if (r < 0)
+                return r;
+        r = image_store_get(md, rec->id, &old, NULL);
+        if (r < 0)
+                return image_commit(cs, md, sn, manifest_digest, index_digest, tags, ret, err);
+
+        /* The same config is the same image: the archive's names point at the stored one,
+         * which keeps its manifest (a pulled image's RepoDigests) and every other name. */
+        if (sn) {
+                r = image_unpack(cs, sn, old, NULL, NULL, err);
+                if (r < 0)
+                        return r;
+        }
+        r = metadata_begin(md, err);
+        if (r < 0)
+                return r;
+        for (char *const *t = tags; t && *t; t++) {
+                r = image_store_tag(md, *t, old->id, err);
+                if (r < 0) {
+                        metadata_rollback(md);
+                        return r;
+                }
+        }
+        r = metadata_commit(md, err);
+        if (r < 0)
+                return r;
+        if (ret)
+                *ret = TAKE_PTR(old);
+        return 0;
+}

@@ -38,3 +38,9 @@ int image_unpack_flat(ContentStore *cs, Snapshotter *copy_sn, const ImageRecord 
 int image_commit(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *manifest_digest,
                  const char *index_digest, char *const *tags, ImageRecord **ret,
                  BerthError **err);
+/* image_commit() for loads (archives and layouts): when an image with the same config is
+ * stored already, only tags are pointed at it; its manifest and its other tags stay. Loading
+ * never changes another image. */
+int image_commit_load(ContentStore *cs, Metadata *md, Snapshotter *sn,
+                      const char *manifest_digest, const char *index_digest, char *const *tags,
+                      ImageRecord **ret, BerthError **err);
