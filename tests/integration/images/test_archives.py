@@ -6,6 +6,8 @@ import os
 import subprocess
 import uuid
 
+import pytest
+
 import ocihelp
 from imagetest import BERTH
 
@@ -54,3 +56,49 @@ def test_load_of_a_stored_config_changes_no_other_name(berth, tmp_path):
     lay.add(lay.image([layer], compression=None), name="localhost/plain:1", ref="1")
     berth.ok("load", lay.path)
     assert image_by_tag(berth, "localhost/keep:1")["ManifestDigest"] == before["ManifestDigest"]
+
+
+def test_import_from_stdin(berth, tmp_path):
+    raw = ocihelp.make_tar([{"name": "hello.txt", "data": "hi\n"}])
+    gz = ocihelp.compress(raw, "gzip")
+    # a pipe, which cannot be read twice: the store's copy is read for the diff ID
+    p = subprocess.run([BERTH, "--root", berth.root, "import", "-", "example.org/piped:1"],
+                       input=gz, capture_output=True, env=berth.env, timeout=60)
+    assert p.returncode == 0, p.stderr
+    info = berth.inspect("example.org/piped:1")
+    assert info["Id"] == p.stdout.decode().strip()
+    assert info["Layers"][0]["DiffID"] == ocihelp.sha256(raw)
+    assert info["Layers"][0]["Digest"] == ocihelp.sha256(gz)
+    # and a regular file on stdin
+    f = tmp_path / "root.tar"
+    f.write_bytes(raw)
+    with open(f, "rb") as stdin:
+        p = subprocess.run([BERTH, "--root", berth.root, "import", "-", "example.org/file:1"],
+                           stdin=stdin, capture_output=True, env=berth.env, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert berth.inspect("example.org/file:1")["Layers"][0]["DiffID"] == ocihelp.sha256(raw)
+
+
+def test_invalid_repotags_are_refused(berth, tmp_path):
+    berth.ok("load", gzip_image(tmp_path))
+    for bad in ["Not/A:Valid:Name", "noTag@", 42]:
+        archive = docker_dir_with_tags(berth, tmp_path, "localhost/orig:1",
+                                       ["localhost/fine:1", bad])
+        other = type(berth)(str(tmp_path / ("o-" + uuid.uuid4().hex[:6])), env=berth.env)
+        p = other.fail("load", archive)
+        assert f"RepoTags[1] '{bad}'" in p.stderr
+        assert other.images() == []  # not loaded under fewer names
+
+
+@pytest.mark.parametrize("kind", ["htpasswd", "token"])
+def test_registry_401_suggests_login(berth, busybox_layout, request, kind):
+    reg = request.getfixturevalue(f"{kind}_registry")
+    berth.ok("load", busybox_layout)
+    dest = f"{reg.host}/hint/busybox:1"
+    p = berth.fail("push", "localhost/busybox", dest)
+    assert f"berth login {reg.host}" in p.stderr
+    p = berth.fail("pull", dest)
+    assert f"berth login {reg.host}" in p.stderr
+    # wrong credentials: the same advice
+    p = berth.fail("pull", "--creds", f"{reg.user}:wrong", dest)
+    assert f"berth login {reg.host}" in p.stderr
