@@ -143,8 +143,15 @@ int image_gc(Metadata *md, ContentStore *cs, GcStats *ret, BerthError **err)
         GcStats stats = {};
         int r;
 
+        /* compressed forms made for pushes stay as long as their layer does */
+        r = metadata_exec(md, "DELETE FROM compressed_blobs WHERE digest NOT IN "
+                              "(SELECT digest FROM layers)",
+                          err);
+        if (r < 0)
+                goto finish;
         r = collect(md, "SELECT manifest_digest FROM images UNION SELECT index_digest FROM images "
-                        "UNION SELECT id FROM images UNION SELECT digest FROM layers",
+                        "UNION SELECT id FROM images UNION SELECT digest FROM layers "
+                        "UNION SELECT compressed FROM compressed_blobs",
                     &used_blobs, err);
         if (r < 0)
                 goto finish;
