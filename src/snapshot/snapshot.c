@@ -288,7 +288,8 @@ int snapshot_mount_flat(Snapshotter *s, const char *base, char *const *chain_ids
         abs_target = realpath(target, NULL);
         if (!abs_target)
                 return berth_error(err, errno, "Mount target '%s'", target);
-        for (size_t i = 0; i < n; i++) {
+        /* a copy mount takes the top snapshot alone, which holds the whole tree */
+        for (size_t i = s->kind == SNAPSHOT_COPY && n > 0 ? n - 1 : 0; i < n; i++) {
                 r = snapshot_exists(s, chain_ids[i]);
                 if (r <= 0)
                         return berth_error_plain(err, r < 0 ? r : ENOENT, "Snapshot %s is missing",

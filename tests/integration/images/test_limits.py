@@ -137,16 +137,18 @@ def many_layers(n):
     return layers, expected | {"top"}
 
 
-def test_more_layers_than_overlay_stacks(berth, tmp_path):
-    """3000 layers: overlayfs stacks 500 lower dirs, and mount(2)'s option page holds fewer;
-    the bottom 2501 layers are mounted as one flattened copy snapshot."""
+@pytest.mark.parametrize("snapshotter", SNAPSHOTTERS)
+def test_more_layers_than_overlay_stacks(berth, tmp_path, snapshotter):
+    """3000 layers. overlay: overlayfs stacks 500 lower dirs, and mount(2)'s option page
+    holds fewer; the bottom 2501 layers are mounted as one flattened copy snapshot. copy: one
+    snapshot of the whole tree, not 3000 copies of it."""
     n = 3000
     layers, expected = many_layers(n)
-    p = load_layers(berth, tmp_path, layers, snapshotter="overlay")
+    p = load_layers(berth, tmp_path, layers, snapshotter=snapshotter)
     assert p.returncode == 0, p.stderr
     for classic in ("0", "1"):
         berth.env["BERTH_OVERLAY_CLASSIC"] = classic
-        with mounted(berth, "localhost/test:1", str(tmp_path / f"m{classic}"), "overlay") as t:
+        with mounted(berth, "localhost/test:1", str(tmp_path / f"m{classic}"), snapshotter) as t:
             assert set(os.listdir(t)) == expected
             with open(f"{t}/top") as f:
                 assert f.read() == str(n - 1)
