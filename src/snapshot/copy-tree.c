@@ -17,12 +17,14 @@
 typedef struct Inode {
         dev_t dev;
         ino_t ino;
-        int dst_dir; /* dup of the directory fd the first copy went to */
-        char *name;
+        char *path; /* of the first copy, relative to the copy's top */
 } Inode;
 
 typedef struct CopyState {
-        void *inodes;
+        void *inodes; /* hardlinked files copied so far: by path, not by fd, so that a tree
+                       * of many of them costs no fd each */
+        int dst_top;
+        char *dst_path; /* of the directory being filled, relative to dst_top ("" at the top) */
 } CopyState;
 
 static int cmp_inode(const void *a, const void *b)
@@ -38,8 +40,7 @@ static int cmp_inode(const void *a, const void *b)
 static void free_inode(void *p)
 {
         Inode *i = p;
-        safe_close(i->dst_dir);
-        free(i->name);
+        free(i->path);
         free(i);
 }
 
@@ -108,15 +109,45 @@ static int copy_meta(CopyState *c, int src_dir, int dst_dir, const char *name,
                 Inode *i = calloc(1, sizeof(*i));
                 if (!i)
                         return -ENOMEM;
-                *i = (Inode){ .dev = st->st_dev, .ino = st->st_ino,
-                              .dst_dir = fcntl(dst_dir, F_DUPFD_CLOEXEC, 3),
-                              .name = strdup(name) };
-                if (i->dst_dir < 0 || !i->name || !tsearch(i, &c->inodes, cmp_inode)) {
+                *i = (Inode){ .dev = st->st_dev, .ino = st->st_ino };
+                if (asprintf(&i->path, "%s%s%s", c->dst_path, *c->dst_path ? "/" : "",
+                             name) < 0)
+                        i->path = NULL;
+                if (!i->path || !tsearch(i, &c->inodes, cmp_inode)) {
                         free_inode(i);
                         return -ENOMEM;
                 }
         }
         return 0;
+}
+
+/* Links name in dst_dir to the first copy at path (below the copy's top), reached one
+ * component at a time: in a deep tree the path is longer than one call takes. */
+static int link_copied(CopyState *c, const char *path, int dst_dir, const char *name)
+{
+        _cleanup_free_ char *p = strdup(path);
+        int fd = -1, r = 0;
+        char *s, *slash;
+
+        if (!p)
+                return -ENOMEM;
+        fd = fcntl(c->dst_top, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return negative_errno();
+        for (s = p; (slash = strchr(s, '/')); s = slash + 1) {
+                *slash = 0;
+                int sub = openat(fd, s, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (sub < 0) {
+                        r = negative_errno();
+                        break;
+                }
+                safe_close(fd);
+                fd = sub;
+        }
+        if (r >= 0 && linkat(fd, s, dst_dir, name, 0) < 0)
+                r = negative_errno();
+        safe_close(fd);
+        return r;
 }
 
 /* Copies one entry, all but the contents of a directory: 1 when name is a directory, made
@@ -130,9 +161,7 @@ static int copy_entry(CopyState *c, int src_dir, int dst_dir, const char *name, 
                 Inode key = { .dev = st->st_dev, .ino = st->st_ino };
                 Inode **found = tfind(&key, &c->inodes, cmp_inode);
                 if (found)
-                        return linkat((*found)->dst_dir, (*found)->name, dst_dir, name, 0) < 0
-                                       ? negative_errno()
-                                       : 0;
+                        return link_copied(c, (*found)->path, dst_dir, name);
         }
 
         if (S_ISDIR(st->st_mode)) {
@@ -197,6 +226,8 @@ static int copy_dirs(CopyState *c, int src_fd, int dst_fd)
                                 break;
                         _cleanup_free_ char *sub = TAKE_PTR(dir_stack_top(&ss)->name);
                         st = dir_stack_top(&ss)->st;
+                        char *slash = strrchr(c->dst_path, '/');
+                        *(slash ?: c->dst_path) = 0;
                         r = dir_stack_pop(&ss, &sfd);
                         if (r >= 0)
                                 r = dir_stack_pop(&ds, &dfd);
@@ -214,7 +245,11 @@ static int copy_dirs(CopyState *c, int src_fd, int dst_fd)
                         safe_close(d);
                         break;
                 }
-                r = dir_stack_push(&ss, s, name, true);
+                _cleanup_free_ char *path = NULL;
+                if (asprintf(&path, "%s%s%s", c->dst_path, *c->dst_path ? "/" : "", name) < 0)
+                        r = -ENOMEM;
+                if (r >= 0)
+                        r = dir_stack_push(&ss, s, name, true);
                 if (r >= 0)
                         r = dir_stack_push(&ds, d, name, false);
                 if (r < 0) {
@@ -222,6 +257,8 @@ static int copy_dirs(CopyState *c, int src_fd, int dst_fd)
                         safe_close(d);
                         break;
                 }
+                free(c->dst_path);
+                c->dst_path = TAKE_PTR(path);
                 safe_close(sfd);
                 safe_close(dfd);
                 sfd = s;
@@ -237,10 +274,12 @@ finish:
 
 int copy_tree(int src_fd, int dst_fd)
 {
-        CopyState c = {};
+        CopyState c = { .dst_top = dst_fd, .dst_path = strdup("") };
         struct stat st;
         int r;
 
+        if (!c.dst_path)
+                return -ENOMEM;
         r = copy_dirs(&c, src_fd, dst_fd);
         if (r >= 0 && fstat(src_fd, &st) >= 0) {
                 struct timespec ts[2] = { st.st_atim, st.st_mtim };
@@ -249,5 +288,6 @@ int copy_tree(int src_fd, int dst_fd)
                 (void)futimens(dst_fd, ts);
         }
         tdestroy(c.inodes, free_inode);
+        free(c.dst_path);
         return r;
 }

@@ -354,10 +354,14 @@ static int make_chain(int dfd, int depth)
         if (fd < 0)
                 return -errno;
         int f = openat(fd, "bottom", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        close(fd);
-        if (f < 0)
-                return -errno;
+        if (f < 0 || linkat(fd, "bottom", fd, "bottom-link", 0) < 0) {
+                int r = -errno;
+                safe_close(f);
+                close(fd);
+                return r;
+        }
         close(f);
+        close(fd);
         return 0;
 }
 
@@ -373,7 +377,11 @@ static int chain_depth(int dfd)
                 fd = sub;
                 depth++;
         }
-        bool bottom = faccessat(fd, "bottom", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+        struct stat a, b;
+        /* the hardlink at the bottom stays one */
+        bool bottom = fstatat(fd, "bottom", &a, AT_SYMLINK_NOFOLLOW) == 0 &&
+                      fstatat(fd, "bottom-link", &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+                      a.st_ino == b.st_ino;
         close(fd);
         return bottom ? depth : -1;
 }
@@ -394,6 +402,16 @@ TEST(deep_trees_without_recursion)
         int dst = openat(root, "dst", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         ASSERT_TRUE(src >= 0 && dst >= 0);
         ASSERT_EQ(make_chain(src, depth), 0);
+        /* more hardlinked files than fds */
+        for (int i = 0; i < 200; i++) {
+                char n[32], l[32];
+                snprintf(n, sizeof(n), "f%d", i);
+                snprintf(l, sizeof(l), "l%d", i);
+                int f = openat(src, n, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+                ASSERT_TRUE(f >= 0);
+                close(f);
+                ASSERT_EQ(linkat(src, n, src, l, 0), 0);
+        }
 
         ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &old), 0);
         few.rlim_max = old.rlim_max;
@@ -404,6 +422,15 @@ TEST(deep_trees_without_recursion)
         ASSERT_EQ(r, 0);
         ASSERT_EQ(q, 0);
         ASSERT_EQ(chain_depth(dst), depth);
+        for (int i = 0; i < 200; i += 37) {
+                char n[32], l[32];
+                struct stat a, b;
+                snprintf(n, sizeof(n), "f%d", i);
+                snprintf(l, sizeof(l), "l%d", i);
+                ASSERT_EQ(fstatat(dst, n, &a, 0), 0);
+                ASSERT_EQ(fstatat(dst, l, &b, 0), 0);
+                ASSERT_TRUE(a.st_ino == b.st_ino);
+        }
         ASSERT_TRUE(faccessat(root, "src", F_OK, AT_SYMLINK_NOFOLLOW) < 0);
 
         /* the read-only directory was filled before it got its mode */
