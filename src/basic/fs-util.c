@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "dir-stack.h"
 #include "fs-util.h"
 
 int read_full_fd_limited(int fd, size_t max, char **ret, size_t *ret_size)
@@ -234,45 +235,68 @@ int mkdir_p(const char *path, mode_t mode)
         return 0;
 }
 
+/* Removes everything below dfd (taken over). Iterative (dir-stack.h): how deep a tree goes is
+ * up to whoever made it, an image layer or a container, and must cost neither C stack nor fds. */
 static int rm_rf_children(int dfd, dev_t dev)
 {
-        _cleanup_closedir_ DIR *d = fdopendir(dfd);
-        struct dirent *de;
-        int r = 0;
+        DirStack s = {};
+        int fd = dfd, r = 0, q;
 
-        if (!d) {
-                safe_close(dfd);
-                return -errno;
+        q = dir_stack_push(&s, fd, NULL, true);
+        if (q < 0) {
+                safe_close(fd);
+                return q;
         }
-        while ((de = readdir(d))) {
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-                        continue;
+        for (;;) {
+                const char *name = dir_stack_next(&s);
                 struct stat st;
-                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+
+                if (!name) {
+                        if (s.depth == 1)
+                                break;
+                        char *sub = TAKE_PTR(dir_stack_top(&s)->name);
+                        q = dir_stack_pop(&s, &fd);
+                        if (q < 0) {
+                                free(sub);
+                                r = q;
+                                break;
+                        }
+                        if (unlinkat(fd, sub, AT_REMOVEDIR) < 0 && errno != ENOENT)
+                                r = -errno;
+                        free(sub);
+                        continue;
+                }
+                if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
                         if (errno != ENOENT)
                                 r = -errno;
                         continue;
                 }
-                if (S_ISDIR(st.st_mode)) {
-                        if (st.st_dev != dev) {
-                                /* Another file system is mounted here: never descend into it. */
-                                r = -EBUSY;
-                                continue;
-                        }
-                        int sub = openat(dirfd(d), de->d_name,
-                                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                        if (sub < 0) {
+                if (!S_ISDIR(st.st_mode)) {
+                        if (unlinkat(fd, name, 0) < 0 && errno != ENOENT)
                                 r = -errno;
-                                continue;
-                        }
-                        int q = rm_rf_children(sub, dev);
-                        if (q < 0)
-                                r = q;
-                        if (unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-                                r = -errno;
-                } else if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT)
+                        continue;
+                }
+                if (st.st_dev != dev) {
+                        /* Another file system is mounted here: never descend into it. */
+                        r = -EBUSY;
+                        continue;
+                }
+                int sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (sub < 0) {
                         r = -errno;
+                        continue;
+                }
+                q = dir_stack_push(&s, sub, name, true);
+                if (q < 0) {
+                        safe_close(sub);
+                        r = q;
+                        continue;
+                }
+                safe_close(fd);
+                fd = sub;
         }
+        safe_close(fd);
+        dir_stack_done(&s);
         return r;
 }
 

@@ -57,7 +57,14 @@ static const char schema[] =
         "  digest TEXT NOT NULL,"
         "  registry TEXT NOT NULL,"
         "  repository TEXT NOT NULL,"
-        "  PRIMARY KEY(digest, registry, repository));";
+        "  PRIMARY KEY(digest, registry, repository));"
+        /* compressed forms of uncompressed layers, made for pushes: a second push reuses
+         * them while the blob is stored */
+        "CREATE TABLE IF NOT EXISTS compressed_blobs("
+        "  digest TEXT NOT NULL,"
+        "  compression TEXT NOT NULL,"
+        "  compressed TEXT NOT NULL,"
+        "  PRIMARY KEY(digest, compression));";
 
 int metadata_error(Metadata *m, const char *what, BerthError **err)
 {

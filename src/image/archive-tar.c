@@ -10,48 +10,72 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "basic/dir-stack.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "image/archive-tar.h"
 #include "image/unpack.h"
 
-static int cmp_names(const void *a, const void *b)
+static int add_file(struct archive *a, int dfd, const char *name, const char *path,
+                    BerthError **err)
 {
-        return strcmp(*(char *const *)a, *(char *const *)b);
+        _cleanup_close_ int f = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        char buf[1 << 16];
+        ssize_t k;
+
+        if (f < 0)
+                return berth_error(err, errno, "Failed to open '%s'", path);
+        while ((k = read(f, buf, sizeof(buf))) > 0)
+                if (archive_write_data(a, buf, (size_t)k) != k)
+                        return berth_error_plain(err, EIO, "Failed to write '%s' to tar: %s", path,
+                                                 archive_error_string(a) ?: "?");
+        if (k < 0)
+                return berth_error(err, errno, "Failed to read '%s'", path);
+        return 0;
 }
 
-static int add_tree(struct archive *a, int dfd, const char *prefix, BerthError **err)
+/* Directories and regular files below dfd, sorted by name (the same tree gives the same
+ * archive), depth first without recursion (basic/dir-stack.h). */
+static int add_tree(struct archive *a, int dfd, BerthError **err)
 {
-        _cleanup_closedir_ DIR *d = NULL;
-        _cleanup_strv_free_ char **names = NULL;
-        struct dirent *de;
-        int fd;
+        _cleanup_free_ char *prefix = strdup("");
+        DirStack s = {};
+        int fd = -1, r;
 
-        fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return berth_error(err, errno, "Failed to open '%s'", prefix);
-        d = fdopendir(fd);
-        if (!d) {
+        fd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
+        if (!prefix || fd < 0) {
                 safe_close(fd);
-                return berth_error(err, errno, "Failed to open '%s'", prefix);
+                return berth_error(err, prefix ? errno : ENOMEM, "tar");
         }
-        while ((de = readdir(d)))
-                if (!streq(de->d_name, ".") && !streq(de->d_name, "..") &&
-                    strv_extend(&names, de->d_name) < 0)
-                        return berth_error(err, ENOMEM, "tar");
-        /* Sorted, so the same tree gives the same archive. */
-        if (names)
-                qsort(names, strv_length(names), sizeof(char *), cmp_names);
-        STRV_FOREACH(n, names)
-        {
+        r = dir_stack_push(&s, fd, NULL, true);
+        if (r < 0)
+                r = berth_error(err, r, "Failed to read the directory to archive");
+        while (r >= 0) {
                 _cleanup_free_ char *path = NULL;
                 struct archive_entry *e;
                 struct stat st;
+                const char *n = dir_stack_next(&s);
 
-                if (asprintf(&path, "%s%s%s", prefix, *prefix ? "/" : "", *n) < 0)
-                        return berth_error(err, ENOMEM, "tar");
-                if (fstatat(dfd, *n, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                        return berth_error(err, errno, "Failed to stat '%s'", path);
+                if (!n) {
+                        if (s.depth == 1)
+                                break;
+                        r = dir_stack_pop(&s, &fd);
+                        if (r < 0) {
+                                r = berth_error(err, r, "Failed to go back up from '%s'", prefix);
+                                break;
+                        }
+                        char *slash = strrchr(prefix, '/');
+                        *(slash ?: prefix) = 0;
+                        continue;
+                }
+                if (asprintf(&path, "%s%s%s", prefix, *prefix ? "/" : "", n) < 0) {
+                        r = berth_error(err, ENOMEM, "tar");
+                        break;
+                }
+                if (fstatat(fd, n, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                        r = berth_error(err, errno, "Failed to stat '%s'", path);
+                        break;
+                }
                 if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
                         continue;
                 e = archive_entry_new();
@@ -61,33 +85,34 @@ static int add_tree(struct archive *a, int dfd, const char *prefix, BerthError *
                 archive_entry_set_size(e, S_ISREG(st.st_mode) ? st.st_size : 0);
                 if (archive_write_header(a, e) != ARCHIVE_OK) {
                         archive_entry_free(e);
-                        return berth_error_plain(err, EIO, "Failed to write tar header of '%s': %s",
-                                           path, archive_error_string(a) ?: "?");
+                        r = berth_error_plain(err, EIO, "Failed to write tar header of '%s': %s",
+                                              path, archive_error_string(a) ?: "?");
+                        break;
                 }
                 archive_entry_free(e);
-                if (S_ISDIR(st.st_mode)) {
-                        _cleanup_close_ int sub = openat(dfd, *n, O_RDONLY | O_DIRECTORY |
-                                                                          O_NOFOLLOW | O_CLOEXEC);
-                        if (sub < 0)
-                                return berth_error(err, errno, "Failed to open '%s'", path);
-                        int r = add_tree(a, sub, path, err);
-                        if (r < 0)
-                                return r;
+                if (S_ISREG(st.st_mode)) {
+                        r = add_file(a, fd, n, path, err);
                         continue;
                 }
-                _cleanup_close_ int f = openat(dfd, *n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-                if (f < 0)
-                        return berth_error(err, errno, "Failed to open '%s'", path);
-                char buf[1 << 16];
-                ssize_t k;
-                while ((k = read(f, buf, sizeof(buf))) > 0)
-                        if (archive_write_data(a, buf, (size_t)k) != k)
-                                return berth_error_plain(err, EIO, "Failed to write '%s' to tar: %s",
-                                                   path, archive_error_string(a) ?: "?");
-                if (k < 0)
-                        return berth_error(err, errno, "Failed to read '%s'", path);
+                int sub = openat(fd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (sub < 0) {
+                        r = berth_error(err, errno, "Failed to open '%s'", path);
+                        break;
+                }
+                r = dir_stack_push(&s, sub, n, true);
+                if (r < 0) {
+                        safe_close(sub);
+                        r = berth_error(err, r, "Failed to read '%s'", path);
+                        break;
+                }
+                safe_close(fd);
+                fd = sub;
+                free(prefix);
+                prefix = TAKE_PTR(path);
         }
-        return 0;
+        safe_close(fd);
+        dir_stack_done(&s);
+        return r < 0 ? r : 0;
 }
 
 int tar_create_from_dir(const char *dir, const char *out_path, BerthError **err)
@@ -115,7 +140,7 @@ int tar_create_from_dir(const char *dir, const char *out_path, BerthError **err)
                                 archive_error_string(a) ?: "?");
                 goto fail;
         }
-        r = add_tree(a, dfd, "", err);
+        r = add_tree(a, dfd, err);
         if (r < 0)
                 goto fail;
         if (archive_write_close(a) != ARCHIVE_OK) {

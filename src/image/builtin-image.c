@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "basic/fs-util.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "image/builtin-image.h"
@@ -19,8 +21,11 @@
 
 const char *builtin_image_layout(void)
 {
-        const char *candidates[] = { getenv("BERTH_BUSYBOX_OCI"), BERTH_BUSYBOX_OCI_BUILD,
-                                     BERTH_BUSYBOX_OCI_INSTALLED };
+        const char *env = getenv("BERTH_BUSYBOX_OCI");
+        const char *candidates[] = { env, BERTH_BUSYBOX_OCI_BUILD, BERTH_BUSYBOX_OCI_INSTALLED };
+
+        if (env && streq(env, "none"))
+                return NULL;
 
         for (size_t i = 0; i < ELEMENTSOF(candidates); i++) {
                 char p[4096];
@@ -65,4 +70,38 @@ int image_resolve_or_builtin(ContentStore *cs, Metadata *md, Snapshotter *sn, co
         if (r < 0)
                 return berth_error_prefix(err, "Loading the built-in image from '%s'", layout);
         return image_store_resolve(md, what, ret, err);
+}
+
+int builtin_image_seed(ContentStore *cs, Metadata *md, Snapshotter *sn, BerthError **err)
+{
+        _cleanup_image_record_ ImageRecord *rec = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+        _cleanup_close_ int dfd = -1;
+        const char *layout;
+        int r;
+
+        /* The cost on every command once seeded: this one lookup. */
+        dfd = open(md->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return berth_error(err, errno, "Failed to open store '%s'", md->root);
+        if (faccessat(dfd, BUILTIN_SEEDED_MARKER, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+                return 0;
+        layout = builtin_image_layout();
+        if (!layout)
+                return 0; /* nothing to seed yet; an install later still seeds */
+        r = metadata_lock(md, false, err);
+        if (r < 0)
+                return r;
+        if (image_store_resolve(md, BUILTIN_IMAGE_NAME, &rec, NULL) < 0) {
+                LoadOptions opts = { .name_hint = "localhost/busybox" };
+                r = image_load(cs, md, sn, layout, &opts, &names, err);
+                if (r < 0)
+                        return berth_error_prefix(err, "Loading the built-in image from '%s'",
+                                                  layout);
+        }
+        r = write_file_atomic_at(dfd, BUILTIN_SEEDED_MARKER, "", 0, 0644);
+        if (r < 0)
+                return berth_error(err, r, "Failed to write '%s/%s'", md->root,
+                                   BUILTIN_SEEDED_MARKER);
+        return 0;
 }

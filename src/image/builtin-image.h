@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The default image, localhost/busybox:latest, comes with berth as an OCI layout (made at build
- * time from Debian's busybox-static): asking for it when it is not in the store loads it, so
- * `berth run busybox`-style commands need no network.
+ * time from Debian's busybox-static): the first command on a store loads it (so `images`,
+ * `inspect`, `save` and `push` see it from the start), and asking for it by name when it is not
+ * in the store (removed since) loads it again, so `berth run busybox`-style commands need no
+ * network.
  */
 #pragma once
 
@@ -13,8 +15,10 @@
 #include "snapshot/snapshot.h"
 
 #define BUILTIN_IMAGE_NAME "localhost/busybox:latest"
+/* In the store root once the built-in image was loaded there: removing it then sticks. */
+#define BUILTIN_SEEDED_MARKER "builtin-loaded"
 
-/* The layout: $BERTH_BUSYBOX_OCI, else the build tree's, else the installed one; NULL if
+/* The layout: $BERTH_BUSYBOX_OCI ("none": no built-in image), else the build tree's, else the installed one; NULL if
  * none exists. */
 const char *builtin_image_layout(void);
 
@@ -22,3 +26,7 @@ const char *builtin_image_layout(void);
  * does not have it. */
 int image_resolve_or_builtin(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *what,
                              ImageRecord **ret, BerthError **err);
+
+/* Loads the built-in image into a store that never had it; a marker file makes this a single
+ * lookup afterwards. Takes the store lock shared. */
+int builtin_image_seed(ContentStore *cs, Metadata *md, Snapshotter *sn, BerthError **err);

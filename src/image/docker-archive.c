@@ -150,17 +150,27 @@ static int load_one(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, 
                 for (size_t i = 0; i < json_object_array_length(repotags); i++) {
                         _cleanup_reference_ Reference *ref = NULL;
                         _cleanup_free_ char *name = NULL;
-                        const char *t = json_object_get_string(
-                                json_object_array_get_idx(repotags, i));
+                        json_object *jt = json_object_array_get_idx(repotags, i);
+                        const char *t = json_object_is_type(jt, json_type_string)
+                                                ? json_object_get_string(jt)
+                                                : NULL;
+                        /* Refused, as docker does: dropping a name the archive asks for
+                         * would load an image under fewer names than its maker meant. */
                         if (!t || reference_parse(t, &ref, NULL) < 0 || !ref->tag ||
-                            reference_name(ref, &name) < 0)
-                                continue;
+                            ref->digest || reference_name(ref, &name) < 0) {
+                                r = berth_error_plain(err, EINVAL,
+                                                      "%s: RepoTags[%zu] '%s' is not an image "
+                                                      "name with a tag",
+                                                      what, i,
+                                                      t ?: json_object_to_json_string(jt));
+                                goto out;
+                        }
                         if (strv_push(&tags, TAKE_PTR(name)) < 0) {
                                 r = berth_error(err, ENOMEM, "load");
                                 goto out;
                         }
                 }
-        r = image_commit(cs, md, sn, manifest_digest, NULL, tags, &rec, err);
+        r = image_commit_load(cs, md, sn, manifest_digest, NULL, tags, &rec, err);
         if (r < 0)
                 goto out;
         if (strv_length(tags) == 0)

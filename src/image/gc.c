@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "basic/dir-stack.h"
 #include "basic/fs-util.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
@@ -48,32 +49,91 @@ int image_in_use(Metadata *md, const char *image_id)
         return sqlite3_step(st) == SQLITE_ROW;
 }
 
+/* Bytes below dfd/name, without recursion (basic/dir-stack.h): a layer decides how deep its
+ * tree is. Best effort: what cannot be read counts as nothing. */
 static uint64_t dir_size(int dfd, const char *name)
 {
-        _cleanup_closedir_ DIR *d = NULL;
-        struct dirent *de;
+        DirStack s = {};
         uint64_t total = 0;
         int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
         if (fd < 0)
                 return 0;
-        d = fdopendir(fd);
-        if (!d) {
+        if (dir_stack_push(&s, fd, NULL, true) < 0) {
                 safe_close(fd);
                 return 0;
         }
-        while ((de = readdir(d))) {
+        for (;;) {
+                const char *n = dir_stack_next(&s);
                 struct stat st;
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+
+                if (!n) {
+                        if (s.depth == 1 || dir_stack_pop(&s, &fd) < 0)
+                                break;
                         continue;
-                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                }
+                if (fstatat(fd, n, &st, AT_SYMLINK_NOFOLLOW) < 0)
                         continue;
-                if (S_ISDIR(st.st_mode))
-                        total += dir_size(dirfd(d), de->d_name);
-                else if (S_ISREG(st.st_mode) && st.st_nlink == 1)
+                if (S_ISREG(st.st_mode) && st.st_nlink == 1)
                         total += (uint64_t)st.st_blocks * 512;
+                if (!S_ISDIR(st.st_mode))
+                        continue;
+                int sub = openat(fd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (sub < 0)
+                        continue;
+                if (dir_stack_push(&s, sub, n, true) < 0) {
+                        safe_close(sub);
+                        continue;
+                }
+                safe_close(fd);
+                fd = sub;
         }
+        safe_close(fd);
+        dir_stack_done(&s);
         return total;
+}
+
+/* Work directories under <root>/mounts that no mount row names: left by a mount that died
+ * half way (a crash, a kill), which had no chance to remove its own. With the store lock held
+ * exclusively no mount is being made. */
+static int clean_stale_mounts(Metadata *md, BerthError **err)
+{
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_free_ char **names = NULL;
+        _cleanup_close_ int dfd = -1;
+        void *live = NULL;
+        size_t n = 0;
+        int r;
+
+        if (asprintf(&dir, "%s/mounts", md->root) < 0)
+                return berth_error(err, ENOMEM, "gc");
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd < 0)
+                return errno == ENOENT ? 0 : berth_error(err, errno, "Failed to open '%s'", dir);
+        /* by name: the root may have been spelt another way when the row was written */
+        r = collect(md, "SELECT substr(workdir, length(rtrim(workdir, replace(workdir, '/', ''))) "
+                        "+ 1) FROM mounts",
+                    &live, err);
+        if (r < 0)
+                goto finish;
+        r = dir_read_names(dfd, &names, &n);
+        if (r < 0) {
+                r = berth_error(err, r, "Failed to read '%s'", dir);
+                goto finish;
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (tfind(names[i], &live, cmp_str))
+                        continue;
+                int q = rm_rf_at(dfd, names[i]);
+                if (q < 0 && r >= 0)
+                        r = berth_error(err, q, "Failed to remove stale mount directory '%s/%s'",
+                                        dir, names[i]);
+        }
+finish:
+        for (size_t i = 0; i < n; i++)
+                free(names[i]);
+        tdestroy(live, free);
+        return r;
 }
 
 int image_gc(Metadata *md, ContentStore *cs, GcStats *ret, BerthError **err)
@@ -83,8 +143,15 @@ int image_gc(Metadata *md, ContentStore *cs, GcStats *ret, BerthError **err)
         GcStats stats = {};
         int r;
 
+        /* compressed forms made for pushes stay as long as their layer does */
+        r = metadata_exec(md, "DELETE FROM compressed_blobs WHERE digest NOT IN "
+                              "(SELECT digest FROM layers)",
+                          err);
+        if (r < 0)
+                goto finish;
         r = collect(md, "SELECT manifest_digest FROM images UNION SELECT index_digest FROM images "
-                        "UNION SELECT id FROM images UNION SELECT digest FROM layers",
+                        "UNION SELECT id FROM images UNION SELECT digest FROM layers "
+                        "UNION SELECT compressed FROM compressed_blobs",
                     &used_blobs, err);
         if (r < 0)
                 goto finish;
@@ -117,6 +184,9 @@ int image_gc(Metadata *md, ContentStore *cs, GcStats *ret, BerthError **err)
                 if (asprintf(&tmp, "%s/tmp", md->root) >= 0)
                         (void)rm_rf(tmp);
         }
+        r = clean_stale_mounts(md, err);
+        if (r < 0)
+                goto finish;
 
         for (SnapshotKind k = 0; k < _SNAPSHOT_KIND_MAX; k++) {
                 _cleanup_snapshotter_ Snapshotter *sn = NULL;

@@ -39,14 +39,26 @@ int image_import_tarball(ContentStore *cs, Metadata *md, Snapshotter *sn, const 
         time_t now = time(NULL);
         int r;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (streq(path, "-")) {
+                path = "stdin";
+                fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+        } else
+                fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0 || fstat(fd, &st) < 0)
                 return berth_error(err, errno, "Failed to open '%s'", path);
-        r = blob_ingest_fd(cs, fd, NULL, st.st_size, layer, err);
+        r = blob_ingest_fd(cs, fd, NULL, S_ISREG(st.st_mode) ? st.st_size : -1, layer, err);
         if (r < 0)
                 return berth_error_prefix(err, "'%s'", path);
-        if (lseek(fd, 0, SEEK_SET) < 0)
-                return berth_error(err, errno, "Failed to seek '%s'", path);
+        if (lseek(fd, 0, SEEK_SET) < 0) {
+                if (errno != ESPIPE)
+                        return berth_error(err, errno, "Failed to seek '%s'", path);
+                /* a pipe: read the layer again from where it is now, the store */
+                safe_close(fd);
+                fd = -1;
+                r = content_store_open_blob(cs, layer, &fd, err);
+                if (r < 0)
+                        return r;
+        }
         r = layer_stream_open(fd, path, &s, err);
         if (r >= 0)
                 r = layer_stream_drain(s, err);

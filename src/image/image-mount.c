@@ -14,7 +14,10 @@ int image_mount(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *ima
                 const char *target, char **ret_image_id, BerthError **err)
 {
         _cleanup_image_record_ ImageRecord *rec = NULL;
-        _cleanup_strv_free_ char **chains = NULL;
+        _cleanup_snapshotter_ Snapshotter *copy_sn = NULL;
+        _cleanup_free_ char **chains = NULL;
+        _cleanup_free_ char *base = NULL;
+        size_t flat = 0;
         int r;
 
         r = metadata_lock(md, false, err);
@@ -27,13 +30,26 @@ int image_mount(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *ima
         r = image_unpack(cs, sn, rec, NULL, NULL, err);
         if (r < 0)
                 return r;
-        chains = calloc(rec->n_layers + 1, sizeof(char *));
+        if (sn->kind == SNAPSHOT_OVERLAY && rec->n_layers > OVERLAY_MAX_LOWER) {
+                /* More layers than overlayfs stacks: the bottom ones become one lower dir, the
+                 * copy snapshot of the last of them, made once and kept with the image. */
+                flat = rec->n_layers - (OVERLAY_MAX_LOWER - 1);
+                r = snapshotter_open(md, sn->root, SNAPSHOT_COPY, &copy_sn, err);
+                if (r < 0)
+                        return r;
+                r = image_unpack_flat(cs, copy_sn, rec, flat, err);
+                if (r < 0)
+                        return berth_error_prefix(err, "Image %s", image);
+                if (snapshot_path(copy_sn, rec->layers[flat - 1].chain_id, &base) < 0)
+                        return berth_error(err, ENOMEM, "mount");
+        }
+        chains = calloc(rec->n_layers - flat + 1, sizeof(char *));
         if (!chains)
                 return berth_error(err, ENOMEM, "mount");
-        for (size_t i = 0; i < rec->n_layers; i++)
-                if (strv_extend(&chains, rec->layers[i].chain_id) < 0)
-                        return berth_error(err, ENOMEM, "mount");
-        r = snapshot_mount(sn, chains, target, rec->id, err);
+        /* the array owns no strings: the record does */
+        for (size_t i = flat; i < rec->n_layers; i++)
+                chains[i - flat] = rec->layers[i].chain_id;
+        r = snapshot_mount_flat(sn, base, chains, target, rec->id, err);
         if (r < 0)
                 return berth_error_prefix(err, "Image %s", image);
         if (ret_image_id) {

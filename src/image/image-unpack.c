@@ -77,6 +77,64 @@ int image_record_from_store(ContentStore *cs, const char *manifest_digest,
         return 0;
 }
 
+/* The copy snapshot of layer k-1 in one go: the highest copy snapshot below it that exists is
+ * copied (nothing when none), then the layers above it are unpacked one after the other into
+ * the same directory, whiteouts applied as removals. The snapshots between are not made: each
+ * would be a whole copy of the tree, which for an image of n layers costs n^2. */
+static int unpack_flat(ContentStore *cs, Snapshotter *copy_sn, const ImageRecord *rec, size_t k,
+                       UnpackProgress progress, void *userdata, BerthError **err)
+{
+        _cleanup_snapshot_tx_ SnapshotTx *tx = NULL;
+        UnpackFlags flags = geteuid() == 0 ? UNPACK_CHOWN : 0;
+        size_t first = 0;
+        int r;
+
+        if (copy_sn->kind != SNAPSHOT_COPY || k == 0 || k > rec->n_layers)
+                return berth_error_plain(err, EINVAL, "Cannot flatten %zu layers of %zu", k,
+                                         rec->n_layers);
+        r = snapshot_exists(copy_sn, rec->layers[k - 1].chain_id);
+        if (r != 0)
+                return r < 0 ? berth_error(err, r, "Snapshot %s", rec->layers[k - 1].chain_id)
+                             : 0;
+        for (size_t i = k - 1; i > 0; i--)
+                if (snapshot_exists(copy_sn, rec->layers[i - 1].chain_id) > 0) {
+                        first = i;
+                        break;
+                }
+        r = snapshot_prepare(copy_sn, rec->layers[k - 1].chain_id,
+                             first > 0 ? rec->layers[first - 1].chain_id : NULL, &tx, err);
+        if (r < 0)
+                return r;
+        for (size_t i = first; i < k; i++) {
+                const ImageLayer *l = &rec->layers[i];
+                _cleanup_close_ int fd = -1;
+                UnpackStats stats = {};
+
+                if (progress)
+                        progress(userdata, i, rec->n_layers, l->digest, false);
+                r = content_store_open_blob(cs, l->digest, &fd, err);
+                if (r < 0)
+                        return r;
+                r = unpack_layer(fd, l->digest, tx->fd, flags, &stats, err);
+                if (r < 0)
+                        return r;
+                if (!streq(stats.diff_id, l->diff_id))
+                        return berth_error_plain(err, EUCLEAN,
+                                                 "Layer %s: uncompressed content is %s, the config "
+                                                 "says %s",
+                                                 l->digest, stats.diff_id, l->diff_id);
+                if (progress)
+                        progress(userdata, i, rec->n_layers, l->digest, true);
+        }
+        return snapshot_commit(tx, rec->layers[k - 1].diff_id, err);
+}
+
+int image_unpack_flat(ContentStore *cs, Snapshotter *copy_sn, const ImageRecord *rec, size_t k,
+                      BerthError **err)
+{
+        return unpack_flat(cs, copy_sn, rec, k, NULL, NULL, err);
+}
+
 typedef struct UnpackJob {
         ContentStore *cs;
         Snapshotter *sn;
@@ -188,11 +246,13 @@ int image_unpack(ContentStore *cs, Snapshotter *sn, const ImageRecord *rec,
         pthread_t threads[8];
         size_t n_threads = 1;
 
-        /* Copy snapshots build on their parent: one at a time, bottom up. */
-        if (sn->kind == SNAPSHOT_OVERLAY) {
-                long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-                n_threads = MIN(rec->n_layers, MIN((size_t)MAX(cpus, 1L), ELEMENTSOF(threads)));
-        }
+        /* Copy snapshots: only the top one is mounted, made from the highest one below. */
+        if (sn->kind == SNAPSHOT_COPY)
+                return rec->n_layers == 0 ? 0
+                                          : unpack_flat(cs, sn, rec, rec->n_layers, progress,
+                                                        userdata, err);
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        n_threads = MIN(rec->n_layers, MIN((size_t)MAX(cpus, 1L), ELEMENTSOF(threads)));
         if (n_threads <= 1)
                 unpack_worker(&j);
         else {
@@ -234,5 +294,44 @@ int image_commit(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *ma
                 return r;
         if (ret)
                 *ret = TAKE_PTR(rec);
+        return 0;
+}
+
+int image_commit_load(ContentStore *cs, Metadata *md, Snapshotter *sn,
+                      const char *manifest_digest, const char *index_digest, char *const *tags,
+                      ImageRecord **ret, BerthError **err)
+{
+        _cleanup_image_record_ ImageRecord *rec = NULL, *old = NULL;
+        int r;
+
+        r = image_record_from_store(cs, manifest_digest, index_digest, &rec, err);
+        if (r < 0)
+                return r;
+        r = image_store_get(md, rec->id, &old, NULL);
+        if (r < 0)
+                return image_commit(cs, md, sn, manifest_digest, index_digest, tags, ret, err);
+
+        /* The same config is the same image: the archive's names point at the stored one,
+         * which keeps its manifest (a pulled image's RepoDigests) and every other name. */
+        if (sn) {
+                r = image_unpack(cs, sn, old, NULL, NULL, err);
+                if (r < 0)
+                        return r;
+        }
+        r = metadata_begin(md, err);
+        if (r < 0)
+                return r;
+        for (char *const *t = tags; t && *t; t++) {
+                r = image_store_tag(md, *t, old->id, err);
+                if (r < 0) {
+                        metadata_rollback(md);
+                        return r;
+                }
+        }
+        r = metadata_commit(md, err);
+        if (r < 0)
+                return r;
+        if (ret)
+                *ret = TAKE_PTR(old);
         return 0;
 }

@@ -2,9 +2,9 @@
 /*
  * From stored blobs to a usable image: image_commit() reads the manifest and config from the
  * content store and records the image (layers, diff IDs, chain IDs, tags) in the metadata
- * database; image_unpack() makes sure every layer snapshot exists, unpacking each missing layer
- * once (in parallel for overlay snapshots, where layers do not depend on each other) and
- * checking its diff ID.
+ * database; image_unpack() makes sure the snapshots a mount needs exist, unpacking each missing
+ * layer once (in parallel for overlay snapshots, where layers do not depend on each other; for
+ * copy snapshots only the top one, the whole tree) and checking its diff ID.
  */
 #pragma once
 
@@ -29,7 +29,20 @@ int image_unpack_layer(ContentStore *cs, Snapshotter *sn, const ImageRecord *rec
                        BerthError **err);
 int image_unpack(ContentStore *cs, Snapshotter *sn, const ImageRecord *rec,
                  UnpackProgress progress, void *userdata, BerthError **err);
+/* Makes the copy snapshot of layer k-1 (copy_sn is of the copy kind) in one go: the highest
+ * copy snapshot below it copied, if there is one, and the layers above unpacked one after the
+ * other into it, without the copy snapshots between. image_unpack() of a copy snapshotter
+ * makes the top snapshot so; for overlay it is the bottom lower dir of an image of more
+ * layers than overlayfs stacks (see snapshot_mount_flat()). */
+int image_unpack_flat(ContentStore *cs, Snapshotter *copy_sn, const ImageRecord *rec, size_t k,
+                      BerthError **err);
 /* The whole last step of a pull or load: record from store, unpack, store with tags. */
 int image_commit(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *manifest_digest,
                  const char *index_digest, char *const *tags, ImageRecord **ret,
                  BerthError **err);
+/* image_commit() for loads (archives and layouts): when an image with the same config is
+ * stored already, only tags are pointed at it; its manifest and its other tags stay. Loading
+ * never changes another image. */
+int image_commit_load(ContentStore *cs, Metadata *md, Snapshotter *sn,
+                      const char *manifest_digest, const char *index_digest, char *const *tags,
+                      ImageRecord **ret, BerthError **err);

@@ -189,7 +189,8 @@ int oci_layout_load(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, 
                         goto out;
                 }
                 char *tags[2] = { name, NULL };
-                r = image_commit(cs, md, sn, manifest_digest, index_digest, tags, &rec, err);
+                r = image_commit_load(cs, md, sn, manifest_digest, index_digest, tags, &rec,
+                                      err);
                 if (r < 0)
                         goto out;
                 if (strv_extend(names, name ?: rec->id) < 0) {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "image/image-store.h"
+#include "image/manifest.h"
 #include "image/push.h"
 #include "image/reference.h"
 #include "image/parallel.h"
@@ -79,13 +81,90 @@ typedef struct PushJob {
         const ImageRecord *rec;
         const PushOptions *opts;
         Progress *progress;
+        /* per layer, what goes out: the compressed blob where one was made ("" where not) */
+        char (*digests)[DIGEST_STRING_MAX];
+        int64_t *sizes;
 } PushJob;
+
+static bool layer_is_uncompressed(const char *media_type)
+{
+        return streq(media_type, MT_OCI_LAYER) || streq(media_type, MT_DOCKER_LAYER);
+}
 
 static int push_layer(void *userdata, size_t i, BerthError **err)
 {
         PushJob *j = userdata;
-        return push_one(j->reg, j->md, j->cs, j->ref, j->rec->layers[i].digest,
-                        j->rec->layers[i].size, j->opts, j->progress, i, err);
+        const ImageLayer *l = &j->rec->layers[i];
+        const char *digest = l->digest;
+        int64_t size = l->size;
+        int r;
+
+        if (layer_is_uncompressed(l->media_type)) {
+                progress_state(j->progress, i, "Compressing");
+                r = blob_compressed(j->cs, j->md, l->digest, j->opts->compression, j->digests[i],
+                                    &j->sizes[i], err);
+                if (r < 0)
+                        return r;
+                digest = j->digests[i];
+                size = j->sizes[i];
+        }
+        return push_one(j->reg, j->md, j->cs, j->ref, digest, size, j->opts, j->progress, i,
+                        err);
+}
+
+/* The stored manifest with the compressed layers in place of the uncompressed ones. zstd has
+ * no Docker media type: a Docker manifest becomes an OCI one then (as podman does), its
+ * config and gzip layers renamed to their OCI types, their bytes unchanged. */
+static int manifest_for_push(const PushJob *j, const char *mdata, char **ret,
+                             size_t *ret_len, char **ret_media_type, BerthError **err)
+{
+        json_object *root = NULL, *layers, *config, *mt;
+        bool oci = !streq(j->rec->manifest_media_type, MT_DOCKER_MANIFEST) ||
+                   j->opts->compression == COMPRESSION_ZSTD;
+        int r = 0;
+
+        root = json_tokener_parse(mdata);
+        if (!root || !json_object_object_get_ex(root, "layers", &layers) ||
+            !json_object_is_type(layers, json_type_array) ||
+            json_object_array_length(layers) != j->rec->n_layers ||
+            !json_object_object_get_ex(root, "config", &config))
+                return berth_error_plain(err, EINVAL, "Manifest %s cannot be rewritten",
+                                         j->rec->manifest_digest);
+        if (oci) {
+                json_object_object_add(root, "mediaType", json_object_new_string(MT_OCI_MANIFEST));
+                if (json_object_object_get_ex(config, "mediaType", &mt) &&
+                    streq(json_object_get_string(mt), MT_DOCKER_CONFIG))
+                        json_object_object_add(config, "mediaType",
+                                               json_object_new_string(MT_OCI_CONFIG));
+        }
+        for (size_t i = 0; i < j->rec->n_layers; i++) {
+                json_object *l = json_object_array_get_idx(layers, i);
+                const char *type = j->rec->layers[i].media_type;
+                const char *nt = NULL;
+
+                if (*j->digests[i]) {
+                        nt = j->opts->compression == COMPRESSION_ZSTD ? MT_OCI_LAYER_ZSTD
+                             : oci                                    ? MT_OCI_LAYER_GZIP
+                                                                      : MT_DOCKER_LAYER_GZIP;
+                        json_object_object_add(l, "digest", json_object_new_string(j->digests[i]));
+                        json_object_object_add(l, "size", json_object_new_int64(j->sizes[i]));
+                } else if (oci && streq(type, MT_DOCKER_LAYER_GZIP))
+                        nt = MT_OCI_LAYER_GZIP;
+                else if (oci && streq(type, MT_DOCKER_LAYER_FOREIGN))
+                        nt = MT_OCI_LAYER_ND_GZIP;
+                if (nt)
+                        json_object_object_add(l, "mediaType", json_object_new_string(nt));
+        }
+        const char *s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
+                                                                     JSON_C_TO_STRING_NOSLASHESCAPE);
+        *ret = strdup(s);
+        *ret_media_type = strdup(oci ? MT_OCI_MANIFEST : MT_DOCKER_MANIFEST);
+        if (!*ret || !*ret_media_type)
+                r = berth_error(err, ENOMEM, "push");
+        else
+                *ret_len = strlen(*ret);
+        json_object_put(root);
+        return r;
 }
 
 /* Layers in parallel (a few at a time), then the config: a registry may check a manifest's
@@ -102,7 +181,10 @@ int image_push(ContentStore *cs, Metadata *md, const char *source, const char *d
         _cleanup_image_record_ ImageRecord *rec = NULL;
         _cleanup_reference_ Reference *ref = NULL;
         _cleanup_registry_ Registry *reg = NULL;
-        _cleanup_free_ char *mdata = NULL;
+        _cleanup_free_ char *mdata = NULL, *pushed = NULL, *pushed_type = NULL;
+        _cleanup_free_ char (*digests)[DIGEST_STRING_MAX] = NULL;
+        _cleanup_free_ int64_t *sizes = NULL;
+        char pushed_digest[DIGEST_STRING_MAX];
         Progress *progress = NULL;
         size_t mlen = 0;
         int r;
@@ -142,6 +224,12 @@ int image_push(ContentStore *cs, Metadata *md, const char *source, const char *d
                 progress_label(progress, i, label);
         }
         progress_label(progress, rec->n_layers, "config");
+        digests = calloc(rec->n_layers + 1, DIGEST_STRING_MAX);
+        sizes = calloc(rec->n_layers + 1, sizeof(int64_t));
+        if (!digests || !sizes) {
+                progress_free(progress);
+                return berth_error(err, ENOMEM, "push");
+        }
         PushJob job = {
                 .reg = reg,
                 .md = md,
@@ -150,6 +238,8 @@ int image_push(ContentStore *cs, Metadata *md, const char *source, const char *d
                 .rec = rec,
                 .opts = opts,
                 .progress = progress,
+                .digests = digests,
+                .sizes = sizes,
         };
         r = push_layers(&job, err);
         if (r >= 0) {
@@ -162,11 +252,23 @@ int image_push(ContentStore *cs, Metadata *md, const char *source, const char *d
         progress_free(progress);
         if (r < 0)
                 return berth_error_prefix(err, "Push to %s", dest);
-        r = registry_put_manifest(reg, ref->repository, ref->tag ?: rec->manifest_digest, mdata,
-                                  mlen, rec->manifest_media_type, err);
+        for (size_t i = 0; i < rec->n_layers; i++)
+                if (*digests[i]) {
+                        r = manifest_for_push(&job, mdata, &pushed, &mlen, &pushed_type, err);
+                        if (r < 0)
+                                return berth_error_prefix(err, "Push to %s", dest);
+                        break;
+                }
+        if (pushed)
+                sha256_buffer(pushed, mlen, pushed_digest);
+        else
+                snprintf(pushed_digest, sizeof(pushed_digest), "%s", rec->manifest_digest);
+        r = registry_put_manifest(reg, ref->repository, ref->tag ?: pushed_digest,
+                                  pushed ?: mdata, mlen,
+                                  pushed_type ?: rec->manifest_media_type, err);
         if (r < 0)
                 return berth_error_prefix(err, "Push to %s", dest);
         if (ret_digest)
-                snprintf(ret_digest, DIGEST_STRING_MAX, "%s", rec->manifest_digest);
+                snprintf(ret_digest, DIGEST_STRING_MAX, "%s", pushed_digest);
         return 0;
 }

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Push: every blob the registry lacks (mounted from another repository of the same registry
- * when one is known to have it, else uploaded monolithically or in chunks), then the manifest
- * exactly as stored, so the digest stays the same.
+ * when one is known to have it, else uploaded monolithically or in chunks), then the manifest.
+ * Uncompressed layers (from docker archives, imports) are compressed on the way, as docker and
+ * podman do, and the manifest pushed names the compressed blobs; an image whose layers are all
+ * compressed already goes exactly as stored, so its digest stays the same.
  */
 #pragma once
 
 #include "basic/error.h"
 #include "content/content-store.h"
 #include "content/metadata.h"
+#include "image/compress.h"
 #include "image/progress.h"
 #include "image/registry.h"
 
@@ -16,6 +19,7 @@ typedef struct PushOptions {
         RegistryOptions registry;
         ProgressMode progress;
         uint64_t chunk_size; /* 0: monolithic uploads */
+        Compression compression; /* for uncompressed layers; gzip by default */
 } PushOptions;
 
 /* source: a local image; dest: the reference to push to (NULL: source's own name).

@@ -261,8 +261,11 @@ static int fetch_token(Registry *r, const char *scope, const char *cache_key, Be
                 goto out;
         }
         if (q.status == 401 || q.status == 403) {
-                k = berth_error_plain(err, EACCES, "Token server %s refused %s (HTTP %ld)", realm,
-                                r->username ? "the credentials" : "anonymous access", q.status);
+                k = berth_error_plain(err, EACCES,
+                                      "Token server %s refused %s (HTTP %ld; log in with 'berth "
+                                      "login %s')",
+                                      realm, r->username ? "the credentials" : "anonymous access",
+                                      q.status, r->host);
                 goto out;
         }
         if (q.status != 200 || !q.buf || !(root = json_tokener_parse(q.buf))) {
@@ -432,8 +435,10 @@ int http_error(Registry *r, Request *q, const char *what, BerthError **err)
         int code = q->status == 401 || q->status == 403 ? EACCES
                    : q->status == 404                   ? ENOENT
                                                         : EPROTO;
-        k = berth_error_plain(err, code, "%s: %s %s answered HTTP %ld%s%s", what, q->method, q->url,
-                        q->status, msg ? ": " : "", msg ?: "");
+        k = berth_error_plain(err, code, "%s: %s %s answered HTTP %ld%s%s%s%s%s", what, q->method,
+                              q->url, q->status, msg ? ": " : "", msg ?: "",
+                              q->status == 401 ? " (log in with 'berth login " : "",
+                              q->status == 401 ? r->host : "", q->status == 401 ? "')" : "");
         json_object_put(root);
         return k;
 }

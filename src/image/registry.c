@@ -110,8 +110,10 @@ int registry_ping(Registry *r, BerthError **err)
                 goto out;
         }
         if (q.status == 401 && r->username)
-                k = berth_error_plain(err, EACCES, "Registry %s refused the credentials of '%s'",
-                                r->host, r->username);
+                k = berth_error_plain(err, EACCES,
+                                      "Registry %s refused the credentials of '%s' (log in again "
+                                      "with 'berth login %s')",
+                                      r->host, r->username, r->host);
         else if (q.status != 200 && q.status != 401)
                 k = http_error(r, &q, "Registry ping", err);
         else

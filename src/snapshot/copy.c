@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The copy backend, for where overlayfs is missing: every snapshot is the whole tree of its
- * chain (the parent copied, then the layer applied with whiteouts as removals), and a rootfs
- * is a private copy of the top snapshot bind-mounted at the target.
+ * chain (a snapshot below copied, then the layers above it applied with whiteouts as
+ * removals; image_unpack() makes only the top one of an image), and a rootfs is a private
+ * copy of the top snapshot bind-mounted at the target.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -4,6 +4,8 @@
  * "lowerdir+" takes one layer per call, so no option string limits the number of layers; on
  * kernels without it the classic mount(2) names the layers through short symlinks in the
  * mount's work directory, which keeps a few hundred layers under the page mount(2) takes.
+ * Either way overlayfs stacks at most OVERLAY_MAX_LOWER lower dirs: an image of more layers is
+ * mounted over a base, the flattened tree of its bottom layers (image_mount()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,8 +21,8 @@
 #include "content/digest.h"
 #include "snapshot/snapshot.h"
 
-static int mount_new_api(Snapshotter *s, char *const *chain_ids, size_t n, const char *target,
-                         const char *upper, const char *work)
+static int mount_new_api(Snapshotter *s, const char *base, char *const *chain_ids, size_t n,
+                         const char *target, const char *upper, const char *work)
 {
         _cleanup_close_ int fsfd = -1, mfd = -1;
 
@@ -34,6 +36,8 @@ static int mount_new_api(Snapshotter *s, char *const *chain_ids, size_t n, const
                 if (fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir+", p, 0) < 0)
                         return negative_errno();
         }
+        if (base && fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir+", base, 0) < 0)
+                return negative_errno();
         if (fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
             fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", work, 0) < 0 ||
             fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
@@ -46,8 +50,9 @@ static int mount_new_api(Snapshotter *s, char *const *chain_ids, size_t n, const
         return 0;
 }
 
-static int mount_classic(Snapshotter *s, char *const *chain_ids, size_t n, const char *target,
-                         const char *workdir, const char *upper, const char *work)
+static int mount_classic(Snapshotter *s, const char *base, char *const *chain_ids, size_t n,
+                         const char *target, const char *workdir, const char *upper,
+                         const char *work)
 {
         _cleanup_free_ char *opts = NULL, *links = NULL;
         _cleanup_close_ int cwd = -1, lfd = -1;
@@ -73,12 +78,16 @@ static int mount_classic(Snapshotter *s, char *const *chain_ids, size_t n, const
                 if (symlinkat(p, lfd, name) < 0 && errno != EEXIST)
                         return negative_errno();
         }
+        if (base && symlinkat(base, lfd, "b") < 0 && errno != EEXIST)
+                return negative_errno();
         opts = malloc(n * 24 + strlen(upper) + strlen(work) + 64);
         if (!opts)
                 return -ENOMEM;
         len = (size_t)sprintf(opts, "lowerdir=");
         for (size_t i = n; i > 0; i--)
                 len += (size_t)sprintf(opts + len, "%s%zu", i == n ? "" : ":", i - 1);
+        if (base)
+                len += (size_t)sprintf(opts + len, ":b");
         sprintf(opts + len, ",upperdir=%s,workdir=%s", upper, work);
         if (strlen(opts) >= 4096)
                 return -E2BIG;
@@ -91,8 +100,8 @@ static int mount_classic(Snapshotter *s, char *const *chain_ids, size_t n, const
         return r;
 }
 
-int overlay_mount(Snapshotter *s, char *const *chain_ids, const char *target, const char *workdir,
-                  BerthError **err)
+int overlay_mount(Snapshotter *s, const char *base, char *const *chain_ids, const char *target,
+                  const char *workdir, BerthError **err)
 {
         _cleanup_free_ char *upper = NULL, *work = NULL, *empty = NULL;
         size_t n = strv_length(chain_ids);
@@ -102,7 +111,7 @@ int overlay_mount(Snapshotter *s, char *const *chain_ids, const char *target, co
                 return berth_error(err, ENOMEM, "overlay");
         if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0)
                 return berth_error(err, errno, "Failed to create '%s'", workdir);
-        if (n == 0) {
+        if (n == 0 && !base) {
                 /* An image without layers: overlay wants at least one lower dir. */
                 if (asprintf(&empty, "%s/empty", workdir) < 0 || mkdir(empty, 0755) < 0)
                         return berth_error(err, errno, "Failed to create '%s'", workdir);
@@ -122,11 +131,11 @@ int overlay_mount(Snapshotter *s, char *const *chain_ids, const char *target, co
         if (classic && streq(classic, "1"))
                 r = -ENOSYS;
         else
-                r = mount_new_api(s, chain_ids, n, target, upper, work);
+                r = mount_new_api(s, base, chain_ids, n, target, upper, work);
         if (r == -ENOSYS || r == -EINVAL)
-                r = mount_classic(s, chain_ids, n, target, workdir, upper, work);
+                r = mount_classic(s, base, chain_ids, n, target, workdir, upper, work);
         if (r < 0)
-                return berth_error(err, r, "Failed to mount overlay of %zu layers on '%s'", n,
-                                   target);
+                return berth_error(err, r, "Failed to mount overlay of %zu layers on '%s'",
+                                   n + !!base, target);
         return 0;
 }

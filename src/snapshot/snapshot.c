@@ -267,15 +267,29 @@ static int mount_workdir(Snapshotter *s, const char *target, char **ret)
 int snapshot_mount(Snapshotter *s, char *const *chain_ids, const char *target,
                    const char *image_id, BerthError **err)
 {
+        return snapshot_mount_flat(s, NULL, chain_ids, target, image_id, err);
+}
+
+int snapshot_mount_flat(Snapshotter *s, const char *base, char *const *chain_ids,
+                        const char *target, const char *image_id, BerthError **err)
+{
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         _cleanup_free_ char *workdir = NULL, *abs_target = NULL;
         size_t n = strv_length(chain_ids);
         int r;
 
+        if (base && s->kind != SNAPSHOT_OVERLAY)
+                return berth_error_plain(err, EINVAL, "Only overlay mounts stack on a base");
+        if (s->kind == SNAPSHOT_OVERLAY && n + !!base > OVERLAY_MAX_LOWER)
+                return berth_error_plain(err, E2BIG,
+                                         "%zu layers are more than the %d lower directories "
+                                         "overlayfs stacks",
+                                         n + !!base, OVERLAY_MAX_LOWER);
         abs_target = realpath(target, NULL);
         if (!abs_target)
                 return berth_error(err, errno, "Mount target '%s'", target);
-        for (size_t i = 0; i < n; i++) {
+        /* a copy mount takes the top snapshot alone, which holds the whole tree */
+        for (size_t i = s->kind == SNAPSHOT_COPY && n > 0 ? n - 1 : 0; i < n; i++) {
                 r = snapshot_exists(s, chain_ids[i]);
                 if (r <= 0)
                         return berth_error_plain(err, r < 0 ? r : ENOENT, "Snapshot %s is missing",
@@ -289,7 +303,8 @@ int snapshot_mount(Snapshotter *s, char *const *chain_ids, const char *target,
         if (r < 0)
                 return berth_error(err, r, "Failed to create '%s'", workdir);
 
-        r = s->kind == SNAPSHOT_OVERLAY ? overlay_mount(s, chain_ids, abs_target, workdir, err)
+        r = s->kind == SNAPSHOT_OVERLAY ? overlay_mount(s, base, chain_ids, abs_target, workdir,
+                                                        err)
                                         : copy_mount(s, chain_ids, abs_target, workdir, err);
         if (r < 0) {
                 (void)rm_rf(workdir);

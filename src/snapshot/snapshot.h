@@ -74,11 +74,17 @@ int snapshot_clean_tmp(Snapshotter *s);
  * with a fresh writable layer; image_id is recorded for garbage collection. */
 int snapshot_mount(Snapshotter *s, char *const *chain_ids, const char *target,
                    const char *image_id, BerthError **err);
+/* The most lower dirs one overlay mount stacks (the kernel's OVL_MAX_STACK). */
+#define OVERLAY_MAX_LOWER 500
+/* snapshot_mount() of an overlay snapshotter over base, a directory holding the flattened
+ * tree of the layers below chain_ids: for images of more than OVERLAY_MAX_LOWER layers. */
+int snapshot_mount_flat(Snapshotter *s, const char *base, char *const *chain_ids,
+                        const char *target, const char *image_id, BerthError **err);
 int snapshot_unmount(Snapshotter *s, const char *target, BerthError **err);
 
 /* Backends (overlay.c, copy.c). */
-int overlay_mount(Snapshotter *s, char *const *chain_ids, const char *target, const char *workdir,
-                  BerthError **err);
+int overlay_mount(Snapshotter *s, const char *base, char *const *chain_ids, const char *target,
+                  const char *workdir, BerthError **err);
 int copy_prepare(Snapshotter *s, const char *parent, int dest_fd, BerthError **err);
 int copy_mount(Snapshotter *s, char *const *chain_ids, const char *target, const char *workdir,
                BerthError **err);

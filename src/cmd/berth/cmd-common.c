@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cmd/berth/berth.h"
+#include "image/builtin-image.h"
 
 int berth_context_open(BerthContext *ctx, BerthError **err)
 {
@@ -23,6 +24,14 @@ int berth_context_open(BerthContext *ctx, BerthError **err)
                 r = snapshotter_open(ctx->md, ctx->root, ctx->snapshot_kind, &ctx->sn, err);
                 if (r < 0)
                         return r;
+                /* Every verb sees the built-in image from the first one on; one that cannot
+                 * load it (a full disk) still does its own job. */
+                BerthError *seed_err = NULL;
+                if (builtin_image_seed(ctx->cs, ctx->md, ctx->sn, &seed_err) < 0)
+                        fprintf(stderr, "berth: warning: %s\n",
+                                seed_err && seed_err->msg ? seed_err->msg
+                                                          : "could not load the built-in image");
+                berth_error_free(&seed_err);
         }
         return 0;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* berth import [--cmd CMD] TARBALL [NAME]: an image of one layer from a rootfs tarball. */
+/* berth import [--cmd CMD] TARBALL|- [NAME]: an image of one layer from a rootfs tarball (-:
+ * from stdin). */
 #include <getopt.h>
 #include <stdio.h>
 
@@ -27,10 +28,10 @@ int cmd_import(BerthContext *ctx, int argc, char **argv, BerthError **err)
                             strv_extend(&cmd, optarg) < 0)
                                 return berth_error(err, ENOMEM, "import");
                 } else
-                        return berth_error_plain(err, EINVAL, "usage: berth import TARBALL [NAME]");
+                        return berth_error_plain(err, EINVAL, "usage: berth import TARBALL|- [NAME]");
         }
         if (optind >= argc || argc - optind > 2)
-                return berth_error_plain(err, EINVAL, "usage: berth import TARBALL [NAME]");
+                return berth_error_plain(err, EINVAL, "usage: berth import TARBALL|- [NAME]");
         if (argc - optind == 2) {
                 r = reference_parse(argv[optind + 1], &ref, err);
                 if (r < 0)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* berth push [--tls-verify=false] [--chunk-size N] [-q] IMAGE [DESTINATION] */
+/* berth push [--tls-verify=false] [--chunk-size N] [--compression-format gzip|zstd] [-q] IMAGE
+ * [DESTINATION] */
 #include <getopt.h>
 #include <stdio.h>
 
@@ -14,6 +15,7 @@ int cmd_push(BerthContext *ctx, int argc, char **argv, BerthError **err)
         static const struct option options[] = {
                 { "quiet", no_argument, NULL, 'q' },
                 { "chunk-size", required_argument, NULL, 'c' },
+                { "compression-format", required_argument, NULL, 'z' },
                 REGISTRY_LONG_OPTIONS,
                 {},
         };
@@ -36,6 +38,12 @@ int cmd_push(BerthContext *ctx, int argc, char **argv, BerthError **err)
                                 return berth_error_plain(err, EINVAL, "Invalid --chunk-size '%s'",
                                                    optarg);
                         opts.chunk_size = v;
+                } else if (c == 'z') {
+                        if (compression_from_string(optarg, &opts.compression) < 0)
+                                return berth_error_plain(err, EINVAL,
+                                                         "Invalid --compression-format '%s' "
+                                                         "(gzip or zstd)",
+                                                         optarg);
                 } else
                         return berth_error_plain(err, EINVAL,
                                            "usage: berth push [OPTIONS] IMAGE [DESTINATION]");

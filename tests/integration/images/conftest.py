@@ -42,8 +42,10 @@ def pytest_collection_modifyitems(config, items):
 def berth(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
+    # "none": a store that starts empty; the tests of the built-in image name its layout
     return Berth(str(tmp_path / "store"), env={"HOME": str(home), "XDG_CONFIG_HOME": "",
-                                                "BERTH_AUTH_FILE": str(home / "auth.json")})
+                                                "BERTH_AUTH_FILE": str(home / "auth.json"),
+                                                "BERTH_BUSYBOX_OCI": "none"})
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,11 +13,15 @@
 #include "basic/string-util.h"
 #include "content/content-store.h"
 #include "content/digest.h"
+#include "basic/dir-stack.h"
 #include "image/auth.h"
+#include "image/compress.h"
 #include "image/confine.h"
 #include "image/image-config.h"
+#include "image/layer-stream.h"
 #include "image/manifest.h"
 #include "image/reference.h"
+#include "snapshot/copy-tree.h"
 
 #define ASSERT_STREQ_(a, b)                                                                        \
         do {                                                                                       \
@@ -329,5 +334,192 @@ TEST(image_run_config)
         ASSERT_TRUE(image_run_config_parse(bad, strlen(bad), &c, &err) < 0);
         ASSERT_NOT_NULL(strstr(err->msg, "'Cmd'"));
         berth_error_free(&err);
+        return 0;
+}
+
+/* A chain of depth directories "d" below dfd, a file at the bottom and a read-only directory
+ * half way; returns 0 or -errno. */
+static int make_chain(int dfd, int depth)
+{
+        int fd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
+        for (int i = 0; i < depth && fd >= 0; i++) {
+                if (mkdirat(fd, "d", 0755) < 0)
+                        return -errno;
+                int sub = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (i == depth / 2)
+                        (void)fchmod(sub, 0555); /* copied with its contents first */
+                close(fd);
+                fd = sub;
+        }
+        if (fd < 0)
+                return -errno;
+        int f = openat(fd, "bottom", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (f < 0 || linkat(fd, "bottom", fd, "bottom-link", 0) < 0) {
+                int r = -errno;
+                safe_close(f);
+                close(fd);
+                return r;
+        }
+        close(f);
+        close(fd);
+        return 0;
+}
+
+/* How deep the chain below dfd goes, following "d"; -1 when the bottom file is missing. */
+static int chain_depth(int dfd)
+{
+        int fd = fcntl(dfd, F_DUPFD_CLOEXEC, 3), depth = 0;
+        for (;;) {
+                int sub = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (sub < 0)
+                        break;
+                close(fd);
+                fd = sub;
+                depth++;
+        }
+        struct stat a, b;
+        /* the hardlink at the bottom stays one */
+        bool bottom = fstatat(fd, "bottom", &a, AT_SYMLINK_NOFOLLOW) == 0 &&
+                      fstatat(fd, "bottom-link", &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+                      a.st_ino == b.st_ino;
+        close(fd);
+        return bottom ? depth : -1;
+}
+
+TEST(deep_trees_without_recursion)
+{
+        /* deeper than the C stack takes by recursion, with fewer fds than levels */
+        char tmpl[] = "/tmp/berth-test-deep-XXXXXX";
+        struct rlimit old, few = { 64, 64 };
+        const int depth = 3000;
+
+        ASSERT_NOT_NULL(mkdtemp(tmpl));
+        int root = open(tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(root >= 0);
+        ASSERT_EQ(mkdirat(root, "src", 0755), 0);
+        ASSERT_EQ(mkdirat(root, "dst", 0755), 0);
+        int src = openat(root, "src", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int dst = openat(root, "dst", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(src >= 0 && dst >= 0);
+        ASSERT_EQ(make_chain(src, depth), 0);
+        /* more hardlinked files than fds */
+        for (int i = 0; i < 200; i++) {
+                char n[32], l[32];
+                snprintf(n, sizeof(n), "f%d", i);
+                snprintf(l, sizeof(l), "l%d", i);
+                int f = openat(src, n, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+                ASSERT_TRUE(f >= 0);
+                close(f);
+                ASSERT_EQ(linkat(src, n, src, l, 0), 0);
+        }
+
+        ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &old), 0);
+        few.rlim_max = old.rlim_max;
+        ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &few), 0);
+        int r = copy_tree(src, dst);
+        int q = rm_rf_at(root, "src");
+        ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &old), 0);
+        ASSERT_EQ(r, 0);
+        ASSERT_EQ(q, 0);
+        ASSERT_EQ(chain_depth(dst), depth);
+        for (int i = 0; i < 200; i += 37) {
+                char n[32], l[32];
+                struct stat a, b;
+                snprintf(n, sizeof(n), "f%d", i);
+                snprintf(l, sizeof(l), "l%d", i);
+                ASSERT_EQ(fstatat(dst, n, &a, 0), 0);
+                ASSERT_EQ(fstatat(dst, l, &b, 0), 0);
+                ASSERT_TRUE(a.st_ino == b.st_ino);
+        }
+        ASSERT_TRUE(faccessat(root, "src", F_OK, AT_SYMLINK_NOFOLLOW) < 0);
+
+        /* the read-only directory was filled before it got its mode */
+        int fd = fcntl(dst, F_DUPFD_CLOEXEC, 3);
+        for (int i = 0; i <= depth / 2; i++) {
+                int sub = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                ASSERT_TRUE(sub >= 0);
+                close(fd);
+                fd = sub;
+        }
+        struct stat st;
+        ASSERT_EQ(fstat(fd, &st), 0);
+        ASSERT_EQ(st.st_mode & 07777, 0555);
+        close(fd);
+
+        /* a walk that finds its way up moved refuses to go on */
+        DirStack s = {};
+        int top = fcntl(dst, F_DUPFD_CLOEXEC, 3);
+        ASSERT_EQ(dir_stack_push(&s, top, NULL, true), 0);
+        int sub = openat(top, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_EQ(dir_stack_push(&s, sub, "d", true), 0);
+        ASSERT_EQ(renameat(dst, "d", root, "moved"), 0);
+        ASSERT_EQ(dir_stack_pop(&s, &sub), -ESTALE);
+        close(sub);
+        close(top);
+        dir_stack_done(&s);
+
+        close(src);
+        close(dst);
+        close(root);
+        ASSERT_EQ(rm_rf(tmpl), 0);
+        return 0;
+}
+
+TEST(compress_for_push)
+{
+        char tmpl[] = "/tmp/berth-test-compress-XXXXXX";
+        ContentStore *cs = NULL;
+        Metadata *md = NULL;
+        BerthError *err = NULL;
+        char plain[DIGEST_STRING_MAX];
+        size_t len = 3 << 20; /* more than one read */
+        char *data = malloc(len);
+
+        ASSERT_NOT_NULL(data);
+        for (size_t i = 0; i < len; i++)
+                data[i] = (char)("berth"[i % 5] + (i >> 16));
+        ASSERT_NOT_NULL(mkdtemp(tmpl));
+        ASSERT_EQ(content_store_open(tmpl, &cs, &err), 0);
+        ASSERT_EQ(metadata_open(tmpl, &md, &err), 0);
+        char *stored = NULL;
+        ASSERT_EQ(content_store_put(cs, data, len, NULL, &stored, &err), 0);
+        snprintf(plain, sizeof(plain), "%s", stored);
+        free(stored);
+
+        for (Compression c = 0; c < _COMPRESSION_MAX; c++) {
+                char d[DIGEST_STRING_MAX], again[DIGEST_STRING_MAX];
+                int64_t size = 0, size2 = 0;
+                LayerStream *ls = NULL;
+                int fd = -1;
+
+                ASSERT_EQ(blob_compressed(cs, md, plain, c, d, &size, &err), 0);
+                ASSERT_TRUE(size > 0 && size < (int64_t)len);
+                ASSERT_TRUE(!streq(d, plain));
+                /* reads back as the same bytes, through the reader pulls use */
+                ASSERT_EQ(content_store_open_blob(cs, d, &fd, &err), 0);
+                ASSERT_EQ(layer_stream_open(fd, d, &ls, &err), 0);
+                ASSERT_EQ(layer_stream_compression(ls),
+                          c == COMPRESSION_GZIP ? LAYER_GZIP : LAYER_ZSTD);
+                char *back = malloc(len + 1);
+                size_t got = 0;
+                ssize_t n;
+                while ((n = layer_stream_read(ls, back + got, len + 1 - got, &err)) > 0)
+                        got += (size_t)n;
+                ASSERT_EQ(n, 0);
+                ASSERT_EQ(got, len);
+                ASSERT_TRUE(memcmp(back, data, len) == 0);
+                free(back);
+                layer_stream_free(ls);
+                close(fd);
+                /* remembered: the same blob again */
+                ASSERT_EQ(blob_compressed(cs, md, plain, c, again, &size2, &err), 0);
+                ASSERT_STREQ_(again, d);
+                ASSERT_EQ(size2, size);
+        }
+        ASSERT_EQ(compression_from_string("lz4", &(Compression){ 0 }), -EINVAL);
+        metadata_free(md);
+        content_store_free(cs);
+        free(data);
+        ASSERT_EQ(rm_rf(tmpl), 0);
         return 0;
 }
