@@ -17,6 +17,7 @@
 #include "basic/passwd.h"
 #include "basic/time-util.h"
 #include "basic/log.h"
+#include "basic/process-util.h"
 #include "basic/string-util.h"
 #include "caps.h"
 #include "cgroup.h"
@@ -142,6 +143,12 @@ static int spawn_init(const InitArgs *args, bool intermediate, int cgroup_fd, pi
                 return berth_error(err, errno, "fork");
         if (mid == 0) {
                 _cleanup_error_ BerthError *e = NULL;
+                /* What the init needs and no more (container_init_start() says why); dies
+                 * with the runtime, like the init. */
+                const int keep[] = { args->sync_fd, args->listen_fd, args->config_fd };
+                close_fds_except(3 + (int)(args->n_listen_fds + args->opts->preserve_fds), keep,
+                                 ELEMENTSOF(keep));
+                sync_die_with_runtime(args->sync_fd);
                 /* Like the init it clones (which inherits this), nothing in the namespaces it
                  * joins may look into the runtime's image. */
                 prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -151,6 +158,7 @@ static int spawn_init(const InitArgs *args, bool intermediate, int cgroup_fd, pi
                 };
                 if (namespaces_join(l, order, ELEMENTSOF(order), &e) < 0)
                         sync_fail(args->sync_fd, e, 1);
+                sync_die_with_runtime(args->sync_fd); /* a user namespace may have cleared it */
                 pid_t pid = clone_child(flags | CLONE_PARENT, -1, NULL);
                 if (pid < 0) {
                         berth_error(&e, -pid, "clone the container's init");
