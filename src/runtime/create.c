@@ -386,7 +386,36 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 berth_error(err, r, "save the config of container `%s`", o->id);
                 goto fail;
         }
-        if (!foreground && (listen_fd = bind_exec_socket(statedir, err)) < 0) {
+        const SpecLinux *l = spec->linux_;
+        c = calloc(1, sizeof(*c));
+        if (!c) {
+                r = berth_error(err, ENOMEM, "create");
+                goto fail;
+        }
+        format_rfc3339_now(created, sizeof(created));
+        if (passwd_lookup_uid("/etc/passwd", geteuid(), &owner, NULL) < 0 &&
+            asprintf(&owner, "%u", geteuid()) < 0)
+                owner = NULL;
+        c->root = strdup(o->root);
+        c->id = strdup(o->id);
+        c->dirfd = TAKE_FD(statedir);
+        c->bundle = strdup(bundle);
+        c->rootfs = strdup(rootfs);
+        c->created = strdup(created);
+        c->owner = TAKE_PTR(owner);
+        c->systemd_cgroup = o->systemd_cgroup;
+        struct json_object *ann;
+        if (json_object_object_get_ex(spec->json, "annotations", &ann))
+                c->annotations = json_object_get(ann);
+        /* Recorded before anything is made, the cgroup's directories as planned: a runtime
+         * killed from here on (the init and the intermediate die with it) leaves what
+         * `delete --force` removes. The init's pid follows once it has one. */
+        c->cgroup = cgroup_plan(o->id, l ? l->cgroups_path : NULL, o->systemd_cgroup);
+        c->creating = true;
+        r = container_state_save(c, err);
+        if (r < 0)
+                goto fail;
+        if (!foreground && (listen_fd = bind_exec_socket(c->dirfd, err)) < 0) {
                 r = listen_fd;
                 goto fail;
         }
@@ -394,7 +423,7 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 r = berth_error(err, errno, "create the sync socket");
                 goto fail;
         }
-        config_fd = openat(statedir, STATE_CONFIG, O_RDONLY | O_CLOEXEC);
+        config_fd = openat(c->dirfd, STATE_CONFIG, O_RDONLY | O_CLOEXEC);
         if (config_fd < 0) {
                 r = berth_error(err, errno, "open the config copy of container `%s`", o->id);
                 goto fail;
@@ -412,7 +441,6 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 .exec_stub_fd = -1,
         };
         bool intermediate = namespaces_need_intermediate(spec->linux_);
-        const SpecLinux *l = spec->linux_;
         if (device_rules_effective(spec, &res, &rules) < 0) {
                 r = berth_error(err, ENOMEM, "device rules");
                 goto fail;
@@ -451,28 +479,7 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 sync_msg_done(&m);
         } else
                 u.pid = spawned;
-
-        c = calloc(1, sizeof(*c));
-        if (!c) {
-                r = berth_error(err, ENOMEM, "create");
-                goto fail;
-        }
-        format_rfc3339_now(created, sizeof(created));
-        if (passwd_lookup_uid("/etc/passwd", geteuid(), &owner, NULL) < 0 &&
-            asprintf(&owner, "%u", geteuid()) < 0)
-                owner = NULL;
-        c->root = strdup(o->root);
-        c->id = strdup(o->id);
-        c->dirfd = TAKE_FD(statedir);
         c->pid = u.pid;
-        c->bundle = strdup(bundle);
-        c->rootfs = strdup(rootfs);
-        c->created = strdup(created);
-        c->owner = TAKE_PTR(owner);
-        c->systemd_cgroup = o->systemd_cgroup;
-        struct json_object *ann;
-        if (json_object_object_get_ex(spec->json, "annotations", &ann))
-                c->annotations = json_object_get(ann);
 
         if (l && l->namespaces[SPEC_NS_USER].present && !l->namespaces[SPEC_NS_USER].path) {
                 r = namespaces_write_id_maps(u.pid, l, err);
@@ -518,6 +525,7 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 for (size_t i = 0; i < n_fds; i++)
                         safe_close(fds[i]);
         }
+        free(c->cgroup);
         c->cgroup = cgroup_serialize(u.cgroup);
         /* From here a runtime killed half way leaves what `delete --force` needs to clean up:
          * the init's pid and its cgroup. State is written once; the "creating" marker goes
