@@ -301,6 +301,29 @@ int cgroup_create(const char *id, const char *cgroups_path, bool systemd, const 
                         return berth_error(err, q, "cgroup cpuset: initialize %s", h->dir);
                 }
         }
+        /* A frozen cgroup (its own freezer, or a parent's) would stop the init in its first
+         * step, and `run` with it, for good: refuse it up front. */
+        for (size_t i = 0; i < cg->n; i++) {
+                CgroupHierarchy *h = &cg->h[i];
+                _cleanup_free_ char *st = NULL;
+                uint64_t v = 0;
+                const char *why = NULL;
+                if (!h->unified && cgroup_hierarchy_has(h, "freezer") &&
+                    cgroup_read(h, "freezer.state", &st) >= 0 &&
+                    (startswith(st, "FROZEN") || startswith(st, "FREEZING")))
+                        why = "freezer.state is FROZEN";
+                else if (h->unified && cgroup_read_keyed(h, "cgroup.events", "frozen", &v) >= 0 &&
+                         v == 1)
+                        why = "cgroup.events says frozen 1";
+                else if (h->unified && cgroup_read(h, "cgroup.freeze", &st) >= 0 &&
+                         startswith(st, "1"))
+                        why = "cgroup.freeze is 1";
+                if (why) {
+                        rollback(cg, 0, NULL);
+                        return berth_error(err, EBUSY, "cgroup: %s is frozen (%s): thaw it first",
+                                           h->dir, why);
+                }
+        }
         /* An existing cgroup may be joined (a pod's, say), but not one that runs processes:
          * those would be limited, frozen and killed with this container. */
         CgroupHierarchy *ph = procs_hierarchy(cg);
