@@ -320,7 +320,7 @@ int cgroup_create(const char *id, const char *cgroups_path, bool systemd, const 
                         why = "cgroup.freeze is 1";
                 if (why) {
                         rollback(cg, 0, NULL);
-                        return berth_error(err, EBUSY, "cgroup: %s is frozen (%s): thaw it first",
+                        return berth_error(err, 0, "cgroup: %s is frozen (%s): thaw it first",
                                            h->dir, why);
                 }
         }
