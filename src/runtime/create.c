@@ -527,10 +527,8 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
         }
         free(c->cgroup);
         c->cgroup = cgroup_serialize(u.cgroup);
-        /* From here a runtime killed half way leaves what `delete --force` needs to clean up:
-         * the init's pid and its cgroup. State is written once; the "creating" marker goes
-         * when the init is ready. */
-        c->creating = true;
+        /* The init's pid and its cgroup as made replace what was planned; the "creating"
+         * marker goes when the init is ready. */
         bool zombie;
         r = process_start_time(u.pid, &c->pid_start, &zombie);
         if (r < 0 || zombie) {
