@@ -222,6 +222,21 @@ def test_list_formats(bundle):
         bundle.rt("delete", "--force", c, check=True)
 
 
+def test_list_and_delete_find_a_create_killed_before_any_state(bundle):
+    """A state directory with no state.json (a create killed right after making it) is
+    listed, and delete --force removes it."""
+    cid = bundle.new_id()
+    os.makedirs(os.path.join(bundle.root, cid))
+    with open(os.path.join(bundle.root, cid, "config.json"), "w") as f:
+        json.dump(bundle.spec, f)
+    assert cid in bundle.rt("list", "-q", check=True).out.split()
+    js = json.loads(bundle.rt("list", "--format", "json", check=True).out)
+    assert [(c["id"], c["status"], c["pid"]) for c in js] == [(cid, "creating", 0)]
+    assert cid in bundle.rt("list", check=True).out
+    bundle.rt("delete", "--force", cid, check=True)
+    assert not os.path.exists(os.path.join(bundle.root, cid))
+
+
 def test_pid_file(bundle, tmp_path):
     pidfile = tmp_path / "pid"
     cid, r = bundle.create("sleep", "30", extra=("--pid-file", str(pidfile)))
