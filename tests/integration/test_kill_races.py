@@ -103,7 +103,8 @@ def other_bundle(b, name, spec):
 
 
 def test_sigkill_at_random_moments_leaves_nothing(bundle):
-    helper = subprocess.Popen(["unshare", "--pid", "--fork", "sleep", "1000"])
+    # Its child is pid 1 of a pid namespace that create-join joins; it goes with the helper.
+    helper = subprocess.Popen(["unshare", "--pid", "--fork", "--kill-child", "sleep", "1000"])
     try:
         kill_at_random_moments(bundle, helper)
     finally:
@@ -191,6 +192,6 @@ def kill_at_random_moments(b, helper):
         assert rc.returncode == 0, f"{what}: delete --force: {rc.stderr}"
         assert_clean(b, cid, what)
     elapsed = time.monotonic() - start
-    # Most kills must land while the runtime runs, or the test tests nothing.
+    # Many kills (over 2 in 5) must land while the runtime runs, or the test tests little.
     assert killed_running > KILLS * 2 // 5, (killed_running, span)
-    assert elapsed < 180, elapsed
+    assert elapsed < 300, elapsed  # generous: the ASan build runs it too
