@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "macro.h"
 #include "process-util.h"
@@ -35,4 +39,45 @@ void forward_signals_to(pid_t pid)
         if (pid > 0)
                 for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
                         sigaction(sigs[i], &sa, NULL);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+        int x = *(const int *)a, y = *(const int *)b;
+        return x < y ? -1 : x > y;
+}
+
+/* One range, with close_range() where the kernel has it (5.9) and one by one up to the limit
+ * of open files where it has not. */
+static void close_between(int from, int to)
+{
+        if (from > to)
+                return;
+        if (syscall(SYS_close_range, (unsigned)from, (unsigned)to, 0) >= 0)
+                return;
+        long max = sysconf(_SC_OPEN_MAX);
+        if (max <= 0 || max > 1 << 20)
+                max = 1 << 20;
+        for (long fd = from; fd <= to && fd < max; fd++)
+                close((int)fd);
+}
+
+int close_fds_except(int first, const int *keep, size_t n_keep)
+{
+        int sorted[64];
+        size_t n = 0;
+
+        if (n_keep > ELEMENTSOF(sorted))
+                return -E2BIG;
+        for (size_t i = 0; i < n_keep; i++)
+                if (keep[i] >= first)
+                        sorted[n++] = keep[i];
+        qsort(sorted, n, sizeof(int), cmp_int);
+        int from = first;
+        for (size_t i = 0; i < n; i++) {
+                close_between(from, sorted[i] - 1);
+                from = sorted[i] + 1;
+        }
+        close_between(from, INT_MAX);
+        return 0;
 }

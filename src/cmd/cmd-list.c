@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "basic/string-util.h"
@@ -48,8 +49,16 @@ int cmd_list(const GlobalOptions *g, int argc, char **argv, BerthError **err)
         for (int i = 0; i < n; i++) {
                 _cleanup_container_ Container *c = NULL;
                 const char *id = names[i]->d_name;
-                if (id[0] != '.' && container_load(g->root, id, &c, NULL) >= 0) {
-                        ContainerStatus st = container_status(c);
+                int r = id[0] == '.' ? -ENOENT : container_load(g->root, id, &c, NULL);
+                /* No state yet: a create that has just begun, or one killed before it saved
+                 * any. Listed, so that it is found and `delete --force` removes it. */
+                if (r == -ENODATA && (c = calloc(1, sizeof(*c)))) {
+                        c->dirfd = -1;
+                        c->id = strdup(id);
+                        r = c->id ? 0 : -ENOMEM;
+                }
+                if (r >= 0) {
+                        ContainerStatus st = c->dirfd < 0 ? STATUS_CREATING : container_status(c);
                         if (quiet)
                                 puts(c->id);
                         else if (json)
@@ -57,7 +66,8 @@ int cmd_list(const GlobalOptions *g, int argc, char **argv, BerthError **err)
                         else
                                 printf("%-12s %-8d %-10s %-40s %-30s %s\n", c->id,
                                        st == STATUS_STOPPED ? 0 : c->pid,
-                                       container_status_name(st), c->bundle, c->created,
+                                       container_status_name(st), c->bundle ? c->bundle : "",
+                                       c->created ? c->created : "",
                                        c->owner ? c->owner : "");
                 }
                 free(names[i]);

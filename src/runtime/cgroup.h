@@ -31,6 +31,10 @@ typedef struct Cgroup Cgroup;
 int cgroup_create(const char *id, const char *cgroups_path, bool systemd, const SpecResources *res,
                   pid_t pid, Cgroup **ret, BerthError **err);
 
+/* What cgroup_serialize() will say of the cgroup cgroup_create() makes with these arguments,
+ * nothing made yet (NULL on any failure): recorded before the create, so that a runtime killed
+ * in the middle of it leaves what `delete --force` needs to remove its directories. */
+char *cgroup_plan(const char *id, const char *cgroups_path, bool systemd);
 /* Opens the cgroup of an existing container from what cgroup_serialize() recorded. */
 int cgroup_open(const char *serialized, Cgroup **ret, BerthError **err);
 /* A string to keep in the container's state so cgroup_open() finds it again. */

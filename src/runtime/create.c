@@ -17,6 +17,7 @@
 #include "basic/passwd.h"
 #include "basic/time-util.h"
 #include "basic/log.h"
+#include "basic/process-util.h"
 #include "basic/string-util.h"
 #include "caps.h"
 #include "cgroup.h"
@@ -144,6 +145,12 @@ static int spawn_init(const InitArgs *args, bool intermediate, int cgroup_fd, pi
                 return berth_error(err, errno, "fork");
         if (mid == 0) {
                 _cleanup_error_ BerthError *e = NULL;
+                /* What the init needs and no more (container_init_start() says why); dies
+                 * with the runtime, like the init. */
+                const int keep[] = { args->sync_fd, args->listen_fd, args->config_fd };
+                close_fds_except(3 + (int)(args->n_listen_fds + args->opts->preserve_fds), keep,
+                                 ELEMENTSOF(keep));
+                sync_die_with_runtime(args->sync_fd);
                 /* Like the init it clones (which inherits this), nothing in the namespaces it
                  * joins may look into the runtime's image. */
                 prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -153,6 +160,7 @@ static int spawn_init(const InitArgs *args, bool intermediate, int cgroup_fd, pi
                 };
                 if (namespaces_join(l, order, ELEMENTSOF(order), &e) < 0)
                         sync_fail(args->sync_fd, e, 1);
+                sync_die_with_runtime(args->sync_fd); /* a user namespace may have cleared it */
                 pid_t pid = clone_child(flags | CLONE_PARENT, -1, NULL);
                 if (pid < 0) {
                         berth_error(&e, -pid, "clone the container's init");
@@ -350,7 +358,36 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 berth_error(err, r, "save the config of container `%s`", o->id);
                 goto fail;
         }
-        if (!foreground && (listen_fd = bind_exec_socket(statedir, err)) < 0) {
+        const SpecLinux *l = spec->linux_;
+        c = calloc(1, sizeof(*c));
+        if (!c) {
+                r = berth_error(err, ENOMEM, "create");
+                goto fail;
+        }
+        format_rfc3339_now(created, sizeof(created));
+        if (passwd_lookup_uid("/etc/passwd", geteuid(), &owner, NULL) < 0 &&
+            asprintf(&owner, "%u", geteuid()) < 0)
+                owner = NULL;
+        c->root = strdup(o->root);
+        c->id = strdup(o->id);
+        c->dirfd = TAKE_FD(statedir);
+        c->bundle = strdup(bundle);
+        c->rootfs = strdup(rootfs);
+        c->created = strdup(created);
+        c->owner = TAKE_PTR(owner);
+        c->systemd_cgroup = o->systemd_cgroup;
+        struct json_object *ann;
+        if (json_object_object_get_ex(spec->json, "annotations", &ann))
+                c->annotations = json_object_get(ann);
+        /* Recorded before anything is made, the cgroup's directories as planned: a runtime
+         * killed from here on (the init and the intermediate die with it) leaves what
+         * `delete --force` removes. The init's pid follows once it has one. */
+        c->cgroup = cgroup_plan(o->id, l ? l->cgroups_path : NULL, o->systemd_cgroup);
+        c->creating = true;
+        r = container_state_save(c, err);
+        if (r < 0)
+                goto fail;
+        if (!foreground && (listen_fd = bind_exec_socket(c->dirfd, err)) < 0) {
                 r = listen_fd;
                 goto fail;
         }
@@ -358,7 +395,7 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 r = berth_error(err, errno, "create the sync socket");
                 goto fail;
         }
-        config_fd = openat(statedir, STATE_CONFIG, O_RDONLY | O_CLOEXEC);
+        config_fd = openat(c->dirfd, STATE_CONFIG, O_RDONLY | O_CLOEXEC);
         if (config_fd < 0) {
                 r = berth_error(err, errno, "open the config copy of container `%s`", o->id);
                 goto fail;
@@ -377,7 +414,6 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
         };
         bool intermediate = namespaces_need_intermediate(spec->linux_);
         debug_log_create(o->id, spec, rootfs, o->no_pivot, intermediate);
-        const SpecLinux *l = spec->linux_;
         if (device_rules_effective(spec, &res, &rules) < 0) {
                 r = berth_error(err, ENOMEM, "device rules");
                 goto fail;
@@ -416,28 +452,7 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 sync_msg_done(&m);
         } else
                 u.pid = spawned;
-
-        c = calloc(1, sizeof(*c));
-        if (!c) {
-                r = berth_error(err, ENOMEM, "create");
-                goto fail;
-        }
-        format_rfc3339_now(created, sizeof(created));
-        if (passwd_lookup_uid("/etc/passwd", geteuid(), &owner, NULL) < 0 &&
-            asprintf(&owner, "%u", geteuid()) < 0)
-                owner = NULL;
-        c->root = strdup(o->root);
-        c->id = strdup(o->id);
-        c->dirfd = TAKE_FD(statedir);
         c->pid = u.pid;
-        c->bundle = strdup(bundle);
-        c->rootfs = strdup(rootfs);
-        c->created = strdup(created);
-        c->owner = TAKE_PTR(owner);
-        c->systemd_cgroup = o->systemd_cgroup;
-        struct json_object *ann;
-        if (json_object_object_get_ex(spec->json, "annotations", &ann))
-                c->annotations = json_object_get(ann);
 
         if (l && l->namespaces[SPEC_NS_USER].present && !l->namespaces[SPEC_NS_USER].path) {
                 r = namespaces_write_id_maps(u.pid, l, err);
@@ -477,13 +492,12 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 for (size_t i = 0; i < n_fds; i++)
                         safe_close(fds[i]);
         }
+        free(c->cgroup);
         c->cgroup = cgroup_serialize(u.cgroup);
         log_debug("create %s: init pid %d in cgroup %s (%s)", o->id, u.pid, cgroup_path(u.cgroup),
                   cloned_into ? "cloned into it" : "it joins by itself");
-        /* From here a runtime killed half way leaves what `delete --force` needs to clean up:
-         * the init's pid and its cgroup. State is written once; the "creating" marker goes
-         * when the init is ready. */
-        c->creating = true;
+        /* The init's pid and its cgroup as made replace what was planned; the "creating"
+         * marker goes when the init is ready. */
         bool zombie;
         r = process_start_time(u.pid, &c->pid_start, &zombie);
         if (r < 0 || zombie) {

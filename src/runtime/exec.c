@@ -35,7 +35,7 @@ _noreturn_ static void exec_child(const SpecProcess *p, const ExecOptions *o, Se
         _cleanup_(process_prepared_done) PreparedProcess proc = {};
         _cleanup_error_ BerthError *err = NULL;
 
-        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        sync_die_with_runtime(sync_fd);
         /* GO carries the fds to join the container's cgroup by (cgroup/cgroup-join.c). */
         int fds[SYNC_MAX_FDS];
         size_t n_fds = 0;
@@ -72,12 +72,8 @@ _noreturn_ static void exec_child(const SpecProcess *p, const ExecOptions *o, Se
         _cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
                 fail(sync_fd, (berth_error(&err, errno, "open the container's root"), err));
-        _cleanup_close_ int notify = -1;
-        if (process_prepare(p, rootfd, 0, seccomp, &notify, &proc, &err) < 0)
+        if (process_prepare(p, rootfd, 0, seccomp, sync_fd, &proc, &err) < 0)
                 fail(sync_fd, err);
-        if (notify >= 0 && sync_send(sync_fd, SYNC_SECCOMP, 0, NULL, notify) < 0)
-                _exit(127);
-        notify = safe_close(notify);
         rootfd = safe_close(rootfd);
         prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
         process_exec(&proc, o->preserve_fds, stub, sync_fd, &err);
@@ -107,12 +103,18 @@ static int spawn(Container *c, int pidfd, int cgroup_fd, const SpecProcess *p,
                 return berth_error(err, errno, "fork");
         if (mid == 0) {
                 _cleanup_error_ BerthError *e = NULL;
+                /* The runtime's fds stay with it; its end of the sync socket above all, so
+                 * that its death ends us and the process (sync_die_with_runtime()). */
+                const int keep[] = { sync_fd, pidfd, cgroup_fd };
+                close_fds_except(3 + (int)o->preserve_fds, keep, ELEMENTSOF(keep));
+                sync_die_with_runtime(sync_fd);
                 /* Nothing in the container may look into us (our fds are the host's). */
                 prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
                 if (flags && setns(pidfd, (int)flags) < 0) {
                         berth_error(&e, errno, "join the namespaces of container `%s`", c->id);
                         sync_fail(sync_fd, e, 1);
                 }
+                sync_die_with_runtime(sync_fd); /* a user namespace may have cleared it */
                 /* Straight into the container's cgroup where the unified hierarchy has it. */
                 bool into = false;
                 pid_t pid = clone_child(CLONE_PARENT, cgroup_fd, &into);

@@ -24,6 +24,7 @@
 #include "basic/chase.h"
 #include "basic/fs-util.h"
 #include "basic/passwd.h"
+#include "basic/process-util.h"
 #include "basic/string-util.h"
 #include "caps.h"
 #include "cgroup.h"
@@ -186,13 +187,11 @@ _noreturn_ void container_init(const InitArgs *a)
         SyncMsg go = {};
         int start_fd = -1, r;
 
-        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        sync_die_with_runtime(a->sync_fd);
         if (p && p->exec_cpu_affinity_initial &&
             sched_set_affinity(p->exec_cpu_affinity_initial, "process.execCPUAffinity.initial",
                                &err) < 0)
                 fail(a->sync_fd, err);
-        if (getppid() == 1)
-                _exit(1); /* the runtime is already gone */
         r = sync_recv(a->sync_fd, &go, NULL);
         if (r < 0 || go.type != SYNC_GO)
                 _exit(1);
@@ -210,6 +209,7 @@ _noreturn_ void container_init(const InitArgs *a)
                 if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
                         fail(a->sync_fd, (berth_error(&err, errno, "setuid 0 in the user "
                                                                    "namespace"), err));
+                sync_die_with_runtime(a->sync_fd); /* a new uid cleared the death signal */
         }
         if (!a->joined_early) {
                 static const SpecNamespaceType order[] = { SPEC_NS_IPC, SPEC_NS_UTS,
@@ -293,20 +293,20 @@ _noreturn_ void container_init(const InitArgs *a)
         }
         if (rc.rootfd < 0 && (rc.rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
                 fail(a->sync_fd, (berth_error(&err, errno, "open /"), err));
-        _cleanup_close_ int notify = -1;
-        if (process_prepare(p, rc.rootfd, a->n_listen_fds, a->seccomp, &notify, &proc, &err) < 0)
+        if (process_prepare(p, rc.rootfd, a->n_listen_fds, a->seccomp, a->sync_fd, &proc,
+                            &err) < 0)
                 fail(a->sync_fd, err);
-        if (notify >= 0 && sync_send(a->sync_fd, SYNC_SECCOMP, 0, NULL, notify) < 0)
-                _exit(1);
-        notify = safe_close(notify);
         rootfs_context_done(&rc);
 
         /* Created: from here on the runtime may exit, and so may we without taking it down. */
         prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
         if (sync_send(a->sync_fd, SYNC_READY, 0, NULL, -1) < 0)
                 _exit(1);
+        /* create: its runtime exits on READY, and `start` comes by exec.sock; nothing of the
+         * runtime's stays open here. */
+        int sync_fd = a->listen_fd >= 0 ? safe_close(a->sync_fd) : a->sync_fd;
         if (wait_start(a, &start_fd, &err) < 0)
-                fail(start_fd >= 0 ? start_fd : a->sync_fd, err);
+                fail(start_fd >= 0 ? start_fd : sync_fd, err);
         if (hooks_run_env(s, SPEC_HOOK_START_CONTAINER, state, proc.env, &err) < 0)
                 fail(start_fd, err);
 
@@ -331,7 +331,6 @@ _noreturn_ void container_init_reexec(const InitArgs *a)
          * stays so (exec_sealed_nondumpable()). */
         if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
                 _exit(1);
-        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         const SpecLinux *l = a->spec->linux_;
         if (l && l->namespaces[SPEC_NS_USER].present && !l->namespaces[SPEC_NS_USER].path) {
                 /* An execve() by an unmapped user would drop every capability in the new
@@ -342,6 +341,7 @@ _noreturn_ void container_init_reexec(const InitArgs *a)
                         _exit(1);
                 if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
                         _exit(1);
+                sync_die_with_runtime(a->sync_fd); /* a new uid cleared the death signal */
         }
         keep_across_exec(a->sync_fd);
         keep_across_exec(a->listen_fd);
@@ -391,12 +391,17 @@ _noreturn_ void container_init_start(const InitArgs *a)
         _cleanup_seccomp_filter_ SeccompFilter *seccomp = NULL;
         _cleanup_close_ int stub = -1;
 
+        /* The runtime's fds (the state directory, a cgroup, its end of the sync socket, whose
+         * last copy must go with the runtime) are no business of the container's. */
+        const int keep[] = { a->sync_fd, a->listen_fd, a->config_fd };
+        close_fds_except(3 + (int)(a->n_listen_fds + a->opts->preserve_fds), keep,
+                         ELEMENTSOF(keep));
+        sync_die_with_runtime(a->sync_fd);
         if (!exec_stub_usable(a->spec))
                 container_init_reexec(a);
         /* No process in the container may open our /proc/<pid>/exe, the runtime's binary. */
         if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
                 fail(a->sync_fd, (berth_error(&err, errno, "make the init non-dumpable"), err));
-        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         const SpecLinux *l = a->spec->linux_;
         if (l && l->namespaces[SPEC_NS_USER].present && !l->namespaces[SPEC_NS_USER].path &&
             sync_expect(a->sync_fd, SYNC_MAPPED, NULL, NULL, NULL) < 0)

@@ -20,6 +20,7 @@
 #include "process.h"
 #include "sched.h"
 #include "seccomp.h"
+#include "sync.h"
 
 static int set_rlimits(const SpecProcess *p, BerthError **err)
 {
@@ -204,7 +205,7 @@ static void reset_signals(void)
 
 
 int process_prepare(const SpecProcess *p, int rootfd, unsigned n_listen_fds,
-                    SeccompFilter *seccomp, int *ret_notify_fd, PreparedProcess *ret,
+                    SeccompFilter *seccomp, int report_fd, PreparedProcess *ret,
                     BerthError **err)
 {
         _cleanup_strv_free_ char **env = NULL;
@@ -227,8 +228,21 @@ int process_prepare(const SpecProcess *p, int rootfd, unsigned n_listen_fds,
         if ((r = give_stdio_to_user(p->user.uid, p->terminal, err)) < 0 ||
             (r = sched_apply(p, err)) < 0)
                 return r;
-        if (seccomp && (r = seccomp_filter_load(seccomp, ret_notify_fd, err)) < 0)
-                return berth_error_prefix(err, "linux.seccomp");
+        if (seccomp) {
+                int notify = -1;
+                if ((r = seccomp_filter_load(seccomp, &notify, err)) < 0)
+                        return berth_error_prefix(err, "linux.seccomp");
+                /* Every syscall from here may wait on the listener, which gets the fd from the
+                 * runtime: handing it over is the very next one (sendmsg, which may therefore
+                 * not be a notify rule), and we never wait for the runtime before it is out. */
+                if (notify >= 0) {
+                        r = sync_send(report_fd, SYNC_SECCOMP, 0, NULL, notify);
+                        safe_close(notify);
+                        if (r < 0)
+                                return berth_error(err, r, "linux.seccomp: hand the listener "
+                                                           "to the runtime");
+                }
+        }
         if ((r = set_user(p, &caps, err)) < 0)
                 return r;
         if (!entered && fchdir(cwd) < 0)

@@ -17,9 +17,10 @@ typedef struct PreparedProcess {
  * executable. */
 struct SeccompFilter;
 /* seccomp (may be NULL) is loaded while the process still holds CAP_SYS_ADMIN, before its user
- * and capabilities change, as runc does; with notify rules *ret_notify_fd gets the listener. */
+ * and capabilities change, as runc does; with notify rules the listener goes to the runtime as
+ * SYNC_SECCOMP on report_fd at once, before any other syscall. */
 int process_prepare(const SpecProcess *p, int rootfd, unsigned n_listen_fds,
-                    struct SeccompFilter *seccomp, int *ret_notify_fd, PreparedProcess *ret,
+                    struct SeccompFilter *seccomp, int report_fd, PreparedProcess *ret,
                     BerthError **err);
 void process_prepared_done(PreparedProcess *p);
 /* Marks every fd past 3 + keep_fds close-on-exec, resets signals and executes; returns only

@@ -796,11 +796,15 @@ static int add_syscall_rule(Compiler *c, const SpecSeccompSyscall *sc, size_t i,
 
                 if (!name[0])
                         return berth_error(err, 0, "%s.names[%zu]: empty syscall name", path, j);
-                /* runc: a rule for the write syscall would deadlock the init, which writes to
-                 * its parent after loading the filter and before anyone listens. */
-                if (action == SCMP_ACT_NOTIFY && streq(name, "write"))
+                /* The one syscall the init and exec's process make between loading the filter
+                 * and the listener's fd reaching the runtime is the sendmsg() that hands it
+                 * over (process.c): a notify rule for it would wait for a listener that never
+                 * gets the fd. (runc hands it over by write(), and refuses that one.) */
+                if (action == SCMP_ACT_NOTIFY && streq(name, "sendmsg"))
                         return berth_error(err, 0,
-                                           "%s.names[%zu]: SCMP_ACT_NOTIFY cannot be used for \"write\"",
+                                           "%s.names[%zu]: SCMP_ACT_NOTIFY cannot be used for "
+                                           "\"sendmsg\": the runtime receives the listener's "
+                                           "fd with it",
                                            path, j);
                 /* libseccomp refuses a rule that repeats the default action; runc skips it. */
                 if (action == c->default_action)

@@ -50,7 +50,8 @@ int container_id_validate(const char *id, BerthError **err);
 
 /* Creates <root>/<id>; fails with a clear error when the container exists. */
 int container_state_create_dir(const char *root, const char *id, int *ret_dirfd, BerthError **err);
-/* Writes state.json once, with the "creating" marker first when c->creating. */
+/* Writes (or atomically replaces) state.json, with the "creating" marker first when
+ * c->creating. */
 int container_state_save(const Container *c, BerthError **err);
 /* The container is created: removes the marker. */
 int container_state_created(Container *c, BerthError **err);

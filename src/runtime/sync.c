@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "basic/error.h"
 #include "basic/macro.h"
@@ -166,4 +170,19 @@ void sync_fail(int fd, const BerthError *err, int status)
         sync_send(fd, SYNC_ERROR, err ? err->errnum : EINVAL, err ? err->msg : "unknown error",
                   -1);
         _exit(status);
+}
+
+void sync_die_with_runtime(int fd)
+{
+        /* Armed first, then checked: a runtime that dies after the prctl() kills us, one that
+         * died before has closed its end, the last one (no process of ours keeps a copy), and
+         * the kernel closes a dying process's files before it signals its children. Unlike
+         * getppid() == 1 this holds in a new pid namespace (getppid() is 0 there) and under a
+         * subreaper. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        while (poll(&p, 1, 0) < 0 && errno == EINTR)
+                ;
+        if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
+                _exit(1);
 }

@@ -46,6 +46,11 @@ void sync_msg_done(SyncMsg *m);
  * process of ours that runs for the runtime (init, intermediate, exec'd process) gives up. */
 struct BerthError;
 _Noreturn void sync_fail(int fd, const struct BerthError *err, int status);
+/* For a process of ours that runs for the runtime (init, intermediate, exec'd process), which
+ * must have closed every copy of the runtime's end of fd: it gets SIGKILL when the runtime dies,
+ * and exits now if it has already. Credentials changes clear the death signal: call it again
+ * after one. */
+void sync_die_with_runtime(int fd);
 /* Receives one message and insists on its type; an SYNC_ERROR is turned into -errno with its
  * text kept in *ret_error. */
 int sync_expect(int fd, SyncType type, SyncMsg *ret, int *ret_fd, char **ret_error);

@@ -339,6 +339,42 @@ def test_pause_resume(bundle):
     bundle.rt("delete", "--force", cid, check=True)
 
 
+@pytest.mark.parametrize("hierarchy,nested", [("freezer", False), ("freezer", True),
+                                               ("unified", False), ("unified", True)])
+def test_frozen_cgroup_is_refused(bundle, hierarchy, nested):
+    """An existing cgroup whose freezer is FROZEN, or a new one under a frozen parent, would
+    stop the init for good and `run -d` with it: refused at once, nothing left behind."""
+    top = os.path.join(CG, hierarchy)
+    if not os.path.isfile(os.path.join(top, "cgroup.procs")):
+        pytest.skip(f"no {hierarchy} hierarchy")
+    name = "berth-frozen-" + os.urandom(4).hex()
+    frozen = os.path.join(top, name)
+    os.mkdir(frozen)
+    state = ("freezer.state", "FROZEN", "THAWED") if hierarchy == "freezer" else \
+        ("cgroup.freeze", "1", "0")
+    cid = None
+    try:
+        with open(os.path.join(frozen, state[0]), "w") as f:
+            f.write(state[1])
+        bundle.spec["linux"]["cgroupsPath"] = f"/{name}/c" if nested else f"/{name}"
+        bundle.args("true")
+        bundle.write()
+        cid = bundle.new_id()
+        r = bundle.rt("run", "--detach", "--bundle", bundle.dir, cid, timeout=20)
+        assert r.rc != 0 and "is frozen" in r.err and frozen in r.err, r
+        assert not os.path.exists(os.path.join(bundle.root, cid))
+        made = [d for d in os.listdir(CG)
+                if os.path.join(CG, d) != top and os.path.exists(os.path.join(CG, d, name))]
+        assert not made, f"cgroups made for it were left behind on {made}"
+        assert not os.path.exists(os.path.join(frozen, "c"))
+    finally:
+        with open(os.path.join(frozen, state[0]), "w") as f:
+            f.write(state[2])
+        if cid:
+            bundle.rt("delete", "--force", cid)
+        os.rmdir(frozen)
+
+
 def test_pause_resume_errors(bundle):
     for verb in ("pause", "resume"):
         r = bundle.rt(verb, "nosuch")

@@ -6,6 +6,8 @@ import signal
 import subprocess
 import time
 
+import pytest
+
 from runtime_env import RUNTIME, wait_status
 
 
@@ -64,6 +66,53 @@ def test_create_holds_process_until_start(bundle, tmp_path):
     assert wait_status(bundle, cid, "stopped") == "stopped"
     bundle.rt("delete", cid, check=True)
     assert not os.path.exists(os.path.join(bundle.root, cid))
+
+
+def init_fds(pid):
+    """What each fd of process pid is: its target, and for a socket whether it listens on
+    exec.sock."""
+    listening = {}
+    with open("/proc/net/unix") as f:
+        for line in f.readlines()[1:]:
+            cols = line.split()
+            if len(cols) >= 8:
+                listening[cols[6]] = cols[3] == "00010000" and cols[7].endswith("/exec.sock")
+    fds = {}
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        if target.startswith("socket:["):
+            target = "exec.sock" if listening.get(target[8:-1]) else target
+        fds[int(fd)] = target
+    return fds
+
+
+@pytest.mark.parametrize("path", ["exec-stub", "runtime-copy"])
+def test_created_init_holds_nothing_of_the_runtime(bundle, tmp_path, path):
+    """Its stdio, the preserved fd, exec.sock and (on the exec stub's path) the stub: nothing
+    of the runtime's such as the state directory, the state root, the cgroup or either end of
+    the sync socket."""
+    if path == "runtime-copy":  # CAP_SYS_PTRACE makes the init execute a copy of the runtime
+        bundle.spec["process"]["capabilities"]["bounding"].append("CAP_SYS_PTRACE")
+    bundle.args("sleep", "30")
+    bundle.write()
+    kept = tmp_path / "kept"
+    kept.write_text("")
+    cid = bundle.new_id()
+    fd = os.open(kept, os.O_RDONLY)
+    try:
+        subprocess.run([RUNTIME, "--root", bundle.root, "create", "--bundle", bundle.dir,
+                        "--preserve-fds", "1", cid], check=True, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, pass_fds=(3,), timeout=30,
+                       preexec_fn=lambda: os.dup2(fd, 3))
+    finally:
+        os.close(fd)
+    try:
+        fds = init_fds(bundle.state(cid)["pid"])
+    finally:
+        bundle.rt("delete", "--force", cid, check=True)
+    want = ["exec.sock"] + (["/memfd:berth-exec-stub (deleted)"] if path == "exec-stub" else [])
+    assert fds.get(3) == str(kept) and set(fds) >= {0, 1, 2}, fds
+    assert sorted(v for k, v in fds.items() if k > 3) == sorted(want), fds
 
 
 def test_stopped_after_process_exits_on_its_own(bundle):
@@ -171,6 +220,21 @@ def test_list_formats(bundle):
     assert bundle.rt("list", "--format", "yaml").rc != 0
     for c in (a, b):
         bundle.rt("delete", "--force", c, check=True)
+
+
+def test_list_and_delete_find_a_create_killed_before_any_state(bundle):
+    """A state directory with no state.json (a create killed right after making it) is
+    listed, and delete --force removes it."""
+    cid = bundle.new_id()
+    os.makedirs(os.path.join(bundle.root, cid))
+    with open(os.path.join(bundle.root, cid, "config.json"), "w") as f:
+        json.dump(bundle.spec, f)
+    assert cid in bundle.rt("list", "-q", check=True).out.split()
+    js = json.loads(bundle.rt("list", "--format", "json", check=True).out)
+    assert [(c["id"], c["status"], c["pid"]) for c in js] == [(cid, "creating", 0)]
+    assert cid in bundle.rt("list", check=True).out
+    bundle.rt("delete", "--force", cid, check=True)
+    assert not os.path.exists(os.path.join(bundle.root, cid))
 
 
 def test_pid_file(bundle, tmp_path):

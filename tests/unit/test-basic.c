@@ -2,9 +2,12 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "basic/error.h"
 #include "basic/fs-util.h"
+#include "basic/process-util.h"
 #include "basic/string-util.h"
 #include "tap.h"
 
@@ -26,6 +29,33 @@ TEST(error_without_errno)
 
         ASSERT_EQ(berth_error(&err, 0, "bad value %d", 7), -EINVAL);
         ASSERT_STREQ(err->msg, "bad value 7");
+        return 0;
+}
+
+/* In a child: the fds it would close are the test's too. */
+TEST(close_fds_except_keeps_what_it_is_told)
+{
+        pid_t pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+                const int fds[] = { 10, 11, 12, 40, 41, 900 };
+                for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+                        if (dup2(null, fds[i]) < 0)
+                                _exit(2);
+                const int keep[] = { 40, 12, 5, 12, -1 };
+                if (close_fds_except(11, keep, 5) < 0)
+                        _exit(3);
+                /* Below first: untouched; kept: open; the rest: closed. */
+                bool ok = fcntl(10, F_GETFD) >= 0 && fcntl(11, F_GETFD) < 0 &&
+                          fcntl(12, F_GETFD) >= 0 && fcntl(40, F_GETFD) >= 0 &&
+                          fcntl(41, F_GETFD) < 0 && fcntl(900, F_GETFD) < 0;
+                _exit(ok ? 0 : 1);
+        }
+        int status;
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT_TRUE(WIFEXITED(status));
+        ASSERT_EQ(WEXITSTATUS(status), 0);
         return 0;
 }
 

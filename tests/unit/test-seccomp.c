@@ -320,7 +320,8 @@ TEST(errors_name_the_path)
         SpecSeccompSyscall empty_name[] = { RULE(NAMES("getpid", ""), "SCMP_ACT_ALLOW") };
         SpecSeccompSyscall big_errno[] = { RULE(NAMES("getpid"), "SCMP_ACT_ERRNO",
                                                 .has_errno_ret = true, .errno_ret = 70000) };
-        SpecSeccompSyscall notify_write[] = { RULE(NAMES("read", "write"), "SCMP_ACT_NOTIFY") };
+        SpecSeccompSyscall notify_sendmsg[] = { RULE(NAMES("write", "sendmsg"),
+                                                     "SCMP_ACT_NOTIFY") };
         const char *def = "SCMP_ACT_ERRNO";
         struct {
                 SpecSeccomp s;
@@ -340,8 +341,9 @@ TEST(errors_name_the_path)
                   "linux.seccomp.syscalls[0].names[1]: empty syscall name" },
                 { { .default_action = (char *)def, .syscalls = big_errno, .n_syscalls = 1 },
                   "linux.seccomp.syscalls[0].errnoRet: 70000 is out of range (at most 65535)" },
-                { { .default_action = (char *)def, .syscalls = notify_write, .n_syscalls = 1 },
-                  "linux.seccomp.syscalls[0].names[1]: SCMP_ACT_NOTIFY cannot be used for \"write\"" },
+                { { .default_action = (char *)def, .syscalls = notify_sendmsg, .n_syscalls = 1 },
+                  "linux.seccomp.syscalls[0].names[1]: SCMP_ACT_NOTIFY cannot be used for "
+                  "\"sendmsg\": the runtime receives the listener's fd with it" },
                 { { .default_action = (char *)def,
                     .architectures = NAMES("SCMP_ARCH_X86_64", "SCMP_ARCH_VAX"), .syscalls = ok,
                     .n_syscalls = 1 },

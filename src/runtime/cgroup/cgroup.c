@@ -196,12 +196,12 @@ static void rollback(Cgroup *cg, pid_t pid, char **orig)
         }
 }
 
-int cgroup_create(const char *id, const char *cgroups_path, bool systemd, const SpecResources *res,
-                  pid_t pid, Cgroup **ret, BerthError **err)
+/* The cgroup's directory on every hierarchy it will live on, nothing made yet. */
+static int resolve(const char *id, const char *cgroups_path, bool systemd, Cgroup **ret,
+                   BerthError **err)
 {
         _cleanup_cgroup_ Cgroup *cg = NULL;
         _cleanup_free_ char *path = NULL;
-        _cleanup_strv_free_ char **orig = NULL;
         CgroupHierarchies hs = {};
         int q;
 
@@ -221,10 +221,6 @@ int cgroup_create(const char *id, const char *cgroups_path, bool systemd, const 
         cg->h = hs.h;
         cg->n = hs.n;
         cg->path = TAKE_PTR(path);
-        orig = calloc(cg->n + 1, sizeof(char *));
-        if (!orig)
-                return berth_error(err, ENOMEM, "cgroup");
-
         for (size_t i = 0; i < cg->n; i++) {
                 CgroupHierarchy *h = &cg->h[i];
                 if (h->unified && cg->layout == CGROUP_LAYOUT_HYBRID &&
@@ -247,10 +243,50 @@ int cgroup_create(const char *id, const char *cgroups_path, bool systemd, const 
                 }
                 if (q >= 0 && asprintf(&h->dir, "%s%s", h->mount, h->rel) < 0)
                         q = -ENOMEM;
-                if (q < 0) {
-                        rollback(cg, 0, NULL);
+                if (q < 0)
                         return berth_error(err, q, "cgroup: resolve %s", cg->path);
+        }
+        *ret = TAKE_PTR(cg);
+        return 0;
+}
+
+char *cgroup_plan(const char *id, const char *cgroups_path, bool systemd)
+{
+        _cleanup_cgroup_ Cgroup *cg = NULL;
+
+        if (resolve(id, cgroups_path, systemd, &cg, NULL) < 0)
+                return NULL;
+        /* Levels missing now count as made by us, as make_dirs() counts them: a parent that
+         * another container fills meanwhile is not empty, and stays. */
+        for (size_t i = 0; i < cg->n; i++) {
+                CgroupHierarchy *h = &cg->h[i];
+                _cleanup_free_ char *dir = strdup(h->dir);
+                unsigned missing = 0;
+                while (dir && strlen(dir) > strlen(h->mount) && access(dir, F_OK) < 0) {
+                        missing++;
+                        *strrchr(dir, '/') = 0;
                 }
+                h->created = missing;
+        }
+        return cgroup_serialize(cg);
+}
+
+int cgroup_create(const char *id, const char *cgroups_path, bool systemd, const SpecResources *res,
+                  pid_t pid, Cgroup **ret, BerthError **err)
+{
+        _cleanup_cgroup_ Cgroup *cg = NULL;
+        _cleanup_strv_free_ char **orig = NULL;
+        int q;
+
+        q = resolve(id, cgroups_path, systemd, &cg, err);
+        if (q < 0)
+                return q;
+        orig = calloc(cg->n + 1, sizeof(char *));
+        if (!orig)
+                return berth_error(err, ENOMEM, "cgroup");
+
+        for (size_t i = 0; i < cg->n; i++) {
+                CgroupHierarchy *h = &cg->h[i];
                 q = make_dirs(h);
                 if (q < 0) {
                         rollback(cg, 0, NULL);
@@ -263,6 +299,29 @@ int cgroup_create(const char *id, const char *cgroups_path, bool systemd, const 
                 if (q < 0) {
                         rollback(cg, 0, NULL);
                         return berth_error(err, q, "cgroup cpuset: initialize %s", h->dir);
+                }
+        }
+        /* A frozen cgroup (its own freezer, or a parent's) would stop the init in its first
+         * step, and `run` with it, for good: refuse it up front. */
+        for (size_t i = 0; i < cg->n; i++) {
+                CgroupHierarchy *h = &cg->h[i];
+                _cleanup_free_ char *st = NULL;
+                uint64_t v = 0;
+                const char *why = NULL;
+                if (!h->unified && cgroup_hierarchy_has(h, "freezer") &&
+                    cgroup_read(h, "freezer.state", &st) >= 0 &&
+                    (startswith(st, "FROZEN") || startswith(st, "FREEZING")))
+                        why = "freezer.state is FROZEN";
+                else if (h->unified && cgroup_read_keyed(h, "cgroup.events", "frozen", &v) >= 0 &&
+                         v == 1)
+                        why = "cgroup.events says frozen 1";
+                else if (h->unified && cgroup_read(h, "cgroup.freeze", &st) >= 0 &&
+                         startswith(st, "1"))
+                        why = "cgroup.freeze is 1";
+                if (why) {
+                        rollback(cg, 0, NULL);
+                        return berth_error(err, 0, "cgroup: %s is frozen (%s): thaw it first",
+                                           h->dir, why);
                 }
         }
         /* An existing cgroup may be joined (a pod's, say), but not one that runs processes:
