@@ -431,6 +431,38 @@ def test_update_errors(bundle, tmp_path):
     bundle.rt("delete", cid, check=True)
 
 
+def test_engine_zero_values_are_unset(bundle):
+    """Docker's create config (weight 0, shares 0, disableOOMKiller false) runs, and its
+    `update` (through containerd: 0 for every limit not given) changes only what was given,
+    as with runc."""
+    resources(bundle).update({"memory": {"disableOOMKiller": False}, "cpu": {"shares": 0},
+                              "blockIO": {"weight": 0}})
+    cid = running(bundle, "sleep", "60")
+    bundle.rt("update", "-r", "-", cid, check=True, input=json.dumps(
+        {"memory": {"limit": 64 * MiB, "reservation": 0, "swap": 128 * MiB, "kernel": 0},
+         "cpu": {"shares": 0, "quota": 0, "period": 0}, "blockIO": {"weight": 0}}))
+    assert int(cgfile("memory", cid, "memory.limit_in_bytes")) == 64 * MiB
+    soft = cgfile("memory", cid, "memory.soft_limit_in_bytes")
+    bundle.rt("update", "-r", "-", cid, check=True, input=json.dumps(
+        {"memory": {"limit": 0, "reservation": 0, "kernel": 0},
+         "cpu": {"shares": 0, "quota": 150000, "period": 100000}, "blockIO": {"weight": 0}}))
+    assert cgfile("cpu", cid, "cpu.cfs_quota_us") == "150000"
+    assert int(cgfile("memory", cid, "memory.limit_in_bytes")) == 64 * MiB
+    assert cgfile("memory", cid, "memory.soft_limit_in_bytes") == soft
+    bundle.rt("update", "-r", "-", cid, check=True, input=json.dumps(
+        {"memory": {"limit": 0, "reservation": 0, "kernel": 0},
+         "cpu": {"shares": 0, "quota": 0, "period": 0}, "pids": {"limit": 50},
+         "blockIO": {"weight": 0}}))
+    assert cgfile("pids", cid, "pids.max") == "50"
+    assert cgfile("cpu", cid, "cpu.cfs_quota_us") == "150000"
+    assert cgfile("cpu", cid, "cpu.cfs_period_us") == "100000"
+    assert int(cgfile("memory", cid, "memory.limit_in_bytes")) == 64 * MiB
+    # A value really out of range is still an error naming the file.
+    r = bundle.rt("update", "-r", "-", cid, input='{"blockIO": {"weight": 5}}')
+    assert r.rc != 0 and "blkio" in r.err and "weight" in r.err, r
+    bundle.rt("delete", "--force", cid, check=True)
+
+
 # ---- ps ----
 
 def test_ps(bundle):
