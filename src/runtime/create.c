@@ -27,6 +27,7 @@
 #include "mount-options.h"
 #include "mount-util.h"
 #include "namespaces.h"
+#include "process.h"
 #include "seccomp.h"
 #include "sync.h"
 #include "sync-wire.h"
@@ -581,7 +582,7 @@ int container_start_fd(Container *c, int start_fd, BerthError **err)
         if (r >= 0) {
                 _cleanup_free_ char *t = m.text;
                 if (m.type == SYNC_EXEC_FAILED) /* from the exec stub: errno and the path */
-                        berth_error(err, m.value > 0 ? m.value : EINVAL, "exec `%s`", t);
+                        process_exec_error(err, m.value > 0 ? m.value : EINVAL, t);
                 else
                         berth_error_plain(err, m.value, "%s", t);
                 return berth_error_prefix(err, "start container `%s`", c->id);
