@@ -2,6 +2,7 @@
 /* The runtime's side of create and start: spawn the init, serve its requests, record state. */
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -569,6 +570,21 @@ fail:
         return r;
 }
 
+/* After a failed execve() the init exits at once; start returns only once it has, so that
+ * the caller (containerd's shim, which reaps it) sees the container stopped, not created,
+ * when it hears of the failure: Docker deletes the task right away and a shim that still
+ * says "created" refuses, leaving shim, state and cgroup behind. Bounded. */
+static void wait_init_gone(Container *c)
+{
+        _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+        if (pidfd < 0)
+                return;
+        while (poll(&p, 1, 2000) < 0 && errno == EINTR)
+                ;
+}
+
 int container_start_fd(Container *c, int start_fd, BerthError **err)
 {
         int r;
@@ -585,6 +601,7 @@ int container_start_fd(Container *c, int start_fd, BerthError **err)
                         process_exec_error(err, m.value > 0 ? m.value : EINVAL, t);
                 else
                         berth_error_plain(err, m.value, "%s", t);
+                wait_init_gone(c);
                 return berth_error_prefix(err, "start container `%s`", c->id);
         }
         if (r != -EPIPE && r != -ECONNRESET)

@@ -53,7 +53,9 @@ static int find_executable(const char *name, char *const *env, char **ret, Berth
         if (strchr(name, '/')) {
                 if (stat(name, &st) < 0)
                         return process_exec_error(err, errno, name);
-                if (S_ISDIR(st.st_mode)) /* Go's LookPath says EACCES too */
+                /* As Go's LookPath (runc): a directory or a file without any execute bit
+                 * is refused here, at create, with EACCES. */
+                if (S_ISDIR(st.st_mode) || !(st.st_mode & 0111))
                         return process_exec_error(err, EACCES, name);
                 *ret = strdup(name);
                 return *ret ? 0 : -ENOMEM;
