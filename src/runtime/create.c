@@ -117,6 +117,54 @@ static void undo(Undo *u)
 /* cgroup_fd: the init's cgroup on the unified hierarchy to clone it into, or -1; *ret_into
  * tells whether that happened (a kernel without clone3 or CLONE_INTO_CGROUP says no, and the
  * init then joins that hierarchy like the others). */
+/* As runc's "rootless": not root, or root of a user namespace that is not the initial one. */
+static bool rootless(void)
+{
+        _cleanup_free_ char *map = NULL;
+        unsigned long a, b, n;
+
+        if (geteuid() != 0)
+                return true;
+        if (read_full_file("/proc/self/uid_map", &map, NULL) < 0)
+                return false;
+        return sscanf(map, " %lu %lu %lu", &a, &b, &n) != 3 || a != 0 || b != 0 ||
+               n != 4294967295UL;
+}
+
+/*
+ * The container's cgroup. Rootless on a host whose hierarchies it cannot write (v1 and hybrid
+ * ones nothing was delegated on) it goes on without one when the config names no cgroupsPath
+ * and asks for no limit, as runc does; asked for limits, it says why it cannot give them.
+ * *ret stays NULL then.
+ */
+static int make_cgroup(const CreateOptions *o, const Spec *spec, const SpecResources *res,
+                       Cgroup **ret, BerthError **err)
+{
+        const SpecLinux *l = spec->linux_;
+        _cleanup_error_ BerthError *e = NULL;
+        int r;
+
+        r = cgroup_create(o->id, l ? l->cgroups_path : NULL, o->systemd_cgroup, res, 0, ret, &e);
+        if (r >= 0)
+                return r;
+        if ((r == -EACCES || r == -EPERM || r == -EROFS) && rootless() && !o->systemd_cgroup &&
+            !(l && l->cgroups_path)) {
+                if (!cgroup_resources_requested(l ? l->resources : NULL)) {
+                        log_debug("rootless container `%s` runs without a cgroup: %s", o->id,
+                                  e->msg);
+                        *ret = NULL;
+                        return 0;
+                }
+                return berth_error(err, -r,
+                                   "rootless container `%s`: linux.resources asks for limits, "
+                                   "but its cgroup cannot be created (%s); delegate a cgroup to "
+                                   "this user, or remove the limits",
+                                   o->id, e->msg);
+        }
+        *err = TAKE_PTR(e);
+        return r;
+}
+
 static int spawn_init(const InitArgs *args, bool intermediate, int cgroup_fd, pid_t *ret_pid,
                       bool *ret_into, BerthError **err)
 {
@@ -415,12 +463,14 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
          * pure v1 the init sets up its namespaces and mounts while the cgroup is made, and
          * joins it by itself (cgroup/cgroup-join.c). */
         CgroupLayout layout;
+        bool cgroup_made = false;
         if (!intermediate && cgroup_detect_layout(&layout) >= 0 && layout != CGROUP_LAYOUT_V1) {
-                r = cgroup_create(o->id, l ? l->cgroups_path : NULL, o->systemd_cgroup, &res, 0,
-                                  &u.cgroup, err);
+                r = make_cgroup(o, spec, &res, &u.cgroup, err);
                 if (r < 0)
                         goto fail;
-                cgroup_fd = cgroup_unified_dir_fd(u.cgroup);
+                cgroup_made = true;
+                if (u.cgroup)
+                        cgroup_fd = cgroup_unified_dir_fd(u.cgroup);
         }
         bool cloned_into = false;
         r = spawn_init(&args, intermediate, cgroup_fd, &spawned, &cloned_into, err);
@@ -492,9 +542,8 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 for (size_t i = 0; i < n_idmap; i++)
                         safe_close(idmap[i]);
         }
-        if (!u.cgroup) {
-                r = cgroup_create(o->id, l ? l->cgroups_path : NULL, o->systemd_cgroup, &res, 0,
-                                  &u.cgroup, err);
+        if (!cgroup_made) {
+                r = make_cgroup(o, spec, &res, &u.cgroup, err);
                 if (r < 0)
                         goto fail;
         }
@@ -503,8 +552,9 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 int fds[SYNC_MAX_FDS];
                 size_t n_fds = 0;
                 _cleanup_free_ char *names = NULL;
-                r = cgroup_join_fds(u.cgroup, cloned_into, fds, ELEMENTSOF(fds), &n_fds, &names,
-                                    err);
+                r = u.cgroup ? cgroup_join_fds(u.cgroup, cloned_into, fds, ELEMENTSOF(fds),
+                                               &n_fds, &names, err) :
+                               0;
                 if (r < 0)
                         goto fail;
                 /* A failed send means the init died: serve_init() then reads why it did. */
@@ -512,7 +562,7 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 for (size_t i = 0; i < n_fds; i++)
                         safe_close(fds[i]);
         }
-        c->cgroup = cgroup_serialize(u.cgroup);
+        c->cgroup = u.cgroup ? cgroup_serialize(u.cgroup) : NULL;
         /* From here a runtime killed half way leaves what `delete --force` needs to clean up:
          * the init's pid and its cgroup. State is written once; the "creating" marker goes
          * when the init is ready. */

@@ -7,6 +7,7 @@ checks that no /sys/fs/cgroup/*/berth/<id> is left behind.
 """
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -461,6 +462,82 @@ def test_engine_zero_values_are_unset(bundle):
     r = bundle.rt("update", "-r", "-", cid, input='{"blockIO": {"weight": 5}}')
     assert r.rc != 0 and "blkio" in r.err and "weight" in r.err, r
     bundle.rt("delete", "--force", cid, check=True)
+
+
+# ---- rootless (issue 8 item 11) ----
+
+ROOTLESS_UID = 1000
+
+
+def rootless_bundle(tmp, rootfs_template, *argv, resources=None):
+    """A bundle from `spec --rootless` that uid 1000 owns, in a directory it can reach."""
+    d = tempfile.mkdtemp(prefix="berth-rootless-")
+    os.chmod(d, 0o755)
+    b = os.path.join(d, "bundle")
+    os.makedirs(b)
+    subprocess.run(["cp", "-a", rootfs_template, os.path.join(b, "rootfs")], check=True)
+    subprocess.run([RUNTIME, "spec", "--rootless", "--bundle", b], check=True)
+    with open(os.path.join(b, "config.json")) as f:
+        spec = json.load(f)
+    spec["process"]["args"] = list(argv)
+    spec["process"]["terminal"] = False
+    if resources:
+        spec["linux"]["resources"] = resources
+    with open(os.path.join(b, "config.json"), "w") as f:
+        json.dump(spec, f)
+    subprocess.run(["chown", "-R", f"{ROOTLESS_UID}:{ROOTLESS_UID}", d], check=True)
+    return d, b
+
+
+def as_user(*argv):
+    return subprocess.run(["setpriv", "--reuid", str(ROOTLESS_UID), "--regid",
+                           str(ROOTLESS_UID), "--clear-groups", "env", "XDG_RUNTIME_DIR=",
+                           RUNTIME, *argv], capture_output=True, text=True, timeout=30)
+
+
+def rootless_cleanup(d, cid):
+    if os.path.isdir(os.path.join(d, "state", cid)):
+        as_user("--root", os.path.join(d, "state"), "delete", "--force", cid)
+    left = [p for p in (os.path.join(CG, h, "berth", cid) for h in os.listdir(CG))
+            if os.path.isdir(p)]
+    subprocess.run(["rm", "-rf", d])
+    assert not left, left
+
+
+@pytest.fixture
+def rootless_host(rootfs_template):
+    if not shutil.which("setpriv"):
+        pytest.skip("setpriv (util-linux) is not installed")
+    return rootfs_template
+
+
+def test_rootless_limits_without_a_cgroup_are_a_clear_error(rootless_host):
+    """Rootless on v1/hybrid, where the user cannot make cgroups: limits are refused with a
+    reason (runc: "cannot set memory limit: container could not join or create cgroup")."""
+    d, b = rootless_bundle(None, rootless_host, "echo", "hi",
+                           resources={"memory": {"limit": 64 * MiB}})
+    try:
+        r = as_user("--root", os.path.join(d, "state"), "run", "--bundle", b, "rl1")
+        assert r.returncode != 0, r
+        assert "rootless container `rl1`: linux.resources asks for limits" in r.stderr, r
+        assert "Permission denied" in r.stderr, r
+    finally:
+        rootless_cleanup(d, "rl1")
+
+
+@pytest.mark.xfail(reason="issue 8 item 11, left: the cgroup step now goes on without a "
+                   "cgroup, but the runtime (uid 1000) cannot open /proc/<init>/uid_map: the "
+                   "init is non-dumpable from its first instruction, so its /proc files are "
+                   "root's (runc makes it dumpable while the maps are written)", strict=True)
+def test_rootless_echo_hi(rootless_host):
+    d, b = rootless_bundle(None, rootless_host, "echo", "hi")
+    try:
+        r = as_user("--root", os.path.join(d, "state"), "run", "--bundle", b, "rl2")
+        # Not the cgroup any more: that step is passed without one.
+        assert "cgroup" not in r.stderr, r
+        assert r.returncode == 0 and r.stdout == "hi\n", r
+    finally:
+        rootless_cleanup(d, "rl2")
 
 
 # ---- ps ----

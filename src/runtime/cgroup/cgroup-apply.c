@@ -84,6 +84,20 @@ static bool blkio_set(const SpecResources *r)
                r->block_io.n_throttle_write_iops;
 }
 
+bool cgroup_resources_requested(const SpecResources *res)
+{
+        SpecResources set;
+
+        if (!res)
+                return false;
+        set = *res;
+        unset_zeros(&set);
+        return memory_set(&set) || cpu_set(&set) || !isempty(set.cpu.cpus) ||
+               !isempty(set.cpu.mems) || set.pids.has_limit || blkio_set(&set) ||
+               set.n_hugepage_limits || set.network.has_class_id || set.network.n_priorities ||
+               set.n_rdma || set.n_unified;
+}
+
 int cgroup_apply(Cgroup *cg, const SpecResources *res, bool update, BerthError **err)
 {
         SpecResources set, *r = &set;
