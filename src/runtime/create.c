@@ -165,6 +165,35 @@ static int make_cgroup(const CreateOptions *o, const Spec *spec, const SpecResou
         return r;
 }
 
+/* Whether the runtime maps the init's new user namespace through fds the init opened
+ * (namespaces_write_id_maps_fds()): rootless, it lacks CAP_SETUID over its own namespace. */
+static bool idmap_by_fds(const SpecLinux *l)
+{
+        return l && l->namespaces[SPEC_NS_USER].present && !l->namespaces[SPEC_NS_USER].path &&
+               geteuid() != 0;
+}
+
+/* In the init, first thing, while it is still dumpable (its /proc files its own): opens its
+ * id map files for the runtime. A failure is sent as it is; the runtime reports it. */
+static void send_idmap_fds(int sync_fd)
+{
+        static const char *const files[] = { "/proc/self/uid_map", "/proc/self/gid_map",
+                                             "/proc/self/setgroups" };
+        int fds[ELEMENTSOF(files)];
+        _cleanup_error_ BerthError *e = NULL;
+
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                fds[i] = open(files[i], O_WRONLY | O_CLOEXEC);
+                if (fds[i] < 0) {
+                        berth_error(&e, errno, "open `%s` of the init", files[i]);
+                        sync_fail(sync_fd, e, 1);
+                }
+        }
+        (void)sync_send_fds(sync_fd, SYNC_IDMAP_FDS, 0, NULL, fds, ELEMENTSOF(fds));
+        for (size_t i = 0; i < ELEMENTSOF(files); i++)
+                close(fds[i]);
+}
+
 static int spawn_init(const InitArgs *args, bool intermediate, int cgroup_fd, pid_t *ret_pid,
                       bool *ret_into, BerthError **err)
 {
@@ -176,11 +205,16 @@ static int spawn_init(const InitArgs *args, bool intermediate, int cgroup_fd, pi
          * only be made by unshare(). */
         flags &= ~(unsigned long)(CLONE_NEWCGROUP | namespace_clone_flag(SPEC_NS_TIME));
         if (!intermediate) {
+                /* Decided here: in the new user namespace the child's euid is the overflow id. */
+                bool by_fds = idmap_by_fds(l);
                 pid_t pid = clone_child(flags, cgroup_fd, ret_into);
                 if (pid < 0)
                         return berth_error(err, -pid, "clone the container's init");
-                if (pid == 0)
+                if (pid == 0) {
+                        if (by_fds)
+                                send_idmap_fds(args->sync_fd);
                         container_init_start(args);
+                }
                 *ret_pid = pid;
                 return 0;
         }
@@ -519,7 +553,23 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 c->annotations = json_object_get(ann);
 
         if (l && l->namespaces[SPEC_NS_USER].present && !l->namespaces[SPEC_NS_USER].path) {
-                r = namespaces_write_id_maps(u.pid, l, err);
+                if (idmap_by_fds(l) && !intermediate) {
+                        int fds[3];
+                        size_t n_fds = 0;
+                        SyncMsg m = {};
+                        r = sync_recv_fds(sp[0], &m, fds, ELEMENTSOF(fds), &n_fds);
+                        _cleanup_free_ char *t = m.text;
+                        if (r >= 0 && m.type == SYNC_ERROR)
+                                r = berth_error_plain(err, m.value, "%s", t);
+                        else if (r < 0 || m.type != SYNC_IDMAP_FDS || n_fds != 3)
+                                r = berth_error(err, r < 0 ? r : EPROTO,
+                                                "receive the init's id map files");
+                        else
+                                r = namespaces_write_id_maps_fds(fds, l, err);
+                        for (size_t i = 0; i < n_fds; i++)
+                                safe_close(fds[i]);
+                } else
+                        r = namespaces_write_id_maps(u.pid, l, err);
                 if (r < 0)
                         goto fail;
                 /* The init becomes the namespace's root before it executes the runtime's copy,

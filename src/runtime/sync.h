@@ -21,6 +21,7 @@ typedef enum SyncType {
         SYNC_ERROR,        /* either way: text = message, value = errno */
         SYNC_START,        /* starter -> child, on the start channel */
         SYNC_SECCOMP,      /* child -> parent: fd = the seccomp notify listener */
+        SYNC_IDMAP_FDS,    /* child -> parent: its own uid_map, gid_map, setgroups (rootless) */
 } SyncType;
 
 typedef struct SyncMsg {
