@@ -335,7 +335,7 @@ def caps(d, rt, *args):
 
 def test_cap_drop_all(docker):
     res = both(lambda rt: caps(docker, rt, "--cap-drop", "ALL"))
-    assert re.findall(r"\t0+\n", res["runc"]).__len__() == 5, res
+    assert len(re.findall(r"\t0+\n", res["runc"])) == 5, res
     if res["berth"] != res["runc"]:
         pytest.xfail("issue 8 item 1: `capabilities` with no sets (Docker's --cap-drop ALL) "
                      f"must mean empty sets; berth gave {res['berth']!r}")
