@@ -459,6 +459,54 @@ def test_init(docker):
     assert res["berth"] == res["runc"] == "42", res
 
 
+# ---- more of `docker run`'s flags, and the container's view of itself ---------------------------
+
+FLAG_CASES = [
+    (["--oom-kill-disable", "-m", "64m", "--memory-reservation", "32m",
+      "--memory-swappiness", "10"],
+     "head -1 /sys/fs/cgroup/memory/memory.oom_control; "
+     "cat /sys/fs/cgroup/memory/memory.soft_limit_in_bytes /sys/fs/cgroup/memory/memory.swappiness"),
+    (["--cpuset-cpus", "0", "--ulimit", "nofile=123:456", "--shm-size", "8m"],
+     "cat /sys/fs/cgroup/cpuset/cpuset.cpus; ulimit -n; ulimit -Hn; grep /dev/shm /proc/mounts"),
+    (["--sysctl", "kernel.msgmax=12345", "--hostname", "hh", "-w", "/tmp", "-e", "A=b"],
+     "cat /proc/sys/kernel/msgmax; hostname; pwd; echo $A"),
+    (["--mount", "type=volume,dst=/vol", "--security-opt", "no-new-privileges"],
+     "touch /vol/a && ls /vol; grep NoNewPrivs /proc/self/status"),
+    (["--pid", "host", "--ipc", "host"], "test -d /proc/1 && echo pid-host"),
+    (["--cgroupns", "private"], "cat /proc/self/cgroup"),
+    ([], "umask; cat /proc/self/oom_score_adj; ls /dev"),
+]
+
+
+def test_more_run_flags(docker, tmp_path):
+    src = tmp_path / "bind"
+    src.mkdir()
+    (src / "f").write_text("hostfile\n")
+    cases = FLAG_CASES + [(["-v", f"{src}:/data:ro"],
+                           "cat /data/f; touch /data/x 2>&1 | cut -d: -f3")]
+    for args, script in cases:
+        res = both(lambda rt: run(docker, rt, "--rm", *args, IMG, "sh", "-c", script))
+        assert res["berth"].rc == res["runc"].rc == 0, (args, res)
+        assert res["berth"].out == res["runc"].out, (args, res)
+
+
+def test_mounts_seen_inside(docker):
+    """The container's mount table, runc's but for two deliberate differences on a hybrid
+    host: berth-runtime also mounts the unified hierarchy at /sys/fs/cgroup/unified (every
+    hierarchy the host has, so v2 tools see the container's cgroup), and the tmpfs at
+    /sys/fs/cgroup is read-only as the cgroup mount's "ro" asks (runc leaves it rw and makes
+    only the controllers' mounts read-only)."""
+    script = "cut -d' ' -f5,6,9 /proc/self/mountinfo | sort"
+    res = both(lambda rt: run(docker, rt, "--rm", IMG, "sh", "-c", script))
+    seen = {rt: set(r.out.splitlines()) for rt, r in res.items()}
+    only_runc = seen["runc"] - seen["berth"]
+    only_berth = seen["berth"] - seen["runc"]
+    assert only_runc <= {"/sys/fs/cgroup rw,nosuid,nodev,noexec,relatime tmpfs"}, only_runc
+    assert only_berth <= {"/sys/fs/cgroup ro,nosuid,nodev,noexec,relatime tmpfs",
+                          "/sys/fs/cgroup/unified ro,nosuid,nodev,noexec,relatime cgroup2"}, \
+        only_berth
+
+
 # ---- engine features: health checks, restart policies, live restore ------------------------------
 
 def test_health_check(docker):
