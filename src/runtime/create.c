@@ -114,9 +114,6 @@ static void undo(Undo *u)
         }
 }
 
-/* cgroup_fd: the init's cgroup on the unified hierarchy to clone it into, or -1; *ret_into
- * tells whether that happened (a kernel without clone3 or CLONE_INTO_CGROUP says no, and the
- * init then joins that hierarchy like the others). */
 /* As runc's "rootless": not root, or root of a user namespace that is not the initial one. */
 static bool rootless(void)
 {
@@ -194,6 +191,9 @@ static void send_idmap_fds(int sync_fd)
                 close(fds[i]);
 }
 
+/* cgroup_fd: the init's cgroup on the unified hierarchy to clone it into, or -1; *ret_into
+ * tells whether that happened (a kernel without clone3 or CLONE_INTO_CGROUP says no, and the
+ * init then joins that hierarchy like the others). */
 static int spawn_init(const InitArgs *args, bool intermediate, int cgroup_fd, pid_t *ret_pid,
                       bool *ret_into, BerthError **err)
 {
