@@ -3,6 +3,7 @@
 # crun and runc on one and the same busybox-static bundle.
 #
 # Usage: bench/runtime-start/run.sh [-n ROUNDS] [--limits] [--inheritable] [--exec] [--keep]
+#        bench/runtime-start/run.sh --docker [-n ROUNDS]
 #   -n ROUNDS   rounds (default 30); each round runs every runtime once
 #   --limits    add memory (256 MiB), cpu (50000/100000) and pids (100) limits
 #   --exec      time `<runtime> exec ID /bin/true` in a running container of each runtime
@@ -11,6 +12,9 @@
 #               .inheritable (for all three; `runc spec` leaves inheritable out, and
 #               the kernel only raises an ambient cap that is inheritable too)
 #   --keep      keep the work dir (bundle, raw samples) and print its path
+#   --docker    the engine case instead: `docker run --rm --network none IMAGE true`
+#               through one private dockerd (docker.io) with berth-runtime and with runc,
+#               alternating; medians and the ratio berth/runc (see docker.py)
 # Environment:
 #   BERTH_RUNTIME  berth binary (default <repo>/build/src/cmd/berth-runtime)
 #   CRUN, RUNC     other binaries (default: crun, runc from PATH)
@@ -43,6 +47,7 @@ exec_mode=0
 limits=0
 keep=0
 inheritable=0
+docker_mode=0
 while [ $# -gt 0 ]; do
         case "$1" in
         -n) rounds=${2:?-n needs a number}; shift 2 ;;
@@ -51,7 +56,8 @@ while [ $# -gt 0 ]; do
         --keep) keep=1; shift ;;
         --exec) exec_mode=1; shift ;;
         --inheritable) inheritable=1; shift ;;
-        -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --docker) docker_mode=1; shift ;;
+        -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
         esac
 done
@@ -66,6 +72,10 @@ py=/usr/bin/python3
 die() { echo "run.sh: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root"
 [ -x "$berth" ] || die "no berth-runtime at '$berth' (build it, or set BERTH_RUNTIME)"
+if [ $docker_mode = 1 ]; then
+        # The host's own cgroup layout: dockerd and both runtimes see the same one.
+        exec "$py" "$here/docker.py" "$berth" "$rounds"
+fi
 [ -n "$crun" ] && [ -x "$crun" ] || die "crun not found (apt-get install crun)"
 [ -n "$runc" ] && [ -x "$runc" ] || die "runc not found (apt-get install runc)"
 [ -x /usr/bin/time ] || die "GNU time missing (apt-get install time)"

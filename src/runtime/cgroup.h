@@ -23,6 +23,11 @@ int cgroup_detect_layout(CgroupLayout *ret);
 
 typedef struct Cgroup Cgroup;
 
+/* Whether linux.resources asks for any limit: a field other than devices that is set and
+ * not one of the zeros engines send for "not set" (cgroup-apply.c). A rootless container
+ * that cannot make its cgroup may go on without one only when it asks for none. */
+bool cgroup_resources_requested(const SpecResources *r);
+
 /*
  * Creates the cgroup of container `id` (cgroups_path as in config.json, NULL for the default),
  * applies res (may be NULL) and moves pid into it. On failure nothing is left behind: no

@@ -2,6 +2,7 @@
 /* The runtime's side of create and start: spawn the init, serve its requests, record state. */
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@
 #include "mount-util.h"
 #include "mount-source.h"
 #include "namespaces.h"
+#include "process.h"
 #include "seccomp.h"
 #include "sync.h"
 #include "sync-wire.h"
@@ -115,6 +117,83 @@ static void undo(Undo *u)
         }
 }
 
+/* As runc's "rootless": not root, or root of a user namespace that is not the initial one. */
+static bool rootless(void)
+{
+        _cleanup_free_ char *map = NULL;
+        unsigned long a, b, n;
+
+        if (geteuid() != 0)
+                return true;
+        if (read_full_file("/proc/self/uid_map", &map, NULL) < 0)
+                return false;
+        return sscanf(map, " %lu %lu %lu", &a, &b, &n) != 3 || a != 0 || b != 0 ||
+               n != 4294967295UL;
+}
+
+/*
+ * The container's cgroup. Rootless on a host whose hierarchies it cannot write (v1 and hybrid
+ * ones nothing was delegated on) it goes on without one when the config names no cgroupsPath
+ * and asks for no limit, as runc does; asked for limits, it says why it cannot give them.
+ * *ret stays NULL then.
+ */
+static int make_cgroup(const CreateOptions *o, const Spec *spec, const SpecResources *res,
+                       Cgroup **ret, BerthError **err)
+{
+        const SpecLinux *l = spec->linux_;
+        _cleanup_error_ BerthError *e = NULL;
+        int r;
+
+        r = cgroup_create(o->id, l ? l->cgroups_path : NULL, o->systemd_cgroup, res, 0, ret, &e);
+        if (r >= 0)
+                return r;
+        if ((r == -EACCES || r == -EPERM || r == -EROFS) && rootless() && !o->systemd_cgroup &&
+            !(l && l->cgroups_path)) {
+                if (!cgroup_resources_requested(l ? l->resources : NULL)) {
+                        log_debug("rootless container `%s` runs without a cgroup: %s", o->id,
+                                  e->msg);
+                        *ret = NULL;
+                        return 0;
+                }
+                return berth_error(err, -r,
+                                   "rootless container `%s`: linux.resources asks for limits, "
+                                   "but its cgroup cannot be created (%s); delegate a cgroup to "
+                                   "this user, or remove the limits",
+                                   o->id, e->msg);
+        }
+        *err = TAKE_PTR(e);
+        return r;
+}
+
+/* Whether the runtime maps the init's new user namespace through fds the init opened
+ * (namespaces_write_id_maps_fds()): rootless, it lacks CAP_SETUID over its own namespace. */
+static bool idmap_by_fds(const SpecLinux *l)
+{
+        return l && l->namespaces[SPEC_NS_USER].present && !l->namespaces[SPEC_NS_USER].path &&
+               geteuid() != 0;
+}
+
+/* In the init, first thing, while it is still dumpable (its /proc files its own): opens its
+ * id map files for the runtime. A failure is sent as it is; the runtime reports it. */
+static void send_idmap_fds(int sync_fd)
+{
+        static const char *const files[] = { "/proc/self/uid_map", "/proc/self/gid_map",
+                                             "/proc/self/setgroups" };
+        int fds[ELEMENTSOF(files)];
+        _cleanup_error_ BerthError *e = NULL;
+
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                fds[i] = open(files[i], O_WRONLY | O_CLOEXEC);
+                if (fds[i] < 0) {
+                        berth_error(&e, errno, "open `%s` of the init", files[i]);
+                        sync_fail(sync_fd, e, 1);
+                }
+        }
+        (void)sync_send_fds(sync_fd, SYNC_IDMAP_FDS, 0, NULL, fds, ELEMENTSOF(fds));
+        for (size_t i = 0; i < ELEMENTSOF(files); i++)
+                close(fds[i]);
+}
+
 /* cgroup_fd: the init's cgroup on the unified hierarchy to clone it into, or -1; *ret_into
  * tells whether that happened (a kernel without clone3 or CLONE_INTO_CGROUP says no, and the
  * init then joins that hierarchy like the others). */
@@ -129,11 +208,16 @@ static int spawn_init(const InitArgs *args, bool intermediate, int cgroup_fd, pi
          * only be made by unshare(). */
         flags &= ~(unsigned long)(CLONE_NEWCGROUP | namespace_clone_flag(SPEC_NS_TIME));
         if (!intermediate) {
+                /* Decided here: in the new user namespace the child's euid is the overflow id. */
+                bool by_fds = idmap_by_fds(l);
                 pid_t pid = clone_child(flags, cgroup_fd, ret_into);
                 if (pid < 0)
                         return berth_error(err, -pid, "clone the container's init");
-                if (pid == 0)
+                if (pid == 0) {
+                        if (by_fds)
+                                send_idmap_fds(args->sync_fd);
                         container_init_start(args);
+                }
                 *ret_pid = pid;
                 return 0;
         }
@@ -422,12 +506,14 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
          * pure v1 the init sets up its namespaces and mounts while the cgroup is made, and
          * joins it by itself (cgroup/cgroup-join.c). */
         CgroupLayout layout;
+        bool cgroup_made = false;
         if (!intermediate && cgroup_detect_layout(&layout) >= 0 && layout != CGROUP_LAYOUT_V1) {
-                r = cgroup_create(o->id, l ? l->cgroups_path : NULL, o->systemd_cgroup, &res, 0,
-                                  &u.cgroup, err);
+                r = make_cgroup(o, spec, &res, &u.cgroup, err);
                 if (r < 0)
                         goto fail;
-                cgroup_fd = cgroup_unified_dir_fd(u.cgroup);
+                cgroup_made = true;
+                if (u.cgroup)
+                        cgroup_fd = cgroup_unified_dir_fd(u.cgroup);
         }
         bool cloned_into = false;
         r = spawn_init(&args, intermediate, cgroup_fd, &spawned, &cloned_into, err);
@@ -455,7 +541,23 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
         c->pid = u.pid;
 
         if (l && l->namespaces[SPEC_NS_USER].present && !l->namespaces[SPEC_NS_USER].path) {
-                r = namespaces_write_id_maps(u.pid, l, err);
+                if (idmap_by_fds(l) && !intermediate) {
+                        int fds[3];
+                        size_t n_fds = 0;
+                        SyncMsg m = {};
+                        r = sync_recv_fds(sp[0], &m, fds, ELEMENTSOF(fds), &n_fds);
+                        _cleanup_free_ char *t = m.text;
+                        if (r >= 0 && m.type == SYNC_ERROR)
+                                r = berth_error_plain(err, m.value, "%s", t);
+                        else if (r < 0 || m.type != SYNC_IDMAP_FDS || n_fds != 3)
+                                r = berth_error(err, r < 0 ? r : EPROTO,
+                                                "receive the init's id map files");
+                        else
+                                r = namespaces_write_id_maps_fds(fds, l, err);
+                        for (size_t i = 0; i < n_fds; i++)
+                                safe_close(fds[i]);
+                } else
+                        r = namespaces_write_id_maps(u.pid, l, err);
                 if (r < 0)
                         goto fail;
                 /* The init becomes the namespace's root before it executes the runtime's copy,
@@ -472,9 +574,8 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 goto fail;
         /* A failed send means the init died: serve_init() then reads why it did. */
         (void)sync_send(sp[0], SYNC_GO, 0, state, -1);
-        if (!u.cgroup) {
-                r = cgroup_create(o->id, l ? l->cgroups_path : NULL, o->systemd_cgroup, &res, 0,
-                                  &u.cgroup, err);
+        if (!cgroup_made) {
+                r = make_cgroup(o, spec, &res, &u.cgroup, err);
                 if (r < 0)
                         goto fail;
         }
@@ -483,8 +584,9 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 int fds[SYNC_MAX_FDS];
                 size_t n_fds = 0;
                 _cleanup_free_ char *names = NULL;
-                r = cgroup_join_fds(u.cgroup, cloned_into, fds, ELEMENTSOF(fds), &n_fds, &names,
-                                    err);
+                r = u.cgroup ? cgroup_join_fds(u.cgroup, cloned_into, fds, ELEMENTSOF(fds),
+                                               &n_fds, &names, err) :
+                               0;
                 if (r < 0)
                         goto fail;
                 /* A failed send means the init died: serve_init() then reads why it did. */
@@ -493,8 +595,9 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                         safe_close(fds[i]);
         }
         free(c->cgroup);
-        c->cgroup = cgroup_serialize(u.cgroup);
-        log_debug("create %s: init pid %d in cgroup %s (%s)", o->id, u.pid, cgroup_path(u.cgroup),
+        c->cgroup = u.cgroup ? cgroup_serialize(u.cgroup) : NULL;
+        log_debug("create %s: init pid %d in cgroup %s (%s)", o->id, u.pid,
+                  u.cgroup ? cgroup_path(u.cgroup) : "(none: rootless)",
                   cloned_into ? "cloned into it" : "it joins by itself");
         /* The init's pid and its cgroup as made replace what was planned; the "creating"
          * marker goes when the init is ready. */
@@ -551,6 +654,21 @@ fail:
         return r;
 }
 
+/* After a failed execve() the init exits at once; start returns only once it has, so that
+ * the caller (containerd's shim, which reaps it) sees the container stopped, not created,
+ * when it hears of the failure: Docker deletes the task right away and a shim that still
+ * says "created" refuses, leaving shim, state and cgroup behind. Bounded. */
+static void wait_init_gone(Container *c)
+{
+        _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+        if (pidfd < 0)
+                return;
+        while (poll(&p, 1, 2000) < 0 && errno == EINTR)
+                ;
+}
+
 int container_start_fd(Container *c, int start_fd, BerthError **err)
 {
         int r;
@@ -564,9 +682,10 @@ int container_start_fd(Container *c, int start_fd, BerthError **err)
         if (r >= 0) {
                 _cleanup_free_ char *t = m.text;
                 if (m.type == SYNC_EXEC_FAILED) /* from the exec stub: errno and the path */
-                        berth_error(err, m.value > 0 ? m.value : EINVAL, "exec `%s`", t);
+                        process_exec_error(err, m.value > 0 ? m.value : EINVAL, t);
                 else
                         berth_error_plain(err, m.value, "%s", t);
+                wait_init_gone(c);
                 return berth_error_prefix(err, "start container `%s`", c->id);
         }
         if (r != -EPIPE && r != -ECONNRESET)

@@ -215,7 +215,7 @@ int container_exec(Container *c, const SpecProcess *p, const ExecOptions *o, int
                         goto fail;
                 }
                 if (m.type == SYNC_EXEC_FAILED) { /* from the exec stub: errno and the path */
-                        r = berth_error(err, m.value > 0 ? m.value : EINVAL, "exec `%s`", text);
+                        r = process_exec_error(err, m.value > 0 ? m.value : EINVAL, text);
                         goto fail;
                 }
                 if (m.type == SYNC_SECCOMP && fd >= 0 && sc && sc->listener_path) {

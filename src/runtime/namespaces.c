@@ -74,10 +74,10 @@ int namespaces_join(const SpecLinux *l, const SpecNamespaceType *types, size_t n
 }
 
 /* what: the config field the mappings come from, "linux" or "mounts[3]". */
-static int write_map(pid_t pid, const char *file, const SpecIdMapping *m, size_t n,
-                     const char *what, BerthError **err)
+/* Writes the mappings to fd, an open uid_map or gid_map (file) of path. */
+static int write_map_fd(int fd, const char *path, const char *file, const SpecIdMapping *m,
+                        size_t n, const char *what, BerthError **err)
 {
-        char path[64];
         _cleanup_free_ char *buf = NULL;
         size_t size = 0;
         FILE *f = open_memstream(&buf, &size);
@@ -87,15 +87,23 @@ static int write_map(pid_t pid, const char *file, const SpecIdMapping *m, size_t
         for (size_t i = 0; i < n; i++)
                 fprintf(f, "%u %u %u\n", m[i].container_id, m[i].host_id, m[i].size);
         fclose(f);
-        snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
-        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-        if (fd < 0)
-                return berth_error(err, errno, "open `%s`", path);
         if (write(fd, buf, size) != (ssize_t)size)
                 return berth_error(err, errno, "write %s.%s to `%s` (\"%s\")", what,
                                    streq(file, "uid_map") ? "uidMappings" : "gidMappings", path,
                                    buf);
         return 0;
+}
+
+static int write_map(pid_t pid, const char *file, const SpecIdMapping *m, size_t n,
+                     const char *what, BerthError **err)
+{
+        char path[64];
+
+        snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return berth_error(err, errno, "open `%s`", path);
+        return write_map_fd(fd, path, file, m, n, what, err);
 }
 
 int namespaces_write_id_maps(pid_t pid, const SpecLinux *l, BerthError **err)
@@ -109,6 +117,24 @@ int namespaces_write_id_maps(pid_t pid, const SpecLinux *l, BerthError **err)
         if (r < 0)
                 return r;
         return write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, "linux", err);
+}
+
+int namespaces_write_id_maps_fds(const int fds[3], const SpecLinux *l, BerthError **err)
+{
+        int r;
+
+        if (l->n_uid_mappings == 0 || l->n_gid_mappings == 0)
+                return berth_error(err, 0, "linux.uidMappings and linux.gidMappings are required "
+                                           "for a new user namespace");
+        /* Without CAP_SETGID over the parent namespace a gid_map needs setgroups denied. */
+        if (write(fds[2], "deny", 4) != 4)
+                return berth_error(err, errno, "write \"deny\" to the init's setgroups");
+        r = write_map_fd(fds[0], "the init's uid_map", "uid_map", l->uid_mappings,
+                         l->n_uid_mappings, "linux", err);
+        if (r < 0)
+                return r;
+        return write_map_fd(fds[1], "the init's gid_map", "gid_map", l->gid_mappings,
+                            l->n_gid_mappings, "linux", err);
 }
 
 int namespaces_userns_fd(const SpecIdMapping *uids, size_t n_uids, const SpecIdMapping *gids,

@@ -17,6 +17,11 @@ bool namespaces_need_intermediate(const SpecLinux *l);
 int namespaces_join(const SpecLinux *l, const SpecNamespaceType *types, size_t n, BerthError **err);
 /* Writes uid_map and gid_map of pid from linux.uidMappings/gidMappings. */
 int namespaces_write_id_maps(pid_t pid, const SpecLinux *l, BerthError **err);
+/* The same through fds of the init's uid_map, gid_map and setgroups that the init opened
+ * itself, for a runtime without CAP_SETUID (rootless): the kernel checks the opener, whose
+ * own id may be mapped, and the init is non-dumpable, so its /proc files are root's. Writes
+ * "deny" to setgroups first, as an unprivileged gid_map needs. */
+int namespaces_write_id_maps_fds(const int fds[3], const SpecLinux *l, BerthError **err);
 /* An fd of a new user namespace with these mappings, for an idmapped mount
  * (MOUNT_ATTR_IDMAP); what names the config field in errors ("mounts[2]"). */
 int namespaces_userns_fd(const SpecIdMapping *uids, size_t n_uids, const SpecIdMapping *gids,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The container process's own setup, shared by the init and exec: rlimits, credentials,
  * capabilities, cwd, environment, executable lookup, and the final execve(). */
+#include <ctype.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
@@ -52,9 +53,11 @@ static int find_executable(const char *name, char *const *env, char **ret, Berth
 
         if (strchr(name, '/')) {
                 if (stat(name, &st) < 0)
-                        return berth_error(err, errno, "exec: \"%s\"", name);
-                if (S_ISDIR(st.st_mode))
-                        return berth_error(err, EACCES, "exec: \"%s\" is a directory", name);
+                        return process_exec_error(err, errno, name);
+                /* As Go's LookPath (runc): a directory or a file without any execute bit
+                 * is refused here, at create, with EACCES. */
+                if (S_ISDIR(st.st_mode) || !(st.st_mode & 0111))
+                        return process_exec_error(err, EACCES, name);
                 *ret = strdup(name);
                 return *ret ? 0 : -ENOMEM;
         }
@@ -73,6 +76,16 @@ static int find_executable(const char *name, char *const *env, char **ret, Berth
                 }
         }
         return berth_error(err, 0, "exec: \"%s\": executable file not found in $PATH", name);
+}
+
+int process_exec_error(BerthError **err, int errnum, const char *path)
+{
+        char text[128];
+
+        errnum = errnum < 0 ? -errnum : errnum;
+        snprintf(text, sizeof(text), "%s", strerror(errnum ? errnum : EINVAL));
+        text[0] = (char)tolower((unsigned char)text[0]);
+        return berth_error_plain(err, errnum ? errnum : EINVAL, "exec: \"%s\": %s", path, text);
 }
 
 /* HOME from the container's /etc/passwd when process.env lacks it, as runc does. */
@@ -289,5 +302,5 @@ int process_exec(PreparedProcess *p, unsigned keep_fds, int stub_fd, int report_
                 return berth_error(err, r, "exec `%s` through the exec stub", p->exe);
         }
         execve(p->exe, p->args, p->env);
-        return berth_error(err, errno, "exec `%s`", p->exe);
+        return process_exec_error(err, errno, p->exe);
 }

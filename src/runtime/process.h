@@ -29,3 +29,7 @@ void process_prepared_done(PreparedProcess *p);
  * failed execve() on report_fd. Returns only on failure. */
 int process_exec(PreparedProcess *p, unsigned keep_fds, int stub_fd, int report_fd,
                  BerthError **err);
+/* A program that cannot be executed, worded as runc does (`exec: "PATH": permission denied`,
+ * the errno text in lower case): Docker's CLI turns "no such file or directory" and
+ * "permission denied" in the error into the exit codes 127 and 126, matching case. */
+int process_exec_error(BerthError **err, int errnum, const char *path);

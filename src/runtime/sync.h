@@ -23,6 +23,7 @@ typedef enum SyncType {
         SYNC_SECCOMP,      /* child -> parent: fd = the seccomp notify listener */
         SYNC_MOUNT_SOURCE, /* child -> parent: value = mounts[] index; parent -> child: fd =
                             * its source tree, or value = -errno and text = why not */
+        SYNC_IDMAP_FDS,    /* child -> parent: its own uid_map, gid_map, setgroups (rootless) */
 } SyncType;
 
 typedef struct SyncMsg {

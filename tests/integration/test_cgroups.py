@@ -7,6 +7,7 @@ checks that no /sys/fs/cgroup/*/berth/<id> is left behind.
 """
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -482,6 +483,124 @@ def test_update_errors(bundle, tmp_path):
     r = bundle.rt("update", "--memory", "64m", cid)
     assert r.rc != 0 and "stopped" in r.err, r
     bundle.rt("delete", cid, check=True)
+
+
+def test_engine_zero_values_are_unset(bundle):
+    """Docker's create config (weight 0, shares 0, disableOOMKiller false) runs, and its
+    `update` (through containerd: 0 for every limit not given) changes only what was given,
+    as with runc."""
+    resources(bundle).update({"memory": {"disableOOMKiller": False}, "cpu": {"shares": 0},
+                              "blockIO": {"weight": 0}})
+    cid = running(bundle, "sleep", "60")
+    bundle.rt("update", "-r", "-", cid, check=True, input=json.dumps(
+        {"memory": {"limit": 64 * MiB, "reservation": 0, "swap": 128 * MiB, "kernel": 0},
+         "cpu": {"shares": 0, "quota": 0, "period": 0}, "blockIO": {"weight": 0}}))
+    assert int(cgfile("memory", cid, "memory.limit_in_bytes")) == 64 * MiB
+    soft = cgfile("memory", cid, "memory.soft_limit_in_bytes")
+    bundle.rt("update", "-r", "-", cid, check=True, input=json.dumps(
+        {"memory": {"limit": 0, "reservation": 0, "kernel": 0},
+         "cpu": {"shares": 0, "quota": 150000, "period": 100000}, "blockIO": {"weight": 0}}))
+    assert cgfile("cpu", cid, "cpu.cfs_quota_us") == "150000"
+    assert int(cgfile("memory", cid, "memory.limit_in_bytes")) == 64 * MiB
+    assert cgfile("memory", cid, "memory.soft_limit_in_bytes") == soft
+    bundle.rt("update", "-r", "-", cid, check=True, input=json.dumps(
+        {"memory": {"limit": 0, "reservation": 0, "kernel": 0},
+         "cpu": {"shares": 0, "quota": 0, "period": 0}, "pids": {"limit": 50},
+         "blockIO": {"weight": 0}}))
+    assert cgfile("pids", cid, "pids.max") == "50"
+    assert cgfile("cpu", cid, "cpu.cfs_quota_us") == "150000"
+    assert cgfile("cpu", cid, "cpu.cfs_period_us") == "100000"
+    assert int(cgfile("memory", cid, "memory.limit_in_bytes")) == 64 * MiB
+    # A value really out of range is still an error naming the file.
+    r = bundle.rt("update", "-r", "-", cid, input='{"blockIO": {"weight": 5}}')
+    assert r.rc != 0 and "blkio" in r.err and "weight" in r.err, r
+    bundle.rt("delete", "--force", cid, check=True)
+
+
+# ---- rootless (issue 8 item 11) ----
+
+ROOTLESS_UID = 1000
+
+
+def rootless_bundle(rootfs_template, *argv, resources=None):
+    """A bundle from `spec --rootless` that uid 1000 owns, in a directory it can reach."""
+    d = tempfile.mkdtemp(prefix="berth-rootless-")
+    os.chmod(d, 0o755)
+    b = os.path.join(d, "bundle")
+    os.makedirs(b)
+    subprocess.run(["cp", "-a", rootfs_template, os.path.join(b, "rootfs")], check=True)
+    subprocess.run(["chown", "-R", f"{ROOTLESS_UID}:{ROOTLESS_UID}", d], check=True)
+    # As the user: the mappings map its own uid and gid to root.
+    r = as_user("spec", "--rootless", "--bundle", b)
+    assert r.returncode == 0, r
+    with open(os.path.join(b, "config.json")) as f:
+        spec = json.load(f)
+    spec["process"]["args"] = list(argv)
+    spec["process"]["terminal"] = False
+    if resources:
+        spec["linux"]["resources"] = resources
+    with open(os.path.join(b, "config.json"), "w") as f:
+        json.dump(spec, f)
+    subprocess.run(["chown", "-R", f"{ROOTLESS_UID}:{ROOTLESS_UID}", d], check=True)
+    return d, b
+
+
+def as_user(*argv):
+    return subprocess.run(["setpriv", "--reuid", str(ROOTLESS_UID), "--regid",
+                           str(ROOTLESS_UID), "--clear-groups", "env", "XDG_RUNTIME_DIR=",
+                           RUNTIME, *argv], capture_output=True, text=True, timeout=30)
+
+
+def rootless_cleanup(d, cid):
+    if os.path.isdir(os.path.join(d, "state", cid)):
+        as_user("--root", os.path.join(d, "state"), "delete", "--force", cid)
+    left = [p for p in (os.path.join(CG, h, "berth", cid) for h in os.listdir(CG))
+            if os.path.isdir(p)]
+    subprocess.run(["rm", "-rf", d])
+    assert not left, left
+
+
+@pytest.fixture
+def rootless_host(rootfs_template):
+    if not shutil.which("setpriv"):
+        pytest.skip("setpriv (util-linux) is not installed")
+    return rootfs_template
+
+
+def test_rootless_limits_without_a_cgroup_are_a_clear_error(rootless_host):
+    """Rootless on v1/hybrid, where the user cannot make cgroups: limits are refused with a
+    reason (runc: "cannot set memory limit: container could not join or create cgroup")."""
+    d, b = rootless_bundle(rootless_host, "echo", "hi",
+                           resources={"memory": {"limit": 64 * MiB}})
+    try:
+        r = as_user("--root", os.path.join(d, "state"), "run", "--bundle", b, "rl1")
+        assert r.returncode != 0, r
+        assert "rootless container `rl1`: linux.resources asks for limits" in r.stderr, r
+        assert "Permission denied" in r.stderr, r
+    finally:
+        rootless_cleanup(d, "rl1")
+
+
+def test_rootless_echo_hi(rootless_host):
+    """`spec --rootless` run by uid 1000 on a v1/hybrid host: no cgroup can be made, none is
+    asked for, so the container runs without one (as with runc); its user namespace maps
+    the user to root."""
+    d, b = rootless_bundle(rootless_host, "sh", "-c", "echo hi; id -u; "
+                           "cat /proc/self/uid_map")
+    try:
+        r = as_user("--root", os.path.join(d, "state"), "run", "--bundle", b, "rl2")
+        assert r.returncode == 0, r
+        assert r.stdout.split() == ["hi", "0", "0", str(ROOTLESS_UID), "1"], r
+        # detached, with the verbs that need no cgroup
+        r = as_user("--root", os.path.join(d, "state"), "run", "--detach", "--bundle", b,
+                    "rl3")
+        assert r.returncode == 0, r
+        r = as_user("--root", os.path.join(d, "state"), "state", "rl3")
+        assert r.returncode == 0 and json.loads(r.stdout)["status"] in ("running", "stopped"), r
+        r = as_user("--root", os.path.join(d, "state"), "delete", "--force", "rl3")
+        assert r.returncode == 0, r
+    finally:
+        rootless_cleanup(d, "rl2")
 
 
 # ---- ps ----

@@ -351,7 +351,7 @@ TEST(update_flags)
         ASSERT_TRUE(r.cpu.has_quota && r.cpu.quota == -1);
         ASSERT_TRUE(r.cpu.has_period && r.cpu.period == 100000);
         ASSERT_TRUE(r.cpu.has_shares && r.cpu.shares == 512);
-        ASSERT_TRUE(r.pids.present && r.pids.limit == 20);
+        ASSERT_TRUE(r.pids.has_limit && r.pids.limit == 20);
         ASSERT_STREQ(r.cpu.cpus, "0-1");
         ASSERT_TRUE(r.block_io.has_weight && r.block_io.weight == 300);
         free(r.cpu.cpus);
@@ -418,7 +418,7 @@ TEST(create_apply_read_back)
         r.memory.limit = 64 << 20;
         r.memory.has_reservation = true;
         r.memory.reservation = 32 << 20;
-        r.pids.present = true;
+        r.pids.present = r.pids.has_limit = true;
         r.pids.limit = 50;
         r.cpu.present = true;
         r.cpu.has_shares = true;
@@ -690,6 +690,111 @@ TEST(blkio_weight)
                 printf("# %s\n", err->msg);
                 ASSERT_TRUE(strstr(err->msg, "leaf") != NULL);
         }
+        return 0;
+}
+
+/* What Docker (and containerd's update) send for "not set": zeros and disableOOMKiller false. */
+static SpecResources engine_zeros(SpecWeightDevice *wd)
+{
+        SpecResources r = {};
+
+        r.memory.present = r.memory.has_limit = r.memory.has_reservation = true;
+        r.memory.has_swap = r.memory.has_kernel = r.memory.has_kernel_tcp = true;
+        r.memory.has_disable_oom_killer = true; /* false */
+        r.cpu.present = r.cpu.has_shares = r.cpu.has_quota = r.cpu.has_period = true;
+        r.cpu.has_realtime_runtime = r.cpu.has_realtime_period = true;
+        r.pids.present = r.pids.has_limit = true;
+        r.block_io.present = r.block_io.has_weight = r.block_io.has_leaf_weight = true;
+        *wd = (SpecWeightDevice){ .major = 8, .minor = 0, .has_weight = true,
+                                  .has_leaf_weight = true };
+        r.block_io.weight_device = wd;
+        r.block_io.n_weight_device = 1;
+        r.network.present = r.network.has_class_id = true;
+        return r;
+}
+
+static bool file_is(Cgroup *cg, const char *controller, const char *file, const char *want)
+{
+        _cleanup_free_ char *v = NULL;
+
+        if (read_cg_file(cg, controller, file, &v) >= 0 && streq(v, want))
+                return true;
+        printf("# %s: got `%s`, want `%s`\n", file, v ? v : "(unreadable)", want);
+        return false;
+}
+
+TEST(engine_zero_values_are_unset)
+{
+        _cleanup_ctx_ Ctx c = CTX_INIT;
+        _cleanup_error_ BerthError *err = NULL;
+        SpecWeightDevice wd;
+        SpecResources z = engine_zeros(&wd), r = {};
+
+        if (!is_root())
+                return TEST_SKIP;
+        c.path = test_path("zeros");
+        /* docker run: the create config carries the zeros (blkio weight 0 failed here on
+         * hosts without blkio.weight, i.e. every kernel >= 5.0 without BFQ). */
+        ASSERT_CG(cgroup_create("t", c.path, false, &z, 0, &c.cg, &err));
+        /* Real values, then docker update's zeros: every knob keeps its value. */
+        r.memory.present = r.memory.has_limit = r.memory.has_reservation = true;
+        r.memory.limit = 64 << 20;
+        r.memory.reservation = 32 << 20;
+        r.cpu.present = r.cpu.has_shares = r.cpu.has_quota = r.cpu.has_period = true;
+        r.cpu.shares = 512;
+        r.cpu.quota = 50000;
+        r.cpu.period = 100000;
+        r.pids.present = r.pids.has_limit = true;
+        r.pids.limit = 50;
+        ASSERT_CG(cgroup_update(c.cg, &r, &err));
+        ASSERT_CG(cgroup_update(c.cg, &z, &err));
+        if (controller_on_v2(c.cg, "memory")) {
+                ASSERT_TRUE(file_is(c.cg, "memory", "memory.max", "67108864"));
+                ASSERT_TRUE(file_is(c.cg, "memory", "memory.low", "33554432"));
+        } else {
+                ASSERT_TRUE(file_is(c.cg, "memory", "memory.limit_in_bytes", "67108864"));
+                ASSERT_TRUE(file_is(c.cg, "memory", "memory.soft_limit_in_bytes", "33554432"));
+        }
+        if (controller_on_v2(c.cg, "cpu")) {
+                char want[16];
+                snprintf(want, sizeof(want), "%" PRIu64, cgroup_shares_to_weight(512));
+                ASSERT_TRUE(file_is(c.cg, "cpu", "cpu.weight", want));
+                ASSERT_TRUE(file_is(c.cg, "cpu", "cpu.max", "50000 100000"));
+        } else {
+                ASSERT_TRUE(file_is(c.cg, "cpu", "cpu.shares", "512"));
+                ASSERT_TRUE(file_is(c.cg, "cpu", "cpu.cfs_quota_us", "50000"));
+                ASSERT_TRUE(file_is(c.cg, "cpu", "cpu.cfs_period_us", "100000"));
+        }
+        ASSERT_TRUE(file_is(c.cg, "pids", "pids.max", "50"));
+        /* A pids object without a limit leaves pids.max alone too. */
+        SpecResources rp = {};
+        rp.pids.present = true;
+        ASSERT_CG(cgroup_update(c.cg, &rp, &err));
+        ASSERT_TRUE(file_is(c.cg, "pids", "pids.max", "50"));
+
+        /* Out-of-range values are still refused, naming the file. */
+        SpecResources bad = {};
+        bad.cpu.present = bad.cpu.has_period = true;
+        bad.cpu.period = 1; /* the kernel's minimum is 1000 us */
+        ASSERT_FAIL(cgroup_update(c.cg, &bad, &err));
+        printf("# %s\n", err->msg);
+        ASSERT_CONTAINS(err->msg, controller_on_v2(c.cg, "cpu") ? "cpu.max" : "cpu.cfs_period_us");
+        berth_error_free(&err);
+        bad = (SpecResources){};
+        bad.block_io.present = bad.block_io.has_weight = true;
+        bad.block_io.weight = 5; /* 10-1000; or no weight knob at all on this host */
+        if (cgroup_find(c.cg, "blkio") || cgroup_find(c.cg, "io")) {
+                ASSERT_FAIL(cgroup_update(c.cg, &bad, &err));
+                printf("# %s\n", err->msg);
+                ASSERT_CONTAINS(err->msg, "weight");
+                berth_error_free(&err);
+        }
+        bad = (SpecResources){};
+        bad.memory.present = bad.memory.has_limit = true;
+        bad.memory.limit = -5;
+        ASSERT_FAIL(cgroup_update(c.cg, &bad, &err));
+        printf("# %s\n", err->msg);
+        ASSERT_CONTAINS(err->msg, "memory");
         return 0;
 }
 
@@ -1100,7 +1205,7 @@ TEST(create_with_dead_pid_leaves_nothing)
         if (!is_root())
                 return TEST_SKIP;
         path = test_path("nopid");
-        r.pids.present = true;
+        r.pids.present = r.pids.has_limit = true;
         r.pids.limit = 10;
         /* above any pid_max: the move fails after directories and limits were made */
         int q = cgroup_create("t", path, false, &r, 999999999, &cg, &err);
@@ -1229,7 +1334,7 @@ TEST(pids_limit_stops_fork_bomb)
         if (!is_root())
                 return TEST_SKIP;
         c.path = test_path("pids");
-        r.pids.present = true;
+        r.pids.present = r.pids.has_limit = true;
         r.pids.limit = 8;
         c.child = spawn(job_fork_bomb, &c.go);
         ASSERT_TRUE(c.child > 0);
@@ -1290,7 +1395,7 @@ TEST(pids_limit_counts_forks)
         if (!is_root())
                 return TEST_SKIP;
         c.path = test_path("pidcount");
-        r.pids.present = true;
+        r.pids.present = r.pids.has_limit = true;
         r.pids.limit = 5;
         c.child = spawn(job_fork_count, &c.go);
         ASSERT_TRUE(c.child > 0);
@@ -1640,7 +1745,7 @@ TEST(stats_shape)
         if (!is_root())
                 return TEST_SKIP;
         c.path = test_path("stats");
-        r.pids.present = true;
+        r.pids.present = r.pids.has_limit = true;
         r.pids.limit = 33;
         c.child = spawn(job_sleep, &c.go);
         ASSERT_TRUE(c.child > 0);

@@ -4,6 +4,7 @@
  * driver as that hierarchy is. On a hybrid host that is v1 for the controllers mounted there
  * and v2 for the ones only the unified hierarchy offers (hugetlb, say). A field whose
  * controller the host lacks is an error, never skipped: no container runs half limited.
+ * Zeros that engines send for "not set" are dropped first, as runc does (unset_zeros()).
  */
 #include <string.h>
 
@@ -18,6 +19,49 @@ static int absent(Cgroup *cg, const char *controller, const char *field, BerthEr
                            controller, field, controller, cgroup_layout_name(cg->layout));
 }
 
+/*
+ * Docker writes `blockIO.weight: 0`, `cpu.shares: 0` and `disableOOMKiller: false` into every
+ * config, and its `update` (through containerd) sends 0 for every limit the user did not
+ * give. runc's fs and fs2 drivers take these zeros as "leave the knob alone", field by field:
+ * memory limit, reservation, swap and kernelTCP; cpu shares, quota, period, realtime runtime
+ * and period; pids limit (runc 1.1; runc >= 1.4 follows runtime-spec 1.3 and reads 0 as a
+ * limit); blkio weight and leaf weight (per-device ones are skipped in the drivers); net_cls
+ * classID; and disableOOMKiller false (only true is written). Everything else (burst, idle,
+ * throttles, hugetlb limits, rdma, priorities) is written even when 0, as runc does. Values
+ * that are really out of range still reach the kernel and fail with the usual error.
+ */
+static void unset_zeros(SpecResources *r)
+{
+        if (r->memory.limit == 0)
+                r->memory.has_limit = false;
+        if (r->memory.reservation == 0)
+                r->memory.has_reservation = false;
+        if (r->memory.swap == 0)
+                r->memory.has_swap = false;
+        if (r->memory.kernel_tcp == 0)
+                r->memory.has_kernel_tcp = false;
+        if (!r->memory.disable_oom_killer)
+                r->memory.has_disable_oom_killer = false;
+        if (r->cpu.shares == 0)
+                r->cpu.has_shares = false;
+        if (r->cpu.quota == 0)
+                r->cpu.has_quota = false;
+        if (r->cpu.period == 0)
+                r->cpu.has_period = false;
+        if (r->cpu.realtime_runtime == 0)
+                r->cpu.has_realtime_runtime = false;
+        if (r->cpu.realtime_period == 0)
+                r->cpu.has_realtime_period = false;
+        if (r->pids.limit == 0)
+                r->pids.has_limit = false;
+        if (r->block_io.weight == 0)
+                r->block_io.has_weight = false;
+        if (r->block_io.leaf_weight == 0)
+                r->block_io.has_leaf_weight = false;
+        if (r->network.class_id == 0)
+                r->network.has_class_id = false;
+}
+
 static bool memory_set(const SpecResources *r)
 {
         return r->memory.has_limit || r->memory.has_reservation || r->memory.has_swap ||
@@ -27,7 +71,7 @@ static bool memory_set(const SpecResources *r)
 
 static bool cpu_set(const SpecResources *r)
 {
-        return (r->cpu.has_shares && r->cpu.shares) || r->cpu.has_quota || r->cpu.has_period ||
+        return r->cpu.has_shares || r->cpu.has_quota || r->cpu.has_period ||
                r->cpu.has_burst || r->cpu.has_realtime_runtime || r->cpu.has_realtime_period ||
                r->cpu.has_idle;
 }
@@ -40,13 +84,31 @@ static bool blkio_set(const SpecResources *r)
                r->block_io.n_throttle_write_iops;
 }
 
-int cgroup_apply(Cgroup *cg, const SpecResources *r, bool update, BerthError **err)
+bool cgroup_resources_requested(const SpecResources *res)
 {
+        SpecResources set;
+
+        if (!res)
+                return false;
+        set = *res;
+        unset_zeros(&set);
+        return memory_set(&set) || cpu_set(&set) || !isempty(set.cpu.cpus) ||
+               !isempty(set.cpu.mems) || set.pids.has_limit || blkio_set(&set) ||
+               set.n_hugepage_limits || set.network.has_class_id || set.network.n_priorities ||
+               set.n_rdma || set.n_unified;
+}
+
+int cgroup_apply(Cgroup *cg, const SpecResources *res, bool update, BerthError **err)
+{
+        SpecResources set, *r = &set;
         CgroupHierarchy *h;
         int q;
 
-        if (!r)
+        if (!res)
                 return 0;
+        /* A shallow copy: only the has_ flags change, the arrays stay the caller's. */
+        set = *res;
+        unset_zeros(&set);
         if (memory_set(r)) {
                 if (!(h = cgroup_find(cg, "memory")))
                         return absent(cg, "memory", "memory", err);
@@ -70,7 +132,7 @@ int cgroup_apply(Cgroup *cg, const SpecResources *r, bool update, BerthError **e
                 if (q < 0)
                         return q;
         }
-        if (r->pids.present) {
+        if (r->pids.has_limit) {
                 if (!(h = cgroup_find(cg, "pids")))
                         return absent(cg, "pids", "pids", err);
                 q = h->unified ? cgroup_v2_pids(cg, h, r, err) : cgroup_v1_pids(cg, h, r, err);

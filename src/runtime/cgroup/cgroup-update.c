@@ -226,7 +226,7 @@ int cgroup_update_flag(SpecResources *r, const char *name, const char *value, Be
                         return berth_error(err, ENOMEM, "update");
                 break;
         case F_PIDS_LIMIT:
-                r->pids.present = true;
+                r->pids.present = r->pids.has_limit = true;
                 r->pids.limit = s;
                 break;
         case F_BLKIO_WEIGHT:

@@ -122,7 +122,7 @@ int cgroup_v1_cpu(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthE
         char period[32], quota[32], rtp[32], rtr[32];
         int q;
 
-        if (r->cpu.has_shares && r->cpu.shares != 0) {
+        if (r->cpu.has_shares) {
                 uint64_t got;
                 q = cgroup_writef(cg, h, C, "cpu.shares", err, "%" PRIu64, r->cpu.shares);
                 if (q < 0)
@@ -281,13 +281,14 @@ int cgroup_v1_blkio(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, Bert
         }
         for (size_t i = 0; i < r->block_io.n_weight_device; i++) {
                 const SpecWeightDevice *d = &r->block_io.weight_device[i];
-                if (d->has_weight) {
+                /* A zero weight or leaf weight is "not set", as for the cgroup-wide ones. */
+                if (d->has_weight && d->weight != 0) {
                         q = cgroup_writef(cg, h, C, wdfile, err, "%" PRId64 ":%" PRId64 " %u",
                                           d->major, d->minor, d->weight);
                         if (q < 0)
                                 return q;
                 }
-                if (d->has_leaf_weight) {
+                if (d->has_leaf_weight && d->leaf_weight != 0) {
                         q = cgroup_writef(cg, h, C, "blkio.leaf_weight_device", err,
                                           "%" PRId64 ":%" PRId64 " %u", d->major, d->minor,
                                           d->leaf_weight);

@@ -87,7 +87,7 @@ int cgroup_v2_cpu(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthE
 
         if (r->cpu.has_realtime_runtime || r->cpu.has_realtime_period)
                 return unsupported(cg, C, "realtime runtime/period", err);
-        if (r->cpu.has_shares && r->cpu.shares != 0) {
+        if (r->cpu.has_shares) {
                 q = cgroup_writef(cg, h, C, "cpu.weight", err, "%" PRIu64,
                                   cgroup_shares_to_weight(r->cpu.shares));
                 if (q < 0)
@@ -171,7 +171,7 @@ int cgroup_v2_io(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthEr
 
         if (r->block_io.has_leaf_weight)
                 return unsupported(cg, "io", "blockIO.leafWeight", err);
-        if (r->block_io.has_weight && r->block_io.weight != 0) {
+        if (r->block_io.has_weight) {
                 if (bfq)
                         q = cgroup_writef(cg, h, C, "io.bfq.weight", err, "%u",
                                           r->block_io.weight);
@@ -183,9 +183,10 @@ int cgroup_v2_io(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthEr
         }
         for (size_t i = 0; i < r->block_io.n_weight_device; i++) {
                 const SpecWeightDevice *d = &r->block_io.weight_device[i];
-                if (d->has_leaf_weight)
+                /* Zeros are "not set" (runc), so only a real leaf weight is refused. */
+                if (d->has_leaf_weight && d->leaf_weight != 0)
                         return unsupported(cg, "io", "blockIO.weightDevice[].leafWeight", err);
-                if (!d->has_weight)
+                if (!d->has_weight || d->weight == 0)
                         continue;
                 if (bfq)
                         q = cgroup_writef(cg, h, C, "io.bfq.weight", err,
