@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "cmd.h"
+#include "isolation/vm/vm.h"
 #include "runtime/container.h"
 
 int cmd_run(const GlobalOptions *g, int argc, char **argv, BerthError **err)
@@ -11,6 +12,11 @@ int cmd_run(const GlobalOptions *g, int argc, char **argv, BerthError **err)
         r = parse_create_options(g, argc, argv, true, &o, &detach, &keep, err);
         if (r < 0)
                 return r;
-        r = container_run(&o, detach, keep, &status, err);
+        bool vm;
+        r = vm_wanted(g->argv[0], &o, &vm, err);
+        if (r < 0)
+                return r;
+        r = vm ? vm_container_run(&o, detach, keep, &status, err)
+               : container_run(&o, detach, keep, &status, err);
         return r < 0 ? r : status;
 }
