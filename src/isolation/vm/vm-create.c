@@ -21,6 +21,7 @@
 #include "basic/process-util.h"
 #include "basic/string-util.h"
 #include "basic/time-util.h"
+#include "runtime/caps.h"
 #include "runtime/cgroup.h"
 #include "vm-monitor.h"
 #include "vm.h"
@@ -225,6 +226,18 @@ static int plan_process(VmKv *kv, const SpecProcess *p)
                 r = vm_kv_addf(kv, "cols", "%u", p->console_width);
         if (r >= 0 && p->no_new_privileges)
                 r = vm_kv_add(kv, "nnp", "1");
+        if (r >= 0 && p->capabilities) {
+                /* A set that is absent is empty (what podman's --cap-drop ALL sends). */
+                CapSets cs;
+                r = caps_resolve(p->capabilities, &cs, NULL);
+                if (r >= 0)
+                        r = vm_kv_addf(kv, "caps", "%llx %llx %llx %llx %llx",
+                                       (unsigned long long)cs.bounding,
+                                       (unsigned long long)cs.effective,
+                                       (unsigned long long)cs.permitted,
+                                       (unsigned long long)cs.inheritable,
+                                       (unsigned long long)cs.ambient);
+        }
         return r;
 }
 
@@ -257,6 +270,14 @@ static int make_plan(const Spec *s, const char *bundle, Plan *p, BerthError **er
         }
         for (size_t i = 0; r >= 0 && i < s->n_mounts; i++)
                 r = plan_mount(p, &s->mounts[i], bundle, err);
+        if (s->linux_) {
+                STRV_FOREACH(m, s->linux_->masked_paths)
+                        if (r >= 0)
+                                r = vm_kv_add(&p->kv, "mask", *m);
+                STRV_FOREACH(m, s->linux_->readonly_paths)
+                        if (r >= 0)
+                                r = vm_kv_add(&p->kv, "ropath", *m);
+        }
         if (r < 0 && !(err && *err))
                 return berth_error(err, r, "vm: describe the container to the agent");
         return r;

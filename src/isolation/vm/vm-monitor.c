@@ -612,10 +612,12 @@ _Noreturn void vm_monitor_main(const VmMonitorArgs *a)
         if (m.control < 0)
                 fail(a, -m.control, "vm: %s", VM_CONTROL_SOCKET);
 
-        /* Created. From here on we outlive create, as an init would. */
+        /* Created. From here on we outlive create, as an init would (a create killed between
+         * these lines leaves a container that is running and marked "creating": delete --force
+         * removes it). */
+        prctl(PR_SET_PDEATHSIG, 0);
         report(a, "ok %s", guest_pid ? guest_pid : "0");
         close(a->report_fd);
-        prctl(PR_SET_PDEATHSIG, 0);
 
         int status = serve(&m);
         kill(m.qemu, SIGKILL);

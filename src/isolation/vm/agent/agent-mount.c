@@ -229,6 +229,34 @@ int agent_setup_rootfs(const AgentContainer *c, const char **ret_what)
                 *ret_what = "/dev";
                 return r;
         }
+        for (size_t i = 0; i < c->n_readonly; i++) {
+                char p[PATH_MAX];
+                snprintf(p, sizeof(p), "%s%s", AGENT_ROOTFS, c->readonly[i]);
+                if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0) {
+                        if (errno == ENOENT)
+                                continue;
+                        *ret_what = c->readonly[i];
+                        return -errno;
+                }
+                if (mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV |
+                                             MS_NOEXEC, NULL) < 0) {
+                        *ret_what = c->readonly[i];
+                        return -errno;
+                }
+        }
+        for (size_t i = 0; i < c->n_masked; i++) {
+                char p[PATH_MAX];
+                struct stat st;
+                snprintf(p, sizeof(p), "%s%s", AGENT_ROOTFS, c->masked[i]);
+                if (lstat(p, &st) < 0)
+                        continue;
+                r = S_ISDIR(st.st_mode) ? mount("tmpfs", p, "tmpfs", MS_RDONLY, "size=0")
+                                        : mount("/dev/null", p, NULL, MS_BIND, NULL);
+                if (r < 0) {
+                        *ret_what = c->masked[i];
+                        return -errno;
+                }
+        }
         if (chdir(AGENT_ROOTFS) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
             umount2(".", MNT_DETACH) < 0 || chdir("/") < 0) {
                 *ret_what = "pivot_root";

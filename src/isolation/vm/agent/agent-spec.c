@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The kv payload of VM_CREATE and VM_EXEC into an AgentContainer (pointers into the payload). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,6 +86,20 @@ int agent_parse_container(char *data, size_t len, AgentContainer *ret, const cha
                         c.proc.umask_ = (mode_t)u;
                 } else if (strcmp(k, "nnp") == 0)
                         c.proc.no_new_privileges = strcmp(v, "1") == 0;
+                else if (strcmp(k, "caps") == 0) {
+                        unsigned long long m[5];
+                        r = sscanf(v, "%llx %llx %llx %llx %llx", &m[0], &m[1], &m[2], &m[3],
+                                   &m[4]) == 5 ? 0 : -EINVAL;
+                        c.proc.has_caps = true;
+                        c.proc.cap_bounding = m[0];
+                        c.proc.cap_effective = m[1];
+                        c.proc.cap_permitted = m[2];
+                        c.proc.cap_inheritable = m[3];
+                        c.proc.cap_ambient = m[4];
+                } else if (strcmp(k, "mask") == 0)
+                        r = push((void **)&c.masked, &c.n_masked, sizeof(char *), &v);
+                else if (strcmp(k, "ropath") == 0)
+                        r = push((void **)&c.readonly, &c.n_readonly, sizeof(char *), &v);
                 else if (strcmp(k, "hostname") == 0)
                         c.hostname = v;
                 else if (strcmp(k, "rootro") == 0)
@@ -121,5 +136,7 @@ void agent_container_done(AgentContainer *c)
         free(c->proc.env);
         free(c->proc.gids);
         free(c->mounts);
+        free(c->masked);
+        free(c->readonly);
         *c = (AgentContainer){};
 }

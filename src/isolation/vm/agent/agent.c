@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -23,6 +24,7 @@
 #include <sys/prctl.h>
 #include <sys/reboot.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -104,12 +106,46 @@ __attribute__((noreturn)) static void exec_process(const AgentProcess *p, int st
          * search), then once more as the user, so a cwd the user can enter is entered as it. */
         if (chdir(p->cwd) < 0)
                 child_fail(status_fd, errno, p->cwd);
+        if (p->has_caps) {
+                /* Bounding set first, while we may; the other sets after the user switch. */
+                int last = 40;
+                FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
+                if (f) {
+                        if (fscanf(f, "%d", &last) != 1)
+                                last = 40;
+                        fclose(f);
+                }
+                for (int cap = 0; cap <= last && cap < 64; cap++)
+                        if (!(p->cap_bounding & (1ULL << cap)) &&
+                            prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+                                child_fail(status_fd, errno, "drop from the bounding set");
+                if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+                        child_fail(status_fd, errno, "keep capabilities");
+        }
         if (setgroups(p->n_gids, p->gids) < 0)
                 child_fail(status_fd, errno, "setgroups");
         if (setresgid(p->gid, p->gid, p->gid) < 0)
                 child_fail(status_fd, errno, "setgid");
         if (setresuid(p->uid, p->uid, p->uid) < 0)
                 child_fail(status_fd, errno, "setuid");
+        if (p->has_caps) {
+                struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+                struct __user_cap_data_struct d[2] = {
+                        { .effective = (uint32_t)p->cap_effective,
+                          .permitted = (uint32_t)p->cap_permitted,
+                          .inheritable = (uint32_t)p->cap_inheritable },
+                        { .effective = (uint32_t)(p->cap_effective >> 32),
+                          .permitted = (uint32_t)(p->cap_permitted >> 32),
+                          .inheritable = (uint32_t)(p->cap_inheritable >> 32) },
+                };
+                if (syscall(SYS_capset, &h, d) < 0)
+                        child_fail(status_fd, errno, "set capabilities");
+                for (int cap = 0; cap < 64; cap++)
+                        if (p->cap_ambient & (1ULL << cap))
+                                /* EPERM where it is not inheritable and permitted: ignored,
+                                 * as runc and crun do */
+                                (void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
+        }
         if (p->has_umask)
                 umask(p->umask_);
         if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -124,55 +160,101 @@ __attribute__((noreturn)) static void exec_process(const AgentProcess *p, int st
         child_fail(status_fd, errno, p->argv[0]);
 }
 
-/* stdio of a new process: pipes, or a pty whose master the agent keeps. */
-static int make_stdio(Proc *pr, const AgentProcess *p, int child_fds[3])
+/*
+ * stdio of a new process: pipes, or a pty. The pty is opened by the child inside the
+ * container's mount namespace, from the container's own devpts, so its name there is right
+ * (/dev/pts/0); the master comes back to the agent over *ret_sock.
+ */
+static int make_stdio(Proc *pr, const AgentProcess *p, int child_fds[3], int ret_sock[2])
 {
         if (p->terminal) {
-                int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-                if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0)
+                if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ret_sock) < 0)
                         return -errno;
-                char *name = ptsname(m);
-                int s = name ? open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
-                if (s < 0) {
-                        close(m);
-                        return -errno;
-                }
-                if (p->rows && p->cols)
-                        ioctl(m, TIOCSWINSZ,
-                              &(struct winsize){ .ws_row = (unsigned short)p->rows,
-                                                 .ws_col = (unsigned short)p->cols });
-                pr->out_fd = m;
-                pr->in_fd = fcntl(m, F_DUPFD_CLOEXEC, 3);
-                child_fds[0] = s;
-                child_fds[1] = dup(s);
-                child_fds[2] = dup(s);
-        } else {
-                int in[2], out[2], err[2];
-                if (pipe2(in, O_CLOEXEC) < 0)
-                        return -errno;
-                if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
-                        return -errno;
-                pr->in_fd = in[1];
-                pr->out_fd = out[0];
-                pr->err_fd = err[0];
-                child_fds[0] = in[0];
-                child_fds[1] = out[1];
-                child_fds[2] = err[1];
+                return 0;
         }
+        int in[2], out[2], err[2];
+        if (pipe2(in, O_CLOEXEC) < 0)
+                return -errno;
+        if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
+                return -errno;
+        pr->in_fd = in[1];
+        pr->out_fd = out[0];
+        pr->err_fd = err[0];
+        child_fds[0] = in[0];
+        child_fds[1] = out[1];
+        child_fds[2] = err[1];
         fcntl(pr->out_fd, F_SETFL, O_NONBLOCK);
-        if (pr->err_fd >= 0)
-                fcntl(pr->err_fd, F_SETFL, O_NONBLOCK);
+        fcntl(pr->err_fd, F_SETFL, O_NONBLOCK);
         return 0;
 }
 
-static void child_stdio(const int fds[3], bool terminal, int status_fd)
+static void child_stdio(const int fds[3], int status_fd)
 {
         setsid();
         for (int i = 0; i < 3; i++)
                 if (dup2(fds[i], i) < 0)
                         child_fail(status_fd, errno, "stdio");
-        if (terminal && ioctl(0, TIOCSCTTY, 0) < 0)
+}
+
+/* In the child, in the container's mount namespace: a pty of its devpts as stdio and
+ * controlling terminal; the master goes to the agent. */
+static void child_terminal(int sock, const AgentProcess *p, int status_fd)
+{
+        int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (m < 0 || unlockpt(m) < 0)
+                child_fail(status_fd, errno, "open a pty in the container (/dev/ptmx)");
+        char *name = ptsname(m);
+        int s = name ? open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+        if (s < 0)
+                child_fail(status_fd, errno, "open the pty's slave");
+        if (p->rows && p->cols)
+                ioctl(m, TIOCSWINSZ,
+                      &(struct winsize){ .ws_row = (unsigned short)p->rows,
+                                         .ws_col = (unsigned short)p->cols });
+        char byte = 'm', cbuf[CMSG_SPACE(sizeof(int))] = {};
+        struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                             .msg_controllen = sizeof(cbuf) };
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &m, sizeof(int));
+        if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+                child_fail(status_fd, errno, "hand the pty to the agent");
+        close(m);
+        close(sock);
+        setsid();
+        for (int i = 0; i < 3; i++)
+                if (dup2(s, i) < 0)
+                        child_fail(status_fd, errno, "stdio");
+        if (ioctl(0, TIOCSCTTY, 0) < 0)
                 child_fail(status_fd, errno, "controlling terminal");
+        if (s > 2)
+                close(s);
+}
+
+/* The agent's side: the master, or -1 when the child failed before it sent one. */
+static int recv_master(Proc *pr, int sock)
+{
+        char byte, cbuf[CMSG_SPACE(sizeof(int))] = {};
+        struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                             .msg_controllen = sizeof(cbuf) };
+        ssize_t n;
+        do
+                n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+        while (n < 0 && errno == EINTR);
+        close(sock);
+        struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+        if (!c || c->cmsg_type != SCM_RIGHTS)
+                return -1;
+        int m;
+        memcpy(&m, CMSG_DATA(c), sizeof(int));
+        pr->out_fd = m;
+        pr->in_fd = fcntl(m, F_DUPFD_CLOEXEC, 3);
+        fcntl(pr->out_fd, F_SETFL, O_NONBLOCK);
+        return 0;
 }
 
 static int setup_cgroup(int64_t memory_limit)
@@ -246,7 +328,7 @@ static void handle_create(const VmFrame *f)
         static AgentContainer c; /* proc 0's description lives as long as the agent */
         static char *payload;
         const char *what = "create";
-        int fds[3] = { -1, -1, -1 }, start[2], status[2];
+        int fds[3] = { -1, -1, -1 }, start[2], status[2], tsock[2] = { -1, -1 };
         Proc *pr;
         int r;
 
@@ -274,7 +356,7 @@ static void handle_create(const VmFrame *f)
                 r = mount_shares(&c, &what);
         if (r >= 0 && (r = setup_cgroup(c.memory_limit)) < 0)
                 what = "memory cgroup";
-        if (r >= 0 && (r = make_stdio(pr, &c.proc, fds)) < 0)
+        if (r >= 0 && (r = make_stdio(pr, &c.proc, fds, tsock)) < 0)
                 what = "stdio";
         if (r >= 0 && (pipe2(start, O_CLOEXEC) < 0 || pipe2(status, O_CLOEXEC) < 0)) {
                 r = -errno;
@@ -296,10 +378,15 @@ static void handle_create(const VmFrame *f)
                 if (cg < 0 || write(cg, "0", 1) < 0)
                         child_fail(status[1], errno, "join the container's cgroup");
                 close(cg);
-                child_stdio(fds, c.proc.terminal, status[1]);
+                if (!c.proc.terminal)
+                        child_stdio(fds, status[1]);
                 r = agent_setup_rootfs(&c, &what);
                 if (r < 0)
                         child_fail(status[1], -r, what);
+                if (c.proc.terminal) {
+                        close(tsock[0]);
+                        child_terminal(tsock[1], &c.proc, status[1]);
+                }
                 if (c.hostname && sethostname(c.hostname, strlen(c.hostname)) < 0)
                         child_fail(status[1], errno, "hostname");
                 /* Set up: say so, then wait here until VM_START (EOF: the agent is gone). */
@@ -308,9 +395,16 @@ static void handle_create(const VmFrame *f)
                 exec_process(&c.proc, status[1]);
         }
         for (int i = 0; i < 3; i++)
-                close(fds[i]);
+                if (fds[i] >= 0)
+                        close(fds[i]);
         close(start[0]);
         close(status[1]);
+        if (tsock[1] >= 0)
+                close(tsock[1]);
+        if (pid > 0 && tsock[0] >= 0)
+                (void)recv_master(pr, tsock[0]); /* none: the status pipe tells why */
+        else if (tsock[0] >= 0)
+                close(tsock[0]);
         if (pid < 0) {
                 close(start[1]);
                 close(status[0]);
@@ -386,7 +480,7 @@ static void handle_exec(const VmFrame *f)
         Proc *init = find_proc(0), *pr;
         AgentContainer c;
         const char *what = "exec";
-        int fds[3] = { -1, -1, -1 }, status[2], ns[4], self_pid;
+        int fds[3] = { -1, -1, -1 }, status[2], ns[4], self_pid, tsock[2] = { -1, -1 };
         static const char *const names[] = { "ipc", "uts", "mnt", "pid" };
         char buf[600];
 
@@ -404,7 +498,7 @@ static void handle_exec(const VmFrame *f)
                 pr->used = false;
                 return;
         }
-        int r = make_stdio(pr, &c.proc, fds);
+        int r = make_stdio(pr, &c.proc, fds, tsock);
         if (r < 0 || pipe2(status, O_CLOEXEC) < 0) {
                 send_error(f->h.proc, r < 0 ? -r : errno, "exec: stdio");
                 agent_container_done(&c);
@@ -432,7 +526,11 @@ static void handle_exec(const VmFrame *f)
                 for (int i = 0; i < 3; i++)
                         if (ns[i] < 0 || setns(ns[i], 0) < 0)
                                 child_fail(status[1], errno, names[i]);
-                child_stdio(fds, c.proc.terminal, status[1]);
+                if (c.proc.terminal) {
+                        close(tsock[0]);
+                        child_terminal(tsock[1], &c.proc, status[1]);
+                } else
+                        child_stdio(fds, status[1]);
                 exec_process(&c.proc, status[1]);
         }
         int saved = errno;
@@ -442,8 +540,15 @@ static void handle_exec(const VmFrame *f)
         if (self_pid >= 0)
                 close(self_pid);
         for (int i = 0; i < 3; i++)
-                close(fds[i]);
+                if (fds[i] >= 0)
+                        close(fds[i]);
         close(status[1]);
+        if (tsock[1] >= 0)
+                close(tsock[1]);
+        if (pid > 0 && tsock[0] >= 0)
+                (void)recv_master(pr, tsock[0]);
+        else if (tsock[0] >= 0)
+                close(tsock[0]);
         agent_container_done(&c);
         pr->status_fd = status[0];
         if (pid < 0) {

@@ -26,6 +26,9 @@ typedef struct AgentProcess {
         bool has_umask;
         mode_t umask_;     /* (umask) */
         bool no_new_privileges; /* (nnp) */
+        bool has_caps;          /* (caps: "bounding effective permitted inheritable ambient",
+                                 * hex masks); absent: the process keeps every capability */
+        uint64_t cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
 } AgentProcess;
 
 typedef struct AgentMount {
@@ -39,6 +42,8 @@ typedef struct AgentContainer {
         const char *hostname;  /* (hostname) */
         bool readonly_root;    /* (rootro) */
         int64_t memory_limit;  /* (memory): bytes, -1 none */
+        const char **masked, **readonly; /* (mask, ropath) */
+        size_t n_masked, n_readonly;
 } AgentContainer;
 
 /* agent-boot.c: the guest's own mounts and modules, the port to the host. */
