@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "cmd.h"
+#include "isolation/vm/vm.h"
 #include "runtime/container.h"
 
 int cmd_create(const GlobalOptions *g, int argc, char **argv, BerthError **err)
@@ -11,6 +12,14 @@ int cmd_create(const GlobalOptions *g, int argc, char **argv, BerthError **err)
         r = parse_create_options(g, argc, argv, false, &o, NULL, NULL, err);
         if (r <= 0)
                 return r; /* 0: --help */
+        bool vm;
+        r = vm_wanted(g->argv[0], &o, &vm, err);
+        if (r < 0)
+                return r;
+        if (vm) {
+                r = vm_container_create(&o, err);
+                return r < 0 ? r : 0;
+        }
         r = container_create(&o, false, &cr, err);
         return r < 0 ? r : 0;
 }

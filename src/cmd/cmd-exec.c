@@ -8,6 +8,7 @@
 #include "basic/log.h"
 #include "basic/string-util.h"
 #include "cmd.h"
+#include "isolation/vm/vm.h"
 #include "runtime/cloned-binary.h"
 #include "runtime/container.h"
 #include "runtime/debug-log.h"
@@ -234,6 +235,11 @@ int cmd_exec(const GlobalOptions *g, int argc, char **argv, BerthError **err)
                                 return -ENOMEM;
                 if (nnp)
                         p->no_new_privileges = true;
+        }
+        if (vm_container_is_vm(c)) {
+                r = vm_container_exec(c, p, o.console_socket, o.detach, o.pid_file, &status,
+                                      err);
+                return r < 0 ? r : status;
         }
         /* The exec stub protects the runtime's binary (CVE-2019-5736) where it changes nothing
          * for the process; otherwise this command starts over from a sealed copy of the

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "basic/fs-util.h"
 #include "basic/string-util.h"
 #include "cmd.h"
+#include "isolation/vm/vm.h"
 #include "runtime/lifecycle-cgroup.h"
 
 /* Runs ps with args, returning its stdout and stderr together (as runc's CombinedOutput). */
@@ -118,6 +120,29 @@ static int filter_ps(char *out, const pid_t *pids, size_t n, BerthError **err)
         return 0;
 }
 
+/* A VM's processes live in the guest: their pids as the container sees them, from its agent
+ * (the host's ps cannot describe them). */
+static int ps_vm(Container *c, const char *format, BerthError **err)
+{
+        _cleanup_free_ char *pids = NULL;
+        int r = vm_container_pids(c, &pids, err);
+        if (r < 0)
+                return r;
+        struct json_object *a = json_object_new_array();
+        char *save = NULL;
+        for (char *w = strtok_r(pids, " ", &save); w; w = strtok_r(NULL, " ", &save))
+                json_object_array_add(a, json_object_new_int(atoi(w)));
+        if (streq(format, "json"))
+                puts(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN));
+        else {
+                puts("PID");
+                for (size_t i = 0; i < json_object_array_length(a); i++)
+                        printf("%d\n", json_object_get_int(json_object_array_get_idx(a, i)));
+        }
+        json_object_put(a);
+        return 0;
+}
+
 int cmd_ps(const GlobalOptions *g, int argc, char **argv, BerthError **err)
 {
         static const struct option opts[] = {
@@ -147,6 +172,8 @@ int cmd_ps(const GlobalOptions *g, int argc, char **argv, BerthError **err)
         r = container_load(g->root, argv[optind], &c, err);
         if (r < 0)
                 return r;
+        if (vm_container_is_vm(c))
+                return ps_vm(c, format, err);
         r = container_get_pids(c, &pids, &n, err);
         if (r < 0)
                 return r;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "basic/log.h"
 #include "cmd.h"
+#include "isolation/vm/vm.h"
 #include "runtime/container.h"
 
 int cmd_run(const GlobalOptions *g, int argc, char **argv, BerthError **err)
@@ -14,7 +15,12 @@ int cmd_run(const GlobalOptions *g, int argc, char **argv, BerthError **err)
                 return r; /* 0: --help */
         log_debug("run %s: create, then start %s", o.id,
                   detach ? "and return (--detach)" : "and wait for the container to exit");
-        r = container_run(&o, detach, keep, &status, err);
+        bool vm;
+        r = vm_wanted(g->argv[0], &o, &vm, err);
+        if (r < 0)
+                return r;
+        r = vm ? vm_container_run(&o, detach, keep, &status, err)
+               : container_run(&o, detach, keep, &status, err);
         if (r < 0)
                 return r;
         if (!detach)

@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * create and run in VM mode: the config becomes the agent's VM_CREATE request, bind mounts
+ * become 9p shares, resources become the VM's size, and a VM monitor is started in the
+ * container's cgroup to boot the VM and stand in for the init (vm-monitor.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "basic/fs-util.h"
+#include "basic/macro.h"
+#include "basic/process-util.h"
+#include "basic/string-util.h"
+#include "basic/time-util.h"
+#include "runtime/caps.h"
+#include "runtime/cgroup.h"
+#include "vm-monitor.h"
+#include "vm.h"
+
+#define VM_MEMORY_DEFAULT_MIB 512
+#define VM_MEMORY_OVERHEAD_MIB 128 /* the guest kernel and agent, beside the container's limit */
+
+static const char *config_path(const CreateOptions *o, char *buf, size_t size)
+{
+        if (o->config)
+                return o->config;
+        if ((size_t)snprintf(buf, size, "%s/config.json", o->bundle ? o->bundle : ".") >= size)
+                return "config.json: path too long";
+        return buf;
+}
+
+int vm_wanted(const char *argv0, const CreateOptions *o, bool *ret, BerthError **err)
+{
+        const char *base = strrchr(argv0, '/');
+        char buf[PATH_MAX];
+        _cleanup_free_ char *data = NULL;
+        size_t len;
+
+        base = base ? base + 1 : argv0;
+        if (streq(base, "berth-vm")) {
+                *ret = true;
+                return 0;
+        }
+        *ret = false;
+        /* Process mode is the common case: a look for the key, no JSON parse, decides it. */
+        if (read_full_file_limited(AT_FDCWD, config_path(o, buf, sizeof(buf)), READ_LIMIT_JSON,
+                                   &data, &len, NULL) < 0 ||
+            !memmem(data, len, VM_ANNOTATION, strlen(VM_ANNOTATION)))
+                return 0; /* create reports an unreadable config itself */
+        _cleanup_spec_ Spec *spec = NULL;
+        if (spec_parse(data, len, &spec, NULL) < 0)
+                return 0;
+        for (size_t i = 0; i < spec->n_annotations; i++) {
+                if (!streq(spec->annotations[i].key, VM_ANNOTATION))
+                        continue;
+                const char *v = spec->annotations[i].value;
+                if (streq(v, "vm"))
+                        *ret = true;
+                else if (!streq(v, "process"))
+                        return berth_error(err, 0,
+                                           "annotations.%s: unknown isolation `%s` (vm or process)",
+                                           VM_ANNOTATION, v);
+        }
+        return 0;
+}
+
+bool vm_container_is_vm(const Container *c)
+{
+        return faccessat(c->dirfd, VM_CONTROL_SOCKET, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* What a VM cannot do, refused by name rather than ignored. */
+static int check_spec(const Spec *s, const CreateOptions *o, BerthError **err)
+{
+        if (!s->process)
+                return berth_error(err, 0, "vm: config has no process");
+        if (o->preserve_fds)
+                return berth_error(err, 0, "vm: --preserve-fds: host fds cannot reach a VM");
+        if (s->linux_) {
+                for (int t = 0; t < _SPEC_NS_MAX; t++)
+                        if (s->linux_->namespaces[t].present && s->linux_->namespaces[t].path)
+                                return berth_error(err, 0,
+                                                   "vm: linux.namespaces: joining the host's %s "
+                                                   "namespace is not possible from a VM",
+                                                   spec_namespace_name((SpecNamespaceType)t));
+                if (s->linux_->n_devices)
+                        return berth_error(err, 0, "vm: linux.devices: host devices cannot be "
+                                                   "passed into a VM (it has its own /dev)");
+        }
+        if (s->hooks[SPEC_HOOK_CREATE_CONTAINER].n || s->hooks[SPEC_HOOK_START_CONTAINER].n)
+                return berth_error(err, 0, "vm: createContainer and startContainer hooks run in "
+                                           "the container's namespaces, which are in the VM: "
+                                           "not supported");
+        return 0;
+}
+
+typedef struct Plan {
+        VmKv kv;
+        char **shares;
+        bool *shares_ro;
+        size_t n_shares;
+        unsigned memory_mib, vcpus;
+} Plan;
+
+static void plan_done(Plan *p)
+{
+        vm_kv_done(&p->kv);
+        strv_free(p->shares);
+        free(p->shares_ro);
+}
+
+static bool has_option(char **opts, const char *o)
+{
+        return strv_contains(opts, o);
+}
+
+static int add_share(Plan *p, const char *path, bool ro, size_t *ret_index)
+{
+        bool *n = realloc(p->shares_ro, (p->n_shares + 1) * sizeof(bool));
+        if (!n)
+                return -ENOMEM;
+        p->shares_ro = n;
+        if (strv_extend(&p->shares, path) < 0)
+                return -ENOMEM;
+        p->shares_ro[p->n_shares] = ro;
+        *ret_index = p->n_shares++;
+        return 0;
+}
+
+static int plan_mount(Plan *p, const SpecMount *m, const char *bundle, BerthError **err)
+{
+        bool bind = (m->type && streq(m->type, "bind")) || has_option(m->options, "bind") ||
+                    has_option(m->options, "rbind");
+        _cleanup_free_ char *opts = NULL, *src = NULL;
+        size_t olen = 0;
+
+        STRV_FOREACH(o, m->options) {
+                size_t l = strlen(*o);
+                char *n = realloc(opts, olen + l + 2);
+                if (!n)
+                        return -ENOMEM;
+                opts = n;
+                if (olen)
+                        opts[olen++] = ',';
+                memcpy(opts + olen, *o, l + 1);
+                olen += l;
+        }
+        if (!bind)
+                return vm_kv_addf(&p->kv, "mount", "%s\x1f%s\x1f%s\x1f%s", m->destination,
+                                  m->type ? m->type : "none", m->source ? m->source : "none",
+                                  opts ? opts : "");
+        if (!m->source)
+                return berth_error(err, 0, "vm: mount %s: a bind mount needs a source",
+                                   m->destination);
+        if (m->source[0] != '/' && asprintf(&src, "%s/%s", bundle, m->source) < 0)
+                return -ENOMEM;
+        const char *source = src ? src : m->source;
+        struct stat st;
+        if (stat(source, &st) < 0)
+                return berth_error(err, errno, "vm: mount %s: source %s", m->destination, source);
+        bool ro = has_option(m->options, "ro");
+        size_t idx;
+        int r;
+        if (S_ISDIR(st.st_mode)) {
+                r = add_share(p, source, ro, &idx);
+                if (r < 0)
+                        return r;
+                return vm_kv_addf(&p->kv, "mount", "%s\x1fshare\x1fm%zu\x1f%s", m->destination,
+                                  idx, ro ? "ro" : "");
+        }
+        if (!S_ISREG(st.st_mode))
+                return berth_error(err, 0, "vm: mount %s: source %s: only directories and "
+                                           "regular files can be shared with a VM",
+                                   m->destination, source);
+        /* A file: its directory is shared (visible to the agent only, not in the container)
+         * and the file bound from there. */
+        _cleanup_free_ char *dir = strdup(source);
+        if (!dir)
+                return -ENOMEM;
+        char *slash = strrchr(dir, '/');
+        const char *name = source + (slash - dir) + 1;
+        *slash = 0;
+        r = add_share(p, dir[0] ? dir : "/", ro, &idx);
+        if (r < 0)
+                return r;
+        return vm_kv_addf(&p->kv, "mount", "%s\x1fshare\x1fm%zu/%s\x1f%s", m->destination, idx,
+                          name, ro ? "ro" : "");
+}
+
+static int plan_process(VmKv *kv, const SpecProcess *p)
+{
+        int r = 0;
+        STRV_FOREACH(a, p->args)
+                if ((r = vm_kv_add(kv, "arg", *a)) < 0)
+                        return r;
+        /* Duplicate keys: the last one wins, as in process mode. */
+        STRV_FOREACH(e, p->env) {
+                size_t kl = strcspn(*e, "=");
+                bool later = false;
+                for (char **f = e + 1; *f && !later; f++)
+                        later = strncmp(*f, *e, kl) == 0 && (*f)[kl] == '=';
+                if (!later && (r = vm_kv_add(kv, "env", *e)) < 0)
+                        return r;
+        }
+        if ((r = vm_kv_add(kv, "cwd", p->cwd ? p->cwd : "/")) < 0 ||
+            (r = vm_kv_addf(kv, "uid", "%u", p->user.uid)) < 0 ||
+            (r = vm_kv_addf(kv, "gid", "%u", p->user.gid)) < 0)
+                return r;
+        for (size_t i = 0; i < p->user.n_additional_gids; i++)
+                if ((r = vm_kv_addf(kv, "gid+", "%u", p->user.additional_gids[i])) < 0)
+                        return r;
+        if (p->user.has_umask && (r = vm_kv_addf(kv, "umask", "%u", p->user.umask)) < 0)
+                return r;
+        if (p->terminal && (r = vm_kv_add(kv, "terminal", "1")) < 0)
+                return r;
+        if (p->has_console_size && (r = vm_kv_addf(kv, "rows", "%u", p->console_height)) >= 0)
+                r = vm_kv_addf(kv, "cols", "%u", p->console_width);
+        if (r >= 0 && p->no_new_privileges)
+                r = vm_kv_add(kv, "nnp", "1");
+        if (r >= 0 && p->capabilities) {
+                /* A set that is absent is empty (what podman's --cap-drop ALL sends). */
+                CapSets cs;
+                r = caps_resolve(p->capabilities, &cs, NULL);
+                if (r >= 0)
+                        r = vm_kv_addf(kv, "caps", "%llx %llx %llx %llx %llx",
+                                       (unsigned long long)cs.bounding,
+                                       (unsigned long long)cs.effective,
+                                       (unsigned long long)cs.permitted,
+                                       (unsigned long long)cs.inheritable,
+                                       (unsigned long long)cs.ambient);
+        }
+        return r;
+}
+
+int vm_plan_process(VmKv *kv, const SpecProcess *p)
+{
+        return plan_process(kv, p);
+}
+
+static int make_plan(const Spec *s, const char *bundle, Plan *p, BerthError **err)
+{
+        const SpecResources *res = s->linux_ ? s->linux_->resources : NULL;
+        int r = plan_process(&p->kv, s->process);
+
+        if (r >= 0 && s->hostname)
+                r = vm_kv_add(&p->kv, "hostname", s->hostname);
+        if (r >= 0 && s->root_readonly)
+                r = vm_kv_add(&p->kv, "rootro", "1");
+        p->memory_mib = VM_MEMORY_DEFAULT_MIB;
+        if (r >= 0 && res && res->memory.has_limit && res->memory.limit > 0) {
+                r = vm_kv_addf(&p->kv, "memory", "%lld", (long long)res->memory.limit);
+                p->memory_mib = (unsigned)((res->memory.limit + (1 << 20) - 1) >> 20) +
+                                VM_MEMORY_OVERHEAD_MIB;
+        }
+        p->vcpus = 1;
+        if (res && res->cpu.has_quota && res->cpu.quota > 0) {
+                uint64_t period = res->cpu.has_period && res->cpu.period ? res->cpu.period : 100000;
+                uint64_t n = ((uint64_t)res->cpu.quota + period - 1) / period;
+                long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+                p->vcpus = (unsigned)MAX(1, MIN((long)n, cpus > 0 ? cpus : 1));
+        }
+        for (size_t i = 0; r >= 0 && i < s->n_mounts; i++)
+                r = plan_mount(p, &s->mounts[i], bundle, err);
+        if (s->linux_) {
+                STRV_FOREACH(m, s->linux_->masked_paths)
+                        if (r >= 0)
+                                r = vm_kv_add(&p->kv, "mask", *m);
+                STRV_FOREACH(m, s->linux_->readonly_paths)
+                        if (r >= 0)
+                                r = vm_kv_add(&p->kv, "ropath", *m);
+        }
+        if (r < 0 && !(err && *err))
+                return berth_error(err, r, "vm: describe the container to the agent");
+        return r;
+}
+
+static int write_pid_file(const char *path, pid_t pid, BerthError **err)
+{
+        char buf[16];
+        int n = snprintf(buf, sizeof(buf), "%d", pid);
+        int r = write_file_atomic(path, buf, (size_t)n, 0644);
+        return r < 0 ? berth_error(err, r, "write pid file %s", path) : 0;
+}
+
+/* Everything but the fds the monitor keeps is closed: it lives on beside the container. */
+static void close_other_fds(const int *keep, size_t n)
+{
+        for (int fd = 3; fd < 4096; fd++) {
+                bool k = false;
+                for (size_t i = 0; i < n; i++)
+                        k = k || keep[i] == fd;
+                if (!k)
+                        close(fd);
+        }
+}
+
+static int do_create(const CreateOptions *o, Container **ret, BerthError **err)
+{
+        char cbuf[PATH_MAX], bundle[PATH_MAX], rootfs[PATH_MAX], created[64];
+        _cleanup_spec_ Spec *spec = NULL;
+        _cleanup_(plan_done) Plan plan = {};
+        _cleanup_(vm_assets_done) VmAssets assets = {};
+        _cleanup_free_ char *config = NULL;
+        _cleanup_close_ int statedir = -1;
+        _cleanup_cgroup_ Cgroup *cg = NULL;
+        size_t config_len;
+        int report[2] = { -1, -1 }, go[2] = { -1, -1 };
+        pid_t monitor = -1;
+        Container *c = NULL;
+        int r;
+
+        r = container_id_validate(o->id, err);
+        if (r < 0)
+                return r;
+        if (!realpath(o->bundle ? o->bundle : ".", bundle))
+                return berth_error(err, errno, "bundle %s", o->bundle ? o->bundle : ".");
+        const char *cpath = config_path(o, cbuf, sizeof(cbuf));
+        r = read_full_file_limited(AT_FDCWD, cpath, READ_LIMIT_JSON, &config, &config_len, err);
+        if (r < 0)
+                return r;
+        r = spec_parse(config, config_len, &spec, err);
+        if (r < 0)
+                return berth_error_prefix(err, "%s", cpath);
+        r = check_spec(spec, o, err);
+        if (r < 0)
+                return r;
+        const char *root = spec->root_path ? spec->root_path : "rootfs";
+        _cleanup_free_ char *joined = NULL;
+        if (asprintf(&joined, "%s/%s", bundle, root) < 0)
+                return -ENOMEM;
+        if (!realpath(root[0] == '/' ? root : joined, rootfs))
+                return berth_error(err, errno, "root.path %s", root);
+        r = make_plan(spec, bundle, &plan, err);
+        if (r < 0)
+                return r;
+        r = vm_assets_get(&assets, err);
+        if (r < 0)
+                return r;
+
+        r = container_state_create_dir(o->root, o->id, &statedir, err);
+        if (r < 0)
+                return r;
+        r = write_file_new_at(statedir, STATE_CONFIG, config, config_len, 0600);
+        if (r < 0) {
+                berth_error(err, r, "save the config of container `%s`", o->id);
+                goto fail;
+        }
+        if (pipe2(report, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) {
+                r = berth_error(err, errno, "vm: pipe");
+                goto fail;
+        }
+        pid_t self = getpid();
+        monitor = fork();
+        if (monitor < 0) {
+                r = berth_error(err, errno, "vm: start the monitor");
+                goto fail;
+        }
+        if (monitor == 0) {
+                close(report[0]);
+                close(go[1]);
+                int keep[] = { statedir, report[1], go[0] };
+                close_other_fds(keep, ELEMENTSOF(keep));
+                const VmMonitorArgs a = {
+                        .id = o->id,
+                        .state_dirfd = statedir,
+                        .rootfs = rootfs,
+                        .shares = plan.shares,
+                        .shares_ro = plan.shares_ro,
+                        .assets = &assets,
+                        .create = &plan.kv,
+                        .memory_mib = plan.memory_mib,
+                        .vcpus = plan.vcpus,
+                        .terminal = spec->process->terminal,
+                        .console_socket = o->console_socket,
+                        .report_fd = report[1],
+                        .go_fd = go[0],
+                        .parent = self,
+                };
+                vm_monitor_main(&a);
+        }
+        report[1] = safe_close(report[1]);
+        go[0] = safe_close(go[0]);
+
+        /* The host's cgroup holds the monitor and qemu: the VM's size plus qemu's own
+         * overhead for memory, none of the device rules (the guest's devices are its own). */
+        SpecResources res = {};
+        const SpecResources *sres = spec->linux_ ? spec->linux_->resources : NULL;
+        if (sres) {
+                res = *sres;
+                res.devices = NULL;
+                res.n_devices = 0;
+                if (res.memory.has_limit && res.memory.limit > 0) {
+                        res.memory.limit = ((int64_t)plan.memory_mib + 256) << 20;
+                        res.memory.has_swap = false;
+                        res.memory.has_reservation = false;
+                }
+        }
+        r = cgroup_create(o->id, spec->linux_ ? spec->linux_->cgroups_path : NULL,
+                          o->systemd_cgroup, sres ? &res : NULL, monitor, &cg, err);
+        if (r < 0)
+                goto fail;
+
+        c = calloc(1, sizeof(*c));
+        if (!c) {
+                r = berth_error(err, ENOMEM, "create");
+                goto fail;
+        }
+        c->dirfd = -1;
+        format_rfc3339_now(created, sizeof(created));
+        c->root = strdup(o->root);
+        c->id = strdup(o->id);
+        c->pid = monitor;
+        c->bundle = strdup(bundle);
+        c->rootfs = strdup(rootfs);
+        c->created = strdup(created);
+        if (asprintf(&c->owner, "%u", geteuid()) < 0)
+                c->owner = NULL;
+        c->systemd_cgroup = o->systemd_cgroup;
+        c->cgroup = cgroup_serialize(cg);
+        c->creating = true;
+        struct json_object *ann;
+        if (json_object_object_get_ex(spec->json, "annotations", &ann))
+                c->annotations = json_object_get(ann);
+        bool zombie;
+        (void)process_start_time(monitor, &c->pid_start, &zombie);
+        c->dirfd = TAKE_FD(statedir);
+        r = container_state_save(c, err);
+        if (r < 0)
+                goto fail;
+
+        if (write(go[1], "g", 1) != 1) {
+                r = berth_error(err, errno, "vm: the monitor died");
+                goto fail;
+        }
+        go[1] = safe_close(go[1]);
+        char msg[1024];
+        size_t got = 0;
+        for (;;) {
+                ssize_t k = read(report[0], msg + got, sizeof(msg) - 1 - got);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        break;
+                got += (size_t)k;
+        }
+        msg[got] = 0;
+        if (!startswith(msg, "ok ")) {
+                const char *text = strchr(msg, ' ');
+                r = berth_error_plain(err, got ? atoi(msg) : 0, "%s",
+                                      got && text ? text + 1 : "vm: the monitor died");
+                berth_error_prefix(err, "create container `%s`", o->id);
+                goto fail;
+        }
+        r = container_state_created(c, err);
+        if (r < 0)
+                goto fail;
+        if (o->pid_file && (r = write_pid_file(o->pid_file, monitor, err)) < 0)
+                goto fail;
+        safe_close(report[0]);
+        *ret = c;
+        return 0;
+
+fail:
+        safe_close(report[0]);
+        safe_close(report[1]);
+        safe_close(go[0]);
+        safe_close(go[1]);
+        if (monitor > 0) {
+                kill(monitor, SIGKILL);
+                while (waitpid(monitor, NULL, 0) < 0 && errno == EINTR)
+                        ;
+        }
+        if (cg)
+                (void)cgroup_destroy(cg, NULL);
+        if (c && c->dirfd >= 0) {
+                (void)container_state_remove(c);
+                container_free(c);
+        } else {
+                if (c)
+                        container_free(c);
+                (void)container_state_remove_dir(o->root, o->id);
+        }
+        return r;
+}
+
+int vm_container_create(const CreateOptions *o, BerthError **err)
+{
+        _cleanup_container_ Container *c = NULL;
+        return do_create(o, &c, err);
+}
+
+int vm_container_run(const CreateOptions *o, bool detach, bool keep, int *ret_status,
+                     BerthError **err)
+{
+        _cleanup_container_ Container *c = NULL;
+        int r = do_create(o, &c, err);
+        if (r < 0)
+                return r;
+        if (!detach)
+                forward_signals_to(c->pid);
+        r = container_start(c, err);
+        if (r < 0) {
+                forward_signals_to(0);
+                container_delete(c, true, NULL);
+                return r;
+        }
+        if (detach) {
+                *ret_status = 0;
+                return 0;
+        }
+        *ret_status = wait_exit_status(c->pid);
+        forward_signals_to(0);
+        if (!keep && container_delete(c, true, err) < 0)
+                return berth_error_code(*err);
+        return 0;
+}

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * exec and ps in VM mode: requests to the container's monitor on <state>/vm.sock. An exec
+ * passes its stdio fds along and waits for the exit status, forwarding the signals it gets;
+ * with --detach a child of ours does the waiting, and its pid is the one --pid-file names, so
+ * a caller that waits for that pid (conmon) gets the process's exit status as with runc.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "basic/fs-util.h"
+#include "basic/macro.h"
+#include "runtime/terminal.h"
+#include "vm-monitor.h"
+#include "vm.h"
+
+static int control_connect(Container *c, BerthError **err)
+{
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", c->dirfd,
+                 VM_CONTROL_SOCKET);
+        int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return berth_error(err, errno, "vm: socket");
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+                int e = errno;
+                close(fd);
+                return berth_error(err, e, "vm: reach the monitor of container `%s`", c->id);
+        }
+        return fd;
+}
+
+static int send_request(int fd, const void *data, size_t len, const int *fds, size_t n_fds)
+{
+        char cbuf[CMSG_SPACE(3 * sizeof(int))] = {};
+        struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+        if (n_fds) {
+                mh.msg_control = cbuf;
+                mh.msg_controllen = CMSG_SPACE(n_fds * sizeof(int));
+                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(n_fds * sizeof(int));
+                memcpy(CMSG_DATA(c), fds, n_fds * sizeof(int));
+        }
+        return sendmsg(fd, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
+/* One reply; -EPIPE when the monitor closed (the container is gone). */
+static int recv_reply(int fd, char *buf, size_t size)
+{
+        ssize_t n;
+        do
+                n = recv(fd, buf, size - 1, 0);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        if (n == 0)
+                return -EPIPE;
+        buf[n] = 0;
+        return 0;
+}
+
+static int reply_error(const char *buf, const char *what, BerthError **err)
+{
+        int e = atoi(buf + 2);
+        const char *msg = strchr(buf + 2, ' ');
+        return berth_error_plain(err, e ? e : EIO, "%s: %s", what, msg ? msg + 1 : buf);
+}
+
+/* Waits for "X <status>", forwarding signals to the process; the status as a shell gives it. */
+static int wait_exit(int conn)
+{
+        sigset_t mask;
+        sigfillset(&mask);
+        sigdelset(&mask, SIGKILL);
+        sigdelset(&mask, SIGSTOP);
+        sigdelset(&mask, SIGCHLD);
+        sigdelset(&mask, SIGSEGV);
+        sigdelset(&mask, SIGPIPE);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        _cleanup_close_ int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        char buf[256];
+
+        for (;;) {
+                struct pollfd p[2] = { { .fd = conn, .events = POLLIN },
+                                       { .fd = sfd, .events = POLLIN } };
+                if (poll(p, sfd >= 0 ? 2 : 1, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return 255;
+                }
+                if (sfd >= 0 && p[1].revents) {
+                        struct signalfd_siginfo si;
+                        while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+                                char k[32];
+                                int n = snprintf(k, sizeof(k), "K %u", si.ssi_signo);
+                                (void)send(conn, k, (size_t)n, MSG_NOSIGNAL);
+                        }
+                }
+                if (!p[0].revents)
+                        continue;
+                if (recv_reply(conn, buf, sizeof(buf)) < 0)
+                        return 255; /* the container went away under us */
+                if (buf[0] != 'X')
+                        continue;
+                int st = atoi(buf + 2);
+                return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 255;
+        }
+}
+
+/* A terminal for exec with --console-socket: the master goes there, we pass the slave (raw:
+ * the guest's pty does the line discipline). */
+static int console_slave(const char *path, BerthError **err)
+{
+        int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0)
+                return berth_error(err, errno, "vm: exec: open a pty");
+        char *name = ptsname(master);
+        int slave = name ? open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+        if (slave < 0) {
+                int e = errno;
+                close(master);
+                return berth_error(err, e, "vm: exec: open the pty's slave");
+        }
+        struct termios t;
+        if (tcgetattr(slave, &t) == 0) {
+                cfmakeraw(&t);
+                tcsetattr(slave, TCSANOW, &t);
+        }
+        int r = terminal_send_to_socket(path, master, err);
+        close(master);
+        if (r < 0) {
+                close(slave);
+                return r;
+        }
+        return slave;
+}
+
+int vm_container_exec(Container *c, const SpecProcess *p, const char *console_socket,
+                      bool detach, const char *pid_file, int *ret_status, BerthError **err)
+{
+        VmKv kv = {};
+        _cleanup_close_ int conn = -1, slave = -1;
+        char buf[1024];
+        int fds[3] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO };
+        int r;
+
+        if (p->terminal && console_socket) {
+                slave = console_slave(console_socket, err);
+                if (slave < 0)
+                        return slave;
+                fds[0] = fds[1] = fds[2] = slave;
+        }
+        /* "E", then the kv items. */
+        kv.buf = malloc(1);
+        if (!kv.buf)
+                return -ENOMEM;
+        kv.buf[0] = 'E';
+        kv.len = kv.cap = 1;
+        r = vm_plan_process(&kv, p);
+        if (r < 0) {
+                vm_kv_done(&kv);
+                return berth_error(err, r, "vm: exec: describe the process");
+        }
+        conn = control_connect(c, err);
+        if (conn < 0) {
+                vm_kv_done(&kv);
+                return conn;
+        }
+        r = send_request(conn, kv.buf, kv.len, fds, 3);
+        vm_kv_done(&kv);
+        if (r < 0)
+                return berth_error(err, r, "vm: exec: send the request");
+        slave = safe_close(slave);
+        r = recv_reply(conn, buf, sizeof(buf));
+        if (r < 0)
+                return berth_error(err, r, "vm: exec: the container's monitor went away");
+        if (buf[0] == 'E')
+                return reply_error(buf, "exec", err);
+        if (buf[0] != 'S')
+                return berth_error(err, EPROTO, "vm: exec: unexpected reply `%s`", buf);
+        if (!detach) {
+                *ret_status = wait_exit(conn);
+                return 0;
+        }
+        /* Detached: a child of ours stands for the process until it exits. */
+        pid_t pid = fork();
+        if (pid < 0)
+                return berth_error(err, errno, "vm: exec: fork");
+        if (pid == 0) {
+                int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (devnull >= 0) {
+                        dup2(devnull, 0);
+                        dup2(devnull, 1);
+                        dup2(devnull, 2);
+                }
+                int st = wait_exit(conn);
+                _exit(st);
+        }
+        if (pid_file) {
+                int n = snprintf(buf, sizeof(buf), "%d", pid);
+                r = write_file_atomic(pid_file, buf, (size_t)n, 0644);
+                if (r < 0)
+                        return berth_error(err, r, "write pid file %s", pid_file);
+        }
+        *ret_status = 0;
+        return 0;
+}
+
+int vm_container_pids(Container *c, char **ret, BerthError **err)
+{
+        _cleanup_close_ int conn = control_connect(c, err);
+        char buf[8192];
+        if (conn < 0)
+                return conn;
+        int r = send_request(conn, "P", 1, NULL, 0);
+        if (r >= 0)
+                r = recv_reply(conn, buf, sizeof(buf));
+        if (r < 0)
+                return berth_error(err, r, "vm: ps: ask the container's monitor");
+        if (buf[0] != 'R')
+                return reply_error(buf, "ps", err);
+        *ret = strdup(buf[1] ? buf + 2 : "");
+        return *ret ? 0 : -ENOMEM;
+}

@@ -1,0 +1,627 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The VM monitor (vm-monitor.h): boots qemu, talks to the agent, stands in for the init. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "basic/fs-util.h"
+#include "basic/macro.h"
+#include "basic/string-util.h"
+#include "runtime/state.h"
+#include "runtime/sync.h"
+#include "runtime/terminal.h"
+#include "vm-monitor.h"
+
+#define BOOT_TIMEOUT_MS 120000 /* TCG on a loaded 2-core host boots in seconds; be patient */
+#define MAX_EXECS 32
+
+typedef struct Exec {
+        bool used;
+        uint32_t proc;
+        int conn;              /* the client on vm.sock */
+        int in, out, err;      /* its stdio, passed by the client */
+        bool ps;               /* a ps request, not a process */
+} Exec;
+
+typedef struct Monitor {
+        const VmMonitorArgs *a;
+        int agent;             /* our end of the agent's virtio-serial chardev */
+        pid_t qemu;
+        int sfd;               /* signalfd */
+        int exec_listen;       /* exec.sock, until start */
+        int start_conn;        /* the `start` waiting for VM_STARTED */
+        int control;           /* vm.sock */
+        int in, out, err;      /* the container's stdio on the host */
+        int pty;               /* terminal: our end (the slave of the console's pty), or -1 */
+        uint32_t next_proc;
+        Exec execs[MAX_EXECS];
+} Monitor;
+
+static void report(const VmMonitorArgs *a, const char *fmt, ...) _printf_(2, 3);
+static void report(const VmMonitorArgs *a, const char *fmt, ...)
+{
+        char buf[1024];
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        if (a->report_fd >= 0)
+                (void)write_all_fd(a->report_fd, buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
+}
+
+_Noreturn static void fail(const VmMonitorArgs *a, int err, const char *fmt, ...) _printf_(3, 4);
+_Noreturn static void fail(const VmMonitorArgs *a, int err, const char *fmt, ...)
+{
+        char buf[900], tail[400] = "";
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        /* The state directory goes with the failed create: the console's last words come
+         * along in the error instead. */
+        int fd = openat(a->state_dirfd, VM_CONSOLE_LOG, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        struct stat st;
+        if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0) {
+                off_t off = st.st_size > (off_t)sizeof(tail) - 1 ? st.st_size - (off_t)sizeof(tail) + 1 : 0;
+                ssize_t n = pread(fd, tail, sizeof(tail) - 1, off);
+                tail[n > 0 ? n : 0] = 0;
+                for (char *t = tail; *t; t++)
+                        if (*t == '\r' || (*t == '\n' && t[1]))
+                                *t = ' ';
+        }
+        if (fd >= 0)
+                close(fd);
+        if (err)
+                report(a, "%d %s: %s%s%s", err, buf, strerror(err), tail[0] ? "; console: " : "", tail);
+        else
+                report(a, "0 %s%s%s", buf, tail[0] ? "; console: " : "", tail);
+        _exit(1);
+}
+
+/* The guest's console goes to console.log in the state directory, for diagnosing boots. */
+static char **qemu_argv(const VmMonitorArgs *a, int agent_fd)
+{
+        _cleanup_strv_free_ char **v = NULL;
+        char buf[4096];
+        const VmAssets *as = a->assets;
+
+#define ADD(s)                                                                                     \
+        do {                                                                                       \
+                if (strv_extend(&v, (s)) < 0)                                                      \
+                        return NULL;                                                               \
+        } while (0)
+#define ADDF(...)                                                                                  \
+        do {                                                                                       \
+                snprintf(buf, sizeof(buf), __VA_ARGS__);                                           \
+                ADD(buf);                                                                          \
+        } while (0)
+
+        ADD(as->qemu);
+        ADD("-accel"); ADD("tcg");
+        ADD("-M"); ADD("microvm,x-option-roms=off");
+        ADD("-cpu"); ADD("max");
+        ADD("-m"); ADDF("%uM", a->memory_mib);
+        ADD("-smp"); ADDF("%u", a->vcpus);
+        ADD("-nographic"); ADD("-no-reboot"); ADD("-nodefaults");
+        ADD("-no-user-config");
+        ADD("-serial"); ADD("stdio");
+        /* qemu's own seccomp filter: no new processes, no privilege changes. */
+        ADD("-sandbox"); ADD("on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+        ADD("-kernel"); ADD(as->kernel);
+        ADD("-initrd"); ADD(as->initrd);
+        ADD("-append");
+        ADDF("console=ttyS0 quiet loglevel=1 panic=-1 reboot=t rdinit=/init no_timer_check%s%s",
+             as->tsc_khz ? " tsc_early_khz=" : "", as->tsc_khz ? as->tsc_khz : "");
+        ADD("-device"); ADD("virtio-serial-device,max_ports=2");
+        ADD("-chardev"); ADDF("socket,id=agent,fd=%d", agent_fd);
+        ADD("-device"); ADD("virtserialport,chardev=agent,name=berth.agent");
+        ADD("-fsdev");
+        ADDF("local,id=rootfs,path=%s,security_model=passthrough,multidevs=remap", a->rootfs);
+        ADD("-device"); ADD("virtio-9p-device,fsdev=rootfs,mount_tag=rootfs");
+        for (size_t i = 0; a->shares && a->shares[i]; i++) {
+                ADD("-fsdev");
+                ADDF("local,id=m%zu,path=%s,security_model=passthrough,multidevs=remap%s", i,
+                     a->shares[i], a->shares_ro[i] ? ",readonly=on" : "");
+                ADD("-device"); ADDF("virtio-9p-device,fsdev=m%zu,mount_tag=m%zu", i, i);
+        }
+        ADD("-device"); ADD("virtio-balloon-device");
+#undef ADD
+#undef ADDF
+        return TAKE_PTR(v);
+}
+
+static pid_t spawn_qemu(const VmMonitorArgs *a, int agent_fd)
+{
+        _cleanup_strv_free_ char **argv = qemu_argv(a, agent_fd);
+        if (!argv)
+                return -ENOMEM;
+        int log = openat(a->state_dirfd, VM_CONSOLE_LOG,
+                         O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (log < 0)
+                return -errno;
+        pid_t pid = fork();
+        if (pid == 0) {
+                /* qemu lives exactly as long as we do. */
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
+                int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+                if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0)
+                        _exit(127);
+                if (fcntl(agent_fd, F_SETFD, 0) < 0)
+                        _exit(127);
+                sigset_t none;
+                sigemptyset(&none);
+                sigprocmask(SIG_SETMASK, &none, NULL);
+                execv(argv[0], argv);
+                _exit(127);
+        }
+        int saved = errno;
+        close(log);
+        return pid < 0 ? -saved : pid;
+}
+
+/* Reads frames until one of `type` for proc arrives (others are handled as they come during
+ * boot: there are none but console noise), or the timeout, or qemu dies. */
+static int wait_frame(Monitor *m, uint16_t type, uint32_t proc, VmFrame *ret, int timeout_ms)
+{
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (;;) {
+                struct timespec now;
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                long left = timeout_ms - ((now.tv_sec - t0.tv_sec) * 1000 +
+                                          (now.tv_nsec - t0.tv_nsec) / 1000000);
+                if (left <= 0)
+                        return -ETIMEDOUT;
+                struct pollfd p[2] = { { .fd = m->agent, .events = POLLIN },
+                                       { .fd = m->sfd, .events = POLLIN } };
+                if (poll(p, 2, (int)left) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (p[1].revents && waitpid(m->qemu, NULL, WNOHANG) == m->qemu)
+                        return -ECHILD;
+                if (!p[0].revents)
+                        continue;
+                VmFrame f;
+                int r = vm_frame_read(m->agent, &f);
+                if (r < 0)
+                        return r;
+                if ((f.h.type == type || f.h.type == VM_ERROR) && f.h.proc == proc) {
+                        *ret = f;
+                        return f.h.type == VM_ERROR ? -EIO : 0;
+                }
+                vm_frame_done(&f);
+        }
+}
+
+static int listen_at(int dirfd, const char *name)
+{
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd, name);
+        int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+                return -errno;
+        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
+/* terminal with --console-socket: a host pty whose master goes to the socket's owner; we
+ * relay its slave, raw, to the guest's pty (which does the line discipline once). */
+static int setup_console(Monitor *m)
+{
+        int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0)
+                return -errno;
+        char *name = ptsname(master);
+        int slave = name ? open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+        if (slave < 0) {
+                close(master);
+                return -errno;
+        }
+        struct termios t;
+        if (tcgetattr(slave, &t) == 0) {
+                cfmakeraw(&t);
+                tcsetattr(slave, TCSANOW, &t);
+        }
+        _cleanup_error_ BerthError *err = NULL;
+        int r = terminal_send_to_socket(m->a->console_socket, master, &err);
+        close(master);
+        if (r < 0) {
+                close(slave);
+                return r;
+        }
+        /* Our controlling terminal, so a resize by the console's owner reaches us as
+         * SIGWINCH. */
+        setsid();
+        (void)ioctl(slave, TIOCSCTTY, 0);
+        m->pty = slave;
+        return 0;
+}
+
+static void send_winsize(Monitor *m, int fd, uint32_t proc)
+{
+        struct winsize ws;
+        char buf[32];
+        if (fd < 0 || ioctl(fd, TIOCGWINSZ, &ws) < 0 || !ws.ws_row)
+                return;
+        snprintf(buf, sizeof(buf), "%u %u", ws.ws_row, ws.ws_col);
+        vm_frame_write_text(m->agent, VM_RESIZE, proc, buf);
+}
+
+static void reply(int conn, const char *fmt, ...) _printf_(2, 3);
+static void reply(int conn, const char *fmt, ...)
+{
+        char buf[1024];
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        (void)send(conn, buf, (size_t)MIN(n, (int)sizeof(buf) - 1), MSG_NOSIGNAL);
+}
+
+static void exec_done(Exec *e)
+{
+        safe_close(e->conn);
+        safe_close(e->in);
+        safe_close(e->out);
+        safe_close(e->err);
+        *e = (Exec){ .conn = -1, .in = -1, .out = -1, .err = -1 };
+}
+
+static Exec *exec_find(Monitor *m, uint32_t proc)
+{
+        for (int i = 0; i < MAX_EXECS; i++)
+                if (m->execs[i].used && m->execs[i].proc == proc)
+                        return &m->execs[i];
+        return NULL;
+}
+
+static void accept_control(Monitor *m)
+{
+        int conn = accept4(m->control, NULL, NULL, SOCK_CLOEXEC);
+        if (conn < 0)
+                return;
+        _cleanup_free_ char *buf = malloc(VM_REQ_MAX);
+        char cbuf[CMSG_SPACE(3 * sizeof(int))] = {};
+        struct iovec iov = { .iov_base = buf, .iov_len = VM_REQ_MAX };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                             .msg_controllen = sizeof(cbuf) };
+        int fds[3] = { -1, -1, -1 };
+        Exec *e = NULL;
+
+        /* The client sends its request right after connecting: a short blocking wait. */
+        struct pollfd p = { .fd = conn, .events = POLLIN };
+        ssize_t n = buf && poll(&p, 1, 5000) == 1 ? recvmsg(conn, &mh, MSG_CMSG_CLOEXEC) : -1;
+        for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+                        memcpy(fds, CMSG_DATA(c), MIN(c->cmsg_len - CMSG_LEN(0), sizeof(fds)));
+        for (int i = 0; i < MAX_EXECS && !e; i++)
+                if (!m->execs[i].used)
+                        e = &m->execs[i];
+        if (n < 1 || !e || (buf[0] != 'E' && buf[0] != 'P')) {
+                reply(conn, "E %d %s", e ? EINVAL : EBUSY, e ? "bad request" : "too many execs");
+                close(conn);
+                for (int i = 0; i < 3; i++)
+                        safe_close(fds[i]);
+                return;
+        }
+        *e = (Exec){ .used = true, .proc = ++m->next_proc, .conn = conn, .in = fds[0],
+                     .out = fds[1], .err = fds[2], .ps = buf[0] == 'P' };
+        if (e->ps) {
+                vm_frame_write(m->agent, VM_PS, 0, e->proc, NULL, 0);
+                return;
+        }
+        if (e->in < 0 || e->out < 0 || e->err < 0) {
+                reply(conn, "E %d %s", EINVAL, "exec needs three fds");
+                exec_done(e);
+                return;
+        }
+        vm_frame_write(m->agent, VM_EXEC, 0, e->proc, buf + 1, (uint32_t)(n - 1));
+}
+
+_Noreturn static void exit_like(int status)
+{
+        if (WIFSIGNALED(status)) {
+                int sig = WTERMSIG(status);
+                struct rlimit no_core = {};
+                setrlimit(RLIMIT_CORE, &no_core);
+                signal(sig, SIG_DFL);
+                sigset_t s;
+                sigemptyset(&s);
+                sigaddset(&s, sig);
+                sigprocmask(SIG_UNBLOCK, &s, NULL);
+                raise(sig);
+                _exit(128 + sig);
+        }
+        _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 255);
+}
+
+static void write_out(int fd, const VmFrame *f)
+{
+        if (fd >= 0 && f->h.len)
+                (void)write_all_fd(fd, f->data, f->h.len);
+}
+
+/* Returns the container's wait status once its process has exited. */
+static int serve(Monitor *m)
+{
+        int oom = 0;
+        for (;;) {
+                struct pollfd p[8 + 2 * MAX_EXECS];
+                Exec *who[2 * MAX_EXECS];
+                int n = 0, first_exec;
+                int cin = m->pty >= 0 ? m->pty : m->in;
+
+                p[n++] = (struct pollfd){ .fd = m->agent, .events = POLLIN };       /* 0 */
+                p[n++] = (struct pollfd){ .fd = m->sfd, .events = POLLIN };         /* 1 */
+                p[n++] = (struct pollfd){ .fd = m->exec_listen, .events = POLLIN }; /* 2 */
+                p[n++] = (struct pollfd){ .fd = m->control, .events = POLLIN };     /* 3 */
+                p[n++] = (struct pollfd){ .fd = cin, .events = POLLIN };            /* 4 */
+                p[n++] = (struct pollfd){ .fd = m->start_conn, .events = 0 };       /* 5 */
+                first_exec = n;
+                for (int i = 0; i < MAX_EXECS; i++) {
+                        Exec *e = &m->execs[i];
+                        if (!e->used)
+                                continue;
+                        who[n - first_exec] = e;
+                        p[n++] = (struct pollfd){ .fd = e->in, .events = POLLIN };
+                        who[n - first_exec] = e;
+                        p[n++] = (struct pollfd){ .fd = e->conn, .events = POLLIN };
+                }
+                if (poll(p, (nfds_t)n, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return W_EXITCODE(255, 0);
+                }
+                if (p[1].revents) {
+                        struct signalfd_siginfo si;
+                        while (read(m->sfd, &si, sizeof(si)) == sizeof(si)) {
+                                char buf[16];
+                                if (si.ssi_signo == SIGCHLD) {
+                                        if (waitpid(m->qemu, NULL, WNOHANG) == m->qemu)
+                                                return W_EXITCODE(0, SIGKILL); /* the VM died */
+                                        continue;
+                                }
+                                if (si.ssi_signo == SIGWINCH) {
+                                        send_winsize(m, m->pty >= 0 ? m->pty : m->in, 0);
+                                        continue;
+                                }
+                                snprintf(buf, sizeof(buf), "%u", si.ssi_signo);
+                                vm_frame_write_text(m->agent, VM_SIGNAL, 0, buf);
+                        }
+                }
+                if (p[2].revents && m->exec_listen >= 0) {
+                        int conn = accept4(m->exec_listen, NULL, NULL, SOCK_CLOEXEC);
+                        SyncMsg msg = {};
+                        if (conn >= 0 && m->start_conn < 0 && sync_recv(conn, &msg, NULL) >= 0 &&
+                            msg.type == SYNC_START) {
+                                m->start_conn = conn;
+                                vm_frame_write(m->agent, VM_START, 0, 0, NULL, 0);
+                        } else if (conn >= 0) {
+                                close(conn);
+                        }
+                        sync_msg_done(&msg);
+                }
+                if (p[3].revents)
+                        accept_control(m);
+                if (p[4].revents && cin >= 0) {
+                        char buf[65536];
+                        ssize_t k = read(cin, buf, sizeof(buf));
+                        if (k > 0)
+                                vm_frame_write(m->agent, VM_DATA, VM_STREAM_STDIN, 0, buf,
+                                               (uint32_t)k);
+                        else if (k == 0 || (errno != EINTR && errno != EAGAIN)) {
+                                if (m->pty < 0)
+                                        vm_frame_write(m->agent, VM_DATA, VM_STREAM_STDIN, 0,
+                                                       NULL, 0);
+                                if (m->pty >= 0)
+                                        m->pty = safe_close(m->pty);
+                                else
+                                        m->in = -1; /* stop polling it; it stays open */
+                        }
+                }
+                for (int i = first_exec; i < n; i++) {
+                        Exec *e = who[i - first_exec];
+                        if (!p[i].revents || !e->used)
+                                continue;
+                        if (p[i].fd == e->conn && e->conn >= 0) {
+                                char buf[64];
+                                ssize_t k = recv(e->conn, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+                                if (k < 0 && (errno == EAGAIN || errno == EINTR))
+                                        continue;
+                                if (k > 2 && buf[0] == 'K') { /* a signal for the process */
+                                        buf[k] = 0;
+                                        if (!e->ps)
+                                                vm_frame_write_text(m->agent, VM_SIGNAL, e->proc,
+                                                                    buf + 2);
+                                        continue;
+                                }
+                                /* The client went away: its process runs on (as a runc exec's
+                                 * does when runc is killed); only its status has no taker. */
+                                e->conn = safe_close(e->conn);
+                        } else if (p[i].fd == e->in && e->in >= 0) {
+                                char buf[65536];
+                                ssize_t k = read(e->in, buf, sizeof(buf));
+                                if (k > 0)
+                                        vm_frame_write(m->agent, VM_DATA, VM_STREAM_STDIN,
+                                                       e->proc, buf, (uint32_t)k);
+                                else {
+                                        vm_frame_write(m->agent, VM_DATA, VM_STREAM_STDIN,
+                                                       e->proc, NULL, 0);
+                                        e->in = safe_close(e->in);
+                                }
+                        }
+                }
+                if (p[5].revents && m->start_conn >= 0) /* `start` was killed: no matter */
+                        m->start_conn = safe_close(m->start_conn);
+                if (!p[0].revents)
+                        continue;
+                VmFrame f;
+                if (vm_frame_read(m->agent, &f) < 0)
+                        return W_EXITCODE(255, 0); /* the agent is gone without a status */
+                Exec *e = f.h.proc ? exec_find(m, f.h.proc) : NULL;
+                switch (f.h.type) {
+                case VM_DATA:
+                        if (f.h.proc == 0)
+                                write_out(m->pty >= 0 ? m->pty
+                                          : f.h.stream == VM_STREAM_STDERR ? m->err
+                                                                           : m->out,
+                                          &f);
+                        else if (e)
+                                write_out(f.h.stream == VM_STREAM_STDERR ? e->err : e->out, &f);
+                        break;
+                case VM_STARTED:
+                        if (f.h.proc == 0 && m->start_conn >= 0) {
+                                /* As with the init's execve: the socket closing says "runs". */
+                                m->exec_listen = safe_close(m->exec_listen);
+                                m->start_conn = safe_close(m->start_conn);
+                                if (m->pty >= 0)
+                                        send_winsize(m, m->pty, 0);
+                        } else if (e && e->conn >= 0)
+                                reply(e->conn, "S %s", f.data ? f.data : "0");
+                        break;
+                case VM_ERROR: {
+                        const char *text = f.data ? f.data : "0 unknown error";
+                        int errnum = atoi(text);
+                        const char *msg = strchr(text, ' ');
+                        if (f.h.proc == 0 && m->start_conn >= 0) {
+                                sync_send(m->start_conn, SYNC_ERROR, errnum, msg ? msg + 1 : text,
+                                          -1);
+                                m->start_conn = safe_close(m->start_conn);
+                        } else if (e && e->conn >= 0)
+                                reply(e->conn, "E %s", text);
+                        break;
+                }
+                case VM_EXIT:
+                        if (f.h.proc == 0) {
+                                int st = f.data ? atoi(f.data) : W_EXITCODE(255, 0);
+                                vm_frame_done(&f);
+                                if (oom)
+                                        (void)write_file_atomic_at(m->a->state_dirfd, "oom", "1",
+                                                                   1, 0600);
+                                return st;
+                        }
+                        if (e) {
+                                if (e->conn >= 0)
+                                        reply(e->conn, "X %s", f.data ? f.data : "0");
+                                exec_done(e);
+                        }
+                        break;
+                case VM_OOM:
+                        oom = 1;
+                        break;
+                case VM_PS_REPLY:
+                        if (e) {
+                                reply(e->conn, "R %s", f.data ? f.data : "");
+                                exec_done(e);
+                        }
+                        break;
+                default:
+                        break;
+                }
+                vm_frame_done(&f);
+        }
+}
+
+_Noreturn void vm_monitor_main(const VmMonitorArgs *a)
+{
+        Monitor m = { .a = a, .agent = -1, .exec_listen = -1, .start_conn = -1, .control = -1,
+                      .in = STDIN_FILENO, .out = STDOUT_FILENO, .err = STDERR_FILENO, .pty = -1 };
+        int sv[2], r;
+        char b;
+
+        for (int i = 0; i < MAX_EXECS; i++)
+                m.execs[i] = (Exec){ .conn = -1, .in = -1, .out = -1, .err = -1 };
+        /* Until create has seen us ready, we die with it: nothing of a killed create lives on. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != a->parent)
+                _exit(1);
+        if (read(a->go_fd, &b, 1) != 1)
+                _exit(1);
+        close(a->go_fd);
+
+        sigset_t mask;
+        sigfillset(&mask);
+        sigdelset(&mask, SIGKILL);
+        sigdelset(&mask, SIGSTOP);
+        sigdelset(&mask, SIGSEGV);
+        sigdelset(&mask, SIGBUS);
+        sigdelset(&mask, SIGILL);
+        sigdelset(&mask, SIGFPE);
+        sigdelset(&mask, SIGPIPE);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        signal(SIGPIPE, SIG_IGN);
+        m.sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (m.sfd < 0)
+                fail(a, errno, "vm: signalfd");
+
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+                fail(a, errno, "vm: agent socket");
+        m.agent = sv[0];
+        m.qemu = spawn_qemu(a, sv[1]);
+        close(sv[1]);
+        if (m.qemu < 0)
+                fail(a, (int)-m.qemu, "vm: start %s", a->assets->qemu);
+
+        VmFrame f;
+        r = wait_frame(&m, VM_HELLO, 0, &f, BOOT_TIMEOUT_MS);
+        if (r < 0)
+                fail(a, r == -ECHILD ? 0 : -r, "vm: the guest did not come up%s",
+                     r == -ECHILD ? " (qemu exited)" : "");
+        vm_frame_done(&f);
+        if (vm_frame_write(m.agent, VM_CREATE, 0, 0, a->create->buf, (uint32_t)a->create->len) < 0)
+                fail(a, EPIPE, "vm: talk to the agent");
+        r = wait_frame(&m, VM_STARTED, 0, &f, BOOT_TIMEOUT_MS);
+        if (r < 0) {
+                if (r == -EIO && f.data) {
+                        const char *msg = strchr(f.data, ' ');
+                        fail(a, 0, "vm: in the guest: %s", msg ? msg + 1 : f.data);
+                }
+                fail(a, -r, "vm: create the container in the guest");
+        }
+        _cleanup_free_ char *guest_pid = f.data;
+
+        if (a->terminal && a->console_socket && (r = setup_console(&m)) < 0)
+                fail(a, -r, "vm: console socket %s", a->console_socket);
+        if (a->terminal && !a->console_socket)
+                m.pty = -1; /* run in the foreground: stdio is the caller's terminal */
+        m.exec_listen = listen_at(a->state_dirfd, STATE_EXEC_SOCKET);
+        if (m.exec_listen < 0)
+                fail(a, -m.exec_listen, "vm: %s", STATE_EXEC_SOCKET);
+        m.control = listen_at(a->state_dirfd, VM_CONTROL_SOCKET);
+        if (m.control < 0)
+                fail(a, -m.control, "vm: %s", VM_CONTROL_SOCKET);
+
+        /* Created. From here on we outlive create, as an init would (a create killed between
+         * these lines leaves a container that is running and marked "creating": delete --force
+         * removes it). */
+        prctl(PR_SET_PDEATHSIG, 0);
+        report(a, "ok %s", guest_pid ? guest_pid : "0");
+        close(a->report_fd);
+
+        int status = serve(&m);
+        kill(m.qemu, SIGKILL);
+        while (waitpid(m.qemu, NULL, 0) < 0 && errno == EINTR)
+                ;
+        exit_like(status);
+}

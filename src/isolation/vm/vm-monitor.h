@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The VM monitor: the host process that stands for a VM container's init. It is the pid in
+ * state.json and behaves as the init would towards everything that only knows pids and files:
+ * it owns <state>/exec.sock (so `start` works unchanged), forwards every signal it gets to the
+ * container's process in the guest, relays the container's stdio, and exits with the
+ * container's exit status (killed by the same signal when it was killed), so conmon, ctr and
+ * `run` see a process exit as with process mode. qemu is its child and dies with it. exec and
+ * ps reach it on <state>/vm.sock (vm-exec.c).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "spec/runtime-spec.h"
+#include "vm-assets.h"
+#include "vm-proto.h"
+
+#define VM_CONTROL_SOCKET "vm.sock"
+#define VM_CONSOLE_LOG "console.log"
+
+typedef struct VmMonitorArgs {
+        const char *id;
+        int state_dirfd;           /* <root>/<id> */
+        const char *rootfs;        /* absolute, on the host */
+        char **shares;             /* host paths, shared as 9p tags m0, m1, ... */
+        bool *shares_ro;
+        const VmAssets *assets;
+        const VmKv *create;        /* the VM_CREATE payload */
+        unsigned memory_mib, vcpus;
+        bool terminal;
+        const char *console_socket; /* with terminal: the pty master goes there */
+        int report_fd;             /* to create: "ok <guest pid>" or an error text, then EOF */
+        int go_fd;                 /* from create: a byte once the monitor is in the cgroup */
+        pid_t parent;              /* create: while it lives, the monitor may go on */
+} VmMonitorArgs;
+
+_Noreturn void vm_monitor_main(const VmMonitorArgs *a);
+
+/* Control requests on vm.sock: one SOCK_SEQPACKET message "E" + kv (exec; with 3 fds: stdin,
+ * stdout, stderr) or "P" (ps); replies "S <pid>" (started), "E <errno> <text>" (failed),
+ * "X <wait status>" (exited), "R <pids>" (ps). */
+#define VM_REQ_MAX (256 * 1024)
+
+/* vm-create.c: the kv description of a process (VM_CREATE's and VM_EXEC's common part). */
+int vm_plan_process(VmKv *kv, const SpecProcess *p);

@@ -1,0 +1,242 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The vm isolation tier (issue 13): containers in their own qemu micro-VM, booted under TCG
+on these hosts. The same bundles and runtime command line as process mode, selected by the
+annotation run.berth.isolation=vm or by invoking the runtime as berth-vm.
+
+Skipped when the build has no agent (sanitizer builds cannot link it statically) or the host
+has no qemu or guest kernel."""
+import array
+import glob
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+import pytest
+
+from conftest import mount_leftovers, processes_with
+from runtime_env import BUILD, RUNTIME, cgroup_leftovers, wait_status
+
+AGENT = os.path.join(BUILD, "src", "isolation", "vm", "berth-vm-agent")
+
+if not os.access(AGENT, os.X_OK):
+    pytest.skip("no berth-vm-agent in this build (sanitizer builds leave it out)",
+                allow_module_level=True)
+if shutil.which("qemu-system-x86_64") is None or not glob.glob("/boot/vmlinuz-*"):
+    pytest.skip("qemu-system-x86 or linux-image-amd64 is not installed",
+                allow_module_level=True)
+
+BOOT = 120  # seconds: TCG on a busy 2-core host
+
+
+@pytest.fixture
+def vm(bundle):
+    """The bundle fixture with the VM annotation; its teardown checks for leftovers."""
+    bundle.spec.setdefault("annotations", {})["run.berth.isolation"] = "vm"
+    yield bundle
+    # Whatever the test left: no qemu whose command line names this bundle.
+    for cid in os.listdir(bundle.root) if os.path.isdir(bundle.root) else []:
+        bundle.rt("delete", "--force", cid, timeout=BOOT)
+    deadline = time.time() + 10
+    while processes_with(bundle.dir) and time.time() < deadline:
+        time.sleep(0.1)
+    assert not processes_with(bundle.dir), "a qemu or monitor of this bundle is left"
+
+
+def run(b, *argv, **kw):
+    kw.setdefault("timeout", BOOT)
+    return b.run(*argv, **kw)
+
+
+def test_echo_and_exit_codes(vm):
+    r = run(vm, "echo", "hello from the vm")
+    assert r.rc == 0 and r.out == "hello from the vm\n", r
+    r = run(vm, "sh", "-c", "echo out; echo err >&2; exit 7")
+    assert r.rc == 7 and r.out == "out\n" and "err" in r.err, r
+    r = run(vm, "sh", "-c", "sh -c 'kill -9 $$'; echo child $?")
+    assert r.rc == 0 and r.out == "child 137\n", r
+    r = run(vm, "/no/such/program")
+    assert r.rc != 0 and "/no/such/program" in r.err, r
+
+
+def test_the_kernel_is_the_guests(vm):
+    r = run(vm, "uname", "-r")
+    assert r.rc == 0 and r.out.strip() != os.uname().release, r
+
+
+def test_stdin_is_piped(vm):
+    r = run(vm, "sh", "-c", "read a; read b; echo \"$b $a\"", input="one\ntwo\n")
+    assert r.rc == 0 and r.out == "two one\n", r
+
+
+def test_capabilities_and_masked_paths_apply_in_the_guest(vm):
+    vm.spec["process"]["capabilities"] = {"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"],
+                                          "permitted": ["CAP_KILL"]}
+    r = run(vm, "sh", "-c", "grep CapBnd /proc/self/status; wc -c < /proc/kcore")
+    assert r.rc == 0, r
+    assert "CapBnd:\t0000000000000020" in r.out and r.out.split("\n")[1].strip() == "0", r
+    vm.spec["process"]["capabilities"] = {}  # podman's --cap-drop ALL: every set empty
+    r = run(vm, "grep", "CapEff", "/proc/self/status")
+    assert r.rc == 0 and "0000000000000000" in r.out, r
+
+
+def recv_fd(conn):
+    fds = array.array("i")
+    _, anc, _, _ = conn.recvmsg(1024, socket.CMSG_SPACE(fds.itemsize))
+    for level, typ, data in anc:
+        if level == socket.SOL_SOCKET and typ == socket.SCM_RIGHTS:
+            fds.frombytes(data[:fds.itemsize])
+    return fds[0]
+
+
+def test_terminal_through_the_console_socket(vm, tmp_path):
+    path = str(tmp_path / "console.sock")
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(1)
+    got = {}
+
+    def serve():
+        conn, _ = srv.accept()
+        got["fd"] = recv_fd(conn)
+        conn.close()
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    vm.spec["process"]["terminal"] = True
+    vm.spec["process"]["consoleSize"] = {"height": 30, "width": 100}
+    cid, r = vm.create("sh", "-c", "tty; stty size; read x; echo got:$x",
+                       extra=("--console-socket", path), timeout=BOOT)
+    assert r.rc == 0, r
+    t.join(5)
+    master = got["fd"]
+    vm.rt("start", cid, check=True)
+    os.write(master, b"typed\n")
+    out = b""
+    deadline = time.time() + 30
+    while b"got:typed" not in out and time.time() < deadline:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    text = out.decode(errors="replace")
+    assert "/dev/pts/0" in text and "30 100" in text and "got:typed" in text, text
+    vm.rt("delete", "--force", cid, check=True)
+    srv.close()
+
+
+def test_lifecycle_exec_ps_kill_delete(vm):
+    cid, r = vm.create("sleep", "1000", timeout=BOOT)
+    assert r.rc == 0, r
+    st = vm.state(cid)
+    assert st["status"] == "created" and st["pid"] > 0, st
+    vm.rt("start", cid, check=True)
+    assert wait_status(vm, cid, "running") == "running"
+    r = vm.rt("exec", cid, "sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '; exit 5")
+    assert r.rc == 5 and r.out.strip() == "sleep 1000", r
+    r = vm.rt("exec", cid, "cat", input="through exec's stdin")
+    assert r.rc == 0 and r.out == "through exec's stdin", r
+    r = vm.rt("ps", "--format", "json", cid, check=True)
+    assert json.loads(r.out) == [1], r
+    # SIGTERM to a pid-1 sleep is ignored in the guest as on a host; SIGKILL is not.
+    vm.rt("kill", cid, "KILL", check=True)
+    assert wait_status(vm, cid, "stopped") == "stopped"
+    vm.rt("delete", cid, check=True)
+    assert not os.path.exists(os.path.join(vm.root, cid))
+    assert not cgroup_leftovers(cid)
+    assert not processes_with(vm.dir)
+
+
+def test_signals_reach_the_process_in_the_guest(vm):
+    cid, r = vm.create("sh", "-c", "trap 'echo got term > /tmp/t; exit 3' TERM; "
+                       "while true; do sleep 0.1; done", timeout=BOOT)
+    assert r.rc == 0, r
+    vm.rt("start", cid, check=True)
+    assert wait_status(vm, cid, "running") == "running"
+    time.sleep(1)  # the trap is set
+    vm.rt("kill", cid, "TERM", check=True)
+    assert wait_status(vm, cid, "stopped", timeout=30) == "stopped"
+    vm.rt("delete", cid, check=True)
+
+
+def test_bind_mounts(vm, tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "in").write_text("from the host\n")
+    ro = tmp_path / "ro.txt"
+    ro.write_text("read only\n")
+    vm.spec["mounts"].append({"destination": "/data", "type": "bind", "source": str(shared),
+                              "options": ["rbind", "rw"]})
+    vm.spec["mounts"].append({"destination": "/etc/ro.txt", "type": "bind", "source": str(ro),
+                              "options": ["rbind", "ro"]})
+    r = run(vm, "sh", "-c", "cat /data/in; echo from the guest > /data/out; cat /etc/ro.txt; "
+            "echo x > /etc/ro.txt && echo WROTE; ls /etc/ | grep -c ro.txt")
+    assert r.rc == 0, r
+    assert r.out.split("\n")[:2] == ["from the host", "read only"] and "WROTE" not in r.out, r
+    assert (shared / "out").read_text() == "from the guest\n"
+    assert ro.read_text() == "read only\n"
+
+
+def test_memory_limit_is_enforced_in_the_guest(vm):
+    vm.spec["linux"]["resources"]["memory"] = {"limit": 64 << 20}
+    # A memory hog: the guest's OOM killer ends it, not the host's.
+    r = run(vm, "sh", "-c", "tail /dev/zero; echo tail: $?")
+    assert r.rc == 0 and r.out == "tail: 137\n", r
+    r = run(vm, "tail", "/dev/zero")
+    assert r.rc == 137, r
+    # Within the limit, the same container is fine: the guest has room beyond the limit.
+    r = run(vm, "sh", "-c", "head -c 32m /dev/zero | tail -c 1 | wc -c")
+    assert r.rc == 0 and r.out.strip() == "1", r
+
+
+def test_killed_create_leaves_nothing(vm):
+    vm.args("true")
+    vm.write()
+    cid = vm.new_id()
+    p = subprocess.Popen([RUNTIME, "--root", vm.root, "create", "--bundle", vm.dir, cid],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    # Killed while the VM boots: its monitor and qemu die with it.
+    deadline = time.time() + 30
+    while not processes_with(vm.dir) and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    deadline = time.time() + 10
+    while processes_with(vm.dir) and time.time() < deadline:
+        time.sleep(0.1)
+    assert not processes_with(vm.dir), "qemu or the monitor outlived a killed create"
+    vm.rt("delete", "--force", cid)
+    assert not os.path.exists(os.path.join(vm.root, cid))
+    assert not cgroup_leftovers(cid)
+    assert not mount_leftovers(vm.dir)
+
+
+def test_berth_vm_name_selects_the_tier(bundle, tmp_path):
+    link = tmp_path / "berth-vm"
+    link.symlink_to(RUNTIME)
+    bundle.args("uname", "-r")
+    bundle.write()
+    cp = subprocess.run([str(link), "--root", bundle.root, "run", "--bundle", bundle.dir,
+                         bundle.new_id()], capture_output=True, text=True, timeout=BOOT)
+    assert cp.returncode == 0 and cp.stdout.strip() != os.uname().release, cp
+
+
+def test_unsupported_configs_are_refused(vm):
+    vm.spec["linux"]["devices"] = [{"path": "/dev/fuse", "type": "c", "major": 10,
+                                    "minor": 229}]
+    r = run(vm, "true")
+    assert r.rc != 0 and "linux.devices" in r.err, r
+    del vm.spec["linux"]["devices"]
+    vm.spec["annotations"]["run.berth.isolation"] = "moon"
+    r = run(vm, "true")
+    assert r.rc != 0 and "unknown isolation `moon`" in r.err, r
