@@ -240,3 +240,26 @@ def test_unsupported_configs_are_refused(vm):
     vm.spec["annotations"]["run.berth.isolation"] = "moon"
     r = run(vm, "true")
     assert r.rc != 0 and "unknown isolation `moon`" in r.err, r
+
+
+def test_podman_runs_berth_vm(tmp_path, tmp_path_factory):
+    import podman_helpers as ph
+    if ph.podman_path() is None:
+        pytest.skip("podman is not installed")
+    link = tmp_path / "bin" / "berth-vm"
+    link.parent.mkdir()
+    link.symlink_to(RUNTIME)
+    # podman refuses a run root path of more than 50 characters: a short directory.
+    podman = ph.Podman(str(tmp_path_factory.mktemp("pvm")), str(link))
+    try:
+        image = podman.import_image(ph.make_busybox_tar(str(tmp_path)))
+        r = podman("run", "--rm", image, "uname", "-r", timeout=BOOT)
+        assert r.rc == 0 and r.out.strip() and r.out.strip() != os.uname().release, \
+            f"{r}\n{podman.diagnostics()}"
+        r = podman("run", "--rm", image, "sh", "-c", "exit 3", timeout=BOOT)
+        assert r.rc == 3, f"{r}\n{podman.diagnostics()}"
+        r = podman("run", "--rm", "--cap-drop", "ALL", image, "grep", "CapEff",
+                   "/proc/self/status", timeout=BOOT)
+        assert r.rc == 0 and "0000000000000000" in r.out, f"{r}\n{podman.diagnostics()}"
+    finally:
+        podman.destroy()

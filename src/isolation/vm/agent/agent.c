@@ -750,7 +750,15 @@ int main(void)
         if (sfd < 0)
                 goto die;
         signal(SIGPIPE, SIG_IGN);
-        vm_frame_write(port, VM_HELLO, 0, 0, NULL, 0);
+        /* The guest's uptime says how long its kernel took (the host's bench shows it). */
+        char up[64] = "0";
+        FILE *uf = fopen("/proc/uptime", "re");
+        if (uf) {
+                if (fscanf(uf, "%63s", up) != 1)
+                        strcpy(up, "0");
+                fclose(uf);
+        }
+        vm_frame_write_text(port, VM_HELLO, 0, up);
 
         for (;;) {
                 struct pollfd pfd[2 + 2 * MAX_PROCS];
