@@ -14,7 +14,8 @@ import uuid
 
 import pytest
 
-from runtime_env import BUSYBOX, RUNTIME, cgroup_leftovers, make_busybox_rootfs
+from runtime_env import (BUSYBOX, RUNTIME, cgroup_leftovers, make_busybox_rootfs,
+                         mount_leftovers, processes_with)
 
 
 @pytest.fixture(scope="session")
@@ -105,25 +106,6 @@ class Bundle:
     def state(self, cid):
         r = self.rt("state", cid, check=True)
         return json.loads(r.out)
-
-
-def mount_leftovers(path):
-    with open("/proc/self/mountinfo") as f:
-        return [l for l in f if path in l]
-
-
-def processes_with(path):
-    found = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                if path.encode() in f.read():
-                    found.append(pid)
-        except OSError:
-            pass
-    return found
 
 
 @pytest.fixture

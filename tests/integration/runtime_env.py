@@ -42,6 +42,27 @@ def cgroup_leftovers(cid):
     return left
 
 
+def mount_leftovers(path):
+    """Lines of /proc/self/mountinfo that name path."""
+    with open("/proc/self/mountinfo") as f:
+        return [l for l in f if path in l]
+
+
+def processes_with(path):
+    """Pids whose command line names path (a container's bundle: its qemu, its runtime)."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if path.encode() in f.read():
+                    found.append(pid)
+        except OSError:
+            pass
+    return found
+
+
 def wait_status(b, cid, want, timeout=10):
     """Polls `state` of container cid of bundle b until it says want (bounded); returns the
     last status seen."""

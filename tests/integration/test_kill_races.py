@@ -12,8 +12,7 @@ import signal
 import subprocess
 import time
 
-from conftest import mount_leftovers
-from runtime_env import RUNTIME, cgroup_leftovers
+from runtime_env import RUNTIME, cgroup_leftovers, mount_leftovers
 
 KILLS = 200
 # create-join: an intermediate process joins an existing pid namespace and clones the init.

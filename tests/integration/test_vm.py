@@ -18,8 +18,8 @@ import time
 
 import pytest
 
-from conftest import mount_leftovers, processes_with
-from runtime_env import BUILD, RUNTIME, cgroup_leftovers, wait_status
+from runtime_env import (BUILD, RUNTIME, cgroup_leftovers, mount_leftovers, processes_with,
+                         wait_status)
 
 AGENT = os.path.join(BUILD, "src", "isolation", "vm", "berth-vm-agent")
 
