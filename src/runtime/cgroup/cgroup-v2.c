@@ -4,6 +4,7 @@
  * differently (cgroup-resources.c), plus controller delegation and the v2 freezer. Used on
  * pure v2 hosts and, on a hybrid host, for the controllers only the unified hierarchy has.
  */
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 
@@ -31,6 +32,30 @@ int cgroup_v2_memory(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, boo
                 return unsupported(cg, C, "disableOOMKiller", err);
         if (r->memory.has_kernel_tcp)
                 return unsupported(cg, C, "kernelTCP", err);
+
+        /* -1 is "unlimited" ("max"); anything further below is not a value (v1's kernel refuses
+         * it, and "max" must not stand in for it here). */
+        static const struct {
+                const char *name;
+                size_t has, val;
+        } fields[] = {
+                { "limit", offsetof(SpecResources, memory.has_limit),
+                  offsetof(SpecResources, memory.limit) },
+                { "reservation", offsetof(SpecResources, memory.has_reservation),
+                  offsetof(SpecResources, memory.reservation) },
+                { "swap", offsetof(SpecResources, memory.has_swap),
+                  offsetof(SpecResources, memory.swap) },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
+                const char *base = (const char *)r;
+                int64_t v;
+                memcpy(&v, base + fields[i].val, sizeof(v));
+                if (*(const bool *)(base + fields[i].has) && v < -1)
+                        return berth_error(err, EINVAL,
+                                           "cgroup memory: %s %" PRId64 " of %s is out of range "
+                                           "(-1 is unlimited)",
+                                           fields[i].name, v, cg->path);
+        }
 
         if (update && r->memory.check_before_update && r->memory.has_limit &&
             r->memory.limit > 0 && cgroup_read_u64(h, "memory.current", &cur) >= 0 &&
@@ -161,6 +186,16 @@ static int io_max(Cgroup *cg, CgroupHierarchy *h, const char *key, const SpecThr
         return 0;
 }
 
+/* The spec's blkio weights are 10-1000; converted for io.weight a value outside would be
+ * clamped into range without a word, so it is refused as v1's blkio.weight refuses it. */
+static int check_weight(Cgroup *cg, const char *field, uint64_t w, BerthError **err)
+{
+        if (w >= 10 && w <= 1000)
+                return 0;
+        return berth_error(err, EINVAL, "cgroup io: %s %" PRIu64 " of %s is out of range (10-1000)",
+                           field, w, cg->path);
+}
+
 int cgroup_v2_io(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err)
 {
         const char *C = "io";
@@ -172,6 +207,9 @@ int cgroup_v2_io(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthEr
         if (r->block_io.has_leaf_weight)
                 return unsupported(cg, "io", "blockIO.leafWeight", err);
         if (r->block_io.has_weight) {
+                q = check_weight(cg, "blockIO.weight", r->block_io.weight, err);
+                if (q < 0)
+                        return q;
                 if (bfq)
                         q = cgroup_writef(cg, h, C, "io.bfq.weight", err, "%u",
                                           r->block_io.weight);
@@ -188,6 +226,9 @@ int cgroup_v2_io(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthEr
                         return unsupported(cg, "io", "blockIO.weightDevice[].leafWeight", err);
                 if (!d->has_weight || d->weight == 0)
                         continue;
+                q = check_weight(cg, "blockIO.weightDevice[].weight", d->weight, err);
+                if (q < 0)
+                        return q;
                 if (bfq)
                         q = cgroup_writef(cg, h, C, "io.bfq.weight", err,
                                           "%" PRId64 ":%" PRId64 " %u", d->major, d->minor,
