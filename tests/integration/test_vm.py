@@ -263,3 +263,57 @@ def test_podman_runs_berth_vm(tmp_path, tmp_path_factory):
         assert r.rc == 0 and "0000000000000000" in r.out, f"{r}\n{podman.diagnostics()}"
     finally:
         podman.destroy()
+
+
+ALL_CAPS = ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
+            "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
+            "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
+            "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
+            "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
+            "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+            "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
+            "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ"]
+
+
+def test_privileged_container_in_the_vm_cannot_reach_the_host(vm, tmp_path):
+    """Every capability, the guest's own devices, every block device and 9p share it can find
+    mounted and scanned: a marker in a host file the container was not given stays unseen."""
+    marker = "berth-host-marker-" + os.urandom(8).hex()
+    secret = tmp_path / "host-only"
+    secret.mkdir()
+    (secret / "secret.txt").write_text(marker + "\n")
+    caps = {k: ALL_CAPS for k in ("bounding", "effective", "permitted", "inheritable")}
+    vm.spec["process"]["capabilities"] = caps
+    vm.spec["linux"]["maskedPaths"] = []
+    vm.spec["linux"]["readonlyPaths"] = []
+    vm.spec["root"]["readonly"] = False
+    for m in vm.spec["mounts"]:
+        if m["destination"] == "/sys":
+            m["options"] = [o for o in m.get("options", []) if o != "ro"]
+    script = r"""
+set -u
+mkdir -p /x/dev /x/m
+mount -t devtmpfs none /x/dev || echo "no devtmpfs"
+echo "block devices: $(ls /sys/block | wc -l)"
+for b in $(ls /sys/block); do
+        mkdir -p /x/m/$b && mount -o ro /x/dev/$b /x/m/$b 2>/dev/null && echo "mounted $b"
+done
+for t in $(cat /sys/bus/virtio/drivers/9pnet_virtio/*/mount_tag 2>/dev/null | tr '\0' ' '); do
+        mkdir -p /x/m/9p-$t
+        if mount -t 9p -o trans=virtio,version=9p2000.L $t /x/m/9p-$t; then
+                echo "9p $t: mounted"
+        else
+                echo "9p $t: refused"
+        fi
+done
+grep -rl "$MARKER" /x/m 2>/dev/null | head -3 | sed 's/^/FOUND /'
+echo scanned
+"""
+    vm.spec["process"]["env"].append("MARKER=" + marker)
+    r = run(vm, "sh", "-c", script)
+    assert r.rc == 0 and "scanned" in r.out, r
+    assert "block devices: 0" in r.out and "no devtmpfs" not in r.out, r
+    assert "FOUND" not in r.out, r
+    # It did look: the guest's one share was found (a virtio 9p channel serves one mount, the
+    # agent's, so a second mount of it is refused).
+    assert "9p rootfs: " in r.out, r
