@@ -140,6 +140,13 @@ def test_lifecycle_exec_ps_kill_delete(vm):
     assert st["status"] == "created" and st["pid"] > 0, st
     vm.rt("start", cid, check=True)
     assert wait_status(vm, cid, "running") == "running"
+    # qemu keeps only what its 9p server needs of root's capabilities.
+    qemu = [p for p in processes_with(vm.dir) if str(st["pid"]) != p]
+    assert qemu, processes_with(vm.dir)
+    for p in qemu:
+        with open(f"/proc/{p}/status") as f:
+            caps = {l.split(":")[0]: int(l.split()[1], 16) for l in f if l.startswith("Cap")}
+        assert caps["CapBnd"] == caps["CapEff"] == 0x80000df, caps
     r = vm.rt("exec", cid, "sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '; exit 5")
     assert r.rc == 5 and r.out.strip() == "sleep 1000", r
     r = vm.rt("exec", cid, "cat", input="through exec's stdin")

@@ -2,6 +2,7 @@
 /* The VM monitor (vm-monitor.h): boots qemu, talks to the agent, stands in for the init. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -157,6 +158,30 @@ static char **qemu_argv(const VmMonitorArgs *a, int agent_fd)
         return TAKE_PTR(v);
 }
 
+/*
+ * What qemu keeps of root's capabilities: what the 9p server needs to give the guest the
+ * rootfs's owners, modes and device nodes as they are (security_model=passthrough), and nothing
+ * else: no CAP_SYS_ADMIN, CAP_SYS_PTRACE, CAP_NET_*, CAP_SYS_MODULE... A root process's
+ * capabilities after execve() are its bounding set, so dropping from that is enough.
+ */
+static int drop_capabilities(void)
+{
+        static const int keep[] = {
+                CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID,
+                CAP_MKNOD, CAP_SETUID, CAP_SETGID,
+        };
+        for (int cap = 0; cap <= 63; cap++) {
+                bool k = false;
+                for (size_t i = 0; i < ELEMENTSOF(keep); i++)
+                        k = k || keep[i] == cap;
+                if (k)
+                        continue;
+                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+                        return -errno;
+        }
+        return 0;
+}
+
 static pid_t spawn_qemu(const VmMonitorArgs *a, int agent_fd)
 {
         _cleanup_strv_free_ char **argv = qemu_argv(a, agent_fd);
@@ -170,6 +195,8 @@ static pid_t spawn_qemu(const VmMonitorArgs *a, int agent_fd)
         if (pid == 0) {
                 /* qemu lives exactly as long as we do. */
                 prctl(PR_SET_PDEATHSIG, SIGKILL);
+                if (drop_capabilities() < 0)
+                        _exit(127);
                 int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
                 if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0)
                         _exit(127);
