@@ -10,6 +10,7 @@
 
 #include "basic/string-util.h"
 #include "cmd.h"
+#include "isolation/vm/vm.h"
 #include "runtime/lifecycle-cgroup.h"
 
 /* A Go duration ("5s", "500ms", "1m30s", "1.5s"; units ns us µs ms s m h) in milliseconds,
@@ -119,6 +120,9 @@ int cmd_events(const GlobalOptions *g, int argc, char **argv, BerthError **err)
                 json_object_put(e);
                 return 0;
         }
-        r = container_events(c, interval_ms, print_event, NULL, err);
+        if (vm_container_is_vm(c))
+                r = vm_container_events(c, interval_ms, print_event, NULL, err);
+        else
+                r = container_events(c, interval_ms, print_event, NULL, err);
         return r < 0 ? r : 0;
 }

@@ -7,6 +7,7 @@ Skipped when the build has no agent (sanitizer builds cannot link it statically)
 has no qemu or guest kernel."""
 import array
 import glob
+import select
 import json
 import os
 import shutil
@@ -202,6 +203,25 @@ def test_memory_limit_is_enforced_in_the_guest(vm):
     # Within the limit, the same container is fine: the guest has room beyond the limit.
     r = run(vm, "sh", "-c", "head -c 32m /dev/zero | tail -c 1 | wc -c")
     assert r.rc == 0 and r.out.strip() == "1", r
+
+
+def test_guest_oom_is_reported_by_events(vm):
+    vm.spec["linux"]["resources"]["memory"] = {"limit": 64 << 20}
+    cid, r = vm.create("sh", "-c", "sleep 2; tail /dev/zero; sleep 1000", timeout=BOOT)
+    assert r.rc == 0, r
+    ev = subprocess.Popen([RUNTIME, "--root", vm.root, "events", "--interval", "60s", cid],
+                          stdout=subprocess.PIPE, text=True)
+    try:
+        vm.rt("start", cid, check=True)
+        # The first event is the OOM kill of tail (stats come only every 60 s).
+        ready, _, _ = select.select([ev.stdout], [], [], 60)
+        assert ready, "no event within 60 s"
+        line = ev.stdout.readline()
+        assert json.loads(line) == {"type": "oom", "id": cid}, line
+    finally:
+        ev.kill()
+        ev.wait()
+    vm.rt("delete", "--force", cid, check=True)
 
 
 def test_killed_create_leaves_nothing(vm):

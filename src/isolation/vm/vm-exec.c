@@ -22,6 +22,7 @@
 
 #include "basic/fs-util.h"
 #include "basic/macro.h"
+#include "runtime/lifecycle-cgroup.h"
 #include "runtime/terminal.h"
 #include "vm-monitor.h"
 #include "vm.h"
@@ -236,4 +237,55 @@ int vm_container_pids(Container *c, char **ret, BerthError **err)
                 return reply_error(buf, "ps", err);
         *ret = strdup(buf[1] ? buf + 2 : "");
         return *ret ? 0 : -ENOMEM;
+}
+
+static unsigned read_oom_count(const Container *c)
+{
+        char buf[24] = "";
+        int fd = openat(c->dirfd, VM_OOM_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        if (fd < 0)
+                return 0;
+        ssize_t n = read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        buf[n > 0 ? n : 0] = 0;
+        return (unsigned)strtoul(buf, NULL, 10);
+}
+
+int vm_container_events(Container *c, unsigned interval_ms, ContainerEventFunc emit,
+                        void *userdata, BerthError **err)
+{
+        unsigned seen = read_oom_count(c), waited = 0;
+        int r;
+
+        if (container_status(c) == STATUS_STOPPED)
+                return berth_error(err, 0, "container `%s` is not running", c->id);
+        /* The guest's OOM kills arrive through the monitor's counter file: a short poll. */
+        for (;;) {
+                unsigned step = MIN(interval_ms - waited, 100U);
+                usleep(step * 1000);
+                waited += step;
+                unsigned now = read_oom_count(c);
+                for (; seen < now; seen++) {
+                        struct json_object *e = json_object_new_object();
+                        json_object_object_add(e, "type", json_object_new_string("oom"));
+                        json_object_object_add(e, "id", json_object_new_string(c->id));
+                        r = emit(e, userdata);
+                        json_object_put(e);
+                        if (r < 0)
+                                return 0;
+                }
+                if (container_status(c) == STATUS_STOPPED)
+                        return 0;
+                if (waited < interval_ms)
+                        continue;
+                waited = 0;
+                struct json_object *e = NULL;
+                r = container_stats_event(c, &e, err);
+                if (r < 0)
+                        return r;
+                r = emit(e, userdata);
+                json_object_put(e);
+                if (r < 0)
+                        return 0;
+        }
 }

@@ -555,9 +555,6 @@ static int serve(Monitor *m)
                         if (f.h.proc == 0) {
                                 int st = f.data ? atoi(f.data) : W_EXITCODE(255, 0);
                                 vm_frame_done(&f);
-                                if (oom)
-                                        (void)write_file_atomic_at(m->a->state_dirfd, "oom", "1",
-                                                                   1, 0600);
                                 return st;
                         }
                         if (e) {
@@ -566,9 +563,14 @@ static int serve(Monitor *m)
                                 exec_done(e);
                         }
                         break;
-                case VM_OOM:
-                        oom = 1;
+                case VM_OOM: {
+                        /* For `events`: the count of OOM kills in the guest so far. */
+                        char buf[24];
+                        int k = snprintf(buf, sizeof(buf), "%d\n", ++oom);
+                        (void)write_file_atomic_at(m->a->state_dirfd, VM_OOM_FILE, buf,
+                                                   (size_t)k, 0644);
                         break;
+                }
                 case VM_PS_REPLY:
                         if (e) {
                                 reply(e->conn, "R %s", f.data ? f.data : "");

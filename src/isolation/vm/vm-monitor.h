@@ -19,6 +19,7 @@
 
 #define VM_CONTROL_SOCKET "vm.sock"
 #define VM_CONSOLE_LOG "console.log"
+#define VM_OOM_FILE "oom" /* how many OOM kills the guest reported */
 
 typedef struct VmMonitorArgs {
         const char *id;

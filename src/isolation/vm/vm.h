@@ -28,5 +28,11 @@ bool vm_container_is_vm(const Container *c);
  * when detached). */
 int vm_container_exec(Container *c, const SpecProcess *p, const char *console_socket,
                       bool detach, const char *pid_file, int *ret_status, BerthError **err);
+/* events: stats of the VM's cgroup on the host every interval, and an "oom" event for each
+ * OOM kill in the guest, until the container stops. */
+struct json_object;
+int vm_container_events(Container *c, unsigned interval_ms,
+                        int (*emit)(struct json_object *e, void *userdata), void *userdata,
+                        BerthError **err);
 /* ps: the container's pids as the guest numbers them. */
 int vm_container_pids(Container *c, char **ret, BerthError **err);

@@ -679,6 +679,8 @@ static bool pump(Proc *pr, int *fd, uint16_t stream)
         }
 }
 
+static uint64_t oom_reported; /* oom_kill count already sent as VM_OOM */
+
 static uint64_t oom_kills(void)
 {
         FILE *f = fopen(CONTAINER_CGROUP "/memory.events", "re");
@@ -693,6 +695,16 @@ static uint64_t oom_kills(void)
         return n;
 }
 
+/* One VM_OOM for each kill the container's memory cgroup saw since the last report. */
+static void report_oom(void)
+{
+        uint64_t n = oom_kills();
+        while (oom_reported < n) {
+                vm_frame_write(port, VM_OOM, 0, 0, NULL, 0);
+                oom_reported++;
+        }
+}
+
 static void finish(Proc *pr)
 {
         char buf[32];
@@ -703,8 +715,8 @@ static void finish(Proc *pr)
                 pump(pr, &pr->err_fd, VM_STREAM_STDERR);
         if (pr->out_fd >= 0 || pr->err_fd >= 0)
                 return; /* something in the container still holds them: wait for EOF */
-        if (pr->id == 0 && oom_kills() > 0)
-                vm_frame_write(port, VM_OOM, 0, 0, NULL, 0);
+        if (pr->id == 0)
+                report_oom();
         snprintf(buf, sizeof(buf), "%d", pr->status);
         close_fd(&pr->in_fd);
         close_fd(&pr->start_fd);
@@ -735,7 +747,7 @@ static void reap(void)
 int main(void)
 {
         sigset_t mask;
-        int sfd;
+        int sfd, events_fd = -1;
 
         if (getpid() != 1) {
                 fprintf(stderr, "berth-vm-agent: runs as the init of a berth VM only\n");
@@ -761,7 +773,7 @@ int main(void)
         vm_frame_write_text(port, VM_HELLO, 0, up);
 
         for (;;) {
-                struct pollfd pfd[2 + 2 * MAX_PROCS];
+                struct pollfd pfd[3 + 2 * MAX_PROCS];
                 struct {
                         Proc *p;
                         int *fd;
@@ -771,6 +783,10 @@ int main(void)
 
                 pfd[n++] = (struct pollfd){ .fd = port, .events = POLLIN };
                 pfd[n++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+                /* memory.events changes (an OOM kill) wake poll with POLLPRI. */
+                if (events_fd < 0)
+                        events_fd = open(CONTAINER_CGROUP "/memory.events", O_RDONLY | O_CLOEXEC);
+                pfd[n++] = (struct pollfd){ .fd = events_fd, .events = POLLPRI };
                 for (int i = 0; i < MAX_PROCS; i++) {
                         Proc *pr = &procs[i];
                         if (!pr->used)
@@ -792,8 +808,10 @@ int main(void)
                         goto die;
                 }
                 for (int i = 0; i < m; i++)
-                        if (pfd[2 + i].revents && *map[i].fd >= 0)
+                        if (pfd[3 + i].revents && *map[i].fd >= 0)
                                 pump(map[i].p, map[i].fd, map[i].stream);
+                if (pfd[2].revents & POLLPRI)
+                        report_oom();
                 if (pfd[1].revents) {
                         struct signalfd_siginfo si;
                         while (read(sfd, &si, sizeof(si)) > 0)
