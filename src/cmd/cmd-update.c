@@ -13,6 +13,7 @@
 #include "basic/log.h"
 #include "basic/string-util.h"
 #include "cmd.h"
+#include "isolation/vm/vm.h"
 #include "runtime/cgroup.h"
 #include "runtime/lifecycle-cgroup.h"
 
@@ -114,6 +115,7 @@ int cmd_update(const GlobalOptions *g, int argc, char **argv, BerthError **err)
         r = container_load(g->root, id, &c, err);
         if (r < 0)
                 return r;
-        r = container_update(c, res, err);
+        r = vm_container_is_vm(c) ? vm_container_update(c, res, err)
+                                  : container_update(c, res, err);
         return r < 0 ? r : 0;
 }

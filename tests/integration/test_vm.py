@@ -205,6 +205,30 @@ def test_memory_limit_is_enforced_in_the_guest(vm):
     assert r.rc == 0 and r.out.strip() == "1", r
 
 
+def test_update_moves_limits_in_the_guest(vm):
+    vm.spec["linux"]["resources"]["memory"] = {"limit": 64 << 20}
+    vm.spec["linux"]["resources"]["pids"] = {"limit": 20}
+    cid, r = vm.create("sleep", "1000", timeout=BOOT)
+    assert r.rc == 0, r
+    vm.rt("start", cid, check=True)
+    read = ("cat /sys/fs/cgroup/container/memory.max /sys/fs/cgroup/container/pids.max")
+    r = vm.rt("exec", cid, "sh", "-c", read)
+    assert r.rc == 0 and r.out.split() == [str(64 << 20), "20"], r
+    vm.rt("update", "--memory", "32m", "--pids-limit", "50", cid, check=True)
+    r = vm.rt("exec", cid, "sh", "-c", read)
+    assert r.out.split() == [str(32 << 20), "50"], r
+    # The VM booted with 64 MiB for the container: more cannot be given.
+    r = vm.rt("update", "--memory", "1g", cid)
+    assert r.rc != 0 and "more than this VM can give" in r.err, r
+    r = vm.rt("update", "--blkio-weight", "500", cid)
+    assert r.rc != 0 and "memory limit, pids limit and cpu only" in r.err, r
+    # qemu's own threads are not counted against the container's pids limit.
+    vm.rt("update", "--pids-limit", "3", cid, check=True)
+    r = vm.rt("exec", cid, "true")
+    assert r.rc == 0, r
+    vm.rt("delete", "--force", cid, check=True)
+
+
 def test_guest_oom_is_reported_by_events(vm):
     vm.spec["linux"]["resources"]["memory"] = {"limit": 64 << 20}
     cid, r = vm.create("sh", "-c", "sleep 2; tail /dev/zero; sleep 1000", timeout=BOOT)

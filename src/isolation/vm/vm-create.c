@@ -27,7 +27,6 @@
 #include "vm.h"
 
 #define VM_MEMORY_DEFAULT_MIB 512
-#define VM_MEMORY_OVERHEAD_MIB 128 /* the guest kernel and agent, beside the container's limit */
 
 static const char *config_path(const CreateOptions *o, char *buf, size_t size)
 {
@@ -261,6 +260,10 @@ static int make_plan(const Spec *s, const char *bundle, Plan *p, BerthError **er
                 p->memory_mib = (unsigned)((res->memory.limit + (1 << 20) - 1) >> 20) +
                                 VM_MEMORY_OVERHEAD_MIB;
         }
+        /* The container's processes are the guest's: their count is limited in there; on the
+         * host it would count qemu's threads. */
+        if (r >= 0 && res && res->pids.has_limit && res->pids.limit > 0)
+                r = vm_kv_addf(&p->kv, "pids", "%lld", (long long)res->pids.limit);
         p->vcpus = 1;
         if (res && res->cpu.has_quota && res->cpu.quota > 0) {
                 uint64_t period = res->cpu.has_period && res->cpu.period ? res->cpu.period : 100000;
@@ -398,6 +401,7 @@ static int do_create(const CreateOptions *o, Container **ret, BerthError **err)
                 res = *sres;
                 res.devices = NULL;
                 res.n_devices = 0;
+                res.pids.has_limit = false; /* applied in the guest */
                 if (res.memory.has_limit && res.memory.limit > 0) {
                         res.memory.limit = ((int64_t)plan.memory_mib + 256) << 20;
                         res.memory.has_swap = false;

@@ -289,3 +289,61 @@ int vm_container_events(Container *c, unsigned interval_ms, ContainerEventFunc e
                         return 0;
         }
 }
+
+int vm_container_update(Container *c, const SpecResources *res, BerthError **err)
+{
+        VmKv kv = {};
+        char buf[1024];
+        int r = 0;
+
+        if (container_status(c) == STATUS_STOPPED)
+                return berth_error(err, 0, "container `%s` is stopped: it cannot be updated",
+                                   c->id);
+        if (res->memory.has_reservation || res->memory.has_swap || res->memory.has_kernel ||
+            res->memory.has_kernel_tcp || res->block_io.present || res->n_hugepage_limits ||
+            res->network.present || res->n_rdma || res->n_unified || res->n_devices)
+                return berth_error(err, EOPNOTSUPP,
+                                   "update container `%s`: a VM container takes memory limit, "
+                                   "pids limit and cpu only",
+                                   c->id);
+        /* cpu: the host's cgroup throttles qemu, and with it the whole guest. */
+        if (res->cpu.present) {
+                SpecResources cpu = { .cpu = res->cpu };
+                r = container_update(c, &cpu, err);
+                if (r < 0)
+                        return r;
+        }
+        /* memory and pids: the container's cgroup in the guest. 0 is "unset", as in process
+         * mode; a negative value lifts the limit. */
+        kv.buf = malloc(1);
+        if (!kv.buf)
+                return -ENOMEM;
+        kv.buf[0] = 'U';
+        kv.len = kv.cap = 1;
+        if (res->memory.has_limit && res->memory.limit != 0)
+                r = vm_kv_addf(&kv, "memory", "%lld",
+                               (long long)(res->memory.limit < 0 ? -1 : res->memory.limit));
+        if (r >= 0 && res->pids.has_limit && res->pids.limit != 0)
+                r = vm_kv_addf(&kv, "pids", "%lld",
+                               (long long)(res->pids.limit < 0 ? -1 : res->pids.limit));
+        if (r < 0 || kv.len == 1) {
+                vm_kv_done(&kv);
+                return r < 0 ? berth_error(err, r, "update container `%s`", c->id) : 0;
+        }
+        _cleanup_close_ int conn = control_connect(c, err);
+        if (conn < 0) {
+                vm_kv_done(&kv);
+                return conn;
+        }
+        r = send_request(conn, kv.buf, kv.len, NULL, 0);
+        vm_kv_done(&kv);
+        if (r >= 0)
+                r = recv_reply(conn, buf, sizeof(buf));
+        if (r < 0)
+                return berth_error(err, r, "update container `%s`: ask its monitor", c->id);
+        if (buf[0] != 'S') {
+                reply_error(buf, "update", err);
+                return berth_error_prefix(err, "update container `%s`", c->id);
+        }
+        return 0;
+}

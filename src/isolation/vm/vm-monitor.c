@@ -37,7 +37,7 @@ typedef struct Exec {
         uint32_t proc;
         int conn;              /* the client on vm.sock */
         int in, out, err;      /* its stdio, passed by the client */
-        bool ps;               /* a ps request, not a process */
+        bool ps;               /* a ps or update request, not a process */
 } Exec;
 
 typedef struct Monitor {
@@ -363,7 +363,7 @@ static void accept_control(Monitor *m)
         for (int i = 0; i < MAX_EXECS && !e; i++)
                 if (!m->execs[i].used)
                         e = &m->execs[i];
-        if (n < 1 || !e || (buf[0] != 'E' && buf[0] != 'P')) {
+        if (n < 1 || !e || (buf[0] != 'E' && buf[0] != 'P' && buf[0] != 'U')) {
                 reply(conn, "E %d %s", e ? EINVAL : EBUSY, e ? "bad request" : "too many execs");
                 close(conn);
                 for (int i = 0; i < 3; i++)
@@ -371,9 +371,24 @@ static void accept_control(Monitor *m)
                 return;
         }
         *e = (Exec){ .used = true, .proc = ++m->next_proc, .conn = conn, .in = fds[0],
-                     .out = fds[1], .err = fds[2], .ps = buf[0] == 'P' };
-        if (e->ps) {
+                     .out = fds[1], .err = fds[2], .ps = buf[0] != 'E' };
+        if (buf[0] == 'P') {
                 vm_frame_write(m->agent, VM_PS, 0, e->proc, NULL, 0);
+                return;
+        }
+        if (buf[0] == 'U') {
+                /* The VM's memory is what it booted with: a limit can move within it only. */
+                const char *mem = memmem(buf + 1, (size_t)(n - 1), "memory=", 7);
+                long long want = mem ? strtoll(mem + 7, NULL, 10) : -1;
+                long long room = ((long long)m->a->memory_mib - VM_MEMORY_OVERHEAD_MIB) << 20;
+                if (want > room) {
+                        reply(conn, "E %d memory limit %lld is more than this VM can give (%lld: "
+                                    "its memory is fixed when it boots; recreate the container "
+                                    "for more)", ERANGE, want, room);
+                        exec_done(e);
+                        return;
+                }
+                vm_frame_write(m->agent, VM_UPDATE, 0, e->proc, buf + 1, (uint32_t)(n - 1));
                 return;
         }
         if (e->in < 0 || e->out < 0 || e->err < 0) {
@@ -553,8 +568,11 @@ static int serve(Monitor *m)
                                 sync_send(m->start_conn, SYNC_ERROR, errnum, msg ? msg + 1 : text,
                                           -1);
                                 m->start_conn = safe_close(m->start_conn);
-                        } else if (e && e->conn >= 0)
+                        } else if (e && e->conn >= 0) {
                                 reply(e->conn, "E %s", text);
+                                if (e->ps)
+                                        exec_done(e);
+                        }
                         break;
                 }
                 case VM_EXIT:
@@ -580,6 +598,12 @@ static int serve(Monitor *m)
                 case VM_PS_REPLY:
                         if (e) {
                                 reply(e->conn, "R %s", f.data ? f.data : "");
+                                exec_done(e);
+                        }
+                        break;
+                case VM_UPDATED:
+                        if (e) {
+                                reply(e->conn, "S 0");
                                 exec_done(e);
                         }
                         break;

@@ -20,6 +20,8 @@
 #define VM_CONTROL_SOCKET "vm.sock"
 #define VM_CONSOLE_LOG "console.log"
 #define VM_OOM_FILE "oom" /* how many OOM kills the guest reported */
+/* The guest kernel and agent, beside the container's memory limit, in the VM's memory. */
+#define VM_MEMORY_OVERHEAD_MIB 128
 
 typedef struct VmMonitorArgs {
         const char *id;
@@ -40,8 +42,8 @@ typedef struct VmMonitorArgs {
 _Noreturn void vm_monitor_main(const VmMonitorArgs *a);
 
 /* Control requests on vm.sock: one SOCK_SEQPACKET message "E" + kv (exec; with 3 fds: stdin,
- * stdout, stderr) or "P" (ps); replies "S <pid>" (started), "E <errno> <text>" (failed),
- * "X <wait status>" (exited), "R <pids>" (ps). */
+ * stdout, stderr), "P" (ps) or "U" + kv (update: "memory", "pids"); replies "S <pid>" (started,
+ * or updated), "E <errno> <text>" (failed), "X <wait status>" (exited), "R <pids>" (ps). */
 #define VM_REQ_MAX (256 * 1024)
 
 /* vm-create.c: the kv description of a process (VM_CREATE's and VM_EXEC's common part). */

@@ -27,6 +27,8 @@ typedef enum VmFrameType {
         VM_OOM,         /* agent -> host: the container's memory cgroup killed a process */
         VM_PS,          /* host -> agent: list the container's processes */
         VM_PS_REPLY,    /* agent -> host: "pid pid pid ..." (pids in the container) */
+        VM_UPDATE,      /* host -> agent: kv "memory" (bytes, -1 none), "pids" (-1 none) */
+        VM_UPDATED,     /* agent -> host: the container's guest cgroup has the new limits */
         _VM_FRAME_MAX,
 } VmFrameType;
 

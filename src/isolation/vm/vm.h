@@ -34,5 +34,8 @@ struct json_object;
 int vm_container_events(Container *c, unsigned interval_ms,
                         int (*emit)(struct json_object *e, void *userdata), void *userdata,
                         BerthError **err);
+/* update: memory and pids limits in the guest (memory within what the VM booted with), cpu on
+ * the host's cgroup; anything else is refused. */
+int vm_container_update(Container *c, const SpecResources *res, BerthError **err);
 /* ps: the container's pids as the guest numbers them. */
 int vm_container_pids(Container *c, char **ret, BerthError **err);

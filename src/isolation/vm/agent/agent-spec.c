@@ -53,7 +53,7 @@ static int parse_mount(char *v, AgentMount *m)
 
 int agent_parse_container(char *data, size_t len, AgentContainer *ret, const char **ret_error)
 {
-        AgentContainer c = { .proc = { .cwd = "/" }, .memory_limit = -1 };
+        AgentContainer c = { .proc = { .cwd = "/" }, .memory_limit = -1, .pids_limit = -1 };
         size_t pos = 0;
         char *k, *v;
         int r;
@@ -108,6 +108,11 @@ int agent_parse_container(char *data, size_t len, AgentContainer *ret, const cha
                         char *end;
                         errno = 0;
                         c.memory_limit = strtoll(v, &end, 10);
+                        r = errno || *end ? -EINVAL : 0;
+                } else if (strcmp(k, "pids") == 0) {
+                        char *end;
+                        errno = 0;
+                        c.pids_limit = strtoll(v, &end, 10);
                         r = errno || *end ? -EINVAL : 0;
                 } else if (strcmp(k, "mount") == 0) {
                         AgentMount m;

@@ -257,40 +257,85 @@ static int recv_master(Proc *pr, int sock)
         return 0;
 }
 
-static int setup_cgroup(int64_t memory_limit)
+static int write_cgroup(const char *file, const char *value)
+{
+        int fd = open(file, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        ssize_t n = write(fd, value, strlen(value));
+        int r = n < 0 ? -errno : 0;
+        close(fd);
+        return r;
+}
+
+/* The container's limits in the guest's cgroup: memory.max (its swap at 0: the guest has
+ * none anyway) and pids.max; -1 lifts a limit. */
+static int set_limits(int64_t memory_limit, int64_t pids_limit, bool memory, bool pids)
 {
         char buf[32];
-        int fd;
+        int r;
 
-        if (mkdir(CONTAINER_CGROUP, 0755) < 0 && errno != EEXIST)
-                return -errno;
-        if (memory_limit < 0)
-                return 0;
-        fd = open("/sys/fs/cgroup/cgroup.subtree_control", O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || write(fd, "+memory", 7) < 0) {
-                int r = -errno;
-                if (fd >= 0)
-                        close(fd);
-                return r;
+        if (memory) {
+                if ((r = write_cgroup("/sys/fs/cgroup/cgroup.subtree_control", "+memory")) < 0)
+                        return r;
+                if (memory_limit < 0)
+                        strcpy(buf, "max");
+                else
+                        snprintf(buf, sizeof(buf), "%lld", (long long)memory_limit);
+                if ((r = write_cgroup(CONTAINER_CGROUP "/memory.max", buf)) < 0)
+                        return r;
+                (void)write_cgroup(CONTAINER_CGROUP "/memory.swap.max", "0");
         }
-        close(fd);
-        fd = open(CONTAINER_CGROUP "/memory.max", O_WRONLY | O_CLOEXEC);
-        int n = snprintf(buf, sizeof(buf), "%lld", (long long)memory_limit);
-        if (fd < 0 || write(fd, buf, (size_t)n) < 0) {
-                int r = -errno;
-                if (fd >= 0)
-                        close(fd);
-                return r;
-        }
-        close(fd);
-        /* Swap would let the container outgrow its limit; the guest has none anyway. */
-        fd = open(CONTAINER_CGROUP "/memory.swap.max", O_WRONLY | O_CLOEXEC);
-        if (fd >= 0) {
-                if (write(fd, "0", 1) < 0) {
-                }
-                close(fd);
+        if (pids) {
+                if ((r = write_cgroup("/sys/fs/cgroup/cgroup.subtree_control", "+pids")) < 0)
+                        return r;
+                if (pids_limit < 0)
+                        strcpy(buf, "max");
+                else
+                        snprintf(buf, sizeof(buf), "%lld", (long long)pids_limit);
+                if ((r = write_cgroup(CONTAINER_CGROUP "/pids.max", buf)) < 0)
+                        return r;
         }
         return 0;
+}
+
+static int setup_cgroup(int64_t memory_limit, int64_t pids_limit)
+{
+        if (mkdir(CONTAINER_CGROUP, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        return set_limits(memory_limit, pids_limit, memory_limit >= 0, pids_limit >= 0);
+}
+
+static void handle_update(const VmFrame *f)
+{
+        int64_t memory = -1, pids = -1;
+        bool has_memory = false, has_pids = false;
+        size_t pos = 0;
+        char *k, *v;
+        int r;
+
+        while ((r = vm_kv_next(f->data, f->h.len, &pos, &k, &v)) > 0) {
+                char *end;
+                errno = 0;
+                long long n = strtoll(v, &end, 10);
+                if (errno || *end) {
+                        send_error(f->h.proc, EINVAL, k);
+                        return;
+                }
+                if (strcmp(k, "memory") == 0) {
+                        memory = n;
+                        has_memory = true;
+                } else if (strcmp(k, "pids") == 0) {
+                        pids = n;
+                        has_pids = true;
+                }
+        }
+        r = set_limits(memory, pids, has_memory, has_pids);
+        if (r < 0) {
+                send_error(f->h.proc, -r, "update the container's cgroup in the guest");
+                return;
+        }
+        vm_frame_write(port, VM_UPDATED, 0, f->h.proc, NULL, 0);
 }
 
 /* The 9p shares the host made for bind mounts: "share" mounts name them by tag. */
@@ -354,8 +399,8 @@ static void handle_create(const VmFrame *f)
         }
         if (r >= 0)
                 r = mount_shares(&c, &what);
-        if (r >= 0 && (r = setup_cgroup(c.memory_limit)) < 0)
-                what = "memory cgroup";
+        if (r >= 0 && (r = setup_cgroup(c.memory_limit, c.pids_limit)) < 0)
+                what = "the container's cgroup in the guest";
         if (r >= 0 && (r = make_stdio(pr, &c.proc, fds, tsock)) < 0)
                 what = "stdio";
         if (r >= 0 && (pipe2(start, O_CLOEXEC) < 0 || pipe2(status, O_CLOEXEC) < 0)) {
@@ -844,6 +889,10 @@ int main(void)
                                 break;
                         case VM_PS:
                                 handle_ps(&f);
+                                break;
+                        case VM_UPDATE:
+                                if (f.data)
+                                        handle_update(&f);
                                 break;
                         default:
                                 break;

@@ -42,6 +42,7 @@ typedef struct AgentContainer {
         const char *hostname;  /* (hostname) */
         bool readonly_root;    /* (rootro) */
         int64_t memory_limit;  /* (memory): bytes, -1 none */
+        int64_t pids_limit;    /* (pids): -1 none */
         const char **masked, **readonly; /* (mask, ropath) */
         size_t n_masked, n_readonly;
 } AgentContainer;
