@@ -205,6 +205,31 @@ def test_memory_limit_is_enforced_in_the_guest(vm):
     assert r.rc == 0 and r.out.strip() == "1", r
 
 
+def test_seccomp_applies_in_the_guest(vm):
+    vm.spec["linux"]["seccomp"] = {
+        "defaultAction": "SCMP_ACT_ALLOW",
+        "architectures": ["SCMP_ARCH_X86_64"],
+        "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO",
+                      "errnoRet": 1}],
+    }
+    vm.spec["root"]["readonly"] = False
+    for nnp in (True, False):
+        vm.spec["process"]["noNewPrivileges"] = nnp
+        cid, r = vm.create("sleep", "1000", timeout=BOOT)
+        assert r.rc == 0, r
+        vm.rt("start", cid, check=True)
+        r = vm.rt("exec", cid, "sh", "-c", "mkdir /tmp/x || echo refused; "
+                  "grep Seccomp: /proc/self/status")
+        assert "refused" in r.out and "Seccomp:\t2" in r.out, (nnp, r)
+        r = vm.rt("exec", cid, "sh", "-c", "grep Seccomp: /proc/1/status")
+        assert "Seccomp:\t2" in r.out, (nnp, r)
+        vm.rt("delete", "--force", cid, check=True)
+    vm.spec["linux"]["seccomp"]["syscalls"][0]["action"] = "SCMP_ACT_NOTIFY"
+    vm.spec["linux"]["seccomp"]["listenerPath"] = "/run/nowhere.sock"
+    r = run(vm, "true")
+    assert r.rc != 0 and "SCMP_ACT_NOTIFY" in r.err, r
+
+
 def test_update_moves_limits_in_the_guest(vm):
     vm.spec["linux"]["resources"]["memory"] = {"limit": 64 << 20}
     vm.spec["linux"]["resources"]["pids"] = {"limit": 20}
@@ -307,6 +332,9 @@ def test_podman_runs_berth_vm(tmp_path, tmp_path_factory):
         r = podman("run", "--rm", image, "uname", "-r", timeout=BOOT)
         assert r.rc == 0 and r.out.strip() and r.out.strip() != os.uname().release, \
             f"{r}\n{podman.diagnostics()}"
+        # podman's default seccomp profile holds in the guest.
+        r = podman("run", "--rm", image, "grep", "Seccomp:", "/proc/self/status", timeout=BOOT)
+        assert r.rc == 0 and "Seccomp:\t2" in r.out, f"{r}\n{podman.diagnostics()}"
         r = podman("run", "--rm", image, "sh", "-c", "exit 3", timeout=BOOT)
         assert r.rc == 3, f"{r}\n{podman.diagnostics()}"
         r = podman("run", "--rm", "--cap-drop", "ALL", image, "grep", "CapEff",

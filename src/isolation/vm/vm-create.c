@@ -5,6 +5,7 @@
  * container's cgroup to boot the VM and stand in for the init (vm-monitor.h).
  */
 #include <errno.h>
+#include <linux/filter.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -23,6 +24,7 @@
 #include "basic/time-util.h"
 #include "runtime/caps.h"
 #include "runtime/cgroup.h"
+#include "runtime/seccomp.h"
 #include "vm-monitor.h"
 #include "vm.h"
 
@@ -245,11 +247,45 @@ int vm_plan_process(VmKv *kv, const SpecProcess *p)
         return plan_process(kv, p);
 }
 
+/* linux.seccomp: compiled here by the runtime's own compiler, loaded by the agent in the guest
+ * (same architecture) as the last step before execve, or before the user switch when the
+ * process has no no_new_privs (loading it then needs the capabilities it still has). */
+int vm_plan_seccomp(VmKv *kv, const Spec *s, BerthError **err)
+{
+        const SpecSeccomp *sc = s->linux_ ? s->linux_->seccomp : NULL;
+        _cleanup_seccomp_filter_ SeccompFilter *f = NULL;
+        size_t n;
+        int r;
+
+        if (!sc)
+                return 0;
+        bool notify = sc->default_action && streq(sc->default_action, "SCMP_ACT_NOTIFY");
+        for (size_t i = 0; i < sc->n_syscalls && !notify; i++)
+                notify = sc->syscalls[i].action && streq(sc->syscalls[i].action, "SCMP_ACT_NOTIFY");
+        if (notify || sc->listener_path)
+                return berth_error(err, 0, "vm: linux.seccomp: SCMP_ACT_NOTIFY needs a listener "
+                                           "on the host for a process in the guest: not "
+                                           "supported");
+        r = seccomp_filter_build(sc, &f, err);
+        if (r < 0)
+                return r;
+        const struct sock_filter *prog = seccomp_filter_program(f, &n);
+        _cleanup_free_ char *hex = malloc(n * sizeof(*prog) * 2 + 1);
+        if (!hex)
+                return -ENOMEM;
+        const unsigned char *b = (const unsigned char *)prog;
+        for (size_t i = 0; i < n * sizeof(*prog); i++)
+                sprintf(hex + 2 * i, "%02x", b[i]);
+        return vm_kv_add(kv, "seccomp", hex);
+}
+
 static int make_plan(const Spec *s, const char *bundle, Plan *p, BerthError **err)
 {
         const SpecResources *res = s->linux_ ? s->linux_->resources : NULL;
         int r = plan_process(&p->kv, s->process);
 
+        if (r >= 0)
+                r = vm_plan_seccomp(&p->kv, s, err);
         if (r >= 0 && s->hostname)
                 r = vm_kv_add(&p->kv, "hostname", s->hostname);
         if (r >= 0 && s->root_readonly)

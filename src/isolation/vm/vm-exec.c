@@ -177,6 +177,14 @@ int vm_container_exec(Container *c, const SpecProcess *p, const char *console_so
                 vm_kv_done(&kv);
                 return berth_error(err, r, "vm: exec: describe the process");
         }
+        /* The container's seccomp filter holds for its exec'd processes too. */
+        r = container_load_spec(c, err);
+        if (r >= 0)
+                r = vm_plan_seccomp(&kv, c->spec, err);
+        if (r < 0) {
+                vm_kv_done(&kv);
+                return r;
+        }
         conn = control_connect(c, err);
         if (conn < 0) {
                 vm_kv_done(&kv);

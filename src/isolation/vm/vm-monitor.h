@@ -48,3 +48,5 @@ _Noreturn void vm_monitor_main(const VmMonitorArgs *a);
 
 /* vm-create.c: the kv description of a process (VM_CREATE's and VM_EXEC's common part). */
 int vm_plan_process(VmKv *kv, const SpecProcess *p);
+/* The container's seccomp filter, compiled, for VM_CREATE and VM_EXEC alike. */
+int vm_plan_seccomp(VmKv *kv, const Spec *s, BerthError **err);

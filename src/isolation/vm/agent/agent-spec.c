@@ -96,6 +96,10 @@ int agent_parse_container(char *data, size_t len, AgentContainer *ret, const cha
                         c.proc.cap_permitted = m[2];
                         c.proc.cap_inheritable = m[3];
                         c.proc.cap_ambient = m[4];
+                } else if (strcmp(k, "seccomp") == 0) {
+                        size_t l = strlen(v);
+                        r = l && l % 16 == 0 && l / 16 <= 65535 ? 0 : -EINVAL;
+                        c.proc.seccomp_hex = v;
                 } else if (strcmp(k, "mask") == 0)
                         r = push((void **)&c.masked, &c.n_masked, sizeof(char *), &v);
                 else if (strcmp(k, "ropath") == 0)

@@ -13,6 +13,8 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -99,6 +101,24 @@ __attribute__((noreturn)) static void child_fail(int status_fd, int err, const c
         _exit(127);
 }
 
+static void load_seccomp(const AgentProcess *p, int status_fd)
+{
+        size_t n = strlen(p->seccomp_hex) / 16;
+        struct sock_filter *insns = calloc(n, sizeof(*insns));
+        unsigned char *b = (unsigned char *)insns;
+        if (!insns)
+                child_fail(status_fd, ENOMEM, "seccomp");
+        for (size_t i = 0; i < n * 8; i++) {
+                unsigned v;
+                if (sscanf(p->seccomp_hex + 2 * i, "%2x", &v) != 1)
+                        child_fail(status_fd, EINVAL, "seccomp program");
+                b[i] = (unsigned char)v;
+        }
+        struct sock_fprog prog = { .len = (unsigned short)n, .filter = insns };
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+                child_fail(status_fd, errno, "load the seccomp filter");
+}
+
 /* Credentials, directory and environment of p, then execve: the last steps of every process. */
 __attribute__((noreturn)) static void exec_process(const AgentProcess *p, int status_fd)
 {
@@ -122,6 +142,9 @@ __attribute__((noreturn)) static void exec_process(const AgentProcess *p, int st
                 if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
                         child_fail(status_fd, errno, "keep capabilities");
         }
+        /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before it goes. */
+        if (p->seccomp_hex && !p->no_new_privileges)
+                load_seccomp(p, status_fd);
         if (setgroups(p->n_gids, p->gids) < 0)
                 child_fail(status_fd, errno, "setgroups");
         if (setresgid(p->gid, p->gid, p->gid) < 0)
@@ -150,6 +173,8 @@ __attribute__((noreturn)) static void exec_process(const AgentProcess *p, int st
                 umask(p->umask_);
         if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 child_fail(status_fd, errno, "no_new_privs");
+        if (p->seccomp_hex && p->no_new_privileges)
+                load_seccomp(p, status_fd); /* as late as may be: fewer syscalls to allow */
         (void)chdir(p->cwd);
         sigset_t none;
         sigemptyset(&none);

@@ -29,6 +29,7 @@ typedef struct AgentProcess {
         bool has_caps;          /* (caps: "bounding effective permitted inheritable ambient",
                                  * hex masks); absent: the process keeps every capability */
         uint64_t cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
+        const char *seccomp_hex; /* (seccomp): the compiled filter, struct sock_filter in hex */
 } AgentProcess;
 
 typedef struct AgentMount {
