@@ -134,6 +134,55 @@ def test_terminal_through_the_console_socket(vm, tmp_path):
     srv.close()
 
 
+def test_exec_terminal_follows_a_resize(vm, tmp_path):
+    cid, r = vm.create("sleep", "1000", timeout=BOOT)
+    assert r.rc == 0, r
+    vm.rt("start", cid, check=True)
+    path = str(tmp_path / "exec-console.sock")
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(1)
+    p = subprocess.Popen([RUNTIME, "--root", vm.root, "exec", "-t", "--console-socket", path,
+                          cid, "sh", "-c", "stty size; read x; stty size; echo done"],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    srv.settimeout(60)
+    conn, _ = srv.accept()
+    master = recv_fd(conn)
+    conn.close()
+    out = b""
+
+    def read_until(what):
+        nonlocal out
+        deadline = time.time() + 30
+        while what not in out and time.time() < deadline:
+            ready, _, _ = select.select([master], [], [], 1)
+            if ready:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                out += chunk
+
+    import fcntl
+    import struct
+    import termios
+    fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 25, 90, 0, 0))
+    read_until(b"25 90")
+    fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 132, 0, 0))
+    time.sleep(1)
+    os.write(master, b"go\n")
+    read_until(b"done")
+    os.close(master)
+    assert p.wait(timeout=30) == 0
+    text = out.decode(errors="replace")
+    assert "40 132" in text and "done" in text, text
+    vm.rt("delete", "--force", cid, check=True)
+    srv.close()
+
+
 def test_lifecycle_exec_ps_kill_delete(vm):
     cid, r = vm.create("sleep", "1000", timeout=BOOT)
     assert r.rc == 0, r

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -82,8 +83,20 @@ static int reply_error(const char *buf, const char *what, BerthError **err)
         return berth_error_plain(err, e ? e : EIO, "%s: %s", what, msg ? msg + 1 : buf);
 }
 
-/* Waits for "X <status>", forwarding signals to the process; the status as a shell gives it. */
-static int wait_exit(int conn)
+/* With a terminal, its size goes to the process's pty in the guest ("W rows cols"). */
+static void send_winsize(int conn, int tty)
+{
+        struct winsize ws;
+        char buf[32];
+        if (tty < 0 || ioctl(tty, TIOCGWINSZ, &ws) < 0 || !ws.ws_row)
+                return;
+        int n = snprintf(buf, sizeof(buf), "W %u %u", ws.ws_row, ws.ws_col);
+        (void)send(conn, buf, (size_t)n, MSG_NOSIGNAL);
+}
+
+/* Waits for "X <status>", forwarding signals to the process (a resize of tty, our controlling
+ * terminal, as its new size); the status as a shell gives it. */
+static int wait_exit(int conn, int tty)
 {
         sigset_t mask;
         sigfillset(&mask);
@@ -108,6 +121,10 @@ static int wait_exit(int conn)
                         struct signalfd_siginfo si;
                         while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
                                 char k[32];
+                                if (si.ssi_signo == SIGWINCH && tty >= 0) {
+                                        send_winsize(conn, tty);
+                                        continue;
+                                }
                                 int n = snprintf(k, sizeof(k), "K %u", si.ssi_signo);
                                 (void)send(conn, k, (size_t)n, MSG_NOSIGNAL);
                         }
@@ -194,7 +211,6 @@ int vm_container_exec(Container *c, const SpecProcess *p, const char *console_so
         vm_kv_done(&kv);
         if (r < 0)
                 return berth_error(err, r, "vm: exec: send the request");
-        slave = safe_close(slave);
         r = recv_reply(conn, buf, sizeof(buf));
         if (r < 0)
                 return berth_error(err, r, "vm: exec: the container's monitor went away");
@@ -202,8 +218,17 @@ int vm_container_exec(Container *c, const SpecProcess *p, const char *console_so
                 return reply_error(buf, "exec", err);
         if (buf[0] != 'S')
                 return berth_error(err, EPROTO, "vm: exec: unexpected reply `%s`", buf);
+        /* A terminal: the console's pty slave, made our controlling terminal so that a resize
+         * of its master reaches us as SIGWINCH, or the caller's own terminal. */
+        int tty = -1;
+        if (p->terminal && slave >= 0) {
+                if (!detach && setsid() >= 0 && ioctl(slave, TIOCSCTTY, 0) >= 0)
+                        tty = slave;
+        } else if (p->terminal && isatty(STDIN_FILENO))
+                tty = STDIN_FILENO;
         if (!detach) {
-                *ret_status = wait_exit(conn);
+                send_winsize(conn, tty);
+                *ret_status = wait_exit(conn, tty);
                 return 0;
         }
         /* Detached: a child of ours stands for the process until it exits. */
@@ -217,7 +242,11 @@ int vm_container_exec(Container *c, const SpecProcess *p, const char *console_so
                         dup2(devnull, 1);
                         dup2(devnull, 2);
                 }
-                int st = wait_exit(conn);
+                int ctty = -1;
+                if (p->terminal && slave >= 0 && setsid() >= 0 &&
+                    ioctl(slave, TIOCSCTTY, 0) >= 0)
+                        ctty = slave;
+                int st = wait_exit(conn, ctty);
                 _exit(st);
         }
         if (pid_file) {

@@ -509,6 +509,13 @@ static int serve(Monitor *m)
                                 ssize_t k = recv(e->conn, buf, sizeof(buf) - 1, MSG_DONTWAIT);
                                 if (k < 0 && (errno == EAGAIN || errno == EINTR))
                                         continue;
+                                if (k > 2 && buf[0] == 'W') { /* its terminal's new size */
+                                        buf[k] = 0;
+                                        if (!e->ps)
+                                                vm_frame_write_text(m->agent, VM_RESIZE, e->proc,
+                                                                    buf + 2);
+                                        continue;
+                                }
                                 if (k > 2 && buf[0] == 'K') { /* a signal for the process */
                                         buf[k] = 0;
                                         if (!e->ps)
