@@ -28,13 +28,18 @@ import tarfile
 import tempfile
 import time
 
-from runtime_env import make_busybox_rootfs
+from runtime_env import make_busybox_rootfs, processes_with
 
 DOCKER = "/usr/bin/docker"    # Debian's client: /usr/local/bin/docker may be another one
 DOCKERD = "/usr/sbin/dockerd"
 IMAGE = "localhost/berth-docker-busybox:test"
 CGROUP_ROOT = "/sys/fs/cgroup"
 SHIM_SOCKETS = "/run/containerd/s"
+
+
+def _pids_with(text):
+    """Pids (ints) whose command line names text."""
+    return [int(p) for p in processes_with(text)]
 
 
 def available():
@@ -101,20 +106,6 @@ class Result:
 def _mounts_below(prefix):
     with open("/proc/self/mountinfo") as f:
         return [line.split()[4] for line in f if line.split()[4].startswith(prefix)]
-
-
-def _processes_with(text):
-    found = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                if text.encode() in f.read():
-                    found.append(int(pid))
-        except OSError:
-            pass
-    return found
 
 
 class Dockerd:
@@ -195,7 +186,7 @@ class Dockerd:
         # dockerd's containerd goes with it; wait until it has.
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            if not [p for p in _processes_with(self.exec_root) if self._is_containerd(p)]:
+            if not [p for p in _pids_with(self.exec_root) if self._is_containerd(p)]:
                 break
             time.sleep(0.1)
 
@@ -353,7 +344,7 @@ class Dockerd:
 
     def leftovers(self):
         """What this dockerd, its containerd, shims or the runtimes left: [] when clean."""
-        left = [f"process {pid}: {self._cmdline(pid)}" for pid in _processes_with(self.dir)
+        left = [f"process {pid}: {self._cmdline(pid)}" for pid in _pids_with(self.dir)
                 if pid != os.getpid()]
         # dockerd makes data-root a shared bind mount of itself and removes it on shutdown
         # only when it made it in that run: once restarted, the next one finds it and keeps
@@ -381,7 +372,7 @@ class Dockerd:
         self.record_all()
         self.stop()
         left = self.leftovers()
-        for pid in _processes_with(self.dir):
+        for pid in _pids_with(self.dir):
             if pid != os.getpid():
                 try:
                     os.kill(pid, signal.SIGKILL)

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Shared by the integration suites: where the binaries under test are (BERTH_BUILD_DIR, or the
 repository's build/) and the busybox rootfs their bundles and images are made from."""
+import array
 import os
 import shutil
+import socket
 import subprocess
 import time
 
@@ -61,6 +63,16 @@ def processes_with(path):
         except OSError:
             pass
     return found
+
+
+def recv_fd(conn):
+    """The fd a runtime sent over a --console-socket connection (SCM_RIGHTS)."""
+    fds = array.array("i")
+    _, anc, _, _ = conn.recvmsg(1024, socket.CMSG_SPACE(fds.itemsize))
+    for level, typ, data in anc:
+        if level == socket.SOL_SOCKET and typ == socket.SCM_RIGHTS:
+            fds.frombytes(data[:fds.itemsize])
+    return fds[0]
 
 
 def wait_status(b, cid, want, timeout=10):

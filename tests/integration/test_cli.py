@@ -1,7 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """spec, features, --console-socket, --preserve-fds, LISTEN_FDS, --version, per-verb --help,
 kill 0, exec's exit status and --ignore-paused, --debug."""
-import array
 import json
 import os
 import re
@@ -10,7 +9,7 @@ import subprocess
 import threading
 import time
 
-from runtime_env import RUNTIME, wait_status
+from runtime_env import RUNTIME, recv_fd, wait_status
 
 
 def test_spec_default_and_rootless(tmp_path):
@@ -47,15 +46,6 @@ def test_features():
 def test_version():
     r = subprocess.run([RUNTIME, "--version"], capture_output=True, text=True, check=True)
     assert "berth-runtime version" in r.stdout
-
-
-def recv_fd(conn):
-    fds = array.array("i")
-    msg, anc, _, _ = conn.recvmsg(1024, socket.CMSG_SPACE(fds.itemsize))
-    for level, typ, data in anc:
-        if level == socket.SOL_SOCKET and typ == socket.SCM_RIGHTS:
-            fds.frombytes(data[:fds.itemsize])
-    return fds[0]
 
 
 def test_console_socket(bundle, tmp_path):

@@ -5,7 +5,6 @@ annotation run.berth.isolation=vm or by invoking the runtime as berth-vm.
 
 Skipped when the build has no agent (sanitizer builds cannot link it statically) or the host
 has no qemu or guest kernel."""
-import array
 import glob
 import select
 import json
@@ -20,7 +19,7 @@ import time
 import pytest
 
 from runtime_env import (BUILD, RUNTIME, cgroup_leftovers, mount_leftovers, processes_with,
-                         wait_status)
+                         recv_fd, wait_status)
 
 AGENT = os.path.join(BUILD, "src", "isolation", "vm", "berth-vm-agent")
 
@@ -83,15 +82,6 @@ def test_capabilities_and_masked_paths_apply_in_the_guest(vm):
     vm.spec["process"]["capabilities"] = {}  # podman's --cap-drop ALL: every set empty
     r = run(vm, "grep", "CapEff", "/proc/self/status")
     assert r.rc == 0 and "0000000000000000" in r.out, r
-
-
-def recv_fd(conn):
-    fds = array.array("i")
-    _, anc, _, _ = conn.recvmsg(1024, socket.CMSG_SPACE(fds.itemsize))
-    for level, typ, data in anc:
-        if level == socket.SOL_SOCKET and typ == socket.SCM_RIGHTS:
-            fds.frombytes(data[:fds.itemsize])
-    return fds[0]
 
 
 def test_terminal_through_the_console_socket(vm, tmp_path):

@@ -330,18 +330,6 @@ static int write_pid_file(const char *path, pid_t pid, BerthError **err)
         return r < 0 ? berth_error(err, r, "write pid file %s", path) : 0;
 }
 
-/* Everything but the fds the monitor keeps is closed: it lives on beside the container. */
-static void close_other_fds(const int *keep, size_t n)
-{
-        for (int fd = 3; fd < 4096; fd++) {
-                bool k = false;
-                for (size_t i = 0; i < n; i++)
-                        k = k || keep[i] == fd;
-                if (!k)
-                        close(fd);
-        }
-}
-
 static int do_create(const CreateOptions *o, Container **ret, BerthError **err)
 {
         char cbuf[PATH_MAX], bundle[PATH_MAX], rootfs[PATH_MAX], created[64];
@@ -407,7 +395,9 @@ static int do_create(const CreateOptions *o, Container **ret, BerthError **err)
                 close(report[0]);
                 close(go[1]);
                 int keep[] = { statedir, report[1], go[0] };
-                close_other_fds(keep, ELEMENTSOF(keep));
+                /* It lives on beside the container: nothing else of ours stays open in it. */
+                if (close_fds_except(3, keep, ELEMENTSOF(keep)) < 0)
+                        _exit(1);
                 const VmMonitorArgs a = {
                         .id = o->id,
                         .state_dirfd = statedir,
