@@ -8,8 +8,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 [ -f build/build.ninja ] || meson setup build >/dev/null
 ninja -C build >/dev/null
-berth="$top/build/src/snapshot/berth"
-rt="$top/build/src/cmd/berth-runtime"
+berth="$top/build/src/cmd/berth/berth"
+rt="$top/build/src/cmd/berth-runtime/berth-runtime"
 bundle=$(mktemp -d /tmp/berth-demo.XXXXXX)
 id="berth-demo-$$"
 cleanup() {

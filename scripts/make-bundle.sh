@@ -4,7 +4,7 @@
 # printed from inside the container).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-rt="${BERTH_RUNTIME:-$top/build/src/cmd/berth-runtime}"
+rt="${BERTH_RUNTIME:-$top/build/src/cmd/berth-runtime/berth-runtime}"
 dir=$1
 shift
 rm -rf "$dir"

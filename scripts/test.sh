@@ -90,7 +90,7 @@ if CC=gcc build build-asan -Db_sanitize=address,undefined -Dbuildtype=debug -Db_
         step "runtime integration tests (ASan+UBSan)"
         BERTH_BUILD_DIR="$top/build-asan" /usr/bin/python3 -m pytest -p no:cacheprovider -q \
                 --junitxml="$out/integration-asan.xml" tests/integration \
-                --ignore=tests/integration/images --ignore=tests/integration/test_podman.py
+                --ignore=tests/integration/image --ignore=tests/integration/runtime/test_podman.py
         count_junit "$out/integration-asan.xml"
 else
         failed=$((failed + 1))
@@ -104,11 +104,10 @@ unset ASAN_OPTIONS UBSAN_OPTIONS
 fuzz_min_edges=100
 step "fuzz targets (clang, ASan+UBSan), 15 s each"
 if CC=clang build build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false; then
-        for f in build-fuzz/tests/fuzz/fuzz-config build-fuzz/src/snapshot/fuzz-manifest \
-                build-fuzz/src/snapshot/fuzz-reference build-fuzz/src/snapshot/fuzz-tar; do
-                name=$(basename "$f")
-                seeds=tests/fuzz/corpus/config
-                [ "$name" = fuzz-config ] || seeds=tests/unit/images/corpus/$name
+        for target in config manifest reference tar; do
+                name=fuzz-$target
+                f=build-fuzz/tests/fuzz/$name
+                seeds=tests/fuzz/$target/corpus
                 if [ -z "$(ls -A "$seeds" 2>/dev/null)" ]; then
                         echo "not ok - $name: no seed corpus in $seeds"
                         failed=$((failed + 1))

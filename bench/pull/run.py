@@ -38,7 +38,7 @@ LAYER_SOURCES = ["/usr/lib/gcc", "/usr/lib/python3.11", "/usr/libexec", "/usr/sh
 
 
 def berth_bin():
-    for rel in ("src/snapshot/berth", "src/image/berth"):
+    for rel in ("src/cmd/berth/berth", "src/image/berth"):
         p = os.path.join(BUILD, rel)
         if os.access(p, os.X_OK):
             return p

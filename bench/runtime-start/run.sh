@@ -16,7 +16,7 @@
 #               through one private dockerd (docker.io) with berth-runtime and with runc,
 #               alternating; medians and the ratio berth/runc (see docker.py)
 # Environment:
-#   BERTH_RUNTIME  berth binary (default <repo>/build/src/cmd/berth-runtime)
+#   BERTH_RUNTIME  berth binary (default <repo>/build/src/cmd/berth-runtime/berth-runtime)
 #   CRUN, RUNC     other binaries (default: crun, runc from PATH)
 #
 # Needs root, Debian's busybox-static (/bin/busybox), runc (for `runc spec`), crun,
@@ -63,7 +63,7 @@ while [ $# -gt 0 ]; do
 done
 case "$rounds" in ''|*[!0-9]*|0) echo "run.sh: -n wants a positive number" >&2; exit 2 ;; esac
 
-berth=${BERTH_RUNTIME:-$repo/build/src/cmd/berth-runtime}
+berth=${BERTH_RUNTIME:-$repo/build/src/cmd/berth-runtime/berth-runtime}
 crun=${CRUN:-$(command -v crun || true)}
 runc=${RUNC:-$(command -v runc || true)}
 py=/usr/bin/python3

@@ -8,7 +8,7 @@ container costs the host in memory (PSS of its monitor and qemu, with N of them 
 qemu's mapping of the kernel file is shared between VMs).
 
 Usage: bench/runtime-start/vm.py [-n ROUNDS] [--running N]
-Environment: BERTH_RUNTIME (default <repo>/build/src/cmd/berth-runtime). Needs root, qemu,
+Environment: BERTH_RUNTIME (default <repo>/build/src/cmd/berth-runtime/berth-runtime). Needs root, qemu,
 Debian's kernel and busybox-static, like the vm tests."""
 import argparse
 import json

@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
-#include "chase.h"
-#include "macro.h"
+#include "basic/chase.h"
+#include "basic/macro.h"
 
 static int openat2_in_root(int rootfd, const char *path, int flags)
 {

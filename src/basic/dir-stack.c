@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dir-stack.h"
-#include "macro.h"
+#include "basic/dir-stack.h"
+#include "basic/macro.h"
 
 static int cmp_names(const void *a, const void *b)
 {

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "error.h"
+#include "basic/error.h"
 
 static int error_setv(BerthError **err, int errnum, bool append_strerror, const char *fmt,
                       va_list ap) _printf_(4, 0);

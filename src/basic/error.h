@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include "macro.h"
+#include "basic/macro.h"
 
 typedef struct BerthError {
         int errnum; /* positive errno, or 0 when the failure is not a syscall's */

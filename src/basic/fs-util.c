@@ -6,8 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "dir-stack.h"
-#include "fs-util.h"
+#include "basic/dir-stack.h"
+#include "basic/fs-util.h"
 
 int read_full_fd_limited(int fd, size_t max, char **ret, size_t *ret_size)
 {

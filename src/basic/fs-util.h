@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "error.h"
-#include "macro.h"
+#include "basic/error.h"
+#include "basic/macro.h"
 
 /* Size limits of outside input read whole, so that a link to /dev/zero or a huge file cannot
  * take the memory: JSON documents (config.json, exec --process, update -r, state.json, image

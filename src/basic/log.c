@@ -5,9 +5,9 @@
 #include <sys/uio.h>
 #include <time.h>
 
-#include "log.h"
-#include "string-util.h"
-#include "time-util.h"
+#include "basic/log.h"
+#include "basic/string-util.h"
+#include "basic/time-util.h"
 
 static int log_fd = STDERR_FILENO;
 static LogFormat log_format = LOG_FORMAT_TEXT;

@@ -2,7 +2,7 @@
 /* Diagnostics for the user: stderr by default, or a --log file in runc's text or json form. */
 #pragma once
 
-#include "macro.h"
+#include "basic/macro.h"
 
 typedef enum LogLevel {
         LOG_LEVEL_ERROR,

@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fs-util.h"
-#include "macro.h"
-#include "passwd.h"
-#include "string-util.h"
+#include "basic/fs-util.h"
+#include "basic/macro.h"
+#include "basic/passwd.h"
+#include "basic/string-util.h"
 
 int passwd_lookup_uid(const char *path, uid_t uid, char **ret_name, char **ret_home)
 {

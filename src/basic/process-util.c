@@ -7,8 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "macro.h"
-#include "process-util.h"
+#include "basic/macro.h"
+#include "basic/process-util.h"
 
 int wait_exit_status(pid_t pid)
 {

@@ -3,7 +3,7 @@
 #include <limits.h>
 #include <stdio.h>
 
-#include "string-util.h"
+#include "basic/string-util.h"
 
 size_t strv_length(char *const *l)
 {

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "macro.h"
+#include "basic/macro.h"
 
 /* Returns the rest of s after prefix, or NULL. */
 static inline const char *startswith(const char *s, const char *prefix)

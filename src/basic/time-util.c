@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "time-util.h"
+#include "basic/time-util.h"
 
 void format_rfc3339_now(char *buf, size_t size)
 {

@@ -11,7 +11,7 @@
 #include "basic/error.h"
 #include "content/content-store.h"
 #include "content/digest.h"
-#include "content/metadata.h"
+#include "store/metadata.h"
 
 typedef enum Compression {
         COMPRESSION_GZIP,

@@ -9,7 +9,7 @@
 
 #include "basic/error.h"
 #include "content/content-store.h"
-#include "content/metadata.h"
+#include "store/metadata.h"
 #include "image/image-store.h"
 #include "image/manifest.h"
 #include "snapshot/snapshot.h"

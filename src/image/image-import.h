@@ -4,7 +4,7 @@
 
 #include "basic/error.h"
 #include "content/content-store.h"
-#include "content/metadata.h"
+#include "store/metadata.h"
 #include "image/image-store.h"
 #include "snapshot/snapshot.h"
 

@@ -5,7 +5,7 @@
 
 #include "basic/error.h"
 #include "content/content-store.h"
-#include "content/metadata.h"
+#include "store/metadata.h"
 #include "snapshot/snapshot.h"
 
 /* Resolves image, unpacks whatever layer snapshots are missing (of sn's kind), and mounts

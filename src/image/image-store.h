@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "basic/error.h"
-#include "content/metadata.h"
+#include "store/metadata.h"
 
 typedef struct ImageLayer {
         char *digest;

@@ -10,7 +10,7 @@
 
 #include "basic/error.h"
 #include "content/content-store.h"
-#include "content/metadata.h"
+#include "store/metadata.h"
 #include "image/compress.h"
 #include "image/progress.h"
 #include "image/registry.h"

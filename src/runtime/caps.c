@@ -5,7 +5,7 @@
 #include <sys/prctl.h>
 
 #include "basic/fs-util.h"
-#include "caps.h"
+#include "runtime/caps.h"
 
 int caps_last_cap(void)
 {

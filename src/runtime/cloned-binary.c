@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "basic/macro.h"
-#include "cloned-binary.h"
+#include "runtime/cloned-binary.h"
 
 #define REQUIRED_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 

@@ -7,7 +7,7 @@
 
 #include "basic/error.h"
 #include "spec/runtime-spec.h"
-#include "state.h"
+#include "runtime/state.h"
 
 typedef struct CreateOptions {
         const char *root;           /* state root, e.g. /run/berth */

@@ -5,8 +5,8 @@
 
 #include "basic/log.h"
 #include "basic/macro.h"
-#include "debug-log.h"
-#include "exec-stub.h"
+#include "runtime/debug-log.h"
+#include "runtime/exec-stub.h"
 
 /* The strings of l joined with sep into buf, cut to its size. */
 static const char *join(char *const *l, const char *sep, char *buf, size_t size)

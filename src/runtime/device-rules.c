@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "basic/macro.h"
-#include "device-rules.h"
+#include "runtime/device-rules.h"
 
 #define RULE(t, ma, mi, acc)                                                                       \
         {                                                                                          \

@@ -8,8 +8,8 @@
 
 #include "basic/chase.h"
 #include "basic/string-util.h"
-#include "mount-util.h"
-#include "rootfs.h"
+#include "runtime/mount-util.h"
+#include "runtime/rootfs.h"
 
 typedef struct DeviceNode {
         const char *path;

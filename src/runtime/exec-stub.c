@@ -12,9 +12,9 @@
 #include "basic/fs-util.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
-#include "cloned-binary.h"
-#include "exec-stub.h"
-#include "seccomp.h"
+#include "runtime/cloned-binary.h"
+#include "runtime/exec-stub.h"
+#include "runtime/seccomp/seccomp.h"
 
 /* exec-stub/stub.c, compiled and embedded by exec-stub/meson.build. */
 extern const unsigned char exec_stub_elf[];

@@ -11,17 +11,17 @@
 
 #include "basic/fs-util.h"
 #include "basic/process-util.h"
-#include "cgroup.h"
-#include "clone.h"
-#include "exec-stub.h"
-#include "container.h"
-#include "exec.h"
-#include "namespaces.h"
-#include "process.h"
-#include "seccomp.h"
-#include "sync.h"
-#include "sync-wire.h"
-#include "terminal.h"
+#include "runtime/cgroup/cgroup.h"
+#include "runtime/clone.h"
+#include "runtime/exec-stub.h"
+#include "runtime/container.h"
+#include "runtime/exec.h"
+#include "runtime/namespaces.h"
+#include "runtime/process.h"
+#include "runtime/seccomp/seccomp.h"
+#include "runtime/sync.h"
+#include "runtime/sync-wire.h"
+#include "runtime/terminal.h"
 
 _noreturn_ static void fail(int fd, BerthError *err)
 {

@@ -6,7 +6,7 @@
 
 #include "basic/error.h"
 #include "spec/runtime-spec.h"
-#include "state.h"
+#include "runtime/state.h"
 
 typedef struct ExecOptions {
         const char *console_socket;

@@ -11,7 +11,7 @@
 
 #include "basic/fs-util.h"
 #include "basic/log.h"
-#include "hooks.h"
+#include "runtime/hooks.h"
 
 static int pidfd_open_(pid_t pid)
 {

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "basic/log.h"
-#include "cgroup.h"
-#include "lifecycle-cgroup.h"
+#include "runtime/cgroup/cgroup.h"
+#include "runtime/lifecycle-cgroup.h"
 
 static int open_container_cgroup(Container *c, Cgroup **ret, BerthError **err)
 {

@@ -8,7 +8,7 @@
 
 #include "basic/error.h"
 #include "spec/runtime-spec.h"
-#include "state.h"
+#include "runtime/state.h"
 
 /* Freezes a running container / thaws a paused one (bounded wait in the cgroup library). */
 int container_pause(Container *c, BerthError **err);

@@ -10,10 +10,10 @@
 #include "basic/log.h"
 #include "basic/process-util.h"
 #include "basic/string-util.h"
-#include "cgroup.h"
-#include "container.h"
-#include "hooks.h"
-#include "terminal.h"
+#include "runtime/cgroup/cgroup.h"
+#include "runtime/container.h"
+#include "runtime/hooks.h"
+#include "runtime/terminal.h"
 
 static const struct {
         const char *name;

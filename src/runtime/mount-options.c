@@ -5,7 +5,7 @@
 
 #include "basic/macro.h"
 #include "basic/string-util.h"
-#include "mount-options.h"
+#include "runtime/mount-options.h"
 #include "spec/runtime-spec.h"
 
 typedef enum Kind {

@@ -6,11 +6,11 @@
 #include <sys/wait.h>
 
 #include "basic/string-util.h"
-#include "mount-options.h"
-#include "mount-source.h"
-#include "mount-util.h"
-#include "namespaces.h"
-#include "sync.h"
+#include "runtime/mount-options.h"
+#include "runtime/mount-source.h"
+#include "runtime/mount-util.h"
+#include "runtime/namespaces.h"
+#include "runtime/sync.h"
 
 int mount_source_request(int sync_fd, size_t index, int *ret_tree, BerthError **err)
 {

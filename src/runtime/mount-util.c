@@ -6,7 +6,7 @@
 #include <sys/syscall.h>
 
 #include "basic/macro.h"
-#include "mount-util.h"
+#include "runtime/mount-util.h"
 
 static int sys_open_tree(int dfd, const char *path, unsigned flags)
 {

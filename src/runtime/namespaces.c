@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "basic/fs-util.h"
-#include "clone.h"
-#include "namespaces.h"
+#include "runtime/clone.h"
+#include "runtime/namespaces.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080

@@ -16,12 +16,12 @@
 #include "basic/chase.h"
 #include "basic/passwd.h"
 #include "basic/string-util.h"
-#include "caps.h"
-#include "exec-stub.h"
-#include "process.h"
-#include "sched.h"
-#include "seccomp.h"
-#include "sync.h"
+#include "runtime/caps.h"
+#include "runtime/exec-stub.h"
+#include "runtime/process.h"
+#include "runtime/scheduler.h"
+#include "runtime/seccomp/seccomp.h"
+#include "runtime/sync.h"
 
 static int set_rlimits(const SpecProcess *p, BerthError **err)
 {

@@ -13,11 +13,11 @@
 #include "basic/fs-util.h"
 #include "basic/log.h"
 #include "basic/string-util.h"
-#include "mount-options.h"
-#include "mount-source.h"
-#include "mount-util.h"
-#include "rootfs.h"
-#include "tmpcopyup.h"
+#include "runtime/mount-options.h"
+#include "runtime/mount-source.h"
+#include "runtime/mount-util.h"
+#include "runtime/rootfs.h"
+#include "runtime/tmpcopyup.h"
 
 static int mount_error(BerthError **err, int r, size_t i, const SpecMount *m, const char *what)
 {

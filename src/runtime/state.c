@@ -11,8 +11,8 @@
 
 #include "basic/fs-util.h"
 #include "basic/string-util.h"
-#include "cgroup.h"
-#include "state.h"
+#include "runtime/cgroup/cgroup.h"
+#include "runtime/state.h"
 
 static const char *const status_names[] = {
         [STATUS_CREATING] = "creating", [STATUS_CREATED] = "created",

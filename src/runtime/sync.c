@@ -10,8 +10,8 @@
 
 #include "basic/error.h"
 #include "basic/macro.h"
-#include "sync.h"
-#include "sync-wire.h"
+#include "runtime/sync.h"
+#include "runtime/sync-wire.h"
 
 typedef union SyncControl {
         char buf[CMSG_SPACE(sizeof(int) * SYNC_MAX_FDS)];

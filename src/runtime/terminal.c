@@ -10,8 +10,8 @@
 #include <termios.h>
 
 #include "basic/fs-util.h"
-#include "sync.h"
-#include "terminal.h"
+#include "runtime/sync.h"
+#include "runtime/terminal.h"
 
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)

@@ -19,9 +19,9 @@
 
 #include "basic/macro.h"
 #include "basic/string-util.h"
-#include "mount-options.h"
-#include "mount-util.h"
-#include "tmpcopyup.h"
+#include "runtime/mount-options.h"
+#include "runtime/mount-util.h"
+#include "runtime/tmpcopyup.h"
 
 /* Deeper trees are refused: each level holds two fds while it is copied. */
 #define COPYUP_MAX_DEPTH 128

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 
 #include "basic/error.h"
-#include "content/metadata.h"
+#include "store/metadata.h"
 
 typedef enum SnapshotKind {
         SNAPSHOT_OVERLAY,

@@ -9,10 +9,14 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import uuid
 
 import pytest
+
+# The shared helpers (runtime_env, docker_helpers, podman_helpers) live in tests/lib.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 
 from runtime_env import (BUSYBOX, RUNTIME, cgroup_leftovers, make_busybox_rootfs,
                          mount_leftovers, processes_with)

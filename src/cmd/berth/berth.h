@@ -6,7 +6,7 @@
 
 #include "basic/error.h"
 #include "content/content-store.h"
-#include "content/metadata.h"
+#include "store/metadata.h"
 #include "snapshot/snapshot.h"
 
 typedef struct BerthContext {

@@ -15,7 +15,7 @@
 #include "basic/fs-util.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
-#include "vm-assets.h"
+#include "isolation/vm/vm-assets.h"
 
 #ifndef BERTH_LIBEXECDIR
 #define BERTH_LIBEXECDIR "/usr/local/libexec"
@@ -125,9 +125,9 @@ static char *find_agent(void)
                 char *slash = strrchr(self, '/');
                 if (slash) {
                         *slash = 0;
-                        /* In the build tree: build/src/cmd/berth-runtime and
+                        /* In the build tree: build/src/cmd/berth-runtime/berth-runtime and
                          * build/src/isolation/vm/berth-vm-agent. */
-                        if (asprintf(&p, "%s/../isolation/vm/berth-vm-agent", self) >= 0 &&
+                        if (asprintf(&p, "%s/../../isolation/vm/berth-vm-agent", self) >= 0 &&
                             access(p, X_OK) == 0)
                                 return p;
                         free(p);

@@ -23,10 +23,10 @@
 #include "basic/string-util.h"
 #include "basic/time-util.h"
 #include "runtime/caps.h"
-#include "runtime/cgroup.h"
-#include "runtime/seccomp.h"
-#include "vm-monitor.h"
-#include "vm.h"
+#include "runtime/cgroup/cgroup.h"
+#include "runtime/seccomp/seccomp.h"
+#include "isolation/vm/vm-monitor.h"
+#include "isolation/vm/vm.h"
 
 #define VM_MEMORY_DEFAULT_MIB 512
 

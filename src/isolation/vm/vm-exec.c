@@ -25,8 +25,8 @@
 #include "basic/macro.h"
 #include "runtime/lifecycle-cgroup.h"
 #include "runtime/terminal.h"
-#include "vm-monitor.h"
-#include "vm.h"
+#include "isolation/vm/vm-monitor.h"
+#include "isolation/vm/vm.h"
 
 static int control_connect(Container *c, BerthError **err)
 {

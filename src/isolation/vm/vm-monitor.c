@@ -27,7 +27,7 @@
 #include "runtime/state.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
-#include "vm-monitor.h"
+#include "isolation/vm/vm-monitor.h"
 
 #define BOOT_TIMEOUT_MS 120000 /* TCG on a loaded 2-core host boots in seconds; be patient */
 #define MAX_EXECS 32

@@ -14,8 +14,8 @@
 #include <sys/types.h>
 
 #include "spec/runtime-spec.h"
-#include "vm-assets.h"
-#include "vm-proto.h"
+#include "isolation/vm/vm-assets.h"
+#include "isolation/vm/vm-proto.h"
 
 #define VM_CONTROL_SOCKET "vm.sock"
 #define VM_CONSOLE_LOG "console.log"

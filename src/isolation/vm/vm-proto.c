@@ -9,7 +9,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "vm-proto.h"
+#include "isolation/vm/vm-proto.h"
 
 static int write_all_iov(int fd, struct iovec *iov, int n)
 {

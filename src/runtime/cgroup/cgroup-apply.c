@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "basic/string-util.h"
-#include "cgroup-internal.h"
+#include "runtime/cgroup/cgroup-internal.h"
 
 static int absent(Cgroup *cg, const char *controller, const char *field, BerthError **err)
 {

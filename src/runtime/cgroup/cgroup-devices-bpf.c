@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "basic/string-util.h"
-#include "cgroup-internal.h"
+#include "runtime/cgroup/cgroup-internal.h"
 
 #define R0 0
 #define R1 1

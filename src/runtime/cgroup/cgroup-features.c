@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The "linux.cgroup" object of `features`: what this build and this host support. */
-#include "cgroup-internal.h"
+#include "runtime/cgroup/cgroup-internal.h"
 
 int cgroup_features(struct json_object **ret)
 {

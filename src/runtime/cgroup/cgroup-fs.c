@@ -11,7 +11,7 @@
 
 #include "basic/fs-util.h"
 #include "basic/string-util.h"
-#include "cgroup-internal.h"
+#include "runtime/cgroup/cgroup-internal.h"
 
 static int file_path(const CgroupHierarchy *h, const char *file, char **ret)
 {

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "runtime/cgroup.h"
+#include "runtime/cgroup/cgroup.h"
 
 /* The default cgroupsPath when config.json has none: "/berth/<id>". */
 #define CGROUP_DEFAULT_PARENT "/berth"

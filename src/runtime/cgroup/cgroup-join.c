@@ -22,7 +22,7 @@
 
 #include "basic/fs-util.h"
 #include "basic/string-util.h"
-#include "cgroup-internal.h"
+#include "runtime/cgroup/cgroup-internal.h"
 
 int cgroup_unified_dir_fd(Cgroup *cg)
 {

@@ -11,7 +11,7 @@
 
 #include "basic/fs-util.h"
 #include "basic/string-util.h"
-#include "cgroup-internal.h"
+#include "runtime/cgroup/cgroup-internal.h"
 
 static const char *const layout_names[] = {
         [CGROUP_LAYOUT_V1] = "v1",

@@ -12,7 +12,7 @@
 
 #include "basic/fs-util.h"
 #include "basic/string-util.h"
-#include "cgroup-internal.h"
+#include "runtime/cgroup/cgroup-internal.h"
 
 struct CgroupOomWatch {
         int fd;        /* eventfd (v1) or inotify fd (v2): readable when something happened */

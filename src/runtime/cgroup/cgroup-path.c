@@ -8,7 +8,7 @@
 
 #include "basic/fs-util.h"
 #include "basic/string-util.h"
-#include "cgroup-internal.h"
+#include "runtime/cgroup/cgroup-internal.h"
 
 int cgroup_path_join(const char *a, const char *b, char **ret)
 {

@@ -7,7 +7,7 @@
  */
 #include <stdio.h>
 
-#include "cgroup-internal.h"
+#include "runtime/cgroup/cgroup-internal.h"
 
 /* Natural log and exp for positive doubles, so libberth needs no libm for one formula. */
 static double ln_pos(double x)

@@ -9,7 +9,7 @@
 
 #include "basic/fs-util.h"
 #include "basic/string-util.h"
-#include "cgroup-internal.h"
+#include "runtime/cgroup/cgroup-internal.h"
 
 static void add_u64(struct json_object *o, const char *key, uint64_t v)
 {

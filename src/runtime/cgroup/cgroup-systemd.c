@@ -10,7 +10,7 @@
 
 #include "basic/fs-util.h"
 #include "basic/string-util.h"
-#include "cgroup-internal.h"
+#include "runtime/cgroup/cgroup-internal.h"
 
 bool cgroup_systemd_running(void)
 {

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "basic/string-util.h"
-#include "cgroup-internal.h"
+#include "runtime/cgroup/cgroup-internal.h"
 
 int cgroup_parse_size(const char *s, int64_t *ret)
 {

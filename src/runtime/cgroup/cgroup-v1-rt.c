@@ -17,7 +17,7 @@
 
 #include "basic/fs-util.h"
 #include "basic/string-util.h"
-#include "cgroup-internal.h"
+#include "runtime/cgroup/cgroup-internal.h"
 
 static int read_rt(const char *dir, int64_t *runtime, uint64_t *period)
 {

@@ -9,7 +9,7 @@
 
 #include "basic/fs-util.h"
 #include "basic/string-util.h"
-#include "cgroup-internal.h"
+#include "runtime/cgroup/cgroup-internal.h"
 
 int cgroup_v1_memory(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, bool update,
                      BerthError **err)

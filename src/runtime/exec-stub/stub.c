@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../sync-wire.h"
+#include "runtime/sync-wire.h"
 
 #if defined(__x86_64__)
 __asm__(".text\n"

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent.h"
+#include "isolation/vm/agent/agent.h"
 
 static int load_modules(void)
 {

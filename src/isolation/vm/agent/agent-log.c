@@ -3,7 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "agent.h"
+#include "isolation/vm/agent/agent.h"
 
 void agent_log(const char *fmt, ...)
 {

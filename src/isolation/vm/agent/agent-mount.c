@@ -19,7 +19,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "agent.h"
+#include "isolation/vm/agent/agent.h"
 
 static const struct {
         const char *name;

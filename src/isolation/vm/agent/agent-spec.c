@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../vm-proto.h"
-#include "agent.h"
+#include "isolation/vm/vm-proto.h"
+#include "isolation/vm/agent/agent.h"
 
 static int push(void **arr, size_t *n, size_t elem, const void *item)
 {

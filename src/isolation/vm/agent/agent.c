@@ -33,8 +33,8 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "../vm-proto.h"
-#include "agent.h"
+#include "isolation/vm/vm-proto.h"
+#include "isolation/vm/agent/agent.h"
 
 #define MAX_PROCS 64
 #define CONTAINER_CGROUP "/sys/fs/cgroup/container"
