@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* shim_run(): create and start the container, monitor it, record its exit, delete it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "basic/fs-util.h"
+#include "basic/macro.h"
+#include "basic/string-util.h"
+#include "shim/shim-internal.h"
+
+/* How long the output may keep flowing after the init exited (processes of a container that
+ * shares the host's pid namespace can hold it open for ever). */
+#define SHIM_DRAIN_USEC (2 * 1000000ULL)
+
+static void ready(int *fd, const char *fmt, ...) _printf_(2, 3);
+static void ready(int *fd, const char *fmt, ...)
+{
+        _cleanup_free_ char *line = NULL;
+        va_list ap;
+        int n;
+
+        if (*fd < 0)
+                return;
+        va_start(ap, fmt);
+        n = vasprintf(&line, fmt, ap);
+        va_end(ap);
+        if (n > 0)
+                (void)write_all_fd(*fd, line, (size_t)n);
+        *fd = safe_close(*fd);
+}
+
+/* The pty's master from the runtime, on the console socket, once create has returned. */
+static int receive_console(int listen_fd, BerthError **err)
+{
+        _cleanup_close_ int conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        char data[256], control[CMSG_SPACE(sizeof(int))];
+        struct iovec iov = { data, sizeof(data) };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                             .msg_controllen = sizeof(control) };
+        struct cmsghdr *cm;
+        int fd;
+
+        if (conn < 0)
+                return berth_error(err, errno, "the runtime sent no terminal");
+        if (recvmsg(conn, &mh, MSG_CMSG_CLOEXEC) < 0)
+                return berth_error(err, errno, "receive the terminal");
+        cm = CMSG_FIRSTHDR(&mh);
+        if (!cm || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(int)))
+                return berth_error(err, EBADMSG, "receive the terminal");
+        memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+        return fd;
+}
+
+static int read_pid_file(const char *dir, pid_t *ret, BerthError **err)
+{
+        _cleanup_free_ char *path = NULL, *data = NULL;
+        size_t n = 0;
+        int pid, r;
+
+        if (asprintf(&path, "%s/init.pid", dir) < 0)
+                return berth_error(err, ENOMEM, "init.pid");
+        r = read_full_file(path, &data, &n);
+        if (r < 0)
+                return berth_error(err, -r, "read `%s`", path);
+        data[strcspn(data, "\n")] = 0;
+        if (safe_atoi(data, &pid) < 0 || pid <= 0)
+                return berth_error(err, EINVAL, "`%s` holds no pid", path);
+        *ret = pid;
+        return 0;
+}
+
+static int on_drain_timeout(EventSource *src, void *userdata)
+{
+        Shim *s = userdata;
+
+        if (s->exited)
+                event_loop_exit(s->loop, 0);
+        return 0;
+}
+
+static int on_sigchld(EventSource *src, const struct signalfd_siginfo *si, void *userdata)
+{
+        Shim *s = userdata;
+        int status;
+        pid_t pid;
+
+        /* As a subreaper the shim inherits every orphan of the container: reap them all. */
+        while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+                if (pid != s->init_pid)
+                        continue;
+                s->exited = true;
+                s->status = status;
+                if (shim_io_drained(s))
+                        event_loop_exit(s->loop, 0);
+                else if (event_loop_add_timer(s->loop, SHIM_DRAIN_USEC, on_drain_timeout, s,
+                                              NULL) < 0)
+                        event_loop_exit(s->loop, 0);
+        }
+        return 0;
+}
+
+static int write_exit_record(const Shim *s)
+{
+        _cleanup_free_ char *path = NULL, *json = NULL;
+        struct timespec now;
+        char ts[40];
+        int code = 255, sig = 0, n;
+
+        if (WIFEXITED(s->status))
+                code = WEXITSTATUS(s->status);
+        else if (WIFSIGNALED(s->status)) {
+                sig = WTERMSIG(s->status);
+                code = 128 + sig;
+        }
+        clock_gettime(CLOCK_REALTIME, &now);
+        log_file_format_time(&now, ts);
+        n = asprintf(&json, "{\"pid\":%d,\"exit_code\":%d,\"signal\":%d,\"oom_killed\":false,"
+                            "\"finished_at\":\"%s\"}\n", (int)s->init_pid, code, sig, ts);
+        if (n < 0 || asprintf(&path, "%s/exit.json", s->o->state_dir) < 0)
+                return -ENOMEM;
+        return write_file_atomic(path, json, (size_t)n, 0644);
+}
+
+/* Makes the container's stdio: pipes (the runtime passes them on to the init), or a console
+ * socket on which the runtime hands over the pty. */
+static int stdio_prepare(Shim *s, int runtime_stdio[3], int *console_fd, char **console_path,
+                         BerthError **err)
+{
+        int p[2];
+
+        if (s->o->terminal) {
+                if (asprintf(console_path, "%s/console.sock", s->o->state_dir) < 0)
+                        return berth_error(err, ENOMEM, "console socket");
+                *console_fd = shim_socket_listen(*console_path, err);
+                return *console_fd < 0 ? *console_fd : 0;
+        }
+        if (s->o->stdin_open) {
+                if (pipe2(p, O_CLOEXEC) < 0)
+                        return berth_error(err, errno, "stdin pipe");
+                runtime_stdio[0] = p[0];
+                s->stdin_fd = p[1];
+        }
+        for (int i = 0; i < 2; i++) {
+                if (pipe2(p, O_CLOEXEC) < 0)
+                        return berth_error(err, errno, "output pipe");
+                s->out_fd[i] = p[0];
+                runtime_stdio[i + 1] = p[1];
+                (void)fcntl(p[0], F_SETFL, O_NONBLOCK);
+        }
+        return 0;
+}
+
+static int container_start(Shim *s, BerthError **err)
+{
+        _cleanup_free_ char *pid_file = NULL, *console_path = NULL, *error = NULL;
+        _cleanup_close_ int console_fd = -1;
+        int runtime_stdio[3] = { -1, -1, -1 };
+        int r;
+
+        r = stdio_prepare(s, runtime_stdio, &console_fd, &console_path, err);
+        if (r < 0)
+                goto out;
+        if (asprintf(&pid_file, "%s/init.pid", s->o->state_dir) < 0) {
+                r = berth_error(err, ENOMEM, "init.pid");
+                goto out;
+        }
+        char *create[] = { "create", "--bundle", (char *)s->o->bundle, "--pid-file", pid_file,
+                           console_path ? "--console-socket" : (char *)s->o->id,
+                           console_path ? console_path : NULL, console_path ? (char *)s->o->id : NULL,
+                           NULL };
+        r = shim_runtime_run(s->o, create, runtime_stdio, &error);
+        for (int i = 0; i < 3; i++)
+                safe_close(runtime_stdio[i]);
+        if (r != 0) {
+                r = berth_error_plain(err, r < 0 ? -r : EIO, "create `%s`: %s", s->o->id,
+                                      error ?: "the runtime failed");
+                goto out;
+        }
+        if (console_fd >= 0) {
+                s->out_fd[0] = receive_console(console_fd, err);
+                if (s->out_fd[0] < 0) {
+                        r = s->out_fd[0];
+                        goto delete;
+                }
+                (void)fcntl(s->out_fd[0], F_SETFL, O_NONBLOCK);
+                /* Input goes to the same pty, on an fd of its own that outlives the end of
+                 * the output. */
+                s->stdin_fd = fcntl(s->out_fd[0], F_DUPFD_CLOEXEC, 3);
+                (void)unlink(console_path);
+        }
+        r = read_pid_file(s->o->state_dir, &s->init_pid, err);
+        if (r < 0)
+                goto delete;
+        r = shim_io_start(s, err);
+        if (r < 0)
+                goto delete;
+        free(error);
+        error = NULL;
+        char *start[] = { "start", (char *)s->o->id, NULL };
+        r = shim_runtime_run(s->o, start, (int[3]){ -1, -1, -1 }, &error);
+        if (r != 0) {
+                r = berth_error_plain(err, r < 0 ? -r : EIO, "start `%s`: %s", s->o->id,
+                                      error ?: "the runtime failed");
+                goto delete;
+        }
+        return 0;
+delete:;
+        char *del[] = { "delete", "--force", (char *)s->o->id, NULL };
+        (void)shim_runtime_run(s->o, del, (int[3]){ -1, -1, -1 }, NULL);
+out:
+        if (console_path)
+                (void)unlink(console_path);
+        return r < 0 ? r : -EIO;
+}
+
+int shim_run(const ShimOptions *o, int ready_fd, BerthError **err)
+{
+        _cleanup_event_loop_ EventLoop *loop = NULL;
+        _cleanup_log_file_ LogFile *log = NULL;
+        Shim s = { .o = o, .stdin_fd = -1, .out_fd = { -1, -1 }, .attach_fd = -1 };
+        int r;
+
+        /* Orphans of the container (the init once its runtime has gone) become the shim's. */
+        if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+                r = berth_error(err, errno, "become a subreaper");
+                goto fail;
+        }
+        r = event_loop_new(&loop);
+        if (r < 0) {
+                r = berth_error(err, -r, "event loop");
+                goto fail;
+        }
+        s.loop = loop;
+        r = event_loop_add_signal(loop, SIGCHLD, on_sigchld, &s, NULL);
+        if (r < 0) {
+                r = berth_error(err, -r, "watch SIGCHLD");
+                goto fail;
+        }
+        if (o->log_path) {
+                r = log_file_open(o->log_path, &o->log, &log);
+                if (r < 0) {
+                        r = berth_error(err, -r, "open the log `%s`", o->log_path);
+                        goto fail;
+                }
+                s.log = log;
+        }
+        r = container_start(&s, err);
+        if (r < 0)
+                goto fail;
+        ready(&ready_fd, "ok %d\n", (int)s.init_pid);
+
+        /* Until the init has exited and its output has ended (or stopped for a while). */
+        r = event_loop_run(loop);
+        for (int i = 0; i < 2; i++)
+                if (s.log)
+                        (void)log_file_flush(s.log, (LogStream)i, NULL);
+        shim_io_stop(&s);
+        char *del[] = { "delete", "--force", (char *)o->id, NULL };
+        (void)shim_runtime_run(o, del, (int[3]){ -1, -1, -1 }, NULL);
+        if (s.exited)
+                (void)write_exit_record(&s);
+        for (int i = 0; i < 2; i++)
+                safe_close(s.out_fd[i]);
+        safe_close(s.stdin_fd);
+        return r < 0 ? berth_error(err, -r, "monitor `%s`", o->id) : 0;
+fail:
+        ready(&ready_fd, "error %s\n", err && *err ? (*err)->msg : "the shim failed");
+        return r;
+}
