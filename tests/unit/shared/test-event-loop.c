@@ -87,6 +87,8 @@ static int on_child(EventSource *s, const siginfo_t *si, void *userdata)
         c->code = si->si_code;
         c->status = si->si_status;
         event_source_free(s);
+        if (c->loop)
+                event_loop_exit(c->loop, 0);
         return 0;
 }
 
@@ -146,8 +148,10 @@ TEST(process_that_is_no_child_is_seen_exiting)
         close(p[1]);
         ASSERT_TRUE(waitpid(mid, NULL, 0) == mid);
 
+        c.loop = l;
         ASSERT_OK(event_loop_add_child(l, grandchild, on_child, &c, NULL));
-        ASSERT_OK(event_loop_add_timer(l, 2000000, on_timer_exit, l, NULL));
+        /* A bound, should the exit never be seen. */
+        ASSERT_OK(event_loop_add_timer(l, 5000000, on_timer_exit, l, NULL));
         ASSERT_OK(event_loop_run(l));
         ASSERT_EQ(c.child, 1);
         ASSERT_EQ(c.pid, grandchild);

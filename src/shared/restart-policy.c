@@ -5,7 +5,7 @@
 
 #include "basic/macro.h"
 #include "basic/string-util.h"
-#include "engine/restart-policy.h"
+#include "shared/restart-policy.h"
 
 #define BACKOFF_FIRST_USEC 100000ULL
 #define BACKOFF_MAX_USEC 60000000ULL
