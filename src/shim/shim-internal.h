@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "shared/event-loop.h"
@@ -10,9 +11,11 @@
 #include "shim/shim.h"
 
 typedef struct ShimClient ShimClient;
+typedef struct ShimHealth ShimHealth;
 
 typedef struct Shim {
         const ShimOptions *o;
+        int ready_fd;           /* to the caller, until the first start is reported */
         EventLoop *loop;
         LogFile *log;
         int stdin_fd;           /* the container's stdin: a pipe's write end, or the pty */
@@ -21,6 +24,14 @@ typedef struct Shim {
         int attach_fd;          /* the listening attach socket */
         ShimClient *clients;
         pid_t init_pid;
+        char *oom_path;         /* the memory cgroup's OOM kill counter */
+        uint64_t oom_start;
+        bool oom_killed;
+        ShimHealth *health;
+        EventSource *drain_timer;
+        char started_at[40];
+        unsigned restart_count;
+        bool start_error;       /* a restart failed to start */
         bool exited;
         int status;             /* wait status of the init */
 } Shim;
@@ -36,6 +47,16 @@ int shim_io_start(Shim *s, BerthError **err);
 /* True once every output stream has reached its end. */
 bool shim_io_drained(const Shim *s);
 void shim_io_stop(Shim *s);
+
+/* Health checks (shim-health.c): started with the container, stopped at its exit; the
+ * SIGCHLD handler passes every reaped pid, true when it was a check's. */
+int shim_health_start(Shim *s, ShimHealth **ret);
+bool shim_health_reaped(ShimHealth *h, pid_t pid, int status);
+void shim_health_stop(ShimHealth *h);
+
+/* The OOM kill count of the container's memory cgroup (shim-oom.c). */
+char *shim_oom_events_path(pid_t pid);
+uint64_t shim_oom_count(const char *path);
 
 /* A unix socket path, refused clearly when longer than sun_path holds. */
 int shim_socket_listen(const char *path, BerthError **err);

@@ -95,39 +95,82 @@ static int on_sigchld(EventSource *src, const struct signalfd_siginfo *si, void 
 
         /* As a subreaper the shim inherits every orphan of the container: reap them all. */
         while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-                if (pid != s->init_pid)
+                if (shim_health_reaped(s->health, pid, status) || pid != s->init_pid)
                         continue;
                 s->exited = true;
                 s->status = status;
+                /* Before the runtime deletes the cgroup that counts them. */
+                s->oom_killed = shim_oom_count(s->oom_path) > s->oom_start;
                 if (shim_io_drained(s))
                         event_loop_exit(s->loop, 0);
                 else if (event_loop_add_timer(s->loop, SHIM_DRAIN_USEC, on_drain_timeout, s,
-                                              NULL) < 0)
+                                              &s->drain_timer) < 0)
                         event_loop_exit(s->loop, 0);
         }
         return 0;
 }
 
-static int write_exit_record(const Shim *s)
+static void exit_code_of(int status, int *code, int *sig)
 {
-        _cleanup_free_ char *path = NULL, *json = NULL;
+        *code = 255, *sig = 0;
+        if (WIFEXITED(status))
+                *code = WEXITSTATUS(status);
+        else if (WIFSIGNALED(status)) {
+                *sig = WTERMSIG(status);
+                *code = 128 + *sig;
+        }
+}
+
+/* status.json, written whole on every change of state (see shim.h). */
+static int status_write(const Shim *s, const char *status)
+{
+        _cleanup_free_ char *path = NULL, *json = NULL, *exit = NULL;
         struct timespec now;
         char ts[40];
-        int code = 255, sig = 0, n;
+        int code, sig, n;
 
-        if (WIFEXITED(s->status))
-                code = WEXITSTATUS(s->status);
-        else if (WIFSIGNALED(s->status)) {
-                sig = WTERMSIG(s->status);
-                code = 128 + sig;
+        if (!streq(status, "running")) {
+                clock_gettime(CLOCK_REALTIME, &now);
+                log_file_format_time(&now, ts);
+                exit_code_of(s->status, &code, &sig);
+                if (s->start_error)
+                        code = 128, sig = 0;
+                if (asprintf(&exit, ",\"exit_code\":%d,\"signal\":%d,\"oom_killed\":%s,"
+                                    "\"finished_at\":\"%s\"", code, sig,
+                             s->oom_killed ? "true" : "false", ts) < 0)
+                        return -ENOMEM;
         }
-        clock_gettime(CLOCK_REALTIME, &now);
-        log_file_format_time(&now, ts);
-        n = asprintf(&json, "{\"pid\":%d,\"exit_code\":%d,\"signal\":%d,\"oom_killed\":false,"
-                            "\"finished_at\":\"%s\"}\n", (int)s->init_pid, code, sig, ts);
-        if (n < 0 || asprintf(&path, "%s/exit.json", s->o->state_dir) < 0)
+        n = asprintf(&json, "{\"status\":\"%s\",\"pid\":%d,\"restart_count\":%u,"
+                            "\"started_at\":\"%s\"%s}\n", status, (int)s->init_pid,
+                     s->restart_count, s->started_at, exit ?: "");
+        if (n < 0 || asprintf(&path, "%s/status.json", s->o->state_dir) < 0)
                 return -ENOMEM;
         return write_file_atomic(path, json, (size_t)n, 0644);
+}
+
+static bool stopped_by_user(const Shim *s)
+{
+        _cleanup_free_ char *path = NULL;
+
+        return asprintf(&path, "%s/stopped", s->o->state_dir) >= 0 && access(path, F_OK) == 0;
+}
+
+/* Waits before a restart, unless the engine stops the container meanwhile. */
+static bool restart_wait(const Shim *s, uint64_t usec)
+{
+        for (uint64_t slept = 0; slept < usec; slept += 50000) {
+                if (stopped_by_user(s))
+                        return false;
+                (void)usleep((useconds_t)MIN(usec - slept, 50000));
+        }
+        return !stopped_by_user(s);
+}
+
+static uint64_t monotonic_usec(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 /* Makes the container's stdio: pipes (the runtime passes them on to the init), or a console
@@ -222,11 +265,63 @@ out:
         return r < 0 ? r : -EIO;
 }
 
+/* One life of the container: from its start until it has exited and been deleted. */
+static int container_life(Shim *s, BerthError **err)
+{
+        struct timespec now;
+        int r;
+
+        s->exited = false;
+        s->status = 0;
+        s->oom_killed = false;
+        r = container_start(s, err);
+        if (r < 0) {
+                for (int i = 0; i < 2; i++)
+                        s->out_fd[i] = safe_close(s->out_fd[i]);
+                s->stdin_fd = safe_close(s->stdin_fd);
+                return r;
+        }
+        /* The caller may go: the container runs. */
+        ready(&s->ready_fd, "ok %d\n", (int)s->init_pid);
+        clock_gettime(CLOCK_REALTIME, &now);
+        log_file_format_time(&now, s->started_at);
+        s->oom_path = shim_oom_events_path(s->init_pid);
+        s->oom_start = shim_oom_count(s->oom_path);
+        (void)status_write(s, "running");
+        r = shim_health_start(s, &s->health);
+        if (r < 0)
+                fprintf(stderr, "berth-shim: %s: no health checks: %s\n", s->o->id, strerror(-r));
+
+        /* Until the init has exited and its output has ended (or stopped for a while). */
+        r = event_loop_run(s->loop);
+
+        shim_health_stop(s->health);
+        s->health = NULL;
+        event_source_free(s->drain_timer);
+        s->drain_timer = NULL;
+        for (int i = 0; i < 2; i++) {
+                if (s->log)
+                        (void)log_file_flush(s->log, (LogStream)i, NULL);
+                event_source_free(s->out_src[i]);
+                s->out_src[i] = NULL;
+                s->out_fd[i] = safe_close(s->out_fd[i]);
+        }
+        s->stdin_fd = safe_close(s->stdin_fd);
+        shim_io_stop(s);
+        free(s->oom_path);
+        s->oom_path = NULL;
+        char *del[] = { "delete", "--force", (char *)s->o->id, NULL };
+        (void)shim_runtime_run(s->o, del, (int[3]){ -1, -1, -1 }, NULL);
+        return r < 0 ? berth_error(err, -r, "monitor `%s`", s->o->id) : 0;
+}
+
 int shim_run(const ShimOptions *o, int ready_fd, BerthError **err)
 {
         _cleanup_event_loop_ EventLoop *loop = NULL;
         _cleanup_log_file_ LogFile *log = NULL;
-        Shim s = { .o = o, .stdin_fd = -1, .out_fd = { -1, -1 }, .attach_fd = -1 };
+        Shim s = { .o = o, .stdin_fd = -1, .out_fd = { -1, -1 }, .attach_fd = -1,
+                   .ready_fd = ready_fd };
+        uint64_t backoff = 0;
         int r;
 
         /* Orphans of the container (the init once its runtime has gone) become the shim's. */
@@ -253,26 +348,31 @@ int shim_run(const ShimOptions *o, int ready_fd, BerthError **err)
                 }
                 s.log = log;
         }
-        r = container_start(&s, err);
-        if (r < 0)
-                goto fail;
-        ready(&ready_fd, "ok %d\n", (int)s.init_pid);
+        for (;;) {
+                uint64_t started = monotonic_usec();
+                int code, sig;
 
-        /* Until the init has exited and its output has ended (or stopped for a while). */
-        r = event_loop_run(loop);
-        for (int i = 0; i < 2; i++)
-                if (s.log)
-                        (void)log_file_flush(s.log, (LogStream)i, NULL);
-        shim_io_stop(&s);
-        char *del[] = { "delete", "--force", (char *)o->id, NULL };
-        (void)shim_runtime_run(o, del, (int[3]){ -1, -1, -1 }, NULL);
-        if (s.exited)
-                (void)write_exit_record(&s);
-        for (int i = 0; i < 2; i++)
-                safe_close(s.out_fd[i]);
-        safe_close(s.stdin_fd);
-        return r < 0 ? berth_error(err, -r, "monitor `%s`", o->id) : 0;
+                r = container_life(&s, err);
+                if (r < 0 && s.ready_fd >= 0)
+                        goto fail;
+                if (r < 0) {
+                        /* A restart that could not start: the container stays exited. */
+                        s.start_error = true;
+                        fprintf(stderr, "berth-shim: %s\n", (*err)->msg);
+                        break;
+                }
+                exit_code_of(s.status, &code, &sig);
+                if (!restart_policy_wants(&o->restart, code, s.restart_count, stopped_by_user(&s)))
+                        break;
+                (void)status_write(&s, "restarting");
+                backoff = restart_policy_backoff_usec(backoff, monotonic_usec() - started);
+                if (!restart_wait(&s, backoff))
+                        break;
+                s.restart_count++;
+        }
+        (void)status_write(&s, "exited");
+        return r < 0 ? r : 0;
 fail:
-        ready(&ready_fd, "error %s\n", err && *err ? (*err)->msg : "the shim failed");
+        ready(&s.ready_fd, "error %s\n", err && *err ? (*err)->msg : "the shim failed");
         return r;
 }

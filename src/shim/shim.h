@@ -11,7 +11,12 @@
  *   <state>/shim.pid     the shim's pid
  *   <state>/init.pid     the container's init (written by the runtime)
  *   <state>/attach.sock  attach: the output as Docker's multiplexed stream, stdin and resize in
- *   <state>/exit.json    {"exit_code":N,"signal":S,"oom_killed":false,"finished_at":"..."}
+ *   <state>/status.json  {"status":"running|restarting|exited","pid":N,"restart_count":N,
+ *                        "started_at":"...", and once it exited: "exit_code":N,"signal":S,
+ *                        "oom_killed":B,"finished_at":"..."}; "exited" is written last, when
+ *                        the container has been deleted and the shim is about to end
+ *   <state>/health.json  Docker's State.Health, with a health check
+ *   <state>/stopped      made by the engine before it stops the container: no restart then
  *   <state>/shim.log     the shim's own errors after it has detached
  */
 #pragma once
@@ -21,6 +26,7 @@
 
 #include "basic/error.h"
 #include "shared/log-file.h"
+#include "shared/restart-policy.h"
 
 typedef struct ShimOptions {
         const char *id;
@@ -32,6 +38,12 @@ typedef struct ShimOptions {
         bool stdin_open;                /* keep stdin open for attach (-i) */
         const char *log_path;           /* NULL: no log file */
         LogFileOptions log;
+        RestartPolicy restart;
+        char **health_cmd;              /* NULL: no health check */
+        uint64_t health_interval_usec;
+        uint64_t health_timeout_usec;
+        uint64_t health_start_period_usec;
+        unsigned health_retries;
 } ShimOptions;
 
 /* Attach frames, in both directions: Docker's multiplexed stream header (stream byte, three

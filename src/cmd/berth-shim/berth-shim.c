@@ -39,6 +39,12 @@ static void usage(FILE *f)
               "  --log-format FORMAT     json-file (default) or cri\n"
               "  --log-max-size SIZE     rotate at SIZE bytes (k, m, g suffixes)\n"
               "  --log-max-files N       keep N files (default 1)\n"
+              "  --restart POLICY        no, on-failure[:N], always, unless-stopped\n"
+              "  --health-cmd ARG        the health check's command, an argument at a time\n"
+              "  --health-interval-ms N  between checks (default 30000)\n"
+              "  --health-timeout-ms N   a check's time (default 30000)\n"
+              "  --health-start-period-ms N  failures that do not count (default 0)\n"
+              "  --health-retries N      failures in a row that make it unhealthy (default 3)\n"
               "  --foreground            do not detach (for debugging)\n"
               "  -h, --help              this text\n", f);
 }
@@ -147,7 +153,8 @@ int main(int argc, char **argv)
 {
         enum { ARG_ID = 0x100, ARG_BUNDLE, ARG_STATE, ARG_RUNTIME, ARG_RUNTIME_ARG, ARG_TERMINAL,
                ARG_STDIN, ARG_LOG, ARG_LOG_FORMAT, ARG_LOG_MAX_SIZE, ARG_LOG_MAX_FILES,
-               ARG_FOREGROUND };
+               ARG_FOREGROUND, ARG_RESTART, ARG_HEALTH_CMD, ARG_HEALTH_INTERVAL,
+               ARG_HEALTH_TIMEOUT, ARG_HEALTH_START_PERIOD, ARG_HEALTH_RETRIES };
         static const struct option options[] = {
                 { "id", required_argument, NULL, ARG_ID },
                 { "bundle", required_argument, NULL, ARG_BUNDLE },
@@ -161,17 +168,30 @@ int main(int argc, char **argv)
                 { "log-max-size", required_argument, NULL, ARG_LOG_MAX_SIZE },
                 { "log-max-files", required_argument, NULL, ARG_LOG_MAX_FILES },
                 { "foreground", no_argument, NULL, ARG_FOREGROUND },
+                { "restart", required_argument, NULL, ARG_RESTART },
+                { "health-cmd", required_argument, NULL, ARG_HEALTH_CMD },
+                { "health-interval-ms", required_argument, NULL, ARG_HEALTH_INTERVAL },
+                { "health-timeout-ms", required_argument, NULL, ARG_HEALTH_TIMEOUT },
+                { "health-start-period-ms", required_argument, NULL, ARG_HEALTH_START_PERIOD },
+                { "health-retries", required_argument, NULL, ARG_HEALTH_RETRIES },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
         _cleanup_free_ char *bundle = NULL, *state = NULL;
         _cleanup_free_ char **runtime_args = calloc((size_t)argc + 1, sizeof(char *));
-        ShimOptions o = { .log = { .format = LOG_FILE_JSON, .max_files = 1 } };
-        size_t n_runtime_args = 0;
+        _cleanup_free_ char **health_cmd = calloc((size_t)argc + 1, sizeof(char *));
+        ShimOptions o = {
+                .log = { .format = LOG_FILE_JSON, .max_files = 1 },
+                .health_interval_usec = 30 * 1000000ULL,
+                .health_timeout_usec = 30 * 1000000ULL,
+                .health_retries = 3,
+        };
+        size_t n_runtime_args = 0, n_health_cmd = 0;
+        uint64_t *ms_field;
         bool foreground = false;
         int c, v;
 
-        if (!runtime_args)
+        if (!runtime_args || !health_cmd)
                 return 125;
         o.runtime_args = runtime_args;
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
@@ -210,6 +230,43 @@ int main(int argc, char **argv)
                                 return 125;
                         }
                         o.log.max_files = (unsigned)v;
+                        break;
+                case ARG_RESTART: {
+                        _cleanup_error_ BerthError *err = NULL;
+                        if (restart_policy_parse(optarg, &o.restart, &err) < 0) {
+                                fprintf(stderr, "berth-shim: %s\n", err->msg);
+                                return 125;
+                        }
+                        break;
+                }
+                case ARG_HEALTH_CMD:
+                        health_cmd[n_health_cmd++] = optarg;
+                        o.health_cmd = health_cmd;
+                        break;
+                case ARG_HEALTH_INTERVAL:
+                case ARG_HEALTH_TIMEOUT:
+                case ARG_HEALTH_START_PERIOD:
+                        ms_field = c == ARG_HEALTH_INTERVAL ? &o.health_interval_usec :
+                                   c == ARG_HEALTH_TIMEOUT  ? &o.health_timeout_usec :
+                                                              &o.health_start_period_usec;
+                        if (safe_atoi(optarg, &v) < 0 || v < 0 ||
+                            (v == 0 && c != ARG_HEALTH_START_PERIOD)) {
+                                fprintf(stderr, "berth-shim: --health-%s-ms: `%s` is no number "
+                                                "of milliseconds\n",
+                                        c == ARG_HEALTH_INTERVAL ? "interval" :
+                                        c == ARG_HEALTH_TIMEOUT  ? "timeout" : "start-period",
+                                        optarg);
+                                return 125;
+                        }
+                        *ms_field = (uint64_t)v * 1000;
+                        break;
+                case ARG_HEALTH_RETRIES:
+                        if (safe_atoi(optarg, &v) < 0 || v < 1) {
+                                fprintf(stderr, "berth-shim: --health-retries: `%s` is no count "
+                                                "of at least 1\n", optarg);
+                                return 125;
+                        }
+                        o.health_retries = (unsigned)v;
                         break;
                 case 'h':
                         usage(stdout);

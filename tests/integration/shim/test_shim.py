@@ -55,15 +55,24 @@ class Container:
             assert r.returncode == 0, r.stderr
         return r
 
-    def exit_record(self, timeout=20):
-        path = self.state / "exit.json"
+    def status(self):
+        try:
+            with open(self.state / "status.json") as f:
+                return json.load(f)
+        except FileNotFoundError:
+            return None
+
+    def wait_status(self, want, timeout=20):
         deadline = time.time() + timeout
         while time.time() < deadline:
-            if path.exists():
-                with open(path) as f:
-                    return json.load(f)
+            st = self.status()
+            if st and st["status"] == want:
+                return st
             time.sleep(0.05)
-        raise AssertionError(f"no exit.json after {timeout} s: {os.listdir(self.state)}")
+        raise AssertionError(f"not {want} after {timeout} s: {self.status()}")
+
+    def exit_record(self, timeout=20):
+        return self.wait_status("exited", timeout)
 
     def shim_pid(self):
         with open(self.state / "shim.pid") as f:
@@ -164,7 +173,7 @@ def test_a_failed_create_is_reported_and_leaves_nothing(make):
     assert r.returncode == 1
     assert r.stderr.startswith(f"berth-shim: create `{c.id}`: "), r.stderr
     assert "rootfs" in r.stderr, r.stderr
-    assert not (c.state / "exit.json").exists()
+    assert not (c.state / "status.json").exists()
     assert wait_gone(c.shim_pid())
 
 
@@ -256,3 +265,94 @@ def test_bad_flags(args, why, tmp_path):
                         "--runtime", RUNTIME, *args], capture_output=True, text=True)
     assert r.returncode == 125
     assert why in r.stderr, r.stderr
+
+
+def test_restart_on_failure_counts_and_stops(make):
+    c = make(["sh", "-c", "echo run; exit 1"])
+    c.start("--log", str(c.state / "ctr.log"), "--restart", "on-failure:2")
+    st = c.exit_record(timeout=30)
+    assert st["restart_count"] == 2 and st["exit_code"] == 1, st
+    assert [e["log"] for e in c.log_entries()] == ["run\n"] * 3
+
+
+def test_restart_always_ends_when_the_engine_stops_it(make):
+    c = make(["sleep", "1000"])
+    first = int(c.start("--restart", "always").stdout)
+    os.kill(first, 9)
+    # Restarted: a new init, counted.
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        st = c.status()
+        if st and st["status"] == "running" and st["pid"] != first:
+            break
+        time.sleep(0.05)
+    assert st["restart_count"] == 1 and st["pid"] != first, st
+    # The engine's stop: the marker, then the signal; no restart after it.
+    (c.state / "stopped").touch()
+    os.kill(st["pid"], 9)
+    st = c.exit_record()
+    assert st["restart_count"] == 1 and st["signal"] == 9, st
+
+
+def read_health(c):
+    try:
+        with open(c.state / "health.json") as f:
+            return json.load(f)
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def test_health_checks_turn_healthy_then_unhealthy(make):
+    c = make(["sh", "-c", "touch /dev/shm/ok; sleep 1000"])
+    c.start("--health-cmd", "sh", "--health-cmd", "-c",
+            "--health-cmd", "echo checked; test -e /dev/shm/ok",
+            "--health-interval-ms", "200", "--health-timeout-ms", "5000",
+            "--health-retries", "2")
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        h = read_health(c)
+        if h and h["Status"] == "healthy":
+            break
+        time.sleep(0.1)
+    assert h["Status"] == "healthy", h
+    assert h["Log"][-1]["ExitCode"] == 0 and h["Log"][-1]["Output"] == "checked\n", h
+    subprocess.run([c.runtime, "--root", c.root, "exec", c.id, "rm", "/dev/shm/ok"], check=True)
+    while time.time() < deadline:
+        h = read_health(c)
+        if h["Status"] == "unhealthy":
+            break
+        time.sleep(0.1)
+    assert h["Status"] == "unhealthy" and h["FailingStreak"] >= 2, h
+    assert len(h["Log"]) <= 5
+    os.kill(c.status()["pid"], 9)
+    c.exit_record()
+
+
+def test_a_check_past_its_timeout_fails(make):
+    c = make(["sleep", "1000"])
+    c.start("--health-cmd", "sleep", "--health-cmd", "100", "--health-interval-ms", "100",
+            "--health-timeout-ms", "300", "--health-retries", "1")
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        h = read_health(c)
+        if h and h["Status"] == "unhealthy":
+            break
+        time.sleep(0.1)
+    assert h["Status"] == "unhealthy", h
+    assert h["Log"][-1]["ExitCode"] == -1
+    assert "exceeded timeout" in h["Log"][-1]["Output"]
+    os.kill(c.status()["pid"], 9)
+    c.exit_record()
+
+
+def test_oom_kill_is_recorded(make):
+    c = make(["sh", "-c", "a=$(yes | head -c 200000000); echo survived"])
+    with open(c.bundle / "config.json") as f:
+        spec = json.load(f)
+    spec["linux"].setdefault("resources", {})["memory"] = {"limit": 32 << 20, "swap": 32 << 20}
+    with open(c.bundle / "config.json", "w") as f:
+        json.dump(spec, f)
+    c.start("--log", str(c.state / "ctr.log"))
+    st = c.exit_record(timeout=60)
+    assert st["oom_killed"] is True, st
+    assert "survived\n" not in [e["log"] for e in c.log_entries()]
