@@ -112,9 +112,15 @@ def make(tmp_path, rootfs):
 
 
 def wait_gone(pid, timeout=10):
+    """Whether pid ended: gone, or a zombie (its parent is whatever init adopted it, which
+    reaps when it likes)."""
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if not os.path.exists(f"/proc/{pid}"):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    return True
+        except FileNotFoundError:
             return True
         time.sleep(0.05)
     return False
