@@ -117,20 +117,32 @@ int read_full_file(const char *path, char **ret, size_t *ret_size)
         return read_full_file_at(AT_FDCWD, path, ret, ret_size);
 }
 
-int write_all_fd(int fd, const void *buf, size_t len)
+int fs_writev_all(int fd, struct iovec *iov, size_t n)
 {
-        const char *p = buf;
-        while (len > 0) {
-                ssize_t k = write(fd, p, len);
+        while (n > 0) {
+                ssize_t k = writev(fd, iov, (int)MIN(n, (size_t)IOV_MAX));
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;
                         return -errno;
                 }
-                p += k;
-                len -= (size_t)k;
+                while (n > 0 && (size_t)k >= iov->iov_len) {
+                        k -= (ssize_t)iov->iov_len;
+                        iov++;
+                        n--;
+                }
+                if (n > 0) {
+                        iov->iov_base = (char *)iov->iov_base + k;
+                        iov->iov_len -= (size_t)k;
+                }
         }
         return 0;
+}
+
+int write_all_fd(int fd, const void *buf, size_t len)
+{
+        struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+        return fs_writev_all(fd, &iov, 1);
 }
 
 int write_string_file_at(int dirfd, const char *path, const char *s)

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include "basic/error.h"
 #include "basic/macro.h"
@@ -38,6 +39,8 @@ int read_full_file(const char *path, char **ret, size_t *ret_size);
 int read_full_file_at(int dirfd, const char *path, char **ret, size_t *ret_size);
 /* Writes the whole buffer, retrying on EINTR and short writes. */
 int write_all_fd(int fd, const void *buf, size_t len);
+/* The same for n iovecs, which it advances as it writes. */
+int fs_writev_all(int fd, struct iovec *iov, size_t n);
 /* Opens an existing file (no O_CREAT) and writes s to it, as for /proc and /sys files. */
 int write_string_file(const char *path, const char *s);
 int write_string_file_at(int dirfd, const char *path, const char *s);

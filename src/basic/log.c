@@ -5,6 +5,7 @@
 #include <sys/uio.h>
 #include <time.h>
 
+#include "basic/fs-util.h"
 #include "basic/log.h"
 #include "basic/string-util.h"
 #include "basic/time-util.h"
@@ -65,20 +66,6 @@ void log_set_stderr_copy(int on)
         log_stderr_copy = on;
 }
 
-static void write_all(int fd, const char *s, size_t n)
-{
-        while (n > 0) {
-                ssize_t k = write(fd, s, n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return;
-                }
-                s += k;
-                n -= (size_t)k;
-        }
-}
-
 void log_full(LogLevel level, const char *fmt, ...)
 {
         int saved = errno;
@@ -107,11 +94,11 @@ void log_full(LogLevel level, const char *fmt, ...)
                 n = snprintf(line, sizeof(line), "berth-runtime: %s\n", msg);
         else
                 n = snprintf(line, sizeof(line), "berth-runtime: %s: %s\n", level_names[level], msg);
-        write_all(log_fd, line, (size_t)MIN(n, (int)sizeof(line) - 1));
+        (void)write_all_fd(log_fd, line, (size_t)MIN(n, (int)sizeof(line) - 1));
 
         if (log_stderr_copy && level == LOG_LEVEL_ERROR && log_fd != STDERR_FILENO) {
                 n = snprintf(line, sizeof(line), "berth-runtime: %s\n", msg);
-                write_all(STDERR_FILENO, line, (size_t)MIN(n, (int)sizeof(line) - 1));
+                (void)write_all_fd(STDERR_FILENO, line, (size_t)MIN(n, (int)sizeof(line) - 1));
         }
 out:
         errno = saved;

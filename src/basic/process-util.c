@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -80,4 +81,18 @@ int close_fds_except(int first, const int *keep, size_t n_keep)
         }
         close_between(from, INT_MAX);
         return 0;
+}
+
+int process_signalfd_all_but(const int *keep, size_t n_keep)
+{
+        sigset_t mask;
+        sigfillset(&mask);
+        sigdelset(&mask, SIGKILL);
+        sigdelset(&mask, SIGSTOP);
+        for (size_t i = 0; i < n_keep; i++)
+                sigdelset(&mask, keep[i]);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return -errno;
+        int fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        return fd < 0 ? -errno : fd;
 }

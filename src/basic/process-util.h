@@ -15,3 +15,6 @@ void forward_signals_to(pid_t pid);
  * nothing of the runtime's (its end of the sync socket, the state directory, a cgroup) stays
  * open in it. -E2BIG when keep is too long (nothing is closed). */
 int close_fds_except(int first, const int *keep, size_t n_keep);
+/* Blocks every signal but SIGKILL, SIGSTOP and those in keep, and returns a signalfd
+ * (O_CLOEXEC, O_NONBLOCK) that reads them, or -errno: for a loop that polls its signals. */
+int process_signalfd_all_but(const int *keep, size_t n_keep);

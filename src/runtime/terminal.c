@@ -6,10 +6,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <termios.h>
 
 #include "basic/fs-util.h"
+#include "basic/socket-util.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
 
@@ -62,48 +62,13 @@ int terminal_make_controlling(int slave, unsigned height, unsigned width, BerthE
 
 int terminal_send_to_socket(const char *path, int master, BerthError **err)
 {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        _cleanup_close_ int dirfd = -1;
-        const char *name = path;
-        char buf[64];
-
-        /* Long paths are reached through their directory, as sun_path holds 108 bytes. */
-        if (strlen(path) >= sizeof(sa.sun_path)) {
-                const char *slash = strrchr(path, '/');
-                _cleanup_free_ char *dir = strndup(path, (size_t)(slash - path));
-                if (!dir)
-                        return berth_error(err, ENOMEM, "console socket");
-                dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (dirfd < 0)
-                        return berth_error(err, errno, "open directory of --console-socket `%s`",
-                                           path);
-                snprintf(buf, sizeof(buf), "/proc/self/fd/%d/%s", dirfd, slash + 1);
-                name = buf;
-                if (strlen(name) >= sizeof(sa.sun_path))
-                        return berth_error(err, ENAMETOOLONG, "--console-socket `%s`", path);
-        }
-        strcpy(sa.sun_path, name);
-        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        _cleanup_close_ int fd = socket_connect_unix(SOCK_STREAM | SOCK_CLOEXEC, path);
         if (fd < 0)
-                return berth_error(err, errno, "create socket");
-        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-                return berth_error(err, errno, "connect to --console-socket `%s`", path);
-
-        char payload[] = "/dev/ptmx";
-        struct iovec iov = { .iov_base = payload, .iov_len = sizeof(payload) - 1 };
-        union {
-                char b[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } control = {};
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.b,
-                             .msg_controllen = sizeof(control.b) };
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &master, sizeof(int));
-        if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
-                return berth_error(err, errno, "send the pty to --console-socket `%s`", path);
+                return berth_error(err, fd, "connect to --console-socket `%s`", path);
+        static const char payload[] = "/dev/ptmx";
+        int r = socket_send_fds(fd, payload, sizeof(payload) - 1, &master, 1);
+        if (r < 0)
+                return berth_error(err, r, "send the pty to --console-socket `%s`", path);
         return 0;
 }
 

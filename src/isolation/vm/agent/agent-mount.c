@@ -19,6 +19,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "basic/fs-util.h"
 #include "isolation/vm/agent/agent.h"
 
 static const struct {
@@ -87,24 +88,6 @@ int agent_parse_mount_options(const char *opts, unsigned long *ret_flags,
         *ret_propagation = prop;
         *ret_bind = flags & MS_BIND;
         *ret_data = data;
-        return 0;
-}
-
-static int mkdir_p(const char *path, mode_t mode)
-{
-        char buf[PATH_MAX];
-        if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-                return -ENAMETOOLONG;
-        for (char *p = buf + 1; *p; p++) {
-                if (*p != '/')
-                        continue;
-                *p = 0;
-                if (mkdir(buf, mode) < 0 && errno != EEXIST)
-                        return -errno;
-                *p = '/';
-        }
-        if (mkdir(buf, mode) < 0 && errno != EEXIST)
-                return -errno;
         return 0;
 }
 
