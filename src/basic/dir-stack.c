@@ -21,7 +21,7 @@ static void free_names(char **names, size_t n)
         free(names);
 }
 
-int dir_read_names(int fd, char ***ret, size_t *ret_n)
+int dir_stack_read_names(int fd, char ***ret, size_t *ret_n)
 {
         _cleanup_closedir_ DIR *d = NULL;
         char **names = NULL;
@@ -95,7 +95,7 @@ int dir_stack_push(DirStack *s, int fd, const char *name, bool read_names)
                         return -ENOMEM;
         }
         if (read_names) {
-                r = dir_read_names(fd, &f.names, &f.n_names);
+                r = dir_stack_read_names(fd, &f.names, &f.n_names);
                 if (r < 0) {
                         free(f.name);
                         return r;

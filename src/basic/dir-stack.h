@@ -24,7 +24,7 @@ typedef struct DirStack {
 } DirStack;
 
 /* The entries of directory fd (which stays open), sorted; *ret_n their number. */
-int dir_read_names(int fd, char ***ret, size_t *ret_n);
+int dir_stack_read_names(int fd, char ***ret, size_t *ret_n);
 
 /* Pushes directory fd, entered as name (NULL for the top), reading its entries when
  * read_names. */

@@ -9,7 +9,7 @@
 #include "basic/dir-stack.h"
 #include "basic/fs-util.h"
 
-int read_full_fd_limited(int fd, size_t max, char **ret, size_t *ret_size)
+int fs_read_full_fd_limited(int fd, size_t max, char **ret, size_t *ret_size)
 {
         size_t size = 0, alloc = 4096;
         _cleanup_free_ char *buf = malloc(alloc + 1);
@@ -45,9 +45,9 @@ int read_full_fd_limited(int fd, size_t max, char **ret, size_t *ret_size)
         return 0;
 }
 
-int read_full_fd(int fd, char **ret, size_t *ret_size)
+int fs_read_full_fd(int fd, char **ret, size_t *ret_size)
 {
-        return read_full_fd_limited(fd, SIZE_MAX >> 3, ret, ret_size);
+        return fs_read_full_fd_limited(fd, SIZE_MAX >> 3, ret, ret_size);
 }
 
 static const char *file_type_name(mode_t m)
@@ -68,7 +68,7 @@ static void format_size(size_t n, char buf[static 32])
                 snprintf(buf, 32, "%zu bytes", n);
 }
 
-int read_full_regular_fd(int fd, const char *name, size_t max, char **ret, size_t *ret_size,
+int fs_read_full_regular_fd(int fd, const char *name, size_t max, char **ret, size_t *ret_size,
                          BerthError **err)
 {
         struct stat st;
@@ -83,7 +83,7 @@ int read_full_regular_fd(int fd, const char *name, size_t max, char **ret, size_
         if ((uint64_t)st.st_size > max)
                 return berth_error(err, EFBIG, "`%s` is larger than %s, the limit for it", name,
                                    limit);
-        int r = read_full_fd_limited(fd, max, ret, ret_size);
+        int r = fs_read_full_fd_limited(fd, max, ret, ret_size);
         if (r == -EFBIG)
                 return berth_error(err, r, "`%s` is larger than %s, the limit for it", name,
                                    limit);
@@ -92,7 +92,7 @@ int read_full_regular_fd(int fd, const char *name, size_t max, char **ret, size_
         return 0;
 }
 
-int read_full_file_limited(int dirfd, const char *path, size_t max, char **ret, size_t *ret_size,
+int fs_read_full_file_limited(int dirfd, const char *path, size_t max, char **ret, size_t *ret_size,
                            BerthError **err)
 {
         /* O_NONBLOCK: a FIFO must not block the open; O_NOCTTY: nor a tty become ours. Both
@@ -101,20 +101,20 @@ int read_full_file_limited(int dirfd, const char *path, size_t max, char **ret, 
                 openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return berth_error(err, errno, "open `%s`", path);
-        return read_full_regular_fd(fd, path, max, ret, ret_size, err);
+        return fs_read_full_regular_fd(fd, path, max, ret, ret_size, err);
 }
 
-int read_full_file_at(int dirfd, const char *path, char **ret, size_t *ret_size)
+int fs_read_full_file_at(int dirfd, const char *path, char **ret, size_t *ret_size)
 {
         _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return -errno;
-        return read_full_fd(fd, ret, ret_size);
+        return fs_read_full_fd(fd, ret, ret_size);
 }
 
-int read_full_file(const char *path, char **ret, size_t *ret_size)
+int fs_read_full_file(const char *path, char **ret, size_t *ret_size)
 {
-        return read_full_file_at(AT_FDCWD, path, ret, ret_size);
+        return fs_read_full_file_at(AT_FDCWD, path, ret, ret_size);
 }
 
 int fs_writev_all(int fd, struct iovec *iov, size_t n)
@@ -139,13 +139,13 @@ int fs_writev_all(int fd, struct iovec *iov, size_t n)
         return 0;
 }
 
-int write_all_fd(int fd, const void *buf, size_t len)
+int fs_write_all_fd(int fd, const void *buf, size_t len)
 {
         struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
         return fs_writev_all(fd, &iov, 1);
 }
 
-int write_string_file_at(int dirfd, const char *path, const char *s)
+int fs_write_string_file_at(int dirfd, const char *path, const char *s)
 {
         _cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
@@ -159,9 +159,9 @@ int write_string_file_at(int dirfd, const char *path, const char *s)
         return 0;
 }
 
-int write_string_file(const char *path, const char *s)
+int fs_write_string_file(const char *path, const char *s)
 {
-        return write_string_file_at(AT_FDCWD, path, s);
+        return fs_write_string_file_at(AT_FDCWD, path, s);
 }
 
 static int write_file_rename_at(int dirfd, const char *name, const void *data, size_t len,
@@ -175,7 +175,7 @@ static int write_file_rename_at(int dirfd, const char *name, const void *data, s
         _cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
         if (fd < 0)
                 return -errno;
-        r = write_all_fd(fd, data, len);
+        r = fs_write_all_fd(fd, data, len);
         if (r >= 0 && sync && fsync(fd) < 0)
                 r = -errno;
         if (r >= 0 && renameat(dirfd, tmp, dirfd, name) < 0)
@@ -185,29 +185,29 @@ static int write_file_rename_at(int dirfd, const char *name, const void *data, s
         return r;
 }
 
-int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
+int fs_write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
 {
         return write_file_rename_at(dirfd, name, data, len, mode, true);
 }
 
-int write_file_replace_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
+int fs_write_file_replace_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
 {
         return write_file_rename_at(dirfd, name, data, len, mode, false);
 }
 
-int write_file_new_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
+int fs_write_file_new_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
 {
         _cleanup_close_ int fd =
                 openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
         if (fd < 0)
                 return -errno;
-        int r = write_all_fd(fd, data, len);
+        int r = fs_write_all_fd(fd, data, len);
         if (r < 0)
                 unlinkat(dirfd, name, 0);
         return r;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
+int fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
         const char *slash = strrchr(path, '/');
         _cleanup_free_ char *dir = NULL;
@@ -223,10 +223,10 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
         _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return -errno;
-        return write_file_atomic_at(dfd, slash ? slash + 1 : path, data, len, mode);
+        return fs_write_file_atomic_at(dfd, slash ? slash + 1 : path, data, len, mode);
 }
 
-int mkdir_p(const char *path, mode_t mode)
+int fs_mkdir_p(const char *path, mode_t mode)
 {
         char buf[PATH_MAX];
         size_t len = strlen(path);
@@ -312,7 +312,7 @@ static int rm_rf_children(int dfd, dev_t dev)
         return r;
 }
 
-int rm_rf_at(int dirfd, const char *name)
+int fs_rm_rf_at(int dirfd, const char *name)
 {
         struct stat st;
 
@@ -329,17 +329,17 @@ int rm_rf_at(int dirfd, const char *name)
         return r;
 }
 
-int rm_rf(const char *path)
+int fs_rm_rf(const char *path)
 {
-        return rm_rf_at(AT_FDCWD, path);
+        return fs_rm_rf_at(AT_FDCWD, path);
 }
 
-bool path_is_absolute(const char *p)
+bool fs_path_is_absolute(const char *p)
 {
         return p && p[0] == '/';
 }
 
-int fd_get_path(int fd, char **ret)
+int fs_fd_get_path(int fd, char **ret)
 {
         char proc[64], buf[PATH_MAX];
 

@@ -80,25 +80,25 @@ void log_full(LogLevel level, const char *fmt, ...)
         va_end(ap);
 
         if (log_format == LOG_FORMAT_JSON) {
-                format_rfc3339_now(ts, sizeof(ts));
-                json_escape(msg, esc, sizeof(esc));
+                time_format_rfc3339_now(ts, sizeof(ts));
+                string_json_escape(msg, esc, sizeof(esc));
                 n = snprintf(line, sizeof(line), "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
                              level_names[level], esc, ts);
         } else if (log_fd != STDERR_FILENO) {
                 /* The shape of runc's text log, which tools scrape for "msg=". */
-                format_rfc3339_now(ts, sizeof(ts));
-                json_escape(msg, esc, sizeof(esc));
+                time_format_rfc3339_now(ts, sizeof(ts));
+                string_json_escape(msg, esc, sizeof(esc));
                 n = snprintf(line, sizeof(line), "time=\"%s\" level=%s msg=\"%s\"\n", ts,
                              level_names[level], esc);
         } else if (level == LOG_LEVEL_ERROR)
                 n = snprintf(line, sizeof(line), "berth-runtime: %s\n", msg);
         else
                 n = snprintf(line, sizeof(line), "berth-runtime: %s: %s\n", level_names[level], msg);
-        (void)write_all_fd(log_fd, line, (size_t)MIN(n, (int)sizeof(line) - 1));
+        (void)fs_write_all_fd(log_fd, line, (size_t)MIN(n, (int)sizeof(line) - 1));
 
         if (log_stderr_copy && level == LOG_LEVEL_ERROR && log_fd != STDERR_FILENO) {
                 n = snprintf(line, sizeof(line), "berth-runtime: %s\n", msg);
-                (void)write_all_fd(STDERR_FILENO, line, (size_t)MIN(n, (int)sizeof(line) - 1));
+                (void)fs_write_all_fd(STDERR_FILENO, line, (size_t)MIN(n, (int)sizeof(line) - 1));
         }
 out:
         errno = saved;

@@ -15,7 +15,7 @@ int passwd_lookup_uid(const char *path, uid_t uid, char **ret_name, char **ret_h
 
         /* The container's own file, so outside input: a link to /dev/zero or a FIFO there must
          * neither eat the memory nor hang the init. */
-        int r = read_full_file_limited(AT_FDCWD, path, READ_LIMIT_PASSWD, &data, NULL, NULL);
+        int r = fs_read_full_file_limited(AT_FDCWD, path, READ_LIMIT_PASSWD, &data, NULL, NULL);
         if (r < 0)
                 return r;
         for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -25,7 +25,7 @@ int passwd_lookup_uid(const char *path, uid_t uid, char **ret_name, char **ret_h
 
                 for (char *t; i < 7 && (t = strsep(&p, ":")); i++)
                         fields[i] = t;
-                if (i < 6 || safe_atou64(fields[2], &u) < 0 || u != uid)
+                if (i < 6 || string_safe_atou64(fields[2], &u) < 0 || u != uid)
                         continue;
                 if (ret_name && !(*ret_name = strdup(fields[0])))
                         return -ENOMEM;

@@ -11,7 +11,7 @@
 #include "basic/macro.h"
 #include "basic/process-util.h"
 
-int wait_exit_status(pid_t pid)
+int process_wait_exit_status(pid_t pid)
 {
         int status;
 
@@ -31,7 +31,7 @@ static void forward(int sig)
                 kill(forward_pid, sig);
 }
 
-void forward_signals_to(pid_t pid)
+void process_forward_signals_to(pid_t pid)
 {
         static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
         struct sigaction sa = { .sa_handler = forward, .sa_flags = SA_RESTART };
@@ -63,7 +63,7 @@ static void close_between(int from, int to)
                 close((int)fd);
 }
 
-int close_fds_except(int first, const int *keep, size_t n_keep)
+int process_close_fds_except(int first, const int *keep, size_t n_keep)
 {
         int sorted[64];
         size_t n = 0;

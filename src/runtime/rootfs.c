@@ -348,7 +348,7 @@ int rootfs_capture_cgroups(RootfsContext *ctx, BerthError **err)
         size_t n = 0;
         int r;
 
-        r = read_full_file("/proc/self/cgroup", &self, NULL);
+        r = fs_read_full_file("/proc/self/cgroup", &self, NULL);
         if (r < 0)
                 return berth_error(err, r, "read /proc/self/cgroup");
         if (!mi)

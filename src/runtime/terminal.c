@@ -126,7 +126,7 @@ int terminal_relay(int master)
                                         continue;
                                 break; /* EIO: every slave fd is closed */
                         }
-                        if (write_all_fd(STDOUT_FILENO, buf, (size_t)n) < 0)
+                        if (fs_write_all_fd(STDOUT_FILENO, buf, (size_t)n) < 0)
                                 break;
                 }
                 if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
@@ -138,7 +138,7 @@ int terminal_relay(int master)
                                 stdin_open = false;
                                 char eof = 4;
                                 (void)write(master, &eof, 1);
-                        } else if (write_all_fd(master, buf, (size_t)n) < 0)
+                        } else if (fs_write_all_fd(master, buf, (size_t)n) < 0)
                                 break;
                 }
         }

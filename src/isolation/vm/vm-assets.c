@@ -281,7 +281,7 @@ typedef struct Cpio {
 
 static int cpio_write(Cpio *c, const void *data, size_t len)
 {
-        int r = write_all_fd(c->fd, data, len);
+        int r = fs_write_all_fd(c->fd, data, len);
         if (r < 0)
                 return r;
         c->off += (off_t)len;
@@ -502,7 +502,7 @@ int vm_assets_get(VmAssets *ret, BerthError **err)
                                            VM_CONFIG_FILE ")", kernel);
         }
         const char *cache = cfg.cache ? cfg.cache : VM_CACHE_DIR;
-        r = mkdir_p(cache, 0700);
+        r = fs_mkdir_p(cache, 0700);
         if (r < 0) {
                 vm_assets_done(&a);
                 return berth_error(err, r, "vm: cache directory %s", cache);

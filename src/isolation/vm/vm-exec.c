@@ -220,7 +220,7 @@ int vm_container_exec(Container *c, const SpecProcess *p, const char *console_so
         }
         if (pid_file) {
                 int n = snprintf(buf, sizeof(buf), "%d", pid);
-                r = write_file_atomic(pid_file, buf, (size_t)n, 0644);
+                r = fs_write_file_atomic(pid_file, buf, (size_t)n, 0644);
                 if (r < 0)
                         return berth_error(err, r, "write pid file %s", pid_file);
         }

@@ -71,7 +71,7 @@ static void report(const VmMonitorArgs *a, const char *fmt, ...)
         int n = vsnprintf(buf, sizeof(buf), fmt, ap);
         va_end(ap);
         if (a->report_fd >= 0)
-                (void)write_all_fd(a->report_fd, buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
+                (void)fs_write_all_fd(a->report_fd, buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
 }
 
 _Noreturn static void fail(const VmMonitorArgs *a, int err, const char *fmt, ...) _printf_(3, 4);
@@ -400,7 +400,7 @@ _Noreturn static void exit_like(int status)
 static void write_out(int fd, const VmFrame *f)
 {
         if (fd >= 0 && f->h.len)
-                (void)write_all_fd(fd, f->data, f->h.len);
+                (void)fs_write_all_fd(fd, f->data, f->h.len);
 }
 
 /* Returns the container's wait status once its process has exited. */
@@ -579,7 +579,7 @@ static int serve(Monitor *m)
                         /* For `events`: the count of OOM kills in the guest so far. */
                         char buf[24];
                         int k = snprintf(buf, sizeof(buf), "%d\n", ++oom);
-                        (void)write_file_atomic_at(m->a->state_dirfd, VM_OOM_FILE, buf,
+                        (void)fs_write_file_atomic_at(m->a->state_dirfd, VM_OOM_FILE, buf,
                                                    (size_t)k, 0644);
                         break;
                 }
@@ -662,7 +662,7 @@ _Noreturn void vm_monitor_main(const VmMonitorArgs *a)
                                  "container_created_ms=%.1f\n",
                                  t_spawned - t_go, t_hello - t_go,
                                  guest_uptime ? guest_uptime : "?", t_created - t_go);
-                (void)write_file_atomic_at(a->state_dirfd, "vm-timings", t, (size_t)n, 0644);
+                (void)fs_write_file_atomic_at(a->state_dirfd, "vm-timings", t, (size_t)n, 0644);
         }
 
         if (a->terminal && a->console_socket && (r = setup_console(&m)) < 0)

@@ -115,7 +115,7 @@ static int read_v2_controllers(const char *dir, char ***ret)
 
         if (asprintf(&p, "%s/cgroup.controllers", dir) < 0)
                 return -ENOMEM;
-        r = read_full_file(p, &data, NULL);
+        r = fs_read_full_file(p, &data, NULL);
         if (r < 0)
                 return r;
         for (char *t = strtok_r(data, " \n", &save); t; t = strtok_r(NULL, " \n", &save)) {

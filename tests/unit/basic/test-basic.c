@@ -44,7 +44,7 @@ TEST(close_fds_except_keeps_what_it_is_told)
                         if (dup2(null, fds[i]) < 0)
                                 _exit(2);
                 const int keep[] = { 40, 12, 5, 12, -1 };
-                if (close_fds_except(11, keep, 5) < 0)
+                if (process_close_fds_except(11, keep, 5) < 0)
                         _exit(3);
                 /* Below first: untouched; kept: open; the rest: closed. */
                 bool ok = fcntl(10, F_GETFD) >= 0 && fcntl(11, F_GETFD) < 0 &&
@@ -64,14 +64,14 @@ TEST(safe_atou64_strict)
         uint64_t v;
         int64_t s;
 
-        ASSERT_OK(safe_atou64("18446744073709551615", &v));
+        ASSERT_OK(string_safe_atou64("18446744073709551615", &v));
         ASSERT_EQ_U64(v, UINT64_MAX);
-        ASSERT_FAIL(safe_atou64("18446744073709551616", &v));
-        ASSERT_FAIL(safe_atou64("-1", &v));
-        ASSERT_FAIL(safe_atou64(" 1", &v));
-        ASSERT_FAIL(safe_atou64("1x", &v));
-        ASSERT_FAIL(safe_atou64("", &v));
-        ASSERT_OK(safe_atoi64("-9", &s));
+        ASSERT_FAIL(string_safe_atou64("18446744073709551616", &v));
+        ASSERT_FAIL(string_safe_atou64("-1", &v));
+        ASSERT_FAIL(string_safe_atou64(" 1", &v));
+        ASSERT_FAIL(string_safe_atou64("1x", &v));
+        ASSERT_FAIL(string_safe_atou64("", &v));
+        ASSERT_OK(string_safe_atoi64("-9", &s));
         ASSERT_EQ(s, -9);
         return 0;
 }
@@ -92,7 +92,7 @@ TEST(json_escape_controls)
 {
         char buf[64];
 
-        json_escape("a\"b\\c\n\x01", buf, sizeof(buf));
+        string_json_escape("a\"b\\c\n\x01", buf, sizeof(buf));
         ASSERT_STREQ(buf, "a\\\"b\\\\c\\n\\u0001");
         return 0;
 }
@@ -105,15 +105,15 @@ TEST(atomic_write_and_rm_rf)
 
         ASSERT_NOT_NULL(mkdtemp(tmpl));
         snprintf(path, sizeof(path), "%s/a/b/c", tmpl);
-        ASSERT_OK(mkdir_p(path, 0755));
+        ASSERT_OK(fs_mkdir_p(path, 0755));
         int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         ASSERT_TRUE(dfd >= 0);
-        ASSERT_OK(write_file_atomic_at(dfd, "f", "hello", 5, 0600));
+        ASSERT_OK(fs_write_file_atomic_at(dfd, "f", "hello", 5, 0600));
         close(dfd);
         snprintf(path, sizeof(path), "%s/a/b/c/f", tmpl);
-        ASSERT_OK(read_full_file(path, &data, NULL));
+        ASSERT_OK(fs_read_full_file(path, &data, NULL));
         ASSERT_STREQ(data, "hello");
-        ASSERT_OK(rm_rf(tmpl));
+        ASSERT_OK(fs_rm_rf(tmpl));
         ASSERT_EQ(access(tmpl, F_OK), -1);
         return 0;
 }
@@ -140,27 +140,28 @@ TEST(read_full_file_limited_refuses_non_regular_and_large)
         snprintf(fifo, sizeof(fifo), "%s/fifo", tmpl);
         int dfd = open(tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         ASSERT_TRUE(dfd >= 0);
-        ASSERT_OK(write_file_atomic_at(dfd, "f", "0123456789", 10, 0600));
+        ASSERT_OK(fs_write_file_atomic_at(dfd, "f", "0123456789", 10, 0600));
         close(dfd);
-        ASSERT_OK(read_full_file_limited(AT_FDCWD, path, 10, &data, &n, NULL));
+        ASSERT_OK(fs_read_full_file_limited(AT_FDCWD, path, 10, &data, &n, NULL));
         ASSERT_STREQ(data, "0123456789");
         ASSERT_EQ(n, (size_t)10);
 
         /* One byte past the limit: refused, naming the file and the limit. */
         _cleanup_error_ BerthError *big = NULL;
-        ASSERT_EQ(read_full_file_limited(AT_FDCWD, path, 9, &data, NULL, &big), -EFBIG);
+        ASSERT_EQ(fs_read_full_file_limited(AT_FDCWD, path, 9, &data, NULL, &big), -EFBIG);
         ASSERT_NOT_NULL(strstr(big->msg, path));
         ASSERT_NOT_NULL(strstr(big->msg, "9 bytes"));
 
         /* A link to /dev/zero would never end; a FIFO with no writer would block. */
         _cleanup_error_ BerthError *zero = NULL, *pipe_err = NULL;
         ASSERT_OK(symlink("/dev/zero", link));
-        ASSERT_EQ(read_full_file_limited(AT_FDCWD, link, READ_LIMIT_JSON, &data, NULL, &zero),
+        ASSERT_EQ(fs_read_full_file_limited(AT_FDCWD, link, READ_LIMIT_JSON, &data, NULL, &zero),
                   -EINVAL);
         ASSERT_NOT_NULL(strstr(zero->msg, "character device"));
         ASSERT_OK(mkfifo(fifo, 0600));
-        ASSERT_EQ(read_full_file_limited(AT_FDCWD, fifo, READ_LIMIT_JSON, &data, NULL, &pipe_err),
-                  -EINVAL);
+        ASSERT_EQ(
+            fs_read_full_file_limited(AT_FDCWD, fifo, READ_LIMIT_JSON, &data, NULL, &pipe_err),
+            -EINVAL);
         ASSERT_NOT_NULL(strstr(pipe_err->msg, "FIFO"));
 
         /* A pipe through the fd variant: the limit holds without a size to stat. */
@@ -169,8 +170,8 @@ TEST(read_full_file_limited_refuses_non_regular_and_large)
         ASSERT_EQ(write(p[1], "0123456789", 10), 10);
         close(p[1]);
         _cleanup_free_ char *piped = NULL;
-        ASSERT_EQ(read_full_fd_limited(p[0], 4, &piped, NULL), -EFBIG);
+        ASSERT_EQ(fs_read_full_fd_limited(p[0], 4, &piped, NULL), -EFBIG);
         close(p[0]);
-        ASSERT_OK(rm_rf(tmpl));
+        ASSERT_OK(fs_rm_rf(tmpl));
         return 0;
 }

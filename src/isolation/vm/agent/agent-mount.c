@@ -96,12 +96,12 @@ static int make_target(const char *target, bool file)
 {
         char parent[PATH_MAX];
         if (!file)
-                return mkdir_p(target, 0755);
+                return fs_mkdir_p(target, 0755);
         snprintf(parent, sizeof(parent), "%s", target);
         char *slash = strrchr(parent, '/');
         if (slash && slash != parent) {
                 *slash = 0;
-                int r = mkdir_p(parent, 0755);
+                int r = fs_mkdir_p(parent, 0755);
                 if (r < 0)
                         return r;
         }

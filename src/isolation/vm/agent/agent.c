@@ -278,13 +278,13 @@ static int set_limit(const char *controller, const char *file, int64_t limit)
         int r;
 
         snprintf(buf, sizeof(buf), "+%s", controller);
-        if ((r = write_string_file("/sys/fs/cgroup/cgroup.subtree_control", buf)) < 0)
+        if ((r = fs_write_string_file("/sys/fs/cgroup/cgroup.subtree_control", buf)) < 0)
                 return r;
         if (limit < 0)
                 strcpy(buf, "max");
         else
                 snprintf(buf, sizeof(buf), "%lld", (long long)limit);
-        return write_string_file(file, buf);
+        return fs_write_string_file(file, buf);
 }
 
 static int set_limits(int64_t memory_limit, int64_t pids_limit, bool memory, bool pids)
@@ -294,7 +294,7 @@ static int set_limits(int64_t memory_limit, int64_t pids_limit, bool memory, boo
         if (memory) {
                 if ((r = set_limit("memory", CONTAINER_CGROUP "/memory.max", memory_limit)) < 0)
                         return r;
-                (void)write_string_file(CONTAINER_CGROUP "/memory.swap.max", "0");
+                (void)fs_write_string_file(CONTAINER_CGROUP "/memory.swap.max", "0");
         }
         if (pids && (r = set_limit("pids", CONTAINER_CGROUP "/pids.max", pids_limit)) < 0)
                 return r;
