@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "basic/error.h"
 #include "basic/fs-util.h"
+#include "basic/mountinfo.h"
 #include "basic/process-util.h"
+#include "basic/socket-util.h"
 #include "basic/string-util.h"
 #include "tap.h"
 
@@ -173,5 +177,77 @@ TEST(read_full_file_limited_refuses_non_regular_and_large)
         ASSERT_EQ(fs_read_full_fd_limited(p[0], 4, &piped, NULL), -EFBIG);
         close(p[0]);
         ASSERT_OK(fs_rm_rf(tmpl));
+        return 0;
+}
+
+/* A listening socket at a path longer than sun_path holds is reached through its directory;
+ * three fds travel in one message with its bytes. */
+TEST(socket_long_path_and_fd_passing)
+{
+        char tmpl[] = "/tmp/berth-test-sock-XXXXXX", dir[512], path[600];
+        ASSERT_NOT_NULL(mkdtemp(tmpl));
+        snprintf(dir, sizeof(dir), "%s/%0120d", tmpl, 0);
+        ASSERT_OK(fs_mkdir_p(dir, 0700));
+        snprintf(path, sizeof(path), "%s/s", dir);
+        ASSERT_TRUE(strlen(path) > 108);
+
+        _cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(dfd >= 0);
+        _cleanup_close_ int l = socket_listen_unix_at(SOCK_SEQPACKET | SOCK_CLOEXEC, dfd, "s", 1);
+        ASSERT_TRUE(l >= 0);
+        _cleanup_close_ int c = socket_connect_unix(SOCK_SEQPACKET | SOCK_CLOEXEC, path);
+        ASSERT_TRUE(c >= 0);
+        _cleanup_close_ int a = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+        ASSERT_TRUE(a >= 0);
+
+        int p[2];
+        ASSERT_OK(pipe2(p, O_CLOEXEC));
+        int send[3] = { p[0], p[1], p[1] };
+        ASSERT_OK(socket_send_fds(c, "hi", 2, send, 3));
+        char buf[8] = {};
+        int got[2] = { -1, -1 };
+        size_t n_got = 0;
+        /* Room for two: the third is closed, not leaked. */
+        ASSERT_EQ(socket_recv_fds(a, buf, sizeof(buf), got, 2, &n_got), 2);
+        ASSERT_STREQ(buf, "hi");
+        ASSERT_EQ((int)n_got, 2);
+        ASSERT_TRUE(fcntl(got[0], F_GETFD) & FD_CLOEXEC);
+        ASSERT_EQ(write(got[1], "x", 1), 1);
+        ASSERT_EQ(read(p[0], buf, 1), 1);
+        for (int i = 0; i < 2; i++) {
+                close(p[i]);
+                close(got[i]);
+        }
+        ASSERT_EQ(socket_connect_unix_at(SOCK_STREAM | SOCK_CLOEXEC, dfd, "none"), -ENOENT);
+        ASSERT_OK(fs_rm_rf(tmpl));
+        return 0;
+}
+
+TEST(mountinfo_parse_and_unescape)
+{
+        char line[] = "36 35 98:0 /mnt\\040x /my\\040mount rw,noatime master:1 shared:2 - ext3 "
+                      "/dev/root\\011a rw,errors=continue\n";
+        MountInfo m;
+        ASSERT_OK(mountinfo_parse_line(line, &m));
+        ASSERT_EQ(m.id, 36);
+        ASSERT_EQ(m.parent, 35);
+        ASSERT_EQ((int)m.major, 98);
+        ASSERT_EQ((int)m.minor, 0);
+        ASSERT_STREQ(m.root, "/mnt x");
+        ASSERT_STREQ(m.mount_point, "/my mount");
+        ASSERT_STREQ(m.options, "rw,noatime");
+        ASSERT_STREQ(m.fstype, "ext3");
+        ASSERT_STREQ(m.source, "/dev/root\ta");
+        ASSERT_STREQ(m.super_options, "rw,errors=continue");
+        char bad[] = "36 35 98:0 / /x rw shared:1\n";
+        ASSERT_EQ(mountinfo_parse_line(bad, &m), -EBADMSG);
+
+        /* Our own: "/" is there. */
+        _cleanup_mountinfo_ MountInfoIter it = {};
+        bool root = false;
+        ASSERT_OK(mountinfo_open(&it, NULL));
+        while (mountinfo_next(&it, &m) > 0)
+                root = root || strcmp(m.mount_point, "/") == 0;
+        ASSERT_TRUE(root);
         return 0;
 }
