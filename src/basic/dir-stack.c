@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "basic/alloc-util.h"
 #include "basic/dir-stack.h"
 #include "basic/macro.h"
 
@@ -81,14 +82,8 @@ int dir_stack_push(DirStack *s, int fd, const char *name, bool read_names)
 
         if (fstat(fd, &f.st) < 0)
                 return -errno;
-        if (s->depth == s->alloc) {
-                size_t a = s->alloc ? s->alloc * 2 : 16;
-                DirFrame *p = realloc(s->frames, a * sizeof(DirFrame));
-                if (!p)
-                        return -ENOMEM;
-                s->frames = p;
-                s->alloc = a;
-        }
+        if (alloc_grow(&s->frames, &s->alloc, s->depth, sizeof(DirFrame), 16) < 0)
+                return -ENOMEM;
         if (name) {
                 f.name = strdup(name);
                 if (!f.name)

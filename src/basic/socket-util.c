@@ -42,15 +42,21 @@ static int open_parent(const char *path, int *ret_dirfd, const char **ret_name)
         return 0;
 }
 
+/* A new socket of type and the address of name in dirfd. */
+static int socket_for(int type, int dirfd, const char *name, struct sockaddr_un *sa)
+{
+        int r = sockaddr_at(dirfd, name, sa);
+        if (r < 0)
+                return r;
+        return RET_NERRNO(socket(AF_UNIX, type, 0));
+}
+
 int socket_connect_unix_at(int type, int dirfd, const char *name)
 {
         struct sockaddr_un sa;
-        int r = sockaddr_at(dirfd, name, &sa);
-        if (r < 0)
-                return r;
-        _cleanup_close_ int fd = socket(AF_UNIX, type, 0);
+        _cleanup_close_ int fd = socket_for(type, dirfd, name, &sa);
         if (fd < 0)
-                return -errno;
+                return fd;
         if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
                 return -errno;
         return TAKE_FD(fd);
@@ -72,12 +78,9 @@ int socket_connect_unix(int type, const char *path)
 int socket_listen_unix_at(int type, int dirfd, const char *name, int backlog)
 {
         struct sockaddr_un sa;
-        int r = sockaddr_at(dirfd, name, &sa);
-        if (r < 0)
-                return r;
-        _cleanup_close_ int fd = socket(AF_UNIX, type, 0);
+        _cleanup_close_ int fd = socket_for(type, dirfd, name, &sa);
         if (fd < 0)
-                return -errno;
+                return fd;
         if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, backlog) < 0)
                 return -errno;
         return TAKE_FD(fd);

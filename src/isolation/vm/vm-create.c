@@ -369,7 +369,7 @@ static int do_create(const CreateOptions *o, Container **ret, BerthError **err)
         r = make_plan(spec, bundle, &plan, err);
         if (r < 0)
                 return r;
-        r = vm_assets_get(&assets, err);
+        r = vm_assets_get(VM_QEMU_SEARCH_PATH, &assets, err);
         if (r < 0)
                 return r;
 

@@ -30,6 +30,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 
+#include "basic/alloc-util.h"
 #include "basic/string-util.h"
 #include "runtime/seccomp/seccomp.h"
 
@@ -301,14 +302,8 @@ static void compiler_done(Compiler *c)
 
 static int section_add(Section *s, const Alt *a)
 {
-        if (s->n_alts == s->cap_alts) {
-                size_t cap = s->cap_alts ? s->cap_alts * 2 : 256;
-                Alt *n = realloc(s->alts, cap * sizeof(Alt));
-                if (!n)
-                        return -ENOMEM;
-                s->alts = n;
-                s->cap_alts = cap;
-        }
+        if (alloc_grow(&s->alts, &s->cap_alts, s->n_alts, sizeof(Alt), 256) < 0)
+                return -ENOMEM;
         s->alts[s->n_alts++] = *a;
         return 0;
 }
