@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "basic/alloc-util.h"
+#include "basic/dir-fd.h"
 #include "basic/dir-stack.h"
 #include "basic/macro.h"
 
@@ -28,22 +29,16 @@ int dir_stack_read_names(int fd, char ***ret, size_t *ret_n)
         char **names = NULL;
         size_t n = 0, alloc = 0;
         struct dirent *de;
-        int dfd;
+        int r = dir_fd_opendir(fd, &d);
 
-        dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return -errno;
-        d = fdopendir(dfd);
-        if (!d) {
-                safe_close(dfd);
-                return -errno;
-        }
+        if (r < 0)
+                return r;
         for (;;) {
                 errno = 0;
                 de = readdir(d);
                 if (!de) {
                         if (errno != 0) {
-                                int r = -errno;
+                                r = -errno;
                                 free_names(names, n);
                                 return r;
                         }
@@ -51,18 +46,8 @@ int dir_stack_read_names(int fd, char ***ret, size_t *ret_n)
                 }
                 if (streq(de->d_name, ".") || streq(de->d_name, ".."))
                         continue;
-                if (n == alloc) {
-                        size_t a = alloc ? alloc * 2 : 16;
-                        char **p = realloc(names, a * sizeof(char *));
-                        if (!p) {
-                                free_names(names, n);
-                                return -ENOMEM;
-                        }
-                        names = p;
-                        alloc = a;
-                }
-                names[n] = strdup(de->d_name);
-                if (!names[n]) {
+                if (alloc_grow(&names, &alloc, n, sizeof(char *), 16) < 0 ||
+                    !(names[n] = strdup(de->d_name))) {
                         free_names(names, n);
                         return -ENOMEM;
                 }
@@ -119,9 +104,9 @@ int dir_stack_pop(DirStack *s, int *fd)
 
         if (s->depth < 2)
                 return -EINVAL;
-        up = openat(*fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        up = dir_fd_open_at(*fd, "..", 0);
         if (up < 0)
-                return -errno;
+                return up;
         if (fstat(up, &st) < 0) {
                 safe_close(up);
                 return -errno;
@@ -134,6 +119,21 @@ int dir_stack_pop(DirStack *s, int *fd)
         frame_free(&s->frames[--s->depth]);
         safe_close(*fd);
         *fd = up;
+        return 0;
+}
+
+int dir_stack_enter(DirStack *s, int *fd, const char *name)
+{
+        int sub = dir_fd_open_at(*fd, name, O_NOFOLLOW);
+        if (sub < 0)
+                return sub;
+        int r = dir_stack_push(s, sub, name, true);
+        if (r < 0) {
+                safe_close(sub);
+                return r;
+        }
+        safe_close(*fd);
+        *fd = sub;
         return 0;
 }
 

@@ -39,4 +39,7 @@ static inline DirFrame *dir_stack_top(DirStack *s)
  * ".." and checked to be the one pushed there (-ESTALE when it moved). The old *fd is closed;
  * on failure *fd is left alone. Not for the last frame. */
 int dir_stack_pop(DirStack *s, int *fd);
+/* Opens directory name in *fd (not following a symlink) and pushes it, reading its entries:
+ * *fd becomes it and the old *fd is closed. On failure *fd is left alone. */
+int dir_stack_enter(DirStack *s, int *fd, const char *name);
 void dir_stack_done(DirStack *s);

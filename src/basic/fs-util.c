@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "basic/dir-fd.h"
 #include "basic/dir-stack.h"
 #include "basic/fs-util.h"
 
@@ -220,31 +221,15 @@ int fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
                 dir = strdup(".");
         if (!dir)
                 return -ENOMEM;
-        _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int dfd = dir_fd_open_at(AT_FDCWD, dir, 0);
         if (dfd < 0)
-                return -errno;
+                return dfd;
         return fs_write_file_atomic_at(dfd, slash ? slash + 1 : path, data, len, mode);
 }
 
 int fs_mkdir_p(const char *path, mode_t mode)
 {
-        char buf[PATH_MAX];
-        size_t len = strlen(path);
-
-        if (len == 0 || len >= sizeof(buf))
-                return -EINVAL;
-        memcpy(buf, path, len + 1);
-        for (char *p = buf + 1; *p; p++) {
-                if (*p != '/')
-                        continue;
-                *p = 0;
-                if (mkdir(buf, mode) < 0 && errno != EEXIST)
-                        return -errno;
-                *p = '/';
-        }
-        if (mkdir(buf, mode) < 0 && errno != EEXIST)
-                return -errno;
-        return 0;
+        return dir_fd_mkdir_p(AT_FDCWD, path, mode);
 }
 
 /* Removes everything below dfd (taken over). Iterative (dir-stack.h): how deep a tree goes is
@@ -293,19 +278,9 @@ static int rm_rf_children(int dfd, dev_t dev)
                         r = -EBUSY;
                         continue;
                 }
-                int sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (sub < 0) {
-                        r = -errno;
-                        continue;
-                }
-                q = dir_stack_push(&s, sub, name, true);
-                if (q < 0) {
-                        safe_close(sub);
+                q = dir_stack_enter(&s, &fd, name);
+                if (q < 0)
                         r = q;
-                        continue;
-                }
-                safe_close(fd);
-                fd = sub;
         }
         safe_close(fd);
         dir_stack_done(&s);
@@ -320,9 +295,9 @@ int fs_rm_rf_at(int dirfd, const char *name)
                 return errno == ENOENT ? 0 : -errno;
         if (!S_ISDIR(st.st_mode))
                 return unlinkat(dirfd, name, 0) < 0 ? -errno : 0;
-        int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int fd = dir_fd_open_at(dirfd, name, O_NOFOLLOW);
         if (fd < 0)
-                return -errno;
+                return fd;
         int r = rm_rf_children(fd, st.st_dev);
         if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r >= 0)
                 r = -errno;

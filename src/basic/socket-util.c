@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "basic/dir-fd.h"
 #include "basic/macro.h"
 #include "basic/socket-util.h"
 
@@ -34,9 +35,9 @@ static int open_parent(const char *path, int *ret_dirfd, const char **ret_name)
         _cleanup_free_ char *dir = slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
         if (!dir)
                 return -ENOMEM;
-        int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        int fd = dir_fd_open_at(AT_FDCWD, dir, O_PATH);
         if (fd < 0)
-                return -errno;
+                return fd;
         *ret_dirfd = fd;
         *ret_name = slash + 1;
         return 0;

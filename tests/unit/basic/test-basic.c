@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "basic/dir-fd.h"
 #include "basic/error.h"
 #include "basic/fs-util.h"
 #include "basic/mountinfo.h"
@@ -249,5 +250,31 @@ TEST(mountinfo_parse_and_unescape)
         while (mountinfo_next(&it, &m) > 0)
                 root = root || strcmp(m.mount_point, "/") == 0;
         ASSERT_TRUE(root);
+        return 0;
+}
+
+TEST(dir_fd_mkdir_p_open_and_list)
+{
+        char tmpl[] = "/tmp/berth-test-dirfd-XXXXXX";
+        ASSERT_NOT_NULL(mkdtemp(tmpl));
+        _cleanup_close_ int top = dir_fd_open_at(AT_FDCWD, tmpl, O_NOFOLLOW);
+        ASSERT_TRUE(top >= 0);
+        ASSERT_OK(dir_fd_mkdir_p(top, "a/b/c", 0755));
+        ASSERT_OK(dir_fd_mkdir_p(top, "a/b/c", 0755));
+        _cleanup_close_ int b = dir_fd_open_at(top, "a/b", 0);
+        ASSERT_TRUE(b >= 0);
+        ASSERT_EQ(dir_fd_open_at(top, "a/none", 0), -ENOENT);
+
+        _cleanup_closedir_ DIR *d = NULL;
+        ASSERT_OK(dir_fd_opendir(b, &d));
+        int n = 0;
+        for (struct dirent *de; (de = readdir(d));)
+                n += strcmp(de->d_name, "c") == 0;
+        ASSERT_EQ(n, 1);
+        /* b is still ours. */
+        ASSERT_TRUE(fcntl(b, F_GETFD) >= 0);
+        ASSERT_OK(fs_rm_rf_at(top, "a"));
+        ASSERT_EQ(dir_fd_open_at(top, "a", 0), -ENOENT);
+        ASSERT_OK(fs_rm_rf(tmpl));
         return 0;
 }
