@@ -86,6 +86,18 @@ static void copy_winsize(int master)
                 ioctl(master, TIOCSWINSZ, &ws);
 }
 
+/* Passes on what one read of from gives: 1 when done (or interrupted: the caller polls again),
+ * 0 at the end of from or when it fails, -1 when writing to to fails. */
+static int pass_on(int from, int to, char *buf, size_t size)
+{
+        ssize_t n = read(from, buf, size);
+        if (n < 0 && errno == EINTR)
+                return 1;
+        if (n <= 0)
+                return 0;
+        return fs_write_all_fd(to, buf, (size_t)n) < 0 ? -1 : 1;
+}
+
 int terminal_relay(int master)
 {
         struct termios saved, raw;
@@ -119,27 +131,20 @@ int terminal_relay(int master)
                                 continue;
                         break;
                 }
-                if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-                        ssize_t n = read(master, buf, sizeof(buf));
-                        if (n <= 0) {
-                                if (n < 0 && errno == EINTR)
-                                        continue;
-                                break; /* EIO: every slave fd is closed */
-                        }
-                        if (fs_write_all_fd(STDOUT_FILENO, buf, (size_t)n) < 0)
-                                break;
-                }
+                /* EIO from the master: every slave fd is closed. */
+                if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
+                    pass_on(master, STDOUT_FILENO, buf, sizeof(buf)) <= 0)
+                        break;
                 if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-                        ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
-                        if (n <= 0) {
-                                if (n < 0 && errno == EINTR)
-                                        continue;
+                        int r = pass_on(STDIN_FILENO, master, buf, sizeof(buf));
+                        if (r < 0)
+                                break;
+                        if (r == 0) {
                                 /* End of input: pass EOF on as the tty's EOF character. */
                                 stdin_open = false;
                                 char eof = 4;
                                 (void)write(master, &eof, 1);
-                        } else if (fs_write_all_fd(master, buf, (size_t)n) < 0)
-                                break;
+                        }
                 }
         }
         if (restore)
