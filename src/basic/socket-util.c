@@ -95,11 +95,13 @@ typedef union Control {
 int socket_send_fds_iov(int fd, const struct iovec *iov, size_t n_iov, const int *fds,
                         size_t n_fds)
 {
+        struct iovec left[SOCKET_MAX_IOV];
         Control control;
-        struct msghdr mh = { .msg_iov = (struct iovec *)iov, .msg_iovlen = n_iov };
+        struct msghdr mh = { .msg_iov = left, .msg_iovlen = n_iov };
 
-        if (n_fds > SOCKET_MAX_FDS)
+        if (n_fds > SOCKET_MAX_FDS || n_iov > SOCKET_MAX_IOV)
                 return -E2BIG;
+        memcpy(left, iov, n_iov * sizeof(*iov));
         if (n_fds > 0) {
                 memset(&control, 0, sizeof(control));
                 mh.msg_control = control.buf;
@@ -111,10 +113,25 @@ int socket_send_fds_iov(int fd, const struct iovec *iov, size_t n_iov, const int
                 memcpy(CMSG_DATA(c), fds, sizeof(int) * n_fds);
         }
         for (;;) {
-                if (sendmsg(fd, &mh, MSG_NOSIGNAL) >= 0)
-                        return 0;
-                if (errno != EINTR)
+                ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
                         return -errno;
+                }
+                /* A stream socket may take part of it: the rest follows, the fds went with
+                 * the first part. */
+                mh.msg_control = NULL;
+                mh.msg_controllen = 0;
+                while (mh.msg_iovlen > 0 && (size_t)n >= mh.msg_iov->iov_len) {
+                        n -= (ssize_t)mh.msg_iov->iov_len;
+                        mh.msg_iov++;
+                        mh.msg_iovlen--;
+                }
+                if (mh.msg_iovlen == 0)
+                        return 0;
+                mh.msg_iov->iov_base = (char *)mh.msg_iov->iov_base + n;
+                mh.msg_iov->iov_len -= (size_t)n;
         }
 }
 

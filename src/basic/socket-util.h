@@ -9,6 +9,8 @@
 
 /* The most fds one message carries. */
 #define SOCKET_MAX_FDS 16
+/* The most iovecs one send takes. */
+#define SOCKET_MAX_IOV 8
 
 /* A socket of type (SOCK_STREAM|SOCK_CLOEXEC...) connected to the unix socket at path. A path
  * longer than sun_path is reached through its directory, opened O_PATH and named
@@ -20,8 +22,9 @@ int socket_connect_unix_at(int type, int dirfd, const char *name);
  * AT_FDCWD) and listening with backlog. Returns the fd or -errno. */
 int socket_listen_unix_at(int type, int dirfd, const char *name, int backlog);
 
-/* Sends the iovecs and n_fds fds (at most SOCKET_MAX_FDS) in one message, with MSG_NOSIGNAL,
- * retrying on EINTR. Returns 0 or -errno. */
+/* Sends the iovecs (at most SOCKET_MAX_IOV) and n_fds fds (at most SOCKET_MAX_FDS) with
+ * MSG_NOSIGNAL, retrying on EINTR; on a stream socket what a send leaves follows, the fds
+ * having gone with the first part. Returns 0 or -errno. */
 int socket_send_fds_iov(int fd, const struct iovec *iov, size_t n_iov, const int *fds,
                         size_t n_fds);
 int socket_send_fds(int fd, const void *buf, size_t len, const int *fds, size_t n_fds);

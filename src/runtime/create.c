@@ -19,6 +19,7 @@
 #include "basic/time-util.h"
 #include "basic/log.h"
 #include "basic/process-util.h"
+#include "basic/socket-util.h"
 #include "basic/string-util.h"
 #include "runtime/caps.h"
 #include "runtime/cgroup/cgroup.h"
@@ -48,18 +49,11 @@ void create_result_done(CreateResult *r)
 
 static int bind_exec_socket(int dirfd, BerthError **err)
 {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-
         /* Through the directory's fd: the state path may be longer than sun_path. */
-        snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/" STATE_EXEC_SOCKET, dirfd);
-        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        int fd = socket_listen_unix_at(SOCK_SEQPACKET | SOCK_CLOEXEC, dirfd, STATE_EXEC_SOCKET, 1);
         if (fd < 0)
-                return berth_error(err, errno, "create the exec socket");
-        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-                return berth_error(err, errno, "bind the exec socket");
-        if (listen(fd, 1) < 0)
-                return berth_error(err, errno, "listen on the exec socket");
-        return TAKE_FD(fd);
+                return berth_error(err, fd, "listen on the exec socket");
+        return fd;
 }
 
 static int write_pid_file(const char *path, pid_t pid, BerthError **err)
@@ -699,19 +693,15 @@ int container_start_fd(Container *c, int start_fd, BerthError **err)
 
 int container_start(Container *c, BerthError **err)
 {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
         ContainerStatus st = container_status(c);
 
         if (st != STATUS_CREATED)
                 return berth_error(err, 0, "container `%s` is %s, not created", c->id,
                                    container_status_name(st));
-        snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/" STATE_EXEC_SOCKET,
-                 c->dirfd);
-        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        _cleanup_close_ int fd =
+                socket_connect_unix_at(SOCK_SEQPACKET | SOCK_CLOEXEC, c->dirfd, STATE_EXEC_SOCKET);
         if (fd < 0)
-                return berth_error(err, errno, "start container `%s`", c->id);
-        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-                return berth_error(err, errno, "start container `%s`: reach its init", c->id);
+                return berth_error(err, fd, "start container `%s`: reach its init", c->id);
         /* Whoever connected first starts it; the socket going away marks it running. */
         if (unlinkat(c->dirfd, STATE_EXEC_SOCKET, 0) < 0)
                 return berth_error(err, errno == ENOENT ? 0 : errno,

@@ -35,6 +35,7 @@
 
 #include "basic/fs-util.h"
 #include "basic/socket-util.h"
+#include "basic/string-util.h"
 #include "isolation/vm/vm-proto.h"
 #include "isolation/vm/agent/agent.h"
 
@@ -317,10 +318,8 @@ static void handle_update(const VmFrame *f)
         int r;
 
         while ((r = vm_kv_next(f->data, f->h.len, &pos, &k, &v)) > 0) {
-                char *end;
-                errno = 0;
-                long long n = strtoll(v, &end, 10);
-                if (errno || *end) {
+                int64_t n;
+                if (string_safe_atoi64(v, &n) < 0) {
                         send_error(f->h.proc, EINVAL, k);
                         return;
                 }
