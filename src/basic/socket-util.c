@@ -32,7 +32,8 @@ static int open_parent(const char *path, int *ret_dirfd, const char **ret_name)
                 *ret_name = path;
                 return 0;
         }
-        _cleanup_free_ char *dir = slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
+        _cleanup_free_ char *dir =
+                slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
         if (!dir)
                 return -ENOMEM;
         int fd = dir_fd_open_at(AT_FDCWD, dir, O_PATH);
