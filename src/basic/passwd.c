@@ -43,7 +43,7 @@ static int match_uid(char **fields, void *userdata)
         UidLookup *l = userdata;
         uint64_t u;
 
-        if (safe_atou64(fields[2], &u) < 0 || u != l->uid)
+        if (string_safe_atou64(fields[2], &u) < 0 || u != l->uid)
                 return 0;
         if (l->ret_name && !(*l->ret_name = strdup(fields[0])))
                 return -ENOMEM;
@@ -64,7 +64,7 @@ int passwd_lookup_uid(const char *path, uid_t uid, char **ret_name, char **ret_h
 
         /* The container's own file, so outside input: a link to /dev/zero or a FIFO there must
          * neither eat the memory nor hang the init. */
-        int r = read_full_file_limited(AT_FDCWD, path, READ_LIMIT_PASSWD, &data, NULL, NULL);
+        int r = fs_read_full_file_limited(AT_FDCWD, path, READ_LIMIT_PASSWD, &data, NULL, NULL);
         if (r < 0)
                 return r;
         /* passwd has seven fields; the seventh (the shell) may be missing. */

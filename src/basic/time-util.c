@@ -4,7 +4,7 @@
 
 #include "basic/time-util.h"
 
-void format_rfc3339_now(char *buf, size_t size)
+void time_format_rfc3339_now(char *buf, size_t size)
 {
         struct timespec ts;
         struct tm tm;

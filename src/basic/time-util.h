@@ -5,4 +5,4 @@
 #include <stddef.h>
 
 /* The current UTC time in RFC 3339 with nanoseconds, e.g. 2026-11-28T16:30:02.015666453Z. */
-void format_rfc3339_now(char *buf, size_t size);
+void time_format_rfc3339_now(char *buf, size_t size);

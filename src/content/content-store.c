@@ -62,7 +62,7 @@ static int open_dir_p(const char *root, const char *sub, int *ret)
 
         if (asprintf(&p, "%s/%s", root, sub) < 0)
                 return -ENOMEM;
-        r = mkdir_p(p, 0700);
+        r = fs_mkdir_p(p, 0700);
         if (r < 0)
                 return r;
         fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -163,7 +163,7 @@ int content_store_read_blob(ContentStore *s, const char *digest, char **ret, siz
         r = content_store_open_blob(s, digest, &fd, err);
         if (r < 0)
                 return r;
-        r = read_full_regular_fd(fd, digest, READ_LIMIT_BLOB, &data, &n, err);
+        r = fs_read_full_regular_fd(fd, digest, READ_LIMIT_BLOB, &data, &n, err);
         if (r < 0)
                 return berth_error_prefix(err, "blob");
         sha256_buffer(data, n, actual);
@@ -432,7 +432,7 @@ int content_writer_write(ContentWriter *w, const void *data, size_t len, BerthEr
                                    "Blob %s is larger than the %" PRIi64 " bytes expected",
                                    w->expected ?: "(unnamed)", w->expected_size);
         }
-        r = write_all_fd(w->fd, data, len);
+        r = fs_write_all_fd(w->fd, data, len);
         if (r < 0)
                 return berth_error(err, r, "Failed to write blob %s", w->expected ?: "(unnamed)");
         sha256_update(w->hash, data, len);

@@ -18,7 +18,7 @@ static int parse_id(const char *s, uint32_t *ret)
 {
         uint64_t v;
 
-        if (safe_atou64(s, &v) < 0 || v >= INT32_MAX)
+        if (string_safe_atou64(s, &v) < 0 || v >= INT32_MAX)
                 return -EINVAL;
         *ret = (uint32_t)v;
         return 0;
@@ -41,7 +41,7 @@ static int read_etc(int rootfd, const char *name, char **ret, BerthError **err)
         fd = open(proc, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0)
                 return berth_error(err, errno, "open the image's `/%s`", name);
-        r = read_full_regular_fd(fd, name, READ_LIMIT_PASSWD, ret, NULL, err);
+        r = fs_read_full_regular_fd(fd, name, READ_LIMIT_PASSWD, ret, NULL, err);
         return r < 0 ? berth_error_prefix(err, "the image's") : 0;
 }
 

@@ -70,7 +70,7 @@ int auth_file_path(const char *override, char **ret)
 static json_object *read_json(const char *path)
 {
         _cleanup_free_ char *data = NULL;
-        if (read_full_file_limited(AT_FDCWD, path, READ_LIMIT_JSON, &data, NULL, NULL) < 0)
+        if (fs_read_full_file_limited(AT_FDCWD, path, READ_LIMIT_JSON, &data, NULL, NULL) < 0)
                 return NULL;
         return json_tokener_parse(data);
 }
@@ -140,7 +140,7 @@ static int write_auth(const char *path, json_object *root, BerthError **err)
         if (!dir)
                 return berth_error(err, ENOMEM, "auth");
         char *d = dirname(dir);
-        r = mkdir_p(d, 0700);
+        r = fs_mkdir_p(d, 0700);
         if (r < 0)
                 return berth_error(err, r, "Failed to create '%s'", d);
         dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -149,7 +149,7 @@ static int write_auth(const char *path, json_object *root, BerthError **err)
         s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
                                                          JSON_C_TO_STRING_NOSLASHESCAPE);
         const char *base = strrchr(path, '/');
-        r = write_file_atomic_at(dfd, base ? base + 1 : path, s, strlen(s), 0600);
+        r = fs_write_file_atomic_at(dfd, base ? base + 1 : path, s, strlen(s), 0600);
         if (r < 0)
                 return berth_error(err, r, "Failed to write '%s'", path);
         return 0;

@@ -99,7 +99,7 @@ int builtin_image_seed(ContentStore *cs, Metadata *md, Snapshotter *sn, BerthErr
                         return berth_error_prefix(err, "Loading the built-in image from '%s'",
                                                   layout);
         }
-        r = write_file_atomic_at(dfd, BUILTIN_SEEDED_MARKER, "", 0, 0644);
+        r = fs_write_file_atomic_at(dfd, BUILTIN_SEEDED_MARKER, "", 0, 0644);
         if (r < 0)
                 return berth_error(err, r, "Failed to write '%s/%s'", md->root,
                                    BUILTIN_SEEDED_MARKER);

@@ -196,7 +196,7 @@ int docker_archive_load(ContentStore *cs, Metadata *md, Snapshotter *sn, int dir
         size_t len = 0;
         int r;
 
-        r = read_full_file_limited(dirfd, "manifest.json", READ_LIMIT_JSON, &data, &len, err);
+        r = fs_read_full_file_limited(dirfd, "manifest.json", READ_LIMIT_JSON, &data, &len, err);
         if (r < 0)
                 return berth_error_prefix(err, "%s", what);
         root = json_tokener_parse(data);
@@ -239,7 +239,7 @@ static int export_layer(ContentStore *cs, const ImageLayer *l, int dirfd, BerthE
         if (out < 0)
                 return berth_error(err, errno, "Failed to create '%s'", path);
         while ((n = layer_stream_read(s, buf, 1 << 20, err)) > 0) {
-                r = write_all_fd(out, buf, (size_t)n);
+                r = fs_write_all_fd(out, buf, (size_t)n);
                 if (r < 0)
                         return berth_error(err, r, "Failed to write '%s'", path);
         }
@@ -260,7 +260,7 @@ int docker_archive_save(ContentStore *cs, const SaveItem *items, size_t n, const
         _cleanup_json_ json_object *repos = json_object_new_object();
         int r;
 
-        r = mkdir_p(dir, 0755);
+        r = fs_mkdir_p(dir, 0755);
         if (r < 0)
                 return berth_error(err, r, "Failed to create '%s'", dir);
         dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -311,11 +311,11 @@ int docker_archive_save(ContentStore *cs, const SaveItem *items, size_t n, const
         }
         const char *s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
                                                                      JSON_C_TO_STRING_NOSLASHESCAPE);
-        r = write_file_atomic_at(dfd, "manifest.json", s, strlen(s), 0644);
+        r = fs_write_file_atomic_at(dfd, "manifest.json", s, strlen(s), 0644);
         if (r >= 0) {
                 s = json_object_to_json_string_ext(repos, JSON_C_TO_STRING_PLAIN |
                                                                   JSON_C_TO_STRING_NOSLASHESCAPE);
-                r = write_file_atomic_at(dfd, "repositories", s, strlen(s), 0644);
+                r = fs_write_file_atomic_at(dfd, "repositories", s, strlen(s), 0644);
         }
         if (r < 0)
                 return berth_error(err, r, "Failed to write '%s/manifest.json'", dir);

@@ -116,7 +116,7 @@ static int clean_stale_mounts(Metadata *md, BerthError **err)
                     &live, err);
         if (r < 0)
                 goto finish;
-        r = dir_read_names(dfd, &names, &n);
+        r = dir_stack_read_names(dfd, &names, &n);
         if (r < 0) {
                 r = berth_error(err, r, "Failed to read '%s'", dir);
                 goto finish;
@@ -124,7 +124,7 @@ static int clean_stale_mounts(Metadata *md, BerthError **err)
         for (size_t i = 0; i < n; i++) {
                 if (tfind(names[i], &live, cmp_str))
                         continue;
-                int q = rm_rf_at(dfd, names[i]);
+                int q = fs_rm_rf_at(dfd, names[i]);
                 if (q < 0 && r >= 0)
                         r = berth_error(err, q, "Failed to remove stale mount directory '%s/%s'",
                                         dir, names[i]);
@@ -182,7 +182,7 @@ int image_gc(Metadata *md, ContentStore *cs, GcStats *ret, BerthError **err)
                  * none is running */
                 _cleanup_free_ char *tmp = NULL;
                 if (asprintf(&tmp, "%s/tmp", md->root) >= 0)
-                        (void)rm_rf(tmp);
+                        (void)fs_rm_rf(tmp);
         }
         r = clean_stale_mounts(md, err);
         if (r < 0)

@@ -80,7 +80,7 @@ int image_load(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *path
                 r = tar_extract_to_dir(path, tmp, err);
                 if (r >= 0)
                         r = load_dir(cs, md, sn, tmp, path, opts, &names, err);
-                (void)rm_rf(tmp);
+                (void)fs_rm_rf(tmp);
         }
         if (r < 0)
                 return r;
@@ -107,7 +107,7 @@ int image_save(ContentStore *cs, const SaveItem *items, size_t n, ArchiveFormat 
                 if (r >= 0 && rename(tmp, out) < 0)
                         r = berth_error(err, errno, "Failed to rename '%s' to '%s'", tmp, out);
                 if (r < 0)
-                        (void)rm_rf(tmp);
+                        (void)fs_rm_rf(tmp);
                 return r;
         }
         r = store_mkdtemp(cs, "save", &tmp, err);
@@ -117,6 +117,6 @@ int image_save(ContentStore *cs, const SaveItem *items, size_t n, ArchiveFormat 
                                       : docker_archive_save(cs, items, n, tmp, err);
         if (r >= 0)
                 r = tar_create_from_dir(tmp, out, err);
-        (void)rm_rf(tmp);
+        (void)fs_rm_rf(tmp);
         return r;
 }

@@ -94,7 +94,7 @@ int oci_layout_load(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, 
         size_t len = 0;
         int r;
 
-        r = read_full_file_limited(dirfd, "index.json", READ_LIMIT_JSON, &data, &len, err);
+        r = fs_read_full_file_limited(dirfd, "index.json", READ_LIMIT_JSON, &data, &len, err);
         if (r < 0)
                 return berth_error_prefix(err, "%s", what);
         r = manifest_parse(data, len, MT_OCI_INDEX, &index, err);
@@ -212,7 +212,7 @@ int oci_layout_save(ContentStore *cs, const SaveItem *items, size_t n, const cha
         json_object *index, *mans;
         int r;
 
-        r = mkdir_p(dir, 0755);
+        r = fs_mkdir_p(dir, 0755);
         if (r < 0)
                 return berth_error(err, r, "Failed to create '%s'", dir);
         dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -274,11 +274,11 @@ int oci_layout_save(ContentStore *cs, const SaveItem *items, size_t n, const cha
         }
         const char *s = json_object_to_json_string_ext(index, JSON_C_TO_STRING_PLAIN |
                                                                       JSON_C_TO_STRING_NOSLASHESCAPE);
-        r = write_file_atomic_at(dfd, "index.json", s, strlen(s), 0644);
+        r = fs_write_file_atomic_at(dfd, "index.json", s, strlen(s), 0644);
         json_object_put(index);
         if (r >= 0) {
                 static const char layout[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
-                r = write_file_atomic_at(dfd, "oci-layout", layout, strlen(layout), 0644);
+                r = fs_write_file_atomic_at(dfd, "oci-layout", layout, strlen(layout), 0644);
         }
         if (r < 0)
                 return berth_error(err, r, "Failed to write '%s/index.json'", dir);

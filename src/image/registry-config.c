@@ -29,7 +29,7 @@ static json_object *load_config(void)
         }
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *data = NULL;
-                if (read_full_file_limited(AT_FDCWD, paths[i], READ_LIMIT_JSON, &data, NULL,
+                if (fs_read_full_file_limited(AT_FDCWD, paths[i], READ_LIMIT_JSON, &data, NULL,
                                            NULL) < 0)
                         continue;
                 /* the first file that exists wins, even if it is not valid JSON */

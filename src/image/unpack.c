@@ -136,7 +136,7 @@ static int make_room(Unpacker *u, int parentfd, const char *name, mode_t new_typ
                 free(u->parent_path);
                 u->parent_path = NULL;
         }
-        return rm_rf_at(parentfd, name);
+        return fs_rm_rf_at(parentfd, name);
 }
 
 /* Opaque dir in flattened mode: drop children that lower layers left, keep this layer's. */
@@ -162,7 +162,7 @@ static int clear_dir_except_seen(Unpacker *u, int parentfd, const char *dirpath)
                         return -ENOMEM;
                 if (was_seen(u, p))
                         continue;
-                int q = rm_rf_at(dirfd(d), de->d_name);
+                int q = fs_rm_rf_at(dirfd(d), de->d_name);
                 if (q < 0)
                         r = q;
         }
@@ -198,7 +198,7 @@ static int apply_whiteout(Unpacker *u, const char *path, int parentfd, const cha
         if (!*target || streq(target, ".") || streq(target, "..") || strchr(target, '/'))
                 return berth_error_plain(u->err, EINVAL, "Layer %s: invalid whiteout '%s'", u->name,
                                    path);
-        r = rm_rf_at(parentfd, target);
+        r = fs_rm_rf_at(parentfd, target);
         if (r < 0)
                 return berth_error(u->err, r, "Layer %s: failed to apply whiteout '%s'", u->name,
                                    path);

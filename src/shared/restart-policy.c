@@ -42,7 +42,7 @@ int restart_policy_parse(const char *s, RestartPolicy *ret, BerthError **err)
                 if (p.kind != RESTART_ON_FAILURE)
                         return berth_error_plain(err, EINVAL, "--restart: `%s`: a maximum retry "
                                                  "count goes only with on-failure", s);
-                if (safe_atoi(colon + 1, &n) < 0 || n < 0)
+                if (string_safe_atoi(colon + 1, &n) < 0 || n < 0)
                         return berth_error_plain(err, EINVAL, "--restart: `%s`: the maximum "
                                                  "retry count is no number of 0 or more", s);
                 p.max_retries = (unsigned)n;

@@ -75,7 +75,7 @@ static int health_write(ShimHealth *h)
                              h->status, h->failing_streak);
         for (size_t i = 0; i < h->n_log; i++) {
                 const HealthResult *l = &h->log[i];
-                json_escape(l->output, escaped, HEALTH_OUTPUT_MAX * 6 + 8);
+                string_json_escape(l->output, escaped, HEALTH_OUTPUT_MAX * 6 + 8);
                 n += (size_t)snprintf(json + n, size - n, "%s{\"Start\":\"%s\",\"End\":\"%s\","
                                       "\"ExitCode\":%d,\"Output\":\"%s\"}", i ? "," : "",
                                       l->start, l->end, l->exit_code, escaped);
@@ -84,7 +84,7 @@ static int health_write(ShimHealth *h)
         free(escaped);
         if (asprintf(&path, "%s/health.json", h->shim->o->state_dir) < 0)
                 return -ENOMEM;
-        return write_file_atomic(path, json, n, 0644);
+        return fs_write_file_atomic(path, json, n, 0644);
 }
 
 static int on_health_output(EventSource *src, int fd, uint32_t revents, void *userdata)
@@ -139,7 +139,7 @@ static int health_start(ShimHealth *h)
                 if (dup2(null_fd, 0) < 0 || dup2(p[1], 1) < 0 || dup2(p[1], 2) < 0)
                         _exit(127);
                 (void)fcntl(1, F_SETFL, 0); /* the write end blocks: the check's output */
-                close_fds_except(3, NULL, 0);
+                process_close_fds_except(3, NULL, 0);
                 execvp(argv[0], argv);
                 _exit(127);
         }
@@ -244,7 +244,7 @@ void shim_health_stop(ShimHealth *h)
                 return;
         if (h->pid > 0) {
                 (void)kill(h->pid, SIGKILL);
-                (void)wait_exit_status(h->pid);
+                (void)process_wait_exit_status(h->pid);
         }
         event_source_free(h->timer);
         event_source_free(h->output_src);

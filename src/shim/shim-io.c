@@ -118,7 +118,7 @@ static void input_payload(ShimClient *c, const uint8_t *p, size_t n)
 
         if (c->kind == SHIM_STREAM_STDIN && s->stdin_fd >= 0) {
                 /* Blocking is bounded by the container reading its stdin: as docker attach. */
-                (void)write_all_fd(s->stdin_fd, p, n);
+                (void)fs_write_all_fd(s->stdin_fd, p, n);
         } else if (c->kind == SHIM_STREAM_RESIZE) {
                 size_t take = MIN(n, sizeof(c->resize) - c->n_resize);
                 memcpy(c->resize + c->n_resize, p, take);

@@ -35,7 +35,7 @@ char *shim_oom_events_path(pid_t pid)
         size_t n = 0;
 
         if (asprintf(&proc, "/proc/%d/cgroup", (int)pid) < 0 ||
-            read_full_file(proc, &data, &n) < 0)
+            fs_read_full_file(proc, &data, &n) < 0)
                 return NULL;
         for (char *line = data, *next; line && *line; line = next) {
                 char *ctrl, *path, *file = NULL;
@@ -82,7 +82,7 @@ uint64_t shim_oom_count(const char *path)
         size_t n = 0;
         const char *p;
 
-        if (!path || read_full_file(path, &data, &n) < 0)
+        if (!path || fs_read_full_file(path, &data, &n) < 0)
                 return 0;
         for (p = data; (p = strstr(p, "oom_kill ")); p++)
                 if (p == data || p[-1] == '\n') {
@@ -91,7 +91,7 @@ uint64_t shim_oom_count(const char *path)
                         if (len < sizeof(num)) {
                                 memcpy(num, p + 9, len);
                                 num[len] = 0;
-                                (void)safe_atou64(num, &v);
+                                (void)string_safe_atou64(num, &v);
                         }
                         break;
                 }

@@ -79,16 +79,16 @@ int shim_runtime_run(const ShimOptions *o, char *const *verb, const int stdio[3]
                         if (from == fd ? fcntl(fd, F_SETFD, 0) < 0 : dup2(from, fd) < 0)
                                 _exit(127);
                 }
-                close_fds_except(3, NULL, 0);
+                process_close_fds_except(3, NULL, 0);
                 execvp(argv[0], argv);
                 _exit(127);
         }
-        status = wait_exit_status(pid);
+        status = process_wait_exit_status(pid);
         if (status != 0 && ret_error) {
                 _cleanup_free_ char *log = NULL;
                 size_t n = 0;
                 *ret_error = NULL;
-                if (read_full_file(log_path, &log, &n) >= 0)
+                if (fs_read_full_file(log_path, &log, &n) >= 0)
                         *ret_error = last_error_message(log);
                 if (!*ret_error && status == 127)
                         (void)!asprintf(ret_error, "cannot execute `%s`", o->runtime);

@@ -34,7 +34,7 @@ static void ready(int *fd, const char *fmt, ...)
         n = vasprintf(&line, fmt, ap);
         va_end(ap);
         if (n > 0)
-                (void)write_all_fd(*fd, line, (size_t)n);
+                (void)fs_write_all_fd(*fd, line, (size_t)n);
         *fd = safe_close(*fd);
 }
 
@@ -68,11 +68,11 @@ static int read_pid_file(const char *dir, pid_t *ret, BerthError **err)
 
         if (asprintf(&path, "%s/init.pid", dir) < 0)
                 return berth_error(err, ENOMEM, "init.pid");
-        r = read_full_file(path, &data, &n);
+        r = fs_read_full_file(path, &data, &n);
         if (r < 0)
                 return berth_error(err, -r, "read `%s`", path);
         data[strcspn(data, "\n")] = 0;
-        if (safe_atoi(data, &pid) < 0 || pid <= 0)
+        if (string_safe_atoi(data, &pid) < 0 || pid <= 0)
                 return berth_error(err, EINVAL, "`%s` holds no pid", path);
         *ret = pid;
         return 0;
@@ -145,7 +145,7 @@ static int status_write(const Shim *s, const char *status)
                      s->restart_count, s->started_at, exit ?: "");
         if (n < 0 || asprintf(&path, "%s/status.json", s->o->state_dir) < 0)
                 return -ENOMEM;
-        return write_file_atomic(path, json, (size_t)n, 0644);
+        return fs_write_file_atomic(path, json, (size_t)n, 0644);
 }
 
 static bool stopped_by_user(const Shim *s)

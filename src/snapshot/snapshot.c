@@ -44,7 +44,7 @@ SnapshotKind snapshot_kind_default(void)
 
         if (e && snapshot_kind_from_string(e, &k) >= 0)
                 return k;
-        if (read_full_file("/proc/filesystems", &fs, NULL) >= 0 && strstr(fs, "\toverlay\n"))
+        if (fs_read_full_file("/proc/filesystems", &fs, NULL) >= 0 && strstr(fs, "\toverlay\n"))
                 return SNAPSHOT_OVERLAY;
         return SNAPSHOT_COPY;
 }
@@ -66,7 +66,7 @@ int snapshotter_open(Metadata *md, const char *root, SnapshotKind kind, Snapshot
                 snapshotter_free(s);
                 return berth_error(err, ENOMEM, "snapshotter");
         }
-        r = mkdir_p(s->dir, 0700);
+        r = fs_mkdir_p(s->dir, 0700);
         if (r >= 0) {
                 s->dir_fd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (s->dir_fd < 0)
@@ -202,7 +202,7 @@ void snapshot_tx_free(SnapshotTx *tx)
                 return;
         safe_close(tx->fd);
         /* Not committed, or lost the race: the temporary directory goes. */
-        (void)rm_rf_at(tx->s->dir_fd, tx->tmp_name);
+        (void)fs_rm_rf_at(tx->s->dir_fd, tx->tmp_name);
         free(tx->chain_id);
         free(tx->parent);
         free(tx->tmp_name);
@@ -225,7 +225,7 @@ int snapshot_remove(Snapshotter *s, const char *chain_id, BerthError **err)
         sqlite3_bind_text(st, 2, kind_names[s->kind], -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE)
                 return metadata_error(s->md, "Failed to remove snapshot", err);
-        r = rm_rf_at(s->dir_fd, hex);
+        r = fs_rm_rf_at(s->dir_fd, hex);
         if (r < 0)
                 return berth_error(err, r, "Failed to remove snapshot %s", chain_id);
         return 0;
@@ -252,7 +252,7 @@ int snapshot_clean_tmp(Snapshotter *s)
                 /* locked: a live unpack, maybe in another process */
                 if (t < 0 || flock(t, LOCK_EX | LOCK_NB) < 0)
                         continue;
-                (void)rm_rf_at(s->dir_fd, de->d_name);
+                (void)fs_rm_rf_at(s->dir_fd, de->d_name);
         }
         return 0;
 }
@@ -298,8 +298,8 @@ int snapshot_mount_flat(Snapshotter *s, const char *base, char *const *chain_ids
         r = mount_workdir(s, abs_target, &workdir);
         if (r < 0)
                 return berth_error(err, r, "mount");
-        (void)rm_rf(workdir);
-        r = mkdir_p(workdir, 0700);
+        (void)fs_rm_rf(workdir);
+        r = fs_mkdir_p(workdir, 0700);
         if (r < 0)
                 return berth_error(err, r, "Failed to create '%s'", workdir);
 
@@ -307,7 +307,7 @@ int snapshot_mount_flat(Snapshotter *s, const char *base, char *const *chain_ids
                                                         err)
                                         : copy_mount(s, chain_ids, abs_target, workdir, err);
         if (r < 0) {
-                (void)rm_rf(workdir);
+                (void)fs_rm_rf(workdir);
                 return r;
         }
         r = metadata_prepare(s->md,
@@ -326,7 +326,7 @@ int snapshot_mount_flat(Snapshotter *s, const char *base, char *const *chain_ids
         }
         if (r < 0) {
                 (void)umount2(abs_target, MNT_DETACH);
-                (void)rm_rf(workdir);
+                (void)fs_rm_rf(workdir);
                 return r;
         }
         return 0;
@@ -351,7 +351,7 @@ int snapshot_unmount(Snapshotter *s, const char *target, BerthError **err)
         if (umount2(abs_target, MNT_DETACH) < 0 && errno != EINVAL)
                 return berth_error(err, errno, "Failed to unmount '%s'", abs_target);
         if (workdir) {
-                r = rm_rf(workdir);
+                r = fs_rm_rf(workdir);
                 if (r < 0)
                         return berth_error(err, r, "Failed to remove '%s'", workdir);
         }

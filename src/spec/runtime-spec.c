@@ -264,7 +264,7 @@ static int parse_rlimit(struct json_object *v, const JsonPath *p, void *elem, Be
 
         JsonPath c = JSON_PATH_KEY(p, "type");
         char buf[256];
-        json_escape(rl->type, buf, sizeof(buf));
+        string_json_escape(rl->type, buf, sizeof(buf));
         return json_path_error(err, &c, "unknown rlimit \"%s\"", buf);
 }
 
@@ -626,7 +626,7 @@ int spec_load_file(const char *path, Spec **ret, BerthError **err)
         size_t size = 0;
         int r;
 
-        r = read_full_file_limited(AT_FDCWD, path, READ_LIMIT_JSON, &data, &size, err);
+        r = fs_read_full_file_limited(AT_FDCWD, path, READ_LIMIT_JSON, &data, &size, err);
         if (r < 0)
                 return r;
         r = spec_parse_named(data, size, path, ret, err);

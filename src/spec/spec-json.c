@@ -17,7 +17,7 @@ static void json_path_print(FILE *f, const JsonPath *p)
         if (p->key && p->map_key) {
                 char buf[256];
 
-                json_escape(p->key, buf, sizeof(buf));
+                string_json_escape(p->key, buf, sizeof(buf));
                 fprintf(f, "[\"%s\"]", buf);
         } else if (p->key)
                 fprintf(f, "%s%s", p->parent ? "." : "", p->key);
@@ -397,7 +397,7 @@ int json_check_one_of(const char *value, const char *const *allowed, const JsonP
         for (size_t i = 0; allowed[i]; i++)
                 if (streq(value, allowed[i]))
                         return 0;
-        json_escape(value, buf, sizeof(buf));
+        string_json_escape(value, buf, sizeof(buf));
         return json_path_error(err, p, "unknown %s \"%s\"", what, buf);
 }
 

@@ -584,7 +584,7 @@ static int parse_namespaces(struct json_object *v, const JsonPath *p, SpecLinux 
                 t = spec_namespace_from_name(type);
                 if (t < 0) {
                         char buf[256];
-                        json_escape(type, buf, sizeof(buf));
+                        string_json_escape(type, buf, sizeof(buf));
                         return json_path_error(err, &ct, "unknown namespace type \"%s\"", buf);
                 }
                 if (l->namespaces[t].present)

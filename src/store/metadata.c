@@ -77,7 +77,7 @@ int metadata_open(const char *root, Metadata **ret, BerthError **err)
         Metadata *m;
         int r;
 
-        r = mkdir_p(root, 0700);
+        r = fs_mkdir_p(root, 0700);
         if (r < 0)
                 return berth_error(err, r, "Failed to create store root '%s'", root);
         m = calloc(1, sizeof(*m));

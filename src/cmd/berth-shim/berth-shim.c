@@ -88,7 +88,7 @@ static int shim_child(const ShimOptions *o, int ready_fd)
         safe_close(log_fd);
         if (asprintf(&pid_path, "%s/shim.pid", o->state_dir) >= 0 &&
             asprintf(&pid, "%d\n", (int)getpid()) >= 0)
-                (void)write_file_atomic(pid_path, pid, strlen(pid), 0644);
+                (void)fs_write_file_atomic(pid_path, pid, strlen(pid), 0644);
 
         if (shim_run(o, ready_fd, &err) < 0) {
                 fprintf(stderr, "berth-shim: %s: %s\n", o->id, err ? err->msg : "failed");
@@ -122,13 +122,13 @@ static int detach(const ShimOptions *o)
                 if (shim < 0)
                         _exit(1);
                 if (shim == 0) {
-                        (void)close_fds_except(3, (int[]){ p[1] }, 1);
+                        (void)process_close_fds_except(3, (int[]){ p[1] }, 1);
                         _exit(shim_child(o, p[1]));
                 }
                 _exit(0);
         }
         safe_close(p[1]);
-        (void)wait_exit_status(child);
+        (void)process_wait_exit_status(child);
         while (n < sizeof(line) - 1) {
                 ssize_t r = read(p[0], line + n, sizeof(line) - 1 - n);
                 if (r < 0 && errno == EINTR)
@@ -224,7 +224,7 @@ int main(int argc, char **argv)
                         }
                         break;
                 case ARG_LOG_MAX_FILES:
-                        if (safe_atoi(optarg, &v) < 0 || v < 1) {
+                        if (string_safe_atoi(optarg, &v) < 0 || v < 1) {
                                 fprintf(stderr, "berth-shim: --log-max-files: `%s` is no count "
                                                 "of at least 1\n", optarg);
                                 return 125;
@@ -249,7 +249,7 @@ int main(int argc, char **argv)
                         ms_field = c == ARG_HEALTH_INTERVAL ? &o.health_interval_usec :
                                    c == ARG_HEALTH_TIMEOUT  ? &o.health_timeout_usec :
                                                               &o.health_start_period_usec;
-                        if (safe_atoi(optarg, &v) < 0 || v < 0 ||
+                        if (string_safe_atoi(optarg, &v) < 0 || v < 0 ||
                             (v == 0 && c != ARG_HEALTH_START_PERIOD)) {
                                 fprintf(stderr, "berth-shim: --health-%s-ms: `%s` is no number "
                                                 "of milliseconds\n",
@@ -261,7 +261,7 @@ int main(int argc, char **argv)
                         *ms_field = (uint64_t)v * 1000;
                         break;
                 case ARG_HEALTH_RETRIES:
-                        if (safe_atoi(optarg, &v) < 0 || v < 1) {
+                        if (string_safe_atoi(optarg, &v) < 0 || v < 1) {
                                 fprintf(stderr, "berth-shim: --health-retries: `%s` is no count "
                                                 "of at least 1\n", optarg);
                                 return 125;

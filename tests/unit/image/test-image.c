@@ -128,7 +128,7 @@ TEST(confine_open_stays_inside)
         ASSERT_STREQ_(name, "file");
         ASSERT_TRUE(faccessat(root, "new/dir", F_OK, 0) == 0);
         close(root);
-        ASSERT_EQ(rm_rf(tmpl), 0);
+        ASSERT_EQ(fs_rm_rf(tmpl), 0);
         return 0;
 }
 
@@ -296,7 +296,7 @@ TEST(content_store)
         ASSERT_EQ(strv_length(list), 1);
         strv_free(list);
         content_store_free(cs);
-        ASSERT_EQ(rm_rf(tmpl), 0);
+        ASSERT_EQ(fs_rm_rf(tmpl), 0);
         return 0;
 }
 
@@ -417,7 +417,7 @@ TEST(deep_trees_without_recursion)
         few.rlim_max = old.rlim_max;
         ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &few), 0);
         int r = copy_tree(src, dst);
-        int q = rm_rf_at(root, "src");
+        int q = fs_rm_rf_at(root, "src");
         ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &old), 0);
         ASSERT_EQ(r, 0);
         ASSERT_EQ(q, 0);
@@ -461,7 +461,7 @@ TEST(deep_trees_without_recursion)
         close(src);
         close(dst);
         close(root);
-        ASSERT_EQ(rm_rf(tmpl), 0);
+        ASSERT_EQ(fs_rm_rf(tmpl), 0);
         return 0;
 }
 
@@ -520,6 +520,6 @@ TEST(compress_for_push)
         metadata_free(md);
         content_store_free(cs);
         free(data);
-        ASSERT_EQ(rm_rf(tmpl), 0);
+        ASSERT_EQ(fs_rm_rf(tmpl), 0);
         return 0;
 }

@@ -26,7 +26,7 @@ static char *slurp(const char *dir, const char *name)
         size_t n = 0;
 
         snprintf(path, sizeof(path), "%s/%s", dir, name);
-        if (read_full_file(path, &data, &n) < 0)
+        if (fs_read_full_file(path, &data, &n) < 0)
                 return NULL;
         return data;
 }
