@@ -115,7 +115,7 @@ int cni_network_load(const char *path, CniNetwork **ret, BerthError **err)
         size_t n = 0;
         int r;
 
-        r = read_full_file_limited(AT_FDCWD, path, CNI_CONFLIST_MAX, &data, &n, err);
+        r = fs_read_full_file_limited(AT_FDCWD, path, CNI_CONFLIST_MAX, &data, &n, err);
         if (r < 0)
                 return r;
         return cni_network_parse(data, n, path, ret, err);
@@ -250,7 +250,7 @@ static int plugin_exec(const char *binary, char **env, const char *config, uint6
         if (pid == 0) {
                 if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || dup2(errp[1], 2) < 0)
                         _exit(127);
-                close_fds_except(3, NULL, 0);
+                process_close_fds_except(3, NULL, 0);
                 execve(binary, (char *[]){ (char *)binary, NULL }, env);
                 _exit(127);
         }
@@ -424,9 +424,9 @@ static int cache_write(const CniNetwork *n, const CniAttachment *a, const CniOpt
         if (a->capability_args)
                 json_object_object_add(c, "capabilityArgs", json_object_get(a->capability_args));
         json_object_object_add(c, "result", json_object_get(result));
-        (void)mkdir_p(o->cache_dir, 0700);
+        (void)fs_mkdir_p(o->cache_dir, 0700);
         text = json_object_to_json_string_ext(c, JSON_C_TO_STRING_PLAIN);
-        r = write_file_atomic(path, text, strlen(text), 0600);
+        r = fs_write_file_atomic(path, text, strlen(text), 0600);
         json_object_put(c);
         return r < 0 ? berth_error(err, -r, "write `%s`", path) : 0;
 }
@@ -441,7 +441,7 @@ static int cache_read(const char *network, const CniAttachment *a, const CniOpti
 
         if (!path)
                 return -ENOENT;
-        r = read_full_file_limited(AT_FDCWD, path, CNI_CONFLIST_MAX * 2, &data, &n, NULL);
+        r = fs_read_full_file_limited(AT_FDCWD, path, CNI_CONFLIST_MAX * 2, &data, &n, NULL);
         if (r < 0)
                 return r == -ENOENT ? -ENOENT : berth_error(err, -r, "read `%s`", path);
         c = json_tokener_parse(data);
