@@ -15,6 +15,7 @@
 
 #include "basic/fs-util.h"
 #include "basic/macro.h"
+#include "basic/time-util.h"
 #include "basic/process-util.h"
 #include "basic/string-util.h"
 #include "network/cni.h"
@@ -186,12 +187,6 @@ static struct json_object *plugin_config(const char *name, const char *version,
         return c;
 }
 
-static uint64_t now_usec(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 /* Appends what fd has to *buf (at most max bytes); 0 at its end, 1 for more to come. */
 static int drain(int fd, char **buf, size_t *n, size_t max)
@@ -233,7 +228,7 @@ static int plugin_exec(const char *binary, char **env, const char *config, uint6
 {
         int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 };
         size_t written = 0, len = strlen(config);
-        uint64_t deadline = now_usec() + timeout_usec;
+        uint64_t deadline = time_monotonic_usec() + timeout_usec;
         bool out_open = true, err_open = true;
         pid_t pid;
         int r = 0;
@@ -263,7 +258,7 @@ static int plugin_exec(const char *binary, char **env, const char *config, uint6
         while (out_open || err_open) {
                 struct pollfd p[3] = { { out[0], POLLIN, 0 }, { errp[0], POLLIN, 0 },
                                        { in[1], POLLOUT, 0 } };
-                uint64_t now = now_usec();
+                uint64_t now = time_monotonic_usec();
                 int left = now >= deadline ? 0 : (int)((deadline - now) / 1000) + 1;
 
                 if (!out_open)

@@ -17,6 +17,7 @@
 
 #include "basic/fs-util.h"
 #include "basic/macro.h"
+#include "basic/time-util.h"
 #include "basic/process-util.h"
 #include "basic/string-util.h"
 #include "shim/shim-internal.h"
@@ -46,12 +47,6 @@ struct ShimHealth {
         size_t n_output;
 };
 
-static uint64_t monotonic_usec(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static void now_string(char buf[static 40])
 {
@@ -196,7 +191,7 @@ bool shim_health_reaped(ShimHealth *h, pid_t pid, int status)
         if (r->exit_code == 0) {
                 h->failing_streak = 0;
                 h->status = "healthy";
-        } else if (monotonic_usec() - h->started_usec >= o->health_start_period_usec ||
+        } else if (time_monotonic_usec() - h->started_usec >= o->health_start_period_usec ||
                    !streq(h->status, "starting")) {
                 h->failing_streak++;
                 if (h->failing_streak >= o->health_retries)
@@ -226,7 +221,7 @@ int shim_health_start(Shim *s, ShimHealth **ret)
         if (!h)
                 return -ENOMEM;
         *h = (ShimHealth){ .shim = s, .output_fd = -1, .status = "starting",
-                           .started_usec = monotonic_usec() };
+                           .started_usec = time_monotonic_usec() };
         r = event_loop_add_timer(s->loop, s->o->health_interval_usec, on_health_timer, h,
                                  &h->timer);
         if (r < 0) {

@@ -14,6 +14,7 @@
 
 #include "basic/fs-util.h"
 #include "basic/macro.h"
+#include "basic/time-util.h"
 #include "basic/string-util.h"
 #include "shim/shim-internal.h"
 
@@ -166,12 +167,6 @@ static bool restart_wait(const Shim *s, uint64_t usec)
         return !stopped_by_user(s);
 }
 
-static uint64_t monotonic_usec(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 /* Makes the container's stdio: pipes (the runtime passes them on to the init), or a console
  * socket on which the runtime hands over the pty. */
@@ -349,7 +344,7 @@ int shim_run(const ShimOptions *o, int ready_fd, BerthError **err)
                 s.log = log;
         }
         for (;;) {
-                uint64_t started = monotonic_usec();
+                uint64_t started = time_monotonic_usec();
                 int code, sig;
 
                 r = container_life(&s, err);
@@ -365,7 +360,7 @@ int shim_run(const ShimOptions *o, int ready_fd, BerthError **err)
                 if (!restart_policy_wants(&o->restart, code, s.restart_count, stopped_by_user(&s)))
                         break;
                 (void)status_write(&s, "restarting");
-                backoff = restart_policy_backoff_usec(backoff, monotonic_usec() - started);
+                backoff = restart_policy_backoff_usec(backoff, time_monotonic_usec() - started);
                 if (!restart_wait(&s, backoff))
                         break;
                 s.restart_count++;

@@ -10,15 +10,10 @@
 #include <unistd.h>
 
 #include "basic/macro.h"
+#include "basic/time-util.h"
 #include "shared/event-loop.h"
 #include "tap.h"
 
-static uint64_t now_usec(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 typedef struct Counts {
         EventLoop *loop;
@@ -62,13 +57,13 @@ TEST(io_and_timer)
 
         /* The timer ends the loop after the io was seen. */
         EventSource *t = NULL;
-        uint64_t start = now_usec();
+        uint64_t start = time_monotonic_usec();
         c.loop = l;
         ASSERT_OK(event_loop_add_timer(l, 20000, on_timer, &c, &t));
         ASSERT_EQ(event_loop_run(l), 42);
         ASSERT_EQ(c.timer, 1);
         ASSERT_EQ(c.io, 1);
-        ASSERT_TRUE(now_usec() - start >= 20000);
+        ASSERT_TRUE(time_monotonic_usec() - start >= 20000);
 
         /* Armed again, it fires again; zero fires at once. */
         ASSERT_OK(event_source_set_timer(t, 0));
