@@ -89,7 +89,7 @@ static int unpack_flat(ContentStore *cs, Snapshotter *copy_sn, const ImageRecord
         size_t first = 0;
         int r;
 
-        if (copy_sn->kind != SNAPSHOT_COPY || k == 0 || k > rec->n_layers)
+        if (snapshotter_stacks_layers(copy_sn) || k == 0 || k > rec->n_layers)
                 return berth_error_plain(err, EINVAL, "Cannot flatten %zu layers of %zu", k,
                                          rec->n_layers);
         r = snapshot_exists(copy_sn, rec->layers[k - 1].chain_id);
@@ -162,9 +162,9 @@ static int unpack_one(UnpackJob *j, size_t i, BerthError **err)
                 return 0;
         if (j->progress)
                 j->progress(j->userdata, i, j->rec->n_layers, l->digest, false);
-        if (j->sn->kind == SNAPSHOT_OVERLAY) {
+        if (snapshotter_stacks_layers(j->sn)) {
                 flags |= UNPACK_OVERLAY_WHITEOUTS;
-                parent = NULL; /* overlay snapshots hold one layer each */
+                parent = NULL; /* stacked snapshots hold one layer each */
         }
         r = content_store_open_blob(j->cs, l->digest, &fd, err);
         if (r < 0)
@@ -227,7 +227,7 @@ int image_unpack_layer(ContentStore *cs, Snapshotter *sn, const ImageRecord *rec
                 .rec = rec,
                 .lock = PTHREAD_MUTEX_INITIALIZER,
         };
-        if (sn->kind != SNAPSHOT_OVERLAY || i >= rec->n_layers)
+        if (!snapshotter_stacks_layers(sn) || i >= rec->n_layers)
                 return 0;
         return unpack_one(&j, i, err);
 }
@@ -246,8 +246,8 @@ int image_unpack(ContentStore *cs, Snapshotter *sn, const ImageRecord *rec,
         pthread_t threads[8];
         size_t n_threads = 1;
 
-        /* Copy snapshots: only the top one is mounted, made from the highest one below. */
-        if (sn->kind == SNAPSHOT_COPY)
+        /* Whole-tree snapshots: only the top one is mounted, made from the highest one below. */
+        if (!snapshotter_stacks_layers(sn))
                 return rec->n_layers == 0 ? 0
                                           : unpack_flat(cs, sn, rec, rec->n_layers, progress,
                                                         userdata, err);
@@ -274,7 +274,7 @@ int image_unpack(ContentStore *cs, Snapshotter *sn, const ImageRecord *rec,
         return 0;
 }
 
-int image_commit(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *manifest_digest,
+int image_commit(ContentStore *cs, Store *md, Snapshotter *sn, const char *manifest_digest,
                  const char *index_digest, char *const *tags, ImageRecord **ret,
                  BerthError **err)
 {
@@ -297,7 +297,7 @@ int image_commit(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *ma
         return 0;
 }
 
-int image_commit_load(ContentStore *cs, Metadata *md, Snapshotter *sn,
+int image_commit_load(ContentStore *cs, Store *md, Snapshotter *sn,
                       const char *manifest_digest, const char *index_digest, char *const *tags,
                       ImageRecord **ret, BerthError **err)
 {
@@ -318,17 +318,17 @@ int image_commit_load(ContentStore *cs, Metadata *md, Snapshotter *sn,
                 if (r < 0)
                         return r;
         }
-        r = metadata_begin(md, err);
+        r = store_begin(md, err);
         if (r < 0)
                 return r;
         for (char *const *t = tags; t && *t; t++) {
                 r = image_store_tag(md, *t, old->id, err);
                 if (r < 0) {
-                        metadata_rollback(md);
+                        store_rollback(md);
                         return r;
                 }
         }
-        r = metadata_commit(md, err);
+        r = store_commit(md, err);
         if (r < 0)
                 return r;
         if (ret)

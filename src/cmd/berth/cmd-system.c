@@ -39,7 +39,7 @@ int cmd_system(BerthContext *ctx, int argc, char **argv, BerthError **err)
         r = content_store_usage(ctx->cs, &blobs, &ingest);
         if (r < 0)
                 return berth_error(err, r, "Failed to measure '%s'", ctx->root);
-        if (metadata_prepare(ctx->md, "SELECT (SELECT count(*) FROM snapshots), "
+        if (store_prepare(ctx->md, "SELECT (SELECT count(*) FROM snapshots), "
                                       "(SELECT count(*) FROM mounts)",
                              &st, err) < 0)
                 return -EIO;

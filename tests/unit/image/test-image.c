@@ -18,6 +18,7 @@
 #include "image/compress.h"
 #include "image/confine.h"
 #include "image/image-config.h"
+#include "image/image-store.h"
 #include "image/layer-stream.h"
 #include "image/manifest.h"
 #include "image/reference.h"
@@ -469,7 +470,7 @@ TEST(compress_for_push)
 {
         char tmpl[] = "/tmp/berth-test-compress-XXXXXX";
         ContentStore *cs = NULL;
-        Metadata *md = NULL;
+        Store *md = NULL;
         BerthError *err = NULL;
         char plain[DIGEST_STRING_MAX];
         size_t len = 3 << 20; /* more than one read */
@@ -480,7 +481,8 @@ TEST(compress_for_push)
                 data[i] = (char)("berth"[i % 5] + (i >> 16));
         ASSERT_NOT_NULL(mkdtemp(tmpl));
         ASSERT_EQ(content_store_open(tmpl, &cs, &err), 0);
-        ASSERT_EQ(metadata_open(tmpl, &md, &err), 0);
+        const StoreModule *const modules[] = { &image_store_module, NULL };
+        ASSERT_EQ(store_open(tmpl, modules, &md, &err), 0);
         char *stored = NULL;
         ASSERT_EQ(content_store_put(cs, data, len, NULL, &stored, &err), 0);
         snprintf(plain, sizeof(plain), "%s", stored);
@@ -517,7 +519,7 @@ TEST(compress_for_push)
                 ASSERT_EQ(size2, size);
         }
         ASSERT_EQ(compression_from_string("lz4", &(Compression){ 0 }), -EINVAL);
-        metadata_free(md);
+        store_free(md);
         content_store_free(cs);
         free(data);
         ASSERT_EQ(rm_rf(tmpl), 0);
