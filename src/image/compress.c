@@ -194,7 +194,7 @@ int blob_compressed(ContentStore *cs, Store *md, const char *digest, Compression
         sqlite3_bind_text(ins, 2, names[c], -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, 3, made, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(ins) != SQLITE_DONE)
-                return store_error(md, "Failed to remember compressed blob", err);
+                return store_error(md, "remember compressed blob", err);
         memcpy(ret_digest, made, DIGEST_STRING_MAX);
         *ret_size = (int64_t)size;
         return 0;

@@ -52,11 +52,7 @@ static const StoreStep image_store_steps[] = {
                  "  PRIMARY KEY(digest, compression));" },
 };
 
-const StoreModule image_store_module = {
-        .name = "image",
-        .steps = image_store_steps,
-        .n_steps = ELEMENTSOF(image_store_steps),
-};
+STORE_MODULE_DEFINE(image_store_module, "image", image_store_steps);
 
 void image_record_free(ImageRecord *r)
 {
@@ -108,7 +104,7 @@ static int tag_in_tx(Store *m, const char *name, const char *id, BerthError **er
         bind_text(st, 1, name);
         bind_text(st, 2, id);
         if (sqlite3_step(st) != SQLITE_DONE)
-                return store_error(m, "Failed to tag image", err);
+                return store_error(m, "tag image", err);
         return 0;
 }
 
@@ -122,7 +118,7 @@ static int add_in_tx(Store *m, const ImageRecord *rec, char *const *tags, BerthE
                 return r;
         bind_text(del, 1, rec->id);
         if (sqlite3_step(del) != SQLITE_DONE)
-                return store_error(m, "Failed to replace image layers", err);
+                return store_error(m, "replace image layers", err);
 
         r = store_prepare(m,
                              "INSERT INTO images(id, manifest_digest, manifest_media_type, "
@@ -147,7 +143,7 @@ static int add_in_tx(Store *m, const ImageRecord *rec, char *const *tags, BerthE
         sqlite3_bind_int64(st, 10, rec->size);
         sqlite3_bind_int64(st, 11, rec->stored_at ? rec->stored_at : (int64_t)time(NULL));
         if (sqlite3_step(st) != SQLITE_DONE)
-                return store_error(m, "Failed to store image", err);
+                return store_error(m, "store image", err);
 
         r = store_prepare(m,
                              "INSERT INTO layers(image_id, idx, digest, media_type, size, "
@@ -166,7 +162,7 @@ static int add_in_tx(Store *m, const ImageRecord *rec, char *const *tags, BerthE
                 bind_text(ly, 6, l->diff_id);
                 bind_text(ly, 7, l->chain_id);
                 if (sqlite3_step(ly) != SQLITE_DONE)
-                        return store_error(m, "Failed to store image layer", err);
+                        return store_error(m, "store image layer", err);
         }
         for (char *const *t = tags; t && *t; t++) {
                 r = tag_in_tx(m, *t, rec->id, err);
@@ -202,7 +198,7 @@ int image_store_untag(Store *m, const char *name, BerthError **err)
                 return r;
         bind_text(st, 1, name);
         if (sqlite3_step(st) != SQLITE_DONE)
-                return store_error(m, "Failed to untag image", err);
+                return store_error(m, "untag image", err);
         return sqlite3_changes(m->db) > 0;
 }
 
@@ -214,7 +210,7 @@ int image_store_remove(Store *m, const char *image_id, BerthError **err)
                 return r;
         bind_text(st, 1, image_id);
         if (sqlite3_step(st) != SQLITE_DONE)
-                return store_error(m, "Failed to remove image", err);
+                return store_error(m, "remove image", err);
         return 0;
 }
 
@@ -333,7 +329,7 @@ int image_store_resolve(Store *m, const char *what, ImageRecord **ret, BerthErro
                         return berth_error_plain(err, ENOTUNIQ, "Image id prefix '%s' is ambiguous",
                                            what);
                 if (r < 0)
-                        return store_error(m, "Failed to look up image", err);
+                        return store_error(m, "look up image", err);
         }
         if (r == 0 && reference_parse(what, &ref, NULL) >= 0) {
                 if (reference_name(ref, &name) < 0)
@@ -356,7 +352,7 @@ int image_store_resolve(Store *m, const char *what, ImageRecord **ret, BerthErro
                 } else
                         r = lookup_one(m, "SELECT image_id FROM tags WHERE name = ?", name, &id);
                 if (r < 0)
-                        return store_error(m, "Failed to look up image", err);
+                        return store_error(m, "look up image", err);
         }
         if (r == 0 || !id)
                 return berth_error_plain(err, ENOENT, "No such image: %s", what);
@@ -411,7 +407,7 @@ int image_store_add_blob_source(Store *m, const char *digest, const char *regist
         bind_text(st, 2, registry);
         bind_text(st, 3, repository);
         if (sqlite3_step(st) != SQLITE_DONE)
-                return store_error(m, "Failed to record blob source", err);
+                return store_error(m, "record blob source", err);
         return 0;
 }
 

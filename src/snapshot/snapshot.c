@@ -39,11 +39,7 @@ static const StoreStep snapshot_store_steps[] = {
                  "  image_id TEXT);" },
 };
 
-const StoreModule snapshot_store_module = {
-        .name = "snapshot",
-        .steps = snapshot_store_steps,
-        .n_steps = ELEMENTSOF(snapshot_store_steps),
-};
+STORE_MODULE_DEFINE(snapshot_store_module, "snapshot", snapshot_store_steps);
 
 static const SnapshotterOps *const backends[] = {
         &overlay_ops,

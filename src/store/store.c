@@ -125,16 +125,17 @@ int store_migrate(Store *s, const StoreModule *const *modules, BerthError **err)
                 return r;
         /* again under the write lock: another program may have migrated meanwhile */
         r = check_versions(s, modules, err);
-        if (r == 0)
-                r = store_exec(s, schema_table, err);
-        for (const StoreModule *const *m = modules; r == 0 && m && *m; m++)
-                r = migrate_module(s, *m, err);
         if (r == 0) {
+                r = store_exec(s, schema_table, err);
+                for (const StoreModule *const *m = modules; r >= 0 && m && *m; m++)
+                        r = migrate_module(s, *m, err);
                 snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", STORE_FORMAT_VERSION);
-                r = store_exec(s, sql, err);
-        }
-        if (r == 0)
-                r = store_commit(s, err);
+                if (r >= 0)
+                        r = store_exec(s, sql, err);
+                if (r >= 0)
+                        r = store_commit(s, err);
+        } else if (r > 0)
+                r = store_commit(s, err); /* nothing was written: ends the transaction */
         if (r < 0) {
                 store_rollback(s);
                 return r;

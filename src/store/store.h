@@ -28,6 +28,7 @@
 #include <stddef.h>
 
 #include "basic/error.h"
+#include "basic/macro.h"
 
 /* The version of the store's own layout, PRAGMA user_version. */
 #define STORE_FORMAT_VERSION 1
@@ -51,6 +52,10 @@ typedef struct StoreModule {
         const StoreStep *steps;
         size_t n_steps;
 } StoreModule;
+
+/* Defines the StoreModule var named name with the steps of the array steps. */
+#define STORE_MODULE_DEFINE(var, name_, steps_)                                                    \
+        const StoreModule var = { .name = name_, .steps = steps_, .n_steps = ELEMENTSOF(steps_) }
 
 /* Opens (creating it) the store under root and migrates the modules in the NULL-terminated
  * array modules (may be NULL: no module). */

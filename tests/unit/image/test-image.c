@@ -266,7 +266,7 @@ TEST(content_store)
         ASSERT_EQ(content_writer_open(cs, d, 11, false, &w, &err), 0);
         ASSERT_EQ(content_writer_write(w, "hello WORLD", 11, &err), 0);
         ASSERT_TRUE(content_writer_commit(w, got, &err) < 0);
-        ASSERT_NOT_NULL(strstr(err->msg, "Digest mismatch"));
+        ASSERT_NOT_NULL(strstr(err->msg, "digest mismatch"));
         berth_error_free(&err);
         content_writer_free(w);
         ASSERT_EQ(content_store_has(cs, d, NULL), 0);
