@@ -10,7 +10,6 @@
 #include "basic/fs-util.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
-#include "content/digest.h"
 #include "image/gc.h"
 #include "snapshot/snapshot.h"
 
