@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "basic/dir-stack.h"
 #include "basic/fs-util.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
@@ -18,6 +17,21 @@ static int cmp_str(const void *a, const void *b)
         return strcmp(a, b);
 }
 
+/* Adds a copy of t to the set of strings. */
+static int set_add(void **set, const char *t)
+{
+        char *c = strdup(t);
+        char **f = c ? tsearch(c, set, cmp_str) : NULL;
+
+        if (!f) {
+                free(c);
+                return -ENOMEM;
+        }
+        if (*f != c)
+                free(c);
+        return 0;
+}
+
 static int collect(Store *md, const char *sql, void **set, BerthError **err)
 {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
@@ -26,69 +40,15 @@ static int collect(Store *md, const char *sql, void **set, BerthError **err)
                 return r;
         while (sqlite3_step(st) == SQLITE_ROW) {
                 const char *t = (const char *)sqlite3_column_text(st, 0);
-                if (!t)
-                        continue;
-                char *c = strdup(t);
-                if (!c)
+                if (t && set_add(set, t) < 0)
                         return berth_error(err, ENOMEM, "gc");
-                char **f = tsearch(c, set, cmp_str);
-                if (!f || *f != c)
-                        free(c);
         }
         return 0;
 }
 
 int image_in_use(Store *md, const char *image_id)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(md->db, "SELECT 1 FROM mounts WHERE image_id = ?", -1, &st, NULL) !=
-            SQLITE_OK)
-                return -EIO;
-        sqlite3_bind_text(st, 1, image_id, -1, SQLITE_TRANSIENT);
-        return sqlite3_step(st) == SQLITE_ROW;
-}
-
-/* Work directories under <root>/mounts that no mount row names: left by a mount that died
- * half way (a crash, a kill), which had no chance to remove its own. With the store lock held
- * exclusively no mount is being made. */
-static int clean_stale_mounts(Store *md, BerthError **err)
-{
-        _cleanup_free_ char *dir = NULL;
-        _cleanup_free_ char **names = NULL;
-        _cleanup_close_ int dfd = -1;
-        void *live = NULL;
-        size_t n = 0;
-        int r;
-
-        if (asprintf(&dir, "%s/mounts", md->root) < 0)
-                return berth_error(err, ENOMEM, "gc");
-        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (dfd < 0)
-                return errno == ENOENT ? 0 : berth_error(err, errno, "Failed to open '%s'", dir);
-        /* by name: the root may have been spelt another way when the row was written */
-        r = collect(md, "SELECT substr(workdir, length(rtrim(workdir, replace(workdir, '/', ''))) "
-                        "+ 1) FROM mounts",
-                    &live, err);
-        if (r < 0)
-                goto finish;
-        r = dir_read_names(dfd, &names, &n);
-        if (r < 0) {
-                r = berth_error(err, r, "Failed to read '%s'", dir);
-                goto finish;
-        }
-        for (size_t i = 0; i < n; i++) {
-                if (tfind(names[i], &live, cmp_str))
-                        continue;
-                int q = rm_rf_at(dfd, names[i]);
-                if (q < 0 && r >= 0)
-                        r = berth_error(err, q, "Failed to remove stale mount directory '%s/%s'",
-                                        dir, names[i]);
-        }
-finish:
-        for (size_t i = 0; i < n; i++)
-                free(names[i]);
-        tdestroy(live, free);
-        return r;
+        return snapshot_image_mounted(md, image_id);
 }
 
 int image_gc(Store *md, ContentStore *cs, GcStats *ret, BerthError **err)
@@ -110,10 +70,20 @@ int image_gc(Store *md, ContentStore *cs, GcStats *ret, BerthError **err)
                     &used_blobs, err);
         if (r < 0)
                 goto finish;
-        r = collect(md, "SELECT chain_id FROM layers UNION SELECT chain_id FROM mounts",
-                    &used_chains, err);
+        r = collect(md, "SELECT chain_id FROM layers", &used_chains, err);
         if (r < 0)
                 goto finish;
+        {
+                _cleanup_strv_free_ char **mounted = NULL;
+                r = snapshot_mounted_keys(md, &mounted, err);
+                if (r < 0)
+                        goto finish;
+                STRV_FOREACH(k, mounted)
+                        if (set_add(&used_chains, *k) < 0) {
+                                r = berth_error(err, ENOMEM, "gc");
+                                goto finish;
+                        }
+        }
 
         r = content_store_list(cs, &blobs);
         if (r < 0) {
@@ -139,7 +109,7 @@ int image_gc(Store *md, ContentStore *cs, GcStats *ret, BerthError **err)
                 if (asprintf(&tmp, "%s/tmp", md->root) >= 0)
                         (void)rm_rf(tmp);
         }
-        r = clean_stale_mounts(md, err);
+        r = snapshot_clean_mounts(md, err);
         if (r < 0)
                 goto finish;
 

@@ -506,3 +506,93 @@ int snapshot_unmount(Snapshotter *s, const char *target, BerthError **err)
                 return store_error(s->store, "forget mount", err);
         return 0;
 }
+
+int snapshot_image_mounted(Store *store, const char *image_id)
+{
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+
+        if (sqlite3_prepare_v2(store->db, "SELECT 1 FROM mounts WHERE image_id = ?", -1, &st,
+                               NULL) != SQLITE_OK)
+                return -EIO;
+        sqlite3_bind_text(st, 1, image_id, -1, SQLITE_TRANSIENT);
+        return sqlite3_step(st) == SQLITE_ROW;
+}
+
+/* The first text column of every row of sql. */
+static int column_strv(Store *store, const char *sql, char ***ret, BerthError **err)
+{
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        _cleanup_strv_free_ char **l = calloc(1, sizeof(char *));
+        int r;
+
+        if (!l)
+                return berth_error(err, ENOMEM, "read the mounts");
+        r = store_prepare(store, sql, &st, err);
+        if (r < 0)
+                return r;
+        while (sqlite3_step(st) == SQLITE_ROW) {
+                const char *t = (const char *)sqlite3_column_text(st, 0);
+                if (t && strv_extend(&l, t) < 0)
+                        return berth_error(err, ENOMEM, "read the mounts");
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+int snapshot_mounted_keys(Store *store, char ***ret, BerthError **err)
+{
+        return column_strv(store, "SELECT chain_id FROM mounts", ret, err);
+}
+
+int snapshot_count(Store *store, size_t *ret_snapshots, size_t *ret_mounts, BerthError **err)
+{
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = store_prepare(store,
+                          "SELECT (SELECT count(*) FROM snapshots), (SELECT count(*) FROM mounts)",
+                          &st, err);
+        if (r < 0)
+                return r;
+        if (sqlite3_step(st) != SQLITE_ROW)
+                return store_error(store, "count snapshots", err);
+        *ret_snapshots = (size_t)sqlite3_column_int64(st, 0);
+        *ret_mounts = (size_t)sqlite3_column_int64(st, 1);
+        return 0;
+}
+
+int snapshot_clean_mounts(Store *store, BerthError **err)
+{
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_free_ char **names = NULL;
+        _cleanup_strv_free_ char **live = NULL;
+        _cleanup_close_ int dfd = -1;
+        size_t n = 0;
+        int r;
+
+        if (asprintf(&dir, "%s/mounts", store->root) < 0)
+                return berth_error(err, ENOMEM, "clean mounts");
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd < 0)
+                return errno == ENOENT ? 0 : berth_error(err, errno, "open `%s`", dir);
+        /* by name: the root may have been spelt another way when the row was written */
+        r = column_strv(store,
+                        "SELECT substr(workdir, length(rtrim(workdir, replace(workdir, '/', ''))) "
+                        "+ 1) FROM mounts",
+                        &live, err);
+        if (r < 0)
+                return r;
+        r = dir_read_names(dfd, &names, &n);
+        if (r < 0)
+                return berth_error(err, r, "read `%s`", dir);
+        for (size_t i = 0; i < n; i++) {
+                if (!strv_contains(live, names[i])) {
+                        int q = rm_rf_at(dfd, names[i]);
+                        if (q < 0 && r >= 0)
+                                r = berth_error(err, q, "remove stale mount directory `%s/%s`",
+                                                dir, names[i]);
+                }
+                free(names[i]);
+        }
+        return r;
+}

@@ -106,3 +106,14 @@ int snapshot_mount(Snapshotter *s, char *const *keys, const char *target, const 
 int snapshot_mount_flat(Snapshotter *s, const char *base, char *const *keys, const char *target,
                         const char *image_id, BerthError **err);
 int snapshot_unmount(Snapshotter *s, const char *target, BerthError **err);
+
+/* The mounts of every snapshotter. */
+/* 1 when a recorded mount uses image_id. */
+int snapshot_image_mounted(Store *store, const char *image_id);
+/* The top keys of the recorded mounts: what garbage collection must keep besides images'. */
+int snapshot_mounted_keys(Store *store, char ***ret, BerthError **err);
+int snapshot_count(Store *store, size_t *ret_snapshots, size_t *ret_mounts, BerthError **err);
+/* Removes the work directories under <root>/mounts that no mount row names: left by a mount
+ * that died half way (a crash, a kill), which had no chance to remove its own. The caller
+ * holds the store lock exclusively, so no mount is being made. */
+int snapshot_clean_mounts(Store *store, BerthError **err);
