@@ -107,7 +107,8 @@ int snapshot_mount_flat(Snapshotter *s, const char *base, char *const *keys, con
                         const char *image_id, BerthError **err);
 int snapshot_unmount(Snapshotter *s, const char *target, BerthError **err);
 
-/* The mounts of every snapshotter. */
+/* The mounts of every snapshotter, as the mounts table records them. */
+
 /* 1 when a recorded mount uses image_id. */
 int snapshot_image_mounted(Store *store, const char *image_id);
 /* The top keys of the recorded mounts: what garbage collection must keep besides images'. */

@@ -16,58 +16,59 @@ from imagetest import IS_ROOT, Berth, mounted
 
 OLD_BERTH = os.environ.get("BERTH_OLD_BERTH")
 
-# src/store/metadata.c at dbf93fd, the schema every store before migrations has, as it was
-OLD_SCHEMA = (
-    "PRAGMA journal_mode=WAL;"
-    "PRAGMA synchronous=NORMAL;"
-    "PRAGMA foreign_keys=ON;"
-    "CREATE TABLE IF NOT EXISTS images("
-    "  id TEXT PRIMARY KEY,"
-    "  manifest_digest TEXT NOT NULL,"
-    "  manifest_media_type TEXT NOT NULL,"
-    "  manifest_size INTEGER NOT NULL,"
-    "  index_digest TEXT,"
-    "  os TEXT, architecture TEXT, variant TEXT,"
-    "  created TEXT,"
-    "  size INTEGER NOT NULL DEFAULT 0,"
-    "  stored_at INTEGER NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS tags("
-    "  name TEXT PRIMARY KEY,"
-    "  image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE);"
-    "CREATE TABLE IF NOT EXISTS layers("
-    "  image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
-    "  idx INTEGER NOT NULL,"
-    "  digest TEXT NOT NULL,"
-    "  media_type TEXT NOT NULL,"
-    "  size INTEGER NOT NULL,"
-    "  diff_id TEXT NOT NULL,"
-    "  chain_id TEXT NOT NULL,"
-    "  PRIMARY KEY(image_id, idx));"
-    "CREATE TABLE IF NOT EXISTS snapshots("
-    "  chain_id TEXT NOT NULL,"
-    "  kind TEXT NOT NULL,"
-    "  parent TEXT,"
-    "  diff_id TEXT NOT NULL,"
-    "  size INTEGER NOT NULL DEFAULT 0,"
-    "  created INTEGER NOT NULL,"
-    "  PRIMARY KEY(chain_id, kind));"
-    "CREATE TABLE IF NOT EXISTS mounts("
-    "  target TEXT PRIMARY KEY,"
-    "  chain_id TEXT NOT NULL,"
-    "  kind TEXT NOT NULL,"
-    "  workdir TEXT NOT NULL,"
-    "  image_id TEXT);"
-    "CREATE TABLE IF NOT EXISTS blob_sources("
-    "  digest TEXT NOT NULL,"
-    "  registry TEXT NOT NULL,"
-    "  repository TEXT NOT NULL,"
-    "  PRIMARY KEY(digest, registry, repository));"
-    "CREATE TABLE IF NOT EXISTS compressed_blobs("
-    "  digest TEXT NOT NULL,"
-    "  compression TEXT NOT NULL,"
-    "  compressed TEXT NOT NULL,"
-    "  PRIMARY KEY(digest, compression));"
-)
+# src/store/metadata.c at dbf93fd, the schema every store before migrations has: its C string
+# is these lines joined without newlines (old_store_from_sql() runs it so, byte for byte)
+OLD_SCHEMA = """
+PRAGMA journal_mode=WAL;
+PRAGMA synchronous=NORMAL;
+PRAGMA foreign_keys=ON;
+CREATE TABLE IF NOT EXISTS images(
+  id TEXT PRIMARY KEY,
+  manifest_digest TEXT NOT NULL,
+  manifest_media_type TEXT NOT NULL,
+  manifest_size INTEGER NOT NULL,
+  index_digest TEXT,
+  os TEXT, architecture TEXT, variant TEXT,
+  created TEXT,
+  size INTEGER NOT NULL DEFAULT 0,
+  stored_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS tags(
+  name TEXT PRIMARY KEY,
+  image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE);
+CREATE TABLE IF NOT EXISTS layers(
+  image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+  idx INTEGER NOT NULL,
+  digest TEXT NOT NULL,
+  media_type TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  diff_id TEXT NOT NULL,
+  chain_id TEXT NOT NULL,
+  PRIMARY KEY(image_id, idx));
+CREATE TABLE IF NOT EXISTS snapshots(
+  chain_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  parent TEXT,
+  diff_id TEXT NOT NULL,
+  size INTEGER NOT NULL DEFAULT 0,
+  created INTEGER NOT NULL,
+  PRIMARY KEY(chain_id, kind));
+CREATE TABLE IF NOT EXISTS mounts(
+  target TEXT PRIMARY KEY,
+  chain_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  workdir TEXT NOT NULL,
+  image_id TEXT);
+CREATE TABLE IF NOT EXISTS blob_sources(
+  digest TEXT NOT NULL,
+  registry TEXT NOT NULL,
+  repository TEXT NOT NULL,
+  PRIMARY KEY(digest, registry, repository));
+CREATE TABLE IF NOT EXISTS compressed_blobs(
+  digest TEXT NOT NULL,
+  compression TEXT NOT NULL,
+  compressed TEXT NOT NULL,
+  PRIMARY KEY(digest, compression));
+"""
 TABLES = ["images", "tags", "layers", "snapshots", "mounts", "blob_sources", "compressed_blobs"]
 
 
@@ -95,7 +96,7 @@ def old_store_from_sql(new, root):
         shutil.copytree(os.path.join(new.root, d), os.path.join(root, d), symlinks=True)
     data = rows(new.root)
     with db(root) as c:
-        c.executescript(OLD_SCHEMA)
+        c.executescript("".join(OLD_SCHEMA.splitlines()))
         for t in TABLES:
             for r in data[t]:
                 c.execute(f"INSERT INTO {t} VALUES({','.join('?' * len(r))})", r)
