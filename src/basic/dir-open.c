@@ -7,7 +7,7 @@
 #include "basic/fs-util.h"
 #include "basic/macro.h"
 
-DIR *opendir_at(int dfd)
+DIR *dir_open_stream(int dfd)
 {
         DIR *d;
         int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -23,7 +23,7 @@ DIR *opendir_at(int dfd)
         return d;
 }
 
-int mkdir_p_open(const char *path, mode_t mode)
+int dir_create_open(const char *path, mode_t mode)
 {
         int fd, r = mkdir_p(path, mode);
 

@@ -7,7 +7,7 @@
 
 /* A DIR stream reading dfd's entries from the start, on an fd of its own (dfd stays open and
  * usable); NULL with errno set. */
-DIR *opendir_at(int dfd);
+DIR *dir_open_stream(int dfd);
 /* Makes path and its parents (mode for the new ones) and opens it as a directory: the fd, or
  * negative errno. */
-int mkdir_p_open(const char *path, mode_t mode);
+int dir_create_open(const char *path, mode_t mode);

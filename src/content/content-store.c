@@ -64,7 +64,7 @@ static int open_dir_p(const char *root, const char *sub, int *ret)
 
         if (asprintf(&p, "%s/%s", root, sub) < 0)
                 return -ENOMEM;
-        fd = mkdir_p_open(p, 0700);
+        fd = dir_create_open(p, 0700);
         if (fd < 0)
                 return fd;
         *ret = fd;
@@ -165,10 +165,11 @@ int content_store_read_blob(ContentStore *s, const char *digest, char **ret, siz
         r = read_full_regular_fd(fd, digest, READ_LIMIT_BLOB, &data, &n, err);
         if (r < 0)
                 return berth_error_prefix(err, "blob");
-        sha256_buffer(data, n, actual);
+        digest_sha256_buffer(data, n, actual);
         if (!streq(actual, digest))
-                return berth_error_plain(err, EUCLEAN, "blob `%s` is corrupt: its content hashes to %s",
-                                   digest, actual);
+                return berth_error_plain(err, EUCLEAN,
+                                         "blob `%s` is corrupt: its content hashes to %s", digest,
+                                         actual);
         *ret = TAKE_PTR(data);
         if (ret_size)
                 *ret_size = n;
@@ -183,7 +184,7 @@ int content_store_put(ContentStore *s, const void *data, size_t len, const char 
         int r;
 
         if (!expected) {
-                sha256_buffer(data, len, digest);
+                digest_sha256_buffer(data, len, digest);
                 expected = digest;
         }
         r = content_store_has(s, expected, NULL);
@@ -225,7 +226,7 @@ int content_store_list(ContentStore *s, char ***ret)
         struct dirent *de;
         int r;
 
-        d = opendir_at(s->blobs_fd);
+        d = dir_open_stream(s->blobs_fd);
         if (!d)
                 return negative_errno();
         l = calloc(1, sizeof(char *));
@@ -254,7 +255,7 @@ static int dir_usage(int dfd, uint64_t *ret)
         struct stat st;
         uint64_t total = 0;
 
-        d = opendir_at(dfd);
+        d = dir_open_stream(dfd);
         if (!d)
                 return negative_errno();
         while ((de = readdir(d)))
@@ -278,7 +279,7 @@ int content_store_clean_ingest(ContentStore *s)
         _cleanup_closedir_ DIR *d = NULL;
         struct dirent *de;
 
-        d = opendir_at(s->ingest_fd);
+        d = dir_open_stream(s->ingest_fd);
         if (!d)
                 return negative_errno();
         while ((de = readdir(d))) {
@@ -310,7 +311,7 @@ static int writer_rehash(ContentWriter *w, BerthError **err)
                                 continue;
                         return berth_error(err, errno, "read ingest `%s`", w->name);
                 }
-                sha256_update(w->hash, buf, (size_t)n);
+                digest_sha256_update(w->hash, buf, (size_t)n);
                 total += (uint64_t)n;
         }
         w->offset = total;
@@ -329,13 +330,14 @@ int content_writer_open(ContentStore *s, const char *expected_digest, int64_t ex
         w->fd = -1;
         w->store = s;
         w->expected_size = expected_size;
-        w->hash = sha256_new();
+        w->hash = digest_sha256_new();
         if (!w->hash)
                 return berth_error(err, ENOMEM, "sha256");
 
         if (expected_digest) {
                 if (!digest_is_valid(expected_digest))
-                        return berth_error_plain(err, EINVAL, "invalid digest `%s`", expected_digest);
+                        return berth_error_plain(err, EINVAL, "invalid digest `%s`",
+                                                 expected_digest);
                 w->expected = strdup(expected_digest);
                 if (!w->expected || asprintf(&w->name, "%s.partial",
                                              digest_hex(expected_digest)) < 0)
@@ -399,7 +401,7 @@ int content_writer_restart(ContentWriter *w, BerthError **err)
 {
         if (ftruncate(w->fd, 0) < 0 || lseek(w->fd, 0, SEEK_SET) < 0)
                 return berth_error(err, errno, "truncate ingest `%s`", w->name);
-        sha256_reset(w->hash);
+        digest_sha256_reset(w->hash);
         w->offset = 0;
         return 0;
 }
@@ -417,7 +419,7 @@ int content_writer_write(ContentWriter *w, const void *data, size_t len, BerthEr
         r = write_all_fd(w->fd, data, len);
         if (r < 0)
                 return berth_error(err, r, "write blob `%s`", w->expected ?: "(unnamed)");
-        sha256_update(w->hash, data, len);
+        digest_sha256_update(w->hash, data, len);
         w->offset += len;
         return 0;
 }
@@ -429,7 +431,7 @@ int content_writer_commit(ContentWriter *w, char ret_digest[DIGEST_STRING_MAX], 
         const char *hex;
         int r;
 
-        sha256_final(w->hash, actual);
+        digest_sha256_final(w->hash, actual);
         if (w->expected_size >= 0 && w->offset != (uint64_t)w->expected_size) {
                 w->corrupt = w->offset > (uint64_t)w->expected_size;
                 return berth_error_plain(err, EIO, "blob `%s` is truncated: %" PRIu64 " of %" PRIi64
@@ -471,7 +473,7 @@ void content_writer_free(ContentWriter *w)
         if (!w->committed && w->name && (!w->resumable || w->corrupt))
                 (void)unlinkat(w->store->ingest_fd, w->name, 0);
         safe_close(w->fd);
-        sha256_free(w->hash);
+        digest_sha256_free(w->hash);
         free(w->name);
         free(w->expected);
         free(w);

@@ -128,7 +128,7 @@ static int compress_blob(ContentStore *cs, const char *digest, Compression kind,
                 return r;
         r = compressor_init(&c, kind);
         buf = malloc(CHUNK);
-        h = sha256_new();
+        h = digest_sha256_new();
         if (r < 0 || !buf || !h) {
                 compressor_done(&c);
                 return berth_error(err, ENOMEM, "compress");
@@ -142,7 +142,7 @@ static int compress_blob(ContentStore *cs, const char *digest, Compression kind,
                         r = berth_error(err, errno, "Failed to read blob %s", digest);
                         break;
                 }
-                sha256_update(h, buf, (size_t)n);
+                digest_sha256_update(h, buf, (size_t)n);
                 r = compressor_feed(&c, buf, (size_t)n, n == 0, w, err);
                 if (n == 0)
                         break;
@@ -151,7 +151,7 @@ static int compress_blob(ContentStore *cs, const char *digest, Compression kind,
         if (r < 0)
                 return r;
         /* what was compressed is what the manifest names: a damaged store stops here */
-        sha256_final(h, seen);
+        digest_sha256_final(h, seen);
         if (!streq(seen, digest))
                 return berth_error_plain(err, EUCLEAN, "Blob %s reads back as %s", digest, seen);
         return content_writer_commit(w, ret_digest, err);

@@ -260,7 +260,7 @@ int image_push(ContentStore *cs, Store *md, const char *source, const char *dest
                         break;
                 }
         if (pushed)
-                sha256_buffer(pushed, mlen, pushed_digest);
+                digest_sha256_buffer(pushed, mlen, pushed_digest);
         else
                 snprintf(pushed_digest, sizeof(pushed_digest), "%s", rec->manifest_digest);
         r = registry_put_manifest(reg, ref->repository, ref->tag ?: pushed_digest,

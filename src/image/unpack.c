@@ -147,7 +147,7 @@ static int clear_dir_except_seen(Unpacker *u, int parentfd, const char *dirpath)
         struct dirent *de;
         int r = 0;
 
-        d = opendir_at(parentfd);
+        d = dir_open_stream(parentfd);
         if (!d)
                 return negative_errno();
         while ((de = readdir(d))) {

@@ -202,7 +202,7 @@ TEST(chain_ids)
 
         ASSERT_EQ(chain_ids_compute(diffs, 2, &chains), 0);
         ASSERT_STREQ_(chains[0], D1);
-        sha256_buffer(s, strlen(s), want);
+        digest_sha256_buffer(s, strlen(s), want);
         ASSERT_STREQ_(chains[1], want);
         strv_free(chains);
         return 0;
@@ -211,7 +211,7 @@ TEST(chain_ids)
 TEST(digests)
 {
         char d[DIGEST_STRING_MAX];
-        sha256_buffer("abc", 3, d);
+        digest_sha256_buffer("abc", 3, d);
         ASSERT_STREQ_(d, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         ASSERT_TRUE(digest_is_valid(d));
         ASSERT_FALSE(digest_is_valid("sha256:BA7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
@@ -260,7 +260,7 @@ TEST(content_store)
 
         ASSERT_NOT_NULL(mkdtemp(tmpl));
         ASSERT_EQ(content_store_open(tmpl, &cs, &err), 0);
-        sha256_buffer("hello world", 11, d);
+        digest_sha256_buffer("hello world", 11, d);
 
         /* a mismatch: nothing stored, the ingest gone */
         ASSERT_EQ(content_writer_open(cs, d, 11, false, &w, &err), 0);
