@@ -50,3 +50,10 @@ int dir_fd_mkdir_p(int dirfd, const char *path, mode_t mode)
                 return -errno;
         return 0;
 }
+
+int dir_fd_create_open(int dirfd, const char *path, mode_t mode)
+{
+        int r = dir_fd_mkdir_p(dirfd, path, mode);
+
+        return r < 0 ? r : dir_fd_open_at(dirfd, path, 0);
+}

@@ -14,3 +14,6 @@ int dir_fd_opendir(int dirfd, DIR **ret);
 /* mkdir -p of path below dirfd: every missing component is created with mode, existing ones
  * are fine. Returns 0 or -errno. */
 int dir_fd_mkdir_p(int dirfd, const char *path, mode_t mode);
+/* mkdir -p of path below dirfd, then the directory opened as dir_fd_open_at() opens it.
+ * Returns the fd or -errno. */
+int dir_fd_create_open(int dirfd, const char *path, mode_t mode);

@@ -49,7 +49,7 @@ static bool names_builtin(const char *what)
         return streq(name, BUILTIN_IMAGE_NAME);
 }
 
-int image_resolve_or_builtin(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *what,
+int image_resolve_or_builtin(ContentStore *cs, Store *md, Snapshotter *sn, const char *what,
                              ImageRecord **ret, BerthError **err)
 {
         _cleanup_strv_free_ char **names = NULL;
@@ -72,7 +72,7 @@ int image_resolve_or_builtin(ContentStore *cs, Metadata *md, Snapshotter *sn, co
         return image_store_resolve(md, what, ret, err);
 }
 
-int builtin_image_seed(ContentStore *cs, Metadata *md, Snapshotter *sn, BerthError **err)
+int builtin_image_seed(ContentStore *cs, Store *md, Snapshotter *sn, BerthError **err)
 {
         _cleanup_image_record_ ImageRecord *rec = NULL;
         _cleanup_strv_free_ char **names = NULL;
@@ -89,7 +89,7 @@ int builtin_image_seed(ContentStore *cs, Metadata *md, Snapshotter *sn, BerthErr
         layout = builtin_image_layout();
         if (!layout)
                 return 0; /* nothing to seed yet; an install later still seeds */
-        r = metadata_lock(md, false, err);
+        r = store_lock(md, false, err);
         if (r < 0)
                 return r;
         if (image_store_resolve(md, BUILTIN_IMAGE_NAME, &rec, NULL) < 0) {

@@ -10,7 +10,7 @@
 
 #include "basic/error.h"
 #include "content/content-store.h"
-#include "store/metadata.h"
+#include "store/store.h"
 #include "image/image-store.h"
 #include "snapshot/snapshot.h"
 
@@ -24,9 +24,9 @@ const char *builtin_image_layout(void);
 
 /* image_store_resolve(), loading the built-in image first when what names it and the store
  * does not have it. */
-int image_resolve_or_builtin(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *what,
+int image_resolve_or_builtin(ContentStore *cs, Store *md, Snapshotter *sn, const char *what,
                              ImageRecord **ret, BerthError **err);
 
 /* Loads the built-in image into a store that never had it; a marker file makes this a single
  * lookup afterwards. Takes the store lock shared. */
-int builtin_image_seed(ContentStore *cs, Metadata *md, Snapshotter *sn, BerthError **err);
+int builtin_image_seed(ContentStore *cs, Store *md, Snapshotter *sn, BerthError **err);

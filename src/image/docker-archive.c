@@ -75,7 +75,7 @@ static json_object *descriptor_json(const char *mt, const char *digest, int64_t 
         return o;
 }
 
-static int load_one(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, const char *what,
+static int load_one(ContentStore *cs, Store *md, Snapshotter *sn, int dirfd, const char *what,
                     json_object *entry, char ***names, BerthError **err)
 {
         _cleanup_json_ json_object *manifest = NULL;
@@ -188,7 +188,7 @@ out:
         return r;
 }
 
-int docker_archive_load(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd,
+int docker_archive_load(ContentStore *cs, Store *md, Snapshotter *sn, int dirfd,
                         const char *what, char ***names, BerthError **err)
 {
         _cleanup_free_ char *data = NULL;

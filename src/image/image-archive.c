@@ -39,7 +39,7 @@ int archive_format_from_string(const char *s, ArchiveFormat *ret)
         return -EINVAL;
 }
 
-static int load_dir(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *dir,
+static int load_dir(ContentStore *cs, Store *md, Snapshotter *sn, const char *dir,
                     const char *what, const LoadOptions *opts, char ***names, BerthError **err)
 {
         _cleanup_close_ int dfd = -1;
@@ -57,7 +57,7 @@ static int load_dir(ContentStore *cs, Metadata *md, Snapshotter *sn, const char 
                            what);
 }
 
-int image_load(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *path,
+int image_load(ContentStore *cs, Store *md, Snapshotter *sn, const char *path,
                const LoadOptions *opts, char ***ret_names, BerthError **err)
 {
         _cleanup_strv_free_ char **names = NULL;

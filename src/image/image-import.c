@@ -25,7 +25,7 @@ static json_object *descriptor_json(const char *mt, const char *digest, int64_t 
         return o;
 }
 
-int image_import_tarball(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *path,
+int image_import_tarball(ContentStore *cs, Store *md, Snapshotter *sn, const char *path,
                          const char *name, char *const *cmd, ImageRecord **ret, BerthError **err)
 {
         _cleanup_layer_stream_ LayerStream *s = NULL;

@@ -77,6 +77,28 @@ int image_record_from_store(ContentStore *cs, const char *manifest_digest,
         return 0;
 }
 
+/* Applies layer l from its blob onto dest_fd and checks what it unpacked to against the
+ * config's diff ID. */
+static int apply_layer(ContentStore *cs, const ImageLayer *l, int dest_fd, UnpackFlags flags,
+                       BerthError **err)
+{
+        _cleanup_close_ int fd = -1;
+        UnpackStats stats = {};
+        int r;
+
+        r = content_store_open_blob(cs, l->digest, &fd, err);
+        if (r < 0)
+                return r;
+        r = unpack_layer(fd, l->digest, dest_fd, flags, &stats, err);
+        if (r < 0)
+                return r;
+        if (!streq(stats.diff_id, l->diff_id))
+                return berth_error_plain(err, EUCLEAN,
+                                         "Layer %s: uncompressed content is %s, the config says %s",
+                                         l->digest, stats.diff_id, l->diff_id);
+        return 0;
+}
+
 /* The copy snapshot of layer k-1 in one go: the highest copy snapshot below it that exists is
  * copied (nothing when none), then the layers above it are unpacked one after the other into
  * the same directory, whiteouts applied as removals. The snapshots between are not made: each
@@ -89,7 +111,7 @@ static int unpack_flat(ContentStore *cs, Snapshotter *copy_sn, const ImageRecord
         size_t first = 0;
         int r;
 
-        if (copy_sn->kind != SNAPSHOT_COPY || k == 0 || k > rec->n_layers)
+        if (snapshotter_stacks_layers(copy_sn) || k == 0 || k > rec->n_layers)
                 return berth_error_plain(err, EINVAL, "Cannot flatten %zu layers of %zu", k,
                                          rec->n_layers);
         r = snapshot_exists(copy_sn, rec->layers[k - 1].chain_id);
@@ -107,22 +129,12 @@ static int unpack_flat(ContentStore *cs, Snapshotter *copy_sn, const ImageRecord
                 return r;
         for (size_t i = first; i < k; i++) {
                 const ImageLayer *l = &rec->layers[i];
-                _cleanup_close_ int fd = -1;
-                UnpackStats stats = {};
 
                 if (progress)
                         progress(userdata, i, rec->n_layers, l->digest, false);
-                r = content_store_open_blob(cs, l->digest, &fd, err);
+                r = apply_layer(cs, l, tx->fd, flags, err);
                 if (r < 0)
                         return r;
-                r = unpack_layer(fd, l->digest, tx->fd, flags, &stats, err);
-                if (r < 0)
-                        return r;
-                if (!streq(stats.diff_id, l->diff_id))
-                        return berth_error_plain(err, EUCLEAN,
-                                                 "Layer %s: uncompressed content is %s, the config "
-                                                 "says %s",
-                                                 l->digest, stats.diff_id, l->diff_id);
                 if (progress)
                         progress(userdata, i, rec->n_layers, l->digest, true);
         }
@@ -152,8 +164,6 @@ static int unpack_one(UnpackJob *j, size_t i, BerthError **err)
         const ImageLayer *l = &j->rec->layers[i];
         const char *parent = i > 0 ? j->rec->layers[i - 1].chain_id : NULL;
         _cleanup_snapshot_tx_ SnapshotTx *tx = NULL;
-        _cleanup_close_ int fd = -1;
-        UnpackStats stats = {};
         UnpackFlags flags = geteuid() == 0 ? UNPACK_CHOWN : 0;
         int r;
 
@@ -162,23 +172,16 @@ static int unpack_one(UnpackJob *j, size_t i, BerthError **err)
                 return 0;
         if (j->progress)
                 j->progress(j->userdata, i, j->rec->n_layers, l->digest, false);
-        if (j->sn->kind == SNAPSHOT_OVERLAY) {
+        if (snapshotter_stacks_layers(j->sn)) {
                 flags |= UNPACK_OVERLAY_WHITEOUTS;
-                parent = NULL; /* overlay snapshots hold one layer each */
+                parent = NULL; /* stacked snapshots hold one layer each */
         }
-        r = content_store_open_blob(j->cs, l->digest, &fd, err);
-        if (r < 0)
-                return r;
         r = snapshot_prepare(j->sn, l->chain_id, parent, &tx, err);
         if (r < 0)
                 return r;
-        r = unpack_layer(fd, l->digest, tx->fd, flags, &stats, err);
+        r = apply_layer(j->cs, l, tx->fd, flags, err);
         if (r < 0)
                 return r;
-        if (!streq(stats.diff_id, l->diff_id))
-                return berth_error_plain(err, EUCLEAN,
-                                   "Layer %s: uncompressed content is %s, the config says %s",
-                                   l->digest, stats.diff_id, l->diff_id);
         pthread_mutex_lock(&j->lock);
         r = snapshot_commit(tx, l->diff_id, err);
         pthread_mutex_unlock(&j->lock);
@@ -227,7 +230,7 @@ int image_unpack_layer(ContentStore *cs, Snapshotter *sn, const ImageRecord *rec
                 .rec = rec,
                 .lock = PTHREAD_MUTEX_INITIALIZER,
         };
-        if (sn->kind != SNAPSHOT_OVERLAY || i >= rec->n_layers)
+        if (!snapshotter_stacks_layers(sn) || i >= rec->n_layers)
                 return 0;
         return unpack_one(&j, i, err);
 }
@@ -246,8 +249,8 @@ int image_unpack(ContentStore *cs, Snapshotter *sn, const ImageRecord *rec,
         pthread_t threads[8];
         size_t n_threads = 1;
 
-        /* Copy snapshots: only the top one is mounted, made from the highest one below. */
-        if (sn->kind == SNAPSHOT_COPY)
+        /* Whole-tree snapshots: only the top one is mounted, made from the highest one below. */
+        if (!snapshotter_stacks_layers(sn))
                 return rec->n_layers == 0 ? 0
                                           : unpack_flat(cs, sn, rec, rec->n_layers, progress,
                                                         userdata, err);
@@ -274,7 +277,7 @@ int image_unpack(ContentStore *cs, Snapshotter *sn, const ImageRecord *rec,
         return 0;
 }
 
-int image_commit(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *manifest_digest,
+int image_commit(ContentStore *cs, Store *md, Snapshotter *sn, const char *manifest_digest,
                  const char *index_digest, char *const *tags, ImageRecord **ret,
                  BerthError **err)
 {
@@ -297,7 +300,7 @@ int image_commit(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *ma
         return 0;
 }
 
-int image_commit_load(ContentStore *cs, Metadata *md, Snapshotter *sn,
+int image_commit_load(ContentStore *cs, Store *md, Snapshotter *sn,
                       const char *manifest_digest, const char *index_digest, char *const *tags,
                       ImageRecord **ret, BerthError **err)
 {
@@ -318,17 +321,17 @@ int image_commit_load(ContentStore *cs, Metadata *md, Snapshotter *sn,
                 if (r < 0)
                         return r;
         }
-        r = metadata_begin(md, err);
+        r = store_begin(md, err);
         if (r < 0)
                 return r;
         for (char *const *t = tags; t && *t; t++) {
                 r = image_store_tag(md, *t, old->id, err);
                 if (r < 0) {
-                        metadata_rollback(md);
+                        store_rollback(md);
                         return r;
                 }
         }
-        r = metadata_commit(md, err);
+        r = store_commit(md, err);
         if (r < 0)
                 return r;
         if (ret)

@@ -392,7 +392,7 @@ int chain_ids_compute(char *const *diff_ids, size_t n, char ***ret)
                                 strv_free(l);
                                 return -ENOMEM;
                         }
-                        sha256_buffer(s, strlen(s), d);
+                        digest_sha256_buffer(s, strlen(s), d);
                         l[i] = strdup(d);
                 }
                 if (!l[i]) {

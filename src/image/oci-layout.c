@@ -85,7 +85,7 @@ static int entry_name(const Descriptor *d, const char *ann_name, const LoadOptio
         return reference_name(ref, ret);
 }
 
-int oci_layout_load(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, const char *what,
+int oci_layout_load(ContentStore *cs, Store *md, Snapshotter *sn, int dirfd, const char *what,
                     const LoadOptions *opts, char ***names, BerthError **err)
 {
         _cleanup_free_ char *data = NULL;

@@ -25,7 +25,7 @@ static void on_bytes(void *userdata, uint64_t done, int64_t total)
         progress_bytes(pp->p, pp->i, done, total);
 }
 
-static int push_attempt(Registry *reg, Metadata *md, ContentStore *cs, const Reference *ref,
+static int push_attempt(Registry *reg, Store *md, ContentStore *cs, const Reference *ref,
                         const char *digest, int64_t size, const PushOptions *opts,
                         Progress *progress, size_t i, PushProgress *pp, BerthError **err)
 {
@@ -50,7 +50,7 @@ static int push_attempt(Registry *reg, Metadata *md, ContentStore *cs, const Ref
         return 0;
 }
 
-static int push_one(Registry *reg, Metadata *md, ContentStore *cs, const Reference *ref,
+static int push_one(Registry *reg, Store *md, ContentStore *cs, const Reference *ref,
                     const char *digest, int64_t size, const PushOptions *opts, Progress *progress,
                     size_t i, BerthError **err)
 {
@@ -75,7 +75,7 @@ static int push_one(Registry *reg, Metadata *md, ContentStore *cs, const Referen
 
 typedef struct PushJob {
         Registry *reg;
-        Metadata *md;
+        Store *md;
         ContentStore *cs;
         const Reference *ref;
         const ImageRecord *rec;
@@ -175,7 +175,7 @@ static int push_layers(PushJob *j, BerthError **err)
 }
 
 
-int image_push(ContentStore *cs, Metadata *md, const char *source, const char *dest,
+int image_push(ContentStore *cs, Store *md, const char *source, const char *dest,
                const PushOptions *opts, char ret_digest[DIGEST_STRING_MAX], BerthError **err)
 {
         _cleanup_image_record_ ImageRecord *rec = NULL;
@@ -260,7 +260,7 @@ int image_push(ContentStore *cs, Metadata *md, const char *source, const char *d
                         break;
                 }
         if (pushed)
-                sha256_buffer(pushed, mlen, pushed_digest);
+                digest_sha256_buffer(pushed, mlen, pushed_digest);
         else
                 snprintf(pushed_digest, sizeof(pushed_digest), "%s", rec->manifest_digest);
         r = registry_put_manifest(reg, ref->repository, ref->tag ?: pushed_digest,

@@ -11,6 +11,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "basic/dir-fd.h"
 #include "basic/fs-util.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
@@ -144,16 +145,11 @@ static int clear_dir_except_seen(Unpacker *u, int parentfd, const char *dirpath)
 {
         _cleanup_closedir_ DIR *d = NULL;
         struct dirent *de;
-        int fd, r = 0;
+        int r = 0;
 
-        fd = openat(parentfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return negative_errno();
-        d = fdopendir(fd);
-        if (!d) {
-                safe_close(fd);
-                return negative_errno();
-        }
+        r = dir_fd_opendir(parentfd, &d);
+        if (r < 0)
+                return r;
         while ((de = readdir(d))) {
                 _cleanup_free_ char *p = NULL;
                 if (streq(de->d_name, ".") || streq(de->d_name, ".."))

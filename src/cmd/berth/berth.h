@@ -6,20 +6,20 @@
 
 #include "basic/error.h"
 #include "content/content-store.h"
-#include "store/metadata.h"
+#include "store/store.h"
 #include "snapshot/snapshot.h"
 
 typedef struct BerthContext {
         const char *root;
         bool quiet;
         bool debug;
-        SnapshotKind snapshot_kind;
-        Metadata *md;
+        SnapshotterOptions snapshotter;
+        Store *md;
         ContentStore *cs;
         Snapshotter *sn;
 } BerthContext;
 
-/* Opens the metadata database, the content store and the snapshotter under ctx->root. */
+/* Opens the store, the content store and the snapshotter under ctx->root. */
 int berth_context_open(BerthContext *ctx, BerthError **err);
 /* Progress output only on a terminal and without -q. */
 bool berth_show_progress(const BerthContext *ctx);

@@ -5,13 +5,21 @@
 
 #include "cmd/berth/berth.h"
 #include "image/builtin-image.h"
+#include "image/image-store.h"
+
+/* The modules that keep tables in the store, in a fixed order (store.h). */
+static const StoreModule *const store_modules[] = {
+        &snapshot_store_module,
+        &image_store_module,
+        NULL,
+};
 
 int berth_context_open(BerthContext *ctx, BerthError **err)
 {
         int r;
 
         if (!ctx->md) {
-                r = metadata_open(ctx->root, &ctx->md, err);
+                r = store_open(ctx->root, store_modules, &ctx->md, err);
                 if (r < 0)
                         return r;
         }
@@ -21,7 +29,7 @@ int berth_context_open(BerthContext *ctx, BerthError **err)
                         return r;
         }
         if (!ctx->sn) {
-                r = snapshotter_open(ctx->md, ctx->root, ctx->snapshot_kind, &ctx->sn, err);
+                r = snapshotter_open(ctx->md, ctx->root, &ctx->snapshotter, &ctx->sn, err);
                 if (r < 0)
                         return r;
                 /* Every verb sees the built-in image from the first one on; one that cannot

@@ -20,7 +20,7 @@ int prune_images(BerthContext *ctx, bool all, BerthError **err)
         r = berth_context_open(ctx, err);
         if (r < 0)
                 return r;
-        r = metadata_lock(ctx->md, true, err);
+        r = store_lock(ctx->md, true, err);
         if (r < 0)
                 return r;
         r = image_store_list(ctx->md, &list, err);

@@ -42,7 +42,7 @@ int cmd_import(BerthContext *ctx, int argc, char **argv, BerthError **err)
         }
         r = berth_context_open(ctx, err);
         if (r >= 0)
-                r = metadata_lock(ctx->md, false, err);
+                r = store_lock(ctx->md, false, err);
         if (r >= 0)
                 r = image_import_tarball(ctx->cs, ctx->md, ctx->sn, argv[optind], name, cmd, &rec,
                                          err);

@@ -58,7 +58,7 @@ int cmd_pull(BerthContext *ctx, int argc, char **argv, BerthError **err)
                                                    : PROGRESS_LINES;
         r = berth_context_open(ctx, err);
         if (r >= 0)
-                r = metadata_lock(ctx->md, false, err);
+                r = store_lock(ctx->md, false, err);
         if (r >= 0)
                 r = image_pull(ctx->cs, ctx->md, ctx->sn, argv[optind], &opts, &rec, err);
         if (r >= 0) {

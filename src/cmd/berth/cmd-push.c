@@ -55,7 +55,7 @@ int cmd_push(BerthContext *ctx, int argc, char **argv, BerthError **err)
                                                    : PROGRESS_LINES;
         r = berth_context_open(ctx, err);
         if (r >= 0)
-                r = metadata_lock(ctx->md, false, err); /* no collection while we read blobs */
+                r = store_lock(ctx->md, false, err); /* no collection while we read blobs */
         if (r < 0)
                 return r;
         r = image_push(ctx->cs, ctx->md, argv[optind], argc - optind == 2 ? argv[optind + 1] : NULL,

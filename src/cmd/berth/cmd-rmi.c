@@ -32,7 +32,7 @@ int cmd_rmi(BerthContext *ctx, int argc, char **argv, BerthError **err)
         r = berth_context_open(ctx, err);
         if (r < 0)
                 return r;
-        r = metadata_lock(ctx->md, true, err);
+        r = store_lock(ctx->md, true, err);
         if (r < 0)
                 return r;
         for (int i = optind; i < argc; i++) {

@@ -41,7 +41,7 @@ int cmd_save(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 return berth_error_plain(err, EINVAL, "usage: berth save -o OUT IMAGE...");
         r = berth_context_open(ctx, err);
         if (r >= 0)
-                r = metadata_lock(ctx->md, false, err); /* no collection while we read blobs */
+                r = store_lock(ctx->md, false, err); /* no collection while we read blobs */
         if (r < 0)
                 return r;
         n = (size_t)(argc - optind);

@@ -12,7 +12,6 @@
 int cmd_system(BerthContext *ctx, int argc, char **argv, BerthError **err)
 {
         _cleanup_image_record_list_ ImageRecord **list = NULL;
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
         uint64_t blobs = 0, ingest = 0, total = 0, unused = 0;
         size_t n = 0, active = 0, n_snap = 0, n_mounts = 0;
         char a[32], b[32], c[32];
@@ -39,14 +38,9 @@ int cmd_system(BerthContext *ctx, int argc, char **argv, BerthError **err)
         r = content_store_usage(ctx->cs, &blobs, &ingest);
         if (r < 0)
                 return berth_error(err, r, "Failed to measure '%s'", ctx->root);
-        if (metadata_prepare(ctx->md, "SELECT (SELECT count(*) FROM snapshots), "
-                                      "(SELECT count(*) FROM mounts)",
-                             &st, err) < 0)
-                return -EIO;
-        if (sqlite3_step(st) == SQLITE_ROW) {
-                n_snap = (size_t)sqlite3_column_int64(st, 0);
-                n_mounts = (size_t)sqlite3_column_int64(st, 1);
-        }
+        r = snapshot_count(ctx->md, &n_snap, &n_mounts, err);
+        if (r < 0)
+                return r;
         format_size(total, a, sizeof(a));
         format_size(unused, b, sizeof(b));
         format_size(blobs, c, sizeof(c));

@@ -114,9 +114,19 @@ int main(int argc, char **argv)
                 {},
         };
         _cleanup_error_ BerthError *err = NULL;
+        const char *snapshotter = getenv("BERTH_SNAPSHOTTER");
+        const char *classic = getenv("BERTH_OVERLAY_CLASSIC");
         BerthContext ctx = {
                 .root = getenv("BERTH_ROOT") ?: "/var/lib/berth",
-                .snapshot_kind = snapshot_kind_default(),
+                /* the environment is the CLI's to read: the library takes options */
+                .snapshotter = {
+                        /* an unknown name in the environment means the default, as --snapshotter
+                         * is the place to be told off */
+                        .name = snapshotter_name_is_valid(snapshotter) ? snapshotter : NULL,
+                        /* BERTH_OVERLAY_CLASSIC=1: overlay mounts take mount(2)'s option string
+                         * even on kernels with the new mount API, for tests */
+                        .overlay_classic = classic && streq(classic, "1"),
+                },
         };
         int c, r;
 
@@ -126,10 +136,11 @@ int main(int argc, char **argv)
                         ctx.root = optarg;
                         break;
                 case 's':
-                        if (snapshot_kind_from_string(optarg, &ctx.snapshot_kind) < 0) {
+                        if (!snapshotter_name_is_valid(optarg)) {
                                 fprintf(stderr, "berth: unknown snapshotter '%s'\n", optarg);
                                 return 2;
                         }
+                        ctx.snapshotter.name = optarg;
                         break;
                 case 'q':
                         ctx.quiet = true;
@@ -171,7 +182,7 @@ int main(int argc, char **argv)
                 if (ctx.cs)
                         content_store_free(ctx.cs);
                 if (ctx.md)
-                        metadata_free(ctx.md);
+                        store_free(ctx.md);
                 if (r < 0) {
                         fprintf(stderr, "berth %s: %s\n", verb,
                                 err && err->msg ? err->msg : strerror(-r));

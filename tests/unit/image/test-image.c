@@ -18,6 +18,7 @@
 #include "image/compress.h"
 #include "image/confine.h"
 #include "image/image-config.h"
+#include "image/image-store.h"
 #include "image/layer-stream.h"
 #include "image/manifest.h"
 #include "image/reference.h"
@@ -201,7 +202,7 @@ TEST(chain_ids)
 
         ASSERT_EQ(chain_ids_compute(diffs, 2, &chains), 0);
         ASSERT_STREQ_(chains[0], D1);
-        sha256_buffer(s, strlen(s), want);
+        digest_sha256_buffer(s, strlen(s), want);
         ASSERT_STREQ_(chains[1], want);
         strv_free(chains);
         return 0;
@@ -210,7 +211,7 @@ TEST(chain_ids)
 TEST(digests)
 {
         char d[DIGEST_STRING_MAX];
-        sha256_buffer("abc", 3, d);
+        digest_sha256_buffer("abc", 3, d);
         ASSERT_STREQ_(d, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         ASSERT_TRUE(digest_is_valid(d));
         ASSERT_FALSE(digest_is_valid("sha256:BA7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
@@ -259,13 +260,13 @@ TEST(content_store)
 
         ASSERT_NOT_NULL(mkdtemp(tmpl));
         ASSERT_EQ(content_store_open(tmpl, &cs, &err), 0);
-        sha256_buffer("hello world", 11, d);
+        digest_sha256_buffer("hello world", 11, d);
 
         /* a mismatch: nothing stored, the ingest gone */
         ASSERT_EQ(content_writer_open(cs, d, 11, false, &w, &err), 0);
         ASSERT_EQ(content_writer_write(w, "hello WORLD", 11, &err), 0);
         ASSERT_TRUE(content_writer_commit(w, got, &err) < 0);
-        ASSERT_NOT_NULL(strstr(err->msg, "Digest mismatch"));
+        ASSERT_NOT_NULL(strstr(err->msg, "digest mismatch"));
         berth_error_free(&err);
         content_writer_free(w);
         ASSERT_EQ(content_store_has(cs, d, NULL), 0);
@@ -469,7 +470,7 @@ TEST(compress_for_push)
 {
         char tmpl[] = "/tmp/berth-test-compress-XXXXXX";
         ContentStore *cs = NULL;
-        Metadata *md = NULL;
+        Store *md = NULL;
         BerthError *err = NULL;
         char plain[DIGEST_STRING_MAX];
         size_t len = 3 << 20; /* more than one read */
@@ -480,7 +481,8 @@ TEST(compress_for_push)
                 data[i] = (char)("berth"[i % 5] + (i >> 16));
         ASSERT_NOT_NULL(mkdtemp(tmpl));
         ASSERT_EQ(content_store_open(tmpl, &cs, &err), 0);
-        ASSERT_EQ(metadata_open(tmpl, &md, &err), 0);
+        const StoreModule *const modules[] = { &image_store_module, NULL };
+        ASSERT_EQ(store_open(tmpl, modules, &md, &err), 0);
         char *stored = NULL;
         ASSERT_EQ(content_store_put(cs, data, len, NULL, &stored, &err), 0);
         snprintf(plain, sizeof(plain), "%s", stored);
@@ -517,7 +519,7 @@ TEST(compress_for_push)
                 ASSERT_EQ(size2, size);
         }
         ASSERT_EQ(compression_from_string("lz4", &(Compression){ 0 }), -EINVAL);
-        metadata_free(md);
+        store_free(md);
         content_store_free(cs);
         free(data);
         ASSERT_EQ(fs_rm_rf(tmpl), 0);
