@@ -20,6 +20,9 @@ typedef struct CreateOptions {
         bool no_new_keyring;
         bool systemd_cgroup;
         unsigned preserve_fds;
+        unsigned listen_fds;        /* fds from 3 on passed through by socket activation:
+                                     * the caller's LISTEN_FDS (the library reads no
+                                     * environment) */
 } CreateOptions;
 
 /* The parts of a create that `run` keeps using after the container is created. */
@@ -68,7 +71,9 @@ _noreturn_ void container_init(const InitArgs *a);
  * exec stub can protect the runtime's binary (exec-stub.h), else container_init_reexec(). */
 _noreturn_ void container_init_start(const InitArgs *a);
 /* The other way (CVE-2019-5736): the init executes a sealed memfd copy of the runtime, so the
- * host's binary never runs in the container; the copy continues in container_init_main(). */
-_noreturn_ void container_init_reexec(const InitArgs *a);
-/* `berth-runtime init ...` (internal): rebuilds InitArgs from argv and the state directory. */
+ * host's binary never runs in the container; the copy continues in container_init_main(), which
+ * gets its settings from the runtime: container_init_send_settings() on the runtime's end of
+ * the sync socket, after SYNC_MAPPED if the init waits for that, before SYNC_GO. Returns -errno. */
+int container_init_send_settings(int fd, const InitArgs *a);
+/* `berth-runtime init SYNC_FD` (internal): reads its settings from SYNC_FD, then the config. */
 int container_init_main(int argc, char **argv);

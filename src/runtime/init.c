@@ -10,6 +10,7 @@
 #include <linux/keyctl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/personality.h>
@@ -322,10 +323,9 @@ static void keep_across_exec(int fd)
                 fcntl(fd, F_SETFD, 0);
 }
 
-_noreturn_ void container_init_reexec(const InitArgs *a)
+_noreturn_ static void container_init_reexec(const InitArgs *a)
 {
-        char sync_fd[16], listen_fd[16], config_fd[16], preserve[16], nlisten[16];
-        const CreateOptions *o = a->opts;
+        char sync_fd[16];
 
         /* Non-dumpable from the start, as on the stub path; the copy is executed so that it
          * stays so (exec_sealed_nondumpable()). */
@@ -346,27 +346,9 @@ _noreturn_ void container_init_reexec(const InitArgs *a)
         keep_across_exec(a->sync_fd);
         keep_across_exec(a->listen_fd);
         keep_across_exec(a->config_fd);
+        /* Only what tells the init mode and where the rest comes from (SyncInitSettings). */
         snprintf(sync_fd, sizeof(sync_fd), "%d", a->sync_fd);
-        snprintf(listen_fd, sizeof(listen_fd), "%d", a->listen_fd);
-        snprintf(config_fd, sizeof(config_fd), "%d", a->config_fd);
-        snprintf(preserve, sizeof(preserve), "%u", o->preserve_fds);
-        snprintf(nlisten, sizeof(nlisten), "%u", a->n_listen_fds);
-        char *argv[] = {
-                (char *)"berth-runtime",
-                (char *)"init",
-                sync_fd,
-                listen_fd,
-                config_fd,
-                (char *)o->id,
-                (char *)a->bundle,
-                (char *)a->rootfs,
-                preserve,
-                nlisten,
-                (char *)(o->no_pivot ? "1" : "0"),
-                (char *)(o->no_new_keyring ? "1" : "0"),
-                (char *)(a->joined_early ? "1" : "0"),
-                NULL,
-        };
+        char *argv[] = { (char *)"berth-runtime", (char *)"init", sync_fd, NULL };
         extern char **environ;
         _cleanup_error_ BerthError *err = NULL;
         /* The copy is made here, off the runtime's path: it is busy with the cgroup meanwhile. */
@@ -383,6 +365,65 @@ _noreturn_ void container_init_reexec(const InitArgs *a)
         r = exec_sealed_nondumpable(exe, argv, environ);
         berth_error(&err, r, "execute the sealed copy of the runtime");
         fail(a->sync_fd, err);
+}
+
+static int settings_put(SyncInitSettings *w, size_t *used, const char *str, uint16_t *ret_len)
+{
+        size_t n = strlen(str) + 1;
+
+        if (n > sizeof(w->strings) - *used)
+                return -ENAMETOOLONG;
+        memcpy(w->strings + *used, str, n);
+        *used += n;
+        *ret_len = (uint16_t)n;
+        return 0;
+}
+
+int container_init_send_settings(int fd, const InitArgs *a)
+{
+        SyncInitSettings w = {
+                .head = { .type = SYNC_INIT_SETTINGS },
+                .listen_fd = a->listen_fd,
+                .config_fd = a->config_fd,
+                .preserve_fds = a->opts->preserve_fds,
+                .n_listen_fds = a->n_listen_fds,
+                .no_pivot = a->opts->no_pivot,
+                .no_new_keyring = a->opts->no_new_keyring,
+                .joined_early = a->joined_early,
+        };
+        size_t used = 0;
+
+        if (settings_put(&w, &used, a->opts->id, &w.id_len) < 0 ||
+            settings_put(&w, &used, a->bundle, &w.bundle_len) < 0 ||
+            settings_put(&w, &used, a->rootfs, &w.rootfs_len) < 0)
+                return -ENAMETOOLONG;
+        size_t len = offsetof(SyncInitSettings, strings) + used;
+        ssize_t n;
+        do
+                n = send(fd, &w, len, MSG_NOSIGNAL);
+        while (n < 0 && errno == EINTR);
+        return n < 0 ? -errno : 0;
+}
+
+/* The settings datagram, checked whole: every string where its length says, NUL-terminated. */
+static int settings_recv(int fd, SyncInitSettings *w)
+{
+        ssize_t n;
+
+        do
+                n = recv(fd, w, sizeof(*w), 0);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        size_t head = offsetof(SyncInitSettings, strings);
+        if ((size_t)n < head || w->head.type != SYNC_INIT_SETTINGS)
+                return -EBADMSG;
+        size_t total = (size_t)w->id_len + w->bundle_len + w->rootfs_len;
+        if (w->id_len == 0 || w->bundle_len == 0 || w->rootfs_len == 0 ||
+            total != (size_t)n - head || w->strings[w->id_len - 1] ||
+            w->strings[w->id_len + w->bundle_len - 1] || w->strings[total - 1])
+                return -EBADMSG;
+        return 0;
 }
 
 _noreturn_ void container_init_start(const InitArgs *a)
@@ -425,44 +466,45 @@ int container_init_main(int argc, char **argv)
         _cleanup_spec_ Spec *spec = NULL;
         _cleanup_free_ char *config = NULL;
         _cleanup_seccomp_filter_ SeccompFilter *seccomp = NULL;
-        int sync_fd, listen_fd, config_fd, preserve, nlisten;
+        static SyncInitSettings w; /* 9 KiB, off the stack */
+        int sync_fd;
         size_t len;
 
         /* Again, should the host's fs.suid_dumpable have made us dumpable at execve(). */
         (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-        if (argc != 13 || safe_atoi(argv[2], &sync_fd) < 0 || safe_atoi(argv[3], &listen_fd) < 0 ||
-            safe_atoi(argv[4], &config_fd) < 0 || safe_atoi(argv[8], &preserve) < 0 ||
-            safe_atoi(argv[9], &nlisten) < 0)
+        if (argc != 3 || safe_atoi(argv[2], &sync_fd) < 0 || sync_fd < 0)
                 return -EINVAL; /* not a runtime-made command line */
         /* Nothing of ours may cross the exec that follows. */
         fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
-        fcntl(listen_fd, F_SETFD, FD_CLOEXEC);
-        fcntl(config_fd, F_SETFD, FD_CLOEXEC);
-        int r = read_full_fd_limited(config_fd, READ_LIMIT_JSON, &config, &len);
+        if (settings_recv(sync_fd, &w) < 0)
+                _exit(1); /* not from a runtime, or it died: nobody to tell */
+        fcntl(w.listen_fd, F_SETFD, FD_CLOEXEC);
+        fcntl(w.config_fd, F_SETFD, FD_CLOEXEC);
+        int r = read_full_fd_limited(w.config_fd, READ_LIMIT_JSON, &config, &len);
         if (r < 0)
                 fail(sync_fd, (berth_error(&err, r, "read the container's config"), err));
         r = spec_parse(config, len, &spec, &err);
         if (r < 0)
                 fail(sync_fd, err);
-        safe_close(config_fd);
+        safe_close(w.config_fd);
         if (spec->linux_ && spec->linux_->seccomp &&
             seccomp_filter_build(spec->linux_->seccomp, &seccomp, &err) < 0)
                 fail(sync_fd, err);
         const CreateOptions o = {
-                .id = argv[5],
-                .preserve_fds = (unsigned)preserve,
-                .no_pivot = streq(argv[10], "1"),
-                .no_new_keyring = streq(argv[11], "1"),
+                .id = w.strings,
+                .preserve_fds = w.preserve_fds,
+                .no_pivot = w.no_pivot,
+                .no_new_keyring = w.no_new_keyring,
         };
         const InitArgs a = {
                 .opts = &o,
                 .spec = spec,
-                .bundle = argv[6],
-                .rootfs = argv[7],
+                .bundle = w.strings + w.id_len,
+                .rootfs = w.strings + w.id_len + w.bundle_len,
                 .sync_fd = sync_fd,
-                .listen_fd = listen_fd,
-                .joined_early = streq(argv[12], "1"),
-                .n_listen_fds = (unsigned)nlisten,
+                .listen_fd = w.listen_fd,
+                .joined_early = w.joined_early,
+                .n_listen_fds = w.n_listen_fds,
                 .seccomp = seccomp,
                 .config_fd = -1,
                 .exec_stub_fd = -1,

@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "basic/string-util.h"
 #include "cmd/berth-runtime/cmd.h"
@@ -61,6 +62,10 @@ int parse_create_options(const GlobalOptions *g, int argc, char **argv, bool run
         int c, n;
 
         *o = (struct CreateOptions){ .root = g->root, .systemd_cgroup = g->systemd_cgroup };
+        /* Socket activation: the fds from 3 on go to the container's process. */
+        const char *lf = getenv("LISTEN_FDS");
+        if (lf && safe_atoi(lf, &n) >= 0 && n > 0)
+                o->listen_fds = (unsigned)n;
         while ((c = getopt_long_only(argc, argv, "b:dkh", opts, NULL)) >= 0) {
                 switch (c) {
                 case 'h':
