@@ -35,7 +35,7 @@ typedef struct CreateResult {
 /* create: the init waits for `start` on <state>/exec.sock. With `foreground`, it waits on
  * ret->start_fd instead and the caller starts it (run). */
 int container_create(const CreateOptions *o, bool foreground, CreateResult *ret, BerthError **err);
-void create_result_done(CreateResult *r);
+void container_create_result_done(CreateResult *r);
 /* Starts a created container and runs the poststart hooks. */
 int container_start(Container *c, BerthError **err);
 /* Starts through the channel of a foreground create. */
@@ -48,7 +48,7 @@ int container_kill(Container *c, int sig, bool all, BerthError **err);
 /* Deletes a stopped (or, with force, any) container: poststop hooks, cgroup, state. */
 int container_delete(Container *c, bool force, BerthError **err);
 /* Parses "TERM", "SIGTERM", "15" into a signal number, or -EINVAL. */
-int signal_from_string(const char *s);
+int container_signal_from_string(const char *s);
 
 /* init.c: the container's first process, from clone() to execve(); never returns. */
 typedef struct InitArgs {

@@ -38,7 +38,7 @@
 #include "runtime/sync-wire.h"
 #include "runtime/terminal.h"
 
-void create_result_done(CreateResult *r)
+void container_create_result_done(CreateResult *r)
 {
         if (r->container)
                 container_free(r->container);
@@ -182,7 +182,7 @@ static int spawn_init(const InitArgs *args, bool intermediate, int cgroup_fd, pi
         *ret_into = false;
         /* A cgroup namespace is made after the init joined its cgroup; a time namespace can
          * only be made by unshare(). */
-        flags &= ~(unsigned long)(CLONE_NEWCGROUP | namespace_clone_flag(SPEC_NS_TIME));
+        flags &= ~(unsigned long)(CLONE_NEWCGROUP | namespaces_clone_flag(SPEC_NS_TIME));
         if (!intermediate) {
                 /* Decided here: in the new user namespace the child's euid is the overflow id. */
                 bool by_fds = idmap_by_fds(l);
@@ -251,7 +251,7 @@ static int idmap_check(const Spec *spec, BerthError **err)
                 const SpecMount *m = &spec->mounts[i];
                 _cleanup_(mount_options_done) MountOptions o = {};
                 char what[32];
-                if (mount_options_parse(m->options, &o) < 0 || !mount_is_idmapped(m, &o))
+                if (mount_options_parse(m->options, &o) < 0 || !mount_options_is_idmapped(m, &o))
                         continue; /* a bad option list is the init's to report */
                 snprintf(what, sizeof(what), "mounts[%zu]", i);
                 bool uids = m->n_uid_mappings > 0, gids = m->n_gid_mappings > 0;

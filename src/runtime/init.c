@@ -190,7 +190,7 @@ _noreturn_ void container_init(const InitArgs *a)
 
         sync_die_with_runtime(a->sync_fd);
         if (p && p->exec_cpu_affinity_initial &&
-            sched_set_affinity(p->exec_cpu_affinity_initial, "process.execCPUAffinity.initial",
+            scheduler_set_affinity(p->exec_cpu_affinity_initial, "process.execCPUAffinity.initial",
                                &err) < 0)
                 fail(a->sync_fd, err);
         r = sync_recv(a->sync_fd, &go, NULL);

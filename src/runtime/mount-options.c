@@ -176,7 +176,7 @@ void mount_options_done(MountOptions *o)
         o->data = NULL;
 }
 
-void mount_flags_to_attrs(unsigned long flags, uint64_t *set, uint64_t *clr)
+void mount_options_flags_to_attrs(unsigned long flags, uint64_t *set, uint64_t *clr)
 {
         if (flags & MS_RDONLY)
                 *set |= MOUNT_ATTR_RDONLY;
@@ -199,7 +199,7 @@ void mount_flags_to_attrs(unsigned long flags, uint64_t *set, uint64_t *clr)
         }
 }
 
-bool mount_is_idmapped(const SpecMount *m, const MountOptions *o)
+bool mount_options_is_idmapped(const SpecMount *m, const MountOptions *o)
 {
         return o->idmap || m->n_uid_mappings > 0 || m->n_gid_mappings > 0;
 }
