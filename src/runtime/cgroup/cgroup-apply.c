@@ -127,15 +127,14 @@ int cgroup_apply(Cgroup *cg, const SpecResources *res, bool update, BerthError *
         if (!isempty(r->cpu.cpus) || !isempty(r->cpu.mems)) {
                 if (!(h = cgroup_find(cg, "cpuset")))
                         return absent(cg, "cpuset", "cpu.cpus/mems", err);
-                q = h->unified ? cgroup_v2_cpuset(cg, h, r, err) :
-                                 cgroup_v1_cpuset(cg, h, r, err);
+                q = cgroup_cpuset(cg, h, r, err);
                 if (q < 0)
                         return q;
         }
         if (r->pids.has_limit) {
                 if (!(h = cgroup_find(cg, "pids")))
                         return absent(cg, "pids", "pids", err);
-                q = h->unified ? cgroup_v2_pids(cg, h, r, err) : cgroup_v1_pids(cg, h, r, err);
+                q = cgroup_pids(cg, h, r, err);
                 if (q < 0)
                         return q;
         }
@@ -152,8 +151,7 @@ int cgroup_apply(Cgroup *cg, const SpecResources *res, bool update, BerthError *
         if (r->n_hugepage_limits) {
                 if (!(h = cgroup_find(cg, "hugetlb")))
                         return absent(cg, "hugetlb", "hugepageLimits", err);
-                q = h->unified ? cgroup_v2_hugetlb(cg, h, r, err) :
-                                 cgroup_v1_hugetlb(cg, h, r, err);
+                q = cgroup_hugetlb(cg, h, r, err);
                 if (q < 0)
                         return q;
         }

@@ -102,15 +102,16 @@ uint64_t cgroup_blkio_weight_to_io_weight(uint64_t weight);
 int cgroup_swap_to_v2(int64_t swap, int64_t limit, int64_t *ret);
 /* "max" for negative values, else the number. buf of at least 24 bytes. */
 const char *cgroup_fmt_max(int64_t v, char *buf, size_t size);
+/* The controllers whose files v1 and v2 share (hugetlb's limit file aside, which h tells). */
+int cgroup_cpuset(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
+int cgroup_pids(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
+int cgroup_hugetlb(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
 
 /* cgroup-v1.c / cgroup-v2.c: one function per controller; update says it is `update`. */
 int cgroup_v1_memory(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, bool update,
                      BerthError **err);
 int cgroup_v1_cpu(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
-int cgroup_v1_cpuset(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
-int cgroup_v1_pids(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
 int cgroup_v1_blkio(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
-int cgroup_v1_hugetlb(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
 int cgroup_v1_devices(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
 int cgroup_v1_rdma(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
 int cgroup_v1_net_cls(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
@@ -123,10 +124,7 @@ int cgroup_v1_is_frozen(CgroupHierarchy *h, bool *ret);
 int cgroup_v2_memory(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, bool update,
                      BerthError **err);
 int cgroup_v2_cpu(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
-int cgroup_v2_cpuset(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
-int cgroup_v2_pids(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
 int cgroup_v2_io(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
-int cgroup_v2_hugetlb(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
 int cgroup_v2_rdma(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
 int cgroup_v2_unified(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
 /* Enables every available controller in cgroup.subtree_control from the root down to the
