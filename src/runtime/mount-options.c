@@ -148,16 +148,14 @@ int mount_options_parse(char *const *options, MountOptions *ret)
                         o.attr_set &= ~(uint64_t)opt->value;
                         break;
                 case K_BIND:
-                        o.bind = true;
-                        break;
                 case K_RBIND:
-                        o.bind = o.recursive_bind = true;
+                        o.bind = true;
+                        o.recursive_bind |= opt->kind == K_RBIND;
                         break;
                 case K_IDMAP:
-                        o.idmap = true;
-                        break;
                 case K_RIDMAP:
-                        o.idmap = o.recursive_idmap = true;
+                        o.idmap = true;
+                        o.recursive_idmap |= opt->kind == K_RIDMAP;
                         break;
                 case K_TMPCOPYUP:
                         o.tmpcopyup = true;

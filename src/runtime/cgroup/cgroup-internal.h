@@ -68,6 +68,9 @@ int cgroup_self_path(const CgroupHierarchy *h, char **ret);
 /* The cgroup on h named in content, a /proc/<pid>/cgroup text; -ENOENT when none is. */
 int cgroup_proc_path(const char *content, const CgroupHierarchy *h, char **ret);
 int cgroup_path_join(const char *a, const char *b, char **ret);
+/* One level down a relative path: skips the slashes at *p; at its end returns 0, else replaces
+ * *dir with *dir/<the next component>, moves *p past that and returns 1 (-ENOMEM). */
+int cgroup_path_descend(char **dir, const char **p);
 
 /* cgroup-systemd.c */
 int cgroup_systemd_check(const char *cgroups_path, BerthError **err);

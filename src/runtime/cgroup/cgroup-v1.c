@@ -194,25 +194,19 @@ int cgroup_v1_cpuset_init(CgroupHierarchy *h)
 
         if (!dir)
                 return -ENOMEM;
-        while (*p) {
-                while (*p == '/')
-                        p++;
-                if (!*p)
-                        break;
-                size_t n = strcspn(p, "/");
-                _cleanup_free_ char *child = NULL;
-                if (asprintf(&child, "%s/%.*s", dir, (int)n, p) < 0)
+        for (;;) {
+                _cleanup_free_ char *parent = strdup(dir);
+                if (!parent)
                         return -ENOMEM;
-                r = copy_if_empty(dir, child, "cpuset.cpus");
+                r = cgroup_path_descend(&dir, &p);
+                if (r <= 0)
+                        return r;
+                r = copy_if_empty(parent, dir, "cpuset.cpus");
                 if (r >= 0)
-                        r = copy_if_empty(dir, child, "cpuset.mems");
+                        r = copy_if_empty(parent, dir, "cpuset.mems");
                 if (r < 0)
                         return r;
-                free(dir);
-                dir = TAKE_PTR(child);
-                p += n;
         }
-        return 0;
 }
 
 static int write_devices(Cgroup *cg, CgroupHierarchy *h, const char *c, const char *file,

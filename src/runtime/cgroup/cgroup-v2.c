@@ -255,11 +255,7 @@ int cgroup_v2_enable_controllers(CgroupHierarchy *h)
 
         if (!dir)
                 return -ENOMEM;
-        for (;;) {
-                while (*p == '/')
-                        p++;
-                if (!*p)
-                        break;
+        while (p[strspn(p, "/")]) {
                 _cleanup_free_ char *file = NULL;
                 if (asprintf(&file, "%s/cgroup.controllers", dir) < 0)
                         return -ENOMEM;
@@ -290,13 +286,8 @@ int cgroup_v2_enable_controllers(CgroupHierarchy *h)
                                 (void)write_string_file(file, op);
                         }
                 }
-                size_t n = strcspn(p, "/");
-                char *nd;
-                if (asprintf(&nd, "%s/%.*s", dir, (int)n, p) < 0)
+                if (cgroup_path_descend(&dir, &p) < 0)
                         return -ENOMEM;
-                free(dir);
-                dir = nd;
-                p += n;
                 if (!*p || streq(p, "/"))
                         break; /* dir is the cgroup itself: leave its subtree alone */
         }
