@@ -21,19 +21,51 @@ int want_id(int argc, char **argv, int optind_, const char *verb, const char **r
         return 0;
 }
 
-int parse_no_options(int argc, char **argv, BerthError **err)
+int parse_one_option(int argc, char **argv, const char *name, bool stop_at_id, const char **ret_arg,
+                     bool *ret_given, BerthError **err)
 {
-        static const struct option opts[] = {
+        const struct option opts[] = {
+                { name ? name : "help", ret_arg ? required_argument : no_argument, NULL,
+                  name ? name[0] : 'h' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        int c = getopt_long_only(argc, argv, "h", opts, NULL);
+        char shortopts[8];
+        int c;
 
-        if (c < 0)
-                return 0;
-        if (c == 'h')
-                return cmd_usage(argv[0]) < 0 ? -EINVAL : 1;
-        return berth_error(err, 0, "%s: invalid option (see %s --help)", argv[0], argv[0]);
+        snprintf(shortopts, sizeof(shortopts), "%s%s%sh", stop_at_id ? "+" : "",
+                 name ? (char[]){ name[0], 0 } : "", name && ret_arg ? ":" : "");
+        while ((c = getopt_long_only(argc, argv, shortopts, opts, NULL)) >= 0) {
+                if (c == 'h')
+                        return cmd_usage(argv[0]) < 0 ? -EINVAL : 1;
+                if (!name || c != name[0])
+                        return berth_error(err, 0, "%s: invalid option (see %s --help)", argv[0],
+                                           argv[0]);
+                *ret_given = true;
+                if (ret_arg)
+                        *ret_arg = optarg;
+        }
+        return 0;
+}
+
+int parse_no_options(int argc, char **argv, BerthError **err)
+{
+        return parse_one_option(argc, argv, NULL, false, NULL, NULL, err);
+}
+
+int load_container_arg(const GlobalOptions *g, int argc, char **argv, Container **ret,
+                       BerthError **err)
+{
+        const char *id = NULL;
+        int r = parse_no_options(argc, argv, err);
+
+        if (r != 0)
+                return r < 0 ? r : 0;
+        r = want_id(argc, argv, optind, argv[0], &id, err);
+        if (r < 0)
+                return r;
+        r = container_load(g->root, id, ret, err);
+        return r < 0 ? r : 1;
 }
 
 void print_json(struct json_object *o)
