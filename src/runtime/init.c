@@ -175,10 +175,142 @@ static int wait_start(const InitArgs *a, int *ret_fd, BerthError **err)
         return 0;
 }
 
-_noreturn_ void container_init(const InitArgs *a)
+/* Credentials and namespaces first, then what lives in them: lo, hostname, sysctls. */
+static int init_namespaces(const InitArgs *a, RootfsContext *rc, BerthError **err)
 {
         const Spec *s = a->spec;
         const SpecLinux *l = s->linux_;
+
+        rc->userns = l && l->namespaces[SPEC_NS_USER].present;
+        rc->new_cgroupns = l && l->namespaces[SPEC_NS_CGROUP].present &&
+                           !l->namespaces[SPEC_NS_CGROUP].path;
+        if (rc->userns && !l->namespaces[SPEC_NS_USER].path) {
+                /* Become the namespace's root; container uid 0 may not be mapped. */
+                if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
+                        return berth_error(err, errno, "setgid 0 in the user namespace");
+                if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+                        return berth_error(err, errno, "setuid 0 in the user namespace");
+                sync_die_with_runtime(a->sync_fd); /* a new uid cleared the death signal */
+        }
+        if (!a->joined_early) {
+                static const SpecNamespaceType order[] = { SPEC_NS_IPC, SPEC_NS_UTS,
+                                                           SPEC_NS_NETWORK, SPEC_NS_CGROUP,
+                                                           SPEC_NS_TIME, SPEC_NS_MOUNT };
+                int r = namespaces_join(l, order, ELEMENTSOF(order), err);
+                if (r < 0)
+                        return r;
+        }
+        if (l && l->namespaces[SPEC_NS_TIME].present && !l->namespaces[SPEC_NS_TIME].path) {
+                int r = namespaces_enter_new_time(l, err);
+                if (r < 0)
+                        return r;
+        }
+
+        umask(0);
+        bool new_net = l && l->namespaces[SPEC_NS_NETWORK].present &&
+                       !l->namespaces[SPEC_NS_NETWORK].path;
+        int r = new_net ? loopback_up(err) : 0;
+        if (r >= 0)
+                r = set_hostname(s, err);
+        if (r >= 0)
+                r = set_sysctls(l, err);
+        if (r < 0)
+                return r;
+        if (!l || !l->namespaces[SPEC_NS_MOUNT].present)
+                return berth_error(err, 0, "linux.namespaces: a mount namespace is required");
+        return 0;
+}
+
+/* The rootfs up to the pivot, with the cgroup joined and the hooks of that stage run. */
+static int init_rootfs(const InitArgs *a, RootfsContext *rc, const char *state, BerthError **err)
+{
+        const Spec *s = a->spec;
+        const SpecProcess *p = s->process;
+        int r;
+
+        rc->enter_cgroup = enter_cgroup;
+        rc->userdata = (void *)a;
+        /* A joined mount namespace gets the rootfs set up inside it, as runc does. */
+        r = rootfs_prepare(rc, err);
+        if (r < 0)
+                return r;
+        /* Hooks and everything after run inside the container's cgroup. */
+        r = enter_cgroup(rc, err);
+        if (r < 0)
+                return r;
+
+        if (s->hooks[SPEC_HOOK_PRESTART].n || s->hooks[SPEC_HOOK_CREATE_RUNTIME].n) {
+                sync_send(a->sync_fd, SYNC_HOOKS, 0, NULL, -1);
+                _cleanup_free_ char *herr = NULL;
+                if (sync_expect(a->sync_fd, SYNC_HOOKS_DONE, NULL, NULL, &herr) < 0)
+                        _exit(1); /* the runtime reports its own hook failure */
+        }
+        /* Hooks run in the container get the container's environment, not ours, as with
+         * runc: process.env here, the process's own (HOME and all) at startContainer. */
+        static char *const no_env[] = { NULL };
+        r = hooks_run_env(s, SPEC_HOOK_CREATE_CONTAINER, state, p && p->env ? p->env : no_env,
+                          err);
+        if (r < 0)
+                return r;
+        r = rootfs_pivot(rc, a->opts->no_pivot, err);
+        if (r < 0)
+                return r;
+        return rootfs_finalize(rc, err);
+}
+
+/* The console (its master goes to the runtime) or a new session, then a read-only rootfs. */
+static int init_terminal(const InitArgs *a, RootfsContext *rc, BerthError **err)
+{
+        const SpecProcess *p = a->spec->process;
+
+        if (p && p->terminal) {
+                _cleanup_free_ char *slave_path = NULL;
+                _cleanup_close_ int master = -1, slave = -1;
+                int r = terminal_open_pty(&master, &slave, &slave_path, err);
+                if (r >= 0)
+                        r = rootfs_bind_console(slave_path, err);
+                if (r < 0)
+                        return r;
+                if (sync_send(a->sync_fd, SYNC_CONSOLE, 0, NULL, master) < 0)
+                        _exit(1);
+                r = terminal_make_controlling(slave, p->has_console_size ? p->console_height : 0,
+                                              p->has_console_size ? p->console_width : 0, err);
+                if (r < 0)
+                        return r;
+        } else if (setsid() < 0 && errno != EPERM)
+                return berth_error(err, errno, "setsid");
+        return rootfs_remount_readonly(rc, err);
+}
+
+/* Keyring, personality, and the process made ready to execute from the new root. */
+static int init_process(const InitArgs *a, RootfsContext *rc, PreparedProcess *proc,
+                        BerthError **err)
+{
+        const SpecLinux *l = a->spec->linux_;
+        const SpecProcess *p = a->spec->process;
+
+        if (!p)
+                return berth_error(err, 0, "process: missing");
+        if (!a->opts->no_new_keyring) {
+                char name[128];
+                snprintf(name, sizeof(name), "_ses.%s", a->opts->id);
+                /* Keyrings may be disabled or unavailable in a user namespace: not fatal. */
+                (void)syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0);
+        }
+        if (l->personality.present && l->personality.domain) {
+                unsigned long pers = streq(l->personality.domain, "LINUX32") ? PER_LINUX32
+                                                                              : PER_LINUX;
+                if (personality(pers) < 0)
+                        return berth_error(err, errno, "linux.personality");
+        }
+        if (rc->rootfd < 0 && (rc->rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+                return berth_error(err, errno, "open /");
+        return process_prepare(p, rc->rootfd, a->n_listen_fds, a->seccomp, a->sync_fd, proc, err);
+}
+
+_noreturn_ void container_init(const InitArgs *a)
+{
+        const Spec *s = a->spec;
         const SpecProcess *p = s->process;
         _cleanup_error_ BerthError *err = NULL;
         _cleanup_free_ char *state = NULL;
@@ -190,8 +322,8 @@ _noreturn_ void container_init(const InitArgs *a)
 
         sync_die_with_runtime(a->sync_fd);
         if (p && p->exec_cpu_affinity_initial &&
-            scheduler_set_affinity(p->exec_cpu_affinity_initial, "process.execCPUAffinity.initial",
-                               &err) < 0)
+            scheduler_set_affinity(p->exec_cpu_affinity_initial,
+                                   "process.execCPUAffinity.initial", &err) < 0)
                 fail(a->sync_fd, err);
         r = sync_recv(a->sync_fd, &go, NULL);
         if (r < 0 || go.type != SYNC_GO)
@@ -199,103 +331,8 @@ _noreturn_ void container_init(const InitArgs *a)
         state = TAKE_PTR(go.text);
         rc.source_fd = a->sync_fd;
 
-        rc.userns = l && l->namespaces[SPEC_NS_USER].present;
-        rc.new_cgroupns = l && l->namespaces[SPEC_NS_CGROUP].present &&
-                          !l->namespaces[SPEC_NS_CGROUP].path;
-        if (rc.userns && !l->namespaces[SPEC_NS_USER].path) {
-                /* Become the namespace's root; container uid 0 may not be mapped. */
-                if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
-                        fail(a->sync_fd, (berth_error(&err, errno, "setgid 0 in the user "
-                                                                   "namespace"), err));
-                if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
-                        fail(a->sync_fd, (berth_error(&err, errno, "setuid 0 in the user "
-                                                                   "namespace"), err));
-                sync_die_with_runtime(a->sync_fd); /* a new uid cleared the death signal */
-        }
-        if (!a->joined_early) {
-                static const SpecNamespaceType order[] = { SPEC_NS_IPC, SPEC_NS_UTS,
-                                                           SPEC_NS_NETWORK, SPEC_NS_CGROUP,
-                                                           SPEC_NS_TIME, SPEC_NS_MOUNT };
-                if (namespaces_join(l, order, ELEMENTSOF(order), &err) < 0)
-                        fail(a->sync_fd, err);
-        }
-        if (l && l->namespaces[SPEC_NS_TIME].present && !l->namespaces[SPEC_NS_TIME].path &&
-            namespaces_enter_new_time(l, &err) < 0)
-                fail(a->sync_fd, err);
-
-        umask(0);
-        bool new_net = l && l->namespaces[SPEC_NS_NETWORK].present &&
-                       !l->namespaces[SPEC_NS_NETWORK].path;
-        if (new_net && loopback_up(&err) < 0)
-                fail(a->sync_fd, err);
-        if (set_hostname(s, &err) < 0 || set_sysctls(l, &err) < 0)
-                fail(a->sync_fd, err);
-
-        if (!l || !l->namespaces[SPEC_NS_MOUNT].present)
-                fail(a->sync_fd, (berth_error(&err, 0, "linux.namespaces: a mount namespace is "
-                                                       "required"), err));
-        rc.enter_cgroup = enter_cgroup;
-        rc.userdata = (void *)a;
-        /* A joined mount namespace gets the rootfs set up inside it, as runc does. */
-        if (rootfs_prepare(&rc, &err) < 0)
-                fail(a->sync_fd, err);
-        /* Hooks and everything after run inside the container's cgroup. */
-        if (enter_cgroup(&rc, &err) < 0)
-                fail(a->sync_fd, err);
-
-        if (s->hooks[SPEC_HOOK_PRESTART].n || s->hooks[SPEC_HOOK_CREATE_RUNTIME].n) {
-                sync_send(a->sync_fd, SYNC_HOOKS, 0, NULL, -1);
-                _cleanup_free_ char *herr = NULL;
-                r = sync_expect(a->sync_fd, SYNC_HOOKS_DONE, NULL, NULL, &herr);
-                if (r < 0)
-                        _exit(1); /* the runtime reports its own hook failure */
-        }
-        /* Hooks run in the container get the container's environment, not ours, as with
-         * runc: process.env here, the process's own (HOME and all) at startContainer. */
-        static char *const no_env[] = { NULL };
-        if (hooks_run_env(s, SPEC_HOOK_CREATE_CONTAINER, state, p && p->env ? p->env : no_env,
-                          &err) < 0)
-                fail(a->sync_fd, err);
-
-        if (rootfs_pivot(&rc, a->opts->no_pivot, &err) < 0 || rootfs_finalize(&rc, &err) < 0)
-                fail(a->sync_fd, err);
-
-        if (p && p->terminal) {
-                _cleanup_free_ char *slave_path = NULL;
-                _cleanup_close_ int master = -1, slave = -1;
-                if (terminal_open_pty(&master, &slave, &slave_path, &err) < 0 ||
-                    rootfs_bind_console(slave_path, &err) < 0)
-                        fail(a->sync_fd, err);
-                r = sync_send(a->sync_fd, SYNC_CONSOLE, 0, NULL, master);
-                if (r < 0)
-                        _exit(1);
-                if (terminal_make_controlling(slave, p->has_console_size ? p->console_height : 0,
-                                              p->has_console_size ? p->console_width : 0,
-                                              &err) < 0)
-                        fail(a->sync_fd, err);
-        } else if (setsid() < 0 && errno != EPERM)
-                fail(a->sync_fd, (berth_error(&err, errno, "setsid"), err));
-        if (rootfs_remount_readonly(&rc, &err) < 0)
-                fail(a->sync_fd, err);
-
-        if (!p)
-                fail(a->sync_fd, (berth_error(&err, 0, "process: missing"), err));
-        if (!a->opts->no_new_keyring) {
-                char name[128];
-                snprintf(name, sizeof(name), "_ses.%s", a->opts->id);
-                /* Keyrings may be disabled or unavailable in a user namespace: not fatal. */
-                (void)syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0);
-        }
-        if (l->personality.present && l->personality.domain) {
-                unsigned long pers = streq(l->personality.domain, "LINUX32") ? PER_LINUX32
-                                                                              : PER_LINUX;
-                if (personality(pers) < 0)
-                        fail(a->sync_fd, (berth_error(&err, errno, "linux.personality"), err));
-        }
-        if (rc.rootfd < 0 && (rc.rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-                fail(a->sync_fd, (berth_error(&err, errno, "open /"), err));
-        if (process_prepare(p, rc.rootfd, a->n_listen_fds, a->seccomp, a->sync_fd, &proc,
-                            &err) < 0)
+        if (init_namespaces(a, &rc, &err) < 0 || init_rootfs(a, &rc, state, &err) < 0 ||
+            init_terminal(a, &rc, &err) < 0 || init_process(a, &rc, &proc, &err) < 0)
                 fail(a->sync_fd, err);
         rootfs_context_done(&rc);
 
