@@ -21,7 +21,25 @@ static int parse_number(const char *flag, const char *what, const char *s, uint6
         return 0;
 }
 
-int cmd_exec(const GlobalOptions *g, int argc, char **argv, BerthError **err)
+/* The flags, owned here: the overrides are made of them later. */
+typedef struct ExecFlags {
+        ExecOptions o;
+        const char *process_file, *cwd, *user;
+        char **envs, **caps;
+        uint32_t *gids;
+        size_t n_gids;
+        bool tty, nnp;
+} ExecFlags;
+
+static void exec_flags_done(ExecFlags *f)
+{
+        strv_free(f->envs);
+        strv_free(f->caps);
+        free(f->gids);
+}
+
+/* Returns 1 to go on with optind at the id, 0 after --help, or a negative error. */
+static int parse_exec_flags(int argc, char **argv, ExecFlags *f, BerthError **err)
 {
         static const struct option opts[] = {
                 { "console-socket", required_argument, NULL, 's' },
@@ -43,73 +61,65 @@ int cmd_exec(const GlobalOptions *g, int argc, char **argv, BerthError **err)
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        _cleanup_container_ Container *c = NULL;
-        _cleanup_spec_ Spec *pspec = NULL;
-        _cleanup_strv_free_ char **envs = NULL, **caps = NULL;
-        _cleanup_free_ uint32_t *gids = NULL;
-        const char *process_file = NULL, *cwd = NULL, *user = NULL;
-        ExecOptions o = {};
-        bool tty = false, nnp = false;
-        size_t n_gids = 0;
         uint64_t v;
-        int ch, r, status = 0;
+        int ch;
 
         while ((ch = getopt_long_only(argc, argv, "+s:w:e:tu:g:p:dc:h", opts, NULL)) >= 0) {
                 switch (ch) {
                 case 's':
-                        o.console_socket = optarg;
+                        f->o.console_socket = optarg;
                         break;
                 case 'w':
-                        cwd = optarg;
+                        f->cwd = optarg;
                         break;
                 case 'e':
-                        if (strv_extend(&envs, optarg) < 0)
+                        if (strv_extend(&f->envs, optarg) < 0)
                                 return -ENOMEM;
                         break;
                 case 't':
-                        tty = true;
+                        f->tty = true;
                         break;
                 case 'u':
-                        user = optarg;
+                        f->user = optarg;
                         break;
                 case 'g': {
                         if (parse_number("--additional-gids", "expected a number", optarg,
                                          UINT32_MAX, &v, err) < 0)
                                 return -EINVAL;
-                        uint32_t *ng = realloc(gids, (n_gids + 1) * sizeof(*gids));
+                        uint32_t *ng = realloc(f->gids, (f->n_gids + 1) * sizeof(*f->gids));
                         if (!ng)
                                 return -ENOMEM;
-                        gids = ng;
-                        gids[n_gids++] = (uint32_t)v;
+                        f->gids = ng;
+                        f->gids[f->n_gids++] = (uint32_t)v;
                         break;
                 }
                 case 'p':
-                        process_file = optarg;
+                        f->process_file = optarg;
                         break;
                 case 'd':
-                        o.detach = true;
+                        f->o.detach = true;
                         break;
                 case 'P':
-                        o.pid_file = optarg;
+                        f->o.pid_file = optarg;
                         break;
                 case 'n':
-                        nnp = true;
+                        f->nnp = true;
                         break;
                 case 'c':
-                        if (strv_extend(&caps, optarg) < 0)
+                        if (strv_extend(&f->caps, optarg) < 0)
                                 return -ENOMEM;
                         break;
                 case 'f':
                         if (parse_number("--preserve-fds", "invalid", optarg, INT_MAX, &v, err) <
                             0)
                                 return -EINVAL;
-                        o.preserve_fds = (unsigned)v;
+                        f->o.preserve_fds = (unsigned)v;
                         break;
                 case 'I':
-                        o.ignore_paused = true;
+                        f->o.ignore_paused = true;
                         break;
                 case 'h':
-                        return cmd_usage(argv[0]);
+                        return cmd_usage(argv[0]); /* 0: --help */
                 case 'L':
                 case 'A':
                 case 'C':
@@ -118,10 +128,23 @@ int cmd_exec(const GlobalOptions *g, int argc, char **argv, BerthError **err)
                         return berth_error(err, 0, "exec: invalid option (see --help)");
                 }
         }
+        return 1;
+}
+
+int cmd_exec(const GlobalOptions *g, int argc, char **argv, BerthError **err)
+{
+        _cleanup_(exec_flags_done) ExecFlags f = {};
+        _cleanup_container_ Container *c = NULL;
+        _cleanup_spec_ Spec *pspec = NULL;
+        int r, status = 0;
+
+        r = parse_exec_flags(argc, argv, &f, err);
+        if (r <= 0)
+                return r;
         if (optind >= argc)
                 return berth_error(err, 0, "exec: a container id is required");
         const char *id = argv[optind++];
-        if (!process_file && optind >= argc)
+        if (!f.process_file && optind >= argc)
                 return berth_error(err, 0, "exec: a command or --process is required");
         r = container_load(g->root, id, &c, err);
         if (r < 0)
@@ -131,8 +154,8 @@ int cmd_exec(const GlobalOptions *g, int argc, char **argv, BerthError **err)
                 return r;
 
         SpecProcess *p;
-        if (process_file) {
-                r = container_exec_load_process(process_file, &pspec, err);
+        if (f.process_file) {
+                r = container_exec_load_process(f.process_file, &pspec, err);
                 if (r < 0)
                         return r;
                 p = pspec->process;
@@ -142,28 +165,28 @@ int cmd_exec(const GlobalOptions *g, int argc, char **argv, BerthError **err)
                         return berth_error(err, 0, "exec: container `%s` has no process", id);
                 const ExecOverrides x = {
                         .args = argv + optind,
-                        .terminal = tty,
-                        .cwd = cwd,
-                        .env = envs,
-                        .user = user,
-                        .gids = gids,
-                        .n_gids = n_gids,
-                        .caps = caps,
-                        .no_new_privileges = nnp,
+                        .terminal = f.tty,
+                        .cwd = f.cwd,
+                        .env = f.envs,
+                        .user = f.user,
+                        .gids = f.gids,
+                        .n_gids = f.n_gids,
+                        .caps = f.caps,
+                        .no_new_privileges = f.nnp,
                 };
                 r = container_exec_override(p, &x, err);
                 if (r < 0)
                         return r;
         }
         if (vm_container_is_vm(c)) {
-                r = vm_container_exec(c, p, o.console_socket, o.detach, o.pid_file, &status,
+                r = vm_container_exec(c, p, f.o.console_socket, f.o.detach, f.o.pid_file, &status,
                                       err);
                 return r < 0 ? r : status;
         }
-        r = container_exec_protect(c, p, g->argv, &o, err);
+        r = container_exec_protect(c, p, g->argv, &f.o, err);
         if (r < 0)
                 return r;
         log_debug("exec %s: join the namespaces and the cgroup of its init (pid %d)", id, c->pid);
-        r = container_exec(c, p, &o, &status, err);
+        r = container_exec(c, p, &f.o, &status, err);
         return r < 0 ? r : status;
 }
