@@ -66,7 +66,6 @@ typedef struct InitArgs {
         int exec_stub_fd;    /* the sealed exec stub to execute the program by, or -1 */
 } InitArgs;
 
-_noreturn_ void container_init(const InitArgs *a);
 /* Right after the clone: the init goes on in the runtime's own image, non-dumpable, when the
  * exec stub can protect the runtime's binary (exec-stub.h), else container_init_reexec(). */
 _noreturn_ void container_init_start(const InitArgs *a);

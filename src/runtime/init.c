@@ -308,7 +308,7 @@ static int init_process(const InitArgs *a, RootfsContext *rc, PreparedProcess *p
         return process_prepare(p, rc->rootfd, a->n_listen_fds, a->seccomp, a->sync_fd, proc, err);
 }
 
-_noreturn_ void container_init(const InitArgs *a)
+_noreturn_ static void container_init(const InitArgs *a)
 {
         const Spec *s = a->spec;
         const SpecProcess *p = s->process;

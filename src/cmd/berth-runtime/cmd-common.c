@@ -68,6 +68,18 @@ int load_container_arg(const GlobalOptions *g, int argc, char **argv, Container 
         return r < 0 ? r : 1;
 }
 
+int run_on_container(const GlobalOptions *g, int argc, char **argv,
+                     int (*op)(Container *c, BerthError **err), BerthError **err)
+{
+        _cleanup_container_ Container *c = NULL;
+        int r = load_container_arg(g, argc, argv, &c, err);
+
+        if (r <= 0)
+                return r; /* 0: --help */
+        r = op(c, err);
+        return r < 0 ? r : 0;
+}
+
 void print_json(struct json_object *o)
 {
         puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |

@@ -52,6 +52,9 @@ int parse_one_option(int argc, char **argv, const char *name, bool stop_at_id, c
 struct Container;
 int load_container_arg(const GlobalOptions *g, int argc, char **argv, struct Container **ret,
                        BerthError **err);
+/* `VERB ID` that only calls op on the container (pause, resume); returns the exit status. */
+int run_on_container(const GlobalOptions *g, int argc, char **argv,
+                     int (*op)(struct Container *c, BerthError **err), BerthError **err);
 
 /* Shared by create and run: parses their common flags into o; returns optind, 0 when --help
  * printed the usage, or a negative error. */

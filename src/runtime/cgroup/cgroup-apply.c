@@ -32,34 +32,20 @@ static int absent(Cgroup *cg, const char *controller, const char *field, BerthEr
  */
 static void unset_zeros(SpecResources *r)
 {
-        if (r->memory.limit == 0)
-                r->memory.has_limit = false;
-        if (r->memory.reservation == 0)
-                r->memory.has_reservation = false;
-        if (r->memory.swap == 0)
-                r->memory.has_swap = false;
-        if (r->memory.kernel_tcp == 0)
-                r->memory.has_kernel_tcp = false;
-        if (!r->memory.disable_oom_killer)
-                r->memory.has_disable_oom_killer = false;
-        if (r->cpu.shares == 0)
-                r->cpu.has_shares = false;
-        if (r->cpu.quota == 0)
-                r->cpu.has_quota = false;
-        if (r->cpu.period == 0)
-                r->cpu.has_period = false;
-        if (r->cpu.realtime_runtime == 0)
-                r->cpu.has_realtime_runtime = false;
-        if (r->cpu.realtime_period == 0)
-                r->cpu.has_realtime_period = false;
-        if (r->pids.limit == 0)
-                r->pids.has_limit = false;
-        if (r->block_io.weight == 0)
-                r->block_io.has_weight = false;
-        if (r->block_io.leaf_weight == 0)
-                r->block_io.has_leaf_weight = false;
-        if (r->network.class_id == 0)
-                r->network.has_class_id = false;
+        r->memory.has_limit &= r->memory.limit != 0;
+        r->memory.has_reservation &= r->memory.reservation != 0;
+        r->memory.has_swap &= r->memory.swap != 0;
+        r->memory.has_kernel_tcp &= r->memory.kernel_tcp != 0;
+        r->memory.has_disable_oom_killer &= r->memory.disable_oom_killer;
+        r->cpu.has_shares &= r->cpu.shares != 0;
+        r->cpu.has_quota &= r->cpu.quota != 0;
+        r->cpu.has_period &= r->cpu.period != 0;
+        r->cpu.has_realtime_runtime &= r->cpu.realtime_runtime != 0;
+        r->cpu.has_realtime_period &= r->cpu.realtime_period != 0;
+        r->pids.has_limit &= r->pids.limit != 0;
+        r->block_io.has_weight &= r->block_io.weight != 0;
+        r->block_io.has_leaf_weight &= r->block_io.leaf_weight != 0;
+        r->network.has_class_id &= r->network.class_id != 0;
 }
 
 static bool memory_set(const SpecResources *r)
