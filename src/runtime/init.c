@@ -513,11 +513,14 @@ int container_init_main(int argc, char **argv)
                 return -EINVAL; /* not a runtime-made command line */
         /* Nothing of ours may cross the exec that follows. */
         fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
-        if (settings_recv(sync_fd, &w) < 0)
-                _exit(1); /* not from a runtime, or it died: nobody to tell */
+        int r = settings_recv(sync_fd, &w);
+        if (r == -EBADF || r == -ENOTSOCK)
+                return -EINVAL; /* not a runtime-made command line */
+        if (r < 0)
+                _exit(1); /* the runtime died, or sent something else: nobody to tell */
         fcntl(w.listen_fd, F_SETFD, FD_CLOEXEC);
         fcntl(w.config_fd, F_SETFD, FD_CLOEXEC);
-        int r = read_full_fd_limited(w.config_fd, READ_LIMIT_JSON, &config, &len);
+        r = read_full_fd_limited(w.config_fd, READ_LIMIT_JSON, &config, &len);
         if (r < 0)
                 fail(sync_fd, (berth_error(&err, r, "read the container's config"), err));
         r = spec_parse(config, len, &spec, &err);
