@@ -64,6 +64,8 @@ typedef struct InitArgs {
         int config_fd;       /* the config.json copy, open for reading (the init may not be
                               * allowed to open it once in its user namespace) */
         int exec_stub_fd;    /* the sealed exec stub to execute the program by, or -1 */
+        bool reexec;         /* !exec_stub_usable(): the init re-executes the runtime's copy,
+                              * and the runtime sends it its settings (decided once, here) */
 } InitArgs;
 
 /* Right after the clone: the init goes on in the runtime's own image, non-dumpable, when the

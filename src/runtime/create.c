@@ -705,13 +705,14 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                         .n_listen_fds = x.n_listen,
                         .config_fd = x.config_fd,
                         .exec_stub_fd = -1,
+                        .reexec = !exec_stub_usable(x.spec),
                 };
                 r = create_spawn(&x, &args, err);
                 if (r >= 0)
                         r = create_map_ids(&x, err);
                 /* An init that re-executes the runtime's copy reads its settings first. A
                  * failed send means the init died: serve_init() then reads why it did. */
-                if (r >= 0 && !exec_stub_usable(x.spec)) {
+                if (r >= 0 && args.reexec) {
                         r = container_init_send_settings(x.sync[0], &args);
                         if (r == -EPIPE || r == -ECONNRESET)
                                 r = 0;

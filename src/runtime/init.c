@@ -475,7 +475,7 @@ _noreturn_ void container_init_start(const InitArgs *a)
         close_fds_except(3 + (int)(a->n_listen_fds + a->opts->preserve_fds), keep,
                          ELEMENTSOF(keep));
         sync_die_with_runtime(a->sync_fd);
-        if (!exec_stub_usable(a->spec))
+        if (a->reexec)
                 container_init_reexec(a);
         /* No process in the container may open our /proc/<pid>/exe, the runtime's binary. */
         if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
