@@ -326,3 +326,8 @@ int fs_fd_get_path(int fd, char **ret)
         *ret = strdup(buf);
         return *ret ? 0 : -ENOMEM;
 }
+
+void fs_proc_fd_path(int fd, char buf[static 32])
+{
+        snprintf(buf, 32, "/proc/self/fd/%d", fd);
+}

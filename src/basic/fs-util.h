@@ -61,3 +61,6 @@ int fs_rm_rf_at(int dirfd, const char *name);
 int fs_rm_rf(const char *path);
 bool fs_path_is_absolute(const char *p);
 int fs_fd_get_path(int fd, char **ret);
+
+/* "/proc/self/fd/N": the path that reaches fd's file (reopening an O_PATH fd, mounting on it). */
+void fs_proc_fd_path(int fd, char buf[static 32]);

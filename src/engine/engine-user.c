@@ -37,7 +37,7 @@ static int read_etc(int rootfd, const char *name, char **ret, BerthError **err)
                 return 0;
         if (pfd < 0)
                 return berth_error(err, -pfd, "the image's `/%s`", name);
-        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+        fs_proc_fd_path(pfd, proc);
         fd = open(proc, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0)
                 return berth_error(err, errno, "open the image's `/%s`", name);

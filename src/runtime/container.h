@@ -60,7 +60,7 @@ typedef struct InitArgs {
         int listen_fd;       /* exec.sock for create, -1 for run */
         bool joined_early;   /* the namespaces to join were joined before the clone */
         unsigned n_listen_fds; /* LISTEN_FDS passed through */
-        struct SeccompFilter *seccomp; /* loaded by the init; may be NULL */
+        struct SyscallFilter *seccomp; /* loaded by the init; may be NULL */
         int config_fd;       /* the config.json copy, open for reading (the init may not be
                               * allowed to open it once in its user namespace) */
         int exec_stub_fd;    /* the sealed exec stub to execute the program by, or -1 */

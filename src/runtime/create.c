@@ -34,7 +34,7 @@
 #include "runtime/mount-source.h"
 #include "runtime/namespaces.h"
 #include "runtime/process.h"
-#include "runtime/seccomp/seccomp.h"
+#include "runtime/seccomp/syscall-filter.h"
 #include "runtime/sync.h"
 #include "runtime/sync-wire.h"
 #include "runtime/terminal.h"
@@ -317,7 +317,7 @@ static int serve_init(Container *c, const Spec *spec, const CreateOptions *o, in
                         if (fd < 0 || !sc || !sc->listener_path)
                                 break;
                         _cleanup_free_ char *st = container_state_string(c, STATUS_CREATING);
-                        r = seccomp_send_listener(sc->listener_path, sc->listener_metadata, fd,
+                        r = syscall_filter_send_listener(sc->listener_path, sc->listener_metadata, fd,
                                                   st, err);
                         if (r < 0)
                                 return berth_error_prefix(err, "linux.seccomp.listenerPath");

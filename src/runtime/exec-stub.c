@@ -14,7 +14,7 @@
 #include "basic/string-util.h"
 #include "runtime/cloned-binary.h"
 #include "runtime/exec-stub.h"
-#include "runtime/seccomp/seccomp.h"
+#include "runtime/seccomp/syscall-filter.h"
 
 /* exec-stub/stub.c, compiled and embedded by exec-stub/meson.build. */
 extern const unsigned char exec_stub_elf[];
@@ -51,7 +51,7 @@ bool exec_stub_usable_process(const SpecProcess *p, const SpecSeccomp *sc)
         static const char *const needed[] = { "execveat", "fcntl",  "write",
                                               "exit_group", "capget", "capset" };
         for (size_t i = 0; sc && i < ELEMENTSOF(needed); i++)
-                if (!seccomp_spec_allows(sc, needed[i]))
+                if (!syscall_filter_spec_allows(sc, needed[i]))
                         return false;
         return true;
 }

@@ -18,7 +18,7 @@
 #include "runtime/exec.h"
 #include "runtime/namespaces.h"
 #include "runtime/process.h"
-#include "runtime/seccomp/seccomp.h"
+#include "runtime/seccomp/syscall-filter.h"
 #include "runtime/sync.h"
 #include "runtime/sync-wire.h"
 #include "runtime/terminal.h"
@@ -29,7 +29,7 @@ _noreturn_ static void fail(int fd, BerthError *err)
 }
 
 /* The exec'd process, from its fork in the container's namespaces to execve(). */
-_noreturn_ static void exec_child(const SpecProcess *p, const ExecOptions *o, SeccompFilter *seccomp,
+_noreturn_ static void exec_child(const SpecProcess *p, const ExecOptions *o, SyscallFilter *seccomp,
                                   int sync_fd)
 {
         _cleanup_(process_prepared_done) PreparedProcess proc = {};
@@ -93,7 +93,7 @@ static unsigned long namespace_flags(const Spec *s)
  * init's pidfd, then forks the process itself as our child (a pid namespace is entered by
  * children only). */
 static int spawn(Container *c, int pidfd, int cgroup_fd, const SpecProcess *p,
-                 const ExecOptions *o, SeccompFilter *seccomp, int parent_fd, int sync_fd,
+                 const ExecOptions *o, SyscallFilter *seccomp, int parent_fd, int sync_fd,
                  pid_t *ret, bool *ret_into, BerthError **err)
 {
         unsigned long flags = namespace_flags(c->spec);
@@ -147,7 +147,7 @@ int container_exec(Container *c, const SpecProcess *p, const ExecOptions *o, int
         _cleanup_close_pair_ int sp[2] = { -1, -1 };
         _cleanup_close_ int pidfd = -1, console = -1;
         _cleanup_cgroup_ Cgroup *cg = NULL;
-        _cleanup_seccomp_filter_ SeccompFilter *seccomp = NULL;
+        _cleanup_syscall_filter_ SyscallFilter *seccomp = NULL;
         ContainerStatus st = container_status(c);
         pid_t pid = 0;
         int r;
@@ -176,7 +176,7 @@ int container_exec(Container *c, const SpecProcess *p, const ExecOptions *o, int
                 return berth_error(err, errno, "exec: create the sync socket");
 
         const SpecSeccomp *sc = c->spec->linux_ ? c->spec->linux_->seccomp : NULL;
-        if (sc && (r = seccomp_filter_build(sc, &seccomp, err)) < 0)
+        if (sc && (r = syscall_filter_build(sc, &seccomp, err)) < 0)
                 return r;
         _cleanup_close_ int cgroup_fd = cg ? cgroup_unified_dir_fd(cg) : -1;
         bool cloned_into = false;
@@ -220,7 +220,7 @@ int container_exec(Container *c, const SpecProcess *p, const ExecOptions *o, int
                 }
                 if (m.type == SYNC_SECCOMP && fd >= 0 && sc && sc->listener_path) {
                         _cleanup_free_ char *state = container_state_string(c, STATUS_RUNNING);
-                        r = seccomp_send_listener(sc->listener_path, sc->listener_metadata, fd,
+                        r = syscall_filter_send_listener(sc->listener_path, sc->listener_metadata, fd,
                                                   state ? state : "{}", err);
                         if (r < 0)
                                 goto fail;

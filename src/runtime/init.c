@@ -37,7 +37,7 @@
 #include "runtime/process.h"
 #include "runtime/rootfs.h"
 #include "runtime/scheduler.h"
-#include "runtime/seccomp/seccomp.h"
+#include "runtime/seccomp/syscall-filter.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
 
@@ -466,7 +466,7 @@ static int settings_recv(int fd, SyncInitSettings *w)
 _noreturn_ void container_init_start(const InitArgs *a)
 {
         _cleanup_error_ BerthError *err = NULL;
-        _cleanup_seccomp_filter_ SeccompFilter *seccomp = NULL;
+        _cleanup_syscall_filter_ SyscallFilter *seccomp = NULL;
         _cleanup_close_ int stub = -1;
 
         /* The runtime's fds (the state directory, a cgroup, its end of the sync socket, whose
@@ -484,7 +484,7 @@ _noreturn_ void container_init_start(const InitArgs *a)
         if (l && l->namespaces[SPEC_NS_USER].present && !l->namespaces[SPEC_NS_USER].path &&
             sync_expect(a->sync_fd, SYNC_MAPPED, NULL, NULL, NULL) < 0)
                 _exit(1);
-        if (l && l->seccomp && seccomp_filter_build(l->seccomp, &seccomp, &err) < 0)
+        if (l && l->seccomp && syscall_filter_build(l->seccomp, &seccomp, &err) < 0)
                 fail(a->sync_fd, err);
         int r = exec_stub_memfd(&stub);
         if (r < 0)
@@ -502,7 +502,7 @@ int container_init_main(int argc, char **argv)
         _cleanup_error_ BerthError *err = NULL;
         _cleanup_spec_ Spec *spec = NULL;
         _cleanup_free_ char *config = NULL;
-        _cleanup_seccomp_filter_ SeccompFilter *seccomp = NULL;
+        _cleanup_syscall_filter_ SyscallFilter *seccomp = NULL;
         static SyncInitSettings w; /* 9 KiB, off the stack */
         int sync_fd;
         size_t len;
@@ -528,7 +528,7 @@ int container_init_main(int argc, char **argv)
                 fail(sync_fd, err);
         safe_close(w.config_fd);
         if (spec->linux_ && spec->linux_->seccomp &&
-            seccomp_filter_build(spec->linux_->seccomp, &seccomp, &err) < 0)
+            syscall_filter_build(spec->linux_->seccomp, &seccomp, &err) < 0)
                 fail(sync_fd, err);
         const CreateOptions o = {
                 .id = w.strings,

@@ -24,11 +24,6 @@ static int sys_mount_setattr(int dfd, const char *path, unsigned flags, struct m
         return (int)syscall(SYS_mount_setattr, dfd, path, flags, a, sizeof(*a));
 }
 
-void fd_proc_path(int fd, char buf[static 32])
-{
-        snprintf(buf, 32, "/proc/self/fd/%d", fd);
-}
-
 int mount_setattr_fd(int fd, bool recursive, uint64_t attr_set, uint64_t attr_clr,
                      uint64_t propagation)
 {

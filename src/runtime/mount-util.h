@@ -27,5 +27,3 @@ int mount_new_fs_fd(const char *fstype, const char *source, const char *options,
 /* mount_setattr(2) on the mount at fd, recursive or not. */
 int mount_setattr_fd(int fd, bool recursive, uint64_t attr_set, uint64_t attr_clr,
                      uint64_t propagation);
-/* The /proc/self/fd/N path of fd, for the calls that still take a path. */
-void fd_proc_path(int fd, char buf[static 32]);

@@ -20,7 +20,7 @@
 #include "runtime/exec-stub.h"
 #include "runtime/process.h"
 #include "runtime/scheduler.h"
-#include "runtime/seccomp/seccomp.h"
+#include "runtime/seccomp/syscall-filter.h"
 #include "runtime/sync.h"
 
 static int set_rlimits(const SpecProcess *p, BerthError **err)
@@ -218,7 +218,7 @@ static void reset_signals(void)
 
 
 int process_prepare(const SpecProcess *p, int rootfd, unsigned n_listen_fds,
-                    SeccompFilter *seccomp, int report_fd, PreparedProcess *ret,
+                    SyscallFilter *seccomp, int report_fd, PreparedProcess *ret,
                     BerthError **err)
 {
         _cleanup_strv_free_ char **env = NULL;
@@ -243,7 +243,7 @@ int process_prepare(const SpecProcess *p, int rootfd, unsigned n_listen_fds,
                 return r;
         if (seccomp) {
                 int notify = -1;
-                if ((r = seccomp_filter_load(seccomp, &notify, err)) < 0)
+                if ((r = syscall_filter_load(seccomp, &notify, err)) < 0)
                         return berth_error_prefix(err, "linux.seccomp");
                 /* Every syscall from here may wait on the listener, which gets the fd from the
                  * runtime: handing it over is the very next one (sendmsg, which may therefore

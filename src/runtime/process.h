@@ -15,12 +15,12 @@ typedef struct PreparedProcess {
 /* In the container (root and mount namespace entered): rlimits, seccomp, user, groups,
  * capabilities, cwd (resolved inside rootfd), noNewPrivileges, umask, environment and the
  * executable. */
-struct SeccompFilter;
+struct SyscallFilter;
 /* seccomp (may be NULL) is loaded while the process still holds CAP_SYS_ADMIN, before its user
  * and capabilities change, as runc does; with notify rules the listener goes to the runtime as
  * SYNC_SECCOMP on report_fd at once, before any other syscall. */
 int process_prepare(const SpecProcess *p, int rootfd, unsigned n_listen_fds,
-                    struct SeccompFilter *seccomp, int report_fd, PreparedProcess *ret,
+                    struct SyscallFilter *seccomp, int report_fd, PreparedProcess *ret,
                     BerthError **err);
 void process_prepared_done(PreparedProcess *p);
 /* Marks every fd past 3 + keep_fds close-on-exec, resets signals and executes; returns only

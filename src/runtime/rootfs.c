@@ -116,7 +116,7 @@ static int mount_bind(RootfsContext *ctx, size_t i, const SpecMount *m, const Mo
                 return mount_error(err, r, i, m, "set recursive mount options");
         if (o->propagation) {
                 char p[32];
-                fd_proc_path(mnt, p);
+                fs_proc_fd_path(mnt, p);
                 if (mount(NULL, p, NULL, o->propagation, NULL) < 0)
                         return mount_error(err, errno, i, m, "set propagation");
         }
@@ -151,7 +151,7 @@ static int mount_cgroup(RootfsContext *ctx, size_t i, const SpecMount *m, const 
          * the rootfs's is in it to resolve through). */
         _cleanup_close_ int tmp = -1;
         if (!pure_v2) {
-                fd_proc_path(dst, p);
+                fs_proc_fd_path(dst, p);
                 if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
                         return mount_error(err, errno, i, m, "mount tmpfs for the hierarchies");
                 tmp = reopen_dest(ctx, m->destination);
@@ -306,7 +306,7 @@ static int mount_one(RootfsContext *ctx, size_t i, const SpecMount *m, BerthErro
         _cleanup_close_ int dst = chase_in_root(ctx->rootfd, m->destination, CHASE_MKDIR, 0755, 0);
         if (dst < 0)
                 return mount_error(err, dst, i, m, "create destination in the rootfs");
-        fd_proc_path(dst, p);
+        fs_proc_fd_path(dst, p);
         if (o.tmpcopyup) {
                 r = tmpcopyup_mount(dst, m->destination, o.flags, o.data, err);
                 if (r < 0)
@@ -334,7 +334,7 @@ static int mount_one(RootfsContext *ctx, size_t i, const SpecMount *m, BerthErro
                 if (r < 0)
                         return mount_error(err, r, i, m, "set recursive mount options");
                 if (o.propagation) {
-                        fd_proc_path(mnt, p);
+                        fs_proc_fd_path(mnt, p);
                         if (mount(NULL, p, NULL, o.propagation, NULL) < 0)
                                 return mount_error(err, errno, i, m, "set propagation");
                 }

@@ -3,11 +3,14 @@
 """The naming test: every global function of Berth's libraries carries its module's prefix,
 and none sits in another library's namespace or shares a name with a libc function.
 
-A module is a source file or its folder: fs-util.c gives `fs_`, cgroup-v1.c `cgroup_`, the
-folder isolation/vm `vm_`. EXTRA lists the few modules whose prefix is not their file's first
-word. Run on the built static libraries:
+A module is a source file, a header or a folder of the library's layer: fs-util.c gives `fs_`,
+cgroup-v1.c `cgroup_`, container.h (whose functions several files of the runtime define)
+`container_`, the folder isolation/vm `vm_`. EXTRA lists the few modules whose prefix is not
+their file's first word. Run on the built static libraries:
 
-  check-names.py LIB.a...     exit 0 when every name is allowed, 1 otherwise
+  check-names.py [--source SRC_ROOT --build BUILD_ROOT] LIB.a...
+      exit 0 when every name is allowed, 1 otherwise; with the roots, the headers and sources
+      of each library's folder under SRC_ROOT/src name its modules too
 """
 import os
 import re
@@ -25,16 +28,32 @@ EXTRA = {
 }
 
 
+def stem_prefixes(stem):
+    """Prefixes a module named stem (a file name without its suffix) gives."""
+    words = stem.split("-")
+    return {words[0] + "_", "_".join(w for w in words if w != "util") + "_",
+            *EXTRA.get(stem, ())}
+
+
 def module_prefixes(obj):
     """Prefixes a function in object file obj (meson's name: dir_file.c.o) may carry."""
-    stem = re.sub(r"\.c\.o$", "", obj)
-    parts = stem.split("_")
     prefixes = set()
-    for p in parts:
-        words = p.split("-")
-        prefixes.add(words[0] + "_")
-        prefixes.add("_".join(w for w in words if w != "util") + "_")
-        prefixes.update(EXTRA.get(p, ()))
+    for p in re.sub(r"\.c\.o$", "", obj).split("_"):
+        prefixes |= stem_prefixes(p)
+    return prefixes
+
+
+def folder_prefixes(source_root, build_root, lib):
+    """The modules of a library's layer: its folder's sources, headers and subfolders."""
+    if not source_root:
+        return set()
+    rel = os.path.relpath(os.path.dirname(os.path.abspath(lib)), build_root)
+    prefixes = set()
+    for dirpath, dirs, files in os.walk(os.path.join(source_root, rel)):
+        prefixes |= {d + "_" for d in dirs}
+        for f in files:
+            if f.endswith((".c", ".h")):
+                prefixes |= stem_prefixes(f[:-2])
     return prefixes
 
 
@@ -47,7 +66,7 @@ def libc_names():
     return set()
 
 
-def check(libs):
+def check(libs, source_root=None, build_root=None):
     libc = libc_names()
     bad = []
     n = 0
@@ -56,6 +75,7 @@ def check(libs):
                              text=True, check=True).stdout
         # The folder of the library (isolation/vm -> vm) is a module too.
         folder = os.path.basename(os.path.dirname(os.path.abspath(lib)))
+        layer = folder_prefixes(source_root, build_root, lib) | {folder + "_"}
         for line in out.splitlines():
             # path/lib.a:lib.a.p/obj.c.o:0000 T name
             m = re.match(r"^(.*?):([^:]+):[0-9a-f]* ([A-Za-z]) (\S+)$", line)
@@ -71,18 +91,27 @@ def check(libs):
             elif name.startswith(FORBIDDEN) and not any(
                     name.startswith(p) and len(p) > 4 for p in EXTRA.get(obj[:-4], ())):
                 bad.append(f"{where}: {name}: in another library's namespace")
-            elif not name.startswith(tuple(module_prefixes(obj)) + (folder + "_",)):
+            elif not name.startswith(tuple(module_prefixes(obj) | layer)):
                 bad.append(f"{where}: {name}: no module prefix (one of "
-                           f"{', '.join(sorted(module_prefixes(obj)))})")
+                           f"{', '.join(sorted(module_prefixes(obj)))} or another module of "
+                           f"its layer)")
     return n, bad
 
 
 def main():
-    libs = sys.argv[1:]
-    if not libs:
+    args = sys.argv[1:]
+    source_root = build_root = None
+    while args and args[0] in ("--source", "--build") and len(args) > 1:
+        if args[0] == "--source":
+            source_root = args[1]
+        else:
+            build_root = args[1]
+        args = args[2:]
+    libs = args
+    if not libs or bool(source_root) != bool(build_root):
         print(__doc__)
         return 2
-    n, bad = check(libs)
+    n, bad = check(libs, source_root and os.path.join(source_root, ""), build_root)
     for b in bad:
         print(b)
     print(f"{n} global functions in {len(libs)} libraries, {len(bad)} badly named")

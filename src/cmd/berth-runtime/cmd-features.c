@@ -8,7 +8,7 @@
 #include "runtime/caps.h"
 #include "runtime/cgroup/cgroup.h"
 #include "runtime/mount-options.h"
-#include "runtime/seccomp/seccomp.h"
+#include "runtime/seccomp/syscall-filter.h"
 #include "spec/runtime-spec.h"
 
 static struct json_object *strings(const char *const *l)

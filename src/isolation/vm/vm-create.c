@@ -24,7 +24,7 @@
 #include "basic/time-util.h"
 #include "runtime/caps.h"
 #include "runtime/cgroup/cgroup.h"
-#include "runtime/seccomp/seccomp.h"
+#include "runtime/seccomp/syscall-filter.h"
 #include "isolation/vm/vm-monitor.h"
 #include "isolation/vm/vm.h"
 
@@ -253,7 +253,7 @@ int vm_plan_process(VmKv *kv, const SpecProcess *p)
 int vm_plan_seccomp(VmKv *kv, const Spec *s, BerthError **err)
 {
         const SpecSeccomp *sc = s->linux_ ? s->linux_->seccomp : NULL;
-        _cleanup_seccomp_filter_ SeccompFilter *f = NULL;
+        _cleanup_syscall_filter_ SyscallFilter *f = NULL;
         size_t n;
         int r;
 
@@ -266,10 +266,10 @@ int vm_plan_seccomp(VmKv *kv, const Spec *s, BerthError **err)
                 return berth_error(err, 0, "vm: linux.seccomp: SCMP_ACT_NOTIFY needs a listener "
                                            "on the host for a process in the guest: not "
                                            "supported");
-        r = seccomp_filter_build(sc, &f, err);
+        r = syscall_filter_build(sc, &f, err);
         if (r < 0)
                 return r;
-        const struct sock_filter *prog = seccomp_filter_program(f, &n);
+        const struct sock_filter *prog = syscall_filter_program(f, &n);
         _cleanup_free_ char *hex = malloc(n * sizeof(*prog) * 2 + 1);
         if (!hex)
                 return -ENOMEM;

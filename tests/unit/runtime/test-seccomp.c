@@ -25,7 +25,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "runtime/seccomp/seccomp.h"
+#include "runtime/seccomp/syscall-filter.h"
 #include "tap.h"
 
 #define X32_BIT 0x40000000U
@@ -39,12 +39,12 @@
 /* Status of a child that exited with code: children return an errno or 0. */
 #define EXITED(st, code) (WIFEXITED(st) && WEXITSTATUS(st) == (code))
 
-static SeccompFilter *build_or_null(const SpecSeccomp *s)
+static SyscallFilter *build_or_null(const SpecSeccomp *s)
 {
         _cleanup_error_ BerthError *err = NULL;
-        SeccompFilter *f = NULL;
+        SyscallFilter *f = NULL;
 
-        if (seccomp_filter_build(s, &f, &err) < 0) {
+        if (syscall_filter_build(s, &f, &err) < 0) {
                 printf("# build failed: %s\n", err ? err->msg : "?");
                 return NULL;
         }
@@ -54,10 +54,10 @@ static SeccompFilter *build_or_null(const SpecSeccomp *s)
 static char *build_error(const SpecSeccomp *s)
 {
         _cleanup_error_ BerthError *err = NULL;
-        SeccompFilter *f = NULL;
+        SyscallFilter *f = NULL;
 
-        if (seccomp_filter_build(s, &f, &err) >= 0) {
-                seccomp_filter_free(f);
+        if (syscall_filter_build(s, &f, &err) >= 0) {
+                syscall_filter_free(f);
                 return NULL;
         }
         return strdup(err->msg);
@@ -88,7 +88,7 @@ static void child_prepare(void)
 }
 
 /* Forks, loads f in the child, runs fn there and returns the child's wait status. */
-static int run_filtered(SeccompFilter *f, int (*fn)(void))
+static int run_filtered(SyscallFilter *f, int (*fn)(void))
 {
         int status = -1;
         pid_t pid = fork();
@@ -100,7 +100,7 @@ static int run_filtered(SeccompFilter *f, int (*fn)(void))
                 int fd = -1;
 
                 child_prepare();
-                if (seccomp_filter_load(f, &fd, &err) < 0) {
+                if (syscall_filter_load(f, &fd, &err) < 0) {
                         printf("# load failed: %s\n", err->msg);
                         fflush(stdout);
                         _exit(250);
@@ -140,7 +140,7 @@ TEST(errno_action_with_custom_and_default_errno)
         };
         SpecSeccomp s = { .default_action = (char *)"SCMP_ACT_ALLOW", .syscalls = rules,
                           .n_syscalls = ELEMENTSOF(rules) };
-        _cleanup_seccomp_filter_ SeccompFilter *f = build_or_null(&s);
+        _cleanup_syscall_filter_ SyscallFilter *f = build_or_null(&s);
 
         ASSERT_NOT_NULL(f);
         int st = run_filtered(f, child_mkdir);
@@ -166,7 +166,7 @@ TEST(arg_filtered_rule_personality)
         };
         SpecSeccomp s = { .default_action = (char *)"SCMP_ACT_ALLOW", .syscalls = rules,
                           .n_syscalls = ELEMENTSOF(rules) };
-        _cleanup_seccomp_filter_ SeccompFilter *f = build_or_null(&s);
+        _cleanup_syscall_filter_ SyscallFilter *f = build_or_null(&s);
 
         ASSERT_NOT_NULL(f);
         int st = run_filtered(f, child_personality);
@@ -205,7 +205,7 @@ TEST(args_same_index_are_ored_different_index_anded)
         };
         SpecSeccomp s = { .default_action = (char *)"SCMP_ACT_ALLOW", .syscalls = rules,
                           .n_syscalls = ELEMENTSOF(rules) };
-        _cleanup_seccomp_filter_ SeccompFilter *f = build_or_null(&s);
+        _cleanup_syscall_filter_ SyscallFilter *f = build_or_null(&s);
 
         ASSERT_NOT_NULL(f);
         int st = run_filtered(f, child_same_index);
@@ -251,7 +251,7 @@ TEST(args_64bit_values_exact)
         };
         SpecSeccomp s = { .default_action = (char *)"SCMP_ACT_ALLOW", .syscalls = rules,
                           .n_syscalls = ELEMENTSOF(rules) };
-        _cleanup_seccomp_filter_ SeccompFilter *f = build_or_null(&s);
+        _cleanup_syscall_filter_ SyscallFilter *f = build_or_null(&s);
 
         ASSERT_NOT_NULL(f);
         int st = run_filtered(f, child_u64);
@@ -274,7 +274,7 @@ TEST(kill_process_and_trap_end_with_sigsys)
                 SpecSeccompSyscall rules[] = { RULE(NAMES("getppid"), actions[i]) };
                 SpecSeccomp s = { .default_action = (char *)"SCMP_ACT_ALLOW", .syscalls = rules,
                                   .n_syscalls = 1 };
-                _cleanup_seccomp_filter_ SeccompFilter *f = build_or_null(&s);
+                _cleanup_syscall_filter_ SyscallFilter *f = build_or_null(&s);
 
                 ASSERT_NOT_NULL(f);
                 int st = run_filtered(f, child_getppid);
@@ -299,7 +299,7 @@ TEST(unknown_syscall_names_are_skipped)
         };
         SpecSeccomp s = { .default_action = (char *)"SCMP_ACT_ALLOW", .syscalls = rules,
                           .n_syscalls = 1 };
-        _cleanup_seccomp_filter_ SeccompFilter *f = build_or_null(&s);
+        _cleanup_syscall_filter_ SyscallFilter *f = build_or_null(&s);
 
         ASSERT_NOT_NULL(f);
         int st = run_filtered(f, child_mkdir_only);
@@ -380,7 +380,7 @@ TEST(default_allow_with_explicit_rules)
         };
         SpecSeccomp s = { .default_action = (char *)"SCMP_ACT_ALLOW", .syscalls = rules,
                           .n_syscalls = ELEMENTSOF(rules) };
-        _cleanup_seccomp_filter_ SeccompFilter *f = build_or_null(&s);
+        _cleanup_syscall_filter_ SyscallFilter *f = build_or_null(&s);
 
         ASSERT_NOT_NULL(f);
         int st = run_filtered(f, child_default_allow);
@@ -404,7 +404,7 @@ TEST(flags_are_applied)
                                          "SECCOMP_FILTER_FLAG_SPEC_ALLOW"),
                           .syscalls = rules,
                           .n_syscalls = 1 };
-        _cleanup_seccomp_filter_ SeccompFilter *f = build_or_null(&s);
+        _cleanup_syscall_filter_ SyscallFilter *f = build_or_null(&s);
 
         ASSERT_NOT_NULL(f);
         int st = run_filtered(f, child_flags);
@@ -459,7 +459,7 @@ TEST(notify_gives_a_listener_fd)
                           .flags = NAMES("SECCOMP_FILTER_FLAG_TSYNC"),
                           .syscalls = rules,
                           .n_syscalls = 1 };
-        _cleanup_seccomp_filter_ SeccompFilter *f = build_or_null(&s);
+        _cleanup_syscall_filter_ SyscallFilter *f = build_or_null(&s);
         _cleanup_close_pair_ int pair[2] = { -1, -1 };
         _cleanup_close_ int notify_fd = -1;
         struct seccomp_notif req = {};
@@ -476,7 +476,7 @@ TEST(notify_gives_a_listener_fd)
                 int fd = -1;
 
                 child_prepare();
-                if (seccomp_filter_load(f, &fd, &err) < 0 || fd < 0)
+                if (syscall_filter_load(f, &fd, &err) < 0 || fd < 0)
                         _exit(250);
                 if (send_fd(pair[1], fd) < 0)
                         _exit(251);
@@ -499,14 +499,14 @@ TEST(notify_gives_a_listener_fd)
         SpecSeccompSyscall plain[] = { RULE(NAMES("mkdir"), "SCMP_ACT_ERRNO") };
         SpecSeccomp s2 = { .default_action = (char *)"SCMP_ACT_ALLOW", .syscalls = plain,
                            .n_syscalls = 1 };
-        _cleanup_seccomp_filter_ SeccompFilter *f2 = build_or_null(&s2);
+        _cleanup_syscall_filter_ SyscallFilter *f2 = build_or_null(&s2);
         ASSERT_NOT_NULL(f2);
         pid = fork();
         ASSERT_OK(pid);
         if (pid == 0) {
                 int fd = 123;
                 child_prepare();
-                _exit(seccomp_filter_load(f2, &fd, NULL) < 0 ? 2 : fd == -1 ? 0 : 1);
+                _exit(syscall_filter_load(f2, &fd, NULL) < 0 ? 2 : fd == -1 ? 0 : 1);
         }
         ASSERT_EQ(waitpid(pid, &status, 0), pid);
         ASSERT_TRUE(EXITED(status, 0));
@@ -534,7 +534,7 @@ TEST(send_listener_delivers_fd_and_state)
         ASSERT_OK(pipe2(pipefd, O_CLOEXEC));
 
         /* The connection waits in the backlog, so one process can play both sides. */
-        ASSERT_OK(seccomp_send_listener(
+        ASSERT_OK(syscall_filter_send_listener(
                 path, "agent-meta", pipefd[0],
                 "{\"ociVersion\":\"1.2.0\",\"id\":\"c1\",\"status\":\"creating\",\"pid\":4242,"
                 "\"bundle\":\"/b\"}",
@@ -567,7 +567,7 @@ TEST(send_listener_delivers_fd_and_state)
         /* Nobody listening: the error names the path. */
         unlink(path);
         berth_error_free(&err);
-        ASSERT_FAIL(seccomp_send_listener(path, NULL, pipefd[0], "{}", &err));
+        ASSERT_FAIL(syscall_filter_send_listener(path, NULL, pipefd[0], "{}", &err));
         ASSERT_CONTAINS(err->msg, "linux.seccomp.listenerPath: connecting to");
         rmdir(dir);
         return 0;
@@ -704,12 +704,12 @@ TEST(large_profile_builds_fast_and_works)
 
         t0 = now_us();
         for (int i = 0; i < rounds; i++) {
-                SeccompFilter *f = build_or_null(&p.s);
+                SyscallFilter *f = build_or_null(&p.s);
                 if (!f) {
                         big_profile_done(&p);
                         TAP_FAIL("round %d failed", i);
                 }
-                seccomp_filter_free(f);
+                syscall_filter_free(f);
         }
         t1 = now_us();
         printf("# build of %zu names, native arch: %.0f us per filter\n", p.n_names,
@@ -719,17 +719,17 @@ TEST(large_profile_builds_fast_and_works)
                 p.s.architectures = archs_x86;
                 t0 = now_us();
                 for (int i = 0; i < rounds; i++)
-                        seccomp_filter_free(build_or_null(&p.s));
+                        syscall_filter_free(build_or_null(&p.s));
                 t1 = now_us();
                 printf("# build of %zu names, x86_64+x86+x32 (podman's amd64 set): %.0f us per filter\n",
                        p.n_names, (t1 - t0) / rounds);
         }
 
-        SeccompFilter *f = build_or_null(&p.s);
+        SyscallFilter *f = build_or_null(&p.s);
         big_profile_done(&p);
         ASSERT_NOT_NULL(f);
         st = run_filtered(f, child_big);
-        seccomp_filter_free(f);
+        syscall_filter_free(f);
         ASSERT_TRUE(EXITED(st, 0));
         return 0;
 }
@@ -746,7 +746,7 @@ TEST(wait_killable_recv_flag)
                           .flags = NAMES("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"),
                           .syscalls = rules,
                           .n_syscalls = 1 };
-        _cleanup_seccomp_filter_ SeccompFilter *f = build_or_null(&s);
+        _cleanup_syscall_filter_ SyscallFilter *f = build_or_null(&s);
 
         ASSERT_NOT_NULL(f);
         int st = run_filtered(f, child_wait_killable);
@@ -1262,15 +1262,15 @@ TEST(verdicts_match_the_profile_semantics)
         seed_rng();
         for (int round = 0; round < 300; round++) {
                 _cleanup_error_ BerthError *err = NULL;
-                _cleanup_seccomp_filter_ SeccompFilter *f = NULL;
+                _cleanup_syscall_filter_ SyscallFilter *f = NULL;
                 const struct sock_filter *ours;
                 RandomProfile p;
                 size_t n_ours;
 
                 random_profile(&p, false, false);
-                if (seccomp_filter_build(&p.s, &f, &err) < 0)
+                if (syscall_filter_build(&p.s, &f, &err) < 0)
                         TAP_FAIL("round %d: %s", round, err->msg);
-                ours = seccomp_filter_program(f, &n_ours);
+                ours = syscall_filter_program(f, &n_ours);
                 for (int k = 0; k < 2000; k++) {
                         struct seccomp_data d;
                         random_data(&d, nrs, n_nrs);
@@ -1301,7 +1301,7 @@ TEST(native_verdicts_match_libseccomp)
         seed_rng();
         for (int round = 0; round < 300; round++) {
                 _cleanup_error_ BerthError *err = NULL;
-                _cleanup_seccomp_filter_ SeccompFilter *f = NULL;
+                _cleanup_syscall_filter_ SyscallFilter *f = NULL;
                 _cleanup_free_ struct sock_filter *ref = NULL;
                 const struct sock_filter *ours;
                 RandomProfile p;
@@ -1313,10 +1313,10 @@ TEST(native_verdicts_match_libseccomp)
                         refused++;
                         continue;
                 }
-                if (seccomp_filter_build(&p.s, &f, &err) < 0)
+                if (syscall_filter_build(&p.s, &f, &err) < 0)
                         TAP_FAIL("round %d: libseccomp took the profile, we did not: %s", round,
                                  err->msg);
-                ours = seccomp_filter_program(f, &n_ours);
+                ours = syscall_filter_program(f, &n_ours);
                 for (int k = 0; k < 2000; k++) {
                         struct seccomp_data d;
                         random_data(&d, nrs, n_nrs);
@@ -1360,13 +1360,13 @@ TEST(multiplexed_direct_numbers)
                         SpecSeccomp s = { .default_action = (char *)"SCMP_ACT_ALLOW",
                                           .architectures = archv, .syscalls = &rule,
                                           .n_syscalls = 1 };
-                        _cleanup_seccomp_filter_ SeccompFilter *f = build_or_null(&s);
+                        _cleanup_syscall_filter_ SyscallFilter *f = build_or_null(&s);
                         const struct sock_filter *prog;
                         size_t n;
                         int direct = oracle_direct(arch.token, names[i]);
 
                         ASSERT_NOT_NULL(f);
-                        prog = seccomp_filter_program(f, &n);
+                        prog = syscall_filter_program(f, &n);
                         for (uint32_t nr = 0; nr < 5000; nr++) {
                                 struct seccomp_data d = { .nr = (int)nr, .arch = arch.token_bpf };
                                 uint32_t v = bpf_run(prog, n, &d);
@@ -1411,7 +1411,7 @@ TEST(rule_precedence_like_libseccomp)
                 };
                 SpecSeccomp s = { .default_action = (char *)"SCMP_ACT_ALLOW", .syscalls = rules,
                                   .n_syscalls = 2 };
-                _cleanup_seccomp_filter_ SeccompFilter *f = build_or_null(&s);
+                _cleanup_syscall_filter_ SyscallFilter *f = build_or_null(&s);
                 _cleanup_free_ struct sock_filter *ref = NULL;
                 const struct sock_filter *ours;
                 size_t n_ref = 0, n_ours;
@@ -1419,7 +1419,7 @@ TEST(rule_precedence_like_libseccomp)
                 ASSERT_NOT_NULL(f);
                 ref = reference_bpf(&s, SCMP_ACT_ALLOW, &n_ref);
                 ASSERT_NOT_NULL(ref);
-                ours = seccomp_filter_program(f, &n_ours);
+                ours = syscall_filter_program(f, &n_ours);
                 for (uint64_t v = 0; v < 4; v++) {
                         struct seccomp_data d = { .nr = seccomp_syscall_resolve_name("getppid"),
                                                   .arch = AUDIT_ARCH_X86_64 };
@@ -1582,12 +1582,12 @@ TEST(podman_default_profile)
 
         t0 = now_us();
         for (int i = 0; i < rounds; i++)
-                seccomp_filter_free(build_or_null(&p.s));
+                syscall_filter_free(build_or_null(&p.s));
         t1 = now_us();
 
-        _cleanup_seccomp_filter_ SeccompFilter *f = build_or_null(&p.s);
+        _cleanup_syscall_filter_ SyscallFilter *f = build_or_null(&p.s);
         ASSERT_NOT_NULL(f);
-        const struct sock_filter *ours = seccomp_filter_program(f, &n_ours);
+        const struct sock_filter *ours = syscall_filter_program(f, &n_ours);
         printf("# %s: %zu rules, %zu names, x86_64+x86+x32: %zu instructions, built in %.0f us\n",
                path, p.s.n_syscalls, names, n_ours, (t1 - t0) / rounds);
 
@@ -1678,7 +1678,7 @@ TEST(compat_abis_in_the_kernel)
                           .n_syscalls = ELEMENTSOF(rules) };
         SpecSeccomp native = { .default_action = (char *)"SCMP_ACT_ALLOW", .syscalls = rules,
                                .n_syscalls = ELEMENTSOF(rules) };
-        _cleanup_seccomp_filter_ SeccompFilter *f = build_or_null(&s), *g = build_or_null(&native);
+        _cleanup_syscall_filter_ SyscallFilter *f = build_or_null(&s), *g = build_or_null(&native);
         int st;
 
         ASSERT_NOT_NULL(f);
@@ -1719,13 +1719,13 @@ TEST(spec_allows_only_unconditional_allow)
         SpecSeccomp with_args = { .default_action = (char *)"SCMP_ACT_ALLOW",
                                   .syscalls = args_w, .n_syscalls = 1 };
 
-        ASSERT_TRUE(seccomp_spec_allows(NULL, "execveat"));
-        ASSERT_TRUE(seccomp_spec_allows(&allowlist, "write"));
-        ASSERT_FALSE(seccomp_spec_allows(&allowlist, "execveat")); /* default denies */
-        ASSERT_FALSE(seccomp_spec_allows(&denylist, "execveat"));
-        ASSERT_TRUE(seccomp_spec_allows(&denylist, "write"));      /* default allows */
-        ASSERT_TRUE(seccomp_spec_allows(&logged, "execveat"));
-        ASSERT_FALSE(seccomp_spec_allows(&logged, "write"));
-        ASSERT_FALSE(seccomp_spec_allows(&with_args, "write"));    /* conditional */
+        ASSERT_TRUE(syscall_filter_spec_allows(NULL, "execveat"));
+        ASSERT_TRUE(syscall_filter_spec_allows(&allowlist, "write"));
+        ASSERT_FALSE(syscall_filter_spec_allows(&allowlist, "execveat")); /* default denies */
+        ASSERT_FALSE(syscall_filter_spec_allows(&denylist, "execveat"));
+        ASSERT_TRUE(syscall_filter_spec_allows(&denylist, "write"));      /* default allows */
+        ASSERT_TRUE(syscall_filter_spec_allows(&logged, "execveat"));
+        ASSERT_FALSE(syscall_filter_spec_allows(&logged, "write"));
+        ASSERT_FALSE(syscall_filter_spec_allows(&with_args, "write"));    /* conditional */
         return 0;
 }

@@ -32,7 +32,7 @@
 #include "basic/alloc-util.h"
 #include "basic/socket-util.h"
 #include "basic/string-util.h"
-#include "runtime/seccomp/seccomp.h"
+#include "runtime/seccomp/syscall-filter.h"
 
 #ifndef SECCOMP_FILTER_FLAG_TSYNC_ESRCH
 #define SECCOMP_FILTER_FLAG_TSYNC_ESRCH (1UL << 4)
@@ -50,7 +50,7 @@
 /* libseccomp's default for a syscall of an architecture the filter does not list. */
 #define ACTION_BADARCH SCMP_ACT_KILL_THREAD
 
-struct SeccompFilter {
+struct SyscallFilter {
         struct sock_filter *insns;
         unsigned short n_insns;
         unsigned long flags; /* SECCOMP_FILTER_FLAG_* from linux.seccomp.flags */
@@ -816,10 +816,10 @@ static int add_arch(Compiler *c, const ArchInfo *arch)
         return 0;
 }
 
-int seccomp_filter_build(const SpecSeccomp *s, SeccompFilter **ret, BerthError **err)
+int syscall_filter_build(const SpecSeccomp *s, SyscallFilter **ret, BerthError **err)
 {
         __attribute__((cleanup(compiler_done))) Compiler c = {};
-        _cleanup_seccomp_filter_ SeccompFilter *f = NULL;
+        _cleanup_syscall_filter_ SyscallFilter *f = NULL;
         _cleanup_free_ Cond *conds = NULL;
         const ArchInfo *native;
         Prog p;
@@ -907,7 +907,7 @@ int seccomp_filter_build(const SpecSeccomp *s, SeccompFilter **ret, BerthError *
         return 0;
 }
 
-int seccomp_filter_load(SeccompFilter *f, int *ret_notify_fd, BerthError **err)
+int syscall_filter_load(SyscallFilter *f, int *ret_notify_fd, BerthError **err)
 {
         struct sock_fprog prog = { .len = f->n_insns, .filter = f->insns };
         unsigned long flags = f->flags;
@@ -942,13 +942,13 @@ int seccomp_filter_load(SeccompFilter *f, int *ret_notify_fd, BerthError **err)
         return 0;
 }
 
-const struct sock_filter *seccomp_filter_program(const SeccompFilter *f, size_t *ret_n)
+const struct sock_filter *syscall_filter_program(const SyscallFilter *f, size_t *ret_n)
 {
         *ret_n = f->n_insns;
         return f->insns;
 }
 
-void seccomp_filter_free(SeccompFilter *f)
+void syscall_filter_free(SyscallFilter *f)
 {
         if (!f)
                 return;
@@ -962,7 +962,7 @@ static void json_putp(struct json_object **o)
                 json_object_put(*o);
 }
 
-int seccomp_send_listener(const char *listener_path, const char *metadata, int notify_fd,
+int syscall_filter_send_listener(const char *listener_path, const char *metadata, int notify_fd,
                           const char *state_json, BerthError **err)
 {
         __attribute__((cleanup(json_putp))) struct json_object *state = NULL, *msg = NULL;
@@ -1014,7 +1014,7 @@ static bool action_allows(const char *action)
         return action && (streq(action, "SCMP_ACT_ALLOW") || streq(action, "SCMP_ACT_LOG"));
 }
 
-bool seccomp_spec_allows(const SpecSeccomp *s, const char *syscall)
+bool syscall_filter_spec_allows(const SpecSeccomp *s, const char *syscall)
 {
         bool named = false;
 
