@@ -8,7 +8,7 @@
 #include "image/image-unpack.h"
 #include "image/pull.h"
 #include "image/reference.h"
-#include "image/parallel.h"
+#include "basic/parallel.h"
 
 typedef struct LayerJob {
         Registry *reg;

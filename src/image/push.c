@@ -12,7 +12,7 @@
 #include "image/manifest.h"
 #include "image/push.h"
 #include "image/reference.h"
-#include "image/parallel.h"
+#include "basic/parallel.h"
 
 typedef struct PushProgress {
         Progress *p;
