@@ -18,7 +18,7 @@
 #include "basic/string-util.h"
 #include "content/digest.h"
 #include "image/blob-io.h"
-#include "image/confine.h"
+#include "basic/confine.h"
 #include "image/image-archive.h"
 #include "image/image-unpack.h"
 #include "image/layer-stream.h"

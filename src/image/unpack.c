@@ -14,7 +14,7 @@
 #include "basic/fs-util.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
-#include "image/confine.h"
+#include "basic/confine.h"
 #include "image/layer-stream.h"
 #include "image/unpack.h"
 
