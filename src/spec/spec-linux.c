@@ -130,12 +130,12 @@ static int parse_id_mapping(struct json_object *v, const JsonPath *p, void *elem
 int spec_parse_id_mappings(struct json_object *obj, const JsonPath *p, const char *key,
                            SpecIdMapping **ret, size_t *ret_n, BerthError **err)
 {
-        struct json_object *v = json_member(obj, key);
+        struct json_object *v = jwalk_member(obj, key);
         JsonPath c = JSON_PATH_KEY(p, key);
 
         if (!v)
                 return 0;
-        return json_parse_array(v, &c, sizeof(SpecIdMapping), parse_id_mapping, (void **)ret, ret_n,
+        return jwalk_parse_array(v, &c, sizeof(SpecIdMapping), parse_id_mapping, (void **)ret, ret_n,
                                 err);
 }
 
@@ -165,12 +165,12 @@ static int parse_device_cgroup(struct json_object *v, const JsonPath *p, void *e
          * one opened every device again) or as nothing. */
         if (isempty(d->access)) {
                 JsonPath c = JSON_PATH_KEY(p, "access");
-                return json_path_error(err, &c, "must not be empty: give one or more of r, w "
+                return jwalk_error(err, &c, "must not be empty: give one or more of r, w "
                                                 "and m");
         }
         if (strspn(d->access, "rwm") != strlen(d->access)) {
                 JsonPath c = JSON_PATH_KEY(p, "access");
-                return json_path_error(err, &c, "must consist of the letters r, w and m");
+                return jwalk_error(err, &c, "must consist of the letters r, w and m");
         }
         return 0;
 }
@@ -284,7 +284,7 @@ static int parse_rdma(struct json_object *v, const JsonPath *p, SpecResources *r
         size_t n, i = 0;
         int r;
 
-        r = json_expect(v, p, json_type_object, err);
+        r = jwalk_expect(v, p, json_type_object, err);
         if (r < 0)
                 return r;
         n = (size_t)json_object_object_length(v);
@@ -319,7 +319,7 @@ static int parse_resources(struct json_object *v, const JsonPath *p, SpecResourc
         struct json_object *m;
         int r;
 
-        r = json_expect(v, p, json_type_object, err);
+        r = jwalk_expect(v, p, json_type_object, err);
         if (r < 0)
                 return r;
 
@@ -328,20 +328,20 @@ static int parse_resources(struct json_object *v, const JsonPath *p, SpecResourc
         if (r < 0)
                 return r;
 
-        if ((m = json_member(v, "memory"))) {
+        if ((m = jwalk_member(v, "memory"))) {
                 JsonPath c = JSON_PATH_KEY(p, "memory");
                 r = json_parse_object(m, &c, FIELDS(memory_fields), res, err);
                 if (r < 0)
                         return r;
                 if (res->memory.has_swappiness && res->memory.swappiness > 100) {
                         JsonPath e = JSON_PATH_KEY(&c, "swappiness");
-                        return json_path_error(err, &e, "must be between 0 and 100, got %" PRIu64,
+                        return jwalk_error(err, &e, "must be between 0 and 100, got %" PRIu64,
                                                res->memory.swappiness);
                 }
                 res->memory.present = true;
         }
 
-        if ((m = json_member(v, "cpu"))) {
+        if ((m = jwalk_member(v, "cpu"))) {
                 JsonPath c = JSON_PATH_KEY(p, "cpu");
                 r = json_parse_object(m, &c, FIELDS(cpu_fields), res, err);
                 if (r < 0)
@@ -349,7 +349,7 @@ static int parse_resources(struct json_object *v, const JsonPath *p, SpecResourc
                 res->cpu.present = true;
         }
 
-        if ((m = json_member(v, "pids"))) {
+        if ((m = jwalk_member(v, "pids"))) {
                 JsonPath c = JSON_PATH_KEY(p, "pids");
                 r = json_parse_object(m, &c, FIELDS(pids_fields), res, err);
                 if (r < 0)
@@ -357,7 +357,7 @@ static int parse_resources(struct json_object *v, const JsonPath *p, SpecResourc
                 res->pids.present = true;
         }
 
-        if ((m = json_member(v, "blockIO"))) {
+        if ((m = jwalk_member(v, "blockIO"))) {
                 JsonPath c = JSON_PATH_KEY(p, "blockIO");
                 r = json_parse_object(m, &c, FIELDS(block_io_fields), res, err);
                 if (r < 0)
@@ -396,7 +396,7 @@ static int parse_resources(struct json_object *v, const JsonPath *p, SpecResourc
         if (r < 0)
                 return r;
 
-        if ((m = json_member(v, "network"))) {
+        if ((m = jwalk_member(v, "network"))) {
                 JsonPath c = JSON_PATH_KEY(p, "network");
                 r = json_parse_object(m, &c, FIELDS(network_fields), res, err);
                 if (r < 0)
@@ -409,14 +409,14 @@ static int parse_resources(struct json_object *v, const JsonPath *p, SpecResourc
                 res->network.present = true;
         }
 
-        if ((m = json_member(v, "rdma"))) {
+        if ((m = jwalk_member(v, "rdma"))) {
                 JsonPath c = JSON_PATH_KEY(p, "rdma");
                 r = parse_rdma(m, &c, res, err);
                 if (r < 0)
                         return r;
         }
 
-        if ((m = json_member(v, "unified"))) {
+        if ((m = jwalk_member(v, "unified"))) {
                 JsonPath c = JSON_PATH_KEY(p, "unified");
                 r = json_parse_string_map(m, &c, &res->unified, &res->n_unified, err);
                 if (r < 0)
@@ -505,7 +505,7 @@ static int parse_seccomp_arg(struct json_object *v, const JsonPath *p, void *ele
                 return r;
         if (a->index >= 6) {
                 JsonPath c = JSON_PATH_KEY(p, "index");
-                return json_path_error(err, &c, "must be between 0 and 5, got %" PRIu32, a->index);
+                return jwalk_error(err, &c, "must be between 0 and 5, got %" PRIu32, a->index);
         }
         return json_check_member_one_of(p, "op", a->op, seccomp_ops, "seccomp operator", err);
 }
@@ -526,7 +526,7 @@ static int parse_syscall(struct json_object *v, const JsonPath *p, void *elem, B
                 return r;
         if (!s->names[0]) {
                 JsonPath c = JSON_PATH_KEY(p, "names");
-                return json_path_error(err, &c, "must contain at least one element");
+                return jwalk_error(err, &c, "must contain at least one element");
         }
         r = json_check_member_one_of(p, "action", s->action, seccomp_actions, "seccomp action",
                                      err);
@@ -549,7 +549,7 @@ static int parse_seccomp(struct json_object *v, const JsonPath *p, SpecSeccomp *
                 return r;
         if (s->listener_metadata && !s->listener_path) {
                 JsonPath c = JSON_PATH_KEY(p, "listenerMetadata");
-                return json_path_error(err, &c, "must not be set without listenerPath");
+                return jwalk_error(err, &c, "must not be set without listenerPath");
         }
         return json_parse_member_array(v, p, "syscalls", sizeof(SpecSeccompSyscall), parse_syscall,
                                        (void **)&s->syscalls, &s->n_syscalls, err);
@@ -563,7 +563,7 @@ static int parse_namespaces(struct json_object *v, const JsonPath *p, SpecLinux 
         size_t n;
         int r;
 
-        r = json_expect(v, p, json_type_array, err);
+        r = jwalk_expect(v, p, json_type_array, err);
         if (r < 0)
                 return r;
         n = json_object_array_length(v);
@@ -573,30 +573,30 @@ static int parse_namespaces(struct json_object *v, const JsonPath *p, SpecLinux 
                 _cleanup_free_ char *type = NULL;
                 int t;
 
-                r = json_expect(e, &c, json_type_object, err);
+                r = jwalk_expect(e, &c, json_type_object, err);
                 if (r < 0)
                         return r;
-                if (!json_member(e, "type"))
-                        return json_path_error(err, &ct, "required field is missing");
-                r = json_to_string(json_member(e, "type"), &ct, &type, err);
+                if (!jwalk_member(e, "type"))
+                        return jwalk_error(err, &ct, "required field is missing");
+                r = jwalk_to_string(jwalk_member(e, "type"), &ct, &type, err);
                 if (r < 0)
                         return r;
                 t = spec_namespace_from_name(type);
                 if (t < 0) {
                         char buf[256];
                         json_escape(type, buf, sizeof(buf));
-                        return json_path_error(err, &ct, "unknown namespace type \"%s\"", buf);
+                        return jwalk_error(err, &ct, "unknown namespace type \"%s\"", buf);
                 }
                 if (l->namespaces[t].present)
-                        return json_path_error(err, &ct, "duplicate namespace type \"%s\"", type);
+                        return jwalk_error(err, &ct, "duplicate namespace type \"%s\"", type);
                 l->namespaces[t].present = true;
-                if ((path = json_member(e, "path"))) {
+                if ((path = jwalk_member(e, "path"))) {
                         JsonPath cp = JSON_PATH_KEY(&c, "path");
-                        r = json_to_string(path, &cp, &l->namespaces[t].path, err);
+                        r = jwalk_to_string(path, &cp, &l->namespaces[t].path, err);
                         if (r < 0)
                                 return r;
                         if (l->namespaces[t].path[0] != '/')
-                                return json_path_error(err, &cp, "must be an absolute path");
+                                return jwalk_error(err, &cp, "must be an absolute path");
                 }
         }
         return 0;
@@ -628,8 +628,8 @@ static int parse_device(struct json_object *v, const JsonPath *p, void *elem, Be
                         const char *k = i == 0 ? "major" : "minor";
                         JsonPath c = JSON_PATH_KEY(p, k);
 
-                        if (!json_member(v, k))
-                                return json_path_error(
+                        if (!jwalk_member(v, k))
+                                return jwalk_error(
                                         err, &c, "required field is missing (device type \"%s\")",
                                         d->type);
                 }
@@ -641,7 +641,7 @@ static int parse_time_offsets(struct json_object *v, const JsonPath *p, SpecLinu
 {
         int r;
 
-        r = json_expect(v, p, json_type_object, err);
+        r = jwalk_expect(v, p, json_type_object, err);
         if (r < 0)
                 return r;
         json_object_object_foreach (v, key, val) {
@@ -652,22 +652,22 @@ static int parse_time_offsets(struct json_object *v, const JsonPath *p, SpecLinu
                 uint64_t nsecs = 0;
 
                 if (!mono && !streq(key, "boottime"))
-                        return json_path_error(err, &c,
+                        return jwalk_error(err, &c,
                                                "unknown clock, expected \"monotonic\" or "
                                                "\"boottime\"");
-                r = json_expect(val, &c, json_type_object, err);
+                r = jwalk_expect(val, &c, json_type_object, err);
                 if (r < 0)
                         return r;
-                if ((m = json_member(val, "secs"))) {
+                if ((m = jwalk_member(val, "secs"))) {
                         JsonPath e = JSON_PATH_KEY(&c, "secs");
-                        r = json_to_i64(m, &e, INT64_MIN, INT64_MAX, "a 64-bit integer", &secs,
+                        r = jwalk_to_i64(m, &e, INT64_MIN, INT64_MAX, "a 64-bit integer", &secs,
                                         err);
                         if (r < 0)
                                 return r;
                 }
-                if ((m = json_member(val, "nanosecs"))) {
+                if ((m = jwalk_member(val, "nanosecs"))) {
                         JsonPath e = JSON_PATH_KEY(&c, "nanosecs");
-                        r = json_to_u64(m, &e, UINT32_MAX, "an unsigned 32-bit integer", &nsecs,
+                        r = jwalk_to_u64(m, &e, UINT32_MAX, "an unsigned 32-bit integer", &nsecs,
                                         err);
                         if (r < 0)
                                 return r;
@@ -732,21 +732,21 @@ int spec_parse_linux(struct json_object *v, const JsonPath *p, SpecLinux *l, Ber
         if (r < 0)
                 return r;
 
-        if ((m = json_member(v, "timeOffsets"))) {
+        if ((m = jwalk_member(v, "timeOffsets"))) {
                 JsonPath c = JSON_PATH_KEY(p, "timeOffsets");
                 r = parse_time_offsets(m, &c, l, err);
                 if (r < 0)
                         return r;
         }
 
-        if ((m = json_member(v, "sysctl"))) {
+        if ((m = jwalk_member(v, "sysctl"))) {
                 JsonPath c = JSON_PATH_KEY(p, "sysctl");
                 r = json_parse_string_map(m, &c, &l->sysctl, &l->n_sysctl, err);
                 if (r < 0)
                         return r;
         }
 
-        if ((m = json_member(v, "resources"))) {
+        if ((m = jwalk_member(v, "resources"))) {
                 JsonPath c = JSON_PATH_KEY(p, "resources");
                 l->resources = calloc(1, sizeof(SpecResources));
                 if (!l->resources)
@@ -756,7 +756,7 @@ int spec_parse_linux(struct json_object *v, const JsonPath *p, SpecLinux *l, Ber
                         return r;
         }
 
-        if ((m = json_member(v, "namespaces"))) {
+        if ((m = jwalk_member(v, "namespaces"))) {
                 JsonPath c = JSON_PATH_KEY(p, "namespaces");
                 r = parse_namespaces(m, &c, l, err);
                 if (r < 0)
@@ -765,13 +765,13 @@ int spec_parse_linux(struct json_object *v, const JsonPath *p, SpecLinux *l, Ber
 
         /* As runc: offsets apply to a time namespace made for the container, never silently
          * to none or to one that is joined. */
-        if (json_member(v, "timeOffsets")) {
+        if (jwalk_member(v, "timeOffsets")) {
                 JsonPath c = JSON_PATH_KEY(p, "timeOffsets");
                 if (!l->namespaces[SPEC_NS_TIME].present)
-                        return json_path_error(err, &c, "needs a time namespace in "
+                        return jwalk_error(err, &c, "needs a time namespace in "
                                                         "linux.namespaces");
                 if (l->namespaces[SPEC_NS_TIME].path)
-                        return json_path_error(err, &c, "cannot be set for a time namespace "
+                        return jwalk_error(err, &c, "cannot be set for a time namespace "
                                                         "that is joined (it has a path)");
         }
 
@@ -780,7 +780,7 @@ int spec_parse_linux(struct json_object *v, const JsonPath *p, SpecLinux *l, Ber
         if (r < 0)
                 return r;
 
-        if ((m = json_member(v, "seccomp"))) {
+        if ((m = jwalk_member(v, "seccomp"))) {
                 JsonPath c = JSON_PATH_KEY(p, "seccomp");
                 l->seccomp = calloc(1, sizeof(SpecSeccomp));
                 if (!l->seccomp)
@@ -790,7 +790,7 @@ int spec_parse_linux(struct json_object *v, const JsonPath *p, SpecLinux *l, Ber
                         return r;
         }
 
-        if ((m = json_member(v, "intelRdt"))) {
+        if ((m = jwalk_member(v, "intelRdt"))) {
                 JsonPath c = JSON_PATH_KEY(p, "intelRdt");
                 const char *id;
 
@@ -801,12 +801,12 @@ int spec_parse_linux(struct json_object *v, const JsonPath *p, SpecLinux *l, Ber
                 id = l->intel_rdt.clos_id;
                 if (id && (isempty(id) || strchr(id, '/') || streq(id, ".") || streq(id, ".."))) {
                         JsonPath e = JSON_PATH_KEY(&c, "closID");
-                        return json_path_error(err, &e, "must be a plain directory name");
+                        return jwalk_error(err, &e, "must be a plain directory name");
                 }
                 l->intel_rdt.present = true;
         }
 
-        if ((m = json_member(v, "personality"))) {
+        if ((m = jwalk_member(v, "personality"))) {
                 JsonPath c = JSON_PATH_KEY(p, "personality");
                 r = json_parse_object(m, &c, FIELDS(personality_fields), l, err);
                 if (r < 0)

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "image/auth.h"
-#include "image/confine.h"
+#include "basic/confine.h"
 #include "image/reference.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

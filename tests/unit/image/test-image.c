@@ -16,7 +16,7 @@
 #include "basic/dir-stack.h"
 #include "image/auth.h"
 #include "image/compress.h"
-#include "image/confine.h"
+#include "basic/confine.h"
 #include "image/image-config.h"
 #include "image/layer-stream.h"
 #include "image/manifest.h"
