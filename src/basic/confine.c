@@ -10,8 +10,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "basic/macro.h"
 #include "basic/confine.h"
+#include "basic/macro.h"
 
 void confine_clean_path(char *p)
 {

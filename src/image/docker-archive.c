@@ -13,12 +13,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "basic/confine.h"
 #include "basic/fs-util.h"
+#include "basic/json-walk.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "content/digest.h"
 #include "image/blob-io.h"
-#include "basic/confine.h"
 #include "image/image-archive.h"
 #include "image/image-unpack.h"
 #include "image/layer-stream.h"
@@ -76,24 +77,26 @@ static json_object *descriptor_json(const char *mt, const char *digest, int64_t 
 }
 
 static int load_one(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, const char *what,
-                    json_object *entry, char ***names, BerthError **err)
+                    json_object *entry, const JsonPath *p, char ***names, BerthError **err)
 {
         _cleanup_json_ json_object *manifest = NULL;
         _cleanup_strv_free_ char **tags = NULL;
         _cleanup_free_ char *manifest_digest = NULL;
         _cleanup_image_record_ ImageRecord *rec = NULL;
-        json_object *cfg, *layers, *repotags, *ldescs;
+        json_object *layers = NULL, *repotags, *ldescs;
+        JsonPath lp = JSON_PATH_KEY(p, "Layers");
+        const char *cfg = NULL;
         bool oci = false;
         size_t n;
         int r;
 
-        if (!json_object_is_type(entry, json_type_object) ||
-            !json_object_object_get_ex(entry, "Config", &cfg) ||
-            !json_object_is_type(cfg, json_type_string) ||
-            !json_object_object_get_ex(entry, "Layers", &layers) ||
-            !json_object_is_type(layers, json_type_array))
-                return berth_error_plain(err, EINVAL, "%s: manifest.json entry without Config/Layers",
-                                   what);
+        r = jwalk_expect(entry, p, json_type_object, err);
+        if (r >= 0)
+                r = jwalk_get_string(entry, p, "Config", true, &cfg, err);
+        if (r >= 0)
+                r = jwalk_get_array(entry, p, "Layers", true, SIZE_MAX, &layers, err);
+        if (r < 0)
+                return berth_error_prefix(err, "%s", what);
         n = json_object_array_length(layers);
         LayerCompression *comp = calloc(n + 1, sizeof(*comp));
         char (*digests)[DIGEST_STRING_MAX] = calloc(n + 1, DIGEST_STRING_MAX);
@@ -104,14 +107,15 @@ static int load_one(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, 
         }
         char cfg_digest[DIGEST_STRING_MAX];
         int64_t cfg_size;
-        r = ingest_file(cs, dirfd, what, json_object_get_string(cfg), cfg_digest, &cfg_size, NULL,
-                        err);
+        r = ingest_file(cs, dirfd, what, cfg, cfg_digest, &cfg_size, NULL, err);
         if (r < 0)
                 goto out;
         for (size_t i = 0; i < n; i++) {
                 json_object *l = json_object_array_get_idx(layers, i);
-                if (!json_object_is_type(l, json_type_string)) {
-                        r = berth_error_plain(err, EINVAL, "%s: Layers[%zu] is not a path", what, i);
+                JsonPath ep = JSON_PATH_INDEX(&lp, i);
+                r = jwalk_expect(l, &ep, json_type_string, err);
+                if (r < 0) {
+                        r = berth_error_prefix(err, "%s", what);
                         goto out;
                 }
                 r = ingest_file(cs, dirfd, what, json_object_get_string(l), digests[i], &sizes[i],
@@ -193,6 +197,7 @@ int docker_archive_load(ContentStore *cs, Metadata *md, Snapshotter *sn, int dir
 {
         _cleanup_free_ char *data = NULL;
         _cleanup_json_ json_object *root = NULL;
+        JsonPath doc = JSON_PATH_DOC("manifest.json");
         size_t len = 0;
         int r;
 
@@ -201,10 +206,11 @@ int docker_archive_load(ContentStore *cs, Metadata *md, Snapshotter *sn, int dir
                 return berth_error_prefix(err, "%s", what);
         root = json_tokener_parse(data);
         if (!root || !json_object_is_type(root, json_type_array))
-                return berth_error_plain(err, EINVAL, "%s: manifest.json is not a JSON array", what);
+                return berth_error_plain(err, EINVAL, "%s: manifest.json: not a JSON array", what);
         for (size_t i = 0; i < json_object_array_length(root); i++) {
-                r = load_one(cs, md, sn, dirfd, what, json_object_array_get_idx(root, i), names,
-                             err);
+                JsonPath e = JSON_PATH_INDEX(&doc, i);
+                r = load_one(cs, md, sn, dirfd, what, json_object_array_get_idx(root, i), &e,
+                             names, err);
                 if (r < 0)
                         return r;
         }

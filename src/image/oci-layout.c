@@ -8,12 +8,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "basic/confine.h"
 #include "basic/fs-util.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "content/digest.h"
 #include "image/blob-io.h"
-#include "basic/confine.h"
 #include "image/image-archive.h"
 #include "image/image-unpack.h"
 #include "image/reference.h"

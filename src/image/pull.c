@@ -4,11 +4,11 @@
 #include <string.h>
 
 #include "basic/macro.h"
+#include "basic/parallel.h"
 #include "basic/string-util.h"
 #include "image/image-unpack.h"
 #include "image/pull.h"
 #include "image/reference.h"
-#include "basic/parallel.h"
 
 typedef struct LayerJob {
         Registry *reg;

@@ -7,12 +7,12 @@
 #include <unistd.h>
 
 #include "basic/macro.h"
+#include "basic/parallel.h"
 #include "basic/string-util.h"
 #include "image/image-store.h"
 #include "image/manifest.h"
 #include "image/push.h"
 #include "image/reference.h"
-#include "basic/parallel.h"
 
 typedef struct PushProgress {
         Progress *p;

@@ -11,10 +11,10 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "basic/confine.h"
 #include "basic/fs-util.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
-#include "basic/confine.h"
 #include "image/layer-stream.h"
 #include "image/unpack.h"
 

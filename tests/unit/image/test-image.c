@@ -7,21 +7,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tap.h"
+#include "basic/confine.h"
+#include "basic/dir-stack.h"
 #include "basic/fs-util.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "content/content-store.h"
 #include "content/digest.h"
-#include "basic/dir-stack.h"
 #include "image/auth.h"
 #include "image/compress.h"
-#include "basic/confine.h"
 #include "image/image-config.h"
 #include "image/layer-stream.h"
 #include "image/manifest.h"
 #include "image/reference.h"
 #include "snapshot/copy-tree.h"
+#include "tap.h"
 
 #define ASSERT_STREQ_(a, b)                                                                        \
         do {                                                                                       \
