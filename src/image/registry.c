@@ -34,7 +34,7 @@ int registry_open(const char *host, const RegistryOptions *opts, Registry **ret,
         /* the command line, else the registries file, else on except for localhost */
         int verify = opts ? opts->tls_verify : -1;
         if (verify < 0)
-                verify = registry_config_tls_verify(host);
+                verify = registry_config_tls_verify(opts ? opts->registries_conf : NULL, host);
         r->tls_verify = verify >= 0 ? verify != 0 : !reference_is_localhost(host);
         r->retries = opts && opts->retries > 0 ? opts->retries : 5;
         if (!r->host || asprintf(&r->base, "https://%s", host) < 0) {
@@ -47,8 +47,8 @@ int registry_open(const char *host, const RegistryOptions *opts, Registry **ret,
         } else {
                 /* docker.io is served by registry-1.docker.io but logged in to as docker.io */
                 const char *auth_host = streq(host, "registry-1.docker.io") ? "docker.io" : host;
-                k = auth_lookup(opts ? opts->authfile : NULL, auth_host, &r->username,
-                                &r->password, err);
+                k = auth_lookup(opts ? opts->authfile : NULL, opts ? opts->docker_config : NULL,
+                                auth_host, &r->username, &r->password, err);
                 if (k < 0) {
                         registry_free(r);
                         return k;

@@ -5,11 +5,13 @@
 #include <stdbool.h>
 
 #include "basic/error.h"
+#include "cmd/berth/environment.h"
 #include "content/content-store.h"
 #include "store/metadata.h"
 #include "snapshot/snapshot.h"
 
 typedef struct BerthContext {
+        BerthEnvironment env;
         const char *root;
         bool quiet;
         bool debug;

@@ -27,7 +27,7 @@ int berth_context_open(BerthContext *ctx, BerthError **err)
                 /* Every verb sees the built-in image from the first one on; one that cannot
                  * load it (a full disk) still does its own job. */
                 BerthError *seed_err = NULL;
-                if (builtin_image_seed(ctx->cs, ctx->md, ctx->sn, &seed_err) < 0)
+                if (builtin_image_seed(ctx->cs, ctx->md, ctx->sn, ctx->env.builtin_layout, &seed_err) < 0)
                         fprintf(stderr, "berth: warning: %s\n",
                                 seed_err && seed_err->msg ? seed_err->msg
                                                           : "could not load the built-in image");

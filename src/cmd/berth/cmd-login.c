@@ -83,6 +83,7 @@ int cmd_login(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 return berth_error_plain(err, EINVAL, "A user name and a password are needed");
         opts.username = user;
         opts.password = pass;
+        registry_options_complete(&opts, ctx);
         r = registry_open(streq(argv[optind], "docker.io") ? "registry-1.docker.io" : argv[optind],
                           &opts, &reg, err);
         if (r < 0)
@@ -114,7 +115,7 @@ int cmd_logout(BerthContext *ctx, int argc, char **argv, BerthError **err)
         }
         if (optind + 1 != argc)
                 return berth_error_plain(err, EINVAL, "usage: berth logout REGISTRY");
-        r = auth_remove(authfile, argv[optind], err);
+        r = auth_remove(authfile ?: ctx->env.authfile, argv[optind], err);
         if (r < 0)
                 return r;
         if (r == 0)

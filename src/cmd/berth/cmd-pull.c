@@ -53,6 +53,7 @@ int cmd_pull(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 r = berth_error_plain(err, EINVAL, "usage: berth pull [OPTIONS] IMAGE");
                 goto out;
         }
+        registry_options_complete(&opts.registry, ctx);
         opts.progress = ctx->quiet                ? PROGRESS_NONE
                         : berth_show_progress(ctx) ? PROGRESS_TTY
                                                    : PROGRESS_LINES;

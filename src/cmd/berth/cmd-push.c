@@ -50,6 +50,7 @@ int cmd_push(BerthContext *ctx, int argc, char **argv, BerthError **err)
         }
         if (optind >= argc || argc - optind > 2)
                 return berth_error_plain(err, EINVAL, "usage: berth push [OPTIONS] IMAGE [DESTINATION]");
+        registry_options_complete(&opts.registry, ctx);
         opts.progress = ctx->quiet                ? PROGRESS_NONE
                         : berth_show_progress(ctx) ? PROGRESS_TTY
                                                    : PROGRESS_LINES;

@@ -115,10 +115,15 @@ int main(int argc, char **argv)
         };
         _cleanup_error_ BerthError *err = NULL;
         BerthContext ctx = {
-                .root = getenv("BERTH_ROOT") ?: "/var/lib/berth",
                 .snapshot_kind = snapshot_kind_default(),
         };
         int c, r;
+
+        if (berth_environment_load(&ctx.env) < 0) {
+                fprintf(stderr, "berth: out of memory\n");
+                return 1;
+        }
+        ctx.root = ctx.env.root;
 
         while ((c = getopt_long(argc, argv, "+qh", options, NULL)) >= 0) {
                 switch (c) {
@@ -172,6 +177,7 @@ int main(int argc, char **argv)
                         content_store_free(ctx.cs);
                 if (ctx.md)
                         metadata_free(ctx.md);
+                berth_environment_done(&ctx.env);
                 if (r < 0) {
                         fprintf(stderr, "berth %s: %s\n", verb,
                                 err && err->msg ? err->msg : strerror(-r));

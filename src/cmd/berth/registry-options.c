@@ -5,6 +5,14 @@
 #include "basic/string-util.h"
 #include "cmd/berth/registry-options.h"
 
+void registry_options_complete(RegistryOptions *opts, const BerthContext *ctx)
+{
+        if (!opts->authfile)
+                opts->authfile = ctx->env.authfile;
+        opts->docker_config = ctx->env.docker_config;
+        opts->registries_conf = ctx->env.registries_conf;
+}
+
 int registry_option(int c, const char *arg, RegistryOptions *opts, char **creds_buf,
                     BerthError **err)
 {
