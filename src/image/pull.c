@@ -16,24 +16,13 @@ typedef struct LayerJob {
         ContentStore *cs;
         Snapshotter *sn;
         const ImageRecord *rec;
-        Progress *progress;
+        const ProgressSink *progress;
 } LayerJob;
-
-typedef struct LayerProgress {
-        Progress *p;
-        size_t i;
-} LayerProgress;
-
-static void on_bytes(void *userdata, uint64_t done, int64_t total)
-{
-        LayerProgress *lp = userdata;
-        progress_bytes(lp->p, lp->i, done, total);
-}
 
 static int fetch_layer(LayerJob *j, size_t i, BerthError **err)
 {
         const ImageLayer *l = &j->rec->layers[i];
-        LayerProgress lp = { j->progress, i };
+        ProgressItem lp = { j->progress, i };
         int r;
 
         if (snapshot_exists(j->sn, l->chain_id) > 0 &&
@@ -45,7 +34,7 @@ static int fetch_layer(LayerJob *j, size_t i, BerthError **err)
                 progress_state(j->progress, i, "Blob exists");
         else {
                 progress_state(j->progress, i, "Downloading");
-                r = registry_fetch_blob(j->reg, j->repo, l->digest, l->size, j->cs, on_bytes, &lp,
+                r = registry_fetch_blob(j->reg, j->repo, l->digest, l->size, j->cs, progress_item_bytes, &lp,
                                         err);
                 if (r < 0)
                         return r;
@@ -67,7 +56,7 @@ static int fetch_one(void *userdata, size_t i, BerthError **err)
 }
 
 static int fetch_layers(Registry *reg, const char *repo, ContentStore *cs, Snapshotter *sn,
-                        const ImageRecord *rec, Progress *progress, int parallel,
+                        const ImageRecord *rec, const ProgressSink *progress, int parallel,
                         BerthError **err)
 {
         LayerJob j = {
@@ -109,7 +98,7 @@ int image_pull(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *refe
         _cleanup_image_record_ ImageRecord *rec = NULL;
         _cleanup_free_ char *name = NULL;
         char mdigest[DIGEST_STRING_MAX], idigest[DIGEST_STRING_MAX] = "";
-        Progress *progress = NULL;
+        const ProgressSink *progress = &opts->progress;
         Platform host = {};
         int r;
 
@@ -165,15 +154,9 @@ int image_pull(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *refe
         if (r < 0)
                 return r;
 
-        progress = progress_new(stderr, opts->progress, rec->n_layers);
-        for (size_t i = 0; i < rec->n_layers; i++) {
-                char label[24];
-                snprintf(label, sizeof(label), "%.12s", digest_hex(rec->layers[i].digest));
-                progress_label(progress, i, label);
-        }
+        image_progress_start_layers(progress, rec, 0);
         r = fetch_layers(reg, ref->repository, cs, sn, rec, progress, opts->parallel, err);
         progress_finish(progress);
-        progress_free(progress);
         if (r < 0)
                 return berth_error_prefix(err, "Pull of %s", reference);
         /* Copy snapshots (and anything a worker skipped) are unpacked here, bottom up. */

@@ -14,20 +14,10 @@
 #include "image/push.h"
 #include "image/reference.h"
 
-typedef struct PushProgress {
-        Progress *p;
-        size_t i;
-} PushProgress;
-
-static void on_bytes(void *userdata, uint64_t done, int64_t total)
-{
-        PushProgress *pp = userdata;
-        progress_bytes(pp->p, pp->i, done, total);
-}
-
 static int push_attempt(Registry *reg, Metadata *md, ContentStore *cs, const Reference *ref,
                         const char *digest, int64_t size, const PushOptions *opts,
-                        Progress *progress, size_t i, PushProgress *pp, BerthError **err)
+                        const ProgressSink *progress, size_t i, ProgressItem *pp,
+                        BerthError **err)
 {
         _cleanup_free_ char *from = NULL;
         int r;
@@ -42,7 +32,7 @@ static int push_attempt(Registry *reg, Metadata *md, ContentStore *cs, const Ref
         from = image_store_find_blob_source(md, digest, ref->registry, ref->repository);
         progress_state(progress, i, from ? "Mounting" : "Pushing");
         r = registry_push_blob(reg, ref->repository, cs, digest, size, from, opts->chunk_size,
-                               on_bytes, pp, err);
+                               progress_item_bytes, pp, err);
         if (r < 0)
                 return r;
         progress_state(progress, i, r > 0 ? "Mounted" : "Pushed");
@@ -51,10 +41,10 @@ static int push_attempt(Registry *reg, Metadata *md, ContentStore *cs, const Ref
 }
 
 static int push_one(Registry *reg, Metadata *md, ContentStore *cs, const Reference *ref,
-                    const char *digest, int64_t size, const PushOptions *opts, Progress *progress,
-                    size_t i, BerthError **err)
+                    const char *digest, int64_t size, const PushOptions *opts,
+                    const ProgressSink *progress, size_t i, BerthError **err)
 {
-        PushProgress pp = { progress, i };
+        ProgressItem pp = { progress, i };
         int r = 0;
 
         /* a failed upload starts over with a new session: registries cannot resume them */
@@ -80,7 +70,7 @@ typedef struct PushJob {
         const Reference *ref;
         const ImageRecord *rec;
         const PushOptions *opts;
-        Progress *progress;
+        const ProgressSink *progress;
         /* per layer, what goes out: the compressed blob where one was made ("" where not) */
         char (*digests)[DIGEST_STRING_MAX];
         int64_t *sizes;
@@ -185,7 +175,7 @@ int image_push(ContentStore *cs, Metadata *md, const char *source, const char *d
         _cleanup_free_ char (*digests)[DIGEST_STRING_MAX] = NULL;
         _cleanup_free_ int64_t *sizes = NULL;
         char pushed_digest[DIGEST_STRING_MAX];
-        Progress *progress = NULL;
+        const ProgressSink *progress = &opts->progress;
         size_t mlen = 0;
         int r;
 
@@ -217,19 +207,12 @@ int image_push(ContentStore *cs, Metadata *md, const char *source, const char *d
         if (r < 0)
                 return r;
 
-        progress = progress_new(stderr, opts->progress, rec->n_layers + 1);
-        for (size_t i = 0; i < rec->n_layers; i++) {
-                char label[24];
-                snprintf(label, sizeof(label), "%.12s", digest_hex(rec->layers[i].digest));
-                progress_label(progress, i, label);
-        }
-        progress_label(progress, rec->n_layers, "config");
         digests = calloc(rec->n_layers + 1, DIGEST_STRING_MAX);
         sizes = calloc(rec->n_layers + 1, sizeof(int64_t));
-        if (!digests || !sizes) {
-                progress_free(progress);
-                return berth_error(err, ENOMEM, "push");
-        }
+        if (!digests || !sizes)
+                return berth_error(err, ENOMEM, "out of memory");
+        image_progress_start_layers(progress, rec, 1);
+        progress_label(progress, rec->n_layers, "config");
         PushJob job = {
                 .reg = reg,
                 .md = md,
@@ -249,7 +232,6 @@ int image_push(ContentStore *cs, Metadata *md, const char *source, const char *d
                              rec->n_layers, err);
         }
         progress_finish(progress);
-        progress_free(progress);
         if (r < 0)
                 return berth_error_prefix(err, "Push to %s", dest);
         for (size_t i = 0; i < rec->n_layers; i++)

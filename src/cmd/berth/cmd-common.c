@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cmd/berth/berth.h"
+#include "cmd/berth/progress-render.h"
 #include "image/builtin-image.h"
 
 int berth_context_open(BerthContext *ctx, BerthError **err)
@@ -36,9 +37,20 @@ int berth_context_open(BerthContext *ctx, BerthError **err)
         return 0;
 }
 
-bool berth_show_progress(const BerthContext *ctx)
+int berth_context_open_locked(BerthContext *ctx, BerthError **err)
 {
-        return !ctx->quiet && isatty(STDERR_FILENO);
+        int r = berth_context_open(ctx, err);
+        if (r < 0)
+                return r;
+        /* shared: no collection while the verb reads or adds blobs */
+        return metadata_lock(ctx->md, false, err);
+}
+
+ProgressRender *berth_progress_new(const BerthContext *ctx)
+{
+        return progress_render_new(stderr, ctx->quiet                  ? PROGRESS_NONE
+                                           : isatty(STDERR_FILENO) ? PROGRESS_TTY
+                                                                   : PROGRESS_LINES);
 }
 
 void format_size(uint64_t bytes, char *buf, size_t size)

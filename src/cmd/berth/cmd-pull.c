@@ -6,6 +6,7 @@
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "cmd/berth/berth.h"
+#include "cmd/berth/progress-render.h"
 #include "cmd/berth/registry-options.h"
 #include "image/pull.h"
 
@@ -19,6 +20,7 @@ int cmd_pull(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 {},
         };
         _cleanup_image_record_ ImageRecord *rec = NULL;
+        _cleanup_progress_render_ ProgressRender *render = NULL;
         _cleanup_free_ char *creds = NULL;
         PullOptions opts = { .registry.tls_verify = -1 };
         Platform platform = {};
@@ -54,12 +56,9 @@ int cmd_pull(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 goto out;
         }
         registry_options_complete(&opts.registry, ctx);
-        opts.progress = ctx->quiet                ? PROGRESS_NONE
-                        : berth_show_progress(ctx) ? PROGRESS_TTY
-                                                   : PROGRESS_LINES;
-        r = berth_context_open(ctx, err);
-        if (r >= 0)
-                r = metadata_lock(ctx->md, false, err);
+        render = berth_progress_new(ctx);
+        opts.progress = (ProgressSink){ progress_render_event, render };
+        r = berth_context_open_locked(ctx, err);
         if (r >= 0)
                 r = image_pull(ctx->cs, ctx->md, ctx->sn, argv[optind], &opts, &rec, err);
         if (r >= 0) {

@@ -39,9 +39,7 @@ int cmd_save(BerthContext *ctx, int argc, char **argv, BerthError **err)
         }
         if (!out || optind >= argc)
                 return berth_error_plain(err, EINVAL, "usage: berth save -o OUT IMAGE...");
-        r = berth_context_open(ctx, err);
-        if (r >= 0)
-                r = metadata_lock(ctx->md, false, err); /* no collection while we read blobs */
+        r = berth_context_open_locked(ctx, err);
         if (r < 0)
                 return r;
         n = (size_t)(argc - optind);
