@@ -23,8 +23,8 @@ typedef struct BerthContext {
 
 /* Opens the metadata database, the content store and the snapshotter under ctx->root. */
 int berth_context_open(BerthContext *ctx, BerthError **err);
-/* berth_context_open() and the store lock taken shared. */
-int berth_context_open_locked(BerthContext *ctx, BerthError **err);
+/* berth_context_open() and the store lock: shared, or exclusive to remove things. */
+int berth_context_open_locked(BerthContext *ctx, bool exclusive, BerthError **err);
 /* The progress renderer of pull and push: bars on a terminal, lines otherwise, none with -q. */
 typedef struct ProgressRender ProgressRender;
 ProgressRender *berth_progress_new(const BerthContext *ctx);

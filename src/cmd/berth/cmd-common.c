@@ -5,45 +5,32 @@
 
 #include "cmd/berth/berth.h"
 #include "cmd/berth/progress-render.h"
-#include "image/builtin-image.h"
+#include "image/image-handle.h"
 
 int berth_context_open(BerthContext *ctx, BerthError **err)
 {
+        ImageHandleOptions opts = {
+                .root = ctx->root,
+                .snapshot_kind = ctx->snapshot_kind,
+                .builtin_layout = ctx->env.builtin_layout,
+        };
+        _cleanup_error_ BerthError *warning = NULL;
         int r;
 
-        if (!ctx->md) {
-                r = metadata_open(ctx->root, &ctx->md, err);
-                if (r < 0)
-                        return r;
-        }
-        if (!ctx->cs) {
-                r = content_store_open(ctx->root, &ctx->cs, err);
-                if (r < 0)
-                        return r;
-        }
-        if (!ctx->sn) {
-                r = snapshotter_open(ctx->md, ctx->root, ctx->snapshot_kind, &ctx->sn, err);
-                if (r < 0)
-                        return r;
-                /* Every verb sees the built-in image from the first one on; one that cannot
-                 * load it (a full disk) still does its own job. */
-                BerthError *seed_err = NULL;
-                if (builtin_image_seed(ctx->cs, ctx->md, ctx->sn, ctx->env.builtin_layout, &seed_err) < 0)
-                        fprintf(stderr, "berth: warning: %s\n",
-                                seed_err && seed_err->msg ? seed_err->msg
-                                                          : "could not load the built-in image");
-                berth_error_free(&seed_err);
-        }
-        return 0;
+        r = image_handle_open(&opts, &ctx->md, &ctx->cs, &ctx->sn, &warning, err);
+        if (warning)
+                fprintf(stderr, "berth: warning: %s\n",
+                        warning->msg ? warning->msg : "could not load the built-in image");
+        return r;
 }
 
-int berth_context_open_locked(BerthContext *ctx, BerthError **err)
+int berth_context_open_locked(BerthContext *ctx, bool exclusive, BerthError **err)
 {
         int r = berth_context_open(ctx, err);
         if (r < 0)
                 return r;
         /* shared: no collection while the verb reads or adds blobs */
-        return metadata_lock(ctx->md, false, err);
+        return metadata_lock(ctx->md, exclusive, err);
 }
 
 ProgressRender *berth_progress_new(const BerthContext *ctx)

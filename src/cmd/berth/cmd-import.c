@@ -40,7 +40,7 @@ int cmd_import(BerthContext *ctx, int argc, char **argv, BerthError **err)
                         return berth_error_plain(err, EINVAL, "Name '%s' needs a tag",
                                            argv[optind + 1]);
         }
-        r = berth_context_open_locked(ctx, err);
+        r = berth_context_open_locked(ctx, false, err);
         if (r >= 0)
                 r = image_import_tarball(ctx->cs, ctx->md, ctx->sn, argv[optind], name, cmd, &rec,
                                          err);

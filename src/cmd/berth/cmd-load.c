@@ -48,7 +48,7 @@ int cmd_load(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 input = argv[optind++];
         if (!input || optind < argc)
                 return berth_error_plain(err, EINVAL, "usage: berth load [-i] PATH");
-        r = berth_context_open_locked(ctx, err);
+        r = berth_context_open_locked(ctx, false, err);
         if (r >= 0)
                 r = image_load(ctx->cs, ctx->md, ctx->sn, input, &opts, &names, err);
         platform_done(&platform);

@@ -58,7 +58,7 @@ int cmd_pull(BerthContext *ctx, int argc, char **argv, BerthError **err)
         registry_options_complete(&opts.registry, ctx);
         render = berth_progress_new(ctx);
         opts.progress = (ProgressSink){ progress_render_event, render };
-        r = berth_context_open_locked(ctx, err);
+        r = berth_context_open_locked(ctx, false, err);
         if (r >= 0)
                 r = image_pull(ctx->cs, ctx->md, ctx->sn, argv[optind], &opts, &rec, err);
         if (r >= 0) {

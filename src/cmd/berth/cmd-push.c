@@ -55,7 +55,7 @@ int cmd_push(BerthContext *ctx, int argc, char **argv, BerthError **err)
         registry_options_complete(&opts.registry, ctx);
         render = berth_progress_new(ctx);
         opts.progress = (ProgressSink){ progress_render_event, render };
-        r = berth_context_open_locked(ctx, err);
+        r = berth_context_open_locked(ctx, false, err);
         if (r < 0)
                 return r;
         r = image_push(ctx->cs, ctx->md, argv[optind], argc - optind == 2 ? argv[optind + 1] : NULL,

@@ -39,7 +39,7 @@ int cmd_save(BerthContext *ctx, int argc, char **argv, BerthError **err)
         }
         if (!out || optind >= argc)
                 return berth_error_plain(err, EINVAL, "usage: berth save -o OUT IMAGE...");
-        r = berth_context_open_locked(ctx, err);
+        r = berth_context_open_locked(ctx, false, err);
         if (r < 0)
                 return r;
         n = (size_t)(argc - optind);
