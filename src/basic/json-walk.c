@@ -11,6 +11,27 @@
 #include "basic/json-walk.h"
 #include "basic/string-util.h"
 
+struct json_object *jwalk_parse_object(const char *data, size_t len)
+{
+        struct json_tokener *tok;
+        struct json_object *root;
+        bool ok;
+
+        if (len > INT_MAX)
+                return NULL;
+        tok = json_tokener_new();
+        if (!tok)
+                return NULL;
+        root = json_tokener_parse_ex(tok, data, (int)len);
+        ok = json_tokener_get_error(tok) == json_tokener_success;
+        json_tokener_free(tok);
+        if (!ok || !json_object_is_type(root, json_type_object)) {
+                json_object_put(root);
+                return NULL;
+        }
+        return root;
+}
+
 static bool is_doc(const JsonPath *p)
 {
         return p && !p->key && p->doc;

@@ -33,6 +33,9 @@ typedef struct JsonPath {
 #define JSON_PATH_MAP(p, k) ((JsonPath){ .parent = (p), .key = (k), .map_key = true })
 #define JSON_PATH_DOC(name) ((JsonPath){ .doc = (name) })
 
+/* Parses exactly len bytes as a JSON object; NULL when they are not one (or on OOM). */
+struct json_object *jwalk_parse_object(const char *data, size_t len);
+
 /* "linux.namespaces[1].type" (without the document's name); "" for a root, NULL on OOM. */
 char *jwalk_path_format(const JsonPath *p);
 /* Sets *err to "<doc>: `<path>`: <message>" or "<path>: <message>" and returns -EINVAL. */

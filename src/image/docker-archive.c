@@ -23,6 +23,7 @@
 #include "image/image-archive.h"
 #include "image/image-unpack.h"
 #include "image/layer-stream.h"
+#include "image/manifest.h"
 #include "image/reference.h"
 
 static inline void json_putp(json_object **o)
@@ -65,15 +66,6 @@ static int ingest_file(ContentStore *cs, int dirfd, const char *what, const char
                 return berth_error_prefix(err, "%s: '%s'", what, path);
         *ret_size = st.st_size;
         return 0;
-}
-
-static json_object *descriptor_json(const char *mt, const char *digest, int64_t size)
-{
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "mediaType", json_object_new_string(mt));
-        json_object_object_add(o, "digest", json_object_new_string(digest));
-        json_object_object_add(o, "size", json_object_new_int64(size));
-        return o;
 }
 
 static int load_one(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, const char *what,
@@ -131,7 +123,7 @@ static int load_one(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, 
         json_object_object_add(manifest, "mediaType",
                                json_object_new_string(oci ? MT_OCI_MANIFEST : MT_DOCKER_MANIFEST));
         json_object_object_add(manifest, "config",
-                               descriptor_json(oci ? MT_OCI_CONFIG : MT_DOCKER_CONFIG, cfg_digest,
+                               manifest_descriptor_json(oci ? MT_OCI_CONFIG : MT_DOCKER_CONFIG, cfg_digest,
                                                cfg_size));
         ldescs = json_object_new_array();
         for (size_t i = 0; i < n; i++) {
@@ -140,7 +132,7 @@ static int load_one(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, 
                                                                 : MT_OCI_LAYER)
                                      : (comp[i] == LAYER_GZIP ? MT_DOCKER_LAYER_GZIP
                                                               : MT_DOCKER_LAYER);
-                json_object_array_add(ldescs, descriptor_json(mt, digests[i], sizes[i]));
+                json_object_array_add(ldescs, manifest_descriptor_json(mt, digests[i], sizes[i]));
         }
         json_object_object_add(manifest, "layers", ldescs);
         const char *s = json_object_to_json_string_ext(manifest, JSON_C_TO_STRING_PLAIN |
@@ -266,12 +258,9 @@ int docker_archive_save(ContentStore *cs, const SaveItem *items, size_t n, const
         _cleanup_json_ json_object *repos = json_object_new_object();
         int r;
 
-        r = mkdir_p(dir, 0755);
-        if (r < 0)
-                return berth_error(err, r, "Failed to create '%s'", dir);
-        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        dfd = image_archive_mkdir(dir, err);
         if (dfd < 0)
-                return berth_error(err, errno, "Failed to open '%s'", dir);
+                return dfd;
         for (size_t i = 0; i < n; i++) {
                 const ImageRecord *rec = items[i].rec;
                 _cleanup_free_ char *cfgname = NULL;

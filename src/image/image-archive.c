@@ -120,3 +120,16 @@ int image_save(ContentStore *cs, const SaveItem *items, size_t n, ArchiveFormat 
         (void)rm_rf(tmp);
         return r;
 }
+
+int image_archive_mkdir(const char *dir, BerthError **err)
+{
+        int r, fd;
+
+        r = mkdir_p(dir, 0755);
+        if (r < 0)
+                return berth_error(err, r, "create `%s`", dir);
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return berth_error(err, errno, "open `%s`", dir);
+        return fd;
+}

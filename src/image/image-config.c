@@ -94,20 +94,12 @@ int image_run_config_parse(const char *data, size_t len, ImageRunConfig **ret, B
 {
         _cleanup_image_run_config_ ImageRunConfig *c = NULL;
         JsonPath doc = JSON_PATH_DOC("image config"), cp = JSON_PATH_KEY(&doc, "config");
-        json_tokener *tok;
         json_object *root, *cfg = NULL;
         int r;
 
-        tok = json_tokener_new();
-        if (!tok)
-                return berth_error(err, ENOMEM, "out of memory");
-        root = json_tokener_parse_ex(tok, data, (int)len);
-        bool ok = json_tokener_get_error(tok) == json_tokener_success;
-        json_tokener_free(tok);
-        if (!ok || !root || !json_object_is_type(root, json_type_object)) {
-                json_object_put(root);
+        root = jwalk_parse_object(data, len);
+        if (!root)
                 return berth_error_plain(err, EINVAL, "image config: not a valid JSON object");
-        }
         c = calloc(1, sizeof(*c));
         if (!c) {
                 json_object_put(root);

@@ -16,15 +16,6 @@
 #include "image/layer-stream.h"
 #include "image/manifest.h"
 
-static json_object *descriptor_json(const char *mt, const char *digest, int64_t size)
-{
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "mediaType", json_object_new_string(mt));
-        json_object_object_add(o, "digest", json_object_new_string(digest));
-        json_object_object_add(o, "size", json_object_new_int64(size));
-        return o;
-}
-
 int image_import_tarball(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *path,
                          const char *name, char *const *cmd, ImageRecord **ret, BerthError **err)
 {
@@ -110,9 +101,9 @@ int image_import_tarball(ContentStore *cs, Metadata *md, Snapshotter *sn, const 
         json_object_object_add(m, "schemaVersion", json_object_new_int(2));
         json_object_object_add(m, "mediaType", json_object_new_string(MT_OCI_MANIFEST));
         json_object_object_add(m, "config",
-                               descriptor_json(MT_OCI_CONFIG, cfg_digest, (int64_t)cfg_len));
+                               manifest_descriptor_json(MT_OCI_CONFIG, cfg_digest, (int64_t)cfg_len));
         json_object *layers = json_object_new_array();
-        json_object_array_add(layers, descriptor_json(mt, layer, st.st_size));
+        json_object_array_add(layers, manifest_descriptor_json(mt, layer, st.st_size));
         json_object_object_add(m, "layers", layers);
         const char *ms = json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN |
                                                                    JSON_C_TO_STRING_NOSLASHESCAPE);

@@ -82,6 +82,28 @@ int image_record_from_store(ContentStore *cs, const char *manifest_digest,
  * copied (nothing when none), then the layers above it are unpacked one after the other into
  * the same directory, whiteouts applied as removals. The snapshots between are not made: each
  * would be a whole copy of the tree, which for an image of n layers costs n^2. */
+/* Applies layer l's blob onto dirfd and checks what came out against the config's diff ID. */
+static int apply_layer(ContentStore *cs, const ImageLayer *l, int dirfd, UnpackFlags flags,
+                       BerthError **err)
+{
+        _cleanup_close_ int fd = -1;
+        UnpackStats stats = {};
+        int r;
+
+        r = content_store_open_blob(cs, l->digest, &fd, err);
+        if (r < 0)
+                return r;
+        r = unpack_layer(fd, l->digest, dirfd, flags, &stats, err);
+        if (r < 0)
+                return r;
+        if (!streq(stats.diff_id, l->diff_id))
+                return berth_error_plain(err, EUCLEAN,
+                                         "layer `%s`: uncompressed content is %s, the config "
+                                         "says %s",
+                                         l->digest, stats.diff_id, l->diff_id);
+        return 0;
+}
+
 static int unpack_flat(ContentStore *cs, Snapshotter *copy_sn, const ImageRecord *rec, size_t k,
                        UnpackProgress progress, void *userdata, BerthError **err)
 {
@@ -108,22 +130,12 @@ static int unpack_flat(ContentStore *cs, Snapshotter *copy_sn, const ImageRecord
                 return r;
         for (size_t i = first; i < k; i++) {
                 const ImageLayer *l = &rec->layers[i];
-                _cleanup_close_ int fd = -1;
-                UnpackStats stats = {};
 
                 if (progress)
                         progress(userdata, i, rec->n_layers, l->digest, false);
-                r = content_store_open_blob(cs, l->digest, &fd, err);
+                r = apply_layer(cs, l, tx->fd, flags, err);
                 if (r < 0)
                         return r;
-                r = unpack_layer(fd, l->digest, tx->fd, flags, &stats, err);
-                if (r < 0)
-                        return r;
-                if (!streq(stats.diff_id, l->diff_id))
-                        return berth_error_plain(err, EUCLEAN,
-                                                 "Layer %s: uncompressed content is %s, the config "
-                                                 "says %s",
-                                                 l->digest, stats.diff_id, l->diff_id);
                 if (progress)
                         progress(userdata, i, rec->n_layers, l->digest, true);
         }
@@ -150,8 +162,6 @@ static int unpack_one(UnpackJob *j, size_t i, BerthError **err)
         const ImageLayer *l = &j->rec->layers[i];
         const char *parent = i > 0 ? j->rec->layers[i - 1].chain_id : NULL;
         _cleanup_snapshot_tx_ SnapshotTx *tx = NULL;
-        _cleanup_close_ int fd = -1;
-        UnpackStats stats = {};
         UnpackFlags flags = geteuid() == 0 ? UNPACK_CHOWN : 0;
         int r;
 
@@ -164,19 +174,12 @@ static int unpack_one(UnpackJob *j, size_t i, BerthError **err)
                 flags |= UNPACK_OVERLAY_WHITEOUTS;
                 parent = NULL; /* overlay snapshots hold one layer each */
         }
-        r = content_store_open_blob(j->cs, l->digest, &fd, err);
-        if (r < 0)
-                return r;
         r = snapshot_prepare(j->sn, l->chain_id, parent, &tx, err);
         if (r < 0)
                 return r;
-        r = unpack_layer(fd, l->digest, tx->fd, flags, &stats, err);
+        r = apply_layer(j->cs, l, tx->fd, flags, err);
         if (r < 0)
                 return r;
-        if (!streq(stats.diff_id, l->diff_id))
-                return berth_error_plain(err, EUCLEAN,
-                                   "Layer %s: uncompressed content is %s, the config says %s",
-                                   l->digest, stats.diff_id, l->diff_id);
         pthread_mutex_lock(&j->lock);
         r = snapshot_commit(tx, l->diff_id, err);
         pthread_mutex_unlock(&j->lock);

@@ -180,24 +180,27 @@ static int parse_descriptor_array(json_object *o, const JsonPath *p, const char 
         return 0;
 }
 
+json_object *manifest_descriptor_json(const char *media_type, const char *digest, int64_t size)
+{
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "mediaType", json_object_new_string(media_type));
+        json_object_object_add(o, "digest", json_object_new_string(digest));
+        json_object_object_add(o, "size", json_object_new_int64(size));
+        return o;
+}
+
 int manifest_parse(const char *data, size_t len, const char *content_type, Manifest **ret,
                    BerthError **err)
 {
         _cleanup_json_ json_object *root = NULL;
         JsonPath doc = JSON_PATH_DOC("manifest");
-        json_tokener *tok;
         Manifest *m;
         json_object *v;
         const char *mt;
         int r;
 
-        tok = json_tokener_new();
-        if (!tok)
-                return berth_error(err, ENOMEM, "out of memory");
-        root = json_tokener_parse_ex(tok, data, (int)len);
-        bool ok = json_tokener_get_error(tok) == json_tokener_success;
-        json_tokener_free(tok);
-        if (len > (1 << 22) || !ok || !root || !json_object_is_type(root, json_type_object))
+        root = len > (1 << 22) ? NULL : jwalk_parse_object(data, len);
+        if (!root)
                 return berth_error_plain(err, EINVAL, "manifest: not a valid JSON object");
 
         mt = get_string(root, "mediaType");

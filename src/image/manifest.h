@@ -69,6 +69,9 @@ typedef struct ImageConfig {
 int manifest_parse(const char *data, size_t len, const char *content_type, Manifest **ret,
                    BerthError **err);
 void manifest_free(Manifest *m);
+/* {"mediaType", "digest", "size"} as a new json-c object, for manifests written here. */
+struct json_object *manifest_descriptor_json(const char *media_type, const char *digest,
+                                             int64_t size);
 static inline void manifest_freep(Manifest **m)
 {
         manifest_free(*m);

@@ -212,12 +212,9 @@ int oci_layout_save(ContentStore *cs, const SaveItem *items, size_t n, const cha
         json_object *index, *mans;
         int r;
 
-        r = mkdir_p(dir, 0755);
-        if (r < 0)
-                return berth_error(err, r, "Failed to create '%s'", dir);
-        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        dfd = image_archive_mkdir(dir, err);
         if (dfd < 0)
-                return berth_error(err, errno, "Failed to open '%s'", dir);
+                return dfd;
         if ((mkdirat(dfd, "blobs", 0755) < 0 && errno != EEXIST) ||
             (mkdirat(dfd, "blobs/sha256", 0755) < 0 && errno != EEXIST))
                 return berth_error(err, errno, "Failed to create '%s/blobs/sha256'", dir);

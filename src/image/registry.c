@@ -306,6 +306,23 @@ static int absolute_location(Registry *r, const char *loc, char **ret)
         return *ret ? 0 : -ENOMEM;
 }
 
+/* Sends q; 0 when the transfer worked and the registry answered want (with a Location when
+ * need_location), else the error saying which. */
+static int request_expect(Registry *r, Request *q, long want, bool need_location,
+                          const char *what, BerthError **err)
+{
+        CURLcode cc;
+        int k = do_request(r, q, &cc, err);
+        if (k < 0)
+                return k;
+        if (cc != CURLE_OK)
+                return berth_error_plain(err, EIO, "%s %s: %s", q->method, q->url,
+                                         curl_error_text(q, cc));
+        if (q->status != want || (need_location && !q->location))
+                return http_error(r, q, what, err);
+        return 0;
+}
+
 int registry_push_blob(Registry *r, const char *repo, ContentStore *cs, const char *digest,
                        int64_t size, const char *mount_from, uint64_t chunk_size,
                        TransferProgress progress, void *userdata, BerthError **err)
@@ -373,18 +390,9 @@ int registry_push_blob(Registry *r, const char *repo, ContentStore *cs, const ch
                         q.headers = curl_slist_append(NULL, range);
                         q.headers = curl_slist_append(q.headers,
                                                       "Content-Type: application/octet-stream");
-                        k = do_request(r, &q, &cc, err);
+                        k = request_expect(r, &q, 202, true, "Blob chunk upload", err);
                         if (k < 0)
                                 goto out;
-                        if (cc != CURLE_OK) {
-                                k = berth_error_plain(err, EIO, "PATCH %s: %s", q.url,
-                                                curl_error_text(&q, cc));
-                                goto out;
-                        }
-                        if (q.status != 202 || !q.location) {
-                                k = http_error(r, &q, "Blob chunk upload", err);
-                                goto out;
-                        }
                         free(location);
                         if (absolute_location(r, q.location, &location) < 0) {
                                 location = NULL;
@@ -405,18 +413,7 @@ int registry_push_blob(Registry *r, const char *repo, ContentStore *cs, const ch
                 goto out;
         }
         q.headers = curl_slist_append(NULL, "Content-Type: application/octet-stream");
-        k = do_request(r, &q, &cc, err);
-        if (k < 0)
-                goto out;
-        if (cc != CURLE_OK) {
-                k = berth_error_plain(err, EIO, "PUT %s: %s", q.url, curl_error_text(&q, cc));
-                goto out;
-        }
-        if (q.status != 201) {
-                k = http_error(r, &q, "Blob upload", err);
-                goto out;
-        }
-        k = 0;
+        k = request_expect(r, &q, 201, false, "Blob upload", err);
 out:
         request_done(&q);
         return k;
@@ -429,24 +426,15 @@ int registry_put_manifest(Registry *r, const char *repo, const char *reference, 
         Request q = { .upload_fd = -1, .method = "PUT", .scope = scope, .upload_buf = data,
                       .upload_len = len };
         char digest[DIGEST_STRING_MAX];
-        CURLcode cc;
         int k;
 
         if (!scope || asprintf(&q.url, "%s/v2/%s/manifests/%s", r->base, repo, reference) < 0 ||
             asprintf(&ct, "Content-Type: %s", media_type) < 0)
                 return berth_error(err, ENOMEM, "manifest");
         q.headers = curl_slist_append(NULL, ct);
-        k = do_request(r, &q, &cc, err);
+        k = request_expect(r, &q, 201, false, "Manifest upload", err);
         if (k < 0)
                 goto out;
-        if (cc != CURLE_OK) {
-                k = berth_error_plain(err, EIO, "PUT %s: %s", q.url, curl_error_text(&q, cc));
-                goto out;
-        }
-        if (q.status != 201) {
-                k = http_error(r, &q, "Manifest upload", err);
-                goto out;
-        }
         sha256_buffer(data, len, digest);
         if (q.docker_digest && !streq(q.docker_digest, digest)) {
                 k = berth_error_plain(err, EUCLEAN, "Registry %s stored manifest %s as %s", r->host,
