@@ -139,7 +139,7 @@ static int compress_blob(ContentStore *cs, const char *digest, Compression kind,
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
-                        r = berth_error(err, errno, "Failed to read blob %s", digest);
+                        r = berth_error(err, errno, "read blob `%s`", digest);
                         break;
                 }
                 sha256_update(h, buf, (size_t)n);
@@ -153,7 +153,7 @@ static int compress_blob(ContentStore *cs, const char *digest, Compression kind,
         /* what was compressed is what the manifest names: a damaged store stops here */
         sha256_final(h, seen);
         if (!streq(seen, digest))
-                return berth_error_plain(err, EUCLEAN, "Blob %s reads back as %s", digest, seen);
+                return berth_error_plain(err, EUCLEAN, "blob `%s` reads back as %s", digest, seen);
         return content_writer_commit(w, ret_digest, err);
 }
 
@@ -182,9 +182,9 @@ int blob_compressed(ContentStore *cs, Metadata *md, const char *digest, Compress
         }
         r = compress_blob(cs, digest, c, made, err);
         if (r < 0)
-                return berth_error_prefix(err, "Compressing layer %s with %s", digest, names[c]);
+                return berth_error_prefix(err, "compress layer `%s` with %s", digest, names[c]);
         if (content_store_has(cs, made, &size) <= 0)
-                return berth_error_plain(err, EIO, "Compressed blob %s is missing", made);
+                return berth_error_plain(err, EIO, "compressed blob `%s` is missing", made);
         r = metadata_prepare(md, "INSERT OR REPLACE INTO compressed_blobs(digest, compression, "
                                  "compressed) VALUES(?,?,?)",
                              &ins, err);
@@ -194,7 +194,7 @@ int blob_compressed(ContentStore *cs, Metadata *md, const char *digest, Compress
         sqlite3_bind_text(ins, 2, names[c], -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, 3, made, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(ins) != SQLITE_DONE)
-                return metadata_error(md, "Failed to remember compressed blob", err);
+                return metadata_error(md, "remember compressed blob", err);
         memcpy(ret_digest, made, DIGEST_STRING_MAX);
         *ret_size = (int64_t)size;
         return 0;

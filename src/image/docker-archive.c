@@ -48,10 +48,10 @@ static int ingest_file(ContentStore *cs, int dirfd, const char *what, const char
         confine_clean_path(clean);
         fd = confine_open(dirfd, clean, O_RDONLY, 0);
         if (fd < 0 || fstat(fd, &st) < 0)
-                return berth_error(err, fd < 0 ? fd : -errno, "%s: failed to open '%s'", what,
+                return berth_error(err, fd < 0 ? fd : -errno, "%s: open `%s`", what,
                                    path);
         if (!S_ISREG(st.st_mode))
-                return berth_error_plain(err, EINVAL, "%s: '%s' is not a regular file", what, path);
+                return berth_error_plain(err, EINVAL, "%s: `%s` is not a regular file", what, path);
         if (ret_comp) {
                 ssize_t n = pread(fd, magic, sizeof(magic), 0);
                 *ret_comp = LAYER_PLAIN;
@@ -63,7 +63,7 @@ static int ingest_file(ContentStore *cs, int dirfd, const char *what, const char
         }
         r = blob_ingest_fd(cs, fd, NULL, st.st_size, digest, err);
         if (r < 0)
-                return berth_error_prefix(err, "%s: '%s'", what, path);
+                return berth_error_prefix(err, "%s: `%s`", what, path);
         *ret_size = st.st_size;
         return 0;
 }
@@ -155,7 +155,7 @@ static int load_one(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, 
                         if (!t || reference_parse(t, &ref, NULL) < 0 || !ref->tag ||
                             ref->digest || reference_name(ref, &name) < 0) {
                                 r = berth_error_plain(err, EINVAL,
-                                                      "%s: RepoTags[%zu] '%s' is not an image "
+                                                      "%s: RepoTags[%zu] `%s` is not an image "
                                                       "name with a tag",
                                                       what, i,
                                                       t ?: json_object_to_json_string(jt));
@@ -225,7 +225,7 @@ static int export_layer(ContentStore *cs, const ImageLayer *l, int dirfd, BerthE
         if (mkdirat(dirfd, hex, 0755) < 0) {
                 if (errno == EEXIST)
                         return 0; /* the same layer twice */
-                return berth_error(err, errno, "Failed to create '%s'", hex);
+                return berth_error(err, errno, "create `%s`", hex);
         }
         r = content_store_open_blob(cs, l->digest, &in, err);
         if (r < 0)
@@ -235,17 +235,17 @@ static int export_layer(ContentStore *cs, const ImageLayer *l, int dirfd, BerthE
                 return r;
         out = openat(dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
         if (out < 0)
-                return berth_error(err, errno, "Failed to create '%s'", path);
+                return berth_error(err, errno, "create `%s`", path);
         while ((n = layer_stream_read(s, buf, 1 << 20, err)) > 0) {
                 r = write_all_fd(out, buf, (size_t)n);
                 if (r < 0)
-                        return berth_error(err, r, "Failed to write '%s'", path);
+                        return berth_error(err, r, "write `%s`", path);
         }
         if (n < 0)
                 return (int)n;
         layer_stream_diff_id(s, diff);
         if (!streq(diff, l->diff_id))
-                return berth_error_plain(err, EUCLEAN, "Layer %s: uncompressed content is %s, not %s",
+                return berth_error_plain(err, EUCLEAN, "layer `%s`: uncompressed content is %s, not %s",
                                    l->digest, diff, l->diff_id);
         return 0;
 }
@@ -313,6 +313,6 @@ int docker_archive_save(ContentStore *cs, const SaveItem *items, size_t n, const
                 r = write_file_atomic_at(dfd, "repositories", s, strlen(s), 0644);
         }
         if (r < 0)
-                return berth_error(err, r, "Failed to write '%s/manifest.json'", dir);
+                return berth_error(err, r, "write `%s/manifest.json`", dir);
         return 0;
 }

@@ -46,13 +46,13 @@ static int load_dir(ContentStore *cs, Metadata *md, Snapshotter *sn, const char 
 
         dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
-                return berth_error(err, errno, "Failed to open '%s'", dir);
+                return berth_error(err, errno, "open `%s`", dir);
         if (faccessat(dfd, "index.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
                 return oci_layout_load(cs, md, sn, dfd, what, opts, names, err);
         if (faccessat(dfd, "manifest.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
                 return docker_archive_load(cs, md, sn, dfd, what, names, err);
         return berth_error_plain(err, EINVAL,
-                           "'%s' is neither an OCI image layout (index.json) nor a docker save "
+                           "`%s` is neither an OCI image layout (index.json) nor a docker save "
                            "archive (manifest.json)",
                            what);
 }
@@ -66,7 +66,7 @@ int image_load(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *path
         int r;
 
         if (stat(path, &st) < 0)
-                return berth_error(err, errno, "Failed to open '%s'", path);
+                return berth_error(err, errno, "open `%s`", path);
         (void)snapshot_clean_tmp(sn);
         names = calloc(1, sizeof(char *));
         if (!names)
@@ -98,14 +98,14 @@ int image_save(ContentStore *cs, const SaveItem *items, size_t n, ArchiveFormat 
         if (format == ARCHIVE_OCI_DIR || format == ARCHIVE_DOCKER_DIR) {
                 if (stat(out, &st) == 0 && (!S_ISDIR(st.st_mode) || rmdir(out) < 0) &&
                     errno != ENOENT)
-                        return berth_error_plain(err, EEXIST, "'%s' exists and is not an empty directory",
+                        return berth_error_plain(err, EEXIST, "`%s` exists and is not an empty directory",
                                            out);
                 if (asprintf(&tmp, "%s.tmp-%d", out, getpid()) < 0)
                         return berth_error(err, ENOMEM, "save");
                 r = format == ARCHIVE_OCI_DIR ? oci_layout_save(cs, items, n, tmp, err)
                                               : docker_archive_save(cs, items, n, tmp, err);
                 if (r >= 0 && rename(tmp, out) < 0)
-                        r = berth_error(err, errno, "Failed to rename '%s' to '%s'", tmp, out);
+                        r = berth_error(err, errno, "rename `%s` to `%s`", tmp, out);
                 if (r < 0)
                         (void)rm_rf(tmp);
                 return r;

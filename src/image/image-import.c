@@ -36,13 +36,13 @@ int image_import_tarball(ContentStore *cs, Metadata *md, Snapshotter *sn, const 
         } else
                 fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0 || fstat(fd, &st) < 0)
-                return berth_error(err, errno, "Failed to open '%s'", path);
+                return berth_error(err, errno, "open `%s`", path);
         r = blob_ingest_fd(cs, fd, NULL, S_ISREG(st.st_mode) ? st.st_size : -1, layer, err);
         if (r < 0)
-                return berth_error_prefix(err, "'%s'", path);
+                return berth_error_prefix(err, "`%s`", path);
         if (lseek(fd, 0, SEEK_SET) < 0) {
                 if (errno != ESPIPE)
-                        return berth_error(err, errno, "Failed to seek '%s'", path);
+                        return berth_error(err, errno, "seek `%s`", path);
                 /* a pipe: read the layer again from where it is now, the store */
                 safe_close(fd);
                 fd = -1;

@@ -356,7 +356,7 @@ int platform_parse(const char *s, Platform *ret, BerthError **err)
                 return berth_error(err, ENOMEM, "platform");
         a = strchr(c, '/');
         if (!a || a == c || !a[1])
-                return berth_error_plain(err, EINVAL, "Invalid platform '%s' (want os/arch[/variant])",
+                return berth_error_plain(err, EINVAL, "invalid platform `%s` (want os/arch[/variant])",
                                    s);
         *a++ = 0;
         v = strchr(a, '/');

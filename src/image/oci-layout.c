@@ -217,10 +217,10 @@ int oci_layout_save(ContentStore *cs, const SaveItem *items, size_t n, const cha
                 return dfd;
         if ((mkdirat(dfd, "blobs", 0755) < 0 && errno != EEXIST) ||
             (mkdirat(dfd, "blobs/sha256", 0755) < 0 && errno != EEXIST))
-                return berth_error(err, errno, "Failed to create '%s/blobs/sha256'", dir);
+                return berth_error(err, errno, "create `%s/blobs/sha256`", dir);
         bfd = openat(dfd, "blobs/sha256", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (bfd < 0)
-                return berth_error(err, errno, "Failed to open '%s/blobs/sha256'", dir);
+                return berth_error(err, errno, "open `%s/blobs/sha256`", dir);
 
         index = json_object_new_object();
         mans = json_object_new_array();
@@ -278,6 +278,6 @@ int oci_layout_save(ContentStore *cs, const SaveItem *items, size_t n, const cha
                 r = write_file_atomic_at(dfd, "oci-layout", layout, strlen(layout), 0644);
         }
         if (r < 0)
-                return berth_error(err, r, "Failed to write '%s/index.json'", dir);
+                return berth_error(err, r, "write `%s/index.json`", dir);
         return 0;
 }

@@ -85,7 +85,7 @@ static int fetch_manifest(Registry *reg, const char *repo, const char *reference
                 return r;
         r = manifest_parse(data, len, ct, ret_m, err);
         if (r < 0)
-                return berth_error_prefix(err, "Manifest %s/%s:%s", reg->host, repo, reference);
+                return berth_error_prefix(err, "manifest `%s/%s:%s`", reg->host, repo, reference);
         return content_store_put(cs, data, len, ret_digest, NULL, err);
 }
 
@@ -125,7 +125,7 @@ int image_pull(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *refe
                 }
                 int k = manifest_select_platform(m, want);
                 if (k < 0) {
-                        r = berth_error_plain(err, ENOENT, "Image %s has no manifest for %s/%s%s%s",
+                        r = berth_error_plain(err, ENOENT, "image `%s` has no manifest for %s/%s%s%s",
                                         reference, want->os, want->architecture,
                                         want->variant ? "/" : "", want->variant ?: "");
                         platform_done(&host);
@@ -143,13 +143,13 @@ int image_pull(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *refe
                         return r;
                 if (m->kind != MANIFEST_IMAGE)
                         return berth_error_plain(err, EPROTONOSUPPORT,
-                                           "Manifest %s of %s is an index inside an index", sel,
+                                           "manifest `%s` of `%s` is an index inside an index", sel,
                                            reference);
         }
         r = registry_fetch_blob(reg, ref->repository, m->config.digest, m->config.size, cs, NULL,
                                 NULL, err);
         if (r < 0)
-                return berth_error_prefix(err, "Config of %s", reference);
+                return berth_error_prefix(err, "config of `%s`", reference);
         r = image_record_from_store(cs, mdigest, *idigest ? idigest : NULL, &rec, err);
         if (r < 0)
                 return r;
@@ -158,7 +158,7 @@ int image_pull(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *refe
         r = fetch_layers(reg, ref->repository, cs, sn, rec, progress, opts->parallel, err);
         progress_finish(progress);
         if (r < 0)
-                return berth_error_prefix(err, "Pull of %s", reference);
+                return berth_error_prefix(err, "pull `%s`", reference);
         /* Copy snapshots (and anything a worker skipped) are unpacked here, bottom up. */
         r = image_unpack(cs, sn, rec, NULL, NULL, err);
         if (r < 0)

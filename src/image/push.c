@@ -118,7 +118,7 @@ static int manifest_for_push(const PushJob *j, const char *mdata, char **ret,
             !json_object_is_type(layers, json_type_array) ||
             json_object_array_length(layers) != j->rec->n_layers ||
             !json_object_object_get_ex(root, "config", &config))
-                return berth_error_plain(err, EINVAL, "Manifest %s cannot be rewritten",
+                return berth_error_plain(err, EINVAL, "manifest `%s` cannot be rewritten",
                                          j->rec->manifest_digest);
         if (oci) {
                 json_object_object_add(root, "mediaType", json_object_new_string(MT_OCI_MANIFEST));
@@ -184,7 +184,7 @@ int image_push(ContentStore *cs, Metadata *md, const char *source, const char *d
                 return r;
         if (!dest) {
                 if (strv_length(rec->tags) == 0)
-                        return berth_error_plain(err, EINVAL, "Image %s has no name to push to",
+                        return berth_error_plain(err, EINVAL, "image `%s` has no name to push to",
                                            source);
                 /* the name given, if it is one of the image's, else its first */
                 _cleanup_reference_ Reference *sref = NULL;
@@ -233,12 +233,12 @@ int image_push(ContentStore *cs, Metadata *md, const char *source, const char *d
         }
         progress_finish(progress);
         if (r < 0)
-                return berth_error_prefix(err, "Push to %s", dest);
+                return berth_error_prefix(err, "push to `%s`", dest);
         for (size_t i = 0; i < rec->n_layers; i++)
                 if (*digests[i]) {
                         r = manifest_for_push(&job, mdata, &pushed, &mlen, &pushed_type, err);
                         if (r < 0)
-                                return berth_error_prefix(err, "Push to %s", dest);
+                                return berth_error_prefix(err, "push to `%s`", dest);
                         break;
                 }
         if (pushed)
@@ -249,7 +249,7 @@ int image_push(ContentStore *cs, Metadata *md, const char *source, const char *d
                                   pushed ?: mdata, mlen,
                                   pushed_type ?: rec->manifest_media_type, err);
         if (r < 0)
-                return berth_error_prefix(err, "Push to %s", dest);
+                return berth_error_prefix(err, "push to `%s`", dest);
         if (ret_digest)
                 snprintf(ret_digest, DIGEST_STRING_MAX, "%s", pushed_digest);
         return 0;

@@ -107,7 +107,7 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *userdata)
         if (q->buf_len + n > max) {
                 if (!q->buf_max)
                         return n; /* a body we only keep for error messages: the start is enough */
-                berth_error_plain(&q->sink_err, EFBIG, "Response is larger than %zu bytes", max);
+                berth_error_plain(&q->sink_err, EFBIG, "response is larger than %zu bytes", max);
                 return 0;
         }
         char *nb = realloc(q->buf, q->buf_len + n + 1);
@@ -221,7 +221,7 @@ static int fetch_token(Registry *r, const char *scope, const char *cache_key, Be
         pthread_mutex_unlock(&r->lock);
         if (!realm) {
                 curl_easy_cleanup(c);
-                return berth_error_plain(err, EACCES, "Registry %s asked for a token without a realm",
+                return berth_error_plain(err, EACCES, "registry `%s` asked for a token without a realm",
                                    r->host);
         }
         char *esc_service = service ? curl_easy_escape(c, service, 0) : NULL;
@@ -256,26 +256,26 @@ static int fetch_token(Registry *r, const char *scope, const char *cache_key, Be
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &q.status);
         curl_easy_cleanup(c);
         if (cc != CURLE_OK) {
-                k = berth_error_plain(err, EIO, "Token request to %s failed: %s", realm,
+                k = berth_error_plain(err, EIO, "token request to `%s`: %s", realm,
                                 curl_easy_strerror(cc));
                 goto out;
         }
         if (q.status == 401 || q.status == 403) {
                 k = berth_error_plain(err, EACCES,
-                                      "Token server %s refused %s (HTTP %ld; log in with 'berth "
-                                      "login %s')",
+                                      "token server `%s` refused %s (HTTP %ld; log in with `berth "
+                                      "login %s`)",
                                       realm, r->username ? "the credentials" : "anonymous access",
                                       q.status, r->host);
                 goto out;
         }
         if (q.status != 200 || !q.buf || !(root = json_tokener_parse(q.buf))) {
-                k = berth_error_plain(err, EPROTO, "Token server %s answered HTTP %ld", realm, q.status);
+                k = berth_error_plain(err, EPROTO, "token server `%s` answered HTTP %ld", realm, q.status);
                 goto out;
         }
         if (!(json_object_object_get_ex(root, "token", &v) ||
               json_object_object_get_ex(root, "access_token", &v)) ||
             !json_object_is_type(v, json_type_string)) {
-                k = berth_error_plain(err, EPROTO, "Token server %s sent no token", realm);
+                k = berth_error_plain(err, EPROTO, "token server `%s` sent no token", realm);
                 goto out;
         }
         cache_token(r, cache_key, json_object_get_string(v));
@@ -437,8 +437,8 @@ int http_error(Registry *r, Request *q, const char *what, BerthError **err)
                                                         : EPROTO;
         k = berth_error_plain(err, code, "%s: %s %s answered HTTP %ld%s%s%s%s%s", what, q->method,
                               q->url, q->status, msg ? ": " : "", msg ?: "",
-                              q->status == 401 ? " (log in with 'berth login " : "",
-                              q->status == 401 ? r->host : "", q->status == 401 ? "')" : "");
+                              q->status == 401 ? " (log in with `berth login " : "",
+                              q->status == 401 ? r->host : "", q->status == 401 ? "`)" : "");
         json_object_put(root);
         return k;
 }

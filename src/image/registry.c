@@ -105,17 +105,17 @@ int registry_ping(Registry *r, BerthError **err)
                         }
                         continue;
                 }
-                k = berth_error_plain(err, EHOSTUNREACH, "Registry %s: %s", r->base,
+                k = berth_error_plain(err, EHOSTUNREACH, "registry `%s`: %s", r->base,
                                 curl_error_text(&q, cc));
                 goto out;
         }
         if (q.status == 401 && r->username)
                 k = berth_error_plain(err, EACCES,
-                                      "Registry %s refused the credentials of '%s' (log in again "
-                                      "with 'berth login %s')",
+                                      "registry `%s` refused the credentials of `%s` (log in again "
+                                      "with `berth login %s`)",
                                       r->host, r->username, r->host);
         else if (q.status != 200 && q.status != 401)
-                k = http_error(r, &q, "Registry ping", err);
+                k = http_error(r, &q, "registry ping", err);
         else
                 k = 0;
 out:
@@ -153,7 +153,7 @@ int registry_get_manifest(Registry *r, const char *repo, const char *reference, 
                 usleep(100000u << attempt);
         }
         if (q.sink_err) {
-                k = berth_error_plain(err, EFBIG, "Manifest %s:%s from %s: %s", repo, reference,
+                k = berth_error_plain(err, EFBIG, "manifest `%s:%s` from `%s`: %s", repo, reference,
                                 r->host, q.sink_err->msg);
                 goto out;
         }
@@ -162,19 +162,19 @@ int registry_get_manifest(Registry *r, const char *repo, const char *reference, 
                 goto out;
         }
         if (q.status != 200) {
-                k = http_error(r, &q, "Manifest", err);
+                k = http_error(r, &q, "manifest", err);
                 goto out;
         }
         sha256_buffer(q.buf ?: "", q.buf_len, ret_digest);
         if (startswith(reference, "sha256:") && !streq(reference, ret_digest)) {
-                k = berth_error_plain(err, EUCLEAN, "Manifest %s@%s from %s has digest %s", repo,
+                k = berth_error_plain(err, EUCLEAN, "manifest `%s@%s` from `%s` has digest %s", repo,
                                 reference, r->host, ret_digest);
                 goto out;
         }
         if (q.docker_digest && startswith(q.docker_digest, "sha256:") &&
             !streq(q.docker_digest, ret_digest)) {
                 k = berth_error_plain(err, EUCLEAN,
-                                "Manifest %s:%s from %s: Docker-Content-Digest %s does not match "
+                                "manifest `%s:%s` from `%s`: Docker-Content-Digest %s does not match "
                                 "the content (%s)",
                                 repo, reference, r->host, q.docker_digest, ret_digest);
                 goto out;
@@ -255,12 +255,12 @@ int registry_fetch_blob(Registry *r, const char *repo, const char *digest, int64
                 if (!transient(cc, q.status) || attempt + 1 >= r->retries) {
                         if (cc != CURLE_OK)
                                 k = berth_error_plain(err, EIO,
-                                                "Blob %s from %s: %s after %llu bytes (the "
+                                                "blob `%s` from `%s`: %s after %llu bytes (the "
                                                 "partial download is kept for the next pull)",
                                                 digest, r->host, curl_error_text(&q, cc),
                                                 (unsigned long long)content_writer_offset(w));
                         else
-                                k = http_error(r, &q, "Blob", err);
+                                k = http_error(r, &q, "blob", err);
                         goto out;
                 }
                 /* Made progress: not counted as a failed attempt. */
@@ -271,7 +271,7 @@ int registry_fetch_blob(Registry *r, const char *repo, const char *digest, int64
         k = content_writer_commit(w, NULL, err);
         if (k < 0) {
                 content_writer_discard(w);
-                berth_error_prefix(err, "Blob from %s/%s", r->host, repo);
+                berth_error_prefix(err, "blob from `%s/%s`", r->host, repo);
         }
 out:
         request_done(&q);
@@ -291,7 +291,7 @@ int registry_blob_exists(Registry *r, const char *repo, const char *digest, Bert
         if (k >= 0 && cc != CURLE_OK)
                 k = berth_error_plain(err, EIO, "HEAD %s: %s", q.url, curl_error_text(&q, cc));
         else if (k >= 0)
-                k = q.status == 200 ? 1 : q.status == 404 ? 0 : http_error(r, &q, "Blob", err);
+                k = q.status == 200 ? 1 : q.status == 404 ? 0 : http_error(r, &q, "blob", err);
         request_done(&q);
         return k;
 }
@@ -363,7 +363,7 @@ int registry_push_blob(Registry *r, const char *repo, ContentStore *cs, const ch
                 goto out;
         }
         if (q.status != 202 || !q.location) {
-                k = http_error(r, &q, "Blob upload", err);
+                k = http_error(r, &q, "blob upload", err);
                 goto out;
         }
         if (absolute_location(r, q.location, &location) < 0) {
@@ -390,7 +390,7 @@ int registry_push_blob(Registry *r, const char *repo, ContentStore *cs, const ch
                         q.headers = curl_slist_append(NULL, range);
                         q.headers = curl_slist_append(q.headers,
                                                       "Content-Type: application/octet-stream");
-                        k = request_expect(r, &q, 202, true, "Blob chunk upload", err);
+                        k = request_expect(r, &q, 202, true, "blob chunk upload", err);
                         if (k < 0)
                                 goto out;
                         free(location);
@@ -413,7 +413,7 @@ int registry_push_blob(Registry *r, const char *repo, ContentStore *cs, const ch
                 goto out;
         }
         q.headers = curl_slist_append(NULL, "Content-Type: application/octet-stream");
-        k = request_expect(r, &q, 201, false, "Blob upload", err);
+        k = request_expect(r, &q, 201, false, "blob upload", err);
 out:
         request_done(&q);
         return k;
@@ -432,12 +432,12 @@ int registry_put_manifest(Registry *r, const char *repo, const char *reference, 
             asprintf(&ct, "Content-Type: %s", media_type) < 0)
                 return berth_error(err, ENOMEM, "manifest");
         q.headers = curl_slist_append(NULL, ct);
-        k = request_expect(r, &q, 201, false, "Manifest upload", err);
+        k = request_expect(r, &q, 201, false, "manifest upload", err);
         if (k < 0)
                 goto out;
         sha256_buffer(data, len, digest);
         if (q.docker_digest && !streq(q.docker_digest, digest)) {
-                k = berth_error_plain(err, EUCLEAN, "Registry %s stored manifest %s as %s", r->host,
+                k = berth_error_plain(err, EUCLEAN, "registry `%s` stored manifest %s as %s", r->host,
                                 digest, q.docker_digest);
                 goto out;
         }

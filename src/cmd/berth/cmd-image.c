@@ -52,7 +52,7 @@ int cmd_image(BerthContext *ctx, int argc, char **argv, BerthError **err)
         if (streq(argv[1], "inspect"))
                 return cmd_inspect(ctx, argc - 1, argv + 1, err);
         if (!streq(argv[1], "prune"))
-                return berth_error_plain(err, EINVAL, "Unknown image command '%s'", argv[1]);
+                return berth_error_plain(err, EINVAL, "unknown image command `%s`", argv[1]);
         argc--, argv++;
         while ((c = getopt_long(argc, argv, "af", options, NULL)) >= 0) {
                 if (c == 'a')

@@ -88,7 +88,7 @@ int cmd_images(BerthContext *ctx, int argc, char **argv, BerthError **err)
                         return berth_error(err, ENOMEM, "images");
         }
         if (!streq(format, "table") && !streq(format, "json"))
-                return berth_error_plain(err, EINVAL, "Unknown --format '%s' (table or json)", format);
+                return berth_error_plain(err, EINVAL, "unknown --format `%s` (table or json)", format);
         r = berth_context_open(ctx, err);
         if (r < 0)
                 return r;

@@ -37,7 +37,7 @@ int cmd_import(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 if (r < 0)
                         return r;
                 if (!ref->tag || reference_name(ref, &name) < 0)
-                        return berth_error_plain(err, EINVAL, "Name '%s' needs a tag",
+                        return berth_error_plain(err, EINVAL, "name `%s` needs a tag",
                                            argv[optind + 1]);
         }
         r = berth_context_open_locked(ctx, false, err);

@@ -37,13 +37,13 @@ int cmd_push(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 else if (c == 'c') {
                         uint64_t v;
                         if (safe_atou64(optarg, &v) < 0)
-                                return berth_error_plain(err, EINVAL, "Invalid --chunk-size '%s'",
+                                return berth_error_plain(err, EINVAL, "invalid --chunk-size `%s`",
                                                    optarg);
                         opts.chunk_size = v;
                 } else if (c == 'z') {
                         if (compression_from_string(optarg, &opts.compression) < 0)
                                 return berth_error_plain(err, EINVAL,
-                                                         "Invalid --compression-format '%s' "
+                                                         "invalid --compression-format `%s` "
                                                          "(gzip or zstd)",
                                                          optarg);
                 } else

@@ -31,7 +31,7 @@ int cmd_save(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 else if (c == 'f') {
                         if (archive_format_from_string(optarg, &format) < 0)
                                 return berth_error_plain(err, EINVAL,
-                                                   "Unknown --format '%s' (docker-archive, "
+                                                   "unknown --format `%s` (docker-archive, "
                                                    "oci-archive, oci-dir, docker-dir)",
                                                    optarg);
                 } else

@@ -132,7 +132,7 @@ int main(int argc, char **argv)
                         break;
                 case 's':
                         if (snapshot_kind_from_string(optarg, &ctx.snapshot_kind) < 0) {
-                                fprintf(stderr, "berth: unknown snapshotter '%s'\n", optarg);
+                                fprintf(stderr, "berth: unknown snapshotter `%s`\n", optarg);
                                 return 2;
                         }
                         break;
@@ -185,7 +185,7 @@ int main(int argc, char **argv)
                 }
                 return 0;
         }
-        fprintf(stderr, "berth: unknown verb '%s'\n", verb);
+        fprintf(stderr, "berth: unknown verb `%s`\n", verb);
         usage(stderr);
         return 2;
 }
