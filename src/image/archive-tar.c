@@ -115,7 +115,7 @@ static int add_tree(struct archive *a, int dfd, BerthError **err)
         return r < 0 ? r : 0;
 }
 
-int tar_create_from_dir(const char *dir, const char *out_path, BerthError **err)
+int archive_tar_create(const char *dir, const char *out_path, BerthError **err)
 {
         _cleanup_free_ char *tmp = NULL;
         _cleanup_close_ int dfd = -1, out = -1;
@@ -161,7 +161,7 @@ fail:
         return r;
 }
 
-int tar_extract_to_dir(const char *path, const char *dir, BerthError **err)
+int archive_tar_extract(const char *path, const char *dir, BerthError **err)
 {
         _cleanup_close_ int fd = -1, dfd = -1;
 

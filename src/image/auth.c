@@ -15,7 +15,7 @@
 #include "basic/string-util.h"
 #include "image/auth.h"
 
-int base64_encode(const void *data, size_t len, char **ret)
+int auth_base64_encode(const void *data, size_t len, char **ret)
 {
         char *out = malloc(4 * ((len + 2) / 3) + 1);
         if (!out)
@@ -25,7 +25,7 @@ int base64_encode(const void *data, size_t len, char **ret)
         return 0;
 }
 
-int base64_decode(const char *s, char **ret, size_t *ret_len)
+int auth_base64_decode(const char *s, char **ret, size_t *ret_len)
 {
         size_t n = strlen(s);
         unsigned char *out;
@@ -81,7 +81,7 @@ static int lookup_in(const char *path, const char *host, char **ret_user, char *
                         goto out;
         }
         if (!json_object_object_get_ex(entry, "auth", &v) ||
-            base64_decode(json_object_get_string(v), &decoded, NULL) < 0)
+            auth_base64_decode(json_object_get_string(v), &decoded, NULL) < 0)
                 goto out;
         char *colon = strchr(decoded, ':');
         if (!colon)
@@ -141,7 +141,7 @@ int auth_store(const char *authfile, const char *host, const char *user, const c
         int r;
 
         if (asprintf(&pair, "%s:%s", user, password) < 0 ||
-            base64_encode(pair, strlen(pair), &b64) < 0)
+            auth_base64_encode(pair, strlen(pair), &b64) < 0)
                 return berth_error(err, ENOMEM, "out of memory");
         root = read_json(path);
         if (!root || !json_object_is_type(root, json_type_object)) {

@@ -28,5 +28,5 @@ typedef struct AuthChallenge {
 int auth_challenge_parse(const char *header, AuthChallenge *ret);
 void auth_challenge_done(AuthChallenge *c);
 
-int base64_encode(const void *data, size_t len, char **ret);
-int base64_decode(const char *s, char **ret, size_t *ret_len);
+int auth_base64_encode(const void *data, size_t len, char **ret);
+int auth_base64_decode(const char *s, char **ret, size_t *ret_len);

@@ -78,7 +78,7 @@ int blob_export(ContentStore *cs, const char *digest, int dirfd, const char *nam
         return 0;
 }
 
-int store_mkdtemp(ContentStore *cs, const char *prefix, char **ret, BerthError **err)
+int blob_mkdtemp(ContentStore *cs, const char *prefix, char **ret, BerthError **err)
 {
         _cleanup_free_ char *dir = NULL, *t = NULL;
         int r;

@@ -17,12 +17,12 @@ static const char *const names[_COMPRESSION_MAX] = {
         [COMPRESSION_ZSTD] = "zstd",
 };
 
-const char *compression_to_string(Compression c)
+const char *compress_to_string(Compression c)
 {
         return c < _COMPRESSION_MAX ? names[c] : NULL;
 }
 
-int compression_from_string(const char *s, Compression *ret)
+int compress_from_string(const char *s, Compression *ret)
 {
         for (Compression c = 0; c < _COMPRESSION_MAX; c++)
                 if (streq(s, names[c])) {
@@ -112,7 +112,7 @@ static int compressor_feed(Compressor *c, const void *data, size_t len, bool end
         }
 }
 
-static int compress_blob(ContentStore *cs, const char *digest, Compression kind,
+static int make_compressed(ContentStore *cs, const char *digest, Compression kind,
                          char ret_digest[DIGEST_STRING_MAX], BerthError **err)
 {
         _cleanup_content_writer_ ContentWriter *w = NULL;
@@ -157,7 +157,7 @@ static int compress_blob(ContentStore *cs, const char *digest, Compression kind,
         return content_writer_commit(w, ret_digest, err);
 }
 
-int blob_compressed(ContentStore *cs, Metadata *md, const char *digest, Compression c,
+int compress_blob(ContentStore *cs, Metadata *md, const char *digest, Compression c,
                     char ret_digest[DIGEST_STRING_MAX], int64_t *ret_size, BerthError **err)
 {
         _cleanup_stmt_ sqlite3_stmt *st = NULL, *ins = NULL;
@@ -180,7 +180,7 @@ int blob_compressed(ContentStore *cs, Metadata *md, const char *digest, Compress
                         return 0;
                 }
         }
-        r = compress_blob(cs, digest, c, made, err);
+        r = make_compressed(cs, digest, c, made, err);
         if (r < 0)
                 return berth_error_prefix(err, "compress layer `%s` with %s", digest, names[c]);
         if (content_store_has(cs, made, &size) <= 0)

@@ -21,7 +21,7 @@ static const char *const format_names[_ARCHIVE_FORMAT_MAX] = {
         [ARCHIVE_DOCKER_DIR] = "docker-dir",
 };
 
-int archive_format_from_string(const char *s, ArchiveFormat *ret)
+int image_archive_format_from_string(const char *s, ArchiveFormat *ret)
 {
         for (ArchiveFormat f = 0; f < _ARCHIVE_FORMAT_MAX; f++)
                 if (streq(s, format_names[f])) {
@@ -74,10 +74,10 @@ int image_load(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *path
         if (S_ISDIR(st.st_mode))
                 r = load_dir(cs, md, sn, path, path, opts, &names, err);
         else {
-                r = store_mkdtemp(cs, "load", &tmp, err);
+                r = blob_mkdtemp(cs, "load", &tmp, err);
                 if (r < 0)
                         return r;
-                r = tar_extract_to_dir(path, tmp, err);
+                r = archive_tar_extract(path, tmp, err);
                 if (r >= 0)
                         r = load_dir(cs, md, sn, tmp, path, opts, &names, err);
                 (void)rm_rf(tmp);
@@ -110,13 +110,13 @@ int image_save(ContentStore *cs, const SaveItem *items, size_t n, ArchiveFormat 
                         (void)rm_rf(tmp);
                 return r;
         }
-        r = store_mkdtemp(cs, "save", &tmp, err);
+        r = blob_mkdtemp(cs, "save", &tmp, err);
         if (r < 0)
                 return r;
         r = format == ARCHIVE_OCI_TAR ? oci_layout_save(cs, items, n, tmp, err)
                                       : docker_archive_save(cs, items, n, tmp, err);
         if (r >= 0)
-                r = tar_create_from_dir(tmp, out, err);
+                r = archive_tar_create(tmp, out, err);
         (void)rm_rf(tmp);
         return r;
 }

@@ -22,7 +22,7 @@ typedef enum ArchiveFormat {
         _ARCHIVE_FORMAT_MAX,
 } ArchiveFormat;
 
-int archive_format_from_string(const char *s, ArchiveFormat *ret);
+int image_archive_format_from_string(const char *s, ArchiveFormat *ret);
 
 typedef struct LoadOptions {
         /* Repository for OCI entries whose ref.name is only a tag; default localhost/<basename> */

@@ -59,7 +59,7 @@ int image_import_tarball(ContentStore *cs, Metadata *md, Snapshotter *sn, const 
         mt = layer_stream_compression(s) == LAYER_GZIP   ? MT_OCI_LAYER_GZIP
              : layer_stream_compression(s) == LAYER_ZSTD ? MT_OCI_LAYER_ZSTD
                                                          : MT_OCI_LAYER;
-        if (platform_host(&host) < 0)
+        if (manifest_platform_host(&host) < 0)
                 return berth_error(err, ENOMEM, "import");
         strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 
@@ -69,7 +69,7 @@ int image_import_tarball(ContentStore *cs, Metadata *md, Snapshotter *sn, const 
         if (host.variant)
                 json_object_object_add(cfg, "variant", json_object_new_string(host.variant));
         json_object_object_add(cfg, "os", json_object_new_string(host.os));
-        platform_done(&host);
+        manifest_platform_done(&host);
         c = json_object_new_object();
         json_object *env = json_object_new_array();
         json_object_array_add(env, json_object_new_string(

@@ -42,7 +42,7 @@ int image_record_from_store(ContentStore *cs, const char *manifest_digest,
                 return berth_error_plain(err, EINVAL,
                                    "Image %s: the config lists %zu diff_ids for %zu layers",
                                    manifest_digest, cfg->n_diff_ids, m->n_layers);
-        if (chain_ids_compute(cfg->diff_ids, cfg->n_diff_ids, &chains) < 0)
+        if (manifest_chain_ids(cfg->diff_ids, cfg->n_diff_ids, &chains) < 0)
                 return berth_error(err, ENOMEM, "chain ids");
 
         rec = calloc(1, sizeof(*rec));

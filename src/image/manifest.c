@@ -19,7 +19,7 @@ static inline void json_putp(json_object **o)
 }
 #define _cleanup_json_ __attribute__((cleanup(json_putp)))
 
-bool media_type_is_layer(const char *mt)
+bool manifest_media_type_is_layer(const char *mt)
 {
         static const char *const l[] = { MT_OCI_LAYER,         MT_OCI_LAYER_GZIP,
                                          MT_OCI_LAYER_ZSTD,    MT_OCI_LAYER_ND_GZIP,
@@ -31,17 +31,17 @@ bool media_type_is_layer(const char *mt)
         return false;
 }
 
-bool media_type_is_manifest(const char *mt)
+bool manifest_media_type_is_manifest(const char *mt)
 {
         return mt && (streq(mt, MT_OCI_MANIFEST) || streq(mt, MT_DOCKER_MANIFEST));
 }
 
-bool media_type_is_index(const char *mt)
+bool manifest_media_type_is_index(const char *mt)
 {
         return mt && (streq(mt, MT_OCI_INDEX) || streq(mt, MT_DOCKER_LIST));
 }
 
-void platform_done(Platform *p)
+void manifest_platform_done(Platform *p)
 {
         free(p->os);
         free(p->architecture);
@@ -49,12 +49,12 @@ void platform_done(Platform *p)
         *p = (Platform){};
 }
 
-void descriptor_done(Descriptor *d)
+void manifest_descriptor_done(Descriptor *d)
 {
         free(d->media_type);
         free(d->digest);
         free(d->ref_name);
-        platform_done(&d->platform);
+        manifest_platform_done(&d->platform);
         *d = (Descriptor){};
 }
 
@@ -63,12 +63,12 @@ void manifest_free(Manifest *m)
         if (!m)
                 return;
         free(m->media_type);
-        descriptor_done(&m->config);
+        manifest_descriptor_done(&m->config);
         for (size_t i = 0; i < m->n_layers; i++)
-                descriptor_done(&m->layers[i]);
+                manifest_descriptor_done(&m->layers[i]);
         free(m->layers);
         for (size_t i = 0; i < m->n_manifests; i++)
-                descriptor_done(&m->manifests[i]);
+                manifest_descriptor_done(&m->manifests[i]);
         free(m->manifests);
         free(m);
 }
@@ -77,7 +77,7 @@ void image_config_free(ImageConfig *c)
 {
         if (!c)
                 return;
-        platform_done(&c->platform);
+        manifest_platform_done(&c->platform);
         free(c->created);
         strv_free(c->diff_ids);
         free(c);
@@ -216,7 +216,7 @@ int manifest_parse(const char *data, size_t len, const char *content_type, Manif
                 else
                         return jwalk_error(err, &doc, "no `mediaType`, `manifests` or `config`");
         }
-        if (!media_type_is_manifest(mt) && !media_type_is_index(mt))
+        if (!manifest_media_type_is_manifest(mt) && !manifest_media_type_is_index(mt))
                 return berth_error_plain(err, EPROTONOSUPPORT, "unknown manifest media type `%s`",
                                          mt);
         if (!json_object_object_get_ex(root, "schemaVersion", &v) || json_object_get_int(v) != 2)
@@ -227,7 +227,7 @@ int manifest_parse(const char *data, size_t len, const char *content_type, Manif
         if (!m)
                 return berth_error(err, ENOMEM, "out of memory");
         m->media_type = strdup(mt);
-        if (media_type_is_index(mt)) {
+        if (manifest_media_type_is_index(mt)) {
                 m->kind = MANIFEST_INDEX;
                 r = parse_descriptor_array(root, &doc, "manifests", &m->manifests,
                                            &m->n_manifests, err);
@@ -248,7 +248,7 @@ int manifest_parse(const char *data, size_t len, const char *content_type, Manif
                 if (r < 0)
                         goto fail;
                 for (size_t i = 0; i < m->n_layers; i++)
-                        if (!media_type_is_layer(m->layers[i].media_type)) {
+                        if (!manifest_media_type_is_layer(m->layers[i].media_type)) {
                                 r = berth_error_plain(err, EPROTONOSUPPORT,
                                                       "layer `%s`: unknown media type `%s`",
                                                       m->layers[i].digest,
@@ -315,7 +315,7 @@ int image_config_parse(const char *data, size_t len, ImageConfig **ret, BerthErr
         return 0;
 }
 
-int platform_host(Platform *ret)
+int manifest_platform_host(Platform *ret)
 {
         struct utsname u;
         const char *arch, *variant = NULL;
@@ -347,7 +347,7 @@ int platform_host(Platform *ret)
         return 0;
 }
 
-int platform_parse(const char *s, Platform *ret, BerthError **err)
+int manifest_platform_parse(const char *s, Platform *ret, BerthError **err)
 {
         _cleanup_free_ char *c = strdup(s ?: "");
         char *a, *v;
@@ -369,7 +369,7 @@ int platform_parse(const char *s, Platform *ret, BerthError **err)
         return 0;
 }
 
-bool platform_matches(const Platform *want, const Platform *have)
+bool manifest_platform_matches(const Platform *want, const Platform *have)
 {
         if (!have->os || !have->architecture || !streq(want->os, have->os) ||
             !streq(want->architecture, have->architecture))
@@ -385,8 +385,8 @@ int manifest_select_platform(const Manifest *index, const Platform *want)
 
         for (size_t i = 0; i < index->n_manifests; i++) {
                 const Descriptor *d = &index->manifests[i];
-                if (!media_type_is_manifest(d->media_type) ||
-                    !platform_matches(want, &d->platform))
+                if (!manifest_media_type_is_manifest(d->media_type) ||
+                    !manifest_platform_matches(want, &d->platform))
                         continue;
                 /* Prefer the exact variant; otherwise the first of the architecture. */
                 if (!want->variant || (d->platform.variant &&
@@ -398,7 +398,7 @@ int manifest_select_platform(const Manifest *index, const Platform *want)
         return fallback;
 }
 
-int chain_ids_compute(char *const *diff_ids, size_t n, char ***ret)
+int manifest_chain_ids(char *const *diff_ids, size_t n, char ***ret)
 {
         char **l = calloc(n + 1, sizeof(char *));
 

@@ -86,22 +86,22 @@ static inline void image_config_freep(ImageConfig **c)
 }
 #define _cleanup_image_config_ __attribute__((cleanup(image_config_freep)))
 
-void descriptor_done(Descriptor *d);
-void platform_done(Platform *p);
+void manifest_descriptor_done(Descriptor *d);
+void manifest_platform_done(Platform *p);
 
-bool media_type_is_layer(const char *mt);
-bool media_type_is_manifest(const char *mt);
-bool media_type_is_index(const char *mt);
+bool manifest_media_type_is_layer(const char *mt);
+bool manifest_media_type_is_manifest(const char *mt);
+bool manifest_media_type_is_index(const char *mt);
 
 /* The host's platform in OCI terms (GOOS/GOARCH names). */
-int platform_host(Platform *ret);
+int manifest_platform_host(Platform *ret);
 /* "os/arch[/variant]" */
-int platform_parse(const char *s, Platform *ret, BerthError **err);
+int manifest_platform_parse(const char *s, Platform *ret, BerthError **err);
 /* Whether an index entry suits the wanted platform; the variant only counts when wanted. */
-bool platform_matches(const Platform *want, const Platform *have);
+bool manifest_platform_matches(const Platform *want, const Platform *have);
 /* Picks the index entry for want; returns its position or -ENOENT. */
 int manifest_select_platform(const Manifest *index, const Platform *want);
 
 /* Chain IDs per the OCI image spec: chain[0] = diff[0], chain[i] = sha256(chain[i-1] + " " +
  * diff[i]). ret is a NULL-terminated vector. */
-int chain_ids_compute(char *const *diff_ids, size_t n, char ***ret);
+int manifest_chain_ids(char *const *diff_ids, size_t n, char ***ret);

@@ -134,7 +134,7 @@ int oci_layout_load(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, 
                         Platform host = {};
                         const Platform *want = opts ? opts->platform : NULL;
                         if (!want) {
-                                if (platform_host(&host) < 0) {
+                                if (manifest_platform_host(&host) < 0) {
                                         r = berth_error(err, ENOMEM, "platform");
                                         goto out;
                                 }
@@ -145,10 +145,10 @@ int oci_layout_load(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, 
                                 r = berth_error_plain(err, ENOENT, "%s: index %s has no manifest for "
                                                 "%s/%s", what, d->digest, want->os,
                                                 want->architecture);
-                                platform_done(&host);
+                                manifest_platform_done(&host);
                                 goto out;
                         }
-                        platform_done(&host);
+                        manifest_platform_done(&host);
                         Descriptor *md2 = &m->manifests[k];
                         index_digest = d->digest;
                         sel = strdup(md2->digest);

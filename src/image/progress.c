@@ -47,7 +47,7 @@ void progress_item_bytes(void *userdata, uint64_t done, int64_t total)
         progress_bytes(it->sink, it->item, done, total);
 }
 
-void image_progress_start_layers(const ProgressSink *s, const ImageRecord *rec, size_t extra)
+void progress_start_layers(const ProgressSink *s, const ImageRecord *rec, size_t extra)
 {
         progress_start(s, rec->n_layers + extra);
         for (size_t i = 0; i < rec->n_layers; i++) {

@@ -50,4 +50,4 @@ void progress_item_bytes(void *userdata, uint64_t done, int64_t total);
 
 typedef struct ImageRecord ImageRecord;
 /* Starts rec's layers plus extra more items, each layer labelled with its short digest. */
-void image_progress_start_layers(const ProgressSink *s, const ImageRecord *rec, size_t extra);
+void progress_start_layers(const ProgressSink *s, const ImageRecord *rec, size_t extra);

@@ -119,7 +119,7 @@ int image_pull(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *refe
         if (m->kind == MANIFEST_INDEX) {
                 const Platform *want = opts->platform;
                 if (!want) {
-                        if (platform_host(&host) < 0)
+                        if (manifest_platform_host(&host) < 0)
                                 return berth_error(err, ENOMEM, "platform");
                         want = &host;
                 }
@@ -128,10 +128,10 @@ int image_pull(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *refe
                         r = berth_error_plain(err, ENOENT, "image `%s` has no manifest for %s/%s%s%s",
                                         reference, want->os, want->architecture,
                                         want->variant ? "/" : "", want->variant ?: "");
-                        platform_done(&host);
+                        manifest_platform_done(&host);
                         return r;
                 }
-                platform_done(&host);
+                manifest_platform_done(&host);
                 _cleanup_free_ char *sel = strdup(m->manifests[k].digest);
                 if (!sel)
                         return berth_error(err, ENOMEM, "pull");
@@ -154,7 +154,7 @@ int image_pull(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *refe
         if (r < 0)
                 return r;
 
-        image_progress_start_layers(progress, rec, 0);
+        progress_start_layers(progress, rec, 0);
         r = fetch_layers(reg, ref->repository, cs, sn, rec, progress, opts->parallel, err);
         progress_finish(progress);
         if (r < 0)

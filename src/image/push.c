@@ -91,7 +91,7 @@ static int push_layer(void *userdata, size_t i, BerthError **err)
 
         if (layer_is_uncompressed(l->media_type)) {
                 progress_state(j->progress, i, "Compressing");
-                r = blob_compressed(j->cs, j->md, l->digest, j->opts->compression, j->digests[i],
+                r = compress_blob(j->cs, j->md, l->digest, j->opts->compression, j->digests[i],
                                     &j->sizes[i], err);
                 if (r < 0)
                         return r;
@@ -211,7 +211,7 @@ int image_push(ContentStore *cs, Metadata *md, const char *source, const char *d
         sizes = calloc(rec->n_layers + 1, sizeof(int64_t));
         if (!digests || !sizes)
                 return berth_error(err, ENOMEM, "out of memory");
-        image_progress_start_layers(progress, rec, 1);
+        progress_start_layers(progress, rec, 1);
         progress_label(progress, rec->n_layers, "config");
         PushJob job = {
                 .reg = reg,

@@ -12,7 +12,7 @@
 #include "basic/string-util.h"
 #include "image/auth.h"
 #include "image/registry-http.h"
-void request_done(Request *q)
+void registry_http_request_done(Request *q)
 {
         free(q->url);
         curl_slist_free_all(q->headers);
@@ -282,7 +282,7 @@ static int fetch_token(Registry *r, const char *scope, const char *cache_key, Be
         k = 0;
 out:
         json_object_put(root);
-        request_done(&q);
+        registry_http_request_done(&q);
         return k;
 }
 
@@ -351,7 +351,7 @@ static int perform_once(Registry *r, Request *q, const char *authorization, CURL
         return 0;
 }
 
-const char *curl_error_text(Request *q, CURLcode cc)
+const char *registry_http_error_text(Request *q, CURLcode cc)
 {
         /* our own sink's failure says more than "write error" */
         if (q->sink_err && q->sink_err->msg)
@@ -361,7 +361,7 @@ const char *curl_error_text(Request *q, CURLcode cc)
 
 /* One request with the auth dance: a 401 brings a challenge, we get a token (Bearer) or use
  * the credentials (Basic), and try once more. */
-int do_request(Registry *r, Request *q, CURLcode *ret_cc, BerthError **err)
+int registry_http_request(Registry *r, Request *q, CURLcode *ret_cc, BerthError **err)
 {
         for (int attempt = 0; attempt < 3; attempt++) {
                 _cleanup_free_ char *authz = NULL, *token = NULL, *scheme = NULL;
@@ -377,7 +377,7 @@ int do_request(Registry *r, Request *q, CURLcode *ret_cc, BerthError **err)
                 } else if (scheme && strcasecmp(scheme, "basic") == 0 && r->username) {
                         _cleanup_free_ char *pair = NULL, *b64 = NULL;
                         if (asprintf(&pair, "%s:%s", r->username, r->password) < 0 ||
-                            base64_encode(pair, strlen(pair), &b64) < 0 ||
+                            auth_base64_encode(pair, strlen(pair), &b64) < 0 ||
                             asprintf(&authz, "Authorization: Basic %s", b64) < 0)
                                 return berth_error(err, ENOMEM, "request");
                 }
@@ -422,7 +422,7 @@ int do_request(Registry *r, Request *q, CURLcode *ret_cc, BerthError **err)
         return 0;
 }
 
-int http_error(Registry *r, Request *q, const char *what, BerthError **err)
+int registry_http_error(Registry *r, Request *q, const char *what, BerthError **err)
 {
         const char *msg = NULL;
         json_object *root = q->buf ? json_tokener_parse(q->buf) : NULL, *errs, *e, *m;

@@ -90,7 +90,7 @@ int registry_ping(Registry *r, BerthError **err)
                 free(q.url);
                 if (asprintf(&q.url, "%s/v2/", r->base) < 0)
                         return berth_error(err, ENOMEM, "ping");
-                k = do_request(r, &q, &cc, err);
+                k = registry_http_request(r, &q, &cc, err);
                 if (k < 0)
                         goto out;
                 if (cc == CURLE_OK)
@@ -106,7 +106,7 @@ int registry_ping(Registry *r, BerthError **err)
                         continue;
                 }
                 k = berth_error_plain(err, EHOSTUNREACH, "registry `%s`: %s", r->base,
-                                curl_error_text(&q, cc));
+                                registry_http_error_text(&q, cc));
                 goto out;
         }
         if (q.status == 401 && r->username)
@@ -115,11 +115,11 @@ int registry_ping(Registry *r, BerthError **err)
                                       "with `berth login %s`)",
                                       r->host, r->username, r->host);
         else if (q.status != 200 && q.status != 401)
-                k = http_error(r, &q, "registry ping", err);
+                k = registry_http_error(r, &q, "registry ping", err);
         else
                 k = 0;
 out:
-        request_done(&q);
+        registry_http_request_done(&q);
         return k;
 }
 
@@ -145,7 +145,7 @@ int registry_get_manifest(Registry *r, const char *repo, const char *reference, 
         q.headers = curl_slist_append(NULL, "Accept: " MANIFEST_ACCEPT);
         for (int attempt = 0; attempt < r->retries; attempt++) {
                 berth_error_free(&q.sink_err);
-                k = do_request(r, &q, &cc, err);
+                k = registry_http_request(r, &q, &cc, err);
                 if (k < 0)
                         goto out;
                 if (cc == CURLE_OK && q.status < 500)
@@ -158,11 +158,11 @@ int registry_get_manifest(Registry *r, const char *repo, const char *reference, 
                 goto out;
         }
         if (cc != CURLE_OK) {
-                k = berth_error_plain(err, EIO, "GET %s: %s", q.url, curl_error_text(&q, cc));
+                k = berth_error_plain(err, EIO, "GET %s: %s", q.url, registry_http_error_text(&q, cc));
                 goto out;
         }
         if (q.status != 200) {
-                k = http_error(r, &q, "manifest", err);
+                k = registry_http_error(r, &q, "manifest", err);
                 goto out;
         }
         sha256_buffer(q.buf ?: "", q.buf_len, ret_digest);
@@ -189,7 +189,7 @@ int registry_get_manifest(Registry *r, const char *repo, const char *reference, 
         }
         k = 0;
 out:
-        request_done(&q);
+        registry_http_request_done(&q);
         return k;
 }
 
@@ -233,7 +233,7 @@ int registry_fetch_blob(Registry *r, const char *repo, const char *digest, int64
                 berth_error_free(&q.sink_err);
                 if (size >= 0 && before == (uint64_t)size)
                         break; /* complete on disk already: only the commit is missing */
-                k = do_request(r, &q, &cc, err);
+                k = registry_http_request(r, &q, &cc, err);
                 if (k < 0)
                         goto out;
                 if (q.sink_err) {
@@ -257,10 +257,10 @@ int registry_fetch_blob(Registry *r, const char *repo, const char *digest, int64
                                 k = berth_error_plain(err, EIO,
                                                 "blob `%s` from `%s`: %s after %llu bytes (the "
                                                 "partial download is kept for the next pull)",
-                                                digest, r->host, curl_error_text(&q, cc),
+                                                digest, r->host, registry_http_error_text(&q, cc),
                                                 (unsigned long long)content_writer_offset(w));
                         else
-                                k = http_error(r, &q, "blob", err);
+                                k = registry_http_error(r, &q, "blob", err);
                         goto out;
                 }
                 /* Made progress: not counted as a failed attempt. */
@@ -274,7 +274,7 @@ int registry_fetch_blob(Registry *r, const char *repo, const char *digest, int64
                 berth_error_prefix(err, "blob from `%s/%s`", r->host, repo);
         }
 out:
-        request_done(&q);
+        registry_http_request_done(&q);
         return k;
 }
 
@@ -287,12 +287,12 @@ int registry_blob_exists(Registry *r, const char *repo, const char *digest, Bert
 
         if (!scope || asprintf(&q.url, "%s/v2/%s/blobs/%s", r->base, repo, digest) < 0)
                 return berth_error(err, ENOMEM, "blob");
-        k = do_request(r, &q, &cc, err);
+        k = registry_http_request(r, &q, &cc, err);
         if (k >= 0 && cc != CURLE_OK)
-                k = berth_error_plain(err, EIO, "HEAD %s: %s", q.url, curl_error_text(&q, cc));
+                k = berth_error_plain(err, EIO, "HEAD %s: %s", q.url, registry_http_error_text(&q, cc));
         else if (k >= 0)
-                k = q.status == 200 ? 1 : q.status == 404 ? 0 : http_error(r, &q, "blob", err);
-        request_done(&q);
+                k = q.status == 200 ? 1 : q.status == 404 ? 0 : registry_http_error(r, &q, "blob", err);
+        registry_http_request_done(&q);
         return k;
 }
 
@@ -312,14 +312,14 @@ static int request_expect(Registry *r, Request *q, long want, bool need_location
                           const char *what, BerthError **err)
 {
         CURLcode cc;
-        int k = do_request(r, q, &cc, err);
+        int k = registry_http_request(r, q, &cc, err);
         if (k < 0)
                 return k;
         if (cc != CURLE_OK)
                 return berth_error_plain(err, EIO, "%s %s: %s", q->method, q->url,
-                                         curl_error_text(q, cc));
+                                         registry_http_error_text(q, cc));
         if (q->status != want || (need_location && !q->location))
-                return http_error(r, q, what, err);
+                return registry_http_error(r, q, what, err);
         return 0;
 }
 
@@ -351,11 +351,11 @@ int registry_push_blob(Registry *r, const char *repo, ContentStore *cs, const ch
                 k = asprintf(&q.url, "%s/v2/%s/blobs/uploads/", r->base, repo);
         if (k < 0)
                 return berth_error(err, ENOMEM, "push");
-        k = do_request(r, &q, &cc, err);
+        k = registry_http_request(r, &q, &cc, err);
         if (k < 0)
                 goto out;
         if (cc != CURLE_OK) {
-                k = berth_error_plain(err, EIO, "POST %s: %s", q.url, curl_error_text(&q, cc));
+                k = berth_error_plain(err, EIO, "POST %s: %s", q.url, registry_http_error_text(&q, cc));
                 goto out;
         }
         if (q.status == 201 && mount_from) {
@@ -363,7 +363,7 @@ int registry_push_blob(Registry *r, const char *repo, ContentStore *cs, const ch
                 goto out;
         }
         if (q.status != 202 || !q.location) {
-                k = http_error(r, &q, "blob upload", err);
+                k = registry_http_error(r, &q, "blob upload", err);
                 goto out;
         }
         if (absolute_location(r, q.location, &location) < 0) {
@@ -379,7 +379,7 @@ int registry_push_blob(Registry *r, const char *repo, ContentStore *cs, const ch
                 while (offset < total) {
                         uint64_t n = MIN(chunk_size, total - offset);
                         char range[96];
-                        request_done(&q);
+                        registry_http_request_done(&q);
                         q = (Request){ .method = "PATCH", .scope = scope, .upload_fd = fd,
                                        .upload_offset = offset, .upload_len = n,
                                        .progress = progress, .userdata = userdata,
@@ -403,7 +403,7 @@ int registry_push_blob(Registry *r, const char *repo, ContentStore *cs, const ch
                 }
         }
         /* The final PUT: the whole blob (monolithic) or nothing more (chunked). */
-        request_done(&q);
+        registry_http_request_done(&q);
         q = (Request){ .method = "PUT", .scope = scope, .upload_fd = fd, .upload_offset = offset,
                        .upload_len = total - offset, .progress = progress,
                        .userdata = userdata, .total = size };
@@ -415,7 +415,7 @@ int registry_push_blob(Registry *r, const char *repo, ContentStore *cs, const ch
         q.headers = curl_slist_append(NULL, "Content-Type: application/octet-stream");
         k = request_expect(r, &q, 201, false, "blob upload", err);
 out:
-        request_done(&q);
+        registry_http_request_done(&q);
         return k;
 }
 
@@ -443,6 +443,6 @@ int registry_put_manifest(Registry *r, const char *repo, const char *reference, 
         }
         k = 0;
 out:
-        request_done(&q);
+        registry_http_request_done(&q);
         return k;
 }

@@ -34,8 +34,8 @@ int cmd_pull(BerthContext *ctx, int argc, char **argv, BerthError **err)
                         continue;
                 switch (c) {
                 case 'p':
-                        platform_done(&platform);
-                        r = platform_parse(optarg, &platform, err);
+                        manifest_platform_done(&platform);
+                        r = manifest_platform_parse(optarg, &platform, err);
                         if (r < 0)
                                 goto out;
                         opts.platform = &platform;
@@ -68,6 +68,6 @@ int cmd_pull(BerthContext *ctx, int argc, char **argv, BerthError **err)
                         printf("Digest: %s\nImage: %s\n", rec->manifest_digest, rec->id);
         }
 out:
-        platform_done(&platform);
+        manifest_platform_done(&platform);
         return r;
 }

@@ -41,7 +41,7 @@ int cmd_push(BerthContext *ctx, int argc, char **argv, BerthError **err)
                                                    optarg);
                         opts.chunk_size = v;
                 } else if (c == 'z') {
-                        if (compression_from_string(optarg, &opts.compression) < 0)
+                        if (compress_from_string(optarg, &opts.compression) < 0)
                                 return berth_error_plain(err, EINVAL,
                                                          "invalid --compression-format `%s` "
                                                          "(gzip or zstd)",

@@ -29,7 +29,7 @@ int cmd_save(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 if (c == 'o')
                         out = optarg;
                 else if (c == 'f') {
-                        if (archive_format_from_string(optarg, &format) < 0)
+                        if (image_archive_format_from_string(optarg, &format) < 0)
                                 return berth_error_plain(err, EINVAL,
                                                    "unknown --format `%s` (docker-archive, "
                                                    "oci-archive, oci-dir, docker-dir)",

@@ -199,7 +199,7 @@ TEST(chain_ids)
         const char *s = D1 " sha256:fedcba9876543210fedcba9876543210fedcba9876543210fedcba98765"
                            "43210";
 
-        ASSERT_EQ(chain_ids_compute(diffs, 2, &chains), 0);
+        ASSERT_EQ(manifest_chain_ids(diffs, 2, &chains), 0);
         ASSERT_STREQ_(chains[0], D1);
         sha256_buffer(s, strlen(s), want);
         ASSERT_STREQ_(chains[1], want);
@@ -237,13 +237,13 @@ TEST(auth_challenge_and_base64)
 
         char *e = NULL, *dcd = NULL;
         size_t n = 0;
-        ASSERT_EQ(base64_encode("user:pässword", strlen("user:pässword"), &e), 0);
-        ASSERT_EQ(base64_decode(e, &dcd, &n), 0);
+        ASSERT_EQ(auth_base64_encode("user:pässword", strlen("user:pässword"), &e), 0);
+        ASSERT_EQ(auth_base64_decode(e, &dcd, &n), 0);
         ASSERT_STREQ_(dcd, "user:pässword");
         ASSERT_EQ(n, strlen("user:pässword"));
         free(e);
         free(dcd);
-        ASSERT_TRUE(base64_decode("abc", &dcd, NULL) < 0);
+        ASSERT_TRUE(auth_base64_decode("abc", &dcd, NULL) < 0);
         return 0;
 }
 
@@ -492,7 +492,7 @@ TEST(compress_for_push)
                 LayerStream *ls = NULL;
                 int fd = -1;
 
-                ASSERT_EQ(blob_compressed(cs, md, plain, c, d, &size, &err), 0);
+                ASSERT_EQ(compress_blob(cs, md, plain, c, d, &size, &err), 0);
                 ASSERT_TRUE(size > 0 && size < (int64_t)len);
                 ASSERT_TRUE(!streq(d, plain));
                 /* reads back as the same bytes, through the reader pulls use */
@@ -512,11 +512,11 @@ TEST(compress_for_push)
                 layer_stream_free(ls);
                 close(fd);
                 /* remembered: the same blob again */
-                ASSERT_EQ(blob_compressed(cs, md, plain, c, again, &size2, &err), 0);
+                ASSERT_EQ(compress_blob(cs, md, plain, c, again, &size2, &err), 0);
                 ASSERT_STREQ_(again, d);
                 ASSERT_EQ(size2, size);
         }
-        ASSERT_EQ(compression_from_string("lz4", &(Compression){ 0 }), -EINVAL);
+        ASSERT_EQ(compress_from_string("lz4", &(Compression){ 0 }), -EINVAL);
         metadata_free(md);
         content_store_free(cs);
         free(data);
