@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "basic/fs-util.h"
+#include "basic/json-walk.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "image/auth.h"
@@ -61,26 +62,31 @@ static json_object *read_json(const char *path)
         return json_tokener_parse(data);
 }
 
+/* host's entry in an "auths" object: docker keys docker.io as its old v1 URL, and other
+ * clients may write the host with a scheme. */
+static json_object *auth_entry(json_object *auths, const char *host)
+{
+        json_object *e = jwalk_member(auths, host);
+        char key[512];
+
+        if (e)
+                return e;
+        snprintf(key, sizeof(key), "https://%s", host);
+        e = jwalk_member(auths, key);
+        if (!e && streq(host, "docker.io"))
+                e = jwalk_member(auths, "https://index.docker.io/v1/");
+        return e;
+}
+
 static int lookup_in(const char *path, const char *host, char **ret_user, char **ret_password)
 {
         json_object *root = read_json(path), *auths, *entry, *v;
         _cleanup_free_ char *decoded = NULL;
         int r = 0;
 
-        if (!root)
-                return 0;
-        if (!json_object_object_get_ex(root, "auths", &auths))
-                goto out;
-        if (!json_object_object_get_ex(auths, host, &entry)) {
-                /* docker keys docker.io as its old v1 URL; others may carry a scheme */
-                char key[512];
-                snprintf(key, sizeof(key), "https://%s", host);
-                if (!json_object_object_get_ex(auths, key, &entry) &&
-                    !(streq(host, "docker.io") &&
-                      json_object_object_get_ex(auths, "https://index.docker.io/v1/", &entry)))
-                        goto out;
-        }
-        if (!json_object_object_get_ex(entry, "auth", &v) ||
+        /* Read leniently: a file or entry of the wrong shape holds no credentials. */
+        if (!root || !(auths = jwalk_member(root, "auths")) || !(entry = auth_entry(auths, host)) ||
+            !(v = jwalk_member(entry, "auth")) || !json_object_is_type(v, json_type_string) ||
             auth_base64_decode(json_object_get_string(v), &decoded, NULL) < 0)
                 goto out;
         char *colon = strchr(decoded, ':');

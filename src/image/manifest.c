@@ -54,6 +54,7 @@ void manifest_descriptor_done(Descriptor *d)
         free(d->media_type);
         free(d->digest);
         free(d->ref_name);
+        free(d->image_name);
         manifest_platform_done(&d->platform);
         *d = (Descriptor){};
 }
@@ -149,7 +150,8 @@ static int parse_descriptor(json_object *o, const JsonPath *p, Descriptor *d, Be
                 return berth_error(err, ENOMEM, "out of memory");
         v = jwalk_member(o, "annotations");
         if (v && json_object_is_type(v, json_type_object) &&
-            dup_opt(get_string(v, "org.opencontainers.image.ref.name"), &d->ref_name) < 0)
+            (dup_opt(get_string(v, "org.opencontainers.image.ref.name"), &d->ref_name) < 0 ||
+             dup_opt(get_string(v, "io.containerd.image.name"), &d->image_name) < 0))
                 return berth_error(err, ENOMEM, "out of memory");
         return 0;
 }

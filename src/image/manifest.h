@@ -46,6 +46,7 @@ typedef struct Descriptor {
         int64_t size;
         Platform platform; /* index entries only */
         char *ref_name;    /* org.opencontainers.image.ref.name annotation */
+        char *image_name;  /* io.containerd.image.name annotation (containerd, docker) */
 } Descriptor;
 
 typedef struct Manifest {

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "basic/json-walk.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "image/auth.h"
@@ -272,9 +273,8 @@ static int fetch_token(Registry *r, const char *scope, const char *cache_key, Be
                 k = berth_error_plain(err, EPROTO, "token server `%s` answered HTTP %ld", realm, q.status);
                 goto out;
         }
-        if (!(json_object_object_get_ex(root, "token", &v) ||
-              json_object_object_get_ex(root, "access_token", &v)) ||
-            !json_object_is_type(v, json_type_string)) {
+        v = jwalk_member(root, "token") ?: jwalk_member(root, "access_token");
+        if (!v || !json_object_is_type(v, json_type_string)) {
                 k = berth_error_plain(err, EPROTO, "token server `%s` sent no token", realm);
                 goto out;
         }
@@ -428,9 +428,10 @@ int registry_http_error(Registry *r, Request *q, const char *what, BerthError **
         json_object *root = q->buf ? json_tokener_parse(q->buf) : NULL, *errs, *e, *m;
         int k;
 
-        if (root && json_object_object_get_ex(root, "errors", &errs) &&
-            (e = json_object_array_get_idx(errs, 0)) &&
-            json_object_object_get_ex(e, "message", &m))
+        /* The distribution spec's {"errors": [{"message": ...}]}, read leniently. */
+        if (root && (errs = jwalk_member(root, "errors")) &&
+            json_object_is_type(errs, json_type_array) &&
+            (e = json_object_array_get_idx(errs, 0)) && (m = jwalk_member(e, "message")))
                 msg = json_object_get_string(m);
         int code = q->status == 401 || q->status == 403 ? EACCES
                    : q->status == 404                   ? ENOENT
