@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "basic/alloc-util.h"
+#include "basic/dir-fd.h"
 #include "basic/dir-stack.h"
 #include "basic/macro.h"
 
@@ -21,28 +23,22 @@ static void free_names(char **names, size_t n)
         free(names);
 }
 
-int dir_read_names(int fd, char ***ret, size_t *ret_n)
+int dir_stack_read_names(int fd, char ***ret, size_t *ret_n)
 {
         _cleanup_closedir_ DIR *d = NULL;
         char **names = NULL;
         size_t n = 0, alloc = 0;
         struct dirent *de;
-        int dfd;
+        int r = dir_fd_opendir(fd, &d);
 
-        dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return -errno;
-        d = fdopendir(dfd);
-        if (!d) {
-                safe_close(dfd);
-                return -errno;
-        }
+        if (r < 0)
+                return r;
         for (;;) {
                 errno = 0;
                 de = readdir(d);
                 if (!de) {
                         if (errno != 0) {
-                                int r = -errno;
+                                r = -errno;
                                 free_names(names, n);
                                 return r;
                         }
@@ -50,18 +46,8 @@ int dir_read_names(int fd, char ***ret, size_t *ret_n)
                 }
                 if (streq(de->d_name, ".") || streq(de->d_name, ".."))
                         continue;
-                if (n == alloc) {
-                        size_t a = alloc ? alloc * 2 : 16;
-                        char **p = realloc(names, a * sizeof(char *));
-                        if (!p) {
-                                free_names(names, n);
-                                return -ENOMEM;
-                        }
-                        names = p;
-                        alloc = a;
-                }
-                names[n] = strdup(de->d_name);
-                if (!names[n]) {
+                if (alloc_grow(&names, &alloc, n, sizeof(char *), 16) < 0 ||
+                    !(names[n] = strdup(de->d_name))) {
                         free_names(names, n);
                         return -ENOMEM;
                 }
@@ -81,21 +67,15 @@ int dir_stack_push(DirStack *s, int fd, const char *name, bool read_names)
 
         if (fstat(fd, &f.st) < 0)
                 return -errno;
-        if (s->depth == s->alloc) {
-                size_t a = s->alloc ? s->alloc * 2 : 16;
-                DirFrame *p = realloc(s->frames, a * sizeof(DirFrame));
-                if (!p)
-                        return -ENOMEM;
-                s->frames = p;
-                s->alloc = a;
-        }
+        if (alloc_grow(&s->frames, &s->alloc, s->depth, sizeof(DirFrame), 16) < 0)
+                return -ENOMEM;
         if (name) {
                 f.name = strdup(name);
                 if (!f.name)
                         return -ENOMEM;
         }
         if (read_names) {
-                r = dir_read_names(fd, &f.names, &f.n_names);
+                r = dir_stack_read_names(fd, &f.names, &f.n_names);
                 if (r < 0) {
                         free(f.name);
                         return r;
@@ -124,9 +104,9 @@ int dir_stack_pop(DirStack *s, int *fd)
 
         if (s->depth < 2)
                 return -EINVAL;
-        up = openat(*fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        up = dir_fd_open_at(*fd, "..", 0);
         if (up < 0)
-                return -errno;
+                return up;
         if (fstat(up, &st) < 0) {
                 safe_close(up);
                 return -errno;
@@ -139,6 +119,21 @@ int dir_stack_pop(DirStack *s, int *fd)
         frame_free(&s->frames[--s->depth]);
         safe_close(*fd);
         *fd = up;
+        return 0;
+}
+
+int dir_stack_enter(DirStack *s, int *fd, const char *name)
+{
+        int sub = dir_fd_open_at(*fd, name, O_NOFOLLOW);
+        if (sub < 0)
+                return sub;
+        int r = dir_stack_push(s, sub, name, true);
+        if (r < 0) {
+                safe_close(sub);
+                return r;
+        }
+        safe_close(*fd);
+        *fd = sub;
         return 0;
 }
 

@@ -24,7 +24,7 @@ typedef struct DirStack {
 } DirStack;
 
 /* The entries of directory fd (which stays open), sorted; *ret_n their number. */
-int dir_read_names(int fd, char ***ret, size_t *ret_n);
+int dir_stack_read_names(int fd, char ***ret, size_t *ret_n);
 
 /* Pushes directory fd, entered as name (NULL for the top), reading its entries when
  * read_names. */
@@ -39,4 +39,7 @@ static inline DirFrame *dir_stack_top(DirStack *s)
  * ".." and checked to be the one pushed there (-ESTALE when it moved). The old *fd is closed;
  * on failure *fd is left alone. Not for the last frame. */
 int dir_stack_pop(DirStack *s, int *fd);
+/* Opens directory name in *fd (not following a symlink) and pushes it, reading its entries:
+ * *fd becomes it and the old *fd is closed. On failure *fd is left alone. */
+int dir_stack_enter(DirStack *s, int *fd, const char *name);
 void dir_stack_done(DirStack *s);

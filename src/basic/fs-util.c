@@ -6,10 +6,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "basic/dir-fd.h"
 #include "basic/dir-stack.h"
 #include "basic/fs-util.h"
 
-int read_full_fd_limited(int fd, size_t max, char **ret, size_t *ret_size)
+int fs_read_full_fd_limited(int fd, size_t max, char **ret, size_t *ret_size)
 {
         size_t size = 0, alloc = 4096;
         _cleanup_free_ char *buf = malloc(alloc + 1);
@@ -45,9 +46,9 @@ int read_full_fd_limited(int fd, size_t max, char **ret, size_t *ret_size)
         return 0;
 }
 
-int read_full_fd(int fd, char **ret, size_t *ret_size)
+int fs_read_full_fd(int fd, char **ret, size_t *ret_size)
 {
-        return read_full_fd_limited(fd, SIZE_MAX >> 3, ret, ret_size);
+        return fs_read_full_fd_limited(fd, SIZE_MAX >> 3, ret, ret_size);
 }
 
 static const char *file_type_name(mode_t m)
@@ -68,7 +69,7 @@ static void format_size(size_t n, char buf[static 32])
                 snprintf(buf, 32, "%zu bytes", n);
 }
 
-int read_full_regular_fd(int fd, const char *name, size_t max, char **ret, size_t *ret_size,
+int fs_read_full_regular_fd(int fd, const char *name, size_t max, char **ret, size_t *ret_size,
                          BerthError **err)
 {
         struct stat st;
@@ -83,7 +84,7 @@ int read_full_regular_fd(int fd, const char *name, size_t max, char **ret, size_
         if ((uint64_t)st.st_size > max)
                 return berth_error(err, EFBIG, "`%s` is larger than %s, the limit for it", name,
                                    limit);
-        int r = read_full_fd_limited(fd, max, ret, ret_size);
+        int r = fs_read_full_fd_limited(fd, max, ret, ret_size);
         if (r == -EFBIG)
                 return berth_error(err, r, "`%s` is larger than %s, the limit for it", name,
                                    limit);
@@ -92,7 +93,7 @@ int read_full_regular_fd(int fd, const char *name, size_t max, char **ret, size_
         return 0;
 }
 
-int read_full_file_limited(int dirfd, const char *path, size_t max, char **ret, size_t *ret_size,
+int fs_read_full_file_limited(int dirfd, const char *path, size_t max, char **ret, size_t *ret_size,
                            BerthError **err)
 {
         /* O_NONBLOCK: a FIFO must not block the open; O_NOCTTY: nor a tty become ours. Both
@@ -101,39 +102,51 @@ int read_full_file_limited(int dirfd, const char *path, size_t max, char **ret, 
                 openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return berth_error(err, errno, "open `%s`", path);
-        return read_full_regular_fd(fd, path, max, ret, ret_size, err);
+        return fs_read_full_regular_fd(fd, path, max, ret, ret_size, err);
 }
 
-int read_full_file_at(int dirfd, const char *path, char **ret, size_t *ret_size)
+int fs_read_full_file_at(int dirfd, const char *path, char **ret, size_t *ret_size)
 {
         _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return -errno;
-        return read_full_fd(fd, ret, ret_size);
+        return fs_read_full_fd(fd, ret, ret_size);
 }
 
-int read_full_file(const char *path, char **ret, size_t *ret_size)
+int fs_read_full_file(const char *path, char **ret, size_t *ret_size)
 {
-        return read_full_file_at(AT_FDCWD, path, ret, ret_size);
+        return fs_read_full_file_at(AT_FDCWD, path, ret, ret_size);
 }
 
-int write_all_fd(int fd, const void *buf, size_t len)
+int fs_writev_all(int fd, struct iovec *iov, size_t n)
 {
-        const char *p = buf;
-        while (len > 0) {
-                ssize_t k = write(fd, p, len);
+        while (n > 0) {
+                ssize_t k = writev(fd, iov, (int)MIN(n, (size_t)IOV_MAX));
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;
                         return -errno;
                 }
-                p += k;
-                len -= (size_t)k;
+                while (n > 0 && (size_t)k >= iov->iov_len) {
+                        k -= (ssize_t)iov->iov_len;
+                        iov++;
+                        n--;
+                }
+                if (n > 0) {
+                        iov->iov_base = (char *)iov->iov_base + k;
+                        iov->iov_len -= (size_t)k;
+                }
         }
         return 0;
 }
 
-int write_string_file_at(int dirfd, const char *path, const char *s)
+int fs_write_all_fd(int fd, const void *buf, size_t len)
+{
+        struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+        return fs_writev_all(fd, &iov, 1);
+}
+
+int fs_write_string_file_at(int dirfd, const char *path, const char *s)
 {
         _cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
@@ -147,9 +160,9 @@ int write_string_file_at(int dirfd, const char *path, const char *s)
         return 0;
 }
 
-int write_string_file(const char *path, const char *s)
+int fs_write_string_file(const char *path, const char *s)
 {
-        return write_string_file_at(AT_FDCWD, path, s);
+        return fs_write_string_file_at(AT_FDCWD, path, s);
 }
 
 static int write_file_rename_at(int dirfd, const char *name, const void *data, size_t len,
@@ -163,7 +176,7 @@ static int write_file_rename_at(int dirfd, const char *name, const void *data, s
         _cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
         if (fd < 0)
                 return -errno;
-        r = write_all_fd(fd, data, len);
+        r = fs_write_all_fd(fd, data, len);
         if (r >= 0 && sync && fsync(fd) < 0)
                 r = -errno;
         if (r >= 0 && renameat(dirfd, tmp, dirfd, name) < 0)
@@ -173,29 +186,29 @@ static int write_file_rename_at(int dirfd, const char *name, const void *data, s
         return r;
 }
 
-int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
+int fs_write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
 {
         return write_file_rename_at(dirfd, name, data, len, mode, true);
 }
 
-int write_file_replace_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
+int fs_write_file_replace_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
 {
         return write_file_rename_at(dirfd, name, data, len, mode, false);
 }
 
-int write_file_new_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
+int fs_write_file_new_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
 {
         _cleanup_close_ int fd =
                 openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
         if (fd < 0)
                 return -errno;
-        int r = write_all_fd(fd, data, len);
+        int r = fs_write_all_fd(fd, data, len);
         if (r < 0)
                 unlinkat(dirfd, name, 0);
         return r;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
+int fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
         const char *slash = strrchr(path, '/');
         _cleanup_free_ char *dir = NULL;
@@ -208,31 +221,15 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
                 dir = strdup(".");
         if (!dir)
                 return -ENOMEM;
-        _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int dfd = dir_fd_open_at(AT_FDCWD, dir, 0);
         if (dfd < 0)
-                return -errno;
-        return write_file_atomic_at(dfd, slash ? slash + 1 : path, data, len, mode);
+                return dfd;
+        return fs_write_file_atomic_at(dfd, slash ? slash + 1 : path, data, len, mode);
 }
 
-int mkdir_p(const char *path, mode_t mode)
+int fs_mkdir_p(const char *path, mode_t mode)
 {
-        char buf[PATH_MAX];
-        size_t len = strlen(path);
-
-        if (len == 0 || len >= sizeof(buf))
-                return -EINVAL;
-        memcpy(buf, path, len + 1);
-        for (char *p = buf + 1; *p; p++) {
-                if (*p != '/')
-                        continue;
-                *p = 0;
-                if (mkdir(buf, mode) < 0 && errno != EEXIST)
-                        return -errno;
-                *p = '/';
-        }
-        if (mkdir(buf, mode) < 0 && errno != EEXIST)
-                return -errno;
-        return 0;
+        return dir_fd_mkdir_p(AT_FDCWD, path, mode);
 }
 
 /* Removes everything below dfd (taken over). Iterative (dir-stack.h): how deep a tree goes is
@@ -281,26 +278,16 @@ static int rm_rf_children(int dfd, dev_t dev)
                         r = -EBUSY;
                         continue;
                 }
-                int sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (sub < 0) {
-                        r = -errno;
-                        continue;
-                }
-                q = dir_stack_push(&s, sub, name, true);
-                if (q < 0) {
-                        safe_close(sub);
+                q = dir_stack_enter(&s, &fd, name);
+                if (q < 0)
                         r = q;
-                        continue;
-                }
-                safe_close(fd);
-                fd = sub;
         }
         safe_close(fd);
         dir_stack_done(&s);
         return r;
 }
 
-int rm_rf_at(int dirfd, const char *name)
+int fs_rm_rf_at(int dirfd, const char *name)
 {
         struct stat st;
 
@@ -308,26 +295,26 @@ int rm_rf_at(int dirfd, const char *name)
                 return errno == ENOENT ? 0 : -errno;
         if (!S_ISDIR(st.st_mode))
                 return unlinkat(dirfd, name, 0) < 0 ? -errno : 0;
-        int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int fd = dir_fd_open_at(dirfd, name, O_NOFOLLOW);
         if (fd < 0)
-                return -errno;
+                return fd;
         int r = rm_rf_children(fd, st.st_dev);
         if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r >= 0)
                 r = -errno;
         return r;
 }
 
-int rm_rf(const char *path)
+int fs_rm_rf(const char *path)
 {
-        return rm_rf_at(AT_FDCWD, path);
+        return fs_rm_rf_at(AT_FDCWD, path);
 }
 
-bool path_is_absolute(const char *p)
+bool fs_path_is_absolute(const char *p)
 {
         return p && p[0] == '/';
 }
 
-int fd_get_path(int fd, char **ret)
+int fs_fd_get_path(int fd, char **ret)
 {
         char proc[64], buf[PATH_MAX];
 

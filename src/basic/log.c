@@ -5,6 +5,7 @@
 #include <sys/uio.h>
 #include <time.h>
 
+#include "basic/fs-util.h"
 #include "basic/log.h"
 #include "basic/string-util.h"
 #include "basic/time-util.h"
@@ -65,20 +66,6 @@ void log_set_stderr_copy(int on)
         log_stderr_copy = on;
 }
 
-static void write_all(int fd, const char *s, size_t n)
-{
-        while (n > 0) {
-                ssize_t k = write(fd, s, n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return;
-                }
-                s += k;
-                n -= (size_t)k;
-        }
-}
-
 void log_full(LogLevel level, const char *fmt, ...)
 {
         int saved = errno;
@@ -93,25 +80,25 @@ void log_full(LogLevel level, const char *fmt, ...)
         va_end(ap);
 
         if (log_format == LOG_FORMAT_JSON) {
-                format_rfc3339_now(ts, sizeof(ts));
-                json_escape(msg, esc, sizeof(esc));
+                time_format_rfc3339_now(ts, sizeof(ts));
+                string_json_escape(msg, esc, sizeof(esc));
                 n = snprintf(line, sizeof(line), "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
                              level_names[level], esc, ts);
         } else if (log_fd != STDERR_FILENO) {
                 /* The shape of runc's text log, which tools scrape for "msg=". */
-                format_rfc3339_now(ts, sizeof(ts));
-                json_escape(msg, esc, sizeof(esc));
+                time_format_rfc3339_now(ts, sizeof(ts));
+                string_json_escape(msg, esc, sizeof(esc));
                 n = snprintf(line, sizeof(line), "time=\"%s\" level=%s msg=\"%s\"\n", ts,
                              level_names[level], esc);
         } else if (level == LOG_LEVEL_ERROR)
                 n = snprintf(line, sizeof(line), "berth-runtime: %s\n", msg);
         else
                 n = snprintf(line, sizeof(line), "berth-runtime: %s: %s\n", level_names[level], msg);
-        write_all(log_fd, line, (size_t)MIN(n, (int)sizeof(line) - 1));
+        (void)fs_write_all_fd(log_fd, line, (size_t)MIN(n, (int)sizeof(line) - 1));
 
         if (log_stderr_copy && level == LOG_LEVEL_ERROR && log_fd != STDERR_FILENO) {
                 n = snprintf(line, sizeof(line), "berth-runtime: %s\n", msg);
-                write_all(STDERR_FILENO, line, (size_t)MIN(n, (int)sizeof(line) - 1));
+                (void)fs_write_all_fd(STDERR_FILENO, line, (size_t)MIN(n, (int)sizeof(line) - 1));
         }
 out:
         errno = saved;

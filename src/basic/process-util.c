@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,7 +11,7 @@
 #include "basic/macro.h"
 #include "basic/process-util.h"
 
-int wait_exit_status(pid_t pid)
+int process_wait_exit_status(pid_t pid)
 {
         int status;
 
@@ -30,7 +31,7 @@ static void forward(int sig)
                 kill(forward_pid, sig);
 }
 
-void forward_signals_to(pid_t pid)
+void process_forward_signals_to(pid_t pid)
 {
         static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
         struct sigaction sa = { .sa_handler = forward, .sa_flags = SA_RESTART };
@@ -62,7 +63,7 @@ static void close_between(int from, int to)
                 close((int)fd);
 }
 
-int close_fds_except(int first, const int *keep, size_t n_keep)
+int process_close_fds_except(int first, const int *keep, size_t n_keep)
 {
         int sorted[64];
         size_t n = 0;
@@ -80,4 +81,18 @@ int close_fds_except(int first, const int *keep, size_t n_keep)
         }
         close_between(from, INT_MAX);
         return 0;
+}
+
+int process_signalfd_all_but(const int *keep, size_t n_keep)
+{
+        sigset_t mask;
+        sigfillset(&mask);
+        sigdelset(&mask, SIGKILL);
+        sigdelset(&mask, SIGSTOP);
+        for (size_t i = 0; i < n_keep; i++)
+                sigdelset(&mask, keep[i]);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return -errno;
+        int fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        return fd < 0 ? -errno : fd;
 }

@@ -6,12 +6,15 @@
 #include <sys/types.h>
 
 /* Reaps pid and returns its exit status, or 128 + the signal that killed it (255 on error). */
-int wait_exit_status(pid_t pid);
+int process_wait_exit_status(pid_t pid);
 /* Until called with 0: SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 sent to us go to
  * pid, as `runc run` and `runc exec` do in the foreground. */
-void forward_signals_to(pid_t pid);
+void process_forward_signals_to(pid_t pid);
 /* Closes every fd from first up, but those in keep (at most 64; the duplicates and those below
  * first are ignored): what a process forked or cloned for the runtime does first, so that
  * nothing of the runtime's (its end of the sync socket, the state directory, a cgroup) stays
  * open in it. -E2BIG when keep is too long (nothing is closed). */
-int close_fds_except(int first, const int *keep, size_t n_keep);
+int process_close_fds_except(int first, const int *keep, size_t n_keep);
+/* Blocks every signal but SIGKILL, SIGSTOP and those in keep, and returns a signalfd
+ * (O_CLOEXEC, O_NONBLOCK) that reads them, or -errno: for a loop that polls its signals. */
+int process_signalfd_all_but(const int *keep, size_t n_keep);

@@ -63,7 +63,7 @@ bool strv_contains(char *const *l, const char *s)
         return false;
 }
 
-void json_escape(const char *s, char *buf, size_t size)
+void string_json_escape(const char *s, char *buf, size_t size)
 {
         size_t o = 0;
 
@@ -88,7 +88,7 @@ void json_escape(const char *s, char *buf, size_t size)
         buf[o] = 0;
 }
 
-int safe_atou64(const char *s, uint64_t *ret)
+int string_safe_atou64(const char *s, uint64_t *ret)
 {
         char *end;
 
@@ -104,7 +104,7 @@ int safe_atou64(const char *s, uint64_t *ret)
         return 0;
 }
 
-int safe_atoi64(const char *s, int64_t *ret)
+int string_safe_atoi64(const char *s, int64_t *ret)
 {
         char *end;
 
@@ -120,10 +120,10 @@ int safe_atoi64(const char *s, int64_t *ret)
         return 0;
 }
 
-int safe_atoi(const char *s, int *ret)
+int string_safe_atoi(const char *s, int *ret)
 {
         int64_t v;
-        int r = safe_atoi64(s, &v);
+        int r = string_safe_atoi64(s, &v);
         if (r < 0)
                 return r;
         if (v < INT_MIN || v > INT_MAX)

@@ -31,9 +31,9 @@ char **strv_copy(char *const *l);
 bool strv_contains(char *const *l, const char *s);
 
 /* Escapes s for a JSON string literal into buf (always NUL-terminated). */
-void json_escape(const char *s, char *buf, size_t size);
+void string_json_escape(const char *s, char *buf, size_t size);
 
 /* Strict unsigned/signed decimal parsers: whole string, no sign tricks, range checked. */
-int safe_atou64(const char *s, uint64_t *ret);
-int safe_atoi64(const char *s, int64_t *ret);
-int safe_atoi(const char *s, int *ret);
+int string_safe_atou64(const char *s, uint64_t *ret);
+int string_safe_atoi64(const char *s, int64_t *ret);
+int string_safe_atoi(const char *s, int *ret);

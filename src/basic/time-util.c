@@ -4,7 +4,7 @@
 
 #include "basic/time-util.h"
 
-void format_rfc3339_now(char *buf, size_t size)
+void time_format_rfc3339_now(char *buf, size_t size)
 {
         struct timespec ts;
         struct tm tm;
@@ -14,4 +14,12 @@ void format_rfc3339_now(char *buf, size_t size)
         gmtime_r(&ts.tv_sec, &tm);
         snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+}
+
+uint64_t time_monotonic_usec(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Timestamps as runc writes them. */
+/* Timestamps as runc writes them, and the monotonic clock. */
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* The current UTC time in RFC 3339 with nanoseconds, e.g. 2026-11-28T16:30:02.015666453Z. */
-void format_rfc3339_now(char *buf, size_t size);
+void time_format_rfc3339_now(char *buf, size_t size);
+
+/* CLOCK_MONOTONIC in microseconds: for timeouts and durations. */
+uint64_t time_monotonic_usec(void);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "basic/dir-fd.h"
 #include "basic/fs-util.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
@@ -55,19 +56,17 @@ static int mkostempat_compat(int dfd, char *tmpl)
         return -EEXIST;
 }
 
+/* root/sub, made when missing, opened. */
 static int open_dir_p(const char *root, const char *sub, int *ret)
 {
         _cleanup_free_ char *p = NULL;
-        int r, fd;
+        int fd;
 
         if (asprintf(&p, "%s/%s", root, sub) < 0)
                 return -ENOMEM;
-        r = mkdir_p(p, 0700);
-        if (r < 0)
-                return r;
-        fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        fd = dir_fd_create_open(AT_FDCWD, p, 0700);
         if (fd < 0)
-                return negative_errno();
+                return fd;
         *ret = fd;
         return 0;
 }
@@ -79,19 +78,19 @@ int content_store_open(const char *root, ContentStore **ret, BerthError **err)
 
         s = calloc(1, sizeof(*s));
         if (!s)
-                return berth_error(err, ENOMEM, "content store");
+                return berth_error(err, ENOMEM, "open content store");
         s->blobs_fd = s->ingest_fd = -1;
         s->root = strdup(root);
         if (!s->root) {
                 content_store_free(s);
-                return berth_error(err, ENOMEM, "content store");
+                return berth_error(err, ENOMEM, "open content store");
         }
         r = open_dir_p(root, "blobs/sha256", &s->blobs_fd);
         if (r >= 0)
                 r = open_dir_p(root, "ingest", &s->ingest_fd);
         if (r < 0) {
                 content_store_free(s);
-                return berth_error(err, r, "Failed to open content store in '%s'", root);
+                return berth_error(err, r, "open content store in `%s`", root);
         }
         *ret = s;
         return 0;
@@ -143,10 +142,10 @@ int content_store_open_blob(ContentStore *s, const char *digest, int *ret_fd, Be
         int fd;
 
         if (!hex)
-                return berth_error_plain(err, EINVAL, "Invalid digest '%s'", digest);
+                return berth_error_plain(err, EINVAL, "invalid digest `%s`", digest);
         fd = openat(s->blobs_fd, hex, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
-                return berth_error(err, errno, "Failed to open blob %s", digest);
+                return berth_error(err, errno, "open blob `%s`", digest);
         *ret_fd = fd;
         return 0;
 }
@@ -163,13 +162,14 @@ int content_store_read_blob(ContentStore *s, const char *digest, char **ret, siz
         r = content_store_open_blob(s, digest, &fd, err);
         if (r < 0)
                 return r;
-        r = read_full_regular_fd(fd, digest, READ_LIMIT_BLOB, &data, &n, err);
+        r = fs_read_full_regular_fd(fd, digest, READ_LIMIT_BLOB, &data, &n, err);
         if (r < 0)
                 return berth_error_prefix(err, "blob");
-        sha256_buffer(data, n, actual);
+        digest_sha256_buffer(data, n, actual);
         if (!streq(actual, digest))
-                return berth_error_plain(err, EUCLEAN, "Blob %s is corrupt: its content hashes to %s",
-                                   digest, actual);
+                return berth_error_plain(err, EUCLEAN,
+                                         "blob `%s` is corrupt: its content hashes to %s", digest,
+                                         actual);
         *ret = TAKE_PTR(data);
         if (ret_size)
                 *ret_size = n;
@@ -184,7 +184,7 @@ int content_store_put(ContentStore *s, const void *data, size_t len, const char 
         int r;
 
         if (!expected) {
-                sha256_buffer(data, len, digest);
+                digest_sha256_buffer(data, len, digest);
                 expected = digest;
         }
         r = content_store_has(s, expected, NULL);
@@ -224,16 +224,11 @@ int content_store_list(ContentStore *s, char ***ret)
         _cleanup_strv_free_ char **l = NULL;
         _cleanup_closedir_ DIR *d = NULL;
         struct dirent *de;
-        int fd, r;
+        int r;
 
-        fd = openat(s->blobs_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return negative_errno();
-        d = fdopendir(fd);
-        if (!d) {
-                safe_close(fd);
-                return negative_errno();
-        }
+        r = dir_fd_opendir(s->blobs_fd, &d);
+        if (r < 0)
+                return r;
         l = calloc(1, sizeof(char *));
         if (!l)
                 return -ENOMEM;
@@ -259,16 +254,11 @@ static int dir_usage(int dfd, uint64_t *ret)
         struct dirent *de;
         struct stat st;
         uint64_t total = 0;
-        int fd;
+        int r;
 
-        fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return negative_errno();
-        d = fdopendir(fd);
-        if (!d) {
-                safe_close(fd);
-                return negative_errno();
-        }
+        r = dir_fd_opendir(dfd, &d);
+        if (r < 0)
+                return r;
         while ((de = readdir(d)))
                 if (de->d_name[0] != '.' &&
                     fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
@@ -289,16 +279,11 @@ int content_store_clean_ingest(ContentStore *s)
 {
         _cleanup_closedir_ DIR *d = NULL;
         struct dirent *de;
-        int fd;
+        int r;
 
-        fd = openat(s->ingest_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return negative_errno();
-        d = fdopendir(fd);
-        if (!d) {
-                safe_close(fd);
-                return negative_errno();
-        }
+        r = dir_fd_opendir(s->ingest_fd, &d);
+        if (r < 0)
+                return r;
         while ((de = readdir(d))) {
                 _cleanup_close_ int f = -1;
                 if (de->d_name[0] == '.')
@@ -321,14 +306,14 @@ static int writer_rehash(ContentWriter *w, BerthError **err)
         ssize_t n;
 
         if (lseek(w->fd, 0, SEEK_SET) < 0)
-                return berth_error(err, errno, "Failed to seek ingest '%s'", w->name);
+                return berth_error(err, errno, "seek ingest `%s`", w->name);
         while ((n = read(w->fd, buf, sizeof(buf))) != 0) {
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
-                        return berth_error(err, errno, "Failed to read ingest '%s'", w->name);
+                        return berth_error(err, errno, "read ingest `%s`", w->name);
                 }
-                sha256_update(w->hash, buf, (size_t)n);
+                digest_sha256_update(w->hash, buf, (size_t)n);
                 total += (uint64_t)n;
         }
         w->offset = total;
@@ -343,21 +328,22 @@ int content_writer_open(ContentStore *s, const char *expected_digest, int64_t ex
 
         w = calloc(1, sizeof(*w));
         if (!w)
-                return berth_error(err, ENOMEM, "content writer");
+                return berth_error(err, ENOMEM, "open content writer");
         w->fd = -1;
         w->store = s;
         w->expected_size = expected_size;
-        w->hash = sha256_new();
+        w->hash = digest_sha256_new();
         if (!w->hash)
                 return berth_error(err, ENOMEM, "sha256");
 
         if (expected_digest) {
                 if (!digest_is_valid(expected_digest))
-                        return berth_error_plain(err, EINVAL, "Invalid digest '%s'", expected_digest);
+                        return berth_error_plain(err, EINVAL, "invalid digest `%s`",
+                                                 expected_digest);
                 w->expected = strdup(expected_digest);
                 if (!w->expected || asprintf(&w->name, "%s.partial",
                                              digest_hex(expected_digest)) < 0)
-                        return berth_error(err, ENOMEM, "content writer");
+                        return berth_error(err, ENOMEM, "open content writer");
                 /* Two pulls of the same blob: the second waits for the lock and then finds
                  * the blob. The first may have renamed the file we locked into the store, so
                  * the lock only counts while our fd is still what the ingest name points to. */
@@ -366,10 +352,10 @@ int content_writer_open(ContentStore *s, const char *expected_digest, int64_t ex
                         w->fd = openat(s->ingest_fd, w->name,
                                        O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
                         if (w->fd < 0)
-                                return berth_error(err, errno, "Failed to open ingest for %s",
+                                return berth_error(err, errno, "open ingest for `%s`",
                                                    expected_digest);
                         if (flock(w->fd, LOCK_EX) < 0)
-                                return berth_error(err, errno, "Failed to lock ingest for %s",
+                                return berth_error(err, errno, "lock ingest for `%s`",
                                                    expected_digest);
                         if (fstat(w->fd, &a) == 0 &&
                             fstatat(s->ingest_fd, w->name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -388,22 +374,22 @@ int content_writer_open(ContentStore *s, const char *expected_digest, int64_t ex
                                         return r;
                         }
                 } else if (ftruncate(w->fd, 0) < 0)
-                        return berth_error(err, errno, "Failed to truncate ingest for %s",
+                        return berth_error(err, errno, "truncate ingest for `%s`",
                                            expected_digest);
         } else {
                 char tmpl[] = "tmp-XXXXXX";
                 int fd = mkostempat_compat(s->ingest_fd, tmpl);
                 if (fd < 0)
-                        return berth_error(err, fd, "Failed to create ingest file");
+                        return berth_error(err, fd, "create ingest file");
                 w->fd = fd;
                 w->name = strdup(tmpl);
                 if (!w->name)
-                        return berth_error(err, ENOMEM, "content writer");
+                        return berth_error(err, ENOMEM, "open content writer");
                 if (flock(w->fd, LOCK_EX) < 0)
-                        return berth_error(err, errno, "Failed to lock ingest");
+                        return berth_error(err, errno, "lock ingest");
         }
         if (lseek(w->fd, (off_t)w->offset, SEEK_SET) < 0)
-                return berth_error(err, errno, "Failed to seek ingest '%s'", w->name);
+                return berth_error(err, errno, "seek ingest `%s`", w->name);
         *ret = TAKE_PTR(w);
         return 0;
 }
@@ -416,8 +402,8 @@ uint64_t content_writer_offset(const ContentWriter *w)
 int content_writer_restart(ContentWriter *w, BerthError **err)
 {
         if (ftruncate(w->fd, 0) < 0 || lseek(w->fd, 0, SEEK_SET) < 0)
-                return berth_error(err, errno, "Failed to truncate ingest '%s'", w->name);
-        sha256_reset(w->hash);
+                return berth_error(err, errno, "truncate ingest `%s`", w->name);
+        digest_sha256_reset(w->hash);
         w->offset = 0;
         return 0;
 }
@@ -429,13 +415,13 @@ int content_writer_write(ContentWriter *w, const void *data, size_t len, BerthEr
         if (w->expected_size >= 0 && w->offset + len > (uint64_t)w->expected_size) {
                 w->corrupt = true;
                 return berth_error_plain(err, EMSGSIZE,
-                                   "Blob %s is larger than the %" PRIi64 " bytes expected",
+                                   "blob `%s` is larger than the %" PRIi64 " bytes expected",
                                    w->expected ?: "(unnamed)", w->expected_size);
         }
-        r = write_all_fd(w->fd, data, len);
+        r = fs_write_all_fd(w->fd, data, len);
         if (r < 0)
-                return berth_error(err, r, "Failed to write blob %s", w->expected ?: "(unnamed)");
-        sha256_update(w->hash, data, len);
+                return berth_error(err, r, "write blob `%s`", w->expected ?: "(unnamed)");
+        digest_sha256_update(w->hash, data, len);
         w->offset += len;
         return 0;
 }
@@ -447,26 +433,26 @@ int content_writer_commit(ContentWriter *w, char ret_digest[DIGEST_STRING_MAX], 
         const char *hex;
         int r;
 
-        sha256_final(w->hash, actual);
+        digest_sha256_final(w->hash, actual);
         if (w->expected_size >= 0 && w->offset != (uint64_t)w->expected_size) {
                 w->corrupt = w->offset > (uint64_t)w->expected_size;
-                return berth_error_plain(err, EIO, "Blob %s is truncated: %" PRIu64 " of %" PRIi64
+                return berth_error_plain(err, EIO, "blob `%s` is truncated: %" PRIu64 " of %" PRIi64
                                    " bytes", w->expected ?: actual, w->offset, w->expected_size);
         }
         if (w->expected && !streq(actual, w->expected)) {
                 w->corrupt = true;
-                return berth_error_plain(err, EUCLEAN, "Digest mismatch: expected %s, got %s",
+                return berth_error_plain(err, EUCLEAN, "digest mismatch: expected %s, got %s",
                                    w->expected, actual);
         }
         hex = digest_hex(actual);
         r = content_store_has(s, actual, NULL);
         if (r < 0)
-                return berth_error(err, r, "Failed to look up blob %s", actual);
+                return berth_error(err, r, "look up blob `%s`", actual);
         if (r == 0) {
                 if (fchmod(w->fd, 0644) < 0 || fsync(w->fd) < 0)
-                        return berth_error(err, errno, "Failed to sync blob %s", actual);
+                        return berth_error(err, errno, "sync blob `%s`", actual);
                 if (renameat(s->ingest_fd, w->name, s->blobs_fd, hex) < 0)
-                        return berth_error(err, errno, "Failed to commit blob %s", actual);
+                        return berth_error(err, errno, "commit blob `%s`", actual);
                 (void)fsync(s->blobs_fd);
         } else
                 (void)unlinkat(s->ingest_fd, w->name, 0);
@@ -489,7 +475,7 @@ void content_writer_free(ContentWriter *w)
         if (!w->committed && w->name && (!w->resumable || w->corrupt))
                 (void)unlinkat(w->store->ingest_fd, w->name, 0);
         safe_close(w->fd);
-        sha256_free(w->hash);
+        digest_sha256_free(w->hash);
         free(w->name);
         free(w->expected);
         free(w);

@@ -9,20 +9,20 @@ struct Sha256 {
         EVP_MD_CTX *ctx;
 };
 
-Sha256 *sha256_new(void)
+Sha256 *digest_sha256_new(void)
 {
         Sha256 *h = calloc(1, sizeof(*h));
         if (!h)
                 return NULL;
         h->ctx = EVP_MD_CTX_new();
         if (!h->ctx || EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1) {
-                sha256_free(h);
+                digest_sha256_free(h);
                 return NULL;
         }
         return h;
 }
 
-void sha256_free(Sha256 *h)
+void digest_sha256_free(Sha256 *h)
 {
         if (!h)
                 return;
@@ -30,30 +30,30 @@ void sha256_free(Sha256 *h)
         free(h);
 }
 
-void sha256_update(Sha256 *h, const void *data, size_t len)
+void digest_sha256_update(Sha256 *h, const void *data, size_t len)
 {
         EVP_DigestUpdate(h->ctx, data, len);
 }
 
-void sha256_reset(Sha256 *h)
+void digest_sha256_reset(Sha256 *h)
 {
         EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL);
 }
 
-Sha256 *sha256_dup(const Sha256 *h)
+Sha256 *digest_sha256_dup(const Sha256 *h)
 {
         Sha256 *n = calloc(1, sizeof(*n));
         if (!n)
                 return NULL;
         n->ctx = EVP_MD_CTX_new();
         if (!n->ctx || EVP_MD_CTX_copy_ex(n->ctx, h->ctx) != 1) {
-                sha256_free(n);
+                digest_sha256_free(n);
                 return NULL;
         }
         return n;
 }
 
-void sha256_final(Sha256 *h, char out[DIGEST_STRING_MAX])
+void digest_sha256_final(Sha256 *h, char out[DIGEST_STRING_MAX])
 {
         unsigned char md[32];
         unsigned int n = 0;
@@ -65,7 +65,7 @@ void sha256_final(Sha256 *h, char out[DIGEST_STRING_MAX])
         out[DIGEST_STRING_MAX - 1] = 0;
 }
 
-void sha256_buffer(const void *data, size_t len, char out[DIGEST_STRING_MAX])
+void digest_sha256_buffer(const void *data, size_t len, char out[DIGEST_STRING_MAX])
 {
         unsigned char md[32];
         unsigned int n = 0;

@@ -13,23 +13,23 @@
 
 typedef struct Sha256 Sha256;
 
-Sha256 *sha256_new(void);
-void sha256_free(Sha256 *h);
-void sha256_update(Sha256 *h, const void *data, size_t len);
+Sha256 *digest_sha256_new(void);
+void digest_sha256_free(Sha256 *h);
+void digest_sha256_update(Sha256 *h, const void *data, size_t len);
 /* Writes "sha256:<hex>" into out, which holds DIGEST_STRING_MAX bytes. The context can be used
- * again after sha256_reset(). */
-void sha256_final(Sha256 *h, char out[DIGEST_STRING_MAX]);
-void sha256_reset(Sha256 *h);
+ * again after digest_sha256_reset(). */
+void digest_sha256_final(Sha256 *h, char out[DIGEST_STRING_MAX]);
+void digest_sha256_reset(Sha256 *h);
 /* A copy of the running state, so an intermediate digest can be taken. */
-Sha256 *sha256_dup(const Sha256 *h);
+Sha256 *digest_sha256_dup(const Sha256 *h);
 
-static inline void sha256_freep(Sha256 **h)
+static inline void digest_sha256_freep(Sha256 **h)
 {
-        sha256_free(*h);
+        digest_sha256_free(*h);
 }
-#define _cleanup_sha256_ __attribute__((cleanup(sha256_freep)))
+#define _cleanup_sha256_ __attribute__((cleanup(digest_sha256_freep)))
 
-void sha256_buffer(const void *data, size_t len, char out[DIGEST_STRING_MAX]);
+void digest_sha256_buffer(const void *data, size_t len, char out[DIGEST_STRING_MAX]);
 
 /* True for "sha256:" followed by exactly 64 lower-case hex digits. */
 bool digest_is_valid(const char *digest);

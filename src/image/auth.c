@@ -57,7 +57,7 @@ int auth_base64_decode(const char *s, char **ret, size_t *ret_len)
 static json_object *read_json(const char *path)
 {
         _cleanup_free_ char *data = NULL;
-        if (read_full_file_limited(AT_FDCWD, path, READ_LIMIT_JSON, &data, NULL, NULL) < 0)
+        if (fs_read_full_file_limited(AT_FDCWD, path, READ_LIMIT_JSON, &data, NULL, NULL) < 0)
                 return NULL;
         return json_tokener_parse(data);
 }
@@ -66,15 +66,15 @@ static json_object *read_json(const char *path)
  * clients may write the host with a scheme. */
 static json_object *auth_entry(json_object *auths, const char *host)
 {
-        json_object *e = jwalk_member(auths, host);
+        json_object *e = json_walk_member(auths, host);
         char key[512];
 
         if (e)
                 return e;
         snprintf(key, sizeof(key), "https://%s", host);
-        e = jwalk_member(auths, key);
+        e = json_walk_member(auths, key);
         if (!e && streq(host, "docker.io"))
-                e = jwalk_member(auths, "https://index.docker.io/v1/");
+                e = json_walk_member(auths, "https://index.docker.io/v1/");
         return e;
 }
 
@@ -85,8 +85,9 @@ static int lookup_in(const char *path, const char *host, char **ret_user, char *
         int r = 0;
 
         /* Read leniently: a file or entry of the wrong shape holds no credentials. */
-        if (!root || !(auths = jwalk_member(root, "auths")) || !(entry = auth_entry(auths, host)) ||
-            !(v = jwalk_member(entry, "auth")) || !json_object_is_type(v, json_type_string) ||
+        if (!root || !(auths = json_walk_member(root, "auths")) ||
+            !(entry = auth_entry(auths, host)) || !(v = json_walk_member(entry, "auth")) ||
+            !json_object_is_type(v, json_type_string) ||
             auth_base64_decode(json_object_get_string(v), &decoded, NULL) < 0)
                 goto out;
         char *colon = strchr(decoded, ':');
@@ -123,7 +124,7 @@ static int write_auth(const char *path, json_object *root, BerthError **err)
         if (!dir)
                 return berth_error(err, ENOMEM, "out of memory");
         char *d = dirname(dir);
-        r = mkdir_p(d, 0700);
+        r = fs_mkdir_p(d, 0700);
         if (r < 0)
                 return berth_error(err, r, "create `%s`", d);
         dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -132,7 +133,7 @@ static int write_auth(const char *path, json_object *root, BerthError **err)
         s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
                                                          JSON_C_TO_STRING_NOSLASHESCAPE);
         const char *base = strrchr(path, '/');
-        r = write_file_atomic_at(dfd, base ? base + 1 : path, s, strlen(s), 0600);
+        r = fs_write_file_atomic_at(dfd, base ? base + 1 : path, s, strlen(s), 0600);
         if (r < 0)
                 return berth_error(err, r, "write `%s`", path);
         return 0;

@@ -86,7 +86,7 @@ int blob_mkdtemp(ContentStore *cs, const char *prefix, char **ret, BerthError **
         if (asprintf(&dir, "%s/tmp", content_store_root(cs)) < 0 ||
             asprintf(&t, "%s/%s-XXXXXX", dir, prefix) < 0)
                 return berth_error(err, ENOMEM, "tmp");
-        r = mkdir_p(dir, 0700);
+        r = fs_mkdir_p(dir, 0700);
         if (r < 0)
                 return berth_error(err, r, "create `%s`", dir);
         if (!mkdtemp(t))

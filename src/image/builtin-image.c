@@ -50,7 +50,7 @@ static bool names_builtin(const char *what)
         return streq(name, BUILTIN_IMAGE_NAME);
 }
 
-int image_resolve_or_builtin(ContentStore *cs, Metadata *md, Snapshotter *sn,
+int image_resolve_or_builtin(ContentStore *cs, Store *md, Snapshotter *sn,
                              const char *builtin_layout, const char *what, ImageRecord **ret,
                              BerthError **err)
 {
@@ -60,7 +60,8 @@ int image_resolve_or_builtin(ContentStore *cs, Metadata *md, Snapshotter *sn,
         int r;
 
         r = image_store_resolve(md, what, ret, &miss);
-        if (r != -ENOENT || !names_builtin(what) || !(layout = builtin_image_layout(builtin_layout))) {
+        if (r != -ENOENT || !names_builtin(what) ||
+            !(layout = builtin_image_layout(builtin_layout))) {
                 if (r < 0 && err && !*err)
                         *err = TAKE_PTR(miss);
                 berth_error_free(&miss);
@@ -74,7 +75,7 @@ int image_resolve_or_builtin(ContentStore *cs, Metadata *md, Snapshotter *sn,
         return image_store_resolve(md, what, ret, err);
 }
 
-int builtin_image_seed(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *builtin_layout,
+int builtin_image_seed(ContentStore *cs, Store *md, Snapshotter *sn, const char *builtin_layout,
                        BerthError **err)
 {
         _cleanup_image_record_ ImageRecord *rec = NULL;
@@ -92,7 +93,7 @@ int builtin_image_seed(ContentStore *cs, Metadata *md, Snapshotter *sn, const ch
         layout = builtin_image_layout(builtin_layout);
         if (!layout)
                 return 0; /* nothing to seed yet; an install later still seeds */
-        r = metadata_lock(md, false, err);
+        r = store_lock(md, false, err);
         if (r < 0)
                 return r;
         if (image_store_resolve(md, BUILTIN_IMAGE_NAME, &rec, NULL) < 0) {
@@ -102,7 +103,7 @@ int builtin_image_seed(ContentStore *cs, Metadata *md, Snapshotter *sn, const ch
                         return berth_error_prefix(err, "load the built-in image from `%s`",
                                                   layout);
         }
-        r = write_file_atomic_at(dfd, BUILTIN_SEEDED_MARKER, "", 0, 0644);
+        r = fs_write_file_atomic_at(dfd, BUILTIN_SEEDED_MARKER, "", 0, 0644);
         if (r < 0)
                 return berth_error(err, r, "write `%s/%s`", md->root, BUILTIN_SEEDED_MARKER);
         return 0;

@@ -128,7 +128,7 @@ static int make_compressed(ContentStore *cs, const char *digest, Compression kin
                 return r;
         r = compressor_init(&c, kind);
         buf = malloc(CHUNK);
-        h = sha256_new();
+        h = digest_sha256_new();
         if (r < 0 || !buf || !h) {
                 compressor_done(&c);
                 return berth_error(err, ENOMEM, "compress");
@@ -142,7 +142,7 @@ static int make_compressed(ContentStore *cs, const char *digest, Compression kin
                         r = berth_error(err, errno, "read blob `%s`", digest);
                         break;
                 }
-                sha256_update(h, buf, (size_t)n);
+                digest_sha256_update(h, buf, (size_t)n);
                 r = compressor_feed(&c, buf, (size_t)n, n == 0, w, err);
                 if (n == 0)
                         break;
@@ -151,13 +151,13 @@ static int make_compressed(ContentStore *cs, const char *digest, Compression kin
         if (r < 0)
                 return r;
         /* what was compressed is what the manifest names: a damaged store stops here */
-        sha256_final(h, seen);
+        digest_sha256_final(h, seen);
         if (!streq(seen, digest))
                 return berth_error_plain(err, EUCLEAN, "blob `%s` reads back as %s", digest, seen);
         return content_writer_commit(w, ret_digest, err);
 }
 
-int compress_blob(ContentStore *cs, Metadata *md, const char *digest, Compression c,
+int compress_blob(ContentStore *cs, Store *md, const char *digest, Compression c,
                     char ret_digest[DIGEST_STRING_MAX], int64_t *ret_size, BerthError **err)
 {
         _cleanup_stmt_ sqlite3_stmt *st = NULL, *ins = NULL;
@@ -165,7 +165,7 @@ int compress_blob(ContentStore *cs, Metadata *md, const char *digest, Compressio
         uint64_t size = 0;
         int r;
 
-        r = metadata_prepare(md, "SELECT compressed FROM compressed_blobs WHERE digest = ? AND "
+        r = store_prepare(md, "SELECT compressed FROM compressed_blobs WHERE digest = ? AND "
                                  "compression = ?",
                              &st, err);
         if (r < 0)
@@ -185,7 +185,7 @@ int compress_blob(ContentStore *cs, Metadata *md, const char *digest, Compressio
                 return berth_error_prefix(err, "compress layer `%s` with %s", digest, names[c]);
         if (content_store_has(cs, made, &size) <= 0)
                 return berth_error_plain(err, EIO, "compressed blob `%s` is missing", made);
-        r = metadata_prepare(md, "INSERT OR REPLACE INTO compressed_blobs(digest, compression, "
+        r = store_prepare(md, "INSERT OR REPLACE INTO compressed_blobs(digest, compression, "
                                  "compressed) VALUES(?,?,?)",
                              &ins, err);
         if (r < 0)
@@ -194,7 +194,7 @@ int compress_blob(ContentStore *cs, Metadata *md, const char *digest, Compressio
         sqlite3_bind_text(ins, 2, names[c], -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, 3, made, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(ins) != SQLITE_DONE)
-                return metadata_error(md, "remember compressed blob", err);
+                return store_error(md, "remember compressed blob", err);
         memcpy(ret_digest, made, DIGEST_STRING_MAX);
         *ret_size = (int64_t)size;
         return 0;

@@ -11,7 +11,7 @@
 #include "basic/error.h"
 #include "content/content-store.h"
 #include "content/digest.h"
-#include "store/metadata.h"
+#include "store/store.h"
 
 typedef enum Compression {
         COMPRESSION_GZIP,
@@ -24,5 +24,5 @@ int compress_from_string(const char *s, Compression *ret);
 
 /* The compressed form of blob digest (which is read back and checked against its digest on
  * the way): from the remembered pair when its blob is still stored, else made now. */
-int compress_blob(ContentStore *cs, Metadata *md, const char *digest, Compression c,
+int compress_blob(ContentStore *cs, Store *md, const char *digest, Compression c,
                     char ret_digest[DIGEST_STRING_MAX], int64_t *ret_size, BerthError **err);

@@ -68,7 +68,7 @@ static int ingest_file(ContentStore *cs, int dirfd, const char *what, const char
         return 0;
 }
 
-static int load_one(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, const char *what,
+static int load_one(ContentStore *cs, Store *md, Snapshotter *sn, int dirfd, const char *what,
                     json_object *entry, const JsonPath *p, char ***names, BerthError **err)
 {
         _cleanup_json_ json_object *manifest = NULL;
@@ -82,11 +82,11 @@ static int load_one(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, 
         size_t n;
         int r;
 
-        r = jwalk_expect(entry, p, json_type_object, err);
+        r = json_walk_expect(entry, p, json_type_object, err);
         if (r >= 0)
-                r = jwalk_get_string(entry, p, "Config", true, &cfg, err);
+                r = json_walk_get_string(entry, p, "Config", true, &cfg, err);
         if (r >= 0)
-                r = jwalk_get_array(entry, p, "Layers", true, SIZE_MAX, &layers, err);
+                r = json_walk_get_array(entry, p, "Layers", true, SIZE_MAX, &layers, err);
         if (r < 0)
                 return berth_error_prefix(err, "%s", what);
         n = json_object_array_length(layers);
@@ -105,7 +105,7 @@ static int load_one(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, 
         for (size_t i = 0; i < n; i++) {
                 json_object *l = json_object_array_get_idx(layers, i);
                 JsonPath ep = JSON_PATH_INDEX(&lp, i);
-                r = jwalk_expect(l, &ep, json_type_string, err);
+                r = json_walk_expect(l, &ep, json_type_string, err);
                 if (r < 0) {
                         r = berth_error_prefix(err, "%s", what);
                         goto out;
@@ -122,9 +122,9 @@ static int load_one(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, 
         json_object_object_add(manifest, "schemaVersion", json_object_new_int(2));
         json_object_object_add(manifest, "mediaType",
                                json_object_new_string(oci ? MT_OCI_MANIFEST : MT_DOCKER_MANIFEST));
-        json_object_object_add(manifest, "config",
-                               manifest_descriptor_json(oci ? MT_OCI_CONFIG : MT_DOCKER_CONFIG, cfg_digest,
-                                               cfg_size));
+        json_object_object_add(
+            manifest, "config",
+            manifest_descriptor_json(oci ? MT_OCI_CONFIG : MT_DOCKER_CONFIG, cfg_digest, cfg_size));
         ldescs = json_object_new_array();
         for (size_t i = 0; i < n; i++) {
                 const char *mt = oci ? (comp[i] == LAYER_ZSTD   ? MT_OCI_LAYER_ZSTD
@@ -135,8 +135,8 @@ static int load_one(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, 
                 json_object_array_add(ldescs, manifest_descriptor_json(mt, digests[i], sizes[i]));
         }
         json_object_object_add(manifest, "layers", ldescs);
-        const char *s = json_object_to_json_string_ext(manifest, JSON_C_TO_STRING_PLAIN |
-                                                                         JSON_C_TO_STRING_NOSLASHESCAPE);
+        const char *s = json_object_to_json_string_ext(
+            manifest, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
         r = content_store_put(cs, s, strlen(s), NULL, &manifest_digest, err);
         if (r < 0)
                 goto out;
@@ -184,7 +184,7 @@ out:
         return r;
 }
 
-int docker_archive_load(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd,
+int docker_archive_load(ContentStore *cs, Store *md, Snapshotter *sn, int dirfd,
                         const char *what, char ***names, BerthError **err)
 {
         _cleanup_free_ char *data = NULL;
@@ -193,7 +193,7 @@ int docker_archive_load(ContentStore *cs, Metadata *md, Snapshotter *sn, int dir
         size_t len = 0;
         int r;
 
-        r = read_full_file_limited(dirfd, "manifest.json", READ_LIMIT_JSON, &data, &len, err);
+        r = fs_read_full_file_limited(dirfd, "manifest.json", READ_LIMIT_JSON, &data, &len, err);
         if (r < 0)
                 return berth_error_prefix(err, "%s", what);
         root = json_tokener_parse(data);
@@ -237,7 +237,7 @@ static int export_layer(ContentStore *cs, const ImageLayer *l, int dirfd, BerthE
         if (out < 0)
                 return berth_error(err, errno, "create `%s`", path);
         while ((n = layer_stream_read(s, buf, 1 << 20, err)) > 0) {
-                r = write_all_fd(out, buf, (size_t)n);
+                r = fs_write_all_fd(out, buf, (size_t)n);
                 if (r < 0)
                         return berth_error(err, r, "write `%s`", path);
         }
@@ -245,8 +245,9 @@ static int export_layer(ContentStore *cs, const ImageLayer *l, int dirfd, BerthE
                 return (int)n;
         layer_stream_diff_id(s, diff);
         if (!streq(diff, l->diff_id))
-                return berth_error_plain(err, EUCLEAN, "layer `%s`: uncompressed content is %s, not %s",
-                                   l->digest, diff, l->diff_id);
+                return berth_error_plain(err, EUCLEAN,
+                                         "layer `%s`: uncompressed content is %s, not %s",
+                                         l->digest, diff, l->diff_id);
         return 0;
 }
 
@@ -305,12 +306,12 @@ int docker_archive_save(ContentStore *cs, const SaveItem *items, size_t n, const
                 json_object_object_add(e, "Layers", layers);
         }
         const char *s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
-                                                                     JSON_C_TO_STRING_NOSLASHESCAPE);
-        r = write_file_atomic_at(dfd, "manifest.json", s, strlen(s), 0644);
+                                                                 JSON_C_TO_STRING_NOSLASHESCAPE);
+        r = fs_write_file_atomic_at(dfd, "manifest.json", s, strlen(s), 0644);
         if (r >= 0) {
                 s = json_object_to_json_string_ext(repos, JSON_C_TO_STRING_PLAIN |
                                                                   JSON_C_TO_STRING_NOSLASHESCAPE);
-                r = write_file_atomic_at(dfd, "repositories", s, strlen(s), 0644);
+                r = fs_write_file_atomic_at(dfd, "repositories", s, strlen(s), 0644);
         }
         if (r < 0)
                 return berth_error(err, r, "write `%s/manifest.json`", dir);

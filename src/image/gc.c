@@ -6,11 +6,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "basic/dir-stack.h"
 #include "basic/fs-util.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
-#include "content/digest.h"
 #include "image/gc.h"
 #include "snapshot/snapshot.h"
 
@@ -19,124 +17,41 @@ static int cmp_str(const void *a, const void *b)
         return strcmp(a, b);
 }
 
-static int collect(Metadata *md, const char *sql, void **set, BerthError **err)
+/* Adds a copy of t to the set of strings. */
+static int set_add(void **set, const char *t)
+{
+        char *c = strdup(t);
+        char **f = c ? tsearch(c, set, cmp_str) : NULL;
+
+        if (!f) {
+                free(c);
+                return -ENOMEM;
+        }
+        if (*f != c)
+                free(c);
+        return 0;
+}
+
+static int collect(Store *md, const char *sql, void **set, BerthError **err)
 {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        int r = metadata_prepare(md, sql, &st, err);
+        int r = store_prepare(md, sql, &st, err);
         if (r < 0)
                 return r;
         while (sqlite3_step(st) == SQLITE_ROW) {
                 const char *t = (const char *)sqlite3_column_text(st, 0);
-                if (!t)
-                        continue;
-                char *c = strdup(t);
-                if (!c)
+                if (t && set_add(set, t) < 0)
                         return berth_error(err, ENOMEM, "gc");
-                char **f = tsearch(c, set, cmp_str);
-                if (!f || *f != c)
-                        free(c);
         }
         return 0;
 }
 
-int image_in_use(Metadata *md, const char *image_id)
+int image_in_use(Store *md, const char *image_id)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(md->db, "SELECT 1 FROM mounts WHERE image_id = ?", -1, &st, NULL) !=
-            SQLITE_OK)
-                return -EIO;
-        sqlite3_bind_text(st, 1, image_id, -1, SQLITE_TRANSIENT);
-        return sqlite3_step(st) == SQLITE_ROW;
+        return snapshot_image_mounted(md, image_id);
 }
 
-/* Bytes below dfd/name, without recursion (basic/dir-stack.h): a layer decides how deep its
- * tree is. Best effort: what cannot be read counts as nothing. */
-static uint64_t dir_size(int dfd, const char *name)
-{
-        DirStack s = {};
-        uint64_t total = 0;
-        int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-        if (fd < 0)
-                return 0;
-        if (dir_stack_push(&s, fd, NULL, true) < 0) {
-                safe_close(fd);
-                return 0;
-        }
-        for (;;) {
-                const char *n = dir_stack_next(&s);
-                struct stat st;
-
-                if (!n) {
-                        if (s.depth == 1 || dir_stack_pop(&s, &fd) < 0)
-                                break;
-                        continue;
-                }
-                if (fstatat(fd, n, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                        continue;
-                if (S_ISREG(st.st_mode) && st.st_nlink == 1)
-                        total += (uint64_t)st.st_blocks * 512;
-                if (!S_ISDIR(st.st_mode))
-                        continue;
-                int sub = openat(fd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (sub < 0)
-                        continue;
-                if (dir_stack_push(&s, sub, n, true) < 0) {
-                        safe_close(sub);
-                        continue;
-                }
-                safe_close(fd);
-                fd = sub;
-        }
-        safe_close(fd);
-        dir_stack_done(&s);
-        return total;
-}
-
-/* Work directories under <root>/mounts that no mount row names: left by a mount that died
- * half way (a crash, a kill), which had no chance to remove its own. With the store lock held
- * exclusively no mount is being made. */
-static int clean_stale_mounts(Metadata *md, BerthError **err)
-{
-        _cleanup_free_ char *dir = NULL;
-        _cleanup_free_ char **names = NULL;
-        _cleanup_close_ int dfd = -1;
-        void *live = NULL;
-        size_t n = 0;
-        int r;
-
-        if (asprintf(&dir, "%s/mounts", md->root) < 0)
-                return berth_error(err, ENOMEM, "gc");
-        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (dfd < 0)
-                return errno == ENOENT ? 0 : berth_error(err, errno, "Failed to open '%s'", dir);
-        /* by name: the root may have been spelt another way when the row was written */
-        r = collect(md, "SELECT substr(workdir, length(rtrim(workdir, replace(workdir, '/', ''))) "
-                        "+ 1) FROM mounts",
-                    &live, err);
-        if (r < 0)
-                goto finish;
-        r = dir_read_names(dfd, &names, &n);
-        if (r < 0) {
-                r = berth_error(err, r, "Failed to read '%s'", dir);
-                goto finish;
-        }
-        for (size_t i = 0; i < n; i++) {
-                if (tfind(names[i], &live, cmp_str))
-                        continue;
-                int q = rm_rf_at(dfd, names[i]);
-                if (q < 0 && r >= 0)
-                        r = berth_error(err, q, "Failed to remove stale mount directory '%s/%s'",
-                                        dir, names[i]);
-        }
-finish:
-        for (size_t i = 0; i < n; i++)
-                free(names[i]);
-        tdestroy(live, free);
-        return r;
-}
-
-int image_gc(Metadata *md, ContentStore *cs, GcStats *ret, BerthError **err)
+int image_gc(Store *md, ContentStore *cs, GcStats *ret, BerthError **err)
 {
         _cleanup_strv_free_ char **blobs = NULL;
         void *used_blobs = NULL, *used_chains = NULL;
@@ -144,7 +59,7 @@ int image_gc(Metadata *md, ContentStore *cs, GcStats *ret, BerthError **err)
         int r;
 
         /* compressed forms made for pushes stay as long as their layer does */
-        r = metadata_exec(md, "DELETE FROM compressed_blobs WHERE digest NOT IN "
+        r = store_exec(md, "DELETE FROM compressed_blobs WHERE digest NOT IN "
                               "(SELECT digest FROM layers)",
                           err);
         if (r < 0)
@@ -155,10 +70,20 @@ int image_gc(Metadata *md, ContentStore *cs, GcStats *ret, BerthError **err)
                     &used_blobs, err);
         if (r < 0)
                 goto finish;
-        r = collect(md, "SELECT chain_id FROM layers UNION SELECT chain_id FROM mounts",
-                    &used_chains, err);
+        r = collect(md, "SELECT chain_id FROM layers", &used_chains, err);
         if (r < 0)
                 goto finish;
+        {
+                _cleanup_strv_free_ char **mounted = NULL;
+                r = snapshot_mounted_keys(md, &mounted, err);
+                if (r < 0)
+                        goto finish;
+                STRV_FOREACH(k, mounted)
+                        if (set_add(&used_chains, *k) < 0) {
+                                r = berth_error(err, ENOMEM, "gc");
+                                goto finish;
+                        }
+        }
 
         r = content_store_list(cs, &blobs);
         if (r < 0) {
@@ -182,36 +107,29 @@ int image_gc(Metadata *md, ContentStore *cs, GcStats *ret, BerthError **err)
                  * none is running */
                 _cleanup_free_ char *tmp = NULL;
                 if (asprintf(&tmp, "%s/tmp", md->root) >= 0)
-                        (void)rm_rf(tmp);
+                        (void)fs_rm_rf(tmp);
         }
-        r = clean_stale_mounts(md, err);
+        r = snapshot_clean_mounts(md, err);
         if (r < 0)
                 goto finish;
 
-        for (SnapshotKind k = 0; k < _SNAPSHOT_KIND_MAX; k++) {
+        for (size_t k = 0; snapshotter_name_at(k); k++) {
+                const SnapshotterOptions o = { .name = snapshotter_name_at(k) };
                 _cleanup_snapshotter_ Snapshotter *sn = NULL;
-                _cleanup_stmt_ sqlite3_stmt *st = NULL;
-                _cleanup_strv_free_ char **gone = NULL;
+                _cleanup_strv_free_ char **keys = NULL;
 
-                r = snapshotter_open(md, md->root, k, &sn, err);
+                r = snapshotter_open(md, md->root, &o, &sn, err);
                 if (r < 0)
                         goto finish;
                 (void)snapshot_clean_tmp(sn);
-                r = metadata_prepare(md, "SELECT chain_id FROM snapshots WHERE kind = ?", &st, err);
+                r = snapshot_list(sn, &keys, err);
                 if (r < 0)
                         goto finish;
-                sqlite3_bind_text(st, 1, snapshot_kind_to_string(k), -1, SQLITE_STATIC);
-                while (sqlite3_step(st) == SQLITE_ROW) {
-                        const char *c = (const char *)sqlite3_column_text(st, 0);
-                        if (c && !tfind(c, &used_chains, cmp_str) && strv_extend(&gone, c) < 0) {
-                                r = berth_error(err, ENOMEM, "gc");
-                                goto finish;
-                        }
-                }
-                STRV_FOREACH(c, gone)
+                STRV_FOREACH(c, keys)
                 {
-                        const char *hex = digest_hex(*c);
-                        stats.bytes_freed += hex ? dir_size(sn->dir_fd, hex) : 0;
+                        if (tfind(*c, &used_chains, cmp_str))
+                                continue;
+                        stats.bytes_freed += snapshot_usage(sn, *c);
                         r = snapshot_remove(sn, *c, err);
                         if (r < 0)
                                 goto finish;

@@ -39,7 +39,7 @@ int image_archive_format_from_string(const char *s, ArchiveFormat *ret)
         return -EINVAL;
 }
 
-static int load_dir(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *dir,
+static int load_dir(ContentStore *cs, Store *md, Snapshotter *sn, const char *dir,
                     const char *what, const LoadOptions *opts, char ***names, BerthError **err)
 {
         _cleanup_close_ int dfd = -1;
@@ -57,7 +57,7 @@ static int load_dir(ContentStore *cs, Metadata *md, Snapshotter *sn, const char 
                            what);
 }
 
-int image_load(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *path,
+int image_load(ContentStore *cs, Store *md, Snapshotter *sn, const char *path,
                const LoadOptions *opts, char ***ret_names, BerthError **err)
 {
         _cleanup_strv_free_ char **names = NULL;
@@ -80,7 +80,7 @@ int image_load(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *path
                 r = archive_tar_extract(path, tmp, err);
                 if (r >= 0)
                         r = load_dir(cs, md, sn, tmp, path, opts, &names, err);
-                (void)rm_rf(tmp);
+                (void)fs_rm_rf(tmp);
         }
         if (r < 0)
                 return r;
@@ -98,8 +98,8 @@ int image_save(ContentStore *cs, const SaveItem *items, size_t n, ArchiveFormat 
         if (format == ARCHIVE_OCI_DIR || format == ARCHIVE_DOCKER_DIR) {
                 if (stat(out, &st) == 0 && (!S_ISDIR(st.st_mode) || rmdir(out) < 0) &&
                     errno != ENOENT)
-                        return berth_error_plain(err, EEXIST, "`%s` exists and is not an empty directory",
-                                           out);
+                        return berth_error_plain(err, EEXIST,
+                                                 "`%s` exists and is not an empty directory", out);
                 if (asprintf(&tmp, "%s.tmp-%d", out, getpid()) < 0)
                         return berth_error(err, ENOMEM, "save");
                 r = format == ARCHIVE_OCI_DIR ? oci_layout_save(cs, items, n, tmp, err)
@@ -107,7 +107,7 @@ int image_save(ContentStore *cs, const SaveItem *items, size_t n, ArchiveFormat 
                 if (r >= 0 && rename(tmp, out) < 0)
                         r = berth_error(err, errno, "rename `%s` to `%s`", tmp, out);
                 if (r < 0)
-                        (void)rm_rf(tmp);
+                        (void)fs_rm_rf(tmp);
                 return r;
         }
         r = blob_mkdtemp(cs, "save", &tmp, err);
@@ -117,7 +117,7 @@ int image_save(ContentStore *cs, const SaveItem *items, size_t n, ArchiveFormat 
                                       : docker_archive_save(cs, items, n, tmp, err);
         if (r >= 0)
                 r = archive_tar_create(tmp, out, err);
-        (void)rm_rf(tmp);
+        (void)fs_rm_rf(tmp);
         return r;
 }
 
@@ -125,7 +125,7 @@ int image_archive_mkdir(const char *dir, BerthError **err)
 {
         int r, fd;
 
-        r = mkdir_p(dir, 0755);
+        r = fs_mkdir_p(dir, 0755);
         if (r < 0)
                 return berth_error(err, r, "create `%s`", dir);
         fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -9,7 +9,7 @@
 
 #include "basic/error.h"
 #include "content/content-store.h"
-#include "store/metadata.h"
+#include "store/store.h"
 #include "image/image-store.h"
 #include "image/manifest.h"
 #include "snapshot/snapshot.h"
@@ -32,7 +32,7 @@ typedef struct LoadOptions {
 
 /* path: a directory or a (possibly compressed) tar. ret_names lists the names (or ids of
  * unnamed images) loaded. */
-int image_load(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *path,
+int image_load(ContentStore *cs, Store *md, Snapshotter *sn, const char *path,
                const LoadOptions *opts, char ***ret_names, BerthError **err);
 
 typedef struct SaveItem {
@@ -47,11 +47,11 @@ int image_save(ContentStore *cs, const SaveItem *items, size_t n, ArchiveFormat 
 /* Creates dir (and its parents) for a save and opens it: the fd, or an error. */
 int image_archive_mkdir(const char *dir, BerthError **err);
 
-int oci_layout_load(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, const char *what,
+int oci_layout_load(ContentStore *cs, Store *md, Snapshotter *sn, int dirfd, const char *what,
                     const LoadOptions *opts, char ***names, BerthError **err);
 int oci_layout_save(ContentStore *cs, const SaveItem *items, size_t n, const char *dir,
                     BerthError **err);
-int docker_archive_load(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd,
+int docker_archive_load(ContentStore *cs, Store *md, Snapshotter *sn, int dirfd,
                         const char *what, char ***names, BerthError **err);
 int docker_archive_save(ContentStore *cs, const SaveItem *items, size_t n, const char *dir,
                         BerthError **err);

@@ -16,7 +16,7 @@
 #include "image/layer-stream.h"
 #include "image/manifest.h"
 
-int image_import_tarball(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *path,
+int image_import_tarball(ContentStore *cs, Store *md, Snapshotter *sn, const char *path,
                          const char *name, char *const *cmd, ImageRecord **ret, BerthError **err)
 {
         _cleanup_layer_stream_ LayerStream *s = NULL;
@@ -89,8 +89,8 @@ int image_import_tarball(ContentStore *cs, Metadata *md, Snapshotter *sn, const 
         json_object_object_add(rootfs, "type", json_object_new_string("layers"));
         json_object_object_add(rootfs, "diff_ids", ids);
         json_object_object_add(cfg, "rootfs", rootfs);
-        const char *cs_str = json_object_to_json_string_ext(cfg, JSON_C_TO_STRING_PLAIN |
-                                                                         JSON_C_TO_STRING_NOSLASHESCAPE);
+        const char *cs_str = json_object_to_json_string_ext(
+            cfg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
         size_t cfg_len = strlen(cs_str);
         r = content_store_put(cs, cs_str, cfg_len, NULL, &cfg_digest, err);
         json_object_put(cfg);
@@ -100,8 +100,8 @@ int image_import_tarball(ContentStore *cs, Metadata *md, Snapshotter *sn, const 
         m = json_object_new_object();
         json_object_object_add(m, "schemaVersion", json_object_new_int(2));
         json_object_object_add(m, "mediaType", json_object_new_string(MT_OCI_MANIFEST));
-        json_object_object_add(m, "config",
-                               manifest_descriptor_json(MT_OCI_CONFIG, cfg_digest, (int64_t)cfg_len));
+        json_object_object_add(
+            m, "config", manifest_descriptor_json(MT_OCI_CONFIG, cfg_digest, (int64_t)cfg_len));
         json_object *layers = json_object_new_array();
         json_object_array_add(layers, manifest_descriptor_json(mt, layer, st.st_size));
         json_object_object_add(m, "layers", layers);

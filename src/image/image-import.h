@@ -4,10 +4,10 @@
 
 #include "basic/error.h"
 #include "content/content-store.h"
-#include "store/metadata.h"
+#include "store/store.h"
 #include "image/image-store.h"
 #include "snapshot/snapshot.h"
 
 /* name: normalised tag or NULL. cmd: the image's Cmd, NULL for none. */
-int image_import_tarball(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *path,
+int image_import_tarball(ContentStore *cs, Store *md, Snapshotter *sn, const char *path,
                          const char *name, char *const *cmd, ImageRecord **ret, BerthError **err);

@@ -10,7 +10,7 @@
 #include "image/image-store.h"
 #include "image/image-unpack.h"
 
-int image_mount(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *builtin_layout,
+int image_mount(ContentStore *cs, Store *md, Snapshotter *sn, const char *builtin_layout,
                 const char *image, const char *target, char **ret_image_id, BerthError **err)
 {
         _cleanup_image_record_ ImageRecord *rec = NULL;
@@ -20,7 +20,7 @@ int image_mount(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *bui
         size_t flat = 0;
         int r;
 
-        r = metadata_lock(md, false, err);
+        r = store_lock(md, false, err);
         if (r < 0)
                 return r;
         r = image_resolve_or_builtin(cs, md, sn, builtin_layout, image, &rec, err);
@@ -30,11 +30,11 @@ int image_mount(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *bui
         r = image_unpack(cs, sn, rec, NULL, NULL, err);
         if (r < 0)
                 return r;
-        if (sn->kind == SNAPSHOT_OVERLAY && rec->n_layers > OVERLAY_MAX_LOWER) {
-                /* More layers than overlayfs stacks: the bottom ones become one lower dir, the
-                 * copy snapshot of the last of them, made once and kept with the image. */
-                flat = rec->n_layers - (OVERLAY_MAX_LOWER - 1);
-                r = snapshotter_open(md, sn->root, SNAPSHOT_COPY, &copy_sn, err);
+        if (snapshotter_stacks_layers(sn) && rec->n_layers > snapshotter_max_layers(sn)) {
+                /* More layers than one mount stacks: the bottom ones become one lower dir, the
+                 * flat snapshot of the last of them, made once and kept with the image. */
+                flat = rec->n_layers - (snapshotter_max_layers(sn) - 1);
+                r = snapshotter_open_flat(sn, &copy_sn, err);
                 if (r < 0)
                         return r;
                 r = image_unpack_flat(cs, copy_sn, rec, flat, err);

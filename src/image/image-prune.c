@@ -8,8 +8,9 @@
 #include "image/image-prune.h"
 #include "image/image-store.h"
 #include "image/reference.h"
+#include "snapshot/snapshot.h"
 
-int image_prune(Metadata *md, ContentStore *cs, bool all, char ***ret_deleted, GcStats *ret_stats,
+int image_prune(Store *md, ContentStore *cs, bool all, char ***ret_deleted, GcStats *ret_stats,
                 BerthError **err)
 {
         _cleanup_image_record_list_ ImageRecord **list = NULL;
@@ -37,7 +38,7 @@ void image_removal_done(ImageRemoval *r)
         *r = (ImageRemoval){};
 }
 
-int image_remove(Metadata *md, const char *what, bool force, ImageRemoval *ret,
+int image_remove(Store *md, const char *what, bool force, ImageRemoval *ret,
                  BerthError **err)
 {
         _cleanup_image_record_ ImageRecord *rec = NULL;
@@ -62,9 +63,9 @@ int image_remove(Metadata *md, const char *what, bool force, ImageRemoval *ret,
                 return 0;
         }
         if (!force && !by_name && strv_length(rec->tags) > 1)
-                return berth_error_plain(err, EBUSY,
-                                         "image `%s` has %zu names; remove them one by one or use -f",
-                                         what, strv_length(rec->tags));
+                return berth_error_plain(
+                    err, EBUSY, "image `%s` has %zu names; remove them one by one or use -f", what,
+                    strv_length(rec->tags));
         if (image_in_use(md, rec->id) > 0)
                 return berth_error_plain(err, EBUSY, "image `%s` is mounted; unmount it first",
                                          what);
@@ -78,10 +79,9 @@ int image_remove(Metadata *md, const char *what, bool force, ImageRemoval *ret,
         return 0;
 }
 
-int image_disk_usage(Metadata *md, ContentStore *cs, ImageDiskUsage *ret, BerthError **err)
+int image_disk_usage(Store *md, ContentStore *cs, ImageDiskUsage *ret, BerthError **err)
 {
         _cleanup_image_record_list_ ImageRecord **list = NULL;
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
         ImageDiskUsage u = {};
         int r;
 
@@ -98,14 +98,9 @@ int image_disk_usage(Metadata *md, ContentStore *cs, ImageDiskUsage *ret, BerthE
         r = content_store_usage(cs, &u.blobs_size, &u.partial_size);
         if (r < 0)
                 return berth_error(err, r, "measure the content store");
-        if (metadata_prepare(md, "SELECT (SELECT count(*) FROM snapshots), "
-                                 "(SELECT count(*) FROM mounts)",
-                             &st, err) < 0)
-                return -EIO;
-        if (sqlite3_step(st) == SQLITE_ROW) {
-                u.snapshots = (size_t)sqlite3_column_int64(st, 0);
-                u.mounts = (size_t)sqlite3_column_int64(st, 1);
-        }
+        r = snapshot_count(md, &u.snapshots, &u.mounts, err);
+        if (r < 0)
+                return r;
         *ret = u;
         return 0;
 }

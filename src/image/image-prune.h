@@ -12,12 +12,12 @@
 #include "basic/error.h"
 #include "content/content-store.h"
 #include "image/gc.h"
-#include "store/metadata.h"
+#include "store/store.h"
 
 /* Removes the images no mount uses, the untagged ones or (all) every one, then collects the
  * garbage. The caller holds the store lock exclusively. *ret_deleted (may be NULL): the ids
  * removed, in order. */
-int image_prune(Metadata *md, ContentStore *cs, bool all, char ***ret_deleted, GcStats *ret_stats,
+int image_prune(Store *md, ContentStore *cs, bool all, char ***ret_deleted, GcStats *ret_stats,
                 BerthError **err);
 
 typedef struct ImageRemoval {
@@ -32,7 +32,7 @@ void image_removal_done(ImageRemoval *r);
  * image with several names needs force. Garbage is not collected (image_gc() after the last).
  * The caller holds the store lock exclusively.
  */
-int image_remove(Metadata *md, const char *what, bool force, ImageRemoval *ret,
+int image_remove(Store *md, const char *what, bool force, ImageRemoval *ret,
                  BerthError **err);
 
 typedef struct ImageDiskUsage {
@@ -42,4 +42,4 @@ typedef struct ImageDiskUsage {
         uint64_t blobs_size, partial_size; /* partial: interrupted downloads */
 } ImageDiskUsage;
 
-int image_disk_usage(Metadata *md, ContentStore *cs, ImageDiskUsage *ret, BerthError **err);
+int image_disk_usage(Store *md, ContentStore *cs, ImageDiskUsage *ret, BerthError **err);

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Image records in the metadata database: images, their layers and the tags naming them. */
+/* Image records in the store: images, their layers and the tags naming them. */
 #pragma once
 
 #include <stdint.h>
 
 #include "basic/error.h"
-#include "store/metadata.h"
+#include "store/store.h"
+
+/* The image tables (images, tags, layers, blob_sources, compressed_blobs), for store_open(). */
+extern const StoreModule image_store_module;
 
 typedef struct ImageLayer {
         char *digest;
@@ -45,20 +48,20 @@ static inline void image_record_list_freep(ImageRecord ***l)
 
 /* Inserts or replaces the image and its layers, and points each of tags at it; one
  * transaction. */
-int image_store_add(Metadata *m, const ImageRecord *rec, char *const *tags, BerthError **err);
-int image_store_tag(Metadata *m, const char *name, const char *image_id, BerthError **err);
+int image_store_add(Store *m, const ImageRecord *rec, char *const *tags, BerthError **err);
+int image_store_tag(Store *m, const char *name, const char *image_id, BerthError **err);
 /* Returns 1 when the tag existed. */
-int image_store_untag(Metadata *m, const char *name, BerthError **err);
-int image_store_remove(Metadata *m, const char *image_id, BerthError **err);
+int image_store_untag(Store *m, const char *name, BerthError **err);
+int image_store_remove(Store *m, const char *image_id, BerthError **err);
 /* By normalised tag name, by "name@digest" (manifest digest), by full id, or by a unique id
  * prefix of at least 4 hex digits. -ENOENT with an error naming what when there is none. */
-int image_store_resolve(Metadata *m, const char *what, ImageRecord **ret, BerthError **err);
-int image_store_get(Metadata *m, const char *id, ImageRecord **ret, BerthError **err);
-int image_store_list(Metadata *m, ImageRecord ***ret, BerthError **err);
+int image_store_resolve(Store *m, const char *what, ImageRecord **ret, BerthError **err);
+int image_store_get(Store *m, const char *id, ImageRecord **ret, BerthError **err);
+int image_store_list(Store *m, ImageRecord ***ret, BerthError **err);
 
 /* Remembers that registry/repository has the blob (after a pull or push). */
-int image_store_add_blob_source(Metadata *m, const char *digest, const char *registry,
+int image_store_add_blob_source(Store *m, const char *digest, const char *registry,
                                 const char *repository, BerthError **err);
 /* A repository of registry other than exclude known to hold digest; NULL when none. */
-char *image_store_find_blob_source(Metadata *m, const char *digest, const char *registry,
+char *image_store_find_blob_source(Store *m, const char *digest, const char *registry,
                                    const char *exclude);

@@ -78,12 +78,9 @@ int image_record_from_store(ContentStore *cs, const char *manifest_digest,
         return 0;
 }
 
-/* The copy snapshot of layer k-1 in one go: the highest copy snapshot below it that exists is
- * copied (nothing when none), then the layers above it are unpacked one after the other into
- * the same directory, whiteouts applied as removals. The snapshots between are not made: each
- * would be a whole copy of the tree, which for an image of n layers costs n^2. */
-/* Applies layer l's blob onto dirfd and checks what came out against the config's diff ID. */
-static int apply_layer(ContentStore *cs, const ImageLayer *l, int dirfd, UnpackFlags flags,
+/* Applies layer l from its blob onto dest_fd and checks what it unpacked to against the
+ * config's diff ID. */
+static int apply_layer(ContentStore *cs, const ImageLayer *l, int dest_fd, UnpackFlags flags,
                        BerthError **err)
 {
         _cleanup_close_ int fd = -1;
@@ -93,17 +90,20 @@ static int apply_layer(ContentStore *cs, const ImageLayer *l, int dirfd, UnpackF
         r = content_store_open_blob(cs, l->digest, &fd, err);
         if (r < 0)
                 return r;
-        r = unpack_layer(fd, l->digest, dirfd, flags, &stats, err);
+        r = unpack_layer(fd, l->digest, dest_fd, flags, &stats, err);
         if (r < 0)
                 return r;
         if (!streq(stats.diff_id, l->diff_id))
                 return berth_error_plain(err, EUCLEAN,
-                                         "layer `%s`: uncompressed content is %s, the config "
-                                         "says %s",
+                                         "Layer %s: uncompressed content is %s, the config says %s",
                                          l->digest, stats.diff_id, l->diff_id);
         return 0;
 }
 
+/* The copy snapshot of layer k-1 in one go: the highest copy snapshot below it that exists is
+ * copied (nothing when none), then the layers above it are unpacked one after the other into
+ * the same directory, whiteouts applied as removals. The snapshots between are not made: each
+ * would be a whole copy of the tree, which for an image of n layers costs n^2. */
 static int unpack_flat(ContentStore *cs, Snapshotter *copy_sn, const ImageRecord *rec, size_t k,
                        UnpackProgress progress, void *userdata, BerthError **err)
 {
@@ -112,7 +112,7 @@ static int unpack_flat(ContentStore *cs, Snapshotter *copy_sn, const ImageRecord
         size_t first = 0;
         int r;
 
-        if (copy_sn->kind != SNAPSHOT_COPY || k == 0 || k > rec->n_layers)
+        if (snapshotter_stacks_layers(copy_sn) || k == 0 || k > rec->n_layers)
                 return berth_error_plain(err, EINVAL, "Cannot flatten %zu layers of %zu", k,
                                          rec->n_layers);
         r = snapshot_exists(copy_sn, rec->layers[k - 1].chain_id);
@@ -170,9 +170,9 @@ static int unpack_one(UnpackJob *j, size_t i, BerthError **err)
                 return 0;
         if (j->progress)
                 j->progress(j->userdata, i, j->rec->n_layers, l->digest, false);
-        if (j->sn->kind == SNAPSHOT_OVERLAY) {
+        if (snapshotter_stacks_layers(j->sn)) {
                 flags |= UNPACK_OVERLAY_WHITEOUTS;
-                parent = NULL; /* overlay snapshots hold one layer each */
+                parent = NULL; /* stacked snapshots hold one layer each */
         }
         r = snapshot_prepare(j->sn, l->chain_id, parent, &tx, err);
         if (r < 0)
@@ -204,7 +204,7 @@ int image_unpack_layer(ContentStore *cs, Snapshotter *sn, const ImageRecord *rec
                 .rec = rec,
                 .lock = PTHREAD_MUTEX_INITIALIZER,
         };
-        if (sn->kind != SNAPSHOT_OVERLAY || i >= rec->n_layers)
+        if (!snapshotter_stacks_layers(sn) || i >= rec->n_layers)
                 return 0;
         return unpack_one(&j, i, err);
 }
@@ -221,8 +221,8 @@ int image_unpack(ContentStore *cs, Snapshotter *sn, const ImageRecord *rec,
                 .lock = PTHREAD_MUTEX_INITIALIZER,
         };
 
-        /* Copy snapshots: only the top one is mounted, made from the highest one below. */
-        if (sn->kind == SNAPSHOT_COPY)
+        /* Whole-tree snapshots: only the top one is mounted, made from the highest one below. */
+        if (!snapshotter_stacks_layers(sn))
                 return rec->n_layers == 0 ? 0
                                           : unpack_flat(cs, sn, rec, rec->n_layers, progress,
                                                         userdata, err);
@@ -231,7 +231,7 @@ int image_unpack(ContentStore *cs, Snapshotter *sn, const ImageRecord *rec,
                             err);
 }
 
-int image_commit(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *manifest_digest,
+int image_commit(ContentStore *cs, Store *md, Snapshotter *sn, const char *manifest_digest,
                  const char *index_digest, char *const *tags, ImageRecord **ret,
                  BerthError **err)
 {
@@ -254,7 +254,7 @@ int image_commit(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *ma
         return 0;
 }
 
-int image_commit_load(ContentStore *cs, Metadata *md, Snapshotter *sn,
+int image_commit_load(ContentStore *cs, Store *md, Snapshotter *sn,
                       const char *manifest_digest, const char *index_digest, char *const *tags,
                       ImageRecord **ret, BerthError **err)
 {
@@ -275,17 +275,17 @@ int image_commit_load(ContentStore *cs, Metadata *md, Snapshotter *sn,
                 if (r < 0)
                         return r;
         }
-        r = metadata_begin(md, err);
+        r = store_begin(md, err);
         if (r < 0)
                 return r;
         for (char *const *t = tags; t && *t; t++) {
                 r = image_store_tag(md, *t, old->id, err);
                 if (r < 0) {
-                        metadata_rollback(md);
+                        store_rollback(md);
                         return r;
                 }
         }
-        r = metadata_commit(md, err);
+        r = store_commit(md, err);
         if (r < 0)
                 return r;
         if (ret)

@@ -12,7 +12,7 @@
 
 #include "basic/error.h"
 #include "content/content-store.h"
-#include "store/metadata.h"
+#include "store/store.h"
 #include "image/image-store.h"
 #include "snapshot/snapshot.h"
 
@@ -37,12 +37,12 @@ int image_unpack(ContentStore *cs, Snapshotter *sn, const ImageRecord *rec,
 int image_unpack_flat(ContentStore *cs, Snapshotter *copy_sn, const ImageRecord *rec, size_t k,
                       BerthError **err);
 /* The whole last step of a pull or load: record from store, unpack, store with tags. */
-int image_commit(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *manifest_digest,
+int image_commit(ContentStore *cs, Store *md, Snapshotter *sn, const char *manifest_digest,
                  const char *index_digest, char *const *tags, ImageRecord **ret,
                  BerthError **err);
 /* image_commit() for loads (archives and layouts): when an image with the same config is
  * stored already, only tags are pointed at it; its manifest and its other tags stay. Loading
  * never changes another image. */
-int image_commit_load(ContentStore *cs, Metadata *md, Snapshotter *sn,
+int image_commit_load(ContentStore *cs, Store *md, Snapshotter *sn,
                       const char *manifest_digest, const char *index_digest, char *const *tags,
                       ImageRecord **ret, BerthError **err);

@@ -56,7 +56,7 @@ int layer_stream_open(int fd, const char *name, LayerStream **ret, BerthError **
         s->fd = fd;
         s->name = strdup(name);
         s->in = malloc(IN_SIZE);
-        s->hash = sha256_new();
+        s->hash = digest_sha256_new();
         if (!s->name || !s->in || !s->hash) {
                 layer_stream_free(s);
                 return berth_error(err, ENOMEM, "layer stream");
@@ -191,7 +191,7 @@ ssize_t layer_stream_read(LayerStream *s, void *buf, size_t n, BerthError **err)
                 k = read_plain(s, buf, n, err);
         }
         if (k > 0)
-                sha256_update(s->hash, buf, (size_t)k);
+                digest_sha256_update(s->hash, buf, (size_t)k);
         else if (k == 0)
                 s->done = true;
         return k;
@@ -216,7 +216,7 @@ LayerCompression layer_stream_compression(const LayerStream *s)
 
 void layer_stream_diff_id(LayerStream *s, char out[DIGEST_STRING_MAX])
 {
-        sha256_final(s->hash, out);
+        digest_sha256_final(s->hash, out);
 }
 
 void layer_stream_free(LayerStream *s)
@@ -226,7 +226,7 @@ void layer_stream_free(LayerStream *s)
         free(s->gz);
         if (s->zstd)
                 ZSTD_freeDCtx(s->zstd);
-        sha256_free(s->hash);
+        digest_sha256_free(s->hash);
         free(s->in);
         free(s->name);
         free(s);

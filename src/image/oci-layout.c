@@ -85,7 +85,7 @@ static int entry_name(const Descriptor *d, const char *ann_name, const LoadOptio
         return reference_name(ref, ret);
 }
 
-int oci_layout_load(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, const char *what,
+int oci_layout_load(ContentStore *cs, Store *md, Snapshotter *sn, int dirfd, const char *what,
                     const LoadOptions *opts, char ***names, BerthError **err)
 {
         _cleanup_free_ char *data = NULL;
@@ -93,7 +93,7 @@ int oci_layout_load(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, 
         size_t len = 0;
         int r;
 
-        r = read_full_file_limited(dirfd, "index.json", READ_LIMIT_JSON, &data, &len, err);
+        r = fs_read_full_file_limited(dirfd, "index.json", READ_LIMIT_JSON, &data, &len, err);
         if (r < 0)
                 return berth_error_prefix(err, "%s", what);
         r = manifest_parse(data, len, MT_OCI_INDEX, &index, err);
@@ -133,9 +133,11 @@ int oci_layout_load(ContentStore *cs, Metadata *md, Snapshotter *sn, int dirfd, 
                         }
                         int k = manifest_select_platform(m, want);
                         if (k < 0) {
-                                r = berth_error_plain(err, ENOENT, "%s: index %s has no manifest for "
-                                                "%s/%s", what, d->digest, want->os,
-                                                want->architecture);
+                                r = berth_error_plain(err, ENOENT,
+                                                      "%s: index %s has no manifest for "
+                                                      "%s/%s",
+                                                      what, d->digest, want->os,
+                                                      want->architecture);
                                 manifest_platform_done(&host);
                                 return r;
                         }
@@ -257,12 +259,12 @@ int oci_layout_save(ContentStore *cs, const SaveItem *items, size_t n, const cha
                 json_object_array_add(mans, e);
         }
         const char *s = json_object_to_json_string_ext(index, JSON_C_TO_STRING_PLAIN |
-                                                                      JSON_C_TO_STRING_NOSLASHESCAPE);
-        r = write_file_atomic_at(dfd, "index.json", s, strlen(s), 0644);
+                                                                  JSON_C_TO_STRING_NOSLASHESCAPE);
+        r = fs_write_file_atomic_at(dfd, "index.json", s, strlen(s), 0644);
         json_object_put(index);
         if (r >= 0) {
                 static const char layout[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
-                r = write_file_atomic_at(dfd, "oci-layout", layout, strlen(layout), 0644);
+                r = fs_write_file_atomic_at(dfd, "oci-layout", layout, strlen(layout), 0644);
         }
         if (r < 0)
                 return berth_error(err, r, "write `%s/index.json`", dir);

@@ -40,7 +40,7 @@ static int fetch_layer(LayerJob *j, size_t i, BerthError **err)
                         return r;
                 progress_state(j->progress, i, "Verified");
         }
-        if (j->sn->kind == SNAPSHOT_OVERLAY) {
+        if (snapshotter_stacks_layers(j->sn)) {
                 progress_state(j->progress, i, "Unpacking");
                 r = image_unpack_layer(j->cs, j->sn, j->rec, i, err);
                 if (r < 0)
@@ -89,7 +89,7 @@ static int fetch_manifest(Registry *reg, const char *repo, const char *reference
         return content_store_put(cs, data, len, ret_digest, NULL, err);
 }
 
-int image_pull(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *reference,
+int image_pull(ContentStore *cs, Store *md, Snapshotter *sn, const char *reference,
                const PullOptions *opts, ImageRecord **ret, BerthError **err)
 {
         _cleanup_reference_ Reference *ref = NULL;

@@ -9,7 +9,7 @@
 
 #include "basic/error.h"
 #include "content/content-store.h"
-#include "store/metadata.h"
+#include "store/store.h"
 #include "image/image-store.h"
 #include "image/manifest.h"
 #include "image/progress.h"
@@ -23,5 +23,5 @@ typedef struct PullOptions {
         int parallel; /* concurrent layer downloads; 0: 4 */
 } PullOptions;
 
-int image_pull(ContentStore *cs, Metadata *md, Snapshotter *sn, const char *reference,
+int image_pull(ContentStore *cs, Store *md, Snapshotter *sn, const char *reference,
                const PullOptions *opts, ImageRecord **ret, BerthError **err);

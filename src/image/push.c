@@ -15,7 +15,7 @@
 #include "image/push.h"
 #include "image/reference.h"
 
-static int push_attempt(Registry *reg, Metadata *md, ContentStore *cs, const Reference *ref,
+static int push_attempt(Registry *reg, Store *md, ContentStore *cs, const Reference *ref,
                         const char *digest, int64_t size, const PushOptions *opts,
                         const ProgressSink *progress, size_t i, ProgressItem *pp,
                         BerthError **err)
@@ -41,7 +41,7 @@ static int push_attempt(Registry *reg, Metadata *md, ContentStore *cs, const Ref
         return 0;
 }
 
-static int push_one(Registry *reg, Metadata *md, ContentStore *cs, const Reference *ref,
+static int push_one(Registry *reg, Store *md, ContentStore *cs, const Reference *ref,
                     const char *digest, int64_t size, const PushOptions *opts,
                     const ProgressSink *progress, size_t i, BerthError **err)
 {
@@ -66,7 +66,7 @@ static int push_one(Registry *reg, Metadata *md, ContentStore *cs, const Referen
 
 typedef struct PushJob {
         Registry *reg;
-        Metadata *md;
+        Store *md;
         ContentStore *cs;
         const Reference *ref;
         const ImageRecord *rec;
@@ -115,15 +115,15 @@ static int manifest_for_push(const PushJob *j, const char *mdata, char **ret,
         int r = 0;
 
         root = json_tokener_parse(mdata);
-        if (!root || !(layers = jwalk_member(root, "layers")) ||
+        if (!root || !(layers = json_walk_member(root, "layers")) ||
             !json_object_is_type(layers, json_type_array) ||
             json_object_array_length(layers) != j->rec->n_layers ||
-            !(config = jwalk_member(root, "config")))
+            !(config = json_walk_member(root, "config")))
                 return berth_error_plain(err, EINVAL, "manifest `%s` cannot be rewritten",
                                          j->rec->manifest_digest);
         if (oci) {
                 json_object_object_add(root, "mediaType", json_object_new_string(MT_OCI_MANIFEST));
-                if ((mt = jwalk_member(config, "mediaType")) &&
+                if ((mt = json_walk_member(config, "mediaType")) &&
                     streq(json_object_get_string(mt), MT_DOCKER_CONFIG))
                         json_object_object_add(config, "mediaType",
                                                json_object_new_string(MT_OCI_CONFIG));
@@ -166,7 +166,7 @@ static int push_layers(PushJob *j, BerthError **err)
 }
 
 
-int image_push(ContentStore *cs, Metadata *md, const char *source, const char *dest,
+int image_push(ContentStore *cs, Store *md, const char *source, const char *dest,
                const PushOptions *opts, char ret_digest[DIGEST_STRING_MAX], BerthError **err)
 {
         _cleanup_image_record_ ImageRecord *rec = NULL;
@@ -243,7 +243,7 @@ int image_push(ContentStore *cs, Metadata *md, const char *source, const char *d
                         break;
                 }
         if (pushed)
-                sha256_buffer(pushed, mlen, pushed_digest);
+                digest_sha256_buffer(pushed, mlen, pushed_digest);
         else
                 snprintf(pushed_digest, sizeof(pushed_digest), "%s", rec->manifest_digest);
         r = registry_put_manifest(reg, ref->repository, ref->tag ?: pushed_digest,

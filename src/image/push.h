@@ -10,7 +10,7 @@
 
 #include "basic/error.h"
 #include "content/content-store.h"
-#include "store/metadata.h"
+#include "store/store.h"
 #include "image/compress.h"
 #include "image/progress.h"
 #include "image/registry.h"
@@ -24,5 +24,5 @@ typedef struct PushOptions {
 
 /* source: a local image; dest: the reference to push to (NULL: source's own name).
  * ret_digest: the manifest digest pushed. */
-int image_push(ContentStore *cs, Metadata *md, const char *source, const char *dest,
+int image_push(ContentStore *cs, Store *md, const char *source, const char *dest,
                const PushOptions *opts, char ret_digest[DIGEST_STRING_MAX], BerthError **err);

@@ -165,7 +165,7 @@ int registry_get_manifest(Registry *r, const char *repo, const char *reference, 
                 k = registry_http_error(r, &q, "manifest", err);
                 goto out;
         }
-        sha256_buffer(q.buf ?: "", q.buf_len, ret_digest);
+        digest_sha256_buffer(q.buf ?: "", q.buf_len, ret_digest);
         if (startswith(reference, "sha256:") && !streq(reference, ret_digest)) {
                 k = berth_error_plain(err, EUCLEAN, "manifest `%s@%s` from `%s` has digest %s", repo,
                                 reference, r->host, ret_digest);
@@ -435,7 +435,7 @@ int registry_put_manifest(Registry *r, const char *repo, const char *reference, 
         k = request_expect(r, &q, 201, false, "manifest upload", err);
         if (k < 0)
                 goto out;
-        sha256_buffer(data, len, digest);
+        digest_sha256_buffer(data, len, digest);
         if (q.docker_digest && !streq(q.docker_digest, digest)) {
                 k = berth_error_plain(err, EUCLEAN, "registry `%s` stored manifest %s as %s", r->host,
                                 digest, q.docker_digest);

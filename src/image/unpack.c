@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "basic/confine.h"
+#include "basic/dir-fd.h"
 #include "basic/fs-util.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
@@ -136,7 +137,7 @@ static int make_room(Unpacker *u, int parentfd, const char *name, mode_t new_typ
                 free(u->parent_path);
                 u->parent_path = NULL;
         }
-        return rm_rf_at(parentfd, name);
+        return fs_rm_rf_at(parentfd, name);
 }
 
 /* Opaque dir in flattened mode: drop children that lower layers left, keep this layer's. */
@@ -144,16 +145,11 @@ static int clear_dir_except_seen(Unpacker *u, int parentfd, const char *dirpath)
 {
         _cleanup_closedir_ DIR *d = NULL;
         struct dirent *de;
-        int fd, r = 0;
+        int r = 0;
 
-        fd = openat(parentfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return negative_errno();
-        d = fdopendir(fd);
-        if (!d) {
-                safe_close(fd);
-                return negative_errno();
-        }
+        r = dir_fd_opendir(parentfd, &d);
+        if (r < 0)
+                return r;
         while ((de = readdir(d))) {
                 _cleanup_free_ char *p = NULL;
                 if (streq(de->d_name, ".") || streq(de->d_name, ".."))
@@ -162,7 +158,7 @@ static int clear_dir_except_seen(Unpacker *u, int parentfd, const char *dirpath)
                         return -ENOMEM;
                 if (was_seen(u, p))
                         continue;
-                int q = rm_rf_at(dirfd(d), de->d_name);
+                int q = fs_rm_rf_at(dirfd(d), de->d_name);
                 if (q < 0)
                         r = q;
         }
@@ -198,7 +194,7 @@ static int apply_whiteout(Unpacker *u, const char *path, int parentfd, const cha
         if (!*target || streq(target, ".") || streq(target, "..") || strchr(target, '/'))
                 return berth_error_plain(u->err, EINVAL, "Layer %s: invalid whiteout '%s'", u->name,
                                    path);
-        r = rm_rf_at(parentfd, target);
+        r = fs_rm_rf_at(parentfd, target);
         if (r < 0)
                 return berth_error(u->err, r, "Layer %s: failed to apply whiteout '%s'", u->name,
                                    path);

@@ -14,7 +14,7 @@ int caps_last_cap(void)
 
         if (last >= 0)
                 return last;
-        if (read_full_file("/proc/sys/kernel/cap_last_cap", &s, NULL) >= 0)
+        if (fs_read_full_file("/proc/sys/kernel/cap_last_cap", &s, NULL) >= 0)
                 last = atoi(s);
         if (last <= 0 || last > 63)
                 last = CAP_LAST_CAP;

@@ -19,6 +19,7 @@
 #include "basic/time-util.h"
 #include "basic/log.h"
 #include "basic/process-util.h"
+#include "basic/socket-util.h"
 #include "basic/string-util.h"
 #include "runtime/caps.h"
 #include "runtime/cgroup/cgroup.h"
@@ -48,25 +49,18 @@ void create_result_done(CreateResult *r)
 
 static int bind_exec_socket(int dirfd, BerthError **err)
 {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-
         /* Through the directory's fd: the state path may be longer than sun_path. */
-        snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/" STATE_EXEC_SOCKET, dirfd);
-        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        int fd = socket_listen_unix_at(SOCK_SEQPACKET | SOCK_CLOEXEC, dirfd, STATE_EXEC_SOCKET, 1);
         if (fd < 0)
-                return berth_error(err, errno, "create the exec socket");
-        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-                return berth_error(err, errno, "bind the exec socket");
-        if (listen(fd, 1) < 0)
-                return berth_error(err, errno, "listen on the exec socket");
-        return TAKE_FD(fd);
+                return berth_error(err, fd, "listen on the exec socket");
+        return fd;
 }
 
 static int write_pid_file(const char *path, pid_t pid, BerthError **err)
 {
         char buf[32];
         int n = snprintf(buf, sizeof(buf), "%d", pid);
-        int r = write_file_atomic(path, buf, (size_t)n, 0644);
+        int r = fs_write_file_atomic(path, buf, (size_t)n, 0644);
         if (r < 0)
                 return berth_error(err, r, "--pid-file `%s`", path);
         return 0;
@@ -75,7 +69,7 @@ static int write_pid_file(const char *path, pid_t pid, BerthError **err)
 static bool apparmor_enabled(void)
 {
         _cleanup_free_ char *v = NULL;
-        return read_full_file("/sys/module/apparmor/parameters/enabled", &v, NULL) >= 0 &&
+        return fs_read_full_file("/sys/module/apparmor/parameters/enabled", &v, NULL) >= 0 &&
                v[0] == 'Y';
 }
 
@@ -112,7 +106,7 @@ static void undo(Undo *u)
                 cgroup_free(u->cgroup);
         }
         if (u->rootfd >= 0) {
-                rm_rf_at(u->rootfd, u->id);
+                fs_rm_rf_at(u->rootfd, u->id);
                 safe_close(u->rootfd);
         }
 }
@@ -125,7 +119,7 @@ static bool rootless(void)
 
         if (geteuid() != 0)
                 return true;
-        if (read_full_file("/proc/self/uid_map", &map, NULL) < 0)
+        if (fs_read_full_file("/proc/self/uid_map", &map, NULL) < 0)
                 return false;
         return sscanf(map, " %lu %lu %lu", &a, &b, &n) != 3 || a != 0 || b != 0 ||
                n != 4294967295UL;
@@ -232,8 +226,8 @@ static int spawn_init(const InitArgs *args, bool intermediate, int cgroup_fd, pi
                 /* What the init needs and no more (container_init_start() says why); dies
                  * with the runtime, like the init. */
                 const int keep[] = { args->sync_fd, args->listen_fd, args->config_fd };
-                close_fds_except(3 + (int)(args->n_listen_fds + args->opts->preserve_fds), keep,
-                                 ELEMENTSOF(keep));
+                process_close_fds_except(3 + (int)(args->n_listen_fds + args->opts->preserve_fds),
+                                         keep, ELEMENTSOF(keep));
                 sync_die_with_runtime(args->sync_fd);
                 /* Like the init it clones (which inherits this), nothing in the namespaces it
                  * joins may look into the runtime's image. */
@@ -395,7 +389,7 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 snprintf(path, sizeof(path), "%s", o->config);
         else
                 snprintf(path, sizeof(path), "%s/config.json", bundle);
-        r = read_full_file_limited(AT_FDCWD, path, READ_LIMIT_JSON, &config, &config_len, err);
+        r = fs_read_full_file_limited(AT_FDCWD, path, READ_LIMIT_JSON, &config, &config_len, err);
         if (r < 0)
                 return r;
         r = spec_parse(config, config_len, &spec, err);
@@ -426,7 +420,7 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 return r;
         const char *lf = getenv("LISTEN_FDS");
         int nl;
-        if (lf && safe_atoi(lf, &nl) >= 0 && nl > 0)
+        if (lf && string_safe_atoi(lf, &nl) >= 0 && nl > 0)
                 n_listen = (unsigned)nl;
         r = check_preserved_fds(n_listen + o->preserve_fds, err);
         if (r < 0)
@@ -437,7 +431,7 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 return r;
         u.rootfd = open(o->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         /* Nobody reads the copy before state.json exists. */
-        r = write_file_new_at(statedir, STATE_CONFIG, config, config_len, 0600);
+        r = fs_write_file_new_at(statedir, STATE_CONFIG, config, config_len, 0600);
         if (r < 0) {
                 berth_error(err, r, "save the config of container `%s`", o->id);
                 goto fail;
@@ -448,7 +442,7 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 r = berth_error(err, ENOMEM, "create");
                 goto fail;
         }
-        format_rfc3339_now(created, sizeof(created));
+        time_format_rfc3339_now(created, sizeof(created));
         if (passwd_lookup_uid("/etc/passwd", geteuid(), &owner, NULL) < 0 &&
             asprintf(&owner, "%u", geteuid()) < 0)
                 owner = NULL;
@@ -617,7 +611,7 @@ int container_create(const CreateOptions *o, bool foreground, CreateResult *ret,
                 char p[64], v[16];
                 snprintf(p, sizeof(p), "/proc/%d/oom_score_adj", u.pid);
                 snprintf(v, sizeof(v), "%d", spec->process->oom_score_adj);
-                r = write_string_file(p, v);
+                r = fs_write_string_file(p, v);
                 if (r < 0) {
                         berth_error(err, r, "process.oomScoreAdj: set %s%s", v,
                                     r == -EACCES ? " (lowering it needs CAP_SYS_RESOURCE)" : "");
@@ -699,19 +693,15 @@ int container_start_fd(Container *c, int start_fd, BerthError **err)
 
 int container_start(Container *c, BerthError **err)
 {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
         ContainerStatus st = container_status(c);
 
         if (st != STATUS_CREATED)
                 return berth_error(err, 0, "container `%s` is %s, not created", c->id,
                                    container_status_name(st));
-        snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/" STATE_EXEC_SOCKET,
-                 c->dirfd);
-        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        _cleanup_close_ int fd =
+                socket_connect_unix_at(SOCK_SEQPACKET | SOCK_CLOEXEC, c->dirfd, STATE_EXEC_SOCKET);
         if (fd < 0)
-                return berth_error(err, errno, "start container `%s`", c->id);
-        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-                return berth_error(err, errno, "start container `%s`: reach its init", c->id);
+                return berth_error(err, fd, "start container `%s`: reach its init", c->id);
         /* Whoever connected first starts it; the socket going away marks it running. */
         if (unlinkat(c->dirfd, STATE_EXEC_SOCKET, 0) < 0)
                 return berth_error(err, errno == ENOENT ? 0 : errno,

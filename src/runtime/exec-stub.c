@@ -68,7 +68,7 @@ int exec_stub_memfd(int *ret)
                 fd = memfd_create("berth-exec-stub", MFD_CLOEXEC | MFD_ALLOW_SEALING);
         if (fd < 0)
                 return -errno;
-        int r = write_all_fd(fd, exec_stub_elf, exec_stub_elf_size);
+        int r = fs_write_all_fd(fd, exec_stub_elf, exec_stub_elf_size);
         if (r < 0)
                 return r;
         /* Exec-only: see exec_sealed_nondumpable(). */

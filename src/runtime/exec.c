@@ -106,7 +106,7 @@ static int spawn(Container *c, int pidfd, int cgroup_fd, const SpecProcess *p,
                 /* The runtime's fds stay with it; its end of the sync socket above all, so
                  * that its death ends us and the process (sync_die_with_runtime()). */
                 const int keep[] = { sync_fd, pidfd, cgroup_fd };
-                close_fds_except(3 + (int)o->preserve_fds, keep, ELEMENTSOF(keep));
+                process_close_fds_except(3 + (int)o->preserve_fds, keep, ELEMENTSOF(keep));
                 sync_die_with_runtime(sync_fd);
                 /* Nothing in the container may look into us (our fds are the host's). */
                 prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -237,7 +237,7 @@ int container_exec(Container *c, const SpecProcess *p, const ExecOptions *o, int
         if (o->pid_file) {
                 char buf[32];
                 int n = snprintf(buf, sizeof(buf), "%d", pid);
-                r = write_file_atomic(o->pid_file, buf, (size_t)n, 0644);
+                r = fs_write_file_atomic(o->pid_file, buf, (size_t)n, 0644);
                 if (r < 0) {
                         berth_error(err, r, "--pid-file `%s`", o->pid_file);
                         goto fail;
@@ -247,11 +247,11 @@ int container_exec(Container *c, const SpecProcess *p, const ExecOptions *o, int
                 *ret_status = 0;
                 return 0;
         }
-        forward_signals_to(pid);
+        process_forward_signals_to(pid);
         if (console >= 0)
                 terminal_relay(console);
-        *ret_status = wait_exit_status(pid);
-        forward_signals_to(0);
+        *ret_status = process_wait_exit_status(pid);
+        process_forward_signals_to(0);
         return 0;
 
 fail:

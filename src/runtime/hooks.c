@@ -108,7 +108,7 @@ static int run_one(const SpecHook *h, const char *state, const char *kind, size_
         _cleanup_close_ int pidfd = pidfd_open_(pid);
         /* The hook may not read its stdin at all: a broken pipe is not its failure. */
         signal(SIGPIPE, SIG_IGN);
-        (void)write_all_fd(p[1], state, strlen(state));
+        (void)fs_write_all_fd(p[1], state, strlen(state));
         p[1] = safe_close(p[1]);
 
         /* Until it exits (or its time is up), collecting its output. Once it has exited, what

@@ -118,7 +118,7 @@ static int set_sysctls(const SpecLinux *l, BerthError **err)
                 for (char *p = path + strlen("/proc/sys/"); *p; p++)
                         if (*p == '.')
                                 *p = '/';
-                int r = write_string_file(path, l->sysctl[i].value);
+                int r = fs_write_string_file(path, l->sysctl[i].value);
                 if (r < 0)
                         return berth_error(err, r, "linux.sysctl: set %s to \"%s\"", k,
                                            l->sysctl[i].value);
@@ -394,7 +394,7 @@ _noreturn_ void container_init_start(const InitArgs *a)
         /* The runtime's fds (the state directory, a cgroup, its end of the sync socket, whose
          * last copy must go with the runtime) are no business of the container's. */
         const int keep[] = { a->sync_fd, a->listen_fd, a->config_fd };
-        close_fds_except(3 + (int)(a->n_listen_fds + a->opts->preserve_fds), keep,
+        process_close_fds_except(3 + (int)(a->n_listen_fds + a->opts->preserve_fds), keep,
                          ELEMENTSOF(keep));
         sync_die_with_runtime(a->sync_fd);
         if (!exec_stub_usable(a->spec))
@@ -430,15 +430,16 @@ int container_init_main(int argc, char **argv)
 
         /* Again, should the host's fs.suid_dumpable have made us dumpable at execve(). */
         (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-        if (argc != 13 || safe_atoi(argv[2], &sync_fd) < 0 || safe_atoi(argv[3], &listen_fd) < 0 ||
-            safe_atoi(argv[4], &config_fd) < 0 || safe_atoi(argv[8], &preserve) < 0 ||
-            safe_atoi(argv[9], &nlisten) < 0)
+        if (argc != 13 || string_safe_atoi(argv[2], &sync_fd) < 0 ||
+            string_safe_atoi(argv[3], &listen_fd) < 0 ||
+            string_safe_atoi(argv[4], &config_fd) < 0 || string_safe_atoi(argv[8], &preserve) < 0 ||
+            string_safe_atoi(argv[9], &nlisten) < 0)
                 return -EINVAL; /* not a runtime-made command line */
         /* Nothing of ours may cross the exec that follows. */
         fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
         fcntl(listen_fd, F_SETFD, FD_CLOEXEC);
         fcntl(config_fd, F_SETFD, FD_CLOEXEC);
-        int r = read_full_fd_limited(config_fd, READ_LIMIT_JSON, &config, &len);
+        int r = fs_read_full_fd_limited(config_fd, READ_LIMIT_JSON, &config, &len);
         if (r < 0)
                 fail(sync_fd, (berth_error(&err, r, "read the container's config"), err));
         r = spec_parse(config, len, &spec, &err);

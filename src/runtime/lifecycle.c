@@ -36,7 +36,7 @@ int signal_from_string(const char *s)
         const char *name = s;
 
         /* 0 sends nothing: `kill ID 0` only checks that the init is alive, as with runc. */
-        if (safe_atoi(s, &n) >= 0)
+        if (string_safe_atoi(s, &n) >= 0)
                 return n >= 0 && n < _NSIG ? n : -EINVAL;
         if (startswith(s, "SIG"))
                 name = s + 3;
@@ -47,13 +47,13 @@ int signal_from_string(const char *s)
         if ((rt = startswith(name, "RTMIN"))) {
                 if (!*rt)
                         return SIGRTMIN;
-                if (rt[0] == '+' && safe_atoi(rt + 1, &n) >= 0 && SIGRTMIN + n <= SIGRTMAX)
+                if (rt[0] == '+' && string_safe_atoi(rt + 1, &n) >= 0 && SIGRTMIN + n <= SIGRTMAX)
                         return SIGRTMIN + n;
         }
         if ((rt = startswith(name, "RTMAX"))) {
                 if (!*rt)
                         return SIGRTMAX;
-                if (rt[0] == '-' && safe_atoi(rt + 1, &n) >= 0 && SIGRTMAX - n >= SIGRTMIN)
+                if (rt[0] == '-' && string_safe_atoi(rt + 1, &n) >= 0 && SIGRTMAX - n >= SIGRTMIN)
                         return SIGRTMAX - n;
         }
         return -EINVAL;
@@ -176,7 +176,7 @@ int container_run(const CreateOptions *o, bool detach, bool keep, int *ret_statu
         Container *c = cr.container;
 
         /* Signals to us are meant for the container, as with runc run. */
-        forward_signals_to(c->pid);
+        process_forward_signals_to(c->pid);
 
         r = container_start_fd(c, cr.start_fd, err);
         if (r < 0) {
@@ -186,8 +186,8 @@ int container_run(const CreateOptions *o, bool detach, bool keep, int *ret_statu
         cr.start_fd = safe_close(cr.start_fd);
         if (cr.console_master >= 0)
                 terminal_relay(cr.console_master);
-        *ret_status = wait_exit_status(c->pid);
-        forward_signals_to(0);
+        *ret_status = process_wait_exit_status(c->pid);
+        process_forward_signals_to(0);
         if (!keep && container_delete(c, true, err) < 0)
                 return berth_error_code(*err);
         return 0;

@@ -191,7 +191,7 @@ int namespaces_enter_new_time(const SpecLinux *l, BerthError **err)
                 for (char *line = buf, *nl; *line; line = nl + 1) {
                         nl = strchr(line, '\n');
                         *nl = 0;
-                        int r = write_string_file("/proc/self/timens_offsets", line);
+                        int r = fs_write_string_file("/proc/self/timens_offsets", line);
                         if (r < 0)
                                 return berth_error(err, r, "write linux.timeOffsets (`%s`)", line);
                 }

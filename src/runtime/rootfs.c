@@ -12,6 +12,7 @@
 #include "basic/chase.h"
 #include "basic/fs-util.h"
 #include "basic/log.h"
+#include "basic/mountinfo.h"
 #include "basic/string-util.h"
 #include "runtime/mount-options.h"
 #include "runtime/mount-source.h"
@@ -343,26 +344,23 @@ static int mount_one(RootfsContext *ctx, size_t i, const SpecMount *m, BerthErro
 
 int rootfs_capture_cgroups(RootfsContext *ctx, BerthError **err)
 {
-        _cleanup_fclose_ FILE *mi = fopen("/proc/self/mountinfo", "re");
-        _cleanup_free_ char *self = NULL, *line = NULL;
-        size_t n = 0;
+        _cleanup_mountinfo_ MountInfoIter it = {};
+        _cleanup_free_ char *self = NULL;
+        MountInfo mi;
         int r;
 
-        r = read_full_file("/proc/self/cgroup", &self, NULL);
+        r = fs_read_full_file("/proc/self/cgroup", &self, NULL);
         if (r < 0)
                 return berth_error(err, r, "read /proc/self/cgroup");
-        if (!mi)
-                return berth_error(err, errno, "open /proc/self/mountinfo");
-        while (getline(&line, &n, mi) > 0) {
-                char root[4096], mp[4096], fstype[64], super[1024];
-                const char *dash = strstr(line, " - ");
-                if (!dash || sscanf(line, "%*s %*s %*s %4095s %4095s", root, mp) != 2 ||
-                    sscanf(dash + 3, "%63s %*s %1023s", fstype, super) != 2)
-                        continue;
+        r = mountinfo_open(&it, NULL);
+        if (r < 0)
+                return berth_error(err, r, "open /proc/self/mountinfo");
+        while (mountinfo_next(&it, &mi) > 0) {
+                const char *root = mi.root, *mp = mi.mount_point, *super = mi.super_options;
                 if (!startswith(mp, "/sys/fs/cgroup"))
                         continue;
-                bool v2 = streq(fstype, "cgroup2");
-                if (!v2 && !streq(fstype, "cgroup"))
+                bool v2 = streq(mi.fstype, "cgroup2");
+                if (!v2 && !streq(mi.fstype, "cgroup"))
                         continue;
                 /* Find this hierarchy's line in /proc/self/cgroup: "0::path" for cgroup2, for v1
                  * the line whose controllers are all in the mount's super options. */
@@ -411,16 +409,16 @@ int rootfs_capture_cgroups(RootfsContext *ctx, BerthError **err)
 
 static int make_parent_mount_private(const char *path)
 {
-        _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-        _cleanup_free_ char *line = NULL, *best = NULL;
-        size_t n = 0, best_len = 0;
+        _cleanup_mountinfo_ MountInfoIter it = {};
+        _cleanup_free_ char *best = NULL;
+        size_t best_len = 0;
+        MountInfo mi;
 
-        if (!f)
-                return -errno;
-        while (getline(&line, &n, f) > 0) {
-                char mp[4096];
-                if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
-                        continue;
+        int r = mountinfo_open(&it, NULL);
+        if (r < 0)
+                return r;
+        while (mountinfo_next(&it, &mi) > 0) {
+                const char *mp = mi.mount_point;
                 size_t l = strlen(mp);
                 bool prefix = streq(mp, "/") ||
                               (strneq(path, mp, l) && (path[l] == '/' || path[l] == 0));

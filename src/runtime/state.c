@@ -44,7 +44,7 @@ int container_state_create_dir(const char *root, const char *id, int *ret_dirfd,
 {
         int r;
 
-        r = mkdir_p(root, 0700);
+        r = fs_mkdir_p(root, 0700);
         if (r < 0)
                 return berth_error(err, r, "create state root `%s`", root);
         _cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -89,9 +89,9 @@ int container_state_save(const Container *c, BerthError **err)
                 json_object_object_add(o, "annotations", json_object_get(c->annotations));
         const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
         /* The marker comes first: whoever finds state.json finds it too. */
-        r = c->creating ? write_file_new_at(c->dirfd, STATE_CREATING, "", 0, 0600) : 0;
+        r = c->creating ? fs_write_file_new_at(c->dirfd, STATE_CREATING, "", 0, 0600) : 0;
         if (r >= 0 || r == -EEXIST)
-                r = write_file_replace_at(c->dirfd, STATE_FILE, s, strlen(s), 0600);
+                r = fs_write_file_replace_at(c->dirfd, STATE_FILE, s, strlen(s), 0600);
         json_object_put(o);
         if (r < 0)
                 return berth_error(err, r, "write state of container `%s`", c->id);
@@ -134,7 +134,7 @@ int container_load(const char *root, const char *id, Container **ret, BerthError
                 return berth_error(err, errno, "open state of container `%s`", id);
         }
         _cleanup_error_ BerthError *rerr = NULL;
-        r = read_full_file_limited(dirfd, STATE_FILE, READ_LIMIT_JSON, &data, NULL, &rerr);
+        r = fs_read_full_file_limited(dirfd, STATE_FILE, READ_LIMIT_JSON, &data, NULL, &rerr);
         if (r == -ENOENT) {
                 /* Made by a create that has not got far, or was killed before it did. */
                 berth_error(err, 0, "container `%s` has no state yet (it is being created, or "
@@ -188,7 +188,7 @@ int container_load_spec(Container *c, BerthError **err)
 
         if (c->spec)
                 return 0;
-        r = read_full_file_limited(c->dirfd, STATE_CONFIG, READ_LIMIT_JSON, &data, &len, err);
+        r = fs_read_full_file_limited(c->dirfd, STATE_CONFIG, READ_LIMIT_JSON, &data, &len, err);
         if (r < 0)
                 return berth_error_prefix(err, "config of container `%s`", c->id);
         r = spec_parse(data, len, &c->spec, err);
@@ -282,7 +282,7 @@ int container_state_remove_dir(const char *root, const char *id)
         _cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
                 return -errno;
-        return rm_rf_at(rootfd, id);
+        return fs_rm_rf_at(rootfd, id);
 }
 
 int container_state_remove(Container *c)
@@ -290,7 +290,7 @@ int container_state_remove(Container *c)
         _cleanup_close_ int rootfd = open(c->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
                 return -errno;
-        return rm_rf_at(rootfd, c->id);
+        return fs_rm_rf_at(rootfd, c->id);
 }
 
 void container_free(Container *c)

@@ -10,13 +10,9 @@
 
 #include "basic/error.h"
 #include "basic/macro.h"
+#include "basic/socket-util.h"
 #include "runtime/sync.h"
 #include "runtime/sync-wire.h"
-
-typedef union SyncControl {
-        char buf[CMSG_SPACE(sizeof(int) * SYNC_MAX_FDS)];
-        struct cmsghdr align;
-} SyncControl;
 
 int sync_send_fds(int fd, SyncType type, int32_t value, const char *text, const int *fds,
                   size_t n_fds)
@@ -26,28 +22,10 @@ int sync_send_fds(int fd, SyncType type, int32_t value, const char *text, const 
                 { .iov_base = &w, .iov_len = sizeof(w) },
                 { .iov_base = (void *)(text ? text : ""), .iov_len = text ? strlen(text) : 0 },
         };
-        SyncControl control;
-        struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
 
         if (n_fds > SYNC_MAX_FDS)
                 return -E2BIG;
-        if (n_fds > 0) {
-                memset(&control, 0, sizeof(control));
-                mh.msg_control = control.buf;
-                mh.msg_controllen = CMSG_SPACE(sizeof(int) * n_fds);
-                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int) * n_fds);
-                memcpy(CMSG_DATA(c), fds, sizeof(int) * n_fds);
-        }
-        for (;;) {
-                ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL);
-                if (n >= 0)
-                        return 0;
-                if (errno != EINTR)
-                        return -errno;
-        }
+        return socket_send_fds_iov(fd, iov, 2, fds, n_fds);
 }
 
 int sync_send(int fd, SyncType type, int32_t value, const char *text, int pass_fd)
@@ -58,7 +36,6 @@ int sync_send(int fd, SyncType type, int32_t value, const char *text, int pass_f
 int sync_recv_fds(int fd, SyncMsg *ret, int *fds, size_t max_fds, size_t *ret_n_fds)
 {
         SyncWire w;
-        SyncControl control;
         size_t n_fds = 0;
         ssize_t n;
 
@@ -88,35 +65,15 @@ int sync_recv_fds(int fd, SyncMsg *ret, int *fds, size_t max_fds, size_t *ret_n_
                 { .iov_base = &w, .iov_len = sizeof(w) },
                 { .iov_base = text, .iov_len = tlen },
         };
-        struct msghdr mh = {
-                .msg_iov = iov,
-                .msg_iovlen = 2,
-                .msg_control = control.buf,
-                .msg_controllen = sizeof(control.buf),
-        };
-        do {
-                mh.msg_controllen = sizeof(control.buf);
-                n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
-        } while (n < 0 && (errno == EINTR || (errno == ECONNRESET && resets++ < 2)));
+        /* Whatever the caller has no room for is closed, never leaked. */
+        do
+                n = socket_recv_fds_iov(fd, iov, 2, fds, max_fds, &n_fds);
+        while (n == -ECONNRESET && resets++ < 2);
         if (n < 0)
-                return -errno;
+                return (int)n;
         if (n == 0)
                 return -EPIPE;
         text[tlen] = 0;
-        /* Whatever the caller has no room for is closed, never leaked. */
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-                if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-                        continue;
-                size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-                for (size_t i = 0; i < k; i++) {
-                        int pfd;
-                        memcpy(&pfd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-                        if (n_fds < max_fds)
-                                fds[n_fds++] = pfd;
-                        else
-                                close(pfd);
-                }
-        }
         if (ret_n_fds)
                 *ret_n_fds = n_fds;
         ret->type = w.type;

@@ -6,10 +6,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <termios.h>
 
 #include "basic/fs-util.h"
+#include "basic/socket-util.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
 
@@ -62,48 +62,13 @@ int terminal_make_controlling(int slave, unsigned height, unsigned width, BerthE
 
 int terminal_send_to_socket(const char *path, int master, BerthError **err)
 {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        _cleanup_close_ int dirfd = -1;
-        const char *name = path;
-        char buf[64];
-
-        /* Long paths are reached through their directory, as sun_path holds 108 bytes. */
-        if (strlen(path) >= sizeof(sa.sun_path)) {
-                const char *slash = strrchr(path, '/');
-                _cleanup_free_ char *dir = strndup(path, (size_t)(slash - path));
-                if (!dir)
-                        return berth_error(err, ENOMEM, "console socket");
-                dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (dirfd < 0)
-                        return berth_error(err, errno, "open directory of --console-socket `%s`",
-                                           path);
-                snprintf(buf, sizeof(buf), "/proc/self/fd/%d/%s", dirfd, slash + 1);
-                name = buf;
-                if (strlen(name) >= sizeof(sa.sun_path))
-                        return berth_error(err, ENAMETOOLONG, "--console-socket `%s`", path);
-        }
-        strcpy(sa.sun_path, name);
-        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        _cleanup_close_ int fd = socket_connect_unix(SOCK_STREAM | SOCK_CLOEXEC, path);
         if (fd < 0)
-                return berth_error(err, errno, "create socket");
-        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-                return berth_error(err, errno, "connect to --console-socket `%s`", path);
-
-        char payload[] = "/dev/ptmx";
-        struct iovec iov = { .iov_base = payload, .iov_len = sizeof(payload) - 1 };
-        union {
-                char b[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } control = {};
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.b,
-                             .msg_controllen = sizeof(control.b) };
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &master, sizeof(int));
-        if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
-                return berth_error(err, errno, "send the pty to --console-socket `%s`", path);
+                return berth_error(err, fd, "connect to --console-socket `%s`", path);
+        static const char payload[] = "/dev/ptmx";
+        int r = socket_send_fds(fd, payload, sizeof(payload) - 1, &master, 1);
+        if (r < 0)
+                return berth_error(err, r, "send the pty to --console-socket `%s`", path);
         return 0;
 }
 
@@ -119,6 +84,18 @@ static void copy_winsize(int master)
         struct winsize ws;
         if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
                 ioctl(master, TIOCSWINSZ, &ws);
+}
+
+/* Passes on what one read of from gives: 1 when done (or interrupted: the caller polls again),
+ * 0 at the end of from or when it fails, -1 when writing to to fails. */
+static int pass_on(int from, int to, char *buf, size_t size)
+{
+        ssize_t n = read(from, buf, size);
+        if (n < 0 && errno == EINTR)
+                return 1;
+        if (n <= 0)
+                return 0;
+        return fs_write_all_fd(to, buf, (size_t)n) < 0 ? -1 : 1;
 }
 
 int terminal_relay(int master)
@@ -154,27 +131,20 @@ int terminal_relay(int master)
                                 continue;
                         break;
                 }
-                if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-                        ssize_t n = read(master, buf, sizeof(buf));
-                        if (n <= 0) {
-                                if (n < 0 && errno == EINTR)
-                                        continue;
-                                break; /* EIO: every slave fd is closed */
-                        }
-                        if (write_all_fd(STDOUT_FILENO, buf, (size_t)n) < 0)
-                                break;
-                }
+                /* EIO from the master: every slave fd is closed. */
+                if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
+                    pass_on(master, STDOUT_FILENO, buf, sizeof(buf)) <= 0)
+                        break;
                 if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-                        ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
-                        if (n <= 0) {
-                                if (n < 0 && errno == EINTR)
-                                        continue;
+                        int r = pass_on(STDIN_FILENO, master, buf, sizeof(buf));
+                        if (r < 0)
+                                break;
+                        if (r == 0) {
                                 /* End of input: pass EOF on as the tty's EOF character. */
                                 stdin_open = false;
                                 char eof = 4;
                                 (void)write(master, &eof, 1);
-                        } else if (write_all_fd(master, buf, (size_t)n) < 0)
-                                break;
+                        }
                 }
         }
         if (restore)

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -15,51 +16,58 @@
 
 #include "basic/macro.h"
 #include "basic/string-util.h"
-#include "content/digest.h"
 #include "snapshot/copy-tree.h"
-#include "snapshot/snapshot.h"
+#include "snapshot/snapshot-backend.h"
 
-int copy_prepare(Snapshotter *s, const char *parent, int dest_fd, BerthError **err)
+/* A whole copy of snapshot key into dest_fd. */
+static int copy_snapshot(Snapshotter *s, const char *key, int dest_fd, BerthError **err)
 {
-        _cleanup_close_ int pfd = -1;
+        _cleanup_close_ int sfd = snapshot_open_dir(s, key);
         int r;
 
-        pfd = openat(s->dir_fd, digest_hex(parent), O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-                                                            O_CLOEXEC);
-        if (pfd < 0)
-                return berth_error(err, errno, "Parent snapshot %s", parent);
-        r = copy_tree(pfd, dest_fd);
+        if (sfd < 0)
+                return berth_error(err, sfd, "open snapshot `%s`", key);
+        r = copy_tree(sfd, dest_fd);
         if (r < 0)
-                return berth_error(err, r, "Failed to copy snapshot %s", parent);
+                return berth_error(err, r, "copy snapshot `%s`", key);
         return 0;
 }
 
-int copy_mount(Snapshotter *s, char *const *chain_ids, const char *target, const char *workdir,
-               BerthError **err)
+static int copy_prepare(Snapshotter *s, const char *parent, int dest_fd, BerthError **err)
+{
+        return copy_snapshot(s, parent, dest_fd, err);
+}
+
+static int copy_mount(Snapshotter *s, const char *base, char *const *keys, const char *target,
+                      const char *workdir, BerthError **err)
 {
         _cleanup_free_ char *rootfs = NULL;
         _cleanup_close_ int dfd = -1;
-        size_t n = strv_length(chain_ids);
+        size_t n = strv_length(keys);
         int r;
 
+        (void)base; /* snapshot_mount_flat() gives a base to stacking snapshotters only */
         if (asprintf(&rootfs, "%s/rootfs", workdir) < 0)
-                return berth_error(err, ENOMEM, "copy");
+                return berth_error(err, ENOMEM, "mount copy");
         if (mkdir(rootfs, 0755) < 0)
-                return berth_error(err, errno, "Failed to create '%s'", rootfs);
+                return berth_error(err, errno, "create `%s`", rootfs);
         dfd = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
-                return berth_error(err, errno, "Failed to open '%s'", rootfs);
+                return berth_error(err, errno, "open `%s`", rootfs);
         if (n > 0) {
-                _cleanup_close_ int sfd = openat(s->dir_fd, digest_hex(chain_ids[n - 1]),
-                                                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (sfd < 0)
-                        return berth_error(err, errno, "Snapshot %s", chain_ids[n - 1]);
-                r = copy_tree(sfd, dfd);
+                r = copy_snapshot(s, keys[n - 1], dfd, err);
                 if (r < 0)
-                        return berth_error(err, r, "Failed to copy snapshot %s to '%s'",
-                                           chain_ids[n - 1], rootfs);
+                        return berth_error_prefix(err, "copy to `%s`", rootfs);
         }
         if (mount(rootfs, target, NULL, MS_BIND | MS_REC, NULL) < 0)
-                return berth_error(err, errno, "Failed to bind-mount '%s' on '%s'", rootfs, target);
+                return berth_error(err, errno, "bind-mount `%s` on `%s`", rootfs, target);
         return 0;
 }
+
+const SnapshotterOps copy_ops = {
+        .name = "copy",
+        .stacks_layers = false,
+        .max_layers = SIZE_MAX,
+        .prepare = copy_prepare,
+        .mount = copy_mount,
+};

@@ -18,8 +18,7 @@
 
 #include "basic/macro.h"
 #include "basic/string-util.h"
-#include "content/digest.h"
-#include "snapshot/snapshot.h"
+#include "snapshot/snapshot-backend.h"
 
 static int mount_new_api(Snapshotter *s, const char *base, char *const *chain_ids, size_t n,
                          const char *target, const char *upper, const char *work)
@@ -100,42 +99,47 @@ static int mount_classic(Snapshotter *s, const char *base, char *const *chain_id
         return r;
 }
 
-int overlay_mount(Snapshotter *s, const char *base, char *const *chain_ids, const char *target,
-                  const char *workdir, BerthError **err)
+static int overlay_mount(Snapshotter *s, const char *base, char *const *chain_ids,
+                         const char *target, const char *workdir, BerthError **err)
 {
         _cleanup_free_ char *upper = NULL, *work = NULL, *empty = NULL;
         size_t n = strv_length(chain_ids);
         int r;
 
         if (asprintf(&upper, "%s/upper", workdir) < 0 || asprintf(&work, "%s/work", workdir) < 0)
-                return berth_error(err, ENOMEM, "overlay");
+                return berth_error(err, ENOMEM, "mount overlay");
         if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0)
-                return berth_error(err, errno, "Failed to create '%s'", workdir);
+                return berth_error(err, errno, "create `%s`", workdir);
         if (n == 0 && !base) {
                 /* An image without layers: overlay wants at least one lower dir. */
                 if (asprintf(&empty, "%s/empty", workdir) < 0 || mkdir(empty, 0755) < 0)
-                        return berth_error(err, errno, "Failed to create '%s'", workdir);
+                        return berth_error(err, errno, "create `%s`", workdir);
                 if (mount("overlay", target, "overlay", 0, "") < 0) {
                         _cleanup_free_ char *o = NULL;
                         if (asprintf(&o, "lowerdir=%s,upperdir=%s,workdir=%s", empty, upper,
                                      work) < 0)
-                                return berth_error(err, ENOMEM, "overlay");
+                                return berth_error(err, ENOMEM, "mount overlay");
                         if (mount("overlay", target, "overlay", 0, o) < 0)
-                                return berth_error(err, errno, "Failed to mount overlay on '%s'",
-                                                   target);
+                                return berth_error(err, errno, "mount overlay on `%s`", target);
                 }
                 return 0;
         }
-        /* BERTH_OVERLAY_CLASSIC=1 forces the old path, for tests on new kernels */
-        const char *classic = getenv("BERTH_OVERLAY_CLASSIC");
-        if (classic && streq(classic, "1"))
+        /* the old path on demand, for tests on new kernels */
+        if (s->opts.overlay_classic)
                 r = -ENOSYS;
         else
                 r = mount_new_api(s, base, chain_ids, n, target, upper, work);
         if (r == -ENOSYS || r == -EINVAL)
                 r = mount_classic(s, base, chain_ids, n, target, workdir, upper, work);
         if (r < 0)
-                return berth_error(err, r, "Failed to mount overlay of %zu layers on '%s'",
+                return berth_error(err, r, "mount overlay of %zu layers on `%s`",
                                    n + !!base, target);
         return 0;
 }
+
+const SnapshotterOps overlay_ops = {
+        .name = "overlay",
+        .stacks_layers = true,
+        .max_layers = OVERLAY_MAX_LOWER,
+        .mount = overlay_mount,
+};

@@ -57,33 +57,33 @@ typedef struct JsonField {
         }
 
 /* obj must be an object; p is its path. */
-int json_parse_fields(struct json_object *obj, const JsonPath *p, const JsonField *fields,
+int spec_json_parse_fields(struct json_object *obj, const JsonPath *p, const JsonField *fields,
                       size_t n_fields, void *base, BerthError **err);
-/* Checks that v is an object, then json_parse_fields(). */
-int json_parse_object(struct json_object *v, const JsonPath *p, const JsonField *fields,
+/* Checks that v is an object, then spec_json_parse_fields(). */
+int spec_json_parse_object(struct json_object *v, const JsonPath *p, const JsonField *fields,
                       size_t n_fields, void *base, BerthError **err);
 /* Frees the STRING/ABSPATH/STRV members named by a field table. */
-void json_free_fields(const JsonField *fields, size_t n_fields, void *base);
+void spec_json_free_fields(const JsonField *fields, size_t n_fields, void *base);
 
 /* The member key of obj as an array of structs, if present. */
-int json_parse_member_array(struct json_object *obj, const JsonPath *p, const char *key,
+int spec_json_parse_member_array(struct json_object *obj, const JsonPath *p, const char *key,
                             size_t elem_size, JsonElemParser parse, void **ret, size_t *ret_n,
                             BerthError **err);
 
 /* A string-to-string object (annotations, sysctl, unified), in document order. */
-int json_parse_string_map(struct json_object *v, const JsonPath *p, SpecKeyValue **ret,
+int spec_json_parse_string_map(struct json_object *v, const JsonPath *p, SpecKeyValue **ret,
                           size_t *ret_n, BerthError **err);
-void json_free_key_values(SpecKeyValue *kv, size_t n);
+void spec_json_free_key_values(SpecKeyValue *kv, size_t n);
 
 /* Checks on parsed values, each refusing with an error naming the path. */
-int json_check_one_of(const char *value, const char *const *allowed, const JsonPath *p,
+int spec_json_check_one_of(const char *value, const char *const *allowed, const JsonPath *p,
                       const char *what, BerthError **err);
 /* For the value parsed from member key of the object at p; NULL (absent) passes. */
-int json_check_member_one_of(const JsonPath *p, const char *key, const char *value,
+int spec_json_check_member_one_of(const JsonPath *p, const char *key, const char *value,
                              const char *const *allowed, const char *what, BerthError **err);
-int json_check_strv_one_of(char **l, const JsonPath *p, const char *key, const char *const *allowed,
-                           const char *what, BerthError **err);
-int json_check_strv_absolute(char **l, const JsonPath *p, const char *key, BerthError **err);
+int spec_json_check_strv_one_of(char **l, const JsonPath *p, const char *key,
+                                const char *const *allowed, const char *what, BerthError **err);
+int spec_json_check_strv_absolute(char **l, const JsonPath *p, const char *key, BerthError **err);
 /* The object at p must have member a or member b (or both). */
-int json_require_one_of(struct json_object *obj, const JsonPath *p, const char *a, const char *b,
-                        BerthError **err);
+int spec_json_require_one_of(struct json_object *obj, const JsonPath *p, const char *a,
+                             const char *b, BerthError **err);

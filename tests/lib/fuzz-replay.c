@@ -20,7 +20,7 @@ static int run_file(const char *path)
         char *data = NULL;
         size_t n = 0;
 
-        if (read_full_file(path, &data, &n) < 0) {
+        if (fs_read_full_file(path, &data, &n) < 0) {
                 fprintf(stderr, "cannot read %s\n", path);
                 return 1;
         }

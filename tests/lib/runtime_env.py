@@ -3,6 +3,7 @@
 repository's build/) and the busybox rootfs their bundles and images are made from."""
 import array
 import os
+import select
 import shutil
 import socket
 import subprocess
@@ -73,6 +74,23 @@ def recv_fd(conn):
         if level == socket.SOL_SOCKET and typ == socket.SCM_RIGHTS:
             fds.frombytes(data[:fds.itemsize])
     return fds[0]
+
+
+def read_pty_until(master, what, out=b"", timeout=30):
+    """What the pty master gives, added to out, until what is in it (timeout seconds at most,
+    or until the pty hangs up)."""
+    deadline = time.time() + timeout
+    while what not in out and time.time() < deadline:
+        ready, _, _ = select.select([master], [], [], 1)
+        if ready:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+    return out
 
 
 def wait_status(b, cid, want, timeout=10):

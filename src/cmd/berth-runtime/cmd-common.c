@@ -82,7 +82,7 @@ int parse_create_options(const GlobalOptions *g, int argc, char **argv, bool run
                         o->no_new_keyring = true;
                         break;
                 case 'f':
-                        if (safe_atoi(optarg, &n) < 0 || n < 0)
+                        if (string_safe_atoi(optarg, &n) < 0 || n < 0)
                                 return berth_error(err, 0, "--preserve-fds: invalid number \"%s\"",
                                                    optarg);
                         o->preserve_fds = (unsigned)n;

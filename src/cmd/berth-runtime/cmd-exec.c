@@ -20,7 +20,7 @@
 static int load_process_file(const char *path, Spec **ret, BerthError **err)
 {
         _cleanup_free_ char *data = NULL, *doc = NULL;
-        int r = read_full_file_limited(AT_FDCWD, path, READ_LIMIT_JSON, &data, NULL, err);
+        int r = fs_read_full_file_limited(AT_FDCWD, path, READ_LIMIT_JSON, &data, NULL, err);
         if (r < 0)
                 return berth_error_prefix(err, "--process");
         if (asprintf(&doc, "{\"ociVersion\":\"1.2.0\",\"root\":{\"path\":\"/\"},\"process\":%s}",
@@ -76,8 +76,8 @@ static int parse_user(SpecProcess *p, const char *s, BerthError **err)
         colon = strchr(copy, ':');
         if (colon)
                 *colon = 0;
-        if (safe_atou64(copy, &uid) < 0 || uid > UINT32_MAX ||
-            (colon && (safe_atou64(colon + 1, &gid) < 0 || gid > UINT32_MAX)))
+        if (string_safe_atou64(copy, &uid) < 0 || uid > UINT32_MAX ||
+            (colon && (string_safe_atou64(colon + 1, &gid) < 0 || gid > UINT32_MAX)))
                 return berth_error(err, 0, "exec: --user \"%s\": expected UID[:GID] (numbers)", s);
         p->user.uid = (uint32_t)uid;
         if (colon)
@@ -137,7 +137,7 @@ int cmd_exec(const GlobalOptions *g, int argc, char **argv, BerthError **err)
                         break;
                 case 'g': {
                         uint64_t v;
-                        if (safe_atou64(optarg, &v) < 0 || v > UINT32_MAX)
+                        if (string_safe_atou64(optarg, &v) < 0 || v > UINT32_MAX)
                                 return berth_error(err, 0, "exec: --additional-gids \"%s\": "
                                                            "expected a number",
                                                    optarg);
@@ -165,7 +165,7 @@ int cmd_exec(const GlobalOptions *g, int argc, char **argv, BerthError **err)
                                 return -ENOMEM;
                         break;
                 case 'f':
-                        if (safe_atoi(optarg, &n) < 0 || n < 0)
+                        if (string_safe_atoi(optarg, &n) < 0 || n < 0)
                                 return berth_error(err, 0, "exec: --preserve-fds \"%s\": invalid",
                                                    optarg);
                         o.preserve_fds = (unsigned)n;

@@ -45,7 +45,7 @@ static int run_ps(char **args, size_t n_args, char **ret, BerthError **err)
                 _exit(127);
         }
         p[1] = safe_close(p[1]);
-        r = read_full_fd(p[0], &out, &size);
+        r = fs_read_full_fd(p[0], &out, &size);
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;
         if (r < 0)

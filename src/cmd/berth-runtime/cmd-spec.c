@@ -40,7 +40,7 @@ int cmd_spec(const GlobalOptions *g, int argc, char **argv, BerthError **err)
         _cleanup_free_ char *json = spec_default_json(rootless);
         if (!json)
                 return berth_error(err, ENOMEM, "spec");
-        r = write_file_atomic_at(dfd, "config.json", json, strlen(json), 0644);
+        r = fs_write_file_atomic_at(dfd, "config.json", json, strlen(json), 0644);
         if (r < 0)
                 return berth_error(err, r, "spec: write `%s/config.json`", bundle);
         return 0;

@@ -37,14 +37,14 @@ static int read_resources(const char *path, SpecResources **ret, BerthError **er
         int r;
 
         if (streq(path, "-")) {
-                r = read_full_fd_limited(STDIN_FILENO, READ_LIMIT_JSON, &data, &size);
+                r = fs_read_full_fd_limited(STDIN_FILENO, READ_LIMIT_JSON, &data, &size);
                 if (r == -EFBIG)
                         return berth_error(err, r, "update: resources on stdin are larger than "
                                                    "the limit of %zu MiB",
                                            READ_LIMIT_JSON >> 20);
                 if (r < 0)
                         return berth_error(err, r, "update: read resources from stdin");
-        } else if ((r = read_full_file_limited(AT_FDCWD, path, READ_LIMIT_JSON, &data, &size,
+        } else if ((r = fs_read_full_file_limited(AT_FDCWD, path, READ_LIMIT_JSON, &data, &size,
                                                err)) < 0)
                 return berth_error_prefix(err, "update: resources");
         r = spec_parse_resources(data, size, ret, err);

@@ -7,7 +7,7 @@
 #include "basic/error.h"
 #include "cmd/berth/environment.h"
 #include "content/content-store.h"
-#include "store/metadata.h"
+#include "store/store.h"
 #include "snapshot/snapshot.h"
 
 typedef struct BerthContext {
@@ -15,13 +15,13 @@ typedef struct BerthContext {
         const char *root;
         bool quiet;
         bool debug;
-        SnapshotKind snapshot_kind;
-        Metadata *md;
+        SnapshotterOptions snapshotter;
+        Store *md;
         ContentStore *cs;
         Snapshotter *sn;
 } BerthContext;
 
-/* Opens the metadata database, the content store and the snapshotter under ctx->root. */
+/* Opens the store, the content store and the snapshotter under ctx->root. */
 int berth_context_open(BerthContext *ctx, BerthError **err);
 /* berth_context_open() and the store lock: shared, or exclusive to remove things. */
 int berth_context_open_locked(BerthContext *ctx, bool exclusive, BerthError **err);

@@ -11,7 +11,7 @@ int berth_context_open(BerthContext *ctx, BerthError **err)
 {
         ImageHandleOptions opts = {
                 .root = ctx->root,
-                .snapshot_kind = ctx->snapshot_kind,
+                .snapshotter = &ctx->snapshotter,
                 .builtin_layout = ctx->env.builtin_layout,
         };
         _cleanup_error_ BerthError *warning = NULL;
@@ -30,7 +30,7 @@ int berth_context_open_locked(BerthContext *ctx, bool exclusive, BerthError **er
         if (r < 0)
                 return r;
         /* shared: no collection while the verb reads or adds blobs */
-        return metadata_lock(ctx->md, exclusive, err);
+        return store_lock(ctx->md, exclusive, err);
 }
 
 ProgressRender *berth_progress_new(const BerthContext *ctx)

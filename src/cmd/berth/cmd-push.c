@@ -36,7 +36,7 @@ int cmd_push(BerthContext *ctx, int argc, char **argv, BerthError **err)
                         ctx->quiet = true;
                 else if (c == 'c') {
                         uint64_t v;
-                        if (safe_atou64(optarg, &v) < 0)
+                        if (string_safe_atou64(optarg, &v) < 0)
                                 return berth_error_plain(err, EINVAL, "invalid --chunk-size `%s`",
                                                    optarg);
                         opts.chunk_size = v;

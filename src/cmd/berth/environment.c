@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "basic/macro.h"
+#include "basic/string-util.h"
 #include "cmd/berth/environment.h"
 
 int berth_environment_load(BerthEnvironment *e)
@@ -18,7 +19,10 @@ int berth_environment_load(BerthEnvironment *e)
         *e = (BerthEnvironment){
                 .root = getenv("BERTH_ROOT") ?: "/var/lib/berth",
                 .builtin_layout = getenv("BERTH_BUSYBOX_OCI"),
+                .snapshotter = getenv("BERTH_SNAPSHOTTER"),
         };
+        v = getenv("BERTH_OVERLAY_CLASSIC");
+        e->overlay_classic = v && streq(v, "1");
 
         v = getenv("BERTH_AUTH_FILE");
         if (v)

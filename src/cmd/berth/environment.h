@@ -5,10 +5,17 @@
  */
 #pragma once
 
+#include <stdbool.h>
+
 typedef struct BerthEnvironment {
         const char *root;           /* $BERTH_ROOT, else /var/lib/berth */
         const char *builtin_layout; /* $BERTH_BUSYBOX_OCI ("none": no built-in image), or NULL */
-        /* $BERTH_AUTH_FILE, else $XDG_CONFIG_HOME/berth/auth.json, else ~/.config/berth/auth.json */
+        const char *snapshotter;    /* $BERTH_SNAPSHOTTER, or NULL */
+        /* $BERTH_OVERLAY_CLASSIC=1: overlay mounts take mount(2)'s option string even on kernels
+         * with the new mount API, for tests */
+        bool overlay_classic;
+        /* $BERTH_AUTH_FILE, else $XDG_CONFIG_HOME/berth/auth.json, else ~/.config/berth/auth.json
+         */
         char *authfile;
         /* $DOCKER_CONFIG/config.json, else ~/.docker/config.json */
         char *docker_config;

@@ -114,9 +114,7 @@ int main(int argc, char **argv)
                 {},
         };
         _cleanup_error_ BerthError *err = NULL;
-        BerthContext ctx = {
-                .snapshot_kind = snapshot_kind_default(),
-        };
+        BerthContext ctx = {};
         int c, r;
 
         if (berth_environment_load(&ctx.env) < 0) {
@@ -124,6 +122,13 @@ int main(int argc, char **argv)
                 return 1;
         }
         ctx.root = ctx.env.root;
+        ctx.snapshotter = (SnapshotterOptions){
+                /* an unknown name in the environment means the default, as --snapshotter is the
+                 * place to be told off */
+                .name = snapshotter_name_is_valid(ctx.env.snapshotter) ? ctx.env.snapshotter
+                                                                        : NULL,
+                .overlay_classic = ctx.env.overlay_classic,
+        };
 
         while ((c = getopt_long(argc, argv, "+qh", options, NULL)) >= 0) {
                 switch (c) {
@@ -131,10 +136,11 @@ int main(int argc, char **argv)
                         ctx.root = optarg;
                         break;
                 case 's':
-                        if (snapshot_kind_from_string(optarg, &ctx.snapshot_kind) < 0) {
+                        if (!snapshotter_name_is_valid(optarg)) {
                                 fprintf(stderr, "berth: unknown snapshotter `%s`\n", optarg);
                                 return 2;
                         }
+                        ctx.snapshotter.name = optarg;
                         break;
                 case 'q':
                         ctx.quiet = true;
@@ -176,7 +182,7 @@ int main(int argc, char **argv)
                 if (ctx.cs)
                         content_store_free(ctx.cs);
                 if (ctx.md)
-                        metadata_free(ctx.md);
+                        store_free(ctx.md);
                 berth_environment_done(&ctx.env);
                 if (r < 0) {
                         fprintf(stderr, "berth %s: %s\n", verb,

@@ -23,7 +23,8 @@ int registry_option(int c, const char *arg, RegistryOptions *opts, char **creds_
                 else if (streq(arg, "false") || streq(arg, "0"))
                         opts->tls_verify = 0;
                 else
-                        return berth_error_plain(err, EINVAL, "invalid --tls-verify value `%s`", arg);
+                        return berth_error_plain(err, EINVAL, "invalid --tls-verify value `%s`",
+                                                 arg);
                 return 1;
         case 'A':
                 opts->authfile = arg;

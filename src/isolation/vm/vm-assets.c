@@ -74,10 +74,9 @@ static int config_load(Config *c, BerthError **err)
         return 0;
 }
 
-static char *find_in_path(const char *name)
+static char *find_in_path(const char *path, const char *name)
 {
-        const char *path = getenv("PATH");
-        _cleanup_free_ char *copy = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+        _cleanup_free_ char *copy = strdup(path);
         char *save = NULL;
         if (!copy)
                 return NULL;
@@ -281,7 +280,7 @@ typedef struct Cpio {
 
 static int cpio_write(Cpio *c, const void *data, size_t len)
 {
-        int r = write_all_fd(c->fd, data, len);
+        int r = fs_write_all_fd(c->fd, data, len);
         if (r < 0)
                 return r;
         c->off += (off_t)len;
@@ -463,7 +462,7 @@ static char *host_tsc_khz(void)
         return s;
 }
 
-int vm_assets_get(VmAssets *ret, BerthError **err)
+int vm_assets_get(const char *search_path, VmAssets *ret, BerthError **err)
 {
         _cleanup_(config_done) Config cfg = {};
         _cleanup_free_ char *moddir = NULL, *vmlinux = NULL, *initrd = NULL;
@@ -473,7 +472,7 @@ int vm_assets_get(VmAssets *ret, BerthError **err)
         r = config_load(&cfg, err);
         if (r < 0)
                 return r;
-        a.qemu = cfg.qemu ? strdup(cfg.qemu) : find_in_path("qemu-system-x86_64");
+        a.qemu = cfg.qemu ? strdup(cfg.qemu) : find_in_path(search_path, "qemu-system-x86_64");
         if (!a.qemu)
                 return berth_error(err, 0, "vm: qemu-system-x86_64 not found (apt-get install "
                                            "qemu-system-x86, or qemu= in " VM_CONFIG_FILE ")");
@@ -502,7 +501,7 @@ int vm_assets_get(VmAssets *ret, BerthError **err)
                                            VM_CONFIG_FILE ")", kernel);
         }
         const char *cache = cfg.cache ? cfg.cache : VM_CACHE_DIR;
-        r = mkdir_p(cache, 0700);
+        r = fs_mkdir_p(cache, 0700);
         if (r < 0) {
                 vm_assets_done(&a);
                 return berth_error(err, r, "vm: cache directory %s", cache);

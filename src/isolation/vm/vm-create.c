@@ -53,7 +53,7 @@ int vm_wanted(const char *argv0, const CreateOptions *o, bool *ret, BerthError *
         }
         *ret = false;
         /* Process mode is the common case: a look for the key, no JSON parse, decides it. */
-        if (read_full_file_limited(AT_FDCWD, config_path(o, buf, sizeof(buf)), READ_LIMIT_JSON,
+        if (fs_read_full_file_limited(AT_FDCWD, config_path(o, buf, sizeof(buf)), READ_LIMIT_JSON,
                                    &data, &len, NULL) < 0 ||
             !memmem(data, len, VM_ANNOTATION, strlen(VM_ANNOTATION)))
                 return 0; /* create reports an unreadable config itself */
@@ -326,7 +326,7 @@ static int write_pid_file(const char *path, pid_t pid, BerthError **err)
 {
         char buf[16];
         int n = snprintf(buf, sizeof(buf), "%d", pid);
-        int r = write_file_atomic(path, buf, (size_t)n, 0644);
+        int r = fs_write_file_atomic(path, buf, (size_t)n, 0644);
         return r < 0 ? berth_error(err, r, "write pid file %s", path) : 0;
 }
 
@@ -351,7 +351,7 @@ static int do_create(const CreateOptions *o, Container **ret, BerthError **err)
         if (!realpath(o->bundle ? o->bundle : ".", bundle))
                 return berth_error(err, errno, "bundle %s", o->bundle ? o->bundle : ".");
         const char *cpath = config_path(o, cbuf, sizeof(cbuf));
-        r = read_full_file_limited(AT_FDCWD, cpath, READ_LIMIT_JSON, &config, &config_len, err);
+        r = fs_read_full_file_limited(AT_FDCWD, cpath, READ_LIMIT_JSON, &config, &config_len, err);
         if (r < 0)
                 return r;
         r = spec_parse(config, config_len, &spec, err);
@@ -369,14 +369,14 @@ static int do_create(const CreateOptions *o, Container **ret, BerthError **err)
         r = make_plan(spec, bundle, &plan, err);
         if (r < 0)
                 return r;
-        r = vm_assets_get(&assets, err);
+        r = vm_assets_get(VM_QEMU_SEARCH_PATH, &assets, err);
         if (r < 0)
                 return r;
 
         r = container_state_create_dir(o->root, o->id, &statedir, err);
         if (r < 0)
                 return r;
-        r = write_file_new_at(statedir, STATE_CONFIG, config, config_len, 0600);
+        r = fs_write_file_new_at(statedir, STATE_CONFIG, config, config_len, 0600);
         if (r < 0) {
                 berth_error(err, r, "save the config of container `%s`", o->id);
                 goto fail;
@@ -396,7 +396,7 @@ static int do_create(const CreateOptions *o, Container **ret, BerthError **err)
                 close(go[1]);
                 int keep[] = { statedir, report[1], go[0] };
                 /* It lives on beside the container: nothing else of ours stays open in it. */
-                if (close_fds_except(3, keep, ELEMENTSOF(keep)) < 0)
+                if (process_close_fds_except(3, keep, ELEMENTSOF(keep)) < 0)
                         _exit(1);
                 const VmMonitorArgs a = {
                         .id = o->id,
@@ -445,7 +445,7 @@ static int do_create(const CreateOptions *o, Container **ret, BerthError **err)
                 goto fail;
         }
         c->dirfd = -1;
-        format_rfc3339_now(created, sizeof(created));
+        time_format_rfc3339_now(created, sizeof(created));
         c->root = strdup(o->root);
         c->id = strdup(o->id);
         c->pid = monitor;
@@ -536,10 +536,10 @@ int vm_container_run(const CreateOptions *o, bool detach, bool keep, int *ret_st
         if (r < 0)
                 return r;
         if (!detach)
-                forward_signals_to(c->pid);
+                process_forward_signals_to(c->pid);
         r = container_start(c, err);
         if (r < 0) {
-                forward_signals_to(0);
+                process_forward_signals_to(0);
                 container_delete(c, true, NULL);
                 return r;
         }
@@ -547,8 +547,8 @@ int vm_container_run(const CreateOptions *o, bool detach, bool keep, int *ret_st
                 *ret_status = 0;
                 return 0;
         }
-        *ret_status = wait_exit_status(c->pid);
-        forward_signals_to(0);
+        *ret_status = process_wait_exit_status(c->pid);
+        process_forward_signals_to(0);
         if (!keep && container_delete(c, true, err) < 0)
                 return berth_error_code(*err);
         return 0;

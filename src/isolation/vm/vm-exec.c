@@ -16,13 +16,14 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "basic/fs-util.h"
 #include "basic/macro.h"
+#include "basic/process-util.h"
+#include "basic/socket-util.h"
 #include "runtime/lifecycle-cgroup.h"
 #include "runtime/terminal.h"
 #include "isolation/vm/vm-monitor.h"
@@ -30,35 +31,10 @@
 
 static int control_connect(Container *c, BerthError **err)
 {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", c->dirfd,
-                 VM_CONTROL_SOCKET);
-        int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        int fd = socket_connect_unix_at(SOCK_SEQPACKET | SOCK_CLOEXEC, c->dirfd, VM_CONTROL_SOCKET);
         if (fd < 0)
-                return berth_error(err, errno, "vm: socket");
-        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-                int e = errno;
-                close(fd);
-                return berth_error(err, e, "vm: reach the monitor of container `%s`", c->id);
-        }
+                return berth_error(err, fd, "vm: reach the monitor of container `%s`", c->id);
         return fd;
-}
-
-static int send_request(int fd, const void *data, size_t len, const int *fds, size_t n_fds)
-{
-        char cbuf[CMSG_SPACE(3 * sizeof(int))] = {};
-        struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-        if (n_fds) {
-                mh.msg_control = cbuf;
-                mh.msg_controllen = CMSG_SPACE(n_fds * sizeof(int));
-                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(n_fds * sizeof(int));
-                memcpy(CMSG_DATA(c), fds, n_fds * sizeof(int));
-        }
-        return sendmsg(fd, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
 }
 
 /* One reply; -EPIPE when the monitor closed (the container is gone). */
@@ -98,15 +74,8 @@ static void send_winsize(int conn, int tty)
  * terminal, as its new size); the status as a shell gives it. */
 static int wait_exit(int conn, int tty)
 {
-        sigset_t mask;
-        sigfillset(&mask);
-        sigdelset(&mask, SIGKILL);
-        sigdelset(&mask, SIGSTOP);
-        sigdelset(&mask, SIGCHLD);
-        sigdelset(&mask, SIGSEGV);
-        sigdelset(&mask, SIGPIPE);
-        sigprocmask(SIG_BLOCK, &mask, NULL);
-        _cleanup_close_ int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        _cleanup_close_ int sfd =
+                process_signalfd_all_but((const int[]){ SIGCHLD, SIGSEGV, SIGPIPE }, 3);
         char buf[256];
 
         for (;;) {
@@ -207,7 +176,7 @@ int vm_container_exec(Container *c, const SpecProcess *p, const char *console_so
                 vm_kv_done(&kv);
                 return conn;
         }
-        r = send_request(conn, kv.buf, kv.len, fds, 3);
+        r = socket_send_fds(conn, kv.buf, kv.len, fds, 3);
         vm_kv_done(&kv);
         if (r < 0)
                 return berth_error(err, r, "vm: exec: send the request");
@@ -251,7 +220,7 @@ int vm_container_exec(Container *c, const SpecProcess *p, const char *console_so
         }
         if (pid_file) {
                 int n = snprintf(buf, sizeof(buf), "%d", pid);
-                r = write_file_atomic(pid_file, buf, (size_t)n, 0644);
+                r = fs_write_file_atomic(pid_file, buf, (size_t)n, 0644);
                 if (r < 0)
                         return berth_error(err, r, "write pid file %s", pid_file);
         }
@@ -265,7 +234,7 @@ int vm_container_pids(Container *c, char **ret, BerthError **err)
         char buf[8192];
         if (conn < 0)
                 return conn;
-        int r = send_request(conn, "P", 1, NULL, 0);
+        int r = socket_send_fds(conn, "P", 1, NULL, 0);
         if (r >= 0)
                 r = recv_reply(conn, buf, sizeof(buf));
         if (r < 0)
@@ -372,7 +341,7 @@ int vm_container_update(Container *c, const SpecResources *res, BerthError **err
                 vm_kv_done(&kv);
                 return conn;
         }
-        r = send_request(conn, kv.buf, kv.len, NULL, 0);
+        r = socket_send_fds(conn, kv.buf, kv.len, NULL, 0);
         vm_kv_done(&kv);
         if (r >= 0)
                 r = recv_reply(conn, buf, sizeof(buf));

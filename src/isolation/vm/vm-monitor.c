@@ -15,7 +15,6 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -23,6 +22,8 @@
 
 #include "basic/fs-util.h"
 #include "basic/macro.h"
+#include "basic/process-util.h"
+#include "basic/socket-util.h"
 #include "basic/string-util.h"
 #include "runtime/state.h"
 #include "runtime/sync.h"
@@ -70,7 +71,7 @@ static void report(const VmMonitorArgs *a, const char *fmt, ...)
         int n = vsnprintf(buf, sizeof(buf), fmt, ap);
         va_end(ap);
         if (a->report_fd >= 0)
-                (void)write_all_fd(a->report_fd, buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
+                (void)fs_write_all_fd(a->report_fd, buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
 }
 
 _Noreturn static void fail(const VmMonitorArgs *a, int err, const char *fmt, ...) _printf_(3, 4);
@@ -255,21 +256,6 @@ static int wait_frame(Monitor *m, uint16_t type, uint32_t proc, VmFrame *ret, in
         }
 }
 
-static int listen_at(int dirfd, const char *name)
-{
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd, name);
-        int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-        if (fd < 0)
-                return -errno;
-        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
-                int r = -errno;
-                close(fd);
-                return r;
-        }
-        return fd;
-}
-
 /* terminal with --console-socket: a host pty whose master goes to the socket's owner; we
  * relay its slave, raw, to the guest's pty (which does the line discipline once). */
 static int setup_console(Monitor *m)
@@ -347,19 +333,14 @@ static void accept_control(Monitor *m)
         if (conn < 0)
                 return;
         _cleanup_free_ char *buf = malloc(VM_REQ_MAX);
-        char cbuf[CMSG_SPACE(3 * sizeof(int))] = {};
-        struct iovec iov = { .iov_base = buf, .iov_len = VM_REQ_MAX };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                             .msg_controllen = sizeof(cbuf) };
         int fds[3] = { -1, -1, -1 };
         Exec *e = NULL;
 
         /* The client sends its request right after connecting: a short blocking wait. */
         struct pollfd p = { .fd = conn, .events = POLLIN };
-        ssize_t n = buf && poll(&p, 1, 5000) == 1 ? recvmsg(conn, &mh, MSG_CMSG_CLOEXEC) : -1;
-        for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-                        memcpy(fds, CMSG_DATA(c), MIN(c->cmsg_len - CMSG_LEN(0), sizeof(fds)));
+        ssize_t n = buf && poll(&p, 1, 5000) == 1
+                            ? socket_recv_fds(conn, buf, VM_REQ_MAX, fds, ELEMENTSOF(fds), NULL)
+                            : -1;
         for (int i = 0; i < MAX_EXECS && !e; i++)
                 if (!m->execs[i].used)
                         e = &m->execs[i];
@@ -419,7 +400,7 @@ _Noreturn static void exit_like(int status)
 static void write_out(int fd, const VmFrame *f)
 {
         if (fd >= 0 && f->h.len)
-                (void)write_all_fd(fd, f->data, f->h.len);
+                (void)fs_write_all_fd(fd, f->data, f->h.len);
 }
 
 /* Returns the container's wait status once its process has exited. */
@@ -598,7 +579,7 @@ static int serve(Monitor *m)
                         /* For `events`: the count of OOM kills in the guest so far. */
                         char buf[24];
                         int k = snprintf(buf, sizeof(buf), "%d\n", ++oom);
-                        (void)write_file_atomic_at(m->a->state_dirfd, VM_OOM_FILE, buf,
+                        (void)fs_write_file_atomic_at(m->a->state_dirfd, VM_OOM_FILE, buf,
                                                    (size_t)k, 0644);
                         break;
                 }
@@ -638,20 +619,11 @@ _Noreturn void vm_monitor_main(const VmMonitorArgs *a)
         close(a->go_fd);
         double t_go = now_ms();
 
-        sigset_t mask;
-        sigfillset(&mask);
-        sigdelset(&mask, SIGKILL);
-        sigdelset(&mask, SIGSTOP);
-        sigdelset(&mask, SIGSEGV);
-        sigdelset(&mask, SIGBUS);
-        sigdelset(&mask, SIGILL);
-        sigdelset(&mask, SIGFPE);
-        sigdelset(&mask, SIGPIPE);
-        sigprocmask(SIG_BLOCK, &mask, NULL);
+        m.sfd = process_signalfd_all_but(
+                (const int[]){ SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGPIPE }, 5);
         signal(SIGPIPE, SIG_IGN);
-        m.sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
         if (m.sfd < 0)
-                fail(a, errno, "vm: signalfd");
+                fail(a, -m.sfd, "vm: signalfd");
 
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
                 fail(a, errno, "vm: agent socket");
@@ -690,17 +662,19 @@ _Noreturn void vm_monitor_main(const VmMonitorArgs *a)
                                  "container_created_ms=%.1f\n",
                                  t_spawned - t_go, t_hello - t_go,
                                  guest_uptime ? guest_uptime : "?", t_created - t_go);
-                (void)write_file_atomic_at(a->state_dirfd, "vm-timings", t, (size_t)n, 0644);
+                (void)fs_write_file_atomic_at(a->state_dirfd, "vm-timings", t, (size_t)n, 0644);
         }
 
         if (a->terminal && a->console_socket && (r = setup_console(&m)) < 0)
                 fail(a, -r, "vm: console socket %s", a->console_socket);
         if (a->terminal && !a->console_socket)
                 m.pty = -1; /* run in the foreground: stdio is the caller's terminal */
-        m.exec_listen = listen_at(a->state_dirfd, STATE_EXEC_SOCKET);
+        m.exec_listen = socket_listen_unix_at(SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, a->state_dirfd,
+                                              STATE_EXEC_SOCKET, 16);
         if (m.exec_listen < 0)
                 fail(a, -m.exec_listen, "vm: %s", STATE_EXEC_SOCKET);
-        m.control = listen_at(a->state_dirfd, VM_CONTROL_SOCKET);
+        m.control = socket_listen_unix_at(SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, a->state_dirfd,
+                                          VM_CONTROL_SOCKET, 16);
         if (m.control < 0)
                 fail(a, -m.control, "vm: %s", VM_CONTROL_SOCKET);
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Frames and kv payloads of the host <-> agent wire (vm-proto.h); libc only, for the agent. */
+/* Frames and kv payloads of the host <-> agent wire (vm-proto.h); libc and basic only, for the agent. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -9,29 +9,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "basic/fs-util.h"
 #include "isolation/vm/vm-proto.h"
-
-static int write_all_iov(int fd, struct iovec *iov, int n)
-{
-        while (n > 0) {
-                ssize_t k = writev(fd, iov, n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                while (n > 0 && (size_t)k >= iov->iov_len) {
-                        k -= (ssize_t)iov->iov_len;
-                        iov++;
-                        n--;
-                }
-                if (n > 0) {
-                        iov->iov_base = (char *)iov->iov_base + k;
-                        iov->iov_len -= (size_t)k;
-                }
-        }
-        return 0;
-}
 
 int vm_frame_write(int fd, uint16_t type, uint16_t stream, uint32_t proc, const void *data,
                    uint32_t len)
@@ -43,7 +22,7 @@ int vm_frame_write(int fd, uint16_t type, uint16_t stream, uint32_t proc, const 
         };
         if (len > VM_FRAME_MAX)
                 return -EMSGSIZE;
-        return write_all_iov(fd, iov, len ? 2 : 1);
+        return fs_writev_all(fd, iov, len ? 2 : 1);
 }
 
 static int read_all(int fd, void *buf, size_t len, bool first)

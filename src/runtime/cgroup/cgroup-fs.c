@@ -30,7 +30,7 @@ int cgroup_read(const CgroupHierarchy *h, const char *file, char **ret)
         _cleanup_free_ char *p = NULL;
         int r = file_path(h, file, &p);
 
-        return r < 0 ? r : read_full_file(p, ret, NULL);
+        return r < 0 ? r : fs_read_full_file(p, ret, NULL);
 }
 
 int cgroup_read_u64(const CgroupHierarchy *h, const char *file, uint64_t *ret)
@@ -45,7 +45,7 @@ int cgroup_read_u64(const CgroupHierarchy *h, const char *file, uint64_t *ret)
                 *ret = UINT64_MAX;
                 return 0;
         }
-        return safe_atou64(s, ret);
+        return string_safe_atou64(s, ret);
 }
 
 int cgroup_read_keyed(const CgroupHierarchy *h, const char *file, const char *key, uint64_t *ret)
@@ -61,7 +61,7 @@ int cgroup_read_keyed(const CgroupHierarchy *h, const char *file, const char *ke
                 if (nl)
                         *nl = 0;
                 if (strneq(l, key, kl) && l[kl] == ' ')
-                        return safe_atou64(l + kl + 1, ret);
+                        return string_safe_atou64(l + kl + 1, ret);
                 l = nl ? nl + 1 : NULL;
         }
         return -ENOENT;
@@ -90,7 +90,7 @@ int cgroup_write(Cgroup *cg, const CgroupHierarchy *h, const char *controller, c
 
         if (r < 0)
                 return berth_error(err, r, "cgroup %s", controller);
-        r = write_string_file(p, value);
+        r = fs_write_string_file(p, value);
         if (r == -ENOENT && access(h->dir, F_OK) == 0)
                 return cgroup_missing(cg, controller, file, value, err);
         if (r < 0)
@@ -145,7 +145,7 @@ int cgroup_read_pids(const CgroupHierarchy *h, pid_t **ret, size_t *ret_n)
                 return r;
         for (char *save = NULL, *t = strtok_r(s, "\n", &save); t; t = strtok_r(NULL, "\n", &save)) {
                 int v;
-                if (safe_atoi(t, &v) < 0 || v <= 0)
+                if (string_safe_atoi(t, &v) < 0 || v <= 0)
                         continue;
                 if (n == alloc) {
                         alloc = alloc ? alloc * 2 : 16;

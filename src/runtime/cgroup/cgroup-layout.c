@@ -10,6 +10,7 @@
 #include <linux/magic.h>
 
 #include "basic/fs-util.h"
+#include "basic/mountinfo.h"
 #include "basic/string-util.h"
 #include "runtime/cgroup/cgroup-internal.h"
 
@@ -90,21 +91,6 @@ static int hierarchies_add(CgroupHierarchies *hs, CgroupHierarchy *h)
         return 0;
 }
 
-/* mountinfo escapes blanks as \040 etc. */
-static void unoctal(char *s)
-{
-        char *o = s;
-        for (; *s; s++) {
-                if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-                    s[3] >= '0' && s[3] <= '7') {
-                        *o++ = (char)(((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
-                        s += 3;
-                } else
-                        *o++ = *s;
-        }
-        *o = 0;
-}
-
 /* Reads the controllers a cgroup2 directory offers. */
 static int read_v2_controllers(const char *dir, char ***ret)
 {
@@ -115,7 +101,7 @@ static int read_v2_controllers(const char *dir, char ***ret)
 
         if (asprintf(&p, "%s/cgroup.controllers", dir) < 0)
                 return -ENOMEM;
-        r = read_full_file(p, &data, NULL);
+        r = fs_read_full_file(p, &data, NULL);
         if (r < 0)
                 return r;
         for (char *t = strtok_r(data, " \n", &save); t; t = strtok_r(NULL, " \n", &save)) {
@@ -129,33 +115,16 @@ static int read_v2_controllers(const char *dir, char ***ret)
         return 0;
 }
 
-static int parse_mountinfo_line(char *line, CgroupLayout layout, CgroupHierarchy *ret)
+/* The hierarchy mounted by mi, when it is one of the layout's: 1, else 0. */
+static int parse_mount(const MountInfo *mi, CgroupLayout layout, CgroupHierarchy *ret)
 {
-        /* id parent maj:min root mountpoint options [optional...] - fstype source superopts */
-        char *f[5], *save = NULL, *t;
-        int i = 0;
         int r;
-
-        for (t = strtok_r(line, " \n", &save); t && i < 5; t = strtok_r(NULL, " \n", &save))
-                f[i++] = t;
-        if (i < 5)
-                return 0;
-        while (t && !streq(t, "-"))
-                t = strtok_r(NULL, " \n", &save);
-        if (!t)
-                return 0;
-        char *fstype = strtok_r(NULL, " \n", &save);
-        char *source = strtok_r(NULL, " \n", &save);
-        char *opts = strtok_r(NULL, " \n", &save);
-        if (!fstype || !source || !opts)
-                return 0;
-        bool v2 = streq(fstype, "cgroup2");
-        if (!v2 && !streq(fstype, "cgroup"))
+        bool v2 = streq(mi->fstype, "cgroup2");
+        if (!v2 && !streq(mi->fstype, "cgroup"))
                 return 0;
 
         CgroupHierarchy h = {};
-        unoctal(f[4]);
-        if (!(h.mount = strdup(f[4])))
+        if (!(h.mount = strdup(mi->mount_point)))
                 return -ENOMEM;
         h.unified = v2;
         if (v2) {
@@ -174,9 +143,10 @@ static int parse_mountinfo_line(char *line, CgroupLayout layout, CgroupHierarchy
                         cgroup_hierarchy_clear(&h);
                         return 0;
                 }
+                _cleanup_free_ char *opts = strdup(mi->super_options);
                 char *osave = NULL;
-                r = 0;
-                for (char *o = strtok_r(opts, ",", &osave); o && r >= 0;
+                r = opts ? 0 : -ENOMEM;
+                for (char *o = opts ? strtok_r(opts, ",", &osave) : NULL; o && r >= 0;
                      o = strtok_r(NULL, ",", &osave)) {
                         const char *n;
                         if ((n = startswith(o, "name="))) {
@@ -202,21 +172,20 @@ static int parse_mountinfo_line(char *line, CgroupLayout layout, CgroupHierarchy
 
 int cgroup_hierarchies_detect(CgroupHierarchies *ret)
 {
-        _cleanup_fclose_ FILE *f = NULL;
-        _cleanup_free_ char *line = NULL;
+        _cleanup_mountinfo_ MountInfoIter it = {};
         CgroupHierarchies hs = {};
-        size_t sz = 0;
+        MountInfo mi;
         int r;
 
         r = cgroup_detect_layout(&hs.layout);
         if (r < 0)
                 return r;
-        f = fopen("/proc/self/mountinfo", "re");
-        if (!f)
-                return -errno;
-        while (getline(&line, &sz, f) > 0) {
+        r = mountinfo_open(&it, NULL);
+        if (r < 0)
+                return r;
+        while ((r = mountinfo_next(&it, &mi)) > 0) {
                 CgroupHierarchy h;
-                r = parse_mountinfo_line(line, hs.layout, &h);
+                r = parse_mount(&mi, hs.layout, &h);
                 if (r > 0)
                         r = hierarchies_add(&hs, &h);
                 if (r < 0) {
@@ -224,9 +193,9 @@ int cgroup_hierarchies_detect(CgroupHierarchies *ret)
                         return r;
                 }
         }
-        if (hs.n == 0) {
+        if (r < 0 || hs.n == 0) {
                 cgroup_hierarchies_clear(&hs);
-                return -ENOMEDIUM;
+                return r < 0 ? r : -ENOMEDIUM;
         }
         *ret = hs;
         return 0;

@@ -64,7 +64,7 @@ int cgroup_resolve_path(const char *id, const char *cgroups_path, bool systemd, 
                                    "cgroup: cgroupsPath `%s` must not be empty or contain `.` or "
                                    "`..` components",
                                    cgroups_path);
-        if (strchr(cgroups_path, ':') && !path_is_absolute(cgroups_path))
+        if (strchr(cgroups_path, ':') && !fs_path_is_absolute(cgroups_path))
                 return berth_error(err, 0,
                                    "cgroup: cgroupsPath `%s` is in systemd's slice:prefix:name "
                                    "form, but the systemd cgroup driver is not enabled "
@@ -112,7 +112,7 @@ int cgroup_proc_path(const char *content, const CgroupHierarchy *h, char **ret)
 int cgroup_self_path(const CgroupHierarchy *h, char **ret)
 {
         _cleanup_free_ char *data = NULL;
-        int r = read_full_file("/proc/self/cgroup", &data, NULL);
+        int r = fs_read_full_file("/proc/self/cgroup", &data, NULL);
 
         if (r < 0)
                 return r;

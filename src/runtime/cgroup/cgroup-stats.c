@@ -50,7 +50,7 @@ static struct json_object *keyed_object(const CgroupHierarchy *h, const char *fi
                 if (!sp)
                         continue;
                 *sp = 0;
-                if (safe_atou64(sp + 1, &v) >= 0)
+                if (string_safe_atou64(sp + 1, &v) >= 0)
                         add_u64(o, l, v);
         }
         return o;
@@ -143,7 +143,7 @@ static void cpu_stats(Cgroup *cg, struct json_object *data)
                                 for (char *save = NULL, *tk = strtok_r(pc, " \n", &save); tk;
                                      tk = strtok_r(NULL, " \n", &save)) {
                                         uint64_t v;
-                                        if (safe_atou64(tk, &v) >= 0)
+                                        if (string_safe_atou64(tk, &v) >= 0)
                                                 json_object_array_add(arr,
                                                                       json_object_new_uint64(v));
                                 }

@@ -163,13 +163,13 @@ int cgroup_update_flag(SpecResources *r, const char *name, const char *value, Be
         case F_CPU_QUOTA:
         case F_CPU_RT_RUNTIME:
         case F_PIDS_LIMIT:
-                q = safe_atoi64(value, &s);
+                q = string_safe_atoi64(value, &s);
                 break;
         case F_CPUSET_CPUS:
         case F_CPUSET_MEMS:
                 break;
         default:
-                q = safe_atou64(value, &u);
+                q = string_safe_atou64(value, &u);
         }
         if (q < 0)
                 return berth_error(err, 0, "update: invalid value `%s` for --%s", value, n);

@@ -27,10 +27,10 @@ static int read_rt(const char *dir, int64_t *runtime, uint64_t *period)
         if (asprintf(&p, "%s/cpu.rt_runtime_us", dir) < 0 ||
             asprintf(&q, "%s/cpu.rt_period_us", dir) < 0)
                 return -ENOMEM;
-        if ((r = read_full_file(p, &rs, NULL)) < 0 || (r = read_full_file(q, &ps, NULL)) < 0)
+        if ((r = fs_read_full_file(p, &rs, NULL)) < 0 || (r = fs_read_full_file(q, &ps, NULL)) < 0)
                 return r;
         rs[strcspn(rs, "\n")] = ps[strcspn(ps, "\n")] = 0;
-        if ((r = safe_atoi64(rs, runtime)) < 0 || (r = safe_atou64(ps, period)) < 0)
+        if ((r = string_safe_atoi64(rs, runtime)) < 0 || (r = string_safe_atou64(ps, period)) < 0)
                 return r;
         return *period > 0 ? 0 : -EINVAL;
 }
@@ -119,7 +119,7 @@ int cgroup_v1_rt_make_room(Cgroup *cg, CgroupHierarchy *h, int64_t runtime, uint
                 }
                 char v[32];
                 snprintf(v, sizeof(v), "%.0f", want);
-                int q = want > (double)cur_per ? -ERANGE : write_string_file(file, v);
+                int q = want > (double)cur_per ? -ERANGE : fs_write_string_file(file, v);
                 if (q < 0)
                         r = berth_error(err, q == -ERANGE ? 0 : q,
                                         "cgroup cpu: make room for cpu.realtimeRuntime %" PRId64
@@ -140,6 +140,6 @@ void cgroup_v1_rt_release(CgroupHierarchy *h)
         if (cgroup_read_u64(h, "cpu.rt_runtime_us", &rt) >= 0 && rt > 0) {
                 _cleanup_free_ char *p = NULL;
                 if (asprintf(&p, "%s/cpu.rt_runtime_us", h->dir) >= 0)
-                        (void)write_string_file(p, "0");
+                        (void)fs_write_string_file(p, "0");
         }
 }

@@ -193,18 +193,18 @@ static int copy_if_empty(const char *parent, const char *child, const char *file
 
         if (asprintf(&pp, "%s/%s", parent, file) < 0 || asprintf(&cp, "%s/%s", child, file) < 0)
                 return -ENOMEM;
-        r = read_full_file(cp, &cv, NULL);
+        r = fs_read_full_file(cp, &cv, NULL);
         if (r < 0)
                 return r;
         if (!isempty(cv) && !streq(cv, "\n"))
                 return 0;
-        r = read_full_file(pp, &pv, NULL);
+        r = fs_read_full_file(pp, &pv, NULL);
         if (r < 0)
                 return r;
         pv[strcspn(pv, "\n")] = 0;
         if (isempty(pv))
                 return 0;
-        return write_string_file(cp, pv);
+        return fs_write_string_file(cp, pv);
 }
 
 int cgroup_v1_cpuset_init(CgroupHierarchy *h)

@@ -313,13 +313,13 @@ int cgroup_v2_enable_controllers(CgroupHierarchy *h)
                 if (asprintf(&file, "%s/cgroup.controllers", dir) < 0)
                         return -ENOMEM;
                 _cleanup_free_ char *data = NULL, *enabled = NULL;
-                if (read_full_file(file, &data, NULL) >= 0) {
+                if (fs_read_full_file(file, &data, NULL) >= 0) {
                         free(file);
                         if (asprintf(&file, "%s/cgroup.subtree_control", dir) < 0)
                                 return -ENOMEM;
                         /* Write only what is missing: on the start path of every container. */
                         _cleanup_strv_free_ char **on = NULL;
-                        if (read_full_file(file, &enabled, NULL) >= 0) {
+                        if (fs_read_full_file(file, &enabled, NULL) >= 0) {
                                 char *s2 = NULL;
                                 for (char *t = strtok_r(enabled, " \n", &s2); t;
                                      t = strtok_r(NULL, " \n", &s2))
@@ -336,7 +336,7 @@ int cgroup_v2_enable_controllers(CgroupHierarchy *h)
                                 /* Best effort: a parent holding processes refuses (the "no
                                  * internal processes" rule); the missing knob is then
                                  * reported by the write that needs it. */
-                                (void)write_string_file(file, op);
+                                (void)fs_write_string_file(file, op);
                         }
                 }
                 size_t n = strcspn(p, "/");

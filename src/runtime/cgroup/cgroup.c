@@ -188,7 +188,7 @@ static void rollback(Cgroup *cg, pid_t pid, char **orig)
                                      h->mount, streq(orig[i], "/") ? "" : orig[i]) >= 0) {
                                 char buf[24];
                                 snprintf(buf, sizeof(buf), "%d", (int)pid);
-                                (void)write_string_file(procs, buf);
+                                (void)fs_write_string_file(procs, buf);
                         }
                 }
                 if (h->created > 0)
@@ -233,7 +233,7 @@ static int resolve(const char *id, const char *cgroups_path, bool systemd, Cgrou
                         i--;
                         continue;
                 }
-                if (path_is_absolute(cg->path))
+                if (fs_path_is_absolute(cg->path))
                         q = (h->rel = strdup(cg->path)) ? 0 : -ENOMEM;
                 else {
                         _cleanup_free_ char *self = NULL;
@@ -349,7 +349,7 @@ int cgroup_create(const char *id, const char *cgroups_path, bool systemd, const 
                 snprintf(buf, sizeof(buf), "%d", (int)pid);
                 /* Where pid is now, to move it back should a later hierarchy refuse it. */
                 if (asprintf(&procfile, "/proc/%d/cgroup", (int)pid) < 0 ||
-                    read_full_file(procfile, &before, NULL) < 0)
+                    fs_read_full_file(procfile, &before, NULL) < 0)
                         before = NULL;
                 for (size_t i = 0; i < cg->n; i++) {
                         CgroupHierarchy *h = &cg->h[i];

@@ -28,8 +28,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 
+#include "basic/alloc-util.h"
+#include "basic/socket-util.h"
 #include "basic/string-util.h"
 #include "runtime/seccomp/seccomp.h"
 
@@ -301,14 +302,8 @@ static void compiler_done(Compiler *c)
 
 static int section_add(Section *s, const Alt *a)
 {
-        if (s->n_alts == s->cap_alts) {
-                size_t cap = s->cap_alts ? s->cap_alts * 2 : 256;
-                Alt *n = realloc(s->alts, cap * sizeof(Alt));
-                if (!n)
-                        return -ENOMEM;
-                s->alts = n;
-                s->cap_alts = cap;
-        }
+        if (alloc_grow(&s->alts, &s->cap_alts, s->n_alts, sizeof(Alt), 256) < 0)
+                return -ENOMEM;
         s->alts[s->n_alts++] = *a;
         return 0;
 }
@@ -986,56 +981,15 @@ static void json_putp(struct json_object **o)
                 json_object_put(*o);
 }
 
-static int send_all_with_fd(int sock, const char *buf, size_t len, int fd)
-{
-        union {
-                struct cmsghdr h;
-                char buf[CMSG_SPACE(sizeof(int))];
-        } control = {};
-        bool fd_sent = false;
-
-        while (len > 0) {
-                struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-                struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-                ssize_t n;
-
-                if (!fd_sent) {
-                        mh.msg_control = control.buf;
-                        mh.msg_controllen = sizeof(control.buf);
-                        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-                        c->cmsg_level = SOL_SOCKET;
-                        c->cmsg_type = SCM_RIGHTS;
-                        c->cmsg_len = CMSG_LEN(sizeof(int));
-                        memcpy(CMSG_DATA(c), &fd, sizeof(int));
-                }
-                n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                fd_sent = true;
-                buf += n;
-                len -= n;
-        }
-        return 0;
-}
-
 int seccomp_send_listener(const char *listener_path, const char *metadata, int notify_fd,
                           const char *state_json, BerthError **err)
 {
         __attribute__((cleanup(json_putp))) struct json_object *state = NULL, *msg = NULL;
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
         _cleanup_close_ int sock = -1;
         struct json_object *v, *fds;
         const char *text;
         size_t len;
         int r;
-
-        if (strlen(listener_path) >= sizeof(sa.sun_path))
-                return berth_error(err, 0, SPEC_PATH ".listenerPath: \"%s\" is too long for a socket",
-                                   listener_path);
-        memcpy(sa.sun_path, listener_path, strlen(listener_path) + 1);
 
         state = json_tokener_parse(state_json);
         if (!state || !json_object_is_type(state, json_type_object))
@@ -1063,13 +1017,11 @@ int seccomp_send_listener(const char *listener_path, const char *metadata, int n
         if (!text)
                 return berth_error(err, -ENOMEM, "seccomp listener message");
 
-        sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sock = socket_connect_unix(SOCK_STREAM | SOCK_CLOEXEC, listener_path);
         if (sock < 0)
-                return berth_error(err, errno, "seccomp listener: socket");
-        if (connect(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-                return berth_error(err, errno, SPEC_PATH ".listenerPath: connecting to \"%s\"",
+                return berth_error(err, sock, SPEC_PATH ".listenerPath: connecting to \"%s\"",
                                    listener_path);
-        r = send_all_with_fd(sock, text, len, notify_fd);
+        r = socket_send_fds(sock, text, len, &notify_fd, 1);
         if (r < 0)
                 return berth_error(err, r, SPEC_PATH ".listenerPath: sending to \"%s\"",
                                    listener_path);

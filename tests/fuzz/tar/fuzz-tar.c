@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int fd, root;
 
         fd = memfd_create("layer", MFD_CLOEXEC);
-        if (fd < 0 || write_all_fd(fd, data, size) < 0 || lseek(fd, 0, SEEK_SET) < 0)
+        if (fd < 0 || fs_write_all_fd(fd, data, size) < 0 || lseek(fd, 0, SEEK_SET) < 0)
                 abort();
         if (!mkdtemp(tmpl))
                 abort();
@@ -34,6 +34,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         berth_error_free(&err);
         close(root);
         close(fd);
-        rm_rf(tmpl);
+        fs_rm_rf(tmpl);
         return 0;
 }

@@ -32,7 +32,7 @@ def test_digest_mismatch(berth, fake):
     _, (layer,) = fake.add_image([big_layer()])
     fake.behaviour[layer] = "corrupt"
     p = berth.fail("pull", f"{fake.host}/test/img:1")
-    assert "Digest mismatch" in p.stderr and layer in p.stderr
+    assert "digest mismatch" in p.stderr and layer in p.stderr
     assert_nothing_committed(berth)
     assert layer[7:] not in berth.blobs()
     assert berth.ingest() == []  # a corrupt download is not kept for resuming

@@ -151,7 +151,7 @@ def test_load_refuses_bad_input(berth, tmp_path, busybox_layout):
     data[100] ^= 0xff
     layer.write_bytes(bytes(data))
     p = berth.fail("load", bad)
-    assert "Digest mismatch" in p.stderr
+    assert "digest mismatch" in p.stderr
     assert berth.images() == []
     assert m["layers"][0]["digest"][7:] not in berth.blobs()
     assert berth.ingest() == []

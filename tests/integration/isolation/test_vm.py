@@ -19,7 +19,7 @@ import time
 import pytest
 
 from runtime_env import (BUILD, RUNTIME, cgroup_leftovers, mount_leftovers, processes_with,
-                         recv_fd, wait_status)
+                         read_pty_until, recv_fd, wait_status)
 
 AGENT = os.path.join(BUILD, "src", "isolation", "vm", "berth-vm-agent")
 
@@ -107,16 +107,7 @@ def test_terminal_through_the_console_socket(vm, tmp_path):
     master = got["fd"]
     vm.rt("start", cid, check=True)
     os.write(master, b"typed\n")
-    out = b""
-    deadline = time.time() + 30
-    while b"got:typed" not in out and time.time() < deadline:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
+    out = read_pty_until(master, b"got:typed")
     os.close(master)
     text = out.decode(errors="replace")
     assert "/dev/pts/0" in text and "30 100" in text and "got:typed" in text, text
@@ -140,31 +131,16 @@ def test_exec_terminal_follows_a_resize(vm, tmp_path):
     conn, _ = srv.accept()
     master = recv_fd(conn)
     conn.close()
-    out = b""
-
-    def read_until(what):
-        nonlocal out
-        deadline = time.time() + 30
-        while what not in out and time.time() < deadline:
-            ready, _, _ = select.select([master], [], [], 1)
-            if ready:
-                try:
-                    chunk = os.read(master, 4096)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                out += chunk
 
     import fcntl
     import struct
     import termios
     fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 25, 90, 0, 0))
-    read_until(b"25 90")
+    out = read_pty_until(master, b"25 90")
     fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 132, 0, 0))
     time.sleep(1)
     os.write(master, b"go\n")
-    read_until(b"done")
+    out = read_pty_until(master, b"done", out)
     # The exec ends before the console does: closing the master first would hang up the
     # terminal, and the SIGHUP would reach the process as with any pty.
     assert p.wait(timeout=30) == 0

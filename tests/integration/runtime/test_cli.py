@@ -9,7 +9,7 @@ import subprocess
 import threading
 import time
 
-from runtime_env import RUNTIME, recv_fd, wait_status
+from runtime_env import RUNTIME, read_pty_until, recv_fd, wait_status
 
 
 def test_spec_default_and_rootless(tmp_path):
@@ -70,15 +70,7 @@ def test_console_socket(bundle, tmp_path):
     t.join(5)
     master = got["fd"]
     bundle.rt("start", cid, check=True)
-    out = b""
-    while b"done" not in out:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
+    out = read_pty_until(master, b"done")
     os.close(master)
     text = out.decode()
     assert "/dev/pts/0" in text and "30 100" in text, text
@@ -111,15 +103,7 @@ def test_console_socket_pty_belongs_to_the_user(bundle, tmp_path):
     t.join(5)
     master = got["fd"]
     bundle.rt("start", cid, check=True)
-    out = b""
-    while b"done" not in out:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
+    out = read_pty_until(master, b"done")
     os.close(master)
     assert out.split(b"\r\n")[:2] == [b"/dev/pts/0 1000:5", b"/dev/console 1000:5"], out
     bundle.rt("delete", "--force", cid, check=True)

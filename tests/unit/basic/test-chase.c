@@ -35,7 +35,7 @@ TEST(symlink_out_is_clamped)
         close(fd);
         ASSERT_OK(fstatat(root, "x/file", &st, 0));
         ASSERT_TRUE(S_ISREG(st.st_mode));
-        ASSERT_OK(rm_rf(tmpl));
+        ASSERT_OK(fs_rm_rf(tmpl));
         return 0;
 }
 
@@ -67,7 +67,7 @@ TEST(dangling_link_target_is_created_inside)
         close(fd);
         ASSERT_OK(fstatat(root, "mid/a/b", &st, 0));
         ASSERT_TRUE(S_ISREG(st.st_mode));
-        ASSERT_OK(rm_rf(tmpl));
+        ASSERT_OK(fs_rm_rf(tmpl));
         return 0;
 }
 
@@ -81,6 +81,6 @@ TEST(missing_without_create)
         int fd = chase_in_root(root, "/", CHASE_NO_CREATE, 0, O_DIRECTORY);
         ASSERT_OK(fd);
         close(fd);
-        ASSERT_OK(rm_rf(tmpl));
+        ASSERT_OK(fs_rm_rf(tmpl));
         return 0;
 }

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tap.h"
 #include "basic/confine.h"
 #include "basic/dir-stack.h"
 #include "basic/fs-util.h"
@@ -17,11 +18,11 @@
 #include "image/auth.h"
 #include "image/compress.h"
 #include "image/image-config.h"
+#include "image/image-store.h"
 #include "image/layer-stream.h"
 #include "image/manifest.h"
 #include "image/reference.h"
 #include "snapshot/copy-tree.h"
-#include "tap.h"
 
 #define ASSERT_STREQ_(a, b)                                                                        \
         do {                                                                                       \
@@ -128,7 +129,7 @@ TEST(confine_open_stays_inside)
         ASSERT_STREQ_(name, "file");
         ASSERT_TRUE(faccessat(root, "new/dir", F_OK, 0) == 0);
         close(root);
-        ASSERT_EQ(rm_rf(tmpl), 0);
+        ASSERT_EQ(fs_rm_rf(tmpl), 0);
         return 0;
 }
 
@@ -201,7 +202,7 @@ TEST(chain_ids)
 
         ASSERT_EQ(manifest_chain_ids(diffs, 2, &chains), 0);
         ASSERT_STREQ_(chains[0], D1);
-        sha256_buffer(s, strlen(s), want);
+        digest_sha256_buffer(s, strlen(s), want);
         ASSERT_STREQ_(chains[1], want);
         strv_free(chains);
         return 0;
@@ -210,7 +211,7 @@ TEST(chain_ids)
 TEST(digests)
 {
         char d[DIGEST_STRING_MAX];
-        sha256_buffer("abc", 3, d);
+        digest_sha256_buffer("abc", 3, d);
         ASSERT_STREQ_(d, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         ASSERT_TRUE(digest_is_valid(d));
         ASSERT_FALSE(digest_is_valid("sha256:BA7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
@@ -259,13 +260,13 @@ TEST(content_store)
 
         ASSERT_NOT_NULL(mkdtemp(tmpl));
         ASSERT_EQ(content_store_open(tmpl, &cs, &err), 0);
-        sha256_buffer("hello world", 11, d);
+        digest_sha256_buffer("hello world", 11, d);
 
         /* a mismatch: nothing stored, the ingest gone */
         ASSERT_EQ(content_writer_open(cs, d, 11, false, &w, &err), 0);
         ASSERT_EQ(content_writer_write(w, "hello WORLD", 11, &err), 0);
         ASSERT_TRUE(content_writer_commit(w, got, &err) < 0);
-        ASSERT_NOT_NULL(strstr(err->msg, "Digest mismatch"));
+        ASSERT_NOT_NULL(strstr(err->msg, "digest mismatch"));
         berth_error_free(&err);
         content_writer_free(w);
         ASSERT_EQ(content_store_has(cs, d, NULL), 0);
@@ -296,7 +297,7 @@ TEST(content_store)
         ASSERT_EQ(strv_length(list), 1);
         strv_free(list);
         content_store_free(cs);
-        ASSERT_EQ(rm_rf(tmpl), 0);
+        ASSERT_EQ(fs_rm_rf(tmpl), 0);
         return 0;
 }
 
@@ -417,7 +418,7 @@ TEST(deep_trees_without_recursion)
         few.rlim_max = old.rlim_max;
         ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &few), 0);
         int r = copy_tree(src, dst);
-        int q = rm_rf_at(root, "src");
+        int q = fs_rm_rf_at(root, "src");
         ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &old), 0);
         ASSERT_EQ(r, 0);
         ASSERT_EQ(q, 0);
@@ -461,7 +462,7 @@ TEST(deep_trees_without_recursion)
         close(src);
         close(dst);
         close(root);
-        ASSERT_EQ(rm_rf(tmpl), 0);
+        ASSERT_EQ(fs_rm_rf(tmpl), 0);
         return 0;
 }
 
@@ -469,7 +470,7 @@ TEST(compress_for_push)
 {
         char tmpl[] = "/tmp/berth-test-compress-XXXXXX";
         ContentStore *cs = NULL;
-        Metadata *md = NULL;
+        Store *md = NULL;
         BerthError *err = NULL;
         char plain[DIGEST_STRING_MAX];
         size_t len = 3 << 20; /* more than one read */
@@ -480,7 +481,8 @@ TEST(compress_for_push)
                 data[i] = (char)("berth"[i % 5] + (i >> 16));
         ASSERT_NOT_NULL(mkdtemp(tmpl));
         ASSERT_EQ(content_store_open(tmpl, &cs, &err), 0);
-        ASSERT_EQ(metadata_open(tmpl, &md, &err), 0);
+        const StoreModule *const modules[] = { &image_store_module, NULL };
+        ASSERT_EQ(store_open(tmpl, modules, &md, &err), 0);
         char *stored = NULL;
         ASSERT_EQ(content_store_put(cs, data, len, NULL, &stored, &err), 0);
         snprintf(plain, sizeof(plain), "%s", stored);
@@ -517,9 +519,9 @@ TEST(compress_for_push)
                 ASSERT_EQ(size2, size);
         }
         ASSERT_EQ(compress_from_string("lz4", &(Compression){ 0 }), -EINVAL);
-        metadata_free(md);
+        store_free(md);
         content_store_free(cs);
         free(data);
-        ASSERT_EQ(rm_rf(tmpl), 0);
+        ASSERT_EQ(fs_rm_rf(tmpl), 0);
         return 0;
 }

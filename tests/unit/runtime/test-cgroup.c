@@ -87,7 +87,7 @@ static int read_cg_file(Cgroup *cg, const char *controller, const char *file, ch
                 return -ENOENT;
         if (asprintf(&p, "%s/%s", dir, file) < 0)
                 return -ENOMEM;
-        int r = read_full_file(p, ret, NULL);
+        int r = fs_read_full_file(p, ret, NULL);
         if (r >= 0)
                 (*ret)[strcspn(*ret, "\n")] = 0;
         return r;
@@ -818,7 +818,7 @@ TEST(blkio_throttle)
                             !startswith(de->d_name, "ram") && !startswith(de->d_name, "zram")) {
                                 _cleanup_free_ char *p = NULL, *dv = NULL;
                                 if (asprintf(&p, "/sys/block/%s/dev", de->d_name) > 0 &&
-                                    read_full_file(p, &dv, NULL) >= 0 &&
+                                    fs_read_full_file(p, &dv, NULL) >= 0 &&
                                     sscanf(dv, "%u:%u", &maj, &min) == 2)
                                         break;
                         }
@@ -1118,7 +1118,7 @@ TEST(enter_moves_a_second_process_in)
         for (size_t i = 0; i < c.cg->n; i++) {
                 _cleanup_free_ char *cgf = NULL, *data = NULL;
                 ASSERT_TRUE(asprintf(&cgf, "/proc/%d/cgroup", (int)d.child) > 0);
-                ASSERT_OK(read_full_file(cgf, &data, NULL));
+                ASSERT_OK(fs_read_full_file(cgf, &data, NULL));
                 ASSERT_CONTAINS(data, c.path);
         }
         ASSERT_EQ(cgroup_enter(c.cg, 0, &err), -EINVAL);
@@ -1169,7 +1169,7 @@ TEST(join_self_moves_the_caller_in_by_fds)
         ASSERT_EQ(pids[0], c.child);
         _cleanup_free_ char *cgf = NULL, *data = NULL;
         ASSERT_TRUE(asprintf(&cgf, "/proc/%d/cgroup", (int)c.child) > 0);
-        ASSERT_OK(read_full_file(cgf, &data, NULL));
+        ASSERT_OK(fs_read_full_file(cgf, &data, NULL));
         /* on every hierarchy, one line each */
         size_t lines = 0;
         for (char *l = data; (l = strstr(l, c.path)); l++)
@@ -1499,7 +1499,7 @@ TEST(memory_limit_below_usage)
                 for (size_t i = 0; i < c.cg->n; i++) {
                         _cleanup_free_ char *procs = NULL;
                         if (asprintf(&procs, "%s/cgroup.procs", c.cg->h[i].dir) < 0 ||
-                            write_string_file(procs, buf) < 0)
+                            fs_write_string_file(procs, buf) < 0)
                                 _exit(2);
                 }
                 int fd = open(f, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -1605,7 +1605,7 @@ TEST(denied_device_cannot_be_opened)
         for (size_t i = 0; i < c.cg->n; i++) {
                 _cleanup_free_ char *procs = NULL;
                 ASSERT_TRUE(asprintf(&procs, "%s/cgroup.procs", c.cg->h[i].dir) > 0);
-                ASSERT_OK(write_string_file(procs, buf));
+                ASSERT_OK(fs_write_string_file(procs, buf));
         }
         ASSERT_OK(go(&c));
         ASSERT_OK(wait_child(&c, &st));

@@ -19,6 +19,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "basic/fs-util.h"
 #include "isolation/vm/agent/agent.h"
 
 static const struct {
@@ -90,35 +91,17 @@ int agent_parse_mount_options(const char *opts, unsigned long *ret_flags,
         return 0;
 }
 
-static int mkdir_p(const char *path, mode_t mode)
-{
-        char buf[PATH_MAX];
-        if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-                return -ENAMETOOLONG;
-        for (char *p = buf + 1; *p; p++) {
-                if (*p != '/')
-                        continue;
-                *p = 0;
-                if (mkdir(buf, mode) < 0 && errno != EEXIST)
-                        return -errno;
-                *p = '/';
-        }
-        if (mkdir(buf, mode) < 0 && errno != EEXIST)
-                return -errno;
-        return 0;
-}
-
 /* A bind of a file needs a file to mount on. */
 static int make_target(const char *target, bool file)
 {
         char parent[PATH_MAX];
         if (!file)
-                return mkdir_p(target, 0755);
+                return fs_mkdir_p(target, 0755);
         snprintf(parent, sizeof(parent), "%s", target);
         char *slash = strrchr(parent, '/');
         if (slash && slash != parent) {
                 *slash = 0;
-                int r = mkdir_p(parent, 0755);
+                int r = fs_mkdir_p(parent, 0755);
                 if (r < 0)
                         return r;
         }

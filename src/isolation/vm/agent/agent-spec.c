@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/string-util.h"
 #include "isolation/vm/vm-proto.h"
 #include "isolation/vm/agent/agent.h"
 
@@ -25,10 +26,8 @@ static int push(void **arr, size_t *n, size_t elem, const void *item)
 
 static int parse_u32(const char *s, uint32_t *ret)
 {
-        char *end;
-        errno = 0;
-        unsigned long v = strtoul(s, &end, 10);
-        if (errno || end == s || *end || v > UINT32_MAX || s[0] == '-')
+        uint64_t v;
+        if (string_safe_atou64(s, &v) < 0 || v > UINT32_MAX)
                 return -EINVAL;
         *ret = (uint32_t)v;
         return 0;

@@ -33,6 +33,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "basic/fs-util.h"
+#include "basic/socket-util.h"
+#include "basic/string-util.h"
 #include "isolation/vm/vm-proto.h"
 #include "isolation/vm/agent/agent.h"
 
@@ -236,17 +239,9 @@ static void child_terminal(int sock, const AgentProcess *p, int status_fd)
                 ioctl(m, TIOCSWINSZ,
                       &(struct winsize){ .ws_row = (unsigned short)p->rows,
                                          .ws_col = (unsigned short)p->cols });
-        char byte = 'm', cbuf[CMSG_SPACE(sizeof(int))] = {};
-        struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                             .msg_controllen = sizeof(cbuf) };
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &m, sizeof(int));
-        if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
-                child_fail(status_fd, errno, "hand the pty to the agent");
+        int r = socket_send_fds(sock, "m", 1, &m, 1);
+        if (r < 0)
+                child_fail(status_fd, -r, "hand the pty to the agent");
         close(m);
         close(sock);
         setsid();
@@ -262,65 +257,48 @@ static void child_terminal(int sock, const AgentProcess *p, int status_fd)
 /* The agent's side: the master, or -1 when the child failed before it sent one. */
 static int recv_master(Proc *pr, int sock)
 {
-        char byte, cbuf[CMSG_SPACE(sizeof(int))] = {};
-        struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                             .msg_controllen = sizeof(cbuf) };
-        ssize_t n;
-        do
-                n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-        while (n < 0 && errno == EINTR);
+        char byte;
+        int m = -1;
+        size_t n_fds = 0;
+        ssize_t n = socket_recv_fds(sock, &byte, 1, &m, 1, &n_fds);
         close(sock);
-        struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
-        if (!c || c->cmsg_type != SCM_RIGHTS)
+        if (n <= 0 || n_fds == 0)
                 return -1;
-        int m;
-        memcpy(&m, CMSG_DATA(c), sizeof(int));
         pr->out_fd = m;
         pr->in_fd = fcntl(m, F_DUPFD_CLOEXEC, 3);
         fcntl(pr->out_fd, F_SETFL, O_NONBLOCK);
         return 0;
 }
 
-static int write_cgroup(const char *file, const char *value)
-{
-        int fd = open(file, O_WRONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        ssize_t n = write(fd, value, strlen(value));
-        int r = n < 0 ? -errno : 0;
-        close(fd);
-        return r;
-}
-
 /* The container's limits in the guest's cgroup: memory.max (its swap at 0: the guest has
  * none anyway) and pids.max; -1 lifts a limit. */
-static int set_limits(int64_t memory_limit, int64_t pids_limit, bool memory, bool pids)
+/* Enables controller for the container and writes limit (-1: "max") to its file. */
+static int set_limit(const char *controller, const char *file, int64_t limit)
 {
         char buf[32];
         int r;
 
+        snprintf(buf, sizeof(buf), "+%s", controller);
+        if ((r = fs_write_string_file("/sys/fs/cgroup/cgroup.subtree_control", buf)) < 0)
+                return r;
+        if (limit < 0)
+                strcpy(buf, "max");
+        else
+                snprintf(buf, sizeof(buf), "%lld", (long long)limit);
+        return fs_write_string_file(file, buf);
+}
+
+static int set_limits(int64_t memory_limit, int64_t pids_limit, bool memory, bool pids)
+{
+        int r;
+
         if (memory) {
-                if ((r = write_cgroup("/sys/fs/cgroup/cgroup.subtree_control", "+memory")) < 0)
+                if ((r = set_limit("memory", CONTAINER_CGROUP "/memory.max", memory_limit)) < 0)
                         return r;
-                if (memory_limit < 0)
-                        strcpy(buf, "max");
-                else
-                        snprintf(buf, sizeof(buf), "%lld", (long long)memory_limit);
-                if ((r = write_cgroup(CONTAINER_CGROUP "/memory.max", buf)) < 0)
-                        return r;
-                (void)write_cgroup(CONTAINER_CGROUP "/memory.swap.max", "0");
+                (void)fs_write_string_file(CONTAINER_CGROUP "/memory.swap.max", "0");
         }
-        if (pids) {
-                if ((r = write_cgroup("/sys/fs/cgroup/cgroup.subtree_control", "+pids")) < 0)
-                        return r;
-                if (pids_limit < 0)
-                        strcpy(buf, "max");
-                else
-                        snprintf(buf, sizeof(buf), "%lld", (long long)pids_limit);
-                if ((r = write_cgroup(CONTAINER_CGROUP "/pids.max", buf)) < 0)
-                        return r;
-        }
+        if (pids && (r = set_limit("pids", CONTAINER_CGROUP "/pids.max", pids_limit)) < 0)
+                return r;
         return 0;
 }
 
@@ -340,10 +318,8 @@ static void handle_update(const VmFrame *f)
         int r;
 
         while ((r = vm_kv_next(f->data, f->h.len, &pos, &k, &v)) > 0) {
-                char *end;
-                errno = 0;
-                long long n = strtoll(v, &end, 10);
-                if (errno || *end) {
+                int64_t n;
+                if (string_safe_atoi64(v, &n) < 0) {
                         send_error(f->h.proc, EINVAL, k);
                         return;
                 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* berth-vm-agent: the guest's PID 1. Shared between its files; libc only, linked statically. */
+/* berth-vm-agent: the guest's PID 1. Shared between its files; libc and basic only, linked statically. */
 #pragma once
 
 #include <stdbool.h>

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # embed.py IN OUT NAME: writes OUT, a C file defining `const unsigned char NAME[]` and
-# `const size_t NAME_size` with the bytes of IN.
+# `const size_t NAME_size` with the bytes of IN, followed by a NUL that the size does not count
+# (so that text can be used as a string).
 import sys
 
 data = open(sys.argv[1], "rb").read()
@@ -13,4 +14,4 @@ with open(sys.argv[2], "w") as f:
     f.write("const unsigned char %s[] = {\n" % name)
     for i in range(0, len(data), 12):
         f.write("        " + ", ".join("0x%02x" % b for b in data[i:i + 12]) + ",\n")
-    f.write("};\nconst size_t %s_size = %d;\n" % (name, len(data)))
+    f.write("        0x00,\n};\nconst size_t %s_size = %d;\n" % (name, len(data)))
