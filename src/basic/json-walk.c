@@ -138,6 +138,16 @@ int json_walk_expect(struct json_object *v, const JsonPath *p, enum json_type ty
         return json_walk_error(err, p, "expected %s, got %s", what[type], json_walk_type_label(v));
 }
 
+int json_walk_array_length(struct json_object *v, const JsonPath *p, size_t *ret_n,
+                           BerthError **err)
+{
+        int r = json_walk_expect(v, p, json_type_array, err);
+        if (r < 0)
+                return r;
+        *ret_n = json_object_array_length(v);
+        return 0;
+}
+
 int json_walk_to_string(struct json_object *v, const JsonPath *p, char **ret, BerthError **err)
 {
         const char *s;
@@ -218,10 +228,9 @@ int json_walk_to_strv(struct json_object *v, const JsonPath *p, char ***ret, Ber
         size_t n;
         int r;
 
-        r = json_walk_expect(v, p, json_type_array, err);
+        r = json_walk_array_length(v, p, &n, err);
         if (r < 0)
                 return r;
-        n = json_object_array_length(v);
         l = calloc(n + 1, sizeof(char *));
         if (!l)
                 return berth_error(err, -ENOMEM, "out of memory");
@@ -331,10 +340,9 @@ int json_walk_parse_array(struct json_object *v, const JsonPath *p, size_t elem_
         char *a;
         int r;
 
-        r = json_walk_expect(v, p, json_type_array, err);
+        r = json_walk_array_length(v, p, &n, err);
         if (r < 0)
                 return r;
-        n = json_object_array_length(v);
         if (n == 0)
                 return 0;
         a = calloc(n, elem_size);

@@ -49,6 +49,10 @@ struct json_object *json_walk_member(struct json_object *obj, const char *key);
 int json_walk_expect(struct json_object *v, const JsonPath *p, enum json_type type,
                      BerthError **err);
 
+/* Checks that v is an array and gives its length. */
+int json_walk_array_length(struct json_object *v, const JsonPath *p, size_t *ret_n,
+                           BerthError **err);
+
 /* Scalars. The strings are duplicated; embedded NUL bytes are refused. */
 int json_walk_to_string(struct json_object *v, const JsonPath *p, char **ret, BerthError **err);
 int json_walk_to_bool(struct json_object *v, const JsonPath *p, bool *ret, BerthError **err);

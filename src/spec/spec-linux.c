@@ -566,10 +566,9 @@ static int parse_namespaces(struct json_object *v, const JsonPath *p, SpecLinux 
         size_t n;
         int r;
 
-        r = json_walk_expect(v, p, json_type_array, err);
+        r = json_walk_array_length(v, p, &n, err);
         if (r < 0)
                 return r;
-        n = json_object_array_length(v);
         for (size_t i = 0; i < n; i++) {
                 struct json_object *e = json_object_array_get_idx(v, i), *path;
                 JsonPath c = JSON_PATH_INDEX(p, i), ct = JSON_PATH_KEY(&c, "type");
