@@ -20,6 +20,9 @@ typedef struct CreateOptions {
         bool no_new_keyring;
         bool systemd_cgroup;
         unsigned preserve_fds;
+        unsigned listen_fds;        /* fds from 3 on passed through by socket activation:
+                                     * the caller's LISTEN_FDS (the library reads no
+                                     * environment) */
 } CreateOptions;
 
 /* The parts of a create that `run` keeps using after the container is created. */
@@ -32,7 +35,7 @@ typedef struct CreateResult {
 /* create: the init waits for `start` on <state>/exec.sock. With `foreground`, it waits on
  * ret->start_fd instead and the caller starts it (run). */
 int container_create(const CreateOptions *o, bool foreground, CreateResult *ret, BerthError **err);
-void create_result_done(CreateResult *r);
+void container_create_result_done(CreateResult *r);
 /* Starts a created container and runs the poststart hooks. */
 int container_start(Container *c, BerthError **err);
 /* Starts through the channel of a foreground create. */
@@ -45,7 +48,7 @@ int container_kill(Container *c, int sig, bool all, BerthError **err);
 /* Deletes a stopped (or, with force, any) container: poststop hooks, cgroup, state. */
 int container_delete(Container *c, bool force, BerthError **err);
 /* Parses "TERM", "SIGTERM", "15" into a signal number, or -EINVAL. */
-int signal_from_string(const char *s);
+int container_signal_from_string(const char *s);
 
 /* init.c: the container's first process, from clone() to execve(); never returns. */
 typedef struct InitArgs {
@@ -61,14 +64,17 @@ typedef struct InitArgs {
         int config_fd;       /* the config.json copy, open for reading (the init may not be
                               * allowed to open it once in its user namespace) */
         int exec_stub_fd;    /* the sealed exec stub to execute the program by, or -1 */
+        bool reexec;         /* !exec_stub_usable(): the init re-executes the runtime's copy,
+                              * and the runtime sends it its settings (decided once, here) */
 } InitArgs;
 
-_noreturn_ void container_init(const InitArgs *a);
 /* Right after the clone: the init goes on in the runtime's own image, non-dumpable, when the
  * exec stub can protect the runtime's binary (exec-stub.h), else container_init_reexec(). */
 _noreturn_ void container_init_start(const InitArgs *a);
 /* The other way (CVE-2019-5736): the init executes a sealed memfd copy of the runtime, so the
- * host's binary never runs in the container; the copy continues in container_init_main(). */
-_noreturn_ void container_init_reexec(const InitArgs *a);
-/* `berth-runtime init ...` (internal): rebuilds InitArgs from argv and the state directory. */
+ * host's binary never runs in the container; the copy continues in container_init_main(), which
+ * gets its settings from the runtime: container_init_send_settings() on the runtime's end of
+ * the sync socket, after SYNC_MAPPED if the init waits for that, before SYNC_GO. Returns -errno. */
+int container_init_send_settings(int fd, const InitArgs *a);
+/* `berth-runtime init SYNC_FD` (internal): reads its settings from SYNC_FD, then the config. */
 int container_init_main(int argc, char **argv);

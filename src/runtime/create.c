@@ -27,6 +27,7 @@
 #include "runtime/container.h"
 #include "runtime/debug-log.h"
 #include "runtime/device-rules.h"
+#include "runtime/exec-stub.h"
 #include "runtime/hooks.h"
 #include "runtime/mount-options.h"
 #include "runtime/mount-util.h"
@@ -38,7 +39,7 @@
 #include "runtime/sync-wire.h"
 #include "runtime/terminal.h"
 
-void create_result_done(CreateResult *r)
+void container_create_result_done(CreateResult *r)
 {
         if (r->container)
                 container_free(r->container);
@@ -84,31 +85,6 @@ static int check_preserved_fds(unsigned n, BerthError **err)
                         return berth_error(err, 0, "--preserve-fds: fd %d is the --log file", fd);
         }
         return 0;
-}
-
-/* Everything the runtime must undo when a create fails half way. */
-typedef struct Undo {
-        pid_t pid;
-        Cgroup *cgroup;
-        int rootfd;
-        const char *id;
-} Undo;
-
-static void undo(Undo *u)
-{
-        if (u->pid > 0) {
-                kill(u->pid, SIGKILL);
-                while (waitpid(u->pid, NULL, 0) < 0 && errno == EINTR)
-                        ;
-        }
-        if (u->cgroup) {
-                cgroup_destroy(u->cgroup, NULL);
-                cgroup_free(u->cgroup);
-        }
-        if (u->rootfd >= 0) {
-                fs_rm_rf_at(u->rootfd, u->id);
-                safe_close(u->rootfd);
-        }
 }
 
 /* As runc's "rootless": not root, or root of a user namespace that is not the initial one. */
@@ -200,7 +176,7 @@ static int spawn_init(const InitArgs *args, bool intermediate, int cgroup_fd, pi
         *ret_into = false;
         /* A cgroup namespace is made after the init joined its cgroup; a time namespace can
          * only be made by unshare(). */
-        flags &= ~(unsigned long)(CLONE_NEWCGROUP | namespace_clone_flag(SPEC_NS_TIME));
+        flags &= ~(unsigned long)(CLONE_NEWCGROUP | namespaces_clone_flag(SPEC_NS_TIME));
         if (!intermediate) {
                 /* Decided here: in the new user namespace the child's euid is the overflow id. */
                 bool by_fds = idmap_by_fds(l);
@@ -226,8 +202,8 @@ static int spawn_init(const InitArgs *args, bool intermediate, int cgroup_fd, pi
                 /* What the init needs and no more (container_init_start() says why); dies
                  * with the runtime, like the init. */
                 const int keep[] = { args->sync_fd, args->listen_fd, args->config_fd };
-                process_close_fds_except(3 + (int)(args->n_listen_fds + args->opts->preserve_fds),
-                                         keep, ELEMENTSOF(keep));
+                process_close_fds_except(3 + (int)(args->n_listen_fds + args->opts->preserve_fds), keep,
+                                 ELEMENTSOF(keep));
                 sync_die_with_runtime(args->sync_fd);
                 /* Like the init it clones (which inherits this), nothing in the namespaces it
                  * joins may look into the runtime's image. */
@@ -269,7 +245,7 @@ static int idmap_check(const Spec *spec, BerthError **err)
                 const SpecMount *m = &spec->mounts[i];
                 _cleanup_(mount_options_done) MountOptions o = {};
                 char what[32];
-                if (mount_options_parse(m->options, &o) < 0 || !mount_is_idmapped(m, &o))
+                if (mount_options_parse(m->options, &o) < 0 || !mount_options_is_idmapped(m, &o))
                         continue; /* a bad option list is the init's to report */
                 snprintf(what, sizeof(what), "mounts[%zu]", i);
                 bool uids = m->n_uid_mappings > 0, gids = m->n_gid_mappings > 0;
@@ -360,292 +336,397 @@ static int serve_init(Container *c, const Spec *spec, const CreateOptions *o, in
         }
 }
 
-int container_create(const CreateOptions *o, bool foreground, CreateResult *ret, BerthError **err)
-{
-        _cleanup_free_ char *bundle = NULL, *rootfs = NULL, *config = NULL, *state = NULL;
-        _cleanup_spec_ Spec *spec = NULL;
-        _cleanup_close_pair_ int sp[2] = { -1, -1 };
-        _cleanup_close_ int listen_fd = -1, statedir = -1, console = -1;
-        Undo u = { .rootfd = -1, .id = o->id };
-        Container *c = NULL;
-        unsigned n_listen = 0;
+/*
+ * One create, step by step. Everything it holds is released by create_done(); what it made on
+ * the host (the init, the cgroup, the state directory) is undone by create_rollback() when a
+ * step fails, and handed to the caller when all of them succeed.
+ */
+typedef struct Create {
+        const CreateOptions *o;
+        bool foreground;
+        char *bundle, *rootfs, *config, *state;
         size_t config_len;
-        _cleanup_free_ SpecDeviceCgroup *rules = NULL;
-        _cleanup_free_ char *owner = NULL;
-        _cleanup_close_ int config_fd = -1, cgroup_fd = -1;
+        Spec *spec;
+        unsigned n_listen;
+        Container *c;
+        int statedir;
+        int rootfd; /* the state root, once the state directory is ours to remove */
+        int sync[2]; /* [0] the runtime's end, [1] the init's */
+        int listen_fd, config_fd, cgroup_fd, console;
         SpecResources res;
+        SpecDeviceCgroup *rules;
+        bool intermediate, cgroup_made, cloned_into;
+        Cgroup *cgroup;
+        pid_t pid; /* the init */
+} Create;
+
+static void create_done(Create *x)
+{
+        free(x->bundle);
+        free(x->rootfs);
+        free(x->config);
+        free(x->state);
+        spec_free(x->spec);
+        if (x->c)
+                container_free(x->c);
+        safe_close(x->statedir);
+        safe_close(x->rootfd);
+        close_pairp(&x->sync);
+        safe_close(x->listen_fd);
+        safe_close(x->config_fd);
+        safe_close(x->cgroup_fd);
+        safe_close(x->console);
+        free(x->rules);
+        cgroup_free(x->cgroup);
+}
+
+static void create_rollback(Create *x)
+{
+        if (x->pid > 0) {
+                kill(x->pid, SIGKILL);
+                while (waitpid(x->pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+        }
+        if (x->cgroup)
+                cgroup_destroy(x->cgroup, NULL);
+        if (x->rootfd >= 0)
+                fs_rm_rf_at(x->rootfd, x->o->id);
+}
+
+/* The bundle, its config and everything about them that can be refused before anything is
+ * made. */
+static int create_load_bundle(Create *x, BerthError **err)
+{
+        const CreateOptions *o = x->o;
+        char path[PATH_MAX];
         CapSets caps;
-        char path[PATH_MAX], created[64];
-        pid_t spawned = 0;
+        struct stat st;
         int r;
 
         r = container_id_validate(o->id, err);
         if (r < 0)
                 return r;
-        bundle = realpath(o->bundle ? o->bundle : ".", NULL);
-        if (!bundle)
+        x->bundle = realpath(o->bundle ? o->bundle : ".", NULL);
+        if (!x->bundle)
                 return berth_error(err, errno, "bundle `%s`", o->bundle ? o->bundle : ".");
         if (o->config)
                 snprintf(path, sizeof(path), "%s", o->config);
         else
-                snprintf(path, sizeof(path), "%s/config.json", bundle);
-        r = fs_read_full_file_limited(AT_FDCWD, path, READ_LIMIT_JSON, &config, &config_len, err);
+                snprintf(path, sizeof(path), "%s/config.json", x->bundle);
+        r = fs_read_full_file_limited(AT_FDCWD, path, READ_LIMIT_JSON, &x->config, &x->config_len,
+                                   err);
         if (r < 0)
                 return r;
-        r = spec_parse(config, config_len, &spec, err);
+        r = spec_parse(x->config, x->config_len, &x->spec, err);
         if (r < 0)
                 return o->config ? berth_error_prefix(err, "%s", path)
-                                 : berth_error_prefix(err, "bundle `%s`", bundle);
-        if (!spec->process)
+                                 : berth_error_prefix(err, "bundle `%s`", x->bundle);
+        const SpecProcess *p = x->spec->process;
+        if (!p)
                 return berth_error(err, 0, "%s: process: missing", path);
-        if (spec->root_path[0] == '/')
-                snprintf(path, sizeof(path), "%s", spec->root_path);
+        if (x->spec->root_path[0] == '/')
+                snprintf(path, sizeof(path), "%s", x->spec->root_path);
         else
-                snprintf(path, sizeof(path), "%s/%s", bundle, spec->root_path);
-        rootfs = realpath(path, NULL);
-        struct stat st;
-        if (!rootfs || stat(rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
-                return berth_error(err, rootfs ? ENOTDIR : errno, "root.path: rootfs `%s`", path);
+                snprintf(path, sizeof(path), "%s/%s", x->bundle, x->spec->root_path);
+        x->rootfs = realpath(path, NULL);
+        if (!x->rootfs || stat(x->rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+                return berth_error(err, x->rootfs ? ENOTDIR : errno, "root.path: rootfs `%s`",
+                                   path);
         /* A security profile that cannot be applied is an error, never silently dropped. */
-        if (spec->process->apparmor_profile && *spec->process->apparmor_profile)
+        if (p->apparmor_profile && *p->apparmor_profile)
                 return berth_error(err, 0, "process.apparmorProfile \"%s\": %s",
-                                   spec->process->apparmor_profile,
+                                   p->apparmor_profile,
                                    apparmor_enabled() ? "AppArmor is not supported by this build"
                                                       : "AppArmor is not enabled on this host");
-        if (spec->process->terminal && !foreground && !o->console_socket)
+        if (p->terminal && !x->foreground && !o->console_socket)
                 return berth_error(err, 0, "process.terminal is true: --console-socket is "
                                            "required to create a detached container");
-        r = caps_resolve(spec->process->capabilities, &caps, err);
+        r = caps_resolve(p->capabilities, &caps, err);
         if (r < 0)
                 return r;
-        const char *lf = getenv("LISTEN_FDS");
-        int nl;
-        if (lf && string_safe_atoi(lf, &nl) >= 0 && nl > 0)
-                n_listen = (unsigned)nl;
-        r = check_preserved_fds(n_listen + o->preserve_fds, err);
-        if (r < 0)
-                return r;
+        x->n_listen = o->listen_fds;
+        return check_preserved_fds(x->n_listen + o->preserve_fds, err);
+}
 
-        r = container_state_create_dir(o->root, o->id, &statedir, err);
+/* The state directory with the config's copy and a state.json that says "creating". */
+static int create_record_state(Create *x, BerthError **err)
+{
+        const CreateOptions *o = x->o;
+        const SpecLinux *l = x->spec->linux_;
+        _cleanup_free_ char *owner = NULL;
+        char created[64];
+        int r;
+
+        r = container_state_create_dir(o->root, o->id, &x->statedir, err);
         if (r < 0)
                 return r;
-        u.rootfd = open(o->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        x->rootfd = open(o->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         /* Nobody reads the copy before state.json exists. */
-        r = fs_write_file_new_at(statedir, STATE_CONFIG, config, config_len, 0600);
-        if (r < 0) {
-                berth_error(err, r, "save the config of container `%s`", o->id);
-                goto fail;
-        }
-        const SpecLinux *l = spec->linux_;
-        c = calloc(1, sizeof(*c));
-        if (!c) {
-                r = berth_error(err, ENOMEM, "create");
-                goto fail;
-        }
+        r = fs_write_file_new_at(x->statedir, STATE_CONFIG, x->config, x->config_len, 0600);
+        if (r < 0)
+                return berth_error(err, r, "save the config of container `%s`", o->id);
+        Container *c = x->c = calloc(1, sizeof(*c));
+        if (!c)
+                return berth_error(err, ENOMEM, "create");
         time_format_rfc3339_now(created, sizeof(created));
         if (passwd_lookup_uid("/etc/passwd", geteuid(), &owner, NULL) < 0 &&
             asprintf(&owner, "%u", geteuid()) < 0)
                 owner = NULL;
         c->root = strdup(o->root);
         c->id = strdup(o->id);
-        c->dirfd = TAKE_FD(statedir);
-        c->bundle = strdup(bundle);
-        c->rootfs = strdup(rootfs);
+        c->dirfd = TAKE_FD(x->statedir);
+        c->bundle = strdup(x->bundle);
+        c->rootfs = strdup(x->rootfs);
         c->created = strdup(created);
         c->owner = TAKE_PTR(owner);
         c->systemd_cgroup = o->systemd_cgroup;
         struct json_object *ann;
-        if (json_object_object_get_ex(spec->json, "annotations", &ann))
+        if (json_object_object_get_ex(x->spec->json, "annotations", &ann))
                 c->annotations = json_object_get(ann);
         /* Recorded before anything is made, the cgroup's directories as planned: a runtime
          * killed from here on (the init and the intermediate die with it) leaves what
          * `delete --force` removes. The init's pid follows once it has one. */
         c->cgroup = cgroup_plan(o->id, l ? l->cgroups_path : NULL, o->systemd_cgroup);
         c->creating = true;
-        r = container_state_save(c, err);
-        if (r < 0)
-                goto fail;
-        if (!foreground && (listen_fd = bind_exec_socket(c->dirfd, err)) < 0) {
-                r = listen_fd;
-                goto fail;
-        }
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
-                r = berth_error(err, errno, "create the sync socket");
-                goto fail;
-        }
-        config_fd = openat(c->dirfd, STATE_CONFIG, O_RDONLY | O_CLOEXEC);
-        if (config_fd < 0) {
-                r = berth_error(err, errno, "open the config copy of container `%s`", o->id);
-                goto fail;
-        }
+        return container_state_save(c, err);
+}
 
-        const InitArgs args = {
-                .opts = o,
-                .spec = spec,
-                .bundle = bundle,
-                .rootfs = rootfs,
-                .sync_fd = sp[1],
-                .listen_fd = listen_fd,
-                .n_listen_fds = n_listen,
-                .config_fd = config_fd,
-                .exec_stub_fd = -1,
-        };
-        bool intermediate = namespaces_need_intermediate(spec->linux_);
-        debug_log_create(o->id, spec, rootfs, o->no_pivot, intermediate);
-        if (device_rules_effective(spec, &res, &rules) < 0) {
-                r = berth_error(err, ENOMEM, "device rules");
-                goto fail;
-        }
+/* exec.sock (create), the sync socket and the config's copy for the init. */
+static int create_open_channels(Create *x, BerthError **err)
+{
+        if (!x->foreground && (x->listen_fd = bind_exec_socket(x->c->dirfd, err)) < 0)
+                return x->listen_fd;
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, x->sync) < 0)
+                return berth_error(err, errno, "create the sync socket");
+        x->config_fd = openat(x->c->dirfd, STATE_CONFIG, O_RDONLY | O_CLOEXEC);
+        if (x->config_fd < 0)
+                return berth_error(err, errno, "open the config copy of container `%s`",
+                                   x->o->id);
+        return 0;
+}
+
+/* The init, in its cgroup already where the layout allows it; its pid in x->pid. */
+static int create_spawn(Create *x, const InitArgs *args, BerthError **err)
+{
+        const Spec *spec = x->spec;
+        pid_t spawned = 0;
+        int r;
+
+        debug_log_create(x->o->id, spec, x->rootfs, x->o->no_pivot, x->intermediate);
+        if (device_rules_effective(spec, &x->res, &x->rules) < 0)
+                return berth_error(err, ENOMEM, "device rules");
         /* With a unified hierarchy the cgroup comes first and the init is cloned into it; on
          * pure v1 the init sets up its namespaces and mounts while the cgroup is made, and
          * joins it by itself (cgroup/cgroup-join.c). */
         CgroupLayout layout;
-        bool cgroup_made = false;
-        if (!intermediate && cgroup_detect_layout(&layout) >= 0 && layout != CGROUP_LAYOUT_V1) {
-                r = make_cgroup(o, spec, &res, &u.cgroup, err);
+        if (!x->intermediate && cgroup_detect_layout(&layout) >= 0 &&
+            layout != CGROUP_LAYOUT_V1) {
+                r = make_cgroup(x->o, spec, &x->res, &x->cgroup, err);
                 if (r < 0)
-                        goto fail;
-                cgroup_made = true;
-                if (u.cgroup)
-                        cgroup_fd = cgroup_unified_dir_fd(u.cgroup);
+                        return r;
+                x->cgroup_made = true;
+                if (x->cgroup)
+                        x->cgroup_fd = cgroup_unified_dir_fd(x->cgroup);
         }
-        bool cloned_into = false;
-        r = spawn_init(&args, intermediate, cgroup_fd, &spawned, &cloned_into, err);
+        r = spawn_init(args, x->intermediate, x->cgroup_fd, &spawned, &x->cloned_into, err);
         if (r < 0)
-                goto fail;
-        cgroup_fd = safe_close(cgroup_fd);
-        sp[1] = safe_close(sp[1]);
-        listen_fd = safe_close(listen_fd);
-        config_fd = safe_close(config_fd);
-        if (intermediate) {
-                pid_t mid = spawned;
-                SyncMsg m = {};
-                _cleanup_free_ char *ierr = NULL;
-                int q = sync_expect(sp[0], SYNC_PID, &m, NULL, &ierr);
-                while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
-                        ;
-                if (q < 0) {
-                        r = berth_error(err, q, "%s", ierr ? ierr : "join namespaces");
-                        goto fail;
-                }
-                u.pid = m.value;
-                sync_msg_done(&m);
-        } else
-                u.pid = spawned;
-        c->pid = u.pid;
+                return r;
+        x->cgroup_fd = safe_close(x->cgroup_fd);
+        x->sync[1] = safe_close(x->sync[1]);
+        x->listen_fd = safe_close(x->listen_fd);
+        x->config_fd = safe_close(x->config_fd);
+        if (!x->intermediate) {
+                x->c->pid = x->pid = spawned;
+                return 0;
+        }
+        SyncMsg m = {};
+        _cleanup_free_ char *ierr = NULL;
+        int q = sync_expect(x->sync[0], SYNC_PID, &m, NULL, &ierr);
+        while (waitpid(spawned, NULL, 0) < 0 && errno == EINTR)
+                ;
+        if (q < 0)
+                return berth_error(err, q, "%s", ierr ? ierr : "join namespaces");
+        x->c->pid = x->pid = m.value;
+        sync_msg_done(&m);
+        return 0;
+}
 
-        if (l && l->namespaces[SPEC_NS_USER].present && !l->namespaces[SPEC_NS_USER].path) {
-                if (idmap_by_fds(l) && !intermediate) {
-                        int fds[3];
-                        size_t n_fds = 0;
-                        SyncMsg m = {};
-                        r = sync_recv_fds(sp[0], &m, fds, ELEMENTSOF(fds), &n_fds);
-                        _cleanup_free_ char *t = m.text;
-                        if (r >= 0 && m.type == SYNC_ERROR)
-                                r = berth_error_plain(err, m.value, "%s", t);
-                        else if (r < 0 || m.type != SYNC_IDMAP_FDS || n_fds != 3)
-                                r = berth_error(err, r < 0 ? r : EPROTO,
-                                                "receive the init's id map files");
-                        else
-                                r = namespaces_write_id_maps_fds(fds, l, err);
-                        for (size_t i = 0; i < n_fds; i++)
-                                safe_close(fds[i]);
-                } else
-                        r = namespaces_write_id_maps(u.pid, l, err);
-                if (r < 0)
-                        goto fail;
-                /* The init becomes the namespace's root before it executes the runtime's copy,
-                 * so it keeps its capabilities there. */
-                r = sync_send(sp[0], SYNC_MAPPED, 0, NULL, -1);
-                if (r < 0) {
-                        berth_error(err, r, "tell the init its ids are mapped");
-                        goto fail;
-                }
-        }
-        state = container_state_string(c, STATUS_CREATING);
-        r = idmap_check(spec, err);
-        if (r < 0)
-                goto fail;
-        /* A failed send means the init died: serve_init() then reads why it did. */
-        (void)sync_send(sp[0], SYNC_GO, 0, state, -1);
-        if (!cgroup_made) {
-                r = make_cgroup(o, spec, &res, &u.cgroup, err);
-                if (r < 0)
-                        goto fail;
-        }
-        /* The init joins by itself, and only where it needs its cgroup (cgroup-join.c). */
-        {
-                int fds[SYNC_MAX_FDS];
+/* A new user namespace: its id maps, written for the init, and SYNC_MAPPED. */
+static int create_map_ids(Create *x, BerthError **err)
+{
+        const SpecLinux *l = x->spec->linux_;
+        int r;
+
+        if (!l || !l->namespaces[SPEC_NS_USER].present || l->namespaces[SPEC_NS_USER].path)
+                return 0;
+        if (idmap_by_fds(l) && !x->intermediate) {
+                int fds[3];
                 size_t n_fds = 0;
-                _cleanup_free_ char *names = NULL;
-                r = u.cgroup ? cgroup_join_fds(u.cgroup, cloned_into, fds, ELEMENTSOF(fds),
-                                               &n_fds, &names, err) :
-                               0;
-                if (r < 0)
-                        goto fail;
-                /* A failed send means the init died: serve_init() then reads why it did. */
-                (void)sync_send_fds(sp[0], SYNC_CGROUP, 0, names, fds, n_fds);
+                SyncMsg m = {};
+                r = sync_recv_fds(x->sync[0], &m, fds, ELEMENTSOF(fds), &n_fds);
+                _cleanup_free_ char *t = m.text;
+                if (r >= 0 && m.type == SYNC_ERROR)
+                        r = berth_error_plain(err, m.value, "%s", t);
+                else if (r < 0 || m.type != SYNC_IDMAP_FDS || n_fds != 3)
+                        r = berth_error(err, r < 0 ? r : EPROTO,
+                                        "receive the init's id map files");
+                else
+                        r = namespaces_write_id_maps_fds(fds, l, err);
                 for (size_t i = 0; i < n_fds; i++)
                         safe_close(fds[i]);
+        } else
+                r = namespaces_write_id_maps(x->pid, l, err);
+        if (r < 0)
+                return r;
+        /* The init becomes the namespace's root before it executes the runtime's copy, so it
+         * keeps its capabilities there. */
+        r = sync_send(x->sync[0], SYNC_MAPPED, 0, NULL, -1);
+        if (r < 0)
+                return berth_error(err, r, "tell the init its ids are mapped");
+        return 0;
+}
+
+/* SYNC_GO, then the cgroup (made now on v1) and the fds the init joins it by. */
+static int create_join_cgroup(Create *x, BerthError **err)
+{
+        const CreateOptions *o = x->o;
+        int fds[SYNC_MAX_FDS];
+        size_t n_fds = 0;
+        _cleanup_free_ char *names = NULL;
+        int r;
+
+        x->state = container_state_string(x->c, STATUS_CREATING);
+        r = idmap_check(x->spec, err);
+        if (r < 0)
+                return r;
+        /* A failed send means the init died: serve_init() then reads why it did. */
+        (void)sync_send(x->sync[0], SYNC_GO, 0, x->state, -1);
+        if (!x->cgroup_made) {
+                r = make_cgroup(o, x->spec, &x->res, &x->cgroup, err);
+                if (r < 0)
+                        return r;
         }
-        free(c->cgroup);
-        c->cgroup = u.cgroup ? cgroup_serialize(u.cgroup) : NULL;
-        log_debug("create %s: init pid %d in cgroup %s (%s)", o->id, u.pid,
-                  u.cgroup ? cgroup_path(u.cgroup) : "(none: rootless)",
-                  cloned_into ? "cloned into it" : "it joins by itself");
-        /* The init's pid and its cgroup as made replace what was planned; the "creating"
-         * marker goes when the init is ready. */
+        /* The init joins by itself, and only where it needs its cgroup (cgroup-join.c). */
+        r = x->cgroup ? cgroup_join_fds(x->cgroup, x->cloned_into, fds, ELEMENTSOF(fds), &n_fds,
+                                        &names, err)
+                      : 0;
+        if (r < 0)
+                return r;
+        /* A failed send means the init died: serve_init() then reads why it did. */
+        (void)sync_send_fds(x->sync[0], SYNC_CGROUP, 0, names, fds, n_fds);
+        for (size_t i = 0; i < n_fds; i++)
+                safe_close(fds[i]);
+        free(x->c->cgroup);
+        x->c->cgroup = x->cgroup ? cgroup_serialize(x->cgroup) : NULL;
+        log_debug("create %s: init pid %d in cgroup %s (%s)", o->id, x->pid,
+                  x->cgroup ? cgroup_path(x->cgroup) : "(none: rootless)",
+                  x->cloned_into ? "cloned into it" : "it joins by itself");
+        return 0;
+}
+
+static int set_oom_score_adj(pid_t pid, int value, BerthError **err)
+{
+        char p[64], v[16];
+
+        snprintf(p, sizeof(p), "/proc/%d/oom_score_adj", pid);
+        snprintf(v, sizeof(v), "%d", value);
+        int r = fs_write_string_file(p, v);
+        if (r < 0)
+                return berth_error(err, r, "process.oomScoreAdj: set %s%s", v,
+                                   r == -EACCES ? " (lowering it needs CAP_SYS_RESOURCE)" : "");
+        return 0;
+}
+
+/* The init's pid and cgroup as made replace what was planned; the init is served until it is
+ * ready, and then the "creating" marker goes. */
+static int create_finish(Create *x, BerthError **err)
+{
+        Container *c = x->c;
+        uint64_t start;
         bool zombie;
-        r = process_start_time(u.pid, &c->pid_start, &zombie);
+        int r;
+
+        r = process_start_time(x->pid, &c->pid_start, &zombie);
         if (r < 0 || zombie) {
                 /* Already dead: what it sent before it died says why. */
-                r = serve_init(c, spec, o, sp[0], foreground, &console, err);
-                if (r >= 0)
-                        r = berth_error(err, 0, "the container's init died during create");
-                goto fail;
+                r = serve_init(c, x->spec, x->o, x->sync[0], x->foreground, &x->console, err);
+                return r < 0 ? r : berth_error(err, 0, "the container's init died during create");
         }
         r = container_state_save(c, err);
         if (r < 0)
-                goto fail;
-        if (spec->process->has_oom_score_adj) {
-                char p[64], v[16];
-                snprintf(p, sizeof(p), "/proc/%d/oom_score_adj", u.pid);
-                snprintf(v, sizeof(v), "%d", spec->process->oom_score_adj);
-                r = fs_write_string_file(p, v);
-                if (r < 0) {
-                        berth_error(err, r, "process.oomScoreAdj: set %s%s", v,
-                                    r == -EACCES ? " (lowering it needs CAP_SYS_RESOURCE)" : "");
-                        goto fail;
-                }
-        }
-        r = serve_init(c, spec, o, sp[0], foreground, &console, err);
+                return r;
+        if (x->spec->process->has_oom_score_adj &&
+            (r = set_oom_score_adj(x->pid, x->spec->process->oom_score_adj, err)) < 0)
+                return r;
+        r = serve_init(c, x->spec, x->o, x->sync[0], x->foreground, &x->console, err);
         if (r < 0)
-                goto fail;
-
-        uint64_t start;
-        if (process_start_time(u.pid, &start, &zombie) < 0 || zombie || start != c->pid_start) {
-                r = berth_error(err, 0, "the container's init died during create");
-                goto fail;
-        }
+                return r;
+        if (process_start_time(x->pid, &start, &zombie) < 0 || zombie || start != c->pid_start)
+                return berth_error(err, 0, "the container's init died during create");
         r = container_state_created(c, err);
         if (r < 0)
-                goto fail;
-        if (o->pid_file && (r = write_pid_file(o->pid_file, u.pid, err)) < 0)
-                goto fail;
-
-        c->spec = TAKE_PTR(spec);
-        cgroup_free(u.cgroup);
-        safe_close(u.rootfd);
-        ret->container = c;
-        ret->start_fd = foreground ? TAKE_FD(sp[0]) : -1;
-        ret->console_master = TAKE_FD(console);
+                return r;
+        if (x->o->pid_file)
+                return write_pid_file(x->o->pid_file, x->pid, err);
         return 0;
+}
 
-fail:
-        undo(&u);
-        if (c)
-                container_free(c);
-        return r;
+int container_create(const CreateOptions *o, bool foreground, CreateResult *ret, BerthError **err)
+{
+        _cleanup_(create_done) Create x = {
+                .o = o, .foreground = foreground, .statedir = -1, .rootfd = -1,
+                .sync = { -1, -1 }, .listen_fd = -1, .config_fd = -1, .cgroup_fd = -1,
+                .console = -1,
+        };
+        int r;
+
+        r = create_load_bundle(&x, err);
+        if (r < 0)
+                return r;
+        r = create_record_state(&x, err);
+        if (r >= 0)
+                r = create_open_channels(&x, err);
+        if (r >= 0) {
+                x.intermediate = namespaces_need_intermediate(x.spec->linux_);
+                const InitArgs args = {
+                        .opts = o,
+                        .spec = x.spec,
+                        .bundle = x.bundle,
+                        .rootfs = x.rootfs,
+                        .sync_fd = x.sync[1],
+                        .listen_fd = x.listen_fd,
+                        .joined_early = x.intermediate,
+                        .n_listen_fds = x.n_listen,
+                        .config_fd = x.config_fd,
+                        .exec_stub_fd = -1,
+                        .reexec = !exec_stub_usable(x.spec),
+                };
+                r = create_spawn(&x, &args, err);
+                if (r >= 0)
+                        r = create_map_ids(&x, err);
+                /* An init that re-executes the runtime's copy reads its settings first. A
+                 * failed send means the init died: serve_init() then reads why it did. */
+                if (r >= 0 && args.reexec) {
+                        r = container_init_send_settings(x.sync[0], &args);
+                        if (r == -EPIPE || r == -ECONNRESET)
+                                r = 0;
+                        else if (r < 0)
+                                berth_error(err, r, "send the init its settings");
+                }
+        }
+        if (r >= 0)
+                r = create_join_cgroup(&x, err);
+        if (r >= 0)
+                r = create_finish(&x, err);
+        if (r < 0) {
+                create_rollback(&x);
+                return r;
+        }
+        x.c->spec = TAKE_PTR(x.spec);
+        ret->container = TAKE_PTR(x.c);
+        ret->start_fd = foreground ? TAKE_FD(x.sync[0]) : -1;
+        ret->console_master = TAKE_FD(x.console);
+        return 0;
 }
 
 /* After a failed execve() the init exits at once; start returns only once it has, so that

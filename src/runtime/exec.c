@@ -85,7 +85,7 @@ static unsigned long namespace_flags(const Spec *s)
         unsigned long f = 0;
         for (int t = 0; s->linux_ && t < _SPEC_NS_MAX; t++)
                 if (s->linux_->namespaces[t].present)
-                        f |= (unsigned long)namespace_clone_flag(t);
+                        f |= (unsigned long)namespaces_clone_flag(t);
         return f;
 }
 

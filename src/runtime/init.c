@@ -10,6 +10,7 @@
 #include <linux/keyctl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/personality.h>
@@ -174,10 +175,142 @@ static int wait_start(const InitArgs *a, int *ret_fd, BerthError **err)
         return 0;
 }
 
-_noreturn_ void container_init(const InitArgs *a)
+/* Credentials and namespaces first, then what lives in them: lo, hostname, sysctls. */
+static int init_namespaces(const InitArgs *a, RootfsContext *rc, BerthError **err)
 {
         const Spec *s = a->spec;
         const SpecLinux *l = s->linux_;
+
+        rc->userns = l && l->namespaces[SPEC_NS_USER].present;
+        rc->new_cgroupns = l && l->namespaces[SPEC_NS_CGROUP].present &&
+                           !l->namespaces[SPEC_NS_CGROUP].path;
+        if (rc->userns && !l->namespaces[SPEC_NS_USER].path) {
+                /* Become the namespace's root; container uid 0 may not be mapped. */
+                if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
+                        return berth_error(err, errno, "setgid 0 in the user namespace");
+                if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+                        return berth_error(err, errno, "setuid 0 in the user namespace");
+                sync_die_with_runtime(a->sync_fd); /* a new uid cleared the death signal */
+        }
+        if (!a->joined_early) {
+                static const SpecNamespaceType order[] = { SPEC_NS_IPC, SPEC_NS_UTS,
+                                                           SPEC_NS_NETWORK, SPEC_NS_CGROUP,
+                                                           SPEC_NS_TIME, SPEC_NS_MOUNT };
+                int r = namespaces_join(l, order, ELEMENTSOF(order), err);
+                if (r < 0)
+                        return r;
+        }
+        if (l && l->namespaces[SPEC_NS_TIME].present && !l->namespaces[SPEC_NS_TIME].path) {
+                int r = namespaces_enter_new_time(l, err);
+                if (r < 0)
+                        return r;
+        }
+
+        umask(0);
+        bool new_net = l && l->namespaces[SPEC_NS_NETWORK].present &&
+                       !l->namespaces[SPEC_NS_NETWORK].path;
+        int r = new_net ? loopback_up(err) : 0;
+        if (r >= 0)
+                r = set_hostname(s, err);
+        if (r >= 0)
+                r = set_sysctls(l, err);
+        if (r < 0)
+                return r;
+        if (!l || !l->namespaces[SPEC_NS_MOUNT].present)
+                return berth_error(err, 0, "linux.namespaces: a mount namespace is required");
+        return 0;
+}
+
+/* The rootfs up to the pivot, with the cgroup joined and the hooks of that stage run. */
+static int init_rootfs(const InitArgs *a, RootfsContext *rc, const char *state, BerthError **err)
+{
+        const Spec *s = a->spec;
+        const SpecProcess *p = s->process;
+        int r;
+
+        rc->enter_cgroup = enter_cgroup;
+        rc->userdata = (void *)a;
+        /* A joined mount namespace gets the rootfs set up inside it, as runc does. */
+        r = rootfs_prepare(rc, err);
+        if (r < 0)
+                return r;
+        /* Hooks and everything after run inside the container's cgroup. */
+        r = enter_cgroup(rc, err);
+        if (r < 0)
+                return r;
+
+        if (s->hooks[SPEC_HOOK_PRESTART].n || s->hooks[SPEC_HOOK_CREATE_RUNTIME].n) {
+                sync_send(a->sync_fd, SYNC_HOOKS, 0, NULL, -1);
+                _cleanup_free_ char *herr = NULL;
+                if (sync_expect(a->sync_fd, SYNC_HOOKS_DONE, NULL, NULL, &herr) < 0)
+                        _exit(1); /* the runtime reports its own hook failure */
+        }
+        /* Hooks run in the container get the container's environment, not ours, as with
+         * runc: process.env here, the process's own (HOME and all) at startContainer. */
+        static char *const no_env[] = { NULL };
+        r = hooks_run_env(s, SPEC_HOOK_CREATE_CONTAINER, state, p && p->env ? p->env : no_env,
+                          err);
+        if (r < 0)
+                return r;
+        r = rootfs_pivot(rc, a->opts->no_pivot, err);
+        if (r < 0)
+                return r;
+        return rootfs_finalize(rc, err);
+}
+
+/* The console (its master goes to the runtime) or a new session, then a read-only rootfs. */
+static int init_terminal(const InitArgs *a, RootfsContext *rc, BerthError **err)
+{
+        const SpecProcess *p = a->spec->process;
+
+        if (p && p->terminal) {
+                _cleanup_free_ char *slave_path = NULL;
+                _cleanup_close_ int master = -1, slave = -1;
+                int r = terminal_open_pty(&master, &slave, &slave_path, err);
+                if (r >= 0)
+                        r = rootfs_bind_console(slave_path, err);
+                if (r < 0)
+                        return r;
+                if (sync_send(a->sync_fd, SYNC_CONSOLE, 0, NULL, master) < 0)
+                        _exit(1);
+                r = terminal_make_controlling(slave, p->has_console_size ? p->console_height : 0,
+                                              p->has_console_size ? p->console_width : 0, err);
+                if (r < 0)
+                        return r;
+        } else if (setsid() < 0 && errno != EPERM)
+                return berth_error(err, errno, "setsid");
+        return rootfs_remount_readonly(rc, err);
+}
+
+/* Keyring, personality, and the process made ready to execute from the new root. */
+static int init_process(const InitArgs *a, RootfsContext *rc, PreparedProcess *proc,
+                        BerthError **err)
+{
+        const SpecLinux *l = a->spec->linux_;
+        const SpecProcess *p = a->spec->process;
+
+        if (!p)
+                return berth_error(err, 0, "process: missing");
+        if (!a->opts->no_new_keyring) {
+                char name[128];
+                snprintf(name, sizeof(name), "_ses.%s", a->opts->id);
+                /* Keyrings may be disabled or unavailable in a user namespace: not fatal. */
+                (void)syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0);
+        }
+        if (l->personality.present && l->personality.domain) {
+                unsigned long pers = streq(l->personality.domain, "LINUX32") ? PER_LINUX32
+                                                                              : PER_LINUX;
+                if (personality(pers) < 0)
+                        return berth_error(err, errno, "linux.personality");
+        }
+        if (rc->rootfd < 0 && (rc->rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+                return berth_error(err, errno, "open /");
+        return process_prepare(p, rc->rootfd, a->n_listen_fds, a->seccomp, a->sync_fd, proc, err);
+}
+
+_noreturn_ static void container_init(const InitArgs *a)
+{
+        const Spec *s = a->spec;
         const SpecProcess *p = s->process;
         _cleanup_error_ BerthError *err = NULL;
         _cleanup_free_ char *state = NULL;
@@ -189,8 +322,8 @@ _noreturn_ void container_init(const InitArgs *a)
 
         sync_die_with_runtime(a->sync_fd);
         if (p && p->exec_cpu_affinity_initial &&
-            sched_set_affinity(p->exec_cpu_affinity_initial, "process.execCPUAffinity.initial",
-                               &err) < 0)
+            scheduler_set_affinity(p->exec_cpu_affinity_initial,
+                                   "process.execCPUAffinity.initial", &err) < 0)
                 fail(a->sync_fd, err);
         r = sync_recv(a->sync_fd, &go, NULL);
         if (r < 0 || go.type != SYNC_GO)
@@ -198,103 +331,8 @@ _noreturn_ void container_init(const InitArgs *a)
         state = TAKE_PTR(go.text);
         rc.source_fd = a->sync_fd;
 
-        rc.userns = l && l->namespaces[SPEC_NS_USER].present;
-        rc.new_cgroupns = l && l->namespaces[SPEC_NS_CGROUP].present &&
-                          !l->namespaces[SPEC_NS_CGROUP].path;
-        if (rc.userns && !l->namespaces[SPEC_NS_USER].path) {
-                /* Become the namespace's root; container uid 0 may not be mapped. */
-                if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
-                        fail(a->sync_fd, (berth_error(&err, errno, "setgid 0 in the user "
-                                                                   "namespace"), err));
-                if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
-                        fail(a->sync_fd, (berth_error(&err, errno, "setuid 0 in the user "
-                                                                   "namespace"), err));
-                sync_die_with_runtime(a->sync_fd); /* a new uid cleared the death signal */
-        }
-        if (!a->joined_early) {
-                static const SpecNamespaceType order[] = { SPEC_NS_IPC, SPEC_NS_UTS,
-                                                           SPEC_NS_NETWORK, SPEC_NS_CGROUP,
-                                                           SPEC_NS_TIME, SPEC_NS_MOUNT };
-                if (namespaces_join(l, order, ELEMENTSOF(order), &err) < 0)
-                        fail(a->sync_fd, err);
-        }
-        if (l && l->namespaces[SPEC_NS_TIME].present && !l->namespaces[SPEC_NS_TIME].path &&
-            namespaces_enter_new_time(l, &err) < 0)
-                fail(a->sync_fd, err);
-
-        umask(0);
-        bool new_net = l && l->namespaces[SPEC_NS_NETWORK].present &&
-                       !l->namespaces[SPEC_NS_NETWORK].path;
-        if (new_net && loopback_up(&err) < 0)
-                fail(a->sync_fd, err);
-        if (set_hostname(s, &err) < 0 || set_sysctls(l, &err) < 0)
-                fail(a->sync_fd, err);
-
-        if (!l || !l->namespaces[SPEC_NS_MOUNT].present)
-                fail(a->sync_fd, (berth_error(&err, 0, "linux.namespaces: a mount namespace is "
-                                                       "required"), err));
-        rc.enter_cgroup = enter_cgroup;
-        rc.userdata = (void *)a;
-        /* A joined mount namespace gets the rootfs set up inside it, as runc does. */
-        if (rootfs_prepare(&rc, &err) < 0)
-                fail(a->sync_fd, err);
-        /* Hooks and everything after run inside the container's cgroup. */
-        if (enter_cgroup(&rc, &err) < 0)
-                fail(a->sync_fd, err);
-
-        if (s->hooks[SPEC_HOOK_PRESTART].n || s->hooks[SPEC_HOOK_CREATE_RUNTIME].n) {
-                sync_send(a->sync_fd, SYNC_HOOKS, 0, NULL, -1);
-                _cleanup_free_ char *herr = NULL;
-                r = sync_expect(a->sync_fd, SYNC_HOOKS_DONE, NULL, NULL, &herr);
-                if (r < 0)
-                        _exit(1); /* the runtime reports its own hook failure */
-        }
-        /* Hooks run in the container get the container's environment, not ours, as with
-         * runc: process.env here, the process's own (HOME and all) at startContainer. */
-        static char *const no_env[] = { NULL };
-        if (hooks_run_env(s, SPEC_HOOK_CREATE_CONTAINER, state, p && p->env ? p->env : no_env,
-                          &err) < 0)
-                fail(a->sync_fd, err);
-
-        if (rootfs_pivot(&rc, a->opts->no_pivot, &err) < 0 || rootfs_finalize(&rc, &err) < 0)
-                fail(a->sync_fd, err);
-
-        if (p && p->terminal) {
-                _cleanup_free_ char *slave_path = NULL;
-                _cleanup_close_ int master = -1, slave = -1;
-                if (terminal_open_pty(&master, &slave, &slave_path, &err) < 0 ||
-                    rootfs_bind_console(slave_path, &err) < 0)
-                        fail(a->sync_fd, err);
-                r = sync_send(a->sync_fd, SYNC_CONSOLE, 0, NULL, master);
-                if (r < 0)
-                        _exit(1);
-                if (terminal_make_controlling(slave, p->has_console_size ? p->console_height : 0,
-                                              p->has_console_size ? p->console_width : 0,
-                                              &err) < 0)
-                        fail(a->sync_fd, err);
-        } else if (setsid() < 0 && errno != EPERM)
-                fail(a->sync_fd, (berth_error(&err, errno, "setsid"), err));
-        if (rootfs_remount_readonly(&rc, &err) < 0)
-                fail(a->sync_fd, err);
-
-        if (!p)
-                fail(a->sync_fd, (berth_error(&err, 0, "process: missing"), err));
-        if (!a->opts->no_new_keyring) {
-                char name[128];
-                snprintf(name, sizeof(name), "_ses.%s", a->opts->id);
-                /* Keyrings may be disabled or unavailable in a user namespace: not fatal. */
-                (void)syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0);
-        }
-        if (l->personality.present && l->personality.domain) {
-                unsigned long pers = streq(l->personality.domain, "LINUX32") ? PER_LINUX32
-                                                                              : PER_LINUX;
-                if (personality(pers) < 0)
-                        fail(a->sync_fd, (berth_error(&err, errno, "linux.personality"), err));
-        }
-        if (rc.rootfd < 0 && (rc.rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-                fail(a->sync_fd, (berth_error(&err, errno, "open /"), err));
-        if (process_prepare(p, rc.rootfd, a->n_listen_fds, a->seccomp, a->sync_fd, &proc,
-                            &err) < 0)
+        if (init_namespaces(a, &rc, &err) < 0 || init_rootfs(a, &rc, state, &err) < 0 ||
+            init_terminal(a, &rc, &err) < 0 || init_process(a, &rc, &proc, &err) < 0)
                 fail(a->sync_fd, err);
         rootfs_context_done(&rc);
 
@@ -322,10 +360,9 @@ static void keep_across_exec(int fd)
                 fcntl(fd, F_SETFD, 0);
 }
 
-_noreturn_ void container_init_reexec(const InitArgs *a)
+_noreturn_ static void container_init_reexec(const InitArgs *a)
 {
-        char sync_fd[16], listen_fd[16], config_fd[16], preserve[16], nlisten[16];
-        const CreateOptions *o = a->opts;
+        char sync_fd[16];
 
         /* Non-dumpable from the start, as on the stub path; the copy is executed so that it
          * stays so (exec_sealed_nondumpable()). */
@@ -346,27 +383,9 @@ _noreturn_ void container_init_reexec(const InitArgs *a)
         keep_across_exec(a->sync_fd);
         keep_across_exec(a->listen_fd);
         keep_across_exec(a->config_fd);
+        /* Only what tells the init mode and where the rest comes from (SyncInitSettings). */
         snprintf(sync_fd, sizeof(sync_fd), "%d", a->sync_fd);
-        snprintf(listen_fd, sizeof(listen_fd), "%d", a->listen_fd);
-        snprintf(config_fd, sizeof(config_fd), "%d", a->config_fd);
-        snprintf(preserve, sizeof(preserve), "%u", o->preserve_fds);
-        snprintf(nlisten, sizeof(nlisten), "%u", a->n_listen_fds);
-        char *argv[] = {
-                (char *)"berth-runtime",
-                (char *)"init",
-                sync_fd,
-                listen_fd,
-                config_fd,
-                (char *)o->id,
-                (char *)a->bundle,
-                (char *)a->rootfs,
-                preserve,
-                nlisten,
-                (char *)(o->no_pivot ? "1" : "0"),
-                (char *)(o->no_new_keyring ? "1" : "0"),
-                (char *)(a->joined_early ? "1" : "0"),
-                NULL,
-        };
+        char *argv[] = { (char *)"berth-runtime", (char *)"init", sync_fd, NULL };
         extern char **environ;
         _cleanup_error_ BerthError *err = NULL;
         /* The copy is made here, off the runtime's path: it is busy with the cgroup meanwhile. */
@@ -385,6 +404,65 @@ _noreturn_ void container_init_reexec(const InitArgs *a)
         fail(a->sync_fd, err);
 }
 
+static int settings_put(SyncInitSettings *w, size_t *used, const char *str, uint16_t *ret_len)
+{
+        size_t n = strlen(str) + 1;
+
+        if (n > sizeof(w->strings) - *used)
+                return -ENAMETOOLONG;
+        memcpy(w->strings + *used, str, n);
+        *used += n;
+        *ret_len = (uint16_t)n;
+        return 0;
+}
+
+int container_init_send_settings(int fd, const InitArgs *a)
+{
+        SyncInitSettings w = {
+                .head = { .type = SYNC_INIT_SETTINGS },
+                .listen_fd = a->listen_fd,
+                .config_fd = a->config_fd,
+                .preserve_fds = a->opts->preserve_fds,
+                .n_listen_fds = a->n_listen_fds,
+                .no_pivot = a->opts->no_pivot,
+                .no_new_keyring = a->opts->no_new_keyring,
+                .joined_early = a->joined_early,
+        };
+        size_t used = 0;
+
+        if (settings_put(&w, &used, a->opts->id, &w.id_len) < 0 ||
+            settings_put(&w, &used, a->bundle, &w.bundle_len) < 0 ||
+            settings_put(&w, &used, a->rootfs, &w.rootfs_len) < 0)
+                return -ENAMETOOLONG;
+        size_t len = offsetof(SyncInitSettings, strings) + used;
+        ssize_t n;
+        do
+                n = send(fd, &w, len, MSG_NOSIGNAL);
+        while (n < 0 && errno == EINTR);
+        return n < 0 ? -errno : 0;
+}
+
+/* The settings datagram, checked whole: every string where its length says, NUL-terminated. */
+static int settings_recv(int fd, SyncInitSettings *w)
+{
+        ssize_t n;
+
+        do
+                n = recv(fd, w, sizeof(*w), 0);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        size_t head = offsetof(SyncInitSettings, strings);
+        if ((size_t)n < head || w->head.type != SYNC_INIT_SETTINGS)
+                return -EBADMSG;
+        size_t total = (size_t)w->id_len + w->bundle_len + w->rootfs_len;
+        if (w->id_len == 0 || w->bundle_len == 0 || w->rootfs_len == 0 ||
+            total != (size_t)n - head || w->strings[w->id_len - 1] ||
+            w->strings[w->id_len + w->bundle_len - 1] || w->strings[total - 1])
+                return -EBADMSG;
+        return 0;
+}
+
 _noreturn_ void container_init_start(const InitArgs *a)
 {
         _cleanup_error_ BerthError *err = NULL;
@@ -397,7 +475,7 @@ _noreturn_ void container_init_start(const InitArgs *a)
         process_close_fds_except(3 + (int)(a->n_listen_fds + a->opts->preserve_fds), keep,
                          ELEMENTSOF(keep));
         sync_die_with_runtime(a->sync_fd);
-        if (!exec_stub_usable(a->spec))
+        if (a->reexec)
                 container_init_reexec(a);
         /* No process in the container may open our /proc/<pid>/exe, the runtime's binary. */
         if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
@@ -425,45 +503,48 @@ int container_init_main(int argc, char **argv)
         _cleanup_spec_ Spec *spec = NULL;
         _cleanup_free_ char *config = NULL;
         _cleanup_seccomp_filter_ SeccompFilter *seccomp = NULL;
-        int sync_fd, listen_fd, config_fd, preserve, nlisten;
+        static SyncInitSettings w; /* 9 KiB, off the stack */
+        int sync_fd;
         size_t len;
 
         /* Again, should the host's fs.suid_dumpable have made us dumpable at execve(). */
         (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-        if (argc != 13 || string_safe_atoi(argv[2], &sync_fd) < 0 ||
-            string_safe_atoi(argv[3], &listen_fd) < 0 ||
-            string_safe_atoi(argv[4], &config_fd) < 0 || string_safe_atoi(argv[8], &preserve) < 0 ||
-            string_safe_atoi(argv[9], &nlisten) < 0)
+        if (argc != 3 || string_safe_atoi(argv[2], &sync_fd) < 0 || sync_fd < 0)
                 return -EINVAL; /* not a runtime-made command line */
         /* Nothing of ours may cross the exec that follows. */
         fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
-        fcntl(listen_fd, F_SETFD, FD_CLOEXEC);
-        fcntl(config_fd, F_SETFD, FD_CLOEXEC);
-        int r = fs_read_full_fd_limited(config_fd, READ_LIMIT_JSON, &config, &len);
+        int r = settings_recv(sync_fd, &w);
+        if (r == -EBADF || r == -ENOTSOCK)
+                return -EINVAL; /* not a runtime-made command line */
+        if (r < 0)
+                _exit(1); /* the runtime died, or sent something else: nobody to tell */
+        fcntl(w.listen_fd, F_SETFD, FD_CLOEXEC);
+        fcntl(w.config_fd, F_SETFD, FD_CLOEXEC);
+        r = fs_read_full_fd_limited(w.config_fd, READ_LIMIT_JSON, &config, &len);
         if (r < 0)
                 fail(sync_fd, (berth_error(&err, r, "read the container's config"), err));
         r = spec_parse(config, len, &spec, &err);
         if (r < 0)
                 fail(sync_fd, err);
-        safe_close(config_fd);
+        safe_close(w.config_fd);
         if (spec->linux_ && spec->linux_->seccomp &&
             seccomp_filter_build(spec->linux_->seccomp, &seccomp, &err) < 0)
                 fail(sync_fd, err);
         const CreateOptions o = {
-                .id = argv[5],
-                .preserve_fds = (unsigned)preserve,
-                .no_pivot = streq(argv[10], "1"),
-                .no_new_keyring = streq(argv[11], "1"),
+                .id = w.strings,
+                .preserve_fds = w.preserve_fds,
+                .no_pivot = w.no_pivot,
+                .no_new_keyring = w.no_new_keyring,
         };
         const InitArgs a = {
                 .opts = &o,
                 .spec = spec,
-                .bundle = argv[6],
-                .rootfs = argv[7],
+                .bundle = w.strings + w.id_len,
+                .rootfs = w.strings + w.id_len + w.bundle_len,
                 .sync_fd = sync_fd,
-                .listen_fd = listen_fd,
-                .joined_early = streq(argv[12], "1"),
-                .n_listen_fds = (unsigned)nlisten,
+                .listen_fd = w.listen_fd,
+                .joined_early = w.joined_early,
+                .n_listen_fds = w.n_listen_fds,
                 .seccomp = seccomp,
                 .config_fd = -1,
                 .exec_stub_fd = -1,

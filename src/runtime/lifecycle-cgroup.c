@@ -23,11 +23,23 @@ static int open_container_cgroup(Container *c, Cgroup **ret, BerthError **err)
         return 0;
 }
 
-int container_pause(Container *c, BerthError **err)
+static int set_frozen(Container *c, bool frozen, BerthError **err)
 {
         _cleanup_cgroup_ Cgroup *cg = NULL;
+        int r = open_container_cgroup(c, &cg, err);
+
+        if (r < 0)
+                return r;
+        r = cgroup_freeze(cg, frozen, err);
+        if (r < 0)
+                return berth_error_prefix(err, "%s container `%s`", frozen ? "pause" : "resume",
+                                          c->id);
+        return 0;
+}
+
+int container_pause(Container *c, BerthError **err)
+{
         ContainerStatus st = container_status(c);
-        int r;
 
         /* runc also freezes a created container; here its init still waits on exec.sock, and
          * `state` would keep saying "created", so only a running one is paused. */
@@ -36,31 +48,17 @@ int container_pause(Container *c, BerthError **err)
         if (st != STATUS_RUNNING)
                 return berth_error(err, 0, "container `%s` is not running (it is %s)", c->id,
                                    container_status_name(st));
-        r = open_container_cgroup(c, &cg, err);
-        if (r < 0)
-                return r;
-        r = cgroup_freeze(cg, true, err);
-        if (r < 0)
-                return berth_error_prefix(err, "pause container `%s`", c->id);
-        return 0;
+        return set_frozen(c, true, err);
 }
 
 int container_resume(Container *c, BerthError **err)
 {
-        _cleanup_cgroup_ Cgroup *cg = NULL;
         ContainerStatus st = container_status(c);
-        int r;
 
         if (st != STATUS_PAUSED)
                 return berth_error(err, 0, "container `%s` is not paused (it is %s)", c->id,
                                    container_status_name(st));
-        r = open_container_cgroup(c, &cg, err);
-        if (r < 0)
-                return r;
-        r = cgroup_freeze(cg, false, err);
-        if (r < 0)
-                return berth_error_prefix(err, "resume container `%s`", c->id);
-        return 0;
+        return set_frozen(c, false, err);
 }
 
 int container_update(Container *c, const SpecResources *res, BerthError **err)

@@ -30,7 +30,7 @@ static const struct {
         { "SYS", SIGSYS },
 };
 
-int signal_from_string(const char *s)
+int container_signal_from_string(const char *s)
 {
         int n;
         const char *name = s;
@@ -154,7 +154,8 @@ int container_delete(Container *c, bool force, BerthError **err)
 int container_run(const CreateOptions *o, bool detach, bool keep, int *ret_status,
                   BerthError **err)
 {
-        _cleanup_(create_result_done) CreateResult cr = { .start_fd = -1, .console_master = -1 };
+        _cleanup_(container_create_result_done) CreateResult cr = { .start_fd = -1,
+                                                                    .console_master = -1 };
         int r;
 
         if (detach) {

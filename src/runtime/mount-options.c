@@ -148,16 +148,14 @@ int mount_options_parse(char *const *options, MountOptions *ret)
                         o.attr_set &= ~(uint64_t)opt->value;
                         break;
                 case K_BIND:
-                        o.bind = true;
-                        break;
                 case K_RBIND:
-                        o.bind = o.recursive_bind = true;
+                        o.bind = true;
+                        o.recursive_bind |= opt->kind == K_RBIND;
                         break;
                 case K_IDMAP:
-                        o.idmap = true;
-                        break;
                 case K_RIDMAP:
-                        o.idmap = o.recursive_idmap = true;
+                        o.idmap = true;
+                        o.recursive_idmap |= opt->kind == K_RIDMAP;
                         break;
                 case K_TMPCOPYUP:
                         o.tmpcopyup = true;
@@ -176,7 +174,7 @@ void mount_options_done(MountOptions *o)
         o->data = NULL;
 }
 
-void mount_flags_to_attrs(unsigned long flags, uint64_t *set, uint64_t *clr)
+void mount_options_flags_to_attrs(unsigned long flags, uint64_t *set, uint64_t *clr)
 {
         if (flags & MS_RDONLY)
                 *set |= MOUNT_ATTR_RDONLY;
@@ -199,7 +197,7 @@ void mount_flags_to_attrs(unsigned long flags, uint64_t *set, uint64_t *clr)
         }
 }
 
-bool mount_is_idmapped(const SpecMount *m, const MountOptions *o)
+bool mount_options_is_idmapped(const SpecMount *m, const MountOptions *o)
 {
         return o->idmap || m->n_uid_mappings > 0 || m->n_gid_mappings > 0;
 }

@@ -21,10 +21,10 @@ int mount_options_parse(char *const *options, MountOptions *ret);
 void mount_options_done(MountOptions *o);
 /* Adds the MS_* flags of flags that a mount can take as MOUNT_ATTR_* (mount_setattr(2),
  * fsmount(2)) to *set, and the attributes they replace to *clr. */
-void mount_flags_to_attrs(unsigned long flags, uint64_t *set, uint64_t *clr);
+void mount_options_flags_to_attrs(unsigned long flags, uint64_t *set, uint64_t *clr);
 /* Whether mount m (options parsed into o) gets an idmapping: "idmap"/"ridmap", or mappings
  * given for it. The runtime and the init count idmapped mounts with this alike. */
 struct SpecMount;
-bool mount_is_idmapped(const struct SpecMount *m, const MountOptions *o);
+bool mount_options_is_idmapped(const struct SpecMount *m, const MountOptions *o);
 /* Names of every option this runtime applies, for `features`. NULL-terminated. */
 extern const char *const mount_option_names[];

@@ -72,7 +72,7 @@ int mount_source_serve(const Spec *spec, const char *bundle, pid_t init, int syn
         else if (m->n_uid_mappings > 0)
                 r = namespaces_userns_fd(m->uid_mappings, m->n_uid_mappings, m->gid_mappings,
                                          m->n_gid_mappings, what, &userns, &why);
-        else if (mount_is_idmapped(m, &o) && l)
+        else if (mount_options_is_idmapped(m, &o) && l)
                 r = namespaces_userns_fd(l->uid_mappings, l->n_uid_mappings, l->gid_mappings,
                                          l->n_gid_mappings, what, &userns, &why);
         if (r >= 0) {

@@ -20,7 +20,7 @@ static const int clone_flags[_SPEC_NS_MAX] = {
         [SPEC_NS_CGROUP] = CLONE_NEWCGROUP, [SPEC_NS_TIME] = CLONE_NEWTIME,
 };
 
-int namespace_clone_flag(SpecNamespaceType t)
+int namespaces_clone_flag(SpecNamespaceType t)
 {
         return clone_flags[t];
 }

@@ -7,7 +7,7 @@
 #include "basic/error.h"
 #include "spec/runtime-spec.h"
 
-int namespace_clone_flag(SpecNamespaceType t);
+int namespaces_clone_flag(SpecNamespaceType t);
 /* The CLONE_NEW* flags of the namespaces the config asks to create (not join). */
 unsigned long namespaces_new_flags(const SpecLinux *l);
 /* Whether the namespaces must be joined by an intermediate process before the init is cloned:

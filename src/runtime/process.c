@@ -239,7 +239,7 @@ int process_prepare(const SpecProcess *p, int rootfd, unsigned n_listen_fds,
                 return berth_error(err, errno, "process.cwd: enter `%s`",
                                    p->cwd ? p->cwd : "/");
         if ((r = give_stdio_to_user(p->user.uid, p->terminal, err)) < 0 ||
-            (r = sched_apply(p, err)) < 0)
+            (r = scheduler_apply(p, err)) < 0)
                 return r;
         if (seccomp) {
                 int notify = -1;
@@ -285,7 +285,7 @@ void process_prepared_done(PreparedProcess *p)
 int process_exec(PreparedProcess *p, unsigned keep_fds, int stub_fd, int report_fd,
                  BerthError **err)
 {
-        if (p->affinity_final && sched_set_affinity(p->affinity_final,
+        if (p->affinity_final && scheduler_set_affinity(p->affinity_final,
                                                     "process.execCPUAffinity.final", err) < 0)
                 return berth_error_code(*err);
         /* Nothing of the runtime's crosses into the container: every fd past the preserved

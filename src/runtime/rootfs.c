@@ -67,7 +67,7 @@ static int mount_bind(RootfsContext *ctx, size_t i, const SpecMount *m, const Mo
         /* An idmapped one, or one our user namespace cannot reach, the runtime opens for us
          * (mount-source.h), now, so that it sees the mounts made before; its tree stands for
          * the source. It serves such requests once the cgroup is set up. */
-        bool idmapped = mount_is_idmapped(m, o);
+        bool idmapped = mount_options_is_idmapped(m, o);
         _cleanup_close_ int tree = -1;
         _cleanup_close_ int src = idmapped ? -1 : open(abs ? abs : m->source, O_PATH | O_CLOEXEC);
         if (idmapped || (src < 0 && (errno == EACCES || errno == EPERM) && ctx->source_fd >= 0)) {
@@ -94,7 +94,7 @@ static int mount_bind(RootfsContext *ctx, size_t i, const SpecMount *m, const Mo
         /* Non-recursive attributes apply to the top mount only; recursive ones ("rro") to the
          * whole tree afterwards. */
         uint64_t top_set = 0, top_clr = 0;
-        mount_flags_to_attrs(o->flags, &top_set, &top_clr);
+        mount_options_flags_to_attrs(o->flags, &top_set, &top_clr);
         int r;
         if (tree >= 0) {
                 r = mount_attach_fd(tree, dst);
@@ -131,7 +131,7 @@ static int mount_cgroup(RootfsContext *ctx, size_t i, const SpecMount *m, const 
         char p[32];
         int r;
 
-        mount_flags_to_attrs(o->flags & ~MS_RDONLY, &set, &clr);
+        mount_options_flags_to_attrs(o->flags & ~MS_RDONLY, &set, &clr);
         _cleanup_close_ int dst = chase_in_root(ctx->rootfd, m->destination, CHASE_MKDIR, 0755, 0);
         if (dst < 0)
                 return mount_error(err, dst, i, m, "create destination in the rootfs");
@@ -288,7 +288,7 @@ static int mount_one(RootfsContext *ctx, size_t i, const SpecMount *m, BerthErro
         if (readonly_later(m, &o))
                 o.flags &= ~MS_RDONLY;
         bool bind = o.bind || (m->type && streq(m->type, "bind"));
-        if (mount_is_idmapped(m, &o) && !bind)
+        if (mount_options_is_idmapped(m, &o) && !bind)
                 return mount_error(err, 0, i, m, "idmapped mounts are supported for bind mounts "
                                                  "only");
         if (o.tmpcopyup && (bind || !m->type || !streq(m->type, "tmpfs")))
@@ -308,7 +308,7 @@ static int mount_one(RootfsContext *ctx, size_t i, const SpecMount *m, BerthErro
                 return mount_error(err, dst, i, m, "create destination in the rootfs");
         fd_proc_path(dst, p);
         if (o.tmpcopyup) {
-                r = mount_tmpfs_copyup(dst, m->destination, o.flags, o.data, err);
+                r = tmpcopyup_mount(dst, m->destination, o.flags, o.data, err);
                 if (r < 0)
                         return berth_error_prefix(err, "mounts[%zu] (tmpcopyup on `%s`)", i,
                                                   m->destination);

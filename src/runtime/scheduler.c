@@ -47,7 +47,7 @@ static int lookup(const char *name, bool policy)
         return -1;
 }
 
-int sched_apply(const SpecProcess *p, BerthError **err)
+int scheduler_apply(const SpecProcess *p, BerthError **err)
 {
         if (p->scheduler) {
                 const SpecScheduler *s = p->scheduler;
@@ -95,7 +95,7 @@ int sched_apply(const SpecProcess *p, BerthError **err)
         return 0;
 }
 
-int sched_set_affinity(const char *cpus, const char *what, BerthError **err)
+int scheduler_set_affinity(const char *cpus, const char *what, BerthError **err)
 {
         cpu_set_t set;
         const char *p = cpus;

@@ -6,6 +6,6 @@
 #include "spec/runtime-spec.h"
 
 /* Applies scheduler and I/O priority to the calling process (in the container, before exec). */
-int sched_apply(const SpecProcess *p, BerthError **err);
+int scheduler_apply(const SpecProcess *p, BerthError **err);
 /* Pins the calling process to the CPUs of a list like "0-3,7"; what names the field. */
-int sched_set_affinity(const char *cpus, const char *what, BerthError **err);
+int scheduler_set_affinity(const char *cpus, const char *what, BerthError **err);

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "runtime/sync-wire.h"
+
 typedef enum SyncType {
         SYNC_GO = 1,       /* parent -> child: ids mapped, cgroup joined; text = state JSON */
         SYNC_MAPPED,       /* parent -> child: uid_map and gid_map are written */
@@ -24,6 +26,7 @@ typedef enum SyncType {
         SYNC_MOUNT_SOURCE, /* child -> parent: value = mounts[] index; parent -> child: fd =
                             * its source tree, or value = -errno and text = why not */
         SYNC_IDMAP_FDS,    /* child -> parent: its own uid_map, gid_map, setgroups (rootless) */
+        SYNC_INIT_SETTINGS, /* parent -> re-executed init: a SyncInitSettings, nothing else */
 } SyncType;
 
 typedef struct SyncMsg {
@@ -31,6 +34,28 @@ typedef struct SyncMsg {
         int32_t value;
         char *text; /* NUL-terminated, may be empty; owned by the caller of sync_recv */
 } SyncMsg;
+
+/* The settings of an init that executed the runtime's sealed copy (container_init_reexec()):
+ * what its argv carried before, as one datagram that the runtime sends after SYNC_MAPPED (if
+ * any) and the init reads first thing after its execve(). Its fds are inherited, not passed:
+ * the numbers are the init's own. The strings follow one another in strings[], each
+ * NUL-terminated; only head + the used part of strings[] is sent. */
+#define SYNC_INIT_STRINGS_MAX (2 * 4096 + 1024)
+typedef struct SyncInitSettings {
+        SyncWire head; /* .type = SYNC_INIT_SETTINGS, .value = 0 */
+        int32_t listen_fd;
+        int32_t config_fd;
+        uint32_t preserve_fds;
+        uint32_t n_listen_fds;
+        uint8_t no_pivot;
+        uint8_t no_new_keyring;
+        uint8_t joined_early;
+        uint8_t reserved;
+        uint16_t id_len; /* each with its NUL */
+        uint16_t bundle_len;
+        uint16_t rootfs_len;
+        char strings[SYNC_INIT_STRINGS_MAX]; /* id, bundle, rootfs */
+} SyncInitSettings;
 
 /* The most fds one message carries. */
 #define SYNC_MAX_FDS 16

@@ -263,7 +263,7 @@ fail:
         return r;
 }
 
-int mount_tmpfs_copyup(int dst, const char *dest_name, unsigned long flags, const char *data,
+int tmpcopyup_mount(int dst, const char *dest_name, unsigned long flags, const char *data,
                        BerthError **err)
 {
         uint64_t set = 0, clr = 0;
@@ -271,7 +271,7 @@ int mount_tmpfs_copyup(int dst, const char *dest_name, unsigned long flags, cons
         int r;
 
         /* Filled while writable; a read-only tmpfs becomes so before it is attached. */
-        mount_flags_to_attrs(flags & ~MS_RDONLY, &set, &clr);
+        mount_options_flags_to_attrs(flags & ~MS_RDONLY, &set, &clr);
         _cleanup_close_ int tmpfs = -1;
         r = mount_new_fs_detached("tmpfs", "tmpfs", data, set, &tmpfs);
         if (r < 0)

@@ -6,5 +6,5 @@
 
 /* Mounts a tmpfs (MS_* flags, fs options data) over the directory dst (an O_PATH fd resolved in
  * the rootfs) with a copy of its contents; dest_name is its path, for errors. */
-int mount_tmpfs_copyup(int dst, const char *dest_name, unsigned long flags, const char *data,
+int tmpcopyup_mount(int dst, const char *dest_name, unsigned long flags, const char *data,
                        BerthError **err);

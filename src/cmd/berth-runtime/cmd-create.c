@@ -5,7 +5,8 @@
 
 int cmd_create(const GlobalOptions *g, int argc, char **argv, BerthError **err)
 {
-        _cleanup_(create_result_done) CreateResult cr = { .start_fd = -1, .console_master = -1 };
+        _cleanup_(container_create_result_done) CreateResult cr = { .start_fd = -1,
+                                                                    .console_master = -1 };
         CreateOptions o;
         int r;
 

@@ -8,23 +8,14 @@
 
 int cmd_delete(const GlobalOptions *g, int argc, char **argv, BerthError **err)
 {
-        static const struct option opts[] = {
-                { "force", no_argument, NULL, 'f' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_container_ Container *c = NULL;
         bool force = false;
         const char *id;
-        int ch, r;
+        int r;
 
-        while ((ch = getopt_long_only(argc, argv, "fh", opts, NULL)) >= 0) {
-                if (ch == 'h')
-                        return cmd_usage(argv[0]);
-                if (ch != 'f')
-                        return berth_error(err, 0, "delete: invalid option (see delete --help)");
-                force = true;
-        }
+        r = parse_one_option(argc, argv, "force", false, NULL, &force, err);
+        if (r != 0)
+                return r < 0 ? r : 0;
         r = want_id(argc, argv, optind, "delete", &id, err);
         if (r < 0)
                 return r;

@@ -8,28 +8,19 @@
 
 int cmd_kill(const GlobalOptions *g, int argc, char **argv, BerthError **err)
 {
-        static const struct option opts[] = {
-                { "all", no_argument, NULL, 'a' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_container_ Container *c = NULL;
         bool all = false;
-        int sig = SIGTERM, ch, r;
+        int sig = SIGTERM, r;
 
-        while ((ch = getopt_long_only(argc, argv, "ah", opts, NULL)) >= 0) {
-                if (ch == 'h')
-                        return cmd_usage(argv[0]);
-                if (ch != 'a')
-                        return berth_error(err, 0, "kill: invalid option (see kill --help)");
-                all = true;
-        }
+        r = parse_one_option(argc, argv, "all", false, NULL, &all, err);
+        if (r != 0)
+                return r < 0 ? r : 0;
         if (optind >= argc)
                 return berth_error(err, 0, "kill: a container id is required");
         if (optind + 2 < argc)
                 return berth_error(err, 0, "kill: unexpected argument \"%s\"", argv[optind + 2]);
         if (optind + 1 < argc) {
-                sig = signal_from_string(argv[optind + 1]);
+                sig = container_signal_from_string(argv[optind + 1]);
                 if (sig < 0)
                         return berth_error(err, 0, "kill: unknown signal \"%s\"",
                                            argv[optind + 1]);

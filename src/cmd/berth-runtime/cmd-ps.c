@@ -145,26 +145,18 @@ static int ps_vm(Container *c, const char *format, BerthError **err)
 
 int cmd_ps(const GlobalOptions *g, int argc, char **argv, BerthError **err)
 {
-        static const struct option opts[] = {
-                { "format", required_argument, NULL, 'f' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_container_ Container *c = NULL;
         _cleanup_free_ pid_t *pids = NULL;
         _cleanup_free_ char *out = NULL;
         const char *format = "table";
         size_t n = 0;
-        int ch, r;
+        bool given = false;
+        int r;
 
-        /* "+": options stop at the id; what follows belongs to ps. */
-        while ((ch = getopt_long_only(argc, argv, "+f:h", opts, NULL)) >= 0) {
-                if (ch == 'h')
-                        return cmd_usage(argv[0]);
-                if (ch != 'f')
-                        return berth_error(err, 0, "ps: invalid option (see ps --help)");
-                format = optarg;
-        }
+        /* Options stop at the id; what follows belongs to ps. */
+        r = parse_one_option(argc, argv, "format", true, &format, &given, err);
+        if (r != 0)
+                return r < 0 ? r : 0;
         if (!streq(format, "table") && !streq(format, "json"))
                 return berth_error(err, 0, "ps: invalid format \"%s\" (table or json)", format);
         if (optind >= argc)

@@ -8,22 +8,14 @@
 int cmd_start(const GlobalOptions *g, int argc, char **argv, BerthError **err)
 {
         _cleanup_container_ Container *c = NULL;
-        const char *id;
-        int r;
+        int r = load_container_arg(g, argc, argv, &c, err);
 
-        r = parse_no_options(argc, argv, err);
-        if (r != 0)
-                return r < 0 ? r : 0;
-        r = want_id(argc, argv, optind, "start", &id, err);
-        if (r < 0)
-                return r;
-        r = container_load(g->root, id, &c, err);
-        if (r < 0)
-                return r;
-        log_debug("start %s: tell its init (pid %d) to execute the program", id, c->pid);
+        if (r <= 0)
+                return r; /* 0: --help */
+        log_debug("start %s: tell its init (pid %d) to execute the program", c->id, c->pid);
         r = container_start(c, err);
         if (r < 0)
                 return r;
-        log_debug("start %s: the program runs", id);
+        log_debug("start %s: the program runs", c->id);
         return 0;
 }

@@ -7,18 +7,10 @@
 int cmd_state(const GlobalOptions *g, int argc, char **argv, BerthError **err)
 {
         _cleanup_container_ Container *c = NULL;
-        const char *id;
-        int r;
+        int r = load_container_arg(g, argc, argv, &c, err);
 
-        r = parse_no_options(argc, argv, err);
-        if (r != 0)
-                return r < 0 ? r : 0;
-        r = want_id(argc, argv, optind, "state", &id, err);
-        if (r < 0)
-                return r;
-        r = container_load(g->root, id, &c, err);
-        if (r < 0)
-                return r;
+        if (r <= 0)
+                return r; /* 0: --help */
         struct json_object *o = container_state_json(c, container_status(c));
         print_json(o);
         json_object_put(o);

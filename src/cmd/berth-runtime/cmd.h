@@ -42,6 +42,19 @@ int cmd_usage(const char *verb);
 /* For verbs without options of their own: handles -h/--help (prints the usage and returns 1)
  * and refuses any other option; returns 0 to go on, with optind at the first argument. */
 int parse_no_options(int argc, char **argv, BerthError **err);
+/* The same for verbs with one option, --NAME or -N (N its first letter): *ret_given is set
+ * when it is given and, with ret_arg, it takes an argument, stored there. stop_at_id: options
+ * end at the first argument (what follows is not ours). */
+int parse_one_option(int argc, char **argv, const char *name, bool stop_at_id, const char **ret_arg,
+                     bool *ret_given, BerthError **err);
+/* For `VERB ID` without options: --help, the id, the container. Returns 1 with *ret loaded, 0
+ * after --help, or a negative error. */
+struct Container;
+int load_container_arg(const GlobalOptions *g, int argc, char **argv, struct Container **ret,
+                       BerthError **err);
+/* `VERB ID` that only calls op on the container (pause, resume); returns the exit status. */
+int run_on_container(const GlobalOptions *g, int argc, char **argv,
+                     int (*op)(struct Container *c, BerthError **err), BerthError **err);
 
 /* Shared by create and run: parses their common flags into o; returns optind, 0 when --help
  * printed the usage, or a negative error. */

@@ -404,9 +404,187 @@ static void write_out(int fd, const VmFrame *f)
 }
 
 /* Returns the container's wait status once its process has exited. */
+/* What the steps of serve() return to keep serving; any other value is the container's wait
+ * status, which ends the monitor. */
+#define SERVE_ON (-1)
+
+static int on_signals(Monitor *m)
+{
+        struct signalfd_siginfo si;
+
+        while (read(m->sfd, &si, sizeof(si)) == sizeof(si)) {
+                char buf[16];
+                if (si.ssi_signo == SIGCHLD) {
+                        if (waitpid(m->qemu, NULL, WNOHANG) == m->qemu)
+                                return W_EXITCODE(0, SIGKILL); /* the VM died */
+                        continue;
+                }
+                if (si.ssi_signo == SIGWINCH) {
+                        send_winsize(m, m->pty >= 0 ? m->pty : m->in, 0);
+                        continue;
+                }
+                snprintf(buf, sizeof(buf), "%u", si.ssi_signo);
+                vm_frame_write_text(m->agent, VM_SIGNAL, 0, buf);
+        }
+        return SERVE_ON;
+}
+
+/* `start` connecting to the exec socket, as it connects to a process-mode init's. */
+static void on_start_connection(Monitor *m)
+{
+        int conn = accept4(m->exec_listen, NULL, NULL, SOCK_CLOEXEC);
+        SyncMsg msg = {};
+
+        if (conn >= 0 && m->start_conn < 0 && sync_recv(conn, &msg, NULL) >= 0 &&
+            msg.type == SYNC_START) {
+                m->start_conn = conn;
+                vm_frame_write(m->agent, VM_START, 0, 0, NULL, 0);
+        } else if (conn >= 0) {
+                close(conn);
+        }
+        sync_msg_done(&msg);
+}
+
+/* The container's stdin (or terminal) on the host, to the guest. */
+static void on_console_input(Monitor *m, int cin)
+{
+        char buf[65536];
+        ssize_t k = read(cin, buf, sizeof(buf));
+
+        if (k > 0) {
+                vm_frame_write(m->agent, VM_DATA, VM_STREAM_STDIN, 0, buf, (uint32_t)k);
+                return;
+        }
+        if (k < 0 && (errno == EINTR || errno == EAGAIN))
+                return;
+        if (m->pty >= 0)
+                m->pty = safe_close(m->pty);
+        else {
+                vm_frame_write(m->agent, VM_DATA, VM_STREAM_STDIN, 0, NULL, 0);
+                m->in = -1; /* stop polling it; it stays open */
+        }
+}
+
+/* An exec client: a resize or a signal for its process, or its stdin. */
+static void on_exec_fd(Monitor *m, Exec *e, int fd)
+{
+        char buf[65536];
+        ssize_t k;
+
+        if (fd == e->conn && e->conn >= 0) {
+                k = recv(e->conn, buf, 64 - 1, MSG_DONTWAIT);
+                if (k < 0 && (errno == EAGAIN || errno == EINTR))
+                        return;
+                if (k > 2 && (buf[0] == 'W' || buf[0] == 'K')) {
+                        /* 'W': its terminal's new size; 'K': a signal for the process. */
+                        buf[k] = 0;
+                        if (!e->ps)
+                                vm_frame_write_text(m->agent, buf[0] == 'W' ? VM_RESIZE : VM_SIGNAL,
+                                                    e->proc, buf + 2);
+                        return;
+                }
+                /* The client went away: its process runs on (as a runc exec's does when runc
+                 * is killed); only its status has no taker. */
+                e->conn = safe_close(e->conn);
+        } else if (fd == e->in && e->in >= 0) {
+                k = read(e->in, buf, sizeof(buf));
+                vm_frame_write(m->agent, VM_DATA, VM_STREAM_STDIN, e->proc, k > 0 ? buf : NULL,
+                               k > 0 ? (uint32_t)k : 0);
+                if (k <= 0)
+                        e->in = safe_close(e->in);
+        }
+}
+
+static void on_error_frame(Monitor *m, Exec *e, const VmFrame *f)
+{
+        const char *text = f->data ? f->data : "0 unknown error";
+        int errnum = atoi(text);
+        const char *msg = strchr(text, ' ');
+
+        if (f->h.proc == 0 && m->start_conn >= 0) {
+                sync_send(m->start_conn, SYNC_ERROR, errnum, msg ? msg + 1 : text, -1);
+                m->start_conn = safe_close(m->start_conn);
+        } else if (e && e->conn >= 0) {
+                reply(e->conn, "E %s", text);
+                if (e->ps)
+                        exec_done(e);
+        }
+}
+
+/* One frame from the agent. */
+static int on_agent_frame(Monitor *m, int *oom)
+{
+        VmFrame f;
+        int status = SERVE_ON;
+        char buf[24];
+
+        if (vm_frame_read(m->agent, &f) < 0)
+                return W_EXITCODE(255, 0); /* the agent is gone without a status */
+        Exec *e = f.h.proc ? exec_find(m, f.h.proc) : NULL;
+        switch (f.h.type) {
+        case VM_DATA:
+                if (f.h.proc == 0)
+                        write_out(m->pty >= 0 ? m->pty
+                                  : f.h.stream == VM_STREAM_STDERR ? m->err
+                                                                   : m->out,
+                                  &f);
+                else if (e)
+                        write_out(f.h.stream == VM_STREAM_STDERR ? e->err : e->out, &f);
+                break;
+        case VM_STARTED:
+                if (f.h.proc == 0 && m->start_conn >= 0) {
+                        /* As with the init's execve: the socket closing says "runs". */
+                        m->exec_listen = safe_close(m->exec_listen);
+                        m->start_conn = safe_close(m->start_conn);
+                        if (m->pty >= 0)
+                                send_winsize(m, m->pty, 0);
+                } else if (e && e->conn >= 0)
+                        reply(e->conn, "S %s", f.data ? f.data : "0");
+                break;
+        case VM_ERROR:
+                on_error_frame(m, e, &f);
+                break;
+        case VM_EXIT:
+                if (f.h.proc == 0) {
+                        status = f.data ? atoi(f.data) : W_EXITCODE(255, 0);
+                        break;
+                }
+                if (e) {
+                        if (e->conn >= 0)
+                                reply(e->conn, "X %s", f.data ? f.data : "0");
+                        exec_done(e);
+                }
+                break;
+        case VM_OOM: {
+                /* For `events`: the count of OOM kills in the guest so far. */
+                int k = snprintf(buf, sizeof(buf), "%d\n", ++*oom);
+                (void)fs_write_file_atomic_at(m->a->state_dirfd, VM_OOM_FILE, buf, (size_t)k,
+                                              0644);
+                break;
+        }
+        case VM_PS_REPLY:
+        case VM_UPDATED:
+                if (e) {
+                        if (f.h.type == VM_PS_REPLY)
+                                reply(e->conn, "R %s", f.data ? f.data : "");
+                        else
+                                reply(e->conn, "S 0");
+                        exec_done(e);
+                }
+                break;
+        default:
+                break;
+        }
+        vm_frame_done(&f);
+        return status;
+}
+
+/* Relays between the host side and the agent until the container's process has exited;
+ * returns its wait status. */
 static int serve(Monitor *m)
 {
-        int oom = 0;
+        int oom = 0, status;
+
         for (;;) {
                 struct pollfd p[8 + 2 * MAX_EXECS];
                 Exec *who[2 * MAX_EXECS];
@@ -434,171 +612,21 @@ static int serve(Monitor *m)
                                 continue;
                         return W_EXITCODE(255, 0);
                 }
-                if (p[1].revents) {
-                        struct signalfd_siginfo si;
-                        while (read(m->sfd, &si, sizeof(si)) == sizeof(si)) {
-                                char buf[16];
-                                if (si.ssi_signo == SIGCHLD) {
-                                        if (waitpid(m->qemu, NULL, WNOHANG) == m->qemu)
-                                                return W_EXITCODE(0, SIGKILL); /* the VM died */
-                                        continue;
-                                }
-                                if (si.ssi_signo == SIGWINCH) {
-                                        send_winsize(m, m->pty >= 0 ? m->pty : m->in, 0);
-                                        continue;
-                                }
-                                snprintf(buf, sizeof(buf), "%u", si.ssi_signo);
-                                vm_frame_write_text(m->agent, VM_SIGNAL, 0, buf);
-                        }
-                }
-                if (p[2].revents && m->exec_listen >= 0) {
-                        int conn = accept4(m->exec_listen, NULL, NULL, SOCK_CLOEXEC);
-                        SyncMsg msg = {};
-                        if (conn >= 0 && m->start_conn < 0 && sync_recv(conn, &msg, NULL) >= 0 &&
-                            msg.type == SYNC_START) {
-                                m->start_conn = conn;
-                                vm_frame_write(m->agent, VM_START, 0, 0, NULL, 0);
-                        } else if (conn >= 0) {
-                                close(conn);
-                        }
-                        sync_msg_done(&msg);
-                }
+                if (p[1].revents && (status = on_signals(m)) != SERVE_ON)
+                        return status;
+                if (p[2].revents && m->exec_listen >= 0)
+                        on_start_connection(m);
                 if (p[3].revents)
                         accept_control(m);
-                if (p[4].revents && cin >= 0) {
-                        char buf[65536];
-                        ssize_t k = read(cin, buf, sizeof(buf));
-                        if (k > 0)
-                                vm_frame_write(m->agent, VM_DATA, VM_STREAM_STDIN, 0, buf,
-                                               (uint32_t)k);
-                        else if (k == 0 || (errno != EINTR && errno != EAGAIN)) {
-                                if (m->pty < 0)
-                                        vm_frame_write(m->agent, VM_DATA, VM_STREAM_STDIN, 0,
-                                                       NULL, 0);
-                                if (m->pty >= 0)
-                                        m->pty = safe_close(m->pty);
-                                else
-                                        m->in = -1; /* stop polling it; it stays open */
-                        }
-                }
-                for (int i = first_exec; i < n; i++) {
-                        Exec *e = who[i - first_exec];
-                        if (!p[i].revents || !e->used)
-                                continue;
-                        if (p[i].fd == e->conn && e->conn >= 0) {
-                                char buf[64];
-                                ssize_t k = recv(e->conn, buf, sizeof(buf) - 1, MSG_DONTWAIT);
-                                if (k < 0 && (errno == EAGAIN || errno == EINTR))
-                                        continue;
-                                if (k > 2 && buf[0] == 'W') { /* its terminal's new size */
-                                        buf[k] = 0;
-                                        if (!e->ps)
-                                                vm_frame_write_text(m->agent, VM_RESIZE, e->proc,
-                                                                    buf + 2);
-                                        continue;
-                                }
-                                if (k > 2 && buf[0] == 'K') { /* a signal for the process */
-                                        buf[k] = 0;
-                                        if (!e->ps)
-                                                vm_frame_write_text(m->agent, VM_SIGNAL, e->proc,
-                                                                    buf + 2);
-                                        continue;
-                                }
-                                /* The client went away: its process runs on (as a runc exec's
-                                 * does when runc is killed); only its status has no taker. */
-                                e->conn = safe_close(e->conn);
-                        } else if (p[i].fd == e->in && e->in >= 0) {
-                                char buf[65536];
-                                ssize_t k = read(e->in, buf, sizeof(buf));
-                                if (k > 0)
-                                        vm_frame_write(m->agent, VM_DATA, VM_STREAM_STDIN,
-                                                       e->proc, buf, (uint32_t)k);
-                                else {
-                                        vm_frame_write(m->agent, VM_DATA, VM_STREAM_STDIN,
-                                                       e->proc, NULL, 0);
-                                        e->in = safe_close(e->in);
-                                }
-                        }
-                }
+                if (p[4].revents && cin >= 0)
+                        on_console_input(m, cin);
+                for (int i = first_exec; i < n; i++)
+                        if (p[i].revents && who[i - first_exec]->used)
+                                on_exec_fd(m, who[i - first_exec], p[i].fd);
                 if (p[5].revents && m->start_conn >= 0) /* `start` was killed: no matter */
                         m->start_conn = safe_close(m->start_conn);
-                if (!p[0].revents)
-                        continue;
-                VmFrame f;
-                if (vm_frame_read(m->agent, &f) < 0)
-                        return W_EXITCODE(255, 0); /* the agent is gone without a status */
-                Exec *e = f.h.proc ? exec_find(m, f.h.proc) : NULL;
-                switch (f.h.type) {
-                case VM_DATA:
-                        if (f.h.proc == 0)
-                                write_out(m->pty >= 0 ? m->pty
-                                          : f.h.stream == VM_STREAM_STDERR ? m->err
-                                                                           : m->out,
-                                          &f);
-                        else if (e)
-                                write_out(f.h.stream == VM_STREAM_STDERR ? e->err : e->out, &f);
-                        break;
-                case VM_STARTED:
-                        if (f.h.proc == 0 && m->start_conn >= 0) {
-                                /* As with the init's execve: the socket closing says "runs". */
-                                m->exec_listen = safe_close(m->exec_listen);
-                                m->start_conn = safe_close(m->start_conn);
-                                if (m->pty >= 0)
-                                        send_winsize(m, m->pty, 0);
-                        } else if (e && e->conn >= 0)
-                                reply(e->conn, "S %s", f.data ? f.data : "0");
-                        break;
-                case VM_ERROR: {
-                        const char *text = f.data ? f.data : "0 unknown error";
-                        int errnum = atoi(text);
-                        const char *msg = strchr(text, ' ');
-                        if (f.h.proc == 0 && m->start_conn >= 0) {
-                                sync_send(m->start_conn, SYNC_ERROR, errnum, msg ? msg + 1 : text,
-                                          -1);
-                                m->start_conn = safe_close(m->start_conn);
-                        } else if (e && e->conn >= 0) {
-                                reply(e->conn, "E %s", text);
-                                if (e->ps)
-                                        exec_done(e);
-                        }
-                        break;
-                }
-                case VM_EXIT:
-                        if (f.h.proc == 0) {
-                                int st = f.data ? atoi(f.data) : W_EXITCODE(255, 0);
-                                vm_frame_done(&f);
-                                return st;
-                        }
-                        if (e) {
-                                if (e->conn >= 0)
-                                        reply(e->conn, "X %s", f.data ? f.data : "0");
-                                exec_done(e);
-                        }
-                        break;
-                case VM_OOM: {
-                        /* For `events`: the count of OOM kills in the guest so far. */
-                        char buf[24];
-                        int k = snprintf(buf, sizeof(buf), "%d\n", ++oom);
-                        (void)fs_write_file_atomic_at(m->a->state_dirfd, VM_OOM_FILE, buf,
-                                                   (size_t)k, 0644);
-                        break;
-                }
-                case VM_PS_REPLY:
-                        if (e) {
-                                reply(e->conn, "R %s", f.data ? f.data : "");
-                                exec_done(e);
-                        }
-                        break;
-                case VM_UPDATED:
-                        if (e) {
-                                reply(e->conn, "S 0");
-                                exec_done(e);
-                        }
-                        break;
-                default:
-                        break;
-                }
-                vm_frame_done(&f);
+                if (p[0].revents && (status = on_agent_frame(m, &oom)) != SERVE_ON)
+                        return status;
         }
 }
 

@@ -32,34 +32,20 @@ static int absent(Cgroup *cg, const char *controller, const char *field, BerthEr
  */
 static void unset_zeros(SpecResources *r)
 {
-        if (r->memory.limit == 0)
-                r->memory.has_limit = false;
-        if (r->memory.reservation == 0)
-                r->memory.has_reservation = false;
-        if (r->memory.swap == 0)
-                r->memory.has_swap = false;
-        if (r->memory.kernel_tcp == 0)
-                r->memory.has_kernel_tcp = false;
-        if (!r->memory.disable_oom_killer)
-                r->memory.has_disable_oom_killer = false;
-        if (r->cpu.shares == 0)
-                r->cpu.has_shares = false;
-        if (r->cpu.quota == 0)
-                r->cpu.has_quota = false;
-        if (r->cpu.period == 0)
-                r->cpu.has_period = false;
-        if (r->cpu.realtime_runtime == 0)
-                r->cpu.has_realtime_runtime = false;
-        if (r->cpu.realtime_period == 0)
-                r->cpu.has_realtime_period = false;
-        if (r->pids.limit == 0)
-                r->pids.has_limit = false;
-        if (r->block_io.weight == 0)
-                r->block_io.has_weight = false;
-        if (r->block_io.leaf_weight == 0)
-                r->block_io.has_leaf_weight = false;
-        if (r->network.class_id == 0)
-                r->network.has_class_id = false;
+        r->memory.has_limit &= r->memory.limit != 0;
+        r->memory.has_reservation &= r->memory.reservation != 0;
+        r->memory.has_swap &= r->memory.swap != 0;
+        r->memory.has_kernel_tcp &= r->memory.kernel_tcp != 0;
+        r->memory.has_disable_oom_killer &= r->memory.disable_oom_killer;
+        r->cpu.has_shares &= r->cpu.shares != 0;
+        r->cpu.has_quota &= r->cpu.quota != 0;
+        r->cpu.has_period &= r->cpu.period != 0;
+        r->cpu.has_realtime_runtime &= r->cpu.realtime_runtime != 0;
+        r->cpu.has_realtime_period &= r->cpu.realtime_period != 0;
+        r->pids.has_limit &= r->pids.limit != 0;
+        r->block_io.has_weight &= r->block_io.weight != 0;
+        r->block_io.has_leaf_weight &= r->block_io.leaf_weight != 0;
+        r->network.has_class_id &= r->network.class_id != 0;
 }
 
 static bool memory_set(const SpecResources *r)
@@ -127,15 +113,14 @@ int cgroup_apply(Cgroup *cg, const SpecResources *res, bool update, BerthError *
         if (!isempty(r->cpu.cpus) || !isempty(r->cpu.mems)) {
                 if (!(h = cgroup_find(cg, "cpuset")))
                         return absent(cg, "cpuset", "cpu.cpus/mems", err);
-                q = h->unified ? cgroup_v2_cpuset(cg, h, r, err) :
-                                 cgroup_v1_cpuset(cg, h, r, err);
+                q = cgroup_cpuset(cg, h, r, err);
                 if (q < 0)
                         return q;
         }
         if (r->pids.has_limit) {
                 if (!(h = cgroup_find(cg, "pids")))
                         return absent(cg, "pids", "pids", err);
-                q = h->unified ? cgroup_v2_pids(cg, h, r, err) : cgroup_v1_pids(cg, h, r, err);
+                q = cgroup_pids(cg, h, r, err);
                 if (q < 0)
                         return q;
         }
@@ -152,8 +137,7 @@ int cgroup_apply(Cgroup *cg, const SpecResources *res, bool update, BerthError *
         if (r->n_hugepage_limits) {
                 if (!(h = cgroup_find(cg, "hugetlb")))
                         return absent(cg, "hugetlb", "hugepageLimits", err);
-                q = h->unified ? cgroup_v2_hugetlb(cg, h, r, err) :
-                                 cgroup_v1_hugetlb(cg, h, r, err);
+                q = cgroup_hugetlb(cg, h, r, err);
                 if (q < 0)
                         return q;
         }

@@ -68,6 +68,9 @@ int cgroup_self_path(const CgroupHierarchy *h, char **ret);
 /* The cgroup on h named in content, a /proc/<pid>/cgroup text; -ENOENT when none is. */
 int cgroup_proc_path(const char *content, const CgroupHierarchy *h, char **ret);
 int cgroup_path_join(const char *a, const char *b, char **ret);
+/* One level down a relative path: skips the slashes at *p; at its end returns 0, else replaces
+ * *dir with *dir/<the next component>, moves *p past that and returns 1 (-ENOMEM). */
+int cgroup_path_descend(char **dir, const char **p);
 
 /* cgroup-systemd.c */
 int cgroup_systemd_check(const char *cgroups_path, BerthError **err);
@@ -102,15 +105,16 @@ uint64_t cgroup_blkio_weight_to_io_weight(uint64_t weight);
 int cgroup_swap_to_v2(int64_t swap, int64_t limit, int64_t *ret);
 /* "max" for negative values, else the number. buf of at least 24 bytes. */
 const char *cgroup_fmt_max(int64_t v, char *buf, size_t size);
+/* The controllers whose files v1 and v2 share (hugetlb's limit file aside, which h tells). */
+int cgroup_cpuset(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
+int cgroup_pids(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
+int cgroup_hugetlb(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
 
 /* cgroup-v1.c / cgroup-v2.c: one function per controller; update says it is `update`. */
 int cgroup_v1_memory(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, bool update,
                      BerthError **err);
 int cgroup_v1_cpu(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
-int cgroup_v1_cpuset(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
-int cgroup_v1_pids(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
 int cgroup_v1_blkio(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
-int cgroup_v1_hugetlb(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
 int cgroup_v1_devices(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
 int cgroup_v1_rdma(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
 int cgroup_v1_net_cls(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
@@ -123,10 +127,7 @@ int cgroup_v1_is_frozen(CgroupHierarchy *h, bool *ret);
 int cgroup_v2_memory(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, bool update,
                      BerthError **err);
 int cgroup_v2_cpu(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
-int cgroup_v2_cpuset(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
-int cgroup_v2_pids(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
 int cgroup_v2_io(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
-int cgroup_v2_hugetlb(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
 int cgroup_v2_rdma(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
 int cgroup_v2_unified(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err);
 /* Enables every available controller in cgroup.subtree_control from the root down to the

@@ -4,6 +4,8 @@
  * relative ("a/b", below the runtime's own cgroup on each hierarchy, as runc does), absent
  * ("/berth/<id>"), or systemd's "slice:prefix:name" when the systemd driver is asked for.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "basic/fs-util.h"
@@ -24,6 +26,23 @@ int cgroup_path_join(const char *a, const char *b, char **ret)
         if (l > 1 && (*ret)[l - 1] == '/')
                 (*ret)[l - 1] = 0;
         return 0;
+}
+
+int cgroup_path_descend(char **dir, const char **p)
+{
+        const char *s = *p + strspn(*p, "/");
+        size_t n = strcspn(s, "/");
+        char *nd;
+
+        *p = s;
+        if (n == 0)
+                return 0;
+        if (asprintf(&nd, "%s/%.*s", *dir, (int)n, s) < 0)
+                return -ENOMEM;
+        free(*dir);
+        *dir = nd;
+        *p = s + n;
+        return 1;
 }
 
 /* No "." or ".." components, no empty name: the path stays below the hierarchy's root. */

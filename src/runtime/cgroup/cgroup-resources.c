@@ -3,9 +3,14 @@
  * v1-style values of config.json onto cgroup v2 files, the way runc and crun document them:
  * cpu.shares -> cpu.weight (crun's logarithmic curve, which maps the default 1024 to the
  * default 100 and keeps 2 -> 1, 262144 -> 10000), blkio weight -> io.weight (runc's linear
- * map of 10..1000 onto 1..10000), and memory+swap -> memory.swap.max (swap alone).
+ * map of 10..1000 onto 1..10000), and memory+swap -> memory.swap.max (swap alone). Also the
+ * controllers written alike on both: cpuset, pids, hugetlb.
  */
+#include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
+
+#include "basic/string-util.h"
 
 #include "runtime/cgroup/cgroup-internal.h"
 
@@ -107,4 +112,45 @@ const char *cgroup_fmt_max(int64_t v, char *buf, size_t size)
         else
                 snprintf(buf, size, "%" PRId64, v);
         return buf;
+}
+
+/* Controllers whose files are the same on v1 and v2 (hugetlb but for the limit's name). */
+int cgroup_cpuset(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err)
+{
+        int q = 0;
+
+        if (!isempty(r->cpu.cpus))
+                q = cgroup_write(cg, h, "cpuset", "cpuset.cpus", r->cpu.cpus, err);
+        if (q >= 0 && !isempty(r->cpu.mems))
+                q = cgroup_write(cg, h, "cpuset", "cpuset.mems", r->cpu.mems, err);
+        return q;
+}
+
+int cgroup_pids(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err)
+{
+        char buf[32];
+
+        return cgroup_write(cg, h, "pids", "pids.max",
+                            cgroup_fmt_max(r->pids.limit <= 0 ? -1 : r->pids.limit, buf,
+                                           sizeof(buf)),
+                            err);
+}
+
+int cgroup_hugetlb(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err)
+{
+        for (size_t i = 0; i < r->n_hugepage_limits; i++) {
+                _cleanup_free_ char *file = NULL;
+                const char *ps = r->hugepage_limits[i].page_size;
+                if (isempty(ps) || strchr(ps, '/'))
+                        return berth_error(err, 0, "cgroup hugetlb: invalid pageSize `%s`",
+                                           ps ? ps : "");
+                if (asprintf(&file, "hugetlb.%s.%s", ps,
+                             h->unified ? "max" : "limit_in_bytes") < 0)
+                        return berth_error(err, ENOMEM, "cgroup hugetlb");
+                int q = cgroup_writef(cg, h, "hugetlb", file, err, "%" PRIu64,
+                                      r->hugepage_limits[i].limit);
+                if (q < 0)
+                        return q;
+        }
+        return 0;
 }

@@ -68,6 +68,25 @@ static struct json_object *usage_entry(uint64_t usage, uint64_t max, uint64_t fa
         return o;
 }
 
+/* A v1 usage entry from <prefix>usage_in_bytes and its siblings; unless always, only where
+ * the kernel has those files (memsw and kmem are optional). */
+static void add_v1_usage(struct json_object *m, const char *key, const CgroupHierarchy *h,
+                         const char *prefix, bool always)
+{
+        static const char *const files[] = { "usage_in_bytes", "max_usage_in_bytes", "failcnt",
+                                             "limit_in_bytes" };
+        uint64_t v[ELEMENTSOF(files)];
+        char f[64];
+
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                snprintf(f, sizeof(f), "%s%s", prefix, files[i]);
+                if (i == 0 && !always && !cgroup_file_exists(h, f))
+                        return;
+                v[i] = rd(h, f);
+        }
+        json_object_object_add(m, key, usage_entry(v[0], v[1], v[2], v[3]));
+}
+
 static void memory_stats(Cgroup *cg, struct json_object *data)
 {
         CgroupHierarchy *h = cgroup_find(cg, "memory");
@@ -92,25 +111,9 @@ static void memory_stats(Cgroup *cg, struct json_object *data)
                                                            rd(h, "memory.swap.max")));
         } else {
                 add_u64(m, "cache", rdk(h, "memory.stat", "cache"));
-                json_object_object_add(m, "usage",
-                                       usage_entry(rd(h, "memory.usage_in_bytes"),
-                                                   rd(h, "memory.max_usage_in_bytes"),
-                                                   rd(h, "memory.failcnt"),
-                                                   rd(h, "memory.limit_in_bytes")));
-                if (cgroup_file_exists(h, "memory.memsw.usage_in_bytes"))
-                        json_object_object_add(
-                                m, "swap",
-                                usage_entry(rd(h, "memory.memsw.usage_in_bytes"),
-                                            rd(h, "memory.memsw.max_usage_in_bytes"),
-                                            rd(h, "memory.memsw.failcnt"),
-                                            rd(h, "memory.memsw.limit_in_bytes")));
-                if (cgroup_file_exists(h, "memory.kmem.usage_in_bytes"))
-                        json_object_object_add(
-                                m, "kernel",
-                                usage_entry(rd(h, "memory.kmem.usage_in_bytes"),
-                                            rd(h, "memory.kmem.max_usage_in_bytes"),
-                                            rd(h, "memory.kmem.failcnt"),
-                                            rd(h, "memory.kmem.limit_in_bytes")));
+                add_v1_usage(m, "usage", h, "memory.", true);
+                add_v1_usage(m, "swap", h, "memory.memsw.", false);
+                add_v1_usage(m, "kernel", h, "memory.kmem.", false);
         }
         if (raw)
                 json_object_object_add(m, "raw", raw);

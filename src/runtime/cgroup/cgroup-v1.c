@@ -161,29 +161,8 @@ int cgroup_v1_cpu(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthE
                        "cpu.rt_runtime_us", r->cpu.has_realtime_runtime ? rtr : NULL, err);
         if (q < 0)
                 return q;
-        if (r->cpu.has_idle) {
-                q = cgroup_writef(cg, h, C, "cpu.idle", err, "%" PRId64, r->cpu.idle);
-                if (q < 0)
-                        return q;
-        }
-        return 0;
-}
-
-int cgroup_v1_cpuset(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err)
-{
-        int q;
-
-        if (!isempty(r->cpu.cpus)) {
-                q = cgroup_write(cg, h, "cpuset", "cpuset.cpus", r->cpu.cpus, err);
-                if (q < 0)
-                        return q;
-        }
-        if (!isempty(r->cpu.mems)) {
-                q = cgroup_write(cg, h, "cpuset", "cpuset.mems", r->cpu.mems, err);
-                if (q < 0)
-                        return q;
-        }
-        return 0;
+        return r->cpu.has_idle ? cgroup_writef(cg, h, C, "cpu.idle", err, "%" PRId64, r->cpu.idle)
+                               : 0;
 }
 
 static int copy_if_empty(const char *parent, const char *child, const char *file)
@@ -215,35 +194,19 @@ int cgroup_v1_cpuset_init(CgroupHierarchy *h)
 
         if (!dir)
                 return -ENOMEM;
-        while (*p) {
-                while (*p == '/')
-                        p++;
-                if (!*p)
-                        break;
-                size_t n = strcspn(p, "/");
-                _cleanup_free_ char *child = NULL;
-                if (asprintf(&child, "%s/%.*s", dir, (int)n, p) < 0)
+        for (;;) {
+                _cleanup_free_ char *parent = strdup(dir);
+                if (!parent)
                         return -ENOMEM;
-                r = copy_if_empty(dir, child, "cpuset.cpus");
+                r = cgroup_path_descend(&dir, &p);
+                if (r <= 0)
+                        return r;
+                r = copy_if_empty(parent, dir, "cpuset.cpus");
                 if (r >= 0)
-                        r = copy_if_empty(dir, child, "cpuset.mems");
+                        r = copy_if_empty(parent, dir, "cpuset.mems");
                 if (r < 0)
                         return r;
-                free(dir);
-                dir = TAKE_PTR(child);
-                p += n;
         }
-        return 0;
-}
-
-int cgroup_v1_pids(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err)
-{
-        char buf[32];
-
-        return cgroup_write(cg, h, "pids", "pids.max",
-                            cgroup_fmt_max(r->pids.limit <= 0 ? -1 : r->pids.limit, buf,
-                                           sizeof(buf)),
-                            err);
 }
 
 static int write_devices(Cgroup *cg, CgroupHierarchy *h, const char *c, const char *file,
@@ -311,24 +274,6 @@ int cgroup_v1_blkio(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, Bert
                                   r->block_io.throttle_write_iops,
                                   r->block_io.n_throttle_write_iops, err);
         return q;
-}
-
-int cgroup_v1_hugetlb(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err)
-{
-        for (size_t i = 0; i < r->n_hugepage_limits; i++) {
-                _cleanup_free_ char *file = NULL;
-                const char *ps = r->hugepage_limits[i].page_size;
-                if (isempty(ps) || strchr(ps, '/'))
-                        return berth_error(err, 0, "cgroup hugetlb: invalid pageSize `%s`",
-                                           ps ? ps : "");
-                if (asprintf(&file, "hugetlb.%s.limit_in_bytes", ps) < 0)
-                        return berth_error(err, ENOMEM, "cgroup hugetlb");
-                int q = cgroup_writef(cg, h, "hugetlb", file, err, "%" PRIu64,
-                                      r->hugepage_limits[i].limit);
-                if (q < 0)
-                        return q;
-        }
-        return 0;
 }
 
 /* "c 1:3 rwm", with "*" for an absent or negative number. */

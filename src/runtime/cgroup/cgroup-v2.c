@@ -138,39 +138,8 @@ int cgroup_v2_cpu(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthE
                 if (q < 0)
                         return q;
         }
-        if (r->cpu.has_idle) {
-                q = cgroup_writef(cg, h, C, "cpu.idle", err, "%" PRId64, r->cpu.idle);
-                if (q < 0)
-                        return q;
-        }
-        return 0;
-}
-
-int cgroup_v2_cpuset(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err)
-{
-        int q;
-
-        if (!isempty(r->cpu.cpus)) {
-                q = cgroup_write(cg, h, "cpuset", "cpuset.cpus", r->cpu.cpus, err);
-                if (q < 0)
-                        return q;
-        }
-        if (!isempty(r->cpu.mems)) {
-                q = cgroup_write(cg, h, "cpuset", "cpuset.mems", r->cpu.mems, err);
-                if (q < 0)
-                        return q;
-        }
-        return 0;
-}
-
-int cgroup_v2_pids(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err)
-{
-        char buf[32];
-
-        return cgroup_write(cg, h, "pids", "pids.max",
-                            cgroup_fmt_max(r->pids.limit <= 0 ? -1 : r->pids.limit, buf,
-                                           sizeof(buf)),
-                            err);
+        return r->cpu.has_idle ? cgroup_writef(cg, h, C, "cpu.idle", err, "%" PRId64, r->cpu.idle)
+                               : 0;
 }
 
 static int io_max(Cgroup *cg, CgroupHierarchy *h, const char *key, const SpecThrottleDevice *d,
@@ -254,24 +223,6 @@ int cgroup_v2_io(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthEr
         return q;
 }
 
-int cgroup_v2_hugetlb(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err)
-{
-        for (size_t i = 0; i < r->n_hugepage_limits; i++) {
-                _cleanup_free_ char *file = NULL;
-                const char *ps = r->hugepage_limits[i].page_size;
-                if (isempty(ps) || strchr(ps, '/'))
-                        return berth_error(err, 0, "cgroup hugetlb: invalid pageSize `%s`",
-                                           ps ? ps : "");
-                if (asprintf(&file, "hugetlb.%s.max", ps) < 0)
-                        return berth_error(err, ENOMEM, "cgroup hugetlb");
-                int q = cgroup_writef(cg, h, "hugetlb", file, err, "%" PRIu64,
-                                      r->hugepage_limits[i].limit);
-                if (q < 0)
-                        return q;
-        }
-        return 0;
-}
-
 int cgroup_v2_rdma(Cgroup *cg, CgroupHierarchy *h, const SpecResources *r, BerthError **err)
 {
         /* Same file and format on v1 and v2. */
@@ -304,11 +255,7 @@ int cgroup_v2_enable_controllers(CgroupHierarchy *h)
 
         if (!dir)
                 return -ENOMEM;
-        for (;;) {
-                while (*p == '/')
-                        p++;
-                if (!*p)
-                        break;
+        while (p[strspn(p, "/")]) {
                 _cleanup_free_ char *file = NULL;
                 if (asprintf(&file, "%s/cgroup.controllers", dir) < 0)
                         return -ENOMEM;
@@ -339,13 +286,8 @@ int cgroup_v2_enable_controllers(CgroupHierarchy *h)
                                 (void)fs_write_string_file(file, op);
                         }
                 }
-                size_t n = strcspn(p, "/");
-                char *nd;
-                if (asprintf(&nd, "%s/%.*s", dir, (int)n, p) < 0)
+                if (cgroup_path_descend(&dir, &p) < 0)
                         return -ENOMEM;
-                free(dir);
-                dir = nd;
-                p += n;
                 if (!*p || streq(p, "/"))
                         break; /* dir is the cgroup itself: leave its subtree alone */
         }

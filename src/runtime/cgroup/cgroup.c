@@ -73,15 +73,13 @@ static int count_components(const char *p)
 
 /* Removes the cgroup's directory, the cgroups nested below it first (a nested container's),
  * retrying a bounded time while the kernel still counts exiting tasks. */
-static int rmdir_tree(const char *dir)
+/* Calls fn on every subdirectory of dir (gone: none); stops at fn's first error. */
+static int for_each_subdir(const char *dir, int (*fn)(const char *sub, void *userdata),
+                           void *userdata)
 {
-        struct dirent *de;
-        int r = 0;
-
-        /* Usually a leaf: removing it is the whole job. */
-        if (rmdir(dir) >= 0 || errno == ENOENT)
-                return 0;
         _cleanup_closedir_ DIR *d = opendir(dir);
+        struct dirent *de;
+
         if (!d)
                 return errno == ENOENT ? 0 : -errno;
         while ((de = readdir(d))) {
@@ -90,10 +88,34 @@ static int rmdir_tree(const char *dir)
                 _cleanup_free_ char *sub = NULL;
                 if (asprintf(&sub, "%s/%s", dir, de->d_name) < 0)
                         return -ENOMEM;
-                int q = rmdir_tree(sub);
-                if (q < 0)
-                        r = q;
+                int r = fn(sub, userdata);
+                if (r < 0)
+                        return r;
         }
+        return 0;
+}
+
+static int rmdir_tree(const char *dir);
+
+/* Every subtree is tried; the last failure is kept in *userdata. */
+static int rmdir_subtree(const char *sub, void *userdata)
+{
+        int q = rmdir_tree(sub);
+        if (q < 0)
+                *(int *)userdata = q;
+        return 0;
+}
+
+static int rmdir_tree(const char *dir)
+{
+        int r = 0;
+
+        /* Usually a leaf: removing it is the whole job. */
+        if (rmdir(dir) >= 0 || errno == ENOENT)
+                return 0;
+        int q = for_each_subdir(dir, rmdir_subtree, &r);
+        if (q < 0)
+                return q;
         for (int i = 0; i < 200; i++) {
                 if (rmdir(dir) >= 0 || errno == ENOENT)
                         return r;
@@ -144,18 +166,7 @@ static int make_dirs(CgroupHierarchy *h)
 
                 if (!dir)
                         return -ENOMEM;
-                while (*p) {
-                        while (*p == '/')
-                                p++;
-                        if (!*p)
-                                break;
-                        size_t n = strcspn(p, "/");
-                        char *nd;
-                        if (asprintf(&nd, "%s/%.*s", dir, (int)n, p) < 0)
-                                return -ENOMEM;
-                        free(dir);
-                        dir = nd;
-                        p += n;
+                while ((r = cgroup_path_descend(&dir, &p)) > 0) {
                         level++;
                         if (mkdir(dir, 0755) >= 0) {
                                 if (h->created == 0)
@@ -537,13 +548,26 @@ static CgroupHierarchy *procs_hierarchy(Cgroup *cg)
         return cg->n > 0 ? &cg->h[0] : NULL;
 }
 
+typedef struct PidList {
+        pid_t **pids;
+        size_t *n, *alloc;
+} PidList;
+
+static int collect_pids(const char *dir, pid_t **pids, size_t *n, size_t *alloc);
+
+/* A subtree gone meanwhile has no processes left. */
+static int collect_subtree_pids(const char *sub, void *userdata)
+{
+        PidList *l = userdata;
+        int r = collect_pids(sub, l->pids, l->n, l->alloc);
+        return r == -ENOENT ? 0 : r;
+}
+
 static int collect_pids(const char *dir, pid_t **pids, size_t *n, size_t *alloc)
 {
-        _cleanup_closedir_ DIR *d = NULL;
         _cleanup_free_ pid_t *mine = NULL;
         CgroupHierarchy tmp = { .dir = (char *)dir };
         size_t k = 0;
-        struct dirent *de;
         int r;
 
         r = cgroup_read_pids(&tmp, &mine, &k);
@@ -559,20 +583,7 @@ static int collect_pids(const char *dir, pid_t **pids, size_t *n, size_t *alloc)
                 }
                 (*pids)[(*n)++] = mine[i];
         }
-        d = opendir(dir);
-        if (!d)
-                return errno == ENOENT ? 0 : -errno;
-        while ((de = readdir(d))) {
-                if (de->d_type != DT_DIR || streq(de->d_name, ".") || streq(de->d_name, ".."))
-                        continue;
-                _cleanup_free_ char *sub = NULL;
-                if (asprintf(&sub, "%s/%s", dir, de->d_name) < 0)
-                        return -ENOMEM;
-                r = collect_pids(sub, pids, n, alloc);
-                if (r < 0 && r != -ENOENT)
-                        return r;
-        }
-        return 0;
+        return for_each_subdir(dir, collect_subtree_pids, &(PidList){ pids, n, alloc });
 }
 
 int cgroup_get_pids(Cgroup *cg, pid_t **ret, size_t *ret_n, BerthError **err)

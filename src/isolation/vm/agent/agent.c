@@ -369,10 +369,94 @@ static int mount_shares(const AgentContainer *c, const char **ret_what)
         return 0;
 }
 
+/* What the container needs before its process is cloned: its description, the rootfs over
+ * 9p, the shared directories, its cgroup, its stdio. Returns -errno and what failed. */
+static int create_prepare(const VmFrame *f, AgentContainer *c, Proc *pr, int fds[3],
+                          int tsock[2], const char **what)
+{
+        static char *payload; /* proc 0's description lives as long as the agent */
+        int r;
+
+        payload = malloc(f->h.len + 1);
+        if (!payload)
+                return -ENOMEM;
+        memcpy(payload, f->data, f->h.len + 1);
+        r = agent_parse_container(payload, f->h.len, c, what);
+        if (r < 0)
+                return r;
+        *what = "rootfs";
+        mkdir("/run/berth", 0700);
+        mkdir(AGENT_ROOTFS, 0755);
+        if (mount("rootfs", AGENT_ROOTFS, "9p", 0,
+                  "trans=virtio,version=9p2000.L,msize=262144,cache=mmap") < 0)
+                return -errno;
+        r = mount_shares(c, what);
+        if (r < 0)
+                return r;
+        *what = "the container's cgroup in the guest";
+        r = setup_cgroup(c->memory_limit, c->pids_limit);
+        if (r < 0)
+                return r;
+        *what = "stdio";
+        return make_stdio(pr, &c->proc, fds, tsock);
+}
+
+/* The container's process, cloned into its namespaces: joins the cgroup, sets up the rootfs
+ * and terminal, says it is ready and waits for VM_START, then executes. */
+static _Noreturn void container_child(AgentContainer *c, int fds[3], int tsock[2], int start[2],
+                                      int status[2])
+{
+        const char *what = "create";
+        char b;
+        int r;
+
+        close(status[0]);
+        close(start[1]);
+        int cg = open(CONTAINER_CGROUP "/cgroup.procs", O_WRONLY | O_CLOEXEC);
+        if (cg < 0 || write(cg, "0", 1) < 0)
+                child_fail(status[1], errno, "join the container's cgroup");
+        close(cg);
+        if (!c->proc.terminal)
+                child_stdio(fds, status[1]);
+        r = agent_setup_rootfs(c, &what);
+        if (r < 0)
+                child_fail(status[1], -r, what);
+        if (c->proc.terminal) {
+                close(tsock[0]);
+                child_terminal(tsock[1], &c->proc, status[1]);
+        }
+        if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
+                child_fail(status[1], errno, "hostname");
+        /* Set up: say so, then wait here until VM_START (EOF: the agent is gone). */
+        if (write(status[1], "R", 1) != 1 || read(start[0], &b, 1) != 1)
+                _exit(127);
+        exec_process(&c->proc, status[1]);
+}
+
+/* The child's word on its setup: created (held before execve), or why not. */
+static void report_created(Proc *pr)
+{
+        char buf[600];
+        ssize_t n;
+
+        do
+                n = read(pr->status_fd, buf, sizeof(buf) - 1);
+        while (n < 0 && errno == EINTR);
+        if (n != 1 || buf[0] != 'R') {
+                /* Its setup failed (or it died): report, and let its exit be reaped. */
+                buf[n > 0 ? n : 0] = 0;
+                close_fd(&pr->start_fd);
+                close_fd(&pr->status_fd);
+                vm_frame_write_text(port, VM_ERROR, 0, n > 0 ? buf : "5 container setup: died");
+                return;
+        }
+        snprintf(buf, sizeof(buf), "%d", (int)pr->pid);
+        vm_frame_write_text(port, VM_STARTED, 0, buf);
+}
+
 static void handle_create(const VmFrame *f)
 {
         static AgentContainer c; /* proc 0's description lives as long as the agent */
-        static char *payload;
         const char *what = "create";
         int fds[3] = { -1, -1, -1 }, start[2], status[2], tsock[2] = { -1, -1 };
         Proc *pr;
@@ -382,28 +466,7 @@ static void handle_create(const VmFrame *f)
                 send_error(0, EEXIST, "the container exists");
                 return;
         }
-        payload = malloc(f->h.len + 1);
-        if (!payload) {
-                pr->used = false;
-                send_error(0, ENOMEM, "create");
-                return;
-        }
-        memcpy(payload, f->data, f->h.len + 1);
-        r = agent_parse_container(payload, f->h.len, &c, &what);
-        if (r >= 0) {
-                what = "rootfs";
-                mkdir("/run/berth", 0700);
-                mkdir(AGENT_ROOTFS, 0755);
-                if (mount("rootfs", AGENT_ROOTFS, "9p", 0,
-                          "trans=virtio,version=9p2000.L,msize=262144,cache=mmap") < 0)
-                        r = -errno;
-        }
-        if (r >= 0)
-                r = mount_shares(&c, &what);
-        if (r >= 0 && (r = setup_cgroup(c.memory_limit, c.pids_limit)) < 0)
-                what = "the container's cgroup in the guest";
-        if (r >= 0 && (r = make_stdio(pr, &c.proc, fds, tsock)) < 0)
-                what = "stdio";
+        r = create_prepare(f, &c, pr, fds, tsock, &what);
         if (r >= 0 && (pipe2(start, O_CLOEXEC) < 0 || pipe2(status, O_CLOEXEC) < 0)) {
                 r = -errno;
                 what = "pipe";
@@ -416,30 +479,8 @@ static void handle_create(const VmFrame *f)
         pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS |
                                                       CLONE_NEWIPC | SIGCHLD,
                                    NULL, NULL, NULL, NULL);
-        if (pid == 0) {
-                char b;
-                close(status[0]);
-                close(start[1]);
-                int cg = open(CONTAINER_CGROUP "/cgroup.procs", O_WRONLY | O_CLOEXEC);
-                if (cg < 0 || write(cg, "0", 1) < 0)
-                        child_fail(status[1], errno, "join the container's cgroup");
-                close(cg);
-                if (!c.proc.terminal)
-                        child_stdio(fds, status[1]);
-                r = agent_setup_rootfs(&c, &what);
-                if (r < 0)
-                        child_fail(status[1], -r, what);
-                if (c.proc.terminal) {
-                        close(tsock[0]);
-                        child_terminal(tsock[1], &c.proc, status[1]);
-                }
-                if (c.hostname && sethostname(c.hostname, strlen(c.hostname)) < 0)
-                        child_fail(status[1], errno, "hostname");
-                /* Set up: say so, then wait here until VM_START (EOF: the agent is gone). */
-                if (write(status[1], "R", 1) != 1 || read(start[0], &b, 1) != 1)
-                        _exit(127);
-                exec_process(&c.proc, status[1]);
-        }
+        if (pid == 0)
+                container_child(&c, fds, tsock, start, status);
         for (int i = 0; i < 3; i++)
                 if (fds[i] >= 0)
                         close(fds[i]);
@@ -461,21 +502,7 @@ static void handle_create(const VmFrame *f)
         pr->pid = pid;
         pr->start_fd = start[1];
         pr->status_fd = status[0];
-        char buf[600];
-        ssize_t n;
-        do
-                n = read(pr->status_fd, buf, sizeof(buf) - 1);
-        while (n < 0 && errno == EINTR);
-        if (n != 1 || buf[0] != 'R') {
-                /* Its setup failed (or it died): report, and let its exit be reaped. */
-                buf[n > 0 ? n : 0] = 0;
-                close_fd(&pr->start_fd);
-                close_fd(&pr->status_fd);
-                vm_frame_write_text(port, VM_ERROR, 0, n > 0 ? buf : "5 container setup: died");
-                return;
-        }
-        snprintf(buf, sizeof(buf), "%d", (int)pid);
-        vm_frame_write_text(port, VM_STARTED, 0, buf); /* created: set up, held before execve */
+        report_created(pr);
 }
 
 /* Waits for the status pipe: EOF means execve; otherwise the child's "errno what: text". */
@@ -790,33 +817,65 @@ static void reap(void)
                         }
 }
 
-int main(void)
+/* One frame from the host, to its handler. Returns -1 when the host is gone. */
+static int serve_frame(void)
 {
-        sigset_t mask;
-        int sfd, events_fd = -1;
+        VmFrame f;
 
-        if (getpid() != 1) {
-                fprintf(stderr, "berth-vm-agent: runs as the init of a berth VM only\n");
-                return 2;
+        if (vm_frame_read(port, &f) < 0)
+                return -1;
+        switch (f.h.type) {
+        case VM_CREATE:
+                handle_create(&f);
+                break;
+        case VM_START:
+                handle_start(&f);
+                break;
+        case VM_EXEC:
+                handle_exec(&f);
+                break;
+        case VM_DATA:
+                handle_data(&f);
+                break;
+        case VM_SIGNAL:
+                handle_signal(&f);
+                break;
+        case VM_RESIZE:
+                handle_resize(&f);
+                break;
+        case VM_PS:
+                handle_ps(&f);
+                break;
+        case VM_UPDATE:
+                if (f.data)
+                        handle_update(&f);
+                break;
+        default:
+                break;
         }
-        if (agent_boot() < 0 || (port = agent_open_port()) < 0)
-                goto die;
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGCHLD);
-        sigprocmask(SIG_BLOCK, &mask, NULL);
-        sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-        if (sfd < 0)
-                goto die;
-        signal(SIGPIPE, SIG_IGN);
-        /* The guest's uptime says how long its kernel took (the host's bench shows it). */
+        vm_frame_done(&f);
+        return 0;
+}
+
+/* Hello to the host, with the guest's uptime: how long its kernel took (the host's bench shows
+ * it). */
+static void say_hello(void)
+{
         char up[64] = "0";
         FILE *uf = fopen("/proc/uptime", "re");
+
         if (uf) {
                 if (fscanf(uf, "%63s", up) != 1)
                         strcpy(up, "0");
                 fclose(uf);
         }
         vm_frame_write_text(port, VM_HELLO, 0, up);
+}
+
+/* Until the host goes away: its frames, the processes' output, their exits, OOM kills. */
+static void serve(int sfd)
+{
+        int events_fd = -1;
 
         for (;;) {
                 struct pollfd pfd[3 + 2 * MAX_PROCS];
@@ -851,7 +910,7 @@ int main(void)
                 if (poll(pfd, (nfds_t)n, -1) < 0) {
                         if (errno == EINTR)
                                 continue;
-                        goto die;
+                        return;
                 }
                 for (int i = 0; i < m; i++)
                         if (pfd[3 + i].revents && *map[i].fd >= 0)
@@ -864,47 +923,34 @@ int main(void)
                                 ;
                         reap();
                 }
-                if (pfd[0].revents) {
-                        VmFrame f;
-                        int r = vm_frame_read(port, &f);
-                        if (r < 0)
-                                goto die; /* the host is gone or broken: nothing to serve */
-                        switch (f.h.type) {
-                        case VM_CREATE:
-                                handle_create(&f);
-                                break;
-                        case VM_START:
-                                handle_start(&f);
-                                break;
-                        case VM_EXEC:
-                                handle_exec(&f);
-                                break;
-                        case VM_DATA:
-                                handle_data(&f);
-                                break;
-                        case VM_SIGNAL:
-                                handle_signal(&f);
-                                break;
-                        case VM_RESIZE:
-                                handle_resize(&f);
-                                break;
-                        case VM_PS:
-                                handle_ps(&f);
-                                break;
-                        case VM_UPDATE:
-                                if (f.data)
-                                        handle_update(&f);
-                                break;
-                        default:
-                                break;
-                        }
-                        vm_frame_done(&f);
-                }
+                if (pfd[0].revents && serve_frame() < 0)
+                        return; /* the host is gone or broken: nothing to serve */
                 for (int i = 0; i < MAX_PROCS; i++)
                         if (procs[i].used && procs[i].exited)
                                 finish(&procs[i]);
         }
-die:
+}
+
+int main(void)
+{
+        sigset_t mask;
+        int sfd;
+
+        if (getpid() != 1) {
+                fprintf(stderr, "berth-vm-agent: runs as the init of a berth VM only\n");
+                return 2;
+        }
+        if (agent_boot() >= 0 && (port = agent_open_port()) >= 0) {
+                sigemptyset(&mask);
+                sigaddset(&mask, SIGCHLD);
+                sigprocmask(SIG_BLOCK, &mask, NULL);
+                sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+                if (sfd >= 0) {
+                        signal(SIGPIPE, SIG_IGN);
+                        say_hello();
+                        serve(sfd);
+                }
+        }
         sync();
         reboot(RB_POWER_OFF);
         return 1;
