@@ -8,16 +8,12 @@
 #include <sys/syscall.h>
 
 #include "basic/chase.h"
+#include "basic/confine.h"
 #include "basic/macro.h"
 
 static int openat2_in_root(int rootfd, const char *path, int flags)
 {
-        struct open_how how = {
-                .flags = (uint64_t)(flags | O_CLOEXEC),
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-        };
-        long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-        return fd < 0 ? -errno : (int)fd;
+        return confine_openat(rootfd, path, flags, 0, 0);
 }
 
 static int chase_depth(int rootfd, const char *path, ChaseMkdir mk, mode_t mode, int extra_flags,

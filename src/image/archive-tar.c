@@ -24,13 +24,13 @@ static int add_file(struct archive *a, int dfd, const char *name, const char *pa
         ssize_t k;
 
         if (f < 0)
-                return berth_error(err, errno, "Failed to open '%s'", path);
+                return berth_error(err, errno, "open `%s`", path);
         while ((k = read(f, buf, sizeof(buf))) > 0)
                 if (archive_write_data(a, buf, (size_t)k) != k)
-                        return berth_error_plain(err, EIO, "Failed to write '%s' to tar: %s", path,
+                        return berth_error_plain(err, EIO, "write `%s` to tar: %s", path,
                                                  archive_error_string(a) ?: "?");
         if (k < 0)
-                return berth_error(err, errno, "Failed to read '%s'", path);
+                return berth_error(err, errno, "read `%s`", path);
         return 0;
 }
 
@@ -49,7 +49,7 @@ static int add_tree(struct archive *a, int dfd, BerthError **err)
         }
         r = dir_stack_push(&s, fd, NULL, true);
         if (r < 0)
-                r = berth_error(err, r, "Failed to read the directory to archive");
+                r = berth_error(err, r, "read the directory to archive");
         while (r >= 0) {
                 _cleanup_free_ char *path = NULL;
                 struct archive_entry *e;
@@ -61,7 +61,7 @@ static int add_tree(struct archive *a, int dfd, BerthError **err)
                                 break;
                         r = dir_stack_pop(&s, &fd);
                         if (r < 0) {
-                                r = berth_error(err, r, "Failed to go back up from '%s'", prefix);
+                                r = berth_error(err, r, "go back up from `%s`", prefix);
                                 break;
                         }
                         char *slash = strrchr(prefix, '/');
@@ -73,7 +73,7 @@ static int add_tree(struct archive *a, int dfd, BerthError **err)
                         break;
                 }
                 if (fstatat(fd, n, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-                        r = berth_error(err, errno, "Failed to stat '%s'", path);
+                        r = berth_error(err, errno, "stat `%s`", path);
                         break;
                 }
                 if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
@@ -85,7 +85,7 @@ static int add_tree(struct archive *a, int dfd, BerthError **err)
                 archive_entry_set_size(e, S_ISREG(st.st_mode) ? st.st_size : 0);
                 if (archive_write_header(a, e) != ARCHIVE_OK) {
                         archive_entry_free(e);
-                        r = berth_error_plain(err, EIO, "Failed to write tar header of '%s': %s",
+                        r = berth_error_plain(err, EIO, "write tar header of `%s`: %s",
                                               path, archive_error_string(a) ?: "?");
                         break;
                 }
@@ -96,13 +96,13 @@ static int add_tree(struct archive *a, int dfd, BerthError **err)
                 }
                 int sub = openat(fd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (sub < 0) {
-                        r = berth_error(err, errno, "Failed to open '%s'", path);
+                        r = berth_error(err, errno, "open `%s`", path);
                         break;
                 }
                 r = dir_stack_push(&s, sub, n, true);
                 if (r < 0) {
                         safe_close(sub);
-                        r = berth_error(err, r, "Failed to read '%s'", path);
+                        r = berth_error(err, r, "read `%s`", path);
                         break;
                 }
                 safe_close(fd);
@@ -115,7 +115,7 @@ static int add_tree(struct archive *a, int dfd, BerthError **err)
         return r < 0 ? r : 0;
 }
 
-int tar_create_from_dir(const char *dir, const char *out_path, BerthError **err)
+int archive_tar_create(const char *dir, const char *out_path, BerthError **err)
 {
         _cleanup_free_ char *tmp = NULL;
         _cleanup_close_ int dfd = -1, out = -1;
@@ -126,17 +126,17 @@ int tar_create_from_dir(const char *dir, const char *out_path, BerthError **err)
                 return berth_error(err, ENOMEM, "tar");
         dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
-                return berth_error(err, errno, "Failed to open '%s'", dir);
+                return berth_error(err, errno, "open `%s`", dir);
         out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (out < 0)
-                return berth_error(err, errno, "Failed to create '%s'", tmp);
+                return berth_error(err, errno, "create `%s`", tmp);
         a = archive_write_new();
         if (!a)
                 return berth_error(err, ENOMEM, "tar");
         archive_write_set_format_pax_restricted(a);
         archive_write_set_bytes_in_last_block(a, 1);
         if (archive_write_open_fd(a, out) != ARCHIVE_OK) {
-                r = berth_error_plain(err, EIO, "Failed to write '%s': %s", tmp,
+                r = berth_error_plain(err, EIO, "write `%s`: %s", tmp,
                                 archive_error_string(a) ?: "?");
                 goto fail;
         }
@@ -144,13 +144,13 @@ int tar_create_from_dir(const char *dir, const char *out_path, BerthError **err)
         if (r < 0)
                 goto fail;
         if (archive_write_close(a) != ARCHIVE_OK) {
-                r = berth_error_plain(err, EIO, "Failed to finish '%s': %s", tmp,
+                r = berth_error_plain(err, EIO, "finish `%s`: %s", tmp,
                                 archive_error_string(a) ?: "?");
                 goto fail;
         }
         archive_write_free(a);
         if (fsync(out) < 0 || rename(tmp, out_path) < 0) {
-                r = berth_error(err, errno, "Failed to write '%s'", out_path);
+                r = berth_error(err, errno, "write `%s`", out_path);
                 unlink(tmp);
                 return r;
         }
@@ -161,15 +161,15 @@ fail:
         return r;
 }
 
-int tar_extract_to_dir(const char *path, const char *dir, BerthError **err)
+int archive_tar_extract(const char *path, const char *dir, BerthError **err)
 {
         _cleanup_close_ int fd = -1, dfd = -1;
 
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
-                return berth_error(err, errno, "Failed to open '%s'", path);
+                return berth_error(err, errno, "open `%s`", path);
         dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
-                return berth_error(err, errno, "Failed to open '%s'", dir);
+                return berth_error(err, errno, "open `%s`", dir);
         return unpack_layer(fd, path, dfd, UNPACK_PLAIN_FILES, NULL, err);
 }

@@ -5,7 +5,7 @@
 #include "basic/error.h"
 
 /* Writes the tree below dir to out_path (through a temporary name, fsync, rename). */
-int tar_create_from_dir(const char *dir, const char *out_path, BerthError **err);
+int archive_tar_create(const char *dir, const char *out_path, BerthError **err);
 /* Extracts the (possibly compressed) archive at path into the existing directory dir, regular
  * files, directories and symlinks only, confined to dir. */
-int tar_extract_to_dir(const char *path, const char *dir, BerthError **err);
+int archive_tar_extract(const char *path, const char *dir, BerthError **err);

@@ -11,11 +11,12 @@
 #include <unistd.h>
 
 #include "basic/fs-util.h"
+#include "basic/json-walk.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "image/auth.h"
 
-int base64_encode(const void *data, size_t len, char **ret)
+int auth_base64_encode(const void *data, size_t len, char **ret)
 {
         char *out = malloc(4 * ((len + 2) / 3) + 1);
         if (!out)
@@ -25,7 +26,7 @@ int base64_encode(const void *data, size_t len, char **ret)
         return 0;
 }
 
-int base64_decode(const char *s, char **ret, size_t *ret_len)
+int auth_base64_decode(const char *s, char **ret, size_t *ret_len)
 {
         size_t n = strlen(s);
         unsigned char *out;
@@ -53,20 +54,6 @@ int base64_decode(const char *s, char **ret, size_t *ret_len)
         return 0;
 }
 
-int auth_file_path(const char *override, char **ret)
-{
-        const char *e = override ?: getenv("BERTH_AUTH_FILE");
-        if (e) {
-                *ret = strdup(e);
-                return *ret ? 0 : -ENOMEM;
-        }
-        e = getenv("XDG_CONFIG_HOME");
-        if (e)
-                return asprintf(ret, "%s/berth/auth.json", e) < 0 ? -ENOMEM : 0;
-        e = getenv("HOME");
-        return asprintf(ret, "%s/.config/berth/auth.json", e ?: "/root") < 0 ? -ENOMEM : 0;
-}
-
 static json_object *read_json(const char *path)
 {
         _cleanup_free_ char *data = NULL;
@@ -75,27 +62,33 @@ static json_object *read_json(const char *path)
         return json_tokener_parse(data);
 }
 
+/* host's entry in an "auths" object: docker keys docker.io as its old v1 URL, and other
+ * clients may write the host with a scheme. */
+static json_object *auth_entry(json_object *auths, const char *host)
+{
+        json_object *e = json_walk_member(auths, host);
+        char key[512];
+
+        if (e)
+                return e;
+        snprintf(key, sizeof(key), "https://%s", host);
+        e = json_walk_member(auths, key);
+        if (!e && streq(host, "docker.io"))
+                e = json_walk_member(auths, "https://index.docker.io/v1/");
+        return e;
+}
+
 static int lookup_in(const char *path, const char *host, char **ret_user, char **ret_password)
 {
         json_object *root = read_json(path), *auths, *entry, *v;
         _cleanup_free_ char *decoded = NULL;
         int r = 0;
 
-        if (!root)
-                return 0;
-        if (!json_object_object_get_ex(root, "auths", &auths))
-                goto out;
-        if (!json_object_object_get_ex(auths, host, &entry)) {
-                /* docker keys docker.io as its old v1 URL; others may carry a scheme */
-                char key[512];
-                snprintf(key, sizeof(key), "https://%s", host);
-                if (!json_object_object_get_ex(auths, key, &entry) &&
-                    !(streq(host, "docker.io") &&
-                      json_object_object_get_ex(auths, "https://index.docker.io/v1/", &entry)))
-                        goto out;
-        }
-        if (!json_object_object_get_ex(entry, "auth", &v) ||
-            base64_decode(json_object_get_string(v), &decoded, NULL) < 0)
+        /* Read leniently: a file or entry of the wrong shape holds no credentials. */
+        if (!root || !(auths = json_walk_member(root, "auths")) ||
+            !(entry = auth_entry(auths, host)) || !(v = json_walk_member(entry, "auth")) ||
+            !json_object_is_type(v, json_type_string) ||
+            auth_base64_decode(json_object_get_string(v), &decoded, NULL) < 0)
                 goto out;
         char *colon = strchr(decoded, ':');
         if (!colon)
@@ -109,25 +102,16 @@ out:
         return r;
 }
 
-int auth_lookup(const char *authfile, const char *host, char **ret_user, char **ret_password,
-                BerthError **err)
+int auth_lookup(const char *authfile, const char *docker_config, const char *host,
+                char **ret_user, char **ret_password, BerthError **err)
 {
-        _cleanup_free_ char *path = NULL, *docker = NULL;
-        const char *dc = getenv("DOCKER_CONFIG"), *home = getenv("HOME");
-        int r;
+        int r = 0;
 
-        if (auth_file_path(authfile, &path) < 0)
-                return berth_error(err, ENOMEM, "auth");
-        r = lookup_in(path, host, ret_user, ret_password);
-        if (r != 0)
-                return r;
-        if (dc)
-                r = asprintf(&docker, "%s/config.json", dc);
-        else
-                r = asprintf(&docker, "%s/.docker/config.json", home ?: "/root");
-        if (r < 0)
-                return berth_error(err, ENOMEM, "auth");
-        return lookup_in(docker, host, ret_user, ret_password);
+        if (authfile)
+                r = lookup_in(authfile, host, ret_user, ret_password);
+        if (r == 0 && docker_config)
+                r = lookup_in(docker_config, host, ret_user, ret_password);
+        return r < 0 ? berth_error(err, r, "look up the credentials of `%s`", host) : r;
 }
 
 static int write_auth(const char *path, json_object *root, BerthError **err)
@@ -138,33 +122,34 @@ static int write_auth(const char *path, json_object *root, BerthError **err)
         int r;
 
         if (!dir)
-                return berth_error(err, ENOMEM, "auth");
+                return berth_error(err, ENOMEM, "out of memory");
         char *d = dirname(dir);
         r = fs_mkdir_p(d, 0700);
         if (r < 0)
-                return berth_error(err, r, "Failed to create '%s'", d);
+                return berth_error(err, r, "create `%s`", d);
         dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
-                return berth_error(err, errno, "Failed to open '%s'", d);
+                return berth_error(err, errno, "open `%s`", d);
         s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
                                                          JSON_C_TO_STRING_NOSLASHESCAPE);
         const char *base = strrchr(path, '/');
         r = fs_write_file_atomic_at(dfd, base ? base + 1 : path, s, strlen(s), 0600);
         if (r < 0)
-                return berth_error(err, r, "Failed to write '%s'", path);
+                return berth_error(err, r, "write `%s`", path);
         return 0;
 }
 
 int auth_store(const char *authfile, const char *host, const char *user, const char *password,
                BerthError **err)
 {
-        _cleanup_free_ char *path = NULL, *pair = NULL, *b64 = NULL;
+        _cleanup_free_ char *pair = NULL, *b64 = NULL;
+        const char *path = authfile;
         json_object *root, *auths, *entry;
         int r;
 
-        if (auth_file_path(authfile, &path) < 0 || asprintf(&pair, "%s:%s", user, password) < 0 ||
-            base64_encode(pair, strlen(pair), &b64) < 0)
-                return berth_error(err, ENOMEM, "auth");
+        if (asprintf(&pair, "%s:%s", user, password) < 0 ||
+            auth_base64_encode(pair, strlen(pair), &b64) < 0)
+                return berth_error(err, ENOMEM, "out of memory");
         root = read_json(path);
         if (!root || !json_object_is_type(root, json_type_object)) {
                 json_object_put(root);
@@ -185,12 +170,10 @@ int auth_store(const char *authfile, const char *host, const char *user, const c
 
 int auth_remove(const char *authfile, const char *host, BerthError **err)
 {
-        _cleanup_free_ char *path = NULL;
+        const char *path = authfile;
         json_object *root, *auths;
         int r = 0;
 
-        if (auth_file_path(authfile, &path) < 0)
-                return berth_error(err, ENOMEM, "auth");
         root = read_json(path);
         if (root && json_object_object_get_ex(root, "auths", &auths) &&
             json_object_object_get_ex(auths, host, NULL)) {

@@ -8,12 +8,11 @@
 
 #include "basic/error.h"
 
-/* $BERTH_AUTH_FILE, else $XDG_CONFIG_HOME/berth/auth.json, else ~/.config/berth/auth.json */
-int auth_file_path(const char *override, char **ret);
-/* Looks up host in our file, then in docker's config.json. Returns 1 and the pair when
- * found, 0 when not. */
-int auth_lookup(const char *authfile, const char *host, char **ret_user, char **ret_password,
-                BerthError **err);
+/* Looks up host in authfile (berth's own), then in docker_config (docker's config.json); either
+ * may be NULL. Returns 1 and the pair when found, 0 when not. The CLI picks the paths. */
+int auth_lookup(const char *authfile, const char *docker_config, const char *host,
+                char **ret_user, char **ret_password, BerthError **err);
+/* Adds or replaces host's entry in authfile. */
 int auth_store(const char *authfile, const char *host, const char *user, const char *password,
                BerthError **err);
 /* Returns 1 when an entry was removed, 0 when there was none. */
@@ -29,5 +28,5 @@ typedef struct AuthChallenge {
 int auth_challenge_parse(const char *header, AuthChallenge *ret);
 void auth_challenge_done(AuthChallenge *c);
 
-int base64_encode(const void *data, size_t len, char **ret);
-int base64_decode(const char *s, char **ret, size_t *ret_len);
+int auth_base64_encode(const void *data, size_t len, char **ret);
+int auth_base64_decode(const char *s, char **ret, size_t *ret_len);

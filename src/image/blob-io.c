@@ -34,7 +34,7 @@ int blob_ingest_fd(ContentStore *cs, int fd, const char *expected, int64_t size,
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
-                        return berth_error(err, errno, "Failed to read blob %s",
+                        return berth_error(err, errno, "read blob `%s`",
                                            expected ?: "(unnamed)");
                 }
                 r = content_writer_write(w, buf, (size_t)n, err);
@@ -57,28 +57,28 @@ int blob_export(ContentStore *cs, const char *digest, int dirfd, const char *nam
         struct stat st;
 
         if (content_store_blob_path(cs, digest, &path) < 0)
-                return berth_error_plain(err, EINVAL, "Invalid digest '%s'", digest);
+                return berth_error_plain(err, EINVAL, "invalid digest `%s`", digest);
         if (linkat(AT_FDCWD, path, dirfd, name, 0) == 0)
                 return 0;
         if (errno == EEXIST)
                 return 0;
         src = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (src < 0 || fstat(src, &st) < 0)
-                return berth_error(err, errno, "Failed to open blob %s", digest);
+                return berth_error(err, errno, "open blob `%s`", digest);
         dst = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
         if (dst < 0)
-                return berth_error(err, errno, "Failed to create '%s'", name);
+                return berth_error(err, errno, "create `%s`", name);
         for (off_t left = st.st_size; left > 0;) {
                 ssize_t n = copy_file_range(src, NULL, dst, NULL, (size_t)left, 0);
                 if (n <= 0)
-                        return berth_error(err, n < 0 ? errno : EIO, "Failed to copy blob %s",
+                        return berth_error(err, n < 0 ? errno : EIO, "copy blob `%s`",
                                            digest);
                 left -= n;
         }
         return 0;
 }
 
-int store_mkdtemp(ContentStore *cs, const char *prefix, char **ret, BerthError **err)
+int blob_mkdtemp(ContentStore *cs, const char *prefix, char **ret, BerthError **err)
 {
         _cleanup_free_ char *dir = NULL, *t = NULL;
         int r;
@@ -88,9 +88,9 @@ int store_mkdtemp(ContentStore *cs, const char *prefix, char **ret, BerthError *
                 return berth_error(err, ENOMEM, "tmp");
         r = fs_mkdir_p(dir, 0700);
         if (r < 0)
-                return berth_error(err, r, "Failed to create '%s'", dir);
+                return berth_error(err, r, "create `%s`", dir);
         if (!mkdtemp(t))
-                return berth_error(err, errno, "Failed to create a directory in '%s'", dir);
+                return berth_error(err, errno, "create a directory in `%s`", dir);
         *ret = TAKE_PTR(t);
         return 0;
 }

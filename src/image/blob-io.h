@@ -16,4 +16,4 @@ int blob_ingest_fd(ContentStore *cs, int fd, const char *expected, int64_t size,
 int blob_export(ContentStore *cs, const char *digest, int dirfd, const char *name,
                 BerthError **err);
 /* Creates a directory for temporary work under <root>/tmp; returns its path. */
-int store_mkdtemp(ContentStore *cs, const char *prefix, char **ret, BerthError **err);
+int blob_mkdtemp(ContentStore *cs, const char *prefix, char **ret, BerthError **err);

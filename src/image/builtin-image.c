@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The built-in busybox image: found, seeded into a new store, loaded again when asked for. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -19,12 +20,12 @@
 #define BERTH_BUSYBOX_OCI_INSTALLED "/usr/share/berth/images/busybox-oci"
 #endif
 
-const char *builtin_image_layout(void)
+const char *builtin_image_layout(const char *configured)
 {
-        const char *env = getenv("BERTH_BUSYBOX_OCI");
-        const char *candidates[] = { env, BERTH_BUSYBOX_OCI_BUILD, BERTH_BUSYBOX_OCI_INSTALLED };
+        const char *candidates[] = { configured, BERTH_BUSYBOX_OCI_BUILD,
+                                     BERTH_BUSYBOX_OCI_INSTALLED };
 
-        if (env && streq(env, "none"))
+        if (configured && streq(configured, "none"))
                 return NULL;
 
         for (size_t i = 0; i < ELEMENTSOF(candidates); i++) {
@@ -49,8 +50,9 @@ static bool names_builtin(const char *what)
         return streq(name, BUILTIN_IMAGE_NAME);
 }
 
-int image_resolve_or_builtin(ContentStore *cs, Store *md, Snapshotter *sn, const char *what,
-                             ImageRecord **ret, BerthError **err)
+int image_resolve_or_builtin(ContentStore *cs, Store *md, Snapshotter *sn,
+                             const char *builtin_layout, const char *what, ImageRecord **ret,
+                             BerthError **err)
 {
         _cleanup_strv_free_ char **names = NULL;
         BerthError *miss = NULL;
@@ -58,7 +60,8 @@ int image_resolve_or_builtin(ContentStore *cs, Store *md, Snapshotter *sn, const
         int r;
 
         r = image_store_resolve(md, what, ret, &miss);
-        if (r != -ENOENT || !names_builtin(what) || !(layout = builtin_image_layout())) {
+        if (r != -ENOENT || !names_builtin(what) ||
+            !(layout = builtin_image_layout(builtin_layout))) {
                 if (r < 0 && err && !*err)
                         *err = TAKE_PTR(miss);
                 berth_error_free(&miss);
@@ -68,11 +71,12 @@ int image_resolve_or_builtin(ContentStore *cs, Store *md, Snapshotter *sn, const
         LoadOptions opts = { .name_hint = "localhost/busybox" };
         r = image_load(cs, md, sn, layout, &opts, &names, err);
         if (r < 0)
-                return berth_error_prefix(err, "Loading the built-in image from '%s'", layout);
+                return berth_error_prefix(err, "load the built-in image from `%s`", layout);
         return image_store_resolve(md, what, ret, err);
 }
 
-int builtin_image_seed(ContentStore *cs, Store *md, Snapshotter *sn, BerthError **err)
+int builtin_image_seed(ContentStore *cs, Store *md, Snapshotter *sn, const char *builtin_layout,
+                       BerthError **err)
 {
         _cleanup_image_record_ ImageRecord *rec = NULL;
         _cleanup_strv_free_ char **names = NULL;
@@ -83,10 +87,10 @@ int builtin_image_seed(ContentStore *cs, Store *md, Snapshotter *sn, BerthError 
         /* The cost on every command once seeded: this one lookup. */
         dfd = open(md->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
-                return berth_error(err, errno, "Failed to open store '%s'", md->root);
+                return berth_error(err, errno, "open store `%s`", md->root);
         if (faccessat(dfd, BUILTIN_SEEDED_MARKER, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
                 return 0;
-        layout = builtin_image_layout();
+        layout = builtin_image_layout(builtin_layout);
         if (!layout)
                 return 0; /* nothing to seed yet; an install later still seeds */
         r = store_lock(md, false, err);
@@ -96,12 +100,11 @@ int builtin_image_seed(ContentStore *cs, Store *md, Snapshotter *sn, BerthError 
                 LoadOptions opts = { .name_hint = "localhost/busybox" };
                 r = image_load(cs, md, sn, layout, &opts, &names, err);
                 if (r < 0)
-                        return berth_error_prefix(err, "Loading the built-in image from '%s'",
+                        return berth_error_prefix(err, "load the built-in image from `%s`",
                                                   layout);
         }
         r = fs_write_file_atomic_at(dfd, BUILTIN_SEEDED_MARKER, "", 0, 0644);
         if (r < 0)
-                return berth_error(err, r, "Failed to write '%s/%s'", md->root,
-                                   BUILTIN_SEEDED_MARKER);
+                return berth_error(err, r, "write `%s/%s`", md->root, BUILTIN_SEEDED_MARKER);
         return 0;
 }

@@ -18,15 +18,17 @@
 /* In the store root once the built-in image was loaded there: removing it then sticks. */
 #define BUILTIN_SEEDED_MARKER "builtin-loaded"
 
-/* The layout: $BERTH_BUSYBOX_OCI ("none": no built-in image), else the build tree's, else the installed one; NULL if
- * none exists. */
-const char *builtin_image_layout(void);
+/* The layout: configured (the CLI's $BERTH_BUSYBOX_OCI; "none": no built-in image), else the
+ * build tree's, else the installed one; NULL if none exists. configured may be NULL. */
+const char *builtin_image_layout(const char *configured);
 
-/* image_store_resolve(), loading the built-in image first when what names it and the store
- * does not have it. */
-int image_resolve_or_builtin(ContentStore *cs, Store *md, Snapshotter *sn, const char *what,
-                             ImageRecord **ret, BerthError **err);
+/* image_store_resolve(), loading the built-in image (builtin_layout as for
+ * builtin_image_layout()) first when what names it and the store does not have it. */
+int image_resolve_or_builtin(ContentStore *cs, Store *md, Snapshotter *sn,
+                             const char *builtin_layout, const char *what, ImageRecord **ret,
+                             BerthError **err);
 
 /* Loads the built-in image into a store that never had it; a marker file makes this a single
  * lookup afterwards. Takes the store lock shared. */
-int builtin_image_seed(ContentStore *cs, Store *md, Snapshotter *sn, BerthError **err);
+int builtin_image_seed(ContentStore *cs, Store *md, Snapshotter *sn, const char *builtin_layout,
+                       BerthError **err);

@@ -17,12 +17,12 @@ static const char *const names[_COMPRESSION_MAX] = {
         [COMPRESSION_ZSTD] = "zstd",
 };
 
-const char *compression_to_string(Compression c)
+const char *compress_to_string(Compression c)
 {
         return c < _COMPRESSION_MAX ? names[c] : NULL;
 }
 
-int compression_from_string(const char *s, Compression *ret)
+int compress_from_string(const char *s, Compression *ret)
 {
         for (Compression c = 0; c < _COMPRESSION_MAX; c++)
                 if (streq(s, names[c])) {
@@ -112,7 +112,7 @@ static int compressor_feed(Compressor *c, const void *data, size_t len, bool end
         }
 }
 
-static int compress_blob(ContentStore *cs, const char *digest, Compression kind,
+static int make_compressed(ContentStore *cs, const char *digest, Compression kind,
                          char ret_digest[DIGEST_STRING_MAX], BerthError **err)
 {
         _cleanup_content_writer_ ContentWriter *w = NULL;
@@ -139,7 +139,7 @@ static int compress_blob(ContentStore *cs, const char *digest, Compression kind,
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
-                        r = berth_error(err, errno, "Failed to read blob %s", digest);
+                        r = berth_error(err, errno, "read blob `%s`", digest);
                         break;
                 }
                 digest_sha256_update(h, buf, (size_t)n);
@@ -153,11 +153,11 @@ static int compress_blob(ContentStore *cs, const char *digest, Compression kind,
         /* what was compressed is what the manifest names: a damaged store stops here */
         digest_sha256_final(h, seen);
         if (!streq(seen, digest))
-                return berth_error_plain(err, EUCLEAN, "Blob %s reads back as %s", digest, seen);
+                return berth_error_plain(err, EUCLEAN, "blob `%s` reads back as %s", digest, seen);
         return content_writer_commit(w, ret_digest, err);
 }
 
-int blob_compressed(ContentStore *cs, Store *md, const char *digest, Compression c,
+int compress_blob(ContentStore *cs, Store *md, const char *digest, Compression c,
                     char ret_digest[DIGEST_STRING_MAX], int64_t *ret_size, BerthError **err)
 {
         _cleanup_stmt_ sqlite3_stmt *st = NULL, *ins = NULL;
@@ -180,11 +180,11 @@ int blob_compressed(ContentStore *cs, Store *md, const char *digest, Compression
                         return 0;
                 }
         }
-        r = compress_blob(cs, digest, c, made, err);
+        r = make_compressed(cs, digest, c, made, err);
         if (r < 0)
-                return berth_error_prefix(err, "Compressing layer %s with %s", digest, names[c]);
+                return berth_error_prefix(err, "compress layer `%s` with %s", digest, names[c]);
         if (content_store_has(cs, made, &size) <= 0)
-                return berth_error_plain(err, EIO, "Compressed blob %s is missing", made);
+                return berth_error_plain(err, EIO, "compressed blob `%s` is missing", made);
         r = store_prepare(md, "INSERT OR REPLACE INTO compressed_blobs(digest, compression, "
                                  "compressed) VALUES(?,?,?)",
                              &ins, err);

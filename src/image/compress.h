@@ -19,10 +19,10 @@ typedef enum Compression {
         _COMPRESSION_MAX,
 } Compression;
 
-const char *compression_to_string(Compression c);
-int compression_from_string(const char *s, Compression *ret);
+const char *compress_to_string(Compression c);
+int compress_from_string(const char *s, Compression *ret);
 
 /* The compressed form of blob digest (which is read back and checked against its digest on
  * the way): from the remembered pair when its blob is still stored, else made now. */
-int blob_compressed(ContentStore *cs, Store *md, const char *digest, Compression c,
+int compress_blob(ContentStore *cs, Store *md, const char *digest, Compression c,
                     char ret_digest[DIGEST_STRING_MAX], int64_t *ret_size, BerthError **err);

@@ -13,15 +13,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "basic/confine.h"
 #include "basic/fs-util.h"
+#include "basic/json-walk.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "content/digest.h"
 #include "image/blob-io.h"
-#include "image/confine.h"
 #include "image/image-archive.h"
 #include "image/image-unpack.h"
 #include "image/layer-stream.h"
+#include "image/manifest.h"
 #include "image/reference.h"
 
 static inline void json_putp(json_object **o)
@@ -46,10 +48,10 @@ static int ingest_file(ContentStore *cs, int dirfd, const char *what, const char
         confine_clean_path(clean);
         fd = confine_open(dirfd, clean, O_RDONLY, 0);
         if (fd < 0 || fstat(fd, &st) < 0)
-                return berth_error(err, fd < 0 ? fd : -errno, "%s: failed to open '%s'", what,
+                return berth_error(err, fd < 0 ? fd : -errno, "%s: open `%s`", what,
                                    path);
         if (!S_ISREG(st.st_mode))
-                return berth_error_plain(err, EINVAL, "%s: '%s' is not a regular file", what, path);
+                return berth_error_plain(err, EINVAL, "%s: `%s` is not a regular file", what, path);
         if (ret_comp) {
                 ssize_t n = pread(fd, magic, sizeof(magic), 0);
                 *ret_comp = LAYER_PLAIN;
@@ -61,39 +63,32 @@ static int ingest_file(ContentStore *cs, int dirfd, const char *what, const char
         }
         r = blob_ingest_fd(cs, fd, NULL, st.st_size, digest, err);
         if (r < 0)
-                return berth_error_prefix(err, "%s: '%s'", what, path);
+                return berth_error_prefix(err, "%s: `%s`", what, path);
         *ret_size = st.st_size;
         return 0;
 }
 
-static json_object *descriptor_json(const char *mt, const char *digest, int64_t size)
-{
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "mediaType", json_object_new_string(mt));
-        json_object_object_add(o, "digest", json_object_new_string(digest));
-        json_object_object_add(o, "size", json_object_new_int64(size));
-        return o;
-}
-
 static int load_one(ContentStore *cs, Store *md, Snapshotter *sn, int dirfd, const char *what,
-                    json_object *entry, char ***names, BerthError **err)
+                    json_object *entry, const JsonPath *p, char ***names, BerthError **err)
 {
         _cleanup_json_ json_object *manifest = NULL;
         _cleanup_strv_free_ char **tags = NULL;
         _cleanup_free_ char *manifest_digest = NULL;
         _cleanup_image_record_ ImageRecord *rec = NULL;
-        json_object *cfg, *layers, *repotags, *ldescs;
+        json_object *layers = NULL, *repotags, *ldescs;
+        JsonPath lp = JSON_PATH_KEY(p, "Layers");
+        const char *cfg = NULL;
         bool oci = false;
         size_t n;
         int r;
 
-        if (!json_object_is_type(entry, json_type_object) ||
-            !json_object_object_get_ex(entry, "Config", &cfg) ||
-            !json_object_is_type(cfg, json_type_string) ||
-            !json_object_object_get_ex(entry, "Layers", &layers) ||
-            !json_object_is_type(layers, json_type_array))
-                return berth_error_plain(err, EINVAL, "%s: manifest.json entry without Config/Layers",
-                                   what);
+        r = json_walk_expect(entry, p, json_type_object, err);
+        if (r >= 0)
+                r = json_walk_get_string(entry, p, "Config", true, &cfg, err);
+        if (r >= 0)
+                r = json_walk_get_array(entry, p, "Layers", true, SIZE_MAX, &layers, err);
+        if (r < 0)
+                return berth_error_prefix(err, "%s", what);
         n = json_object_array_length(layers);
         LayerCompression *comp = calloc(n + 1, sizeof(*comp));
         char (*digests)[DIGEST_STRING_MAX] = calloc(n + 1, DIGEST_STRING_MAX);
@@ -104,14 +99,15 @@ static int load_one(ContentStore *cs, Store *md, Snapshotter *sn, int dirfd, con
         }
         char cfg_digest[DIGEST_STRING_MAX];
         int64_t cfg_size;
-        r = ingest_file(cs, dirfd, what, json_object_get_string(cfg), cfg_digest, &cfg_size, NULL,
-                        err);
+        r = ingest_file(cs, dirfd, what, cfg, cfg_digest, &cfg_size, NULL, err);
         if (r < 0)
                 goto out;
         for (size_t i = 0; i < n; i++) {
                 json_object *l = json_object_array_get_idx(layers, i);
-                if (!json_object_is_type(l, json_type_string)) {
-                        r = berth_error_plain(err, EINVAL, "%s: Layers[%zu] is not a path", what, i);
+                JsonPath ep = JSON_PATH_INDEX(&lp, i);
+                r = json_walk_expect(l, &ep, json_type_string, err);
+                if (r < 0) {
+                        r = berth_error_prefix(err, "%s", what);
                         goto out;
                 }
                 r = ingest_file(cs, dirfd, what, json_object_get_string(l), digests[i], &sizes[i],
@@ -126,9 +122,9 @@ static int load_one(ContentStore *cs, Store *md, Snapshotter *sn, int dirfd, con
         json_object_object_add(manifest, "schemaVersion", json_object_new_int(2));
         json_object_object_add(manifest, "mediaType",
                                json_object_new_string(oci ? MT_OCI_MANIFEST : MT_DOCKER_MANIFEST));
-        json_object_object_add(manifest, "config",
-                               descriptor_json(oci ? MT_OCI_CONFIG : MT_DOCKER_CONFIG, cfg_digest,
-                                               cfg_size));
+        json_object_object_add(
+            manifest, "config",
+            manifest_descriptor_json(oci ? MT_OCI_CONFIG : MT_DOCKER_CONFIG, cfg_digest, cfg_size));
         ldescs = json_object_new_array();
         for (size_t i = 0; i < n; i++) {
                 const char *mt = oci ? (comp[i] == LAYER_ZSTD   ? MT_OCI_LAYER_ZSTD
@@ -136,11 +132,11 @@ static int load_one(ContentStore *cs, Store *md, Snapshotter *sn, int dirfd, con
                                                                 : MT_OCI_LAYER)
                                      : (comp[i] == LAYER_GZIP ? MT_DOCKER_LAYER_GZIP
                                                               : MT_DOCKER_LAYER);
-                json_object_array_add(ldescs, descriptor_json(mt, digests[i], sizes[i]));
+                json_object_array_add(ldescs, manifest_descriptor_json(mt, digests[i], sizes[i]));
         }
         json_object_object_add(manifest, "layers", ldescs);
-        const char *s = json_object_to_json_string_ext(manifest, JSON_C_TO_STRING_PLAIN |
-                                                                         JSON_C_TO_STRING_NOSLASHESCAPE);
+        const char *s = json_object_to_json_string_ext(
+            manifest, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
         r = content_store_put(cs, s, strlen(s), NULL, &manifest_digest, err);
         if (r < 0)
                 goto out;
@@ -159,7 +155,7 @@ static int load_one(ContentStore *cs, Store *md, Snapshotter *sn, int dirfd, con
                         if (!t || reference_parse(t, &ref, NULL) < 0 || !ref->tag ||
                             ref->digest || reference_name(ref, &name) < 0) {
                                 r = berth_error_plain(err, EINVAL,
-                                                      "%s: RepoTags[%zu] '%s' is not an image "
+                                                      "%s: RepoTags[%zu] `%s` is not an image "
                                                       "name with a tag",
                                                       what, i,
                                                       t ?: json_object_to_json_string(jt));
@@ -193,6 +189,7 @@ int docker_archive_load(ContentStore *cs, Store *md, Snapshotter *sn, int dirfd,
 {
         _cleanup_free_ char *data = NULL;
         _cleanup_json_ json_object *root = NULL;
+        JsonPath doc = JSON_PATH_DOC("manifest.json");
         size_t len = 0;
         int r;
 
@@ -201,10 +198,11 @@ int docker_archive_load(ContentStore *cs, Store *md, Snapshotter *sn, int dirfd,
                 return berth_error_prefix(err, "%s", what);
         root = json_tokener_parse(data);
         if (!root || !json_object_is_type(root, json_type_array))
-                return berth_error_plain(err, EINVAL, "%s: manifest.json is not a JSON array", what);
+                return berth_error_plain(err, EINVAL, "%s: manifest.json: not a JSON array", what);
         for (size_t i = 0; i < json_object_array_length(root); i++) {
-                r = load_one(cs, md, sn, dirfd, what, json_object_array_get_idx(root, i), names,
-                             err);
+                JsonPath e = JSON_PATH_INDEX(&doc, i);
+                r = load_one(cs, md, sn, dirfd, what, json_object_array_get_idx(root, i), &e,
+                             names, err);
                 if (r < 0)
                         return r;
         }
@@ -227,7 +225,7 @@ static int export_layer(ContentStore *cs, const ImageLayer *l, int dirfd, BerthE
         if (mkdirat(dirfd, hex, 0755) < 0) {
                 if (errno == EEXIST)
                         return 0; /* the same layer twice */
-                return berth_error(err, errno, "Failed to create '%s'", hex);
+                return berth_error(err, errno, "create `%s`", hex);
         }
         r = content_store_open_blob(cs, l->digest, &in, err);
         if (r < 0)
@@ -237,18 +235,19 @@ static int export_layer(ContentStore *cs, const ImageLayer *l, int dirfd, BerthE
                 return r;
         out = openat(dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
         if (out < 0)
-                return berth_error(err, errno, "Failed to create '%s'", path);
+                return berth_error(err, errno, "create `%s`", path);
         while ((n = layer_stream_read(s, buf, 1 << 20, err)) > 0) {
                 r = fs_write_all_fd(out, buf, (size_t)n);
                 if (r < 0)
-                        return berth_error(err, r, "Failed to write '%s'", path);
+                        return berth_error(err, r, "write `%s`", path);
         }
         if (n < 0)
                 return (int)n;
         layer_stream_diff_id(s, diff);
         if (!streq(diff, l->diff_id))
-                return berth_error_plain(err, EUCLEAN, "Layer %s: uncompressed content is %s, not %s",
-                                   l->digest, diff, l->diff_id);
+                return berth_error_plain(err, EUCLEAN,
+                                         "layer `%s`: uncompressed content is %s, not %s",
+                                         l->digest, diff, l->diff_id);
         return 0;
 }
 
@@ -260,12 +259,9 @@ int docker_archive_save(ContentStore *cs, const SaveItem *items, size_t n, const
         _cleanup_json_ json_object *repos = json_object_new_object();
         int r;
 
-        r = fs_mkdir_p(dir, 0755);
-        if (r < 0)
-                return berth_error(err, r, "Failed to create '%s'", dir);
-        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        dfd = image_archive_mkdir(dir, err);
         if (dfd < 0)
-                return berth_error(err, errno, "Failed to open '%s'", dir);
+                return dfd;
         for (size_t i = 0; i < n; i++) {
                 const ImageRecord *rec = items[i].rec;
                 _cleanup_free_ char *cfgname = NULL;
@@ -310,7 +306,7 @@ int docker_archive_save(ContentStore *cs, const SaveItem *items, size_t n, const
                 json_object_object_add(e, "Layers", layers);
         }
         const char *s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
-                                                                     JSON_C_TO_STRING_NOSLASHESCAPE);
+                                                                 JSON_C_TO_STRING_NOSLASHESCAPE);
         r = fs_write_file_atomic_at(dfd, "manifest.json", s, strlen(s), 0644);
         if (r >= 0) {
                 s = json_object_to_json_string_ext(repos, JSON_C_TO_STRING_PLAIN |
@@ -318,6 +314,6 @@ int docker_archive_save(ContentStore *cs, const SaveItem *items, size_t n, const
                 r = fs_write_file_atomic_at(dfd, "repositories", s, strlen(s), 0644);
         }
         if (r < 0)
-                return berth_error(err, r, "Failed to write '%s/manifest.json'", dir);
+                return berth_error(err, r, "write `%s/manifest.json`", dir);
         return 0;
 }

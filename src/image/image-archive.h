@@ -22,7 +22,7 @@ typedef enum ArchiveFormat {
         _ARCHIVE_FORMAT_MAX,
 } ArchiveFormat;
 
-int archive_format_from_string(const char *s, ArchiveFormat *ret);
+int image_archive_format_from_string(const char *s, ArchiveFormat *ret);
 
 typedef struct LoadOptions {
         /* Repository for OCI entries whose ref.name is only a tag; default localhost/<basename> */
@@ -44,6 +44,9 @@ int image_save(ContentStore *cs, const SaveItem *items, size_t n, ArchiveFormat 
                const char *out, BerthError **err);
 
 /* Backends. dirfd is the layout's (extracted) top directory; what names it in errors. */
+/* Creates dir (and its parents) for a save and opens it: the fd, or an error. */
+int image_archive_mkdir(const char *dir, BerthError **err);
+
 int oci_layout_load(ContentStore *cs, Store *md, Snapshotter *sn, int dirfd, const char *what,
                     const LoadOptions *opts, char ***names, BerthError **err);
 int oci_layout_save(ContentStore *cs, const SaveItem *items, size_t n, const char *dir,

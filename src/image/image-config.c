@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The run settings of an image config (Entrypoint, Cmd, Env, ...), read with JSON-path errors. */
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "basic/json-walk.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "image/image-config.h"
@@ -25,55 +27,37 @@ void image_run_config_free(ImageRunConfig *c)
 }
 
 /* A JSON array of strings into a vector; null or absent gives NULL. */
-static int get_strv(json_object *o, const char *key, char ***ret, BerthError **err)
+static int get_strv(json_object *o, const JsonPath *p, const char *key, char ***ret,
+                    BerthError **err)
 {
-        json_object *a;
-        char **l;
+        JsonPath c = JSON_PATH_KEY(p, key);
+        json_object *a = json_walk_member(o, key);
 
         *ret = NULL;
-        if (!json_object_object_get_ex(o, key, &a) || !a)
+        if (!a)
                 return 0;
-        if (!json_object_is_type(a, json_type_array))
-                return berth_error_plain(err, EINVAL, "Image config: '%s' is not an array", key);
-        l = calloc(json_object_array_length(a) + 1, sizeof(char *));
-        if (!l)
-                return berth_error(err, ENOMEM, "config");
-        for (size_t i = 0; i < json_object_array_length(a); i++) {
-                json_object *e = json_object_array_get_idx(a, i);
-                if (!json_object_is_type(e, json_type_string)) {
-                        strv_free(l);
-                        return berth_error_plain(err, EINVAL, "Image config: '%s[%zu]' is not a string",
-                                           key, i);
-                }
-                l[i] = strdup(json_object_get_string(e));
-                if (!l[i]) {
-                        strv_free(l);
-                        return berth_error(err, ENOMEM, "config");
-                }
-        }
-        *ret = l;
-        return 0;
+        return json_walk_to_strv(a, &c, ret, err);
 }
 
 /* Keys of a JSON object ({"80/tcp": {}}), optionally with their string values ("k=v"). */
-static int get_keys(json_object *o, const char *key, bool with_values, char ***ret,
-                    BerthError **err)
+static int get_keys(json_object *o, const JsonPath *p, const char *key, bool with_values,
+                    char ***ret, BerthError **err)
 {
-        json_object *m;
+        json_object *m = NULL;
         char **l = NULL;
+        int r;
 
         *ret = NULL;
-        if (!json_object_object_get_ex(o, key, &m) || !m)
-                return 0;
-        if (!json_object_is_type(m, json_type_object))
-                return berth_error_plain(err, EINVAL, "Image config: '%s' is not an object", key);
+        r = json_walk_get_object(o, p, key, false, &m, err);
+        if (r <= 0)
+                return r;
         l = calloc(1, sizeof(char *));
         if (!l)
-                return berth_error(err, ENOMEM, "config");
+                return berth_error(err, ENOMEM, "out of memory");
         json_object_object_foreach(m, k, v)
         {
                 char *s = NULL;
-                int r;
+
                 if (with_values)
                         r = asprintf(&s, "%s=%s", k,
                                      json_object_is_type(v, json_type_string)
@@ -84,72 +68,62 @@ static int get_keys(json_object *o, const char *key, bool with_values, char ***r
                 if (r < 0 || strv_push(&l, s) < 0) {
                         free(s);
                         strv_free(l);
-                        return berth_error(err, ENOMEM, "config");
+                        return berth_error(err, ENOMEM, "out of memory");
                 }
         }
         *ret = l;
         return 0;
 }
 
-static int get_string(json_object *o, const char *key, char **ret, BerthError **err)
+/* A string member; null, absent or empty gives NULL. */
+static int get_string(json_object *o, const JsonPath *p, const char *key, char **ret,
+                      BerthError **err)
 {
-        json_object *v;
+        const char *v = NULL;
+        int r;
 
         *ret = NULL;
-        if (!json_object_object_get_ex(o, key, &v) || !v)
-                return 0;
-        if (!json_object_is_type(v, json_type_string))
-                return berth_error_plain(err, EINVAL, "Image config: '%s' is not a string", key);
-        if (!*json_object_get_string(v))
-                return 0;
-        *ret = strdup(json_object_get_string(v));
-        return *ret ? 0 : berth_error(err, ENOMEM, "config");
+        r = json_walk_get_string(o, p, key, false, &v, err);
+        if (r <= 0 || !*v)
+                return r;
+        *ret = strdup(v);
+        return *ret ? 0 : berth_error(err, ENOMEM, "out of memory");
 }
 
 int image_run_config_parse(const char *data, size_t len, ImageRunConfig **ret, BerthError **err)
 {
         _cleanup_image_run_config_ ImageRunConfig *c = NULL;
-        json_tokener *tok;
-        json_object *root, *cfg;
+        JsonPath doc = JSON_PATH_DOC("image config"), cp = JSON_PATH_KEY(&doc, "config");
+        json_object *root, *cfg = NULL;
         int r;
 
-        tok = json_tokener_new();
-        if (!tok)
-                return berth_error(err, ENOMEM, "config");
-        root = json_tokener_parse_ex(tok, data, (int)len);
-        bool ok = json_tokener_get_error(tok) == json_tokener_success;
-        json_tokener_free(tok);
-        if (!ok || !root || !json_object_is_type(root, json_type_object)) {
-                json_object_put(root);
-                return berth_error_plain(err, EINVAL, "Image config is not a valid JSON object");
-        }
+        root = json_walk_parse_object(data, len);
+        if (!root)
+                return berth_error_plain(err, EINVAL, "image config: not a valid JSON object");
         c = calloc(1, sizeof(*c));
         if (!c) {
                 json_object_put(root);
-                return berth_error(err, ENOMEM, "config");
+                return berth_error(err, ENOMEM, "out of memory");
         }
-        r = 0;
-        if (json_object_object_get_ex(root, "config", &cfg) && cfg) {
-                if (!json_object_is_type(cfg, json_type_object))
-                        r = berth_error_plain(err, EINVAL, "Image config: 'config' is not an object");
+        r = json_walk_get_object(root, &doc, "config", false, &cfg, err);
+        if (r > 0) {
+                r = get_strv(cfg, &cp, "Entrypoint", &c->entrypoint, err);
                 if (r >= 0)
-                        r = get_strv(cfg, "Entrypoint", &c->entrypoint, err);
+                        r = get_strv(cfg, &cp, "Cmd", &c->cmd, err);
                 if (r >= 0)
-                        r = get_strv(cfg, "Cmd", &c->cmd, err);
+                        r = get_strv(cfg, &cp, "Env", &c->env, err);
                 if (r >= 0)
-                        r = get_strv(cfg, "Env", &c->env, err);
+                        r = get_string(cfg, &cp, "WorkingDir", &c->working_dir, err);
                 if (r >= 0)
-                        r = get_string(cfg, "WorkingDir", &c->working_dir, err);
+                        r = get_string(cfg, &cp, "User", &c->user, err);
                 if (r >= 0)
-                        r = get_string(cfg, "User", &c->user, err);
+                        r = get_string(cfg, &cp, "StopSignal", &c->stop_signal, err);
                 if (r >= 0)
-                        r = get_string(cfg, "StopSignal", &c->stop_signal, err);
+                        r = get_keys(cfg, &cp, "ExposedPorts", false, &c->exposed_ports, err);
                 if (r >= 0)
-                        r = get_keys(cfg, "ExposedPorts", false, &c->exposed_ports, err);
+                        r = get_keys(cfg, &cp, "Volumes", false, &c->volumes, err);
                 if (r >= 0)
-                        r = get_keys(cfg, "Volumes", false, &c->volumes, err);
-                if (r >= 0)
-                        r = get_keys(cfg, "Labels", true, &c->labels, err);
+                        r = get_keys(cfg, &cp, "Labels", true, &c->labels, err);
         }
         json_object_put(root);
         if (r < 0)
@@ -170,6 +144,6 @@ int image_run_config_load(ContentStore *cs, const char *config_digest, ImageRunC
                 return r;
         r = image_run_config_parse(data, n, ret, err);
         if (r < 0)
-                return berth_error_prefix(err, "Config %s", config_digest);
+                return berth_error_prefix(err, "config `%s`", config_digest);
         return 0;
 }

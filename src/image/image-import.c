@@ -16,15 +16,6 @@
 #include "image/layer-stream.h"
 #include "image/manifest.h"
 
-static json_object *descriptor_json(const char *mt, const char *digest, int64_t size)
-{
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "mediaType", json_object_new_string(mt));
-        json_object_object_add(o, "digest", json_object_new_string(digest));
-        json_object_object_add(o, "size", json_object_new_int64(size));
-        return o;
-}
-
 int image_import_tarball(ContentStore *cs, Store *md, Snapshotter *sn, const char *path,
                          const char *name, char *const *cmd, ImageRecord **ret, BerthError **err)
 {
@@ -45,13 +36,13 @@ int image_import_tarball(ContentStore *cs, Store *md, Snapshotter *sn, const cha
         } else
                 fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0 || fstat(fd, &st) < 0)
-                return berth_error(err, errno, "Failed to open '%s'", path);
+                return berth_error(err, errno, "open `%s`", path);
         r = blob_ingest_fd(cs, fd, NULL, S_ISREG(st.st_mode) ? st.st_size : -1, layer, err);
         if (r < 0)
-                return berth_error_prefix(err, "'%s'", path);
+                return berth_error_prefix(err, "`%s`", path);
         if (lseek(fd, 0, SEEK_SET) < 0) {
                 if (errno != ESPIPE)
-                        return berth_error(err, errno, "Failed to seek '%s'", path);
+                        return berth_error(err, errno, "seek `%s`", path);
                 /* a pipe: read the layer again from where it is now, the store */
                 safe_close(fd);
                 fd = -1;
@@ -68,7 +59,7 @@ int image_import_tarball(ContentStore *cs, Store *md, Snapshotter *sn, const cha
         mt = layer_stream_compression(s) == LAYER_GZIP   ? MT_OCI_LAYER_GZIP
              : layer_stream_compression(s) == LAYER_ZSTD ? MT_OCI_LAYER_ZSTD
                                                          : MT_OCI_LAYER;
-        if (platform_host(&host) < 0)
+        if (manifest_platform_host(&host) < 0)
                 return berth_error(err, ENOMEM, "import");
         strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 
@@ -78,7 +69,7 @@ int image_import_tarball(ContentStore *cs, Store *md, Snapshotter *sn, const cha
         if (host.variant)
                 json_object_object_add(cfg, "variant", json_object_new_string(host.variant));
         json_object_object_add(cfg, "os", json_object_new_string(host.os));
-        platform_done(&host);
+        manifest_platform_done(&host);
         c = json_object_new_object();
         json_object *env = json_object_new_array();
         json_object_array_add(env, json_object_new_string(
@@ -98,8 +89,8 @@ int image_import_tarball(ContentStore *cs, Store *md, Snapshotter *sn, const cha
         json_object_object_add(rootfs, "type", json_object_new_string("layers"));
         json_object_object_add(rootfs, "diff_ids", ids);
         json_object_object_add(cfg, "rootfs", rootfs);
-        const char *cs_str = json_object_to_json_string_ext(cfg, JSON_C_TO_STRING_PLAIN |
-                                                                         JSON_C_TO_STRING_NOSLASHESCAPE);
+        const char *cs_str = json_object_to_json_string_ext(
+            cfg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
         size_t cfg_len = strlen(cs_str);
         r = content_store_put(cs, cs_str, cfg_len, NULL, &cfg_digest, err);
         json_object_put(cfg);
@@ -109,10 +100,10 @@ int image_import_tarball(ContentStore *cs, Store *md, Snapshotter *sn, const cha
         m = json_object_new_object();
         json_object_object_add(m, "schemaVersion", json_object_new_int(2));
         json_object_object_add(m, "mediaType", json_object_new_string(MT_OCI_MANIFEST));
-        json_object_object_add(m, "config",
-                               descriptor_json(MT_OCI_CONFIG, cfg_digest, (int64_t)cfg_len));
+        json_object_object_add(
+            m, "config", manifest_descriptor_json(MT_OCI_CONFIG, cfg_digest, (int64_t)cfg_len));
         json_object *layers = json_object_new_array();
-        json_object_array_add(layers, descriptor_json(mt, layer, st.st_size));
+        json_object_array_add(layers, manifest_descriptor_json(mt, layer, st.st_size));
         json_object_object_add(m, "layers", layers);
         const char *ms = json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN |
                                                                    JSON_C_TO_STRING_NOSLASHESCAPE);

@@ -10,8 +10,8 @@
 #include "image/image-store.h"
 #include "image/image-unpack.h"
 
-int image_mount(ContentStore *cs, Store *md, Snapshotter *sn, const char *image,
-                const char *target, char **ret_image_id, BerthError **err)
+int image_mount(ContentStore *cs, Store *md, Snapshotter *sn, const char *builtin_layout,
+                const char *image, const char *target, char **ret_image_id, BerthError **err)
 {
         _cleanup_image_record_ ImageRecord *rec = NULL;
         _cleanup_snapshotter_ Snapshotter *copy_sn = NULL;
@@ -23,7 +23,7 @@ int image_mount(ContentStore *cs, Store *md, Snapshotter *sn, const char *image,
         r = store_lock(md, false, err);
         if (r < 0)
                 return r;
-        r = image_resolve_or_builtin(cs, md, sn, image, &rec, err);
+        r = image_resolve_or_builtin(cs, md, sn, builtin_layout, image, &rec, err);
         if (r < 0)
                 return r;
         /* snapshots of another kind, or removed by hand: unpack what is missing */

@@ -8,10 +8,11 @@
 #include "store/store.h"
 #include "snapshot/snapshot.h"
 
-/* Resolves image, unpacks whatever layer snapshots are missing (of sn's kind), and mounts
- * them plus a fresh writable layer at target (an existing directory). ret_image_id may be
- * NULL. Takes the store lock shared for the duration. */
-int image_mount(ContentStore *cs, Store *md, Snapshotter *sn, const char *image,
-                const char *target, char **ret_image_id, BerthError **err);
+/* Resolves image (the built-in one loaded again from builtin_layout, as for
+ * builtin_image_layout(), when it is asked for and missing), unpacks whatever layer snapshots
+ * are missing (of sn's kind), and mounts them plus a fresh writable layer at target (an
+ * existing directory). ret_image_id may be NULL. Takes the store lock shared for the duration. */
+int image_mount(ContentStore *cs, Store *md, Snapshotter *sn, const char *builtin_layout,
+                const char *image, const char *target, char **ret_image_id, BerthError **err);
 /* Unmounts and drops the writable layer. */
 int image_unmount(Snapshotter *sn, const char *target, BerthError **err);

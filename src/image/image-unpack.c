@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "basic/macro.h"
+#include "basic/parallel.h"
 #include "basic/string-util.h"
 #include "image/image-unpack.h"
 #include "image/manifest.h"
@@ -41,7 +42,7 @@ int image_record_from_store(ContentStore *cs, const char *manifest_digest,
                 return berth_error_plain(err, EINVAL,
                                    "Image %s: the config lists %zu diff_ids for %zu layers",
                                    manifest_digest, cfg->n_diff_ids, m->n_layers);
-        if (chain_ids_compute(cfg->diff_ids, cfg->n_diff_ids, &chains) < 0)
+        if (manifest_chain_ids(cfg->diff_ids, cfg->n_diff_ids, &chains) < 0)
                 return berth_error(err, ENOMEM, "chain ids");
 
         rec = calloc(1, sizeof(*rec));
@@ -153,10 +154,7 @@ typedef struct UnpackJob {
         const ImageRecord *rec;
         UnpackProgress progress;
         void *userdata;
-        pthread_mutex_t lock;
-        size_t next;
-        int result;
-        BerthError *err;
+        pthread_mutex_t lock; /* snapshot commits, one at a time */
 } UnpackJob;
 
 static int unpack_one(UnpackJob *j, size_t i, BerthError **err)
@@ -192,33 +190,9 @@ static int unpack_one(UnpackJob *j, size_t i, BerthError **err)
         return 0;
 }
 
-static void *unpack_worker(void *p)
+static int unpack_index(void *userdata, size_t i, BerthError **err)
 {
-        UnpackJob *j = p;
-
-        for (;;) {
-                BerthError *err = NULL;
-                size_t i;
-
-                pthread_mutex_lock(&j->lock);
-                i = j->next++;
-                bool stop = i >= j->rec->n_layers || j->result < 0;
-                pthread_mutex_unlock(&j->lock);
-                if (stop)
-                        break;
-                int r = unpack_one(j, i, &err);
-                if (r < 0) {
-                        pthread_mutex_lock(&j->lock);
-                        if (j->result >= 0) {
-                                j->result = r;
-                                j->err = err;
-                                err = NULL;
-                        }
-                        pthread_mutex_unlock(&j->lock);
-                        berth_error_free(&err);
-                }
-        }
-        return NULL;
+        return unpack_one(userdata, i, err);
 }
 
 int image_unpack_layer(ContentStore *cs, Snapshotter *sn, const ImageRecord *rec, size_t i,
@@ -246,8 +220,6 @@ int image_unpack(ContentStore *cs, Snapshotter *sn, const ImageRecord *rec,
                 .userdata = userdata,
                 .lock = PTHREAD_MUTEX_INITIALIZER,
         };
-        pthread_t threads[8];
-        size_t n_threads = 1;
 
         /* Whole-tree snapshots: only the top one is mounted, made from the highest one below. */
         if (!snapshotter_stacks_layers(sn))
@@ -255,26 +227,8 @@ int image_unpack(ContentStore *cs, Snapshotter *sn, const ImageRecord *rec,
                                           : unpack_flat(cs, sn, rec, rec->n_layers, progress,
                                                         userdata, err);
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        n_threads = MIN(rec->n_layers, MIN((size_t)MAX(cpus, 1L), ELEMENTSOF(threads)));
-        if (n_threads <= 1)
-                unpack_worker(&j);
-        else {
-                size_t started = 0;
-                for (; started < n_threads; started++)
-                        if (pthread_create(&threads[started], NULL, unpack_worker, &j) != 0)
-                                break;
-                if (started == 0)
-                        unpack_worker(&j);
-                for (size_t i = 0; i < started; i++)
-                        pthread_join(threads[i], NULL);
-        }
-        if (j.result < 0) {
-                if (err && !*err)
-                        *err = TAKE_PTR(j.err);
-                berth_error_free(&j.err);
-                return j.result;
-        }
-        return 0;
+        return parallel_for(rec->n_layers, MIN((size_t)MAX(cpus, 1L), 8), unpack_index, &j,
+                            err);
 }
 
 int image_commit(ContentStore *cs, Store *md, Snapshotter *sn, const char *manifest_digest,

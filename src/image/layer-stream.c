@@ -36,7 +36,7 @@ static int fill(LayerStream *s, BerthError **err)
                 if (n >= 0)
                         break;
                 if (errno != EINTR)
-                        return berth_error(err, errno, "Failed to read layer %s", s->name);
+                        return berth_error(err, errno, "read layer `%s`", s->name);
         }
         s->in_pos = 0;
         s->in_len = (size_t)n;
@@ -67,7 +67,7 @@ int layer_stream_open(int fd, const char *name, LayerStream **ret, BerthError **
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0) {
-                        r = berth_error(err, errno, "Failed to read layer %s", name);
+                        r = berth_error(err, errno, "read layer `%s`", name);
                         layer_stream_free(s);
                         return r;
                 }
@@ -121,7 +121,7 @@ static ssize_t read_gzip(LayerStream *s, void *buf, size_t n, BerthError **err)
                 r = isal_inflate(s->gz);
                 s->in_pos = s->in_len - s->gz->avail_in;
                 if (r != ISAL_DECOMP_OK)
-                        return berth_error_plain(err, EBADMSG, "Layer %s: corrupt gzip data (%d)",
+                        return berth_error_plain(err, EBADMSG, "layer `%s`: corrupt gzip data (%d)",
                                            s->name, r);
                 size_t produced = n - s->gz->avail_out;
                 if (s->gz->block_state == ISAL_BLOCK_FINISH)
@@ -129,7 +129,7 @@ static ssize_t read_gzip(LayerStream *s, void *buf, size_t n, BerthError **err)
                 if (produced > 0)
                         return (ssize_t)produced;
                 if (!s->gz_member_done && s->in_eof && s->in_pos >= s->in_len)
-                        return berth_error_plain(err, EBADMSG, "Layer %s: gzip data is truncated",
+                        return berth_error_plain(err, EBADMSG, "layer `%s`: gzip data is truncated",
                                            s->name);
         }
 }
@@ -146,7 +146,7 @@ static ssize_t read_zstd(LayerStream *s, void *buf, size_t n, BerthError **err)
                 size_t z = ZSTD_decompressStream(s->zstd, &out, &in);
                 s->in_pos = in.pos;
                 if (ZSTD_isError(z))
-                        return berth_error_plain(err, EBADMSG, "Layer %s: corrupt zstd data: %s",
+                        return berth_error_plain(err, EBADMSG, "layer `%s`: corrupt zstd data: %s",
                                            s->name, ZSTD_getErrorName(z));
                 /* z == 0: a frame just ended; after that an empty call only hints at the
                  * header of a next frame, so judge by the calls that made progress */
@@ -157,7 +157,7 @@ static ssize_t read_zstd(LayerStream *s, void *buf, size_t n, BerthError **err)
                 if (s->in_eof && s->in_pos >= s->in_len) {
                         if (s->zstd_frame_open)
                                 return berth_error_plain(err, EBADMSG,
-                                                   "Layer %s: zstd data is truncated", s->name);
+                                                   "layer `%s`: zstd data is truncated", s->name);
                         return 0;
                 }
         }

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* OCI and Docker manifests, indexes and image configs: media types, parsing, platforms. */
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "basic/json-walk.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "content/digest.h"
@@ -17,7 +19,7 @@ static inline void json_putp(json_object **o)
 }
 #define _cleanup_json_ __attribute__((cleanup(json_putp)))
 
-bool media_type_is_layer(const char *mt)
+bool manifest_media_type_is_layer(const char *mt)
 {
         static const char *const l[] = { MT_OCI_LAYER,         MT_OCI_LAYER_GZIP,
                                          MT_OCI_LAYER_ZSTD,    MT_OCI_LAYER_ND_GZIP,
@@ -29,17 +31,17 @@ bool media_type_is_layer(const char *mt)
         return false;
 }
 
-bool media_type_is_manifest(const char *mt)
+bool manifest_media_type_is_manifest(const char *mt)
 {
         return mt && (streq(mt, MT_OCI_MANIFEST) || streq(mt, MT_DOCKER_MANIFEST));
 }
 
-bool media_type_is_index(const char *mt)
+bool manifest_media_type_is_index(const char *mt)
 {
         return mt && (streq(mt, MT_OCI_INDEX) || streq(mt, MT_DOCKER_LIST));
 }
 
-void platform_done(Platform *p)
+void manifest_platform_done(Platform *p)
 {
         free(p->os);
         free(p->architecture);
@@ -47,12 +49,13 @@ void platform_done(Platform *p)
         *p = (Platform){};
 }
 
-void descriptor_done(Descriptor *d)
+void manifest_descriptor_done(Descriptor *d)
 {
         free(d->media_type);
         free(d->digest);
         free(d->ref_name);
-        platform_done(&d->platform);
+        free(d->image_name);
+        manifest_platform_done(&d->platform);
         *d = (Descriptor){};
 }
 
@@ -61,12 +64,12 @@ void manifest_free(Manifest *m)
         if (!m)
                 return;
         free(m->media_type);
-        descriptor_done(&m->config);
+        manifest_descriptor_done(&m->config);
         for (size_t i = 0; i < m->n_layers; i++)
-                descriptor_done(&m->layers[i]);
+                manifest_descriptor_done(&m->layers[i]);
         free(m->layers);
         for (size_t i = 0; i < m->n_manifests; i++)
-                descriptor_done(&m->manifests[i]);
+                manifest_descriptor_done(&m->manifests[i]);
         free(m->manifests);
         free(m);
 }
@@ -75,7 +78,7 @@ void image_config_free(ImageConfig *c)
 {
         if (!c)
                 return;
-        platform_done(&c->platform);
+        manifest_platform_done(&c->platform);
         free(c->created);
         strv_free(c->diff_ids);
         free(c);
@@ -108,56 +111,70 @@ static int parse_platform(json_object *o, Platform *p)
         return 0;
 }
 
-static int parse_descriptor(json_object *o, const char *where, Descriptor *d, BerthError **err)
+static int dup_string(const char *s, char **ret, BerthError **err)
 {
-        json_object *v, *ann;
-        const char *s;
+        *ret = strdup(s);
+        return *ret ? 0 : berth_error(err, ENOMEM, "out of memory");
+}
 
-        if (!json_object_is_type(o, json_type_object))
-                return berth_error_plain(err, EINVAL, "%s: not a JSON object", where);
-        s = get_string(o, "mediaType");
-        if (!s)
-                return berth_error_plain(err, EINVAL, "%s: missing field 'mediaType'", where);
-        d->media_type = strdup(s);
-        s = get_string(o, "digest");
-        if (!s || !digest_is_valid(s))
-                return berth_error_plain(err, EINVAL, "%s: missing or unsupported 'digest' '%s'", where,
-                                   s ?: "");
-        d->digest = strdup(s);
-        if (!json_object_object_get_ex(o, "size", &v) || !json_object_is_type(v, json_type_int) ||
-            json_object_get_int64(v) < 0)
-                return berth_error_plain(err, EINVAL, "%s: missing or negative 'size'", where);
-        d->size = json_object_get_int64(v);
-        if (json_object_object_get_ex(o, "platform", &v) &&
-            json_object_is_type(v, json_type_object) && parse_platform(v, &d->platform) < 0)
-                return berth_error(err, ENOMEM, "%s", where);
-        if (json_object_object_get_ex(o, "annotations", &ann) &&
-            json_object_is_type(ann, json_type_object) &&
-            dup_opt(get_string(ann, "org.opencontainers.image.ref.name"), &d->ref_name) < 0)
-                return berth_error(err, ENOMEM, "%s", where);
-        if (!d->media_type || !d->digest)
-                return berth_error(err, ENOMEM, "%s", where);
+static int parse_descriptor(json_object *o, const JsonPath *p, Descriptor *d, BerthError **err)
+{
+        json_object *v;
+        const char *s;
+        int64_t size;
+        int r;
+
+        r = json_walk_expect(o, p, json_type_object, err);
+        if (r < 0)
+                return r;
+        r = json_walk_get_string(o, p, "mediaType", true, &s, err);
+        if (r < 0 || (r = dup_string(s, &d->media_type, err)) < 0)
+                return r;
+        r = json_walk_get_string(o, p, "digest", true, &s, err);
+        if (r < 0)
+                return r;
+        if (!digest_is_valid(s)) {
+                JsonPath c = JSON_PATH_KEY(p, "digest");
+                return json_walk_error(err, &c, "unsupported digest `%s`", s);
+        }
+        r = dup_string(s, &d->digest, err);
+        if (r < 0)
+                return r;
+        r = json_walk_get_i64(o, p, "size", true, 0, INT64_MAX, &size, err);
+        if (r < 0)
+                return r;
+        d->size = size;
+        /* platform and annotations are read leniently: a malformed one is as good as none. */
+        v = json_walk_member(o, "platform");
+        if (v && json_object_is_type(v, json_type_object) && parse_platform(v, &d->platform) < 0)
+                return berth_error(err, ENOMEM, "out of memory");
+        v = json_walk_member(o, "annotations");
+        if (v && json_object_is_type(v, json_type_object) &&
+            (dup_opt(get_string(v, "org.opencontainers.image.ref.name"), &d->ref_name) < 0 ||
+             dup_opt(get_string(v, "io.containerd.image.name"), &d->image_name) < 0))
+                return berth_error(err, ENOMEM, "out of memory");
         return 0;
 }
 
-static int parse_descriptor_array(json_object *a, const char *field, Descriptor **ret, size_t *n,
-                                  BerthError **err)
+static int parse_descriptor_array(json_object *o, const JsonPath *p, const char *key,
+                                  Descriptor **ret, size_t *n, BerthError **err)
 {
+        JsonPath c = JSON_PATH_KEY(p, key);
+        json_object *a = NULL;
         size_t len;
+        int r;
 
-        if (!json_object_is_type(a, json_type_array))
-                return berth_error_plain(err, EINVAL, "field '%s' is not an array", field);
+        r = json_walk_get_array(o, p, key, true, 10000, &a, err);
+        if (r < 0)
+                return r;
         len = json_object_array_length(a);
-        if (len > 10000)
-                return berth_error_plain(err, E2BIG, "field '%s' has %zu entries", field, len);
         *ret = calloc(len + 1, sizeof(Descriptor));
         if (!*ret)
-                return berth_error(err, ENOMEM, "%s", field);
+                return berth_error(err, ENOMEM, "out of memory");
         for (size_t i = 0; i < len; i++) {
-                char where[64];
-                snprintf(where, sizeof(where), "%s[%zu]", field, i);
+                JsonPath e = JSON_PATH_INDEX(&c, i);
                 *n = i + 1;
-                int r = parse_descriptor(json_object_array_get_idx(a, i), where, &(*ret)[i], err);
+                r = parse_descriptor(json_object_array_get_idx(a, i), &e, &(*ret)[i], err);
                 if (r < 0)
                         return r;
         }
@@ -165,24 +182,28 @@ static int parse_descriptor_array(json_object *a, const char *field, Descriptor 
         return 0;
 }
 
+json_object *manifest_descriptor_json(const char *media_type, const char *digest, int64_t size)
+{
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "mediaType", json_object_new_string(media_type));
+        json_object_object_add(o, "digest", json_object_new_string(digest));
+        json_object_object_add(o, "size", json_object_new_int64(size));
+        return o;
+}
+
 int manifest_parse(const char *data, size_t len, const char *content_type, Manifest **ret,
                    BerthError **err)
 {
         _cleanup_json_ json_object *root = NULL;
-        json_tokener *tok;
+        JsonPath doc = JSON_PATH_DOC("manifest");
         Manifest *m;
         json_object *v;
         const char *mt;
         int r;
 
-        tok = json_tokener_new();
-        if (!tok)
-                return berth_error(err, ENOMEM, "json");
-        root = json_tokener_parse_ex(tok, data, (int)len);
-        bool ok = json_tokener_get_error(tok) == json_tokener_success;
-        json_tokener_free(tok);
-        if (len > (1 << 22) || !ok || !root || !json_object_is_type(root, json_type_object))
-                return berth_error_plain(err, EINVAL, "Manifest is not a valid JSON object");
+        root = len > (1 << 22) ? NULL : json_walk_parse_object(data, len);
+        if (!root)
+                return berth_error_plain(err, EINVAL, "manifest: not a valid JSON object");
 
         mt = get_string(root, "mediaType");
         if (!mt && content_type && !startswith(content_type, "application/json") &&
@@ -195,53 +216,51 @@ int manifest_parse(const char *data, size_t len, const char *content_type, Manif
                 else if (json_object_object_get_ex(root, "config", NULL))
                         mt = MT_OCI_MANIFEST;
                 else
-                        return berth_error_plain(err, EINVAL, "Manifest has no mediaType");
+                        return json_walk_error(err, &doc,
+                                               "no `mediaType`, `manifests` or `config`");
         }
-        if (!media_type_is_manifest(mt) && !media_type_is_index(mt))
-                return berth_error_plain(err, EPROTONOSUPPORT, "Unknown manifest media type '%s'", mt);
+        if (!manifest_media_type_is_manifest(mt) && !manifest_media_type_is_index(mt))
+                return berth_error_plain(err, EPROTONOSUPPORT, "unknown manifest media type `%s`",
+                                         mt);
         if (!json_object_object_get_ex(root, "schemaVersion", &v) || json_object_get_int(v) != 2)
                 return berth_error_plain(err, EPROTONOSUPPORT,
-                                   "Unsupported manifest schemaVersion (only 2 is supported)");
+                                         "manifest: `schemaVersion`: only 2 is supported");
 
         m = calloc(1, sizeof(*m));
         if (!m)
-                return berth_error(err, ENOMEM, "manifest");
+                return berth_error(err, ENOMEM, "out of memory");
         m->media_type = strdup(mt);
-        if (media_type_is_index(mt)) {
+        if (manifest_media_type_is_index(mt)) {
                 m->kind = MANIFEST_INDEX;
-                if (!json_object_object_get_ex(root, "manifests", &v)) {
-                        r = berth_error_plain(err, EINVAL, "Index has no 'manifests'");
-                        goto fail;
-                }
-                r = parse_descriptor_array(v, "manifests", &m->manifests, &m->n_manifests, err);
+                r = parse_descriptor_array(root, &doc, "manifests", &m->manifests,
+                                           &m->n_manifests, err);
                 if (r < 0)
                         goto fail;
         } else {
+                JsonPath c = JSON_PATH_KEY(&doc, "config");
+
                 m->kind = MANIFEST_IMAGE;
                 if (!json_object_object_get_ex(root, "config", &v)) {
-                        r = berth_error_plain(err, EINVAL, "Manifest has no 'config'");
+                        r = json_walk_error(err, &c, "required field is missing");
                         goto fail;
                 }
-                r = parse_descriptor(v, "config", &m->config, err);
+                r = parse_descriptor(v, &c, &m->config, err);
                 if (r < 0)
                         goto fail;
-                if (!json_object_object_get_ex(root, "layers", &v)) {
-                        r = berth_error_plain(err, EINVAL, "Manifest has no 'layers'");
-                        goto fail;
-                }
-                r = parse_descriptor_array(v, "layers", &m->layers, &m->n_layers, err);
+                r = parse_descriptor_array(root, &doc, "layers", &m->layers, &m->n_layers, err);
                 if (r < 0)
                         goto fail;
                 for (size_t i = 0; i < m->n_layers; i++)
-                        if (!media_type_is_layer(m->layers[i].media_type)) {
+                        if (!manifest_media_type_is_layer(m->layers[i].media_type)) {
                                 r = berth_error_plain(err, EPROTONOSUPPORT,
-                                                "Unknown layer media type '%s' of layer %s",
-                                                m->layers[i].media_type, m->layers[i].digest);
+                                                      "layer `%s`: unknown media type `%s`",
+                                                      m->layers[i].digest,
+                                                      m->layers[i].media_type);
                                 goto fail;
                         }
         }
         if (!m->media_type) {
-                r = berth_error(err, ENOMEM, "manifest");
+                r = berth_error(err, ENOMEM, "out of memory");
                 goto fail;
         }
         *ret = m;
@@ -254,46 +273,52 @@ fail:
 int image_config_parse(const char *data, size_t len, ImageConfig **ret, BerthError **err)
 {
         _cleanup_json_ json_object *root = NULL;
+        JsonPath doc = JSON_PATH_DOC("image config"), rp = JSON_PATH_KEY(&doc, "rootfs");
+        JsonPath ip = JSON_PATH_KEY(&rp, "diff_ids");
         ImageConfig *c;
-        json_object *rootfs, *ids;
+        json_object *rootfs = NULL, *ids = NULL;
         size_t n;
+        int r;
 
         root = json_tokener_parse(data);
         if (!root || !json_object_is_type(root, json_type_object) || strlen(data) != len)
-                return berth_error_plain(err, EINVAL, "Image config is not a valid JSON object");
-        if (!json_object_object_get_ex(root, "rootfs", &rootfs) ||
-            !json_object_object_get_ex(rootfs, "diff_ids", &ids) ||
-            !json_object_is_type(ids, json_type_array))
-                return berth_error_plain(err, EINVAL, "Image config has no rootfs.diff_ids");
+                return berth_error_plain(err, EINVAL, "image config: not a valid JSON object");
+        r = json_walk_get_object(root, &doc, "rootfs", true, &rootfs, err);
+        if (r < 0)
+                return r;
+        r = json_walk_get_array(rootfs, &rp, "diff_ids", true, SIZE_MAX, &ids, err);
+        if (r < 0)
+                return r;
         c = calloc(1, sizeof(*c));
         if (!c)
-                return berth_error(err, ENOMEM, "config");
+                return berth_error(err, ENOMEM, "out of memory");
         n = json_object_array_length(ids);
         c->diff_ids = calloc(n + 1, sizeof(char *));
         if (!c->diff_ids || parse_platform(root, &c->platform) < 0 ||
             dup_opt(get_string(root, "created"), &c->created) < 0) {
                 image_config_free(c);
-                return berth_error(err, ENOMEM, "config");
+                return berth_error(err, ENOMEM, "out of memory");
         }
         for (size_t i = 0; i < n; i++) {
                 json_object *e = json_object_array_get_idx(ids, i);
+                JsonPath ep = JSON_PATH_INDEX(&ip, i);
                 const char *s = json_object_get_string(e);
                 if (!json_object_is_type(e, json_type_string) || !digest_is_valid(s)) {
                         image_config_free(c);
-                        return berth_error_plain(err, EINVAL, "Image config: invalid diff_ids[%zu]", i);
+                        return json_walk_error(err, &ep, "expected a digest");
                 }
                 c->diff_ids[i] = strdup(s);
                 c->n_diff_ids = i + 1;
                 if (!c->diff_ids[i]) {
                         image_config_free(c);
-                        return berth_error(err, ENOMEM, "config");
+                        return berth_error(err, ENOMEM, "out of memory");
                 }
         }
         *ret = c;
         return 0;
 }
 
-int platform_host(Platform *ret)
+int manifest_platform_host(Platform *ret)
 {
         struct utsname u;
         const char *arch, *variant = NULL;
@@ -325,7 +350,7 @@ int platform_host(Platform *ret)
         return 0;
 }
 
-int platform_parse(const char *s, Platform *ret, BerthError **err)
+int manifest_platform_parse(const char *s, Platform *ret, BerthError **err)
 {
         _cleanup_free_ char *c = strdup(s ?: "");
         char *a, *v;
@@ -334,8 +359,8 @@ int platform_parse(const char *s, Platform *ret, BerthError **err)
                 return berth_error(err, ENOMEM, "platform");
         a = strchr(c, '/');
         if (!a || a == c || !a[1])
-                return berth_error_plain(err, EINVAL, "Invalid platform '%s' (want os/arch[/variant])",
-                                   s);
+                return berth_error_plain(err, EINVAL,
+                                         "invalid platform `%s` (want os/arch[/variant])", s);
         *a++ = 0;
         v = strchr(a, '/');
         if (v)
@@ -347,7 +372,7 @@ int platform_parse(const char *s, Platform *ret, BerthError **err)
         return 0;
 }
 
-bool platform_matches(const Platform *want, const Platform *have)
+bool manifest_platform_matches(const Platform *want, const Platform *have)
 {
         if (!have->os || !have->architecture || !streq(want->os, have->os) ||
             !streq(want->architecture, have->architecture))
@@ -363,8 +388,8 @@ int manifest_select_platform(const Manifest *index, const Platform *want)
 
         for (size_t i = 0; i < index->n_manifests; i++) {
                 const Descriptor *d = &index->manifests[i];
-                if (!media_type_is_manifest(d->media_type) ||
-                    !platform_matches(want, &d->platform))
+                if (!manifest_media_type_is_manifest(d->media_type) ||
+                    !manifest_platform_matches(want, &d->platform))
                         continue;
                 /* Prefer the exact variant; otherwise the first of the architecture. */
                 if (!want->variant || (d->platform.variant &&
@@ -376,7 +401,7 @@ int manifest_select_platform(const Manifest *index, const Platform *want)
         return fallback;
 }
 
-int chain_ids_compute(char *const *diff_ids, size_t n, char ***ret)
+int manifest_chain_ids(char *const *diff_ids, size_t n, char ***ret)
 {
         char **l = calloc(n + 1, sizeof(char *));
 

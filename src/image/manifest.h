@@ -46,6 +46,7 @@ typedef struct Descriptor {
         int64_t size;
         Platform platform; /* index entries only */
         char *ref_name;    /* org.opencontainers.image.ref.name annotation */
+        char *image_name;  /* io.containerd.image.name annotation (containerd, docker) */
 } Descriptor;
 
 typedef struct Manifest {
@@ -69,6 +70,9 @@ typedef struct ImageConfig {
 int manifest_parse(const char *data, size_t len, const char *content_type, Manifest **ret,
                    BerthError **err);
 void manifest_free(Manifest *m);
+/* {"mediaType", "digest", "size"} as a new json-c object, for manifests written here. */
+struct json_object *manifest_descriptor_json(const char *media_type, const char *digest,
+                                             int64_t size);
 static inline void manifest_freep(Manifest **m)
 {
         manifest_free(*m);
@@ -83,22 +87,22 @@ static inline void image_config_freep(ImageConfig **c)
 }
 #define _cleanup_image_config_ __attribute__((cleanup(image_config_freep)))
 
-void descriptor_done(Descriptor *d);
-void platform_done(Platform *p);
+void manifest_descriptor_done(Descriptor *d);
+void manifest_platform_done(Platform *p);
 
-bool media_type_is_layer(const char *mt);
-bool media_type_is_manifest(const char *mt);
-bool media_type_is_index(const char *mt);
+bool manifest_media_type_is_layer(const char *mt);
+bool manifest_media_type_is_manifest(const char *mt);
+bool manifest_media_type_is_index(const char *mt);
 
 /* The host's platform in OCI terms (GOOS/GOARCH names). */
-int platform_host(Platform *ret);
+int manifest_platform_host(Platform *ret);
 /* "os/arch[/variant]" */
-int platform_parse(const char *s, Platform *ret, BerthError **err);
+int manifest_platform_parse(const char *s, Platform *ret, BerthError **err);
 /* Whether an index entry suits the wanted platform; the variant only counts when wanted. */
-bool platform_matches(const Platform *want, const Platform *have);
+bool manifest_platform_matches(const Platform *want, const Platform *have);
 /* Picks the index entry for want; returns its position or -ENOENT. */
 int manifest_select_platform(const Manifest *index, const Platform *want);
 
 /* Chain IDs per the OCI image spec: chain[0] = diff[0], chain[i] = sha256(chain[i-1] + " " +
  * diff[i]). ret is a NULL-terminated vector. */
-int chain_ids_compute(char *const *diff_ids, size_t n, char ***ret);
+int manifest_chain_ids(char *const *diff_ids, size_t n, char ***ret);

@@ -8,12 +8,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "basic/confine.h"
 #include "basic/fs-util.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "content/digest.h"
 #include "image/blob-io.h"
-#include "image/confine.h"
 #include "image/image-archive.h"
 #include "image/image-unpack.h"
 #include "image/reference.h"
@@ -90,7 +90,6 @@ int oci_layout_load(ContentStore *cs, Store *md, Snapshotter *sn, int dirfd, con
 {
         _cleanup_free_ char *data = NULL;
         _cleanup_manifest_ Manifest *index = NULL;
-        json_object *root = NULL, *mans = NULL;
         size_t len = 0;
         int r;
 
@@ -102,66 +101,60 @@ int oci_layout_load(ContentStore *cs, Store *md, Snapshotter *sn, int dirfd, con
                 return berth_error_prefix(err, "%s: index.json", what);
         if (index->kind != MANIFEST_INDEX)
                 return berth_error_plain(err, EINVAL, "%s: index.json is not an image index", what);
-        /* The containerd/docker annotation carries the full name; our parser drops it. */
-        root = json_tokener_parse(data);
-        if (root)
-                json_object_object_get_ex(root, "manifests", &mans);
 
         for (size_t i = 0; i < index->n_manifests; i++) {
                 const Descriptor *d = &index->manifests[i];
                 _cleanup_free_ char *name = NULL, *mdata = NULL;
                 _cleanup_manifest_ Manifest *m = NULL;
                 _cleanup_image_record_ ImageRecord *rec = NULL;
-                const char *ann = NULL, *manifest_digest = d->digest, *index_digest = NULL;
+                /* The containerd/docker annotation carries the full name. */
+                const char *ann = d->image_name, *manifest_digest = d->digest,
+                           *index_digest = NULL;
                 _cleanup_free_ char *sel = NULL;
                 size_t mlen = 0;
-                json_object *e, *anns, *v;
-
-                if (mans && (e = json_object_array_get_idx(mans, i)) &&
-                    json_object_object_get_ex(e, "annotations", &anns) &&
-                    json_object_object_get_ex(anns, "io.containerd.image.name", &v))
-                        ann = json_object_get_string(v);
 
                 r = read_small_blob(cs, dirfd, what, d, &mdata, &mlen, err);
                 if (r < 0)
-                        goto out;
+                        return r;
                 r = manifest_parse(mdata, mlen, d->media_type, &m, err);
                 if (r < 0) {
                         berth_error_prefix(err, "%s: manifest %s", what, d->digest);
-                        goto out;
+                        return r;
                 }
                 if (m->kind == MANIFEST_INDEX) {
                         Platform host = {};
                         const Platform *want = opts ? opts->platform : NULL;
                         if (!want) {
-                                if (platform_host(&host) < 0) {
+                                if (manifest_platform_host(&host) < 0) {
                                         r = berth_error(err, ENOMEM, "platform");
-                                        goto out;
+                                        return r;
                                 }
                                 want = &host;
                         }
                         int k = manifest_select_platform(m, want);
                         if (k < 0) {
-                                r = berth_error_plain(err, ENOENT, "%s: index %s has no manifest for "
-                                                "%s/%s", what, d->digest, want->os,
-                                                want->architecture);
-                                platform_done(&host);
-                                goto out;
+                                r = berth_error_plain(err, ENOENT,
+                                                      "%s: index %s has no manifest for "
+                                                      "%s/%s",
+                                                      what, d->digest, want->os,
+                                                      want->architecture);
+                                manifest_platform_done(&host);
+                                return r;
                         }
-                        platform_done(&host);
+                        manifest_platform_done(&host);
                         Descriptor *md2 = &m->manifests[k];
                         index_digest = d->digest;
                         sel = strdup(md2->digest);
                         if (!sel) {
                                 r = berth_error(err, ENOMEM, "load");
-                                goto out;
+                                return r;
                         }
                         manifest_digest = sel;
                         free(mdata);
                         mdata = NULL;
                         r = read_small_blob(cs, dirfd, what, md2, &mdata, &mlen, err);
                         if (r < 0)
-                                goto out;
+                                return r;
                         Manifest *inner = NULL;
                         r = manifest_parse(mdata, mlen, md2->media_type, &inner, err);
                         /* md2 points into m: done with it only now */
@@ -169,12 +162,12 @@ int oci_layout_load(ContentStore *cs, Store *md, Snapshotter *sn, int dirfd, con
                         m = inner;
                         if (r < 0) {
                                 berth_error_prefix(err, "%s: manifest %s", what, sel);
-                                goto out;
+                                return r;
                         }
                         if (m->kind != MANIFEST_IMAGE) {
                                 r = berth_error_plain(err, EINVAL, "%s: nested index %s", what,
                                                 md2->digest);
-                                goto out;
+                                return r;
                         }
                 }
                 r = ingest_layout_blob(cs, dirfd, what, m->config.digest, m->config.size, err);
@@ -182,27 +175,23 @@ int oci_layout_load(ContentStore *cs, Store *md, Snapshotter *sn, int dirfd, con
                         r = ingest_layout_blob(cs, dirfd, what, m->layers[l].digest,
                                                m->layers[l].size, err);
                 if (r < 0)
-                        goto out;
+                        return r;
                 r = entry_name(d, ann, opts, what, &name);
                 if (r < 0) {
                         r = berth_error(err, r, "load");
-                        goto out;
+                        return r;
                 }
                 char *tags[2] = { name, NULL };
                 r = image_commit_load(cs, md, sn, manifest_digest, index_digest, tags, &rec,
                                       err);
                 if (r < 0)
-                        goto out;
+                        return r;
                 if (strv_extend(names, name ?: rec->id) < 0) {
                         r = berth_error(err, ENOMEM, "load");
-                        goto out;
+                        return r;
                 }
         }
-        r = 0;
-out:
-        if (root)
-                json_object_put(root);
-        return r;
+        return 0;
 }
 
 int oci_layout_save(ContentStore *cs, const SaveItem *items, size_t n, const char *dir,
@@ -212,18 +201,15 @@ int oci_layout_save(ContentStore *cs, const SaveItem *items, size_t n, const cha
         json_object *index, *mans;
         int r;
 
-        r = fs_mkdir_p(dir, 0755);
-        if (r < 0)
-                return berth_error(err, r, "Failed to create '%s'", dir);
-        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        dfd = image_archive_mkdir(dir, err);
         if (dfd < 0)
-                return berth_error(err, errno, "Failed to open '%s'", dir);
+                return dfd;
         if ((mkdirat(dfd, "blobs", 0755) < 0 && errno != EEXIST) ||
             (mkdirat(dfd, "blobs/sha256", 0755) < 0 && errno != EEXIST))
-                return berth_error(err, errno, "Failed to create '%s/blobs/sha256'", dir);
+                return berth_error(err, errno, "create `%s/blobs/sha256`", dir);
         bfd = openat(dfd, "blobs/sha256", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (bfd < 0)
-                return berth_error(err, errno, "Failed to open '%s/blobs/sha256'", dir);
+                return berth_error(err, errno, "open `%s/blobs/sha256`", dir);
 
         index = json_object_new_object();
         mans = json_object_new_array();
@@ -273,7 +259,7 @@ int oci_layout_save(ContentStore *cs, const SaveItem *items, size_t n, const cha
                 json_object_array_add(mans, e);
         }
         const char *s = json_object_to_json_string_ext(index, JSON_C_TO_STRING_PLAIN |
-                                                                      JSON_C_TO_STRING_NOSLASHESCAPE);
+                                                                  JSON_C_TO_STRING_NOSLASHESCAPE);
         r = fs_write_file_atomic_at(dfd, "index.json", s, strlen(s), 0644);
         json_object_put(index);
         if (r >= 0) {
@@ -281,6 +267,6 @@ int oci_layout_save(ContentStore *cs, const SaveItem *items, size_t n, const cha
                 r = fs_write_file_atomic_at(dfd, "oci-layout", layout, strlen(layout), 0644);
         }
         if (r < 0)
-                return berth_error(err, r, "Failed to write '%s/index.json'", dir);
+                return berth_error(err, r, "write `%s/index.json`", dir);
         return 0;
 }

@@ -1,141 +1,58 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <pthread.h>
-#include <stdbool.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
+/* Progress events handed to the caller's callback (see progress.h). */
+#include <stdio.h>
 
-#include "basic/macro.h"
+#include "content/digest.h"
+#include "image/image-store.h"
 #include "image/progress.h"
 
-typedef struct ProgressItem {
-        char label[24];
-        char state[24];
-        uint64_t done;
-        int64_t total;
-} ProgressItem;
-
-struct Progress {
-        FILE *f;
-        ProgressMode mode;
-        size_t n;
-        ProgressItem *items;
-        pthread_mutex_t lock;
-        bool drawn;
-        uint64_t last_draw_ms;
-};
-
-static uint64_t now_ms(void)
+static void emit(const ProgressSink *s, const ProgressEvent *ev)
 {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+        if (s && s->callback)
+                s->callback(s->userdata, ev);
 }
 
-Progress *progress_new(FILE *f, ProgressMode mode, size_t n_items)
+void progress_start(const ProgressSink *s, size_t n_items)
 {
-        Progress *p = calloc(1, sizeof(*p));
-        if (!p)
-                return NULL;
-        p->f = f;
-        p->mode = mode;
-        p->n = n_items;
-        p->items = calloc(n_items + 1, sizeof(ProgressItem));
-        if (!p->items) {
-                free(p);
-                return NULL;
+        emit(s, &(ProgressEvent){ .type = PROGRESS_EVENT_START, .n_items = n_items });
+}
+
+void progress_label(const ProgressSink *s, size_t item, const char *label)
+{
+        emit(s, &(ProgressEvent){ .type = PROGRESS_EVENT_LABEL, .item = item, .text = label });
+}
+
+void progress_state(const ProgressSink *s, size_t item, const char *state)
+{
+        emit(s, &(ProgressEvent){ .type = PROGRESS_EVENT_STATE, .item = item, .text = state });
+}
+
+void progress_bytes(const ProgressSink *s, size_t item, uint64_t done, int64_t total)
+{
+        emit(s, &(ProgressEvent){ .type = PROGRESS_EVENT_BYTES,
+                                  .item = item,
+                                  .done = done,
+                                  .total = total });
+}
+
+void progress_finish(const ProgressSink *s)
+{
+        emit(s, &(ProgressEvent){ .type = PROGRESS_EVENT_FINISH });
+}
+
+void progress_item_bytes(void *userdata, uint64_t done, int64_t total)
+{
+        const ProgressItem *it = userdata;
+
+        progress_bytes(it->sink, it->item, done, total);
+}
+
+void progress_start_layers(const ProgressSink *s, const ImageRecord *rec, size_t extra)
+{
+        progress_start(s, rec->n_layers + extra);
+        for (size_t i = 0; i < rec->n_layers; i++) {
+                char label[24];
+                snprintf(label, sizeof(label), "%.12s", digest_hex(rec->layers[i].digest));
+                progress_label(s, i, label);
         }
-        pthread_mutex_init(&p->lock, NULL);
-        return p;
-}
-
-void progress_free(Progress *p)
-{
-        if (!p)
-                return;
-        pthread_mutex_destroy(&p->lock);
-        free(p->items);
-        free(p);
-}
-
-static void human(uint64_t v, char *buf, size_t size)
-{
-        if (v >= 1000 * 1000 * 1000)
-                snprintf(buf, size, "%.1fGB", (double)v / 1e9);
-        else if (v >= 1000 * 1000)
-                snprintf(buf, size, "%.1fMB", (double)v / 1e6);
-        else if (v >= 1000)
-                snprintf(buf, size, "%.1fkB", (double)v / 1e3);
-        else
-                snprintf(buf, size, "%lluB", (unsigned long long)v);
-}
-
-static void draw(Progress *p)
-{
-        if (p->drawn)
-                fprintf(p->f, "\033[%zuA", p->n);
-        for (size_t i = 0; i < p->n; i++) {
-                ProgressItem *it = &p->items[i];
-                char bar[32], a[16], b[16];
-                int width = 25, fill = 0;
-                if (it->total > 0)
-                        fill = (int)((double)it->done / (double)it->total * width);
-                fill = MIN(MAX(fill, 0), width);
-                memset(bar, '=', (size_t)fill);
-                memset(bar + fill, ' ', (size_t)(width - fill));
-                if (fill > 0 && fill < width)
-                        bar[fill - 1] = '>';
-                bar[width] = 0;
-                human(it->done, a, sizeof(a));
-                human(it->total > 0 ? (uint64_t)it->total : 0, b, sizeof(b));
-                fprintf(p->f, "\r\033[K%-14s %-12s [%s] %s/%s\n", it->label, it->state, bar, a,
-                        b);
-        }
-        fflush(p->f);
-        p->drawn = true;
-        p->last_draw_ms = now_ms();
-}
-
-void progress_label(Progress *p, size_t i, const char *label)
-{
-        if (!p || i >= p->n)
-                return;
-        pthread_mutex_lock(&p->lock);
-        snprintf(p->items[i].label, sizeof(p->items[i].label), "%s", label);
-        pthread_mutex_unlock(&p->lock);
-}
-
-void progress_state(Progress *p, size_t i, const char *state)
-{
-        if (!p || i >= p->n || p->mode == PROGRESS_NONE)
-                return;
-        pthread_mutex_lock(&p->lock);
-        snprintf(p->items[i].state, sizeof(p->items[i].state), "%s", state);
-        if (p->mode == PROGRESS_LINES) {
-                fprintf(p->f, "%s: %s\n", p->items[i].label, state);
-                fflush(p->f);
-        } else
-                draw(p);
-        pthread_mutex_unlock(&p->lock);
-}
-
-void progress_bytes(Progress *p, size_t i, uint64_t done, int64_t total)
-{
-        if (!p || i >= p->n || p->mode != PROGRESS_TTY)
-                return;
-        pthread_mutex_lock(&p->lock);
-        p->items[i].done = done;
-        p->items[i].total = total;
-        if (now_ms() - p->last_draw_ms >= 100)
-                draw(p);
-        pthread_mutex_unlock(&p->lock);
-}
-
-void progress_finish(Progress *p)
-{
-        if (!p || p->mode != PROGRESS_TTY)
-                return;
-        pthread_mutex_lock(&p->lock);
-        draw(p);
-        pthread_mutex_unlock(&p->lock);
 }

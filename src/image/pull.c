@@ -4,11 +4,11 @@
 #include <string.h>
 
 #include "basic/macro.h"
+#include "basic/parallel.h"
 #include "basic/string-util.h"
 #include "image/image-unpack.h"
 #include "image/pull.h"
 #include "image/reference.h"
-#include "image/parallel.h"
 
 typedef struct LayerJob {
         Registry *reg;
@@ -16,24 +16,13 @@ typedef struct LayerJob {
         ContentStore *cs;
         Snapshotter *sn;
         const ImageRecord *rec;
-        Progress *progress;
+        const ProgressSink *progress;
 } LayerJob;
-
-typedef struct LayerProgress {
-        Progress *p;
-        size_t i;
-} LayerProgress;
-
-static void on_bytes(void *userdata, uint64_t done, int64_t total)
-{
-        LayerProgress *lp = userdata;
-        progress_bytes(lp->p, lp->i, done, total);
-}
 
 static int fetch_layer(LayerJob *j, size_t i, BerthError **err)
 {
         const ImageLayer *l = &j->rec->layers[i];
-        LayerProgress lp = { j->progress, i };
+        ProgressItem lp = { j->progress, i };
         int r;
 
         if (snapshot_exists(j->sn, l->chain_id) > 0 &&
@@ -45,7 +34,7 @@ static int fetch_layer(LayerJob *j, size_t i, BerthError **err)
                 progress_state(j->progress, i, "Blob exists");
         else {
                 progress_state(j->progress, i, "Downloading");
-                r = registry_fetch_blob(j->reg, j->repo, l->digest, l->size, j->cs, on_bytes, &lp,
+                r = registry_fetch_blob(j->reg, j->repo, l->digest, l->size, j->cs, progress_item_bytes, &lp,
                                         err);
                 if (r < 0)
                         return r;
@@ -67,7 +56,7 @@ static int fetch_one(void *userdata, size_t i, BerthError **err)
 }
 
 static int fetch_layers(Registry *reg, const char *repo, ContentStore *cs, Snapshotter *sn,
-                        const ImageRecord *rec, Progress *progress, int parallel,
+                        const ImageRecord *rec, const ProgressSink *progress, int parallel,
                         BerthError **err)
 {
         LayerJob j = {
@@ -96,7 +85,7 @@ static int fetch_manifest(Registry *reg, const char *repo, const char *reference
                 return r;
         r = manifest_parse(data, len, ct, ret_m, err);
         if (r < 0)
-                return berth_error_prefix(err, "Manifest %s/%s:%s", reg->host, repo, reference);
+                return berth_error_prefix(err, "manifest `%s/%s:%s`", reg->host, repo, reference);
         return content_store_put(cs, data, len, ret_digest, NULL, err);
 }
 
@@ -109,7 +98,7 @@ int image_pull(ContentStore *cs, Store *md, Snapshotter *sn, const char *referen
         _cleanup_image_record_ ImageRecord *rec = NULL;
         _cleanup_free_ char *name = NULL;
         char mdigest[DIGEST_STRING_MAX], idigest[DIGEST_STRING_MAX] = "";
-        Progress *progress = NULL;
+        const ProgressSink *progress = &opts->progress;
         Platform host = {};
         int r;
 
@@ -130,19 +119,19 @@ int image_pull(ContentStore *cs, Store *md, Snapshotter *sn, const char *referen
         if (m->kind == MANIFEST_INDEX) {
                 const Platform *want = opts->platform;
                 if (!want) {
-                        if (platform_host(&host) < 0)
+                        if (manifest_platform_host(&host) < 0)
                                 return berth_error(err, ENOMEM, "platform");
                         want = &host;
                 }
                 int k = manifest_select_platform(m, want);
                 if (k < 0) {
-                        r = berth_error_plain(err, ENOENT, "Image %s has no manifest for %s/%s%s%s",
+                        r = berth_error_plain(err, ENOENT, "image `%s` has no manifest for %s/%s%s%s",
                                         reference, want->os, want->architecture,
                                         want->variant ? "/" : "", want->variant ?: "");
-                        platform_done(&host);
+                        manifest_platform_done(&host);
                         return r;
                 }
-                platform_done(&host);
+                manifest_platform_done(&host);
                 _cleanup_free_ char *sel = strdup(m->manifests[k].digest);
                 if (!sel)
                         return berth_error(err, ENOMEM, "pull");
@@ -154,28 +143,22 @@ int image_pull(ContentStore *cs, Store *md, Snapshotter *sn, const char *referen
                         return r;
                 if (m->kind != MANIFEST_IMAGE)
                         return berth_error_plain(err, EPROTONOSUPPORT,
-                                           "Manifest %s of %s is an index inside an index", sel,
+                                           "manifest `%s` of `%s` is an index inside an index", sel,
                                            reference);
         }
         r = registry_fetch_blob(reg, ref->repository, m->config.digest, m->config.size, cs, NULL,
                                 NULL, err);
         if (r < 0)
-                return berth_error_prefix(err, "Config of %s", reference);
+                return berth_error_prefix(err, "config of `%s`", reference);
         r = image_record_from_store(cs, mdigest, *idigest ? idigest : NULL, &rec, err);
         if (r < 0)
                 return r;
 
-        progress = progress_new(stderr, opts->progress, rec->n_layers);
-        for (size_t i = 0; i < rec->n_layers; i++) {
-                char label[24];
-                snprintf(label, sizeof(label), "%.12s", digest_hex(rec->layers[i].digest));
-                progress_label(progress, i, label);
-        }
+        progress_start_layers(progress, rec, 0);
         r = fetch_layers(reg, ref->repository, cs, sn, rec, progress, opts->parallel, err);
         progress_finish(progress);
-        progress_free(progress);
         if (r < 0)
-                return berth_error_prefix(err, "Pull of %s", reference);
+                return berth_error_prefix(err, "pull `%s`", reference);
         /* Copy snapshots (and anything a worker skipped) are unpacked here, bottom up. */
         r = image_unpack(cs, sn, rec, NULL, NULL, err);
         if (r < 0)

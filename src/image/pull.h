@@ -19,7 +19,7 @@
 typedef struct PullOptions {
         RegistryOptions registry;
         const Platform *platform; /* NULL: the host's */
-        ProgressMode progress;
+        ProgressSink progress; /* events of the layers; zeroed: none */
         int parallel; /* concurrent layer downloads; 0: 4 */
 } PullOptions;
 

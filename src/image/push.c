@@ -6,28 +6,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "basic/json-walk.h"
 #include "basic/macro.h"
+#include "basic/parallel.h"
 #include "basic/string-util.h"
 #include "image/image-store.h"
 #include "image/manifest.h"
 #include "image/push.h"
 #include "image/reference.h"
-#include "image/parallel.h"
-
-typedef struct PushProgress {
-        Progress *p;
-        size_t i;
-} PushProgress;
-
-static void on_bytes(void *userdata, uint64_t done, int64_t total)
-{
-        PushProgress *pp = userdata;
-        progress_bytes(pp->p, pp->i, done, total);
-}
 
 static int push_attempt(Registry *reg, Store *md, ContentStore *cs, const Reference *ref,
                         const char *digest, int64_t size, const PushOptions *opts,
-                        Progress *progress, size_t i, PushProgress *pp, BerthError **err)
+                        const ProgressSink *progress, size_t i, ProgressItem *pp,
+                        BerthError **err)
 {
         _cleanup_free_ char *from = NULL;
         int r;
@@ -42,7 +33,7 @@ static int push_attempt(Registry *reg, Store *md, ContentStore *cs, const Refere
         from = image_store_find_blob_source(md, digest, ref->registry, ref->repository);
         progress_state(progress, i, from ? "Mounting" : "Pushing");
         r = registry_push_blob(reg, ref->repository, cs, digest, size, from, opts->chunk_size,
-                               on_bytes, pp, err);
+                               progress_item_bytes, pp, err);
         if (r < 0)
                 return r;
         progress_state(progress, i, r > 0 ? "Mounted" : "Pushed");
@@ -51,10 +42,10 @@ static int push_attempt(Registry *reg, Store *md, ContentStore *cs, const Refere
 }
 
 static int push_one(Registry *reg, Store *md, ContentStore *cs, const Reference *ref,
-                    const char *digest, int64_t size, const PushOptions *opts, Progress *progress,
-                    size_t i, BerthError **err)
+                    const char *digest, int64_t size, const PushOptions *opts,
+                    const ProgressSink *progress, size_t i, BerthError **err)
 {
-        PushProgress pp = { progress, i };
+        ProgressItem pp = { progress, i };
         int r = 0;
 
         /* a failed upload starts over with a new session: registries cannot resume them */
@@ -80,7 +71,7 @@ typedef struct PushJob {
         const Reference *ref;
         const ImageRecord *rec;
         const PushOptions *opts;
-        Progress *progress;
+        const ProgressSink *progress;
         /* per layer, what goes out: the compressed blob where one was made ("" where not) */
         char (*digests)[DIGEST_STRING_MAX];
         int64_t *sizes;
@@ -101,7 +92,7 @@ static int push_layer(void *userdata, size_t i, BerthError **err)
 
         if (layer_is_uncompressed(l->media_type)) {
                 progress_state(j->progress, i, "Compressing");
-                r = blob_compressed(j->cs, j->md, l->digest, j->opts->compression, j->digests[i],
+                r = compress_blob(j->cs, j->md, l->digest, j->opts->compression, j->digests[i],
                                     &j->sizes[i], err);
                 if (r < 0)
                         return r;
@@ -124,15 +115,15 @@ static int manifest_for_push(const PushJob *j, const char *mdata, char **ret,
         int r = 0;
 
         root = json_tokener_parse(mdata);
-        if (!root || !json_object_object_get_ex(root, "layers", &layers) ||
+        if (!root || !(layers = json_walk_member(root, "layers")) ||
             !json_object_is_type(layers, json_type_array) ||
             json_object_array_length(layers) != j->rec->n_layers ||
-            !json_object_object_get_ex(root, "config", &config))
-                return berth_error_plain(err, EINVAL, "Manifest %s cannot be rewritten",
+            !(config = json_walk_member(root, "config")))
+                return berth_error_plain(err, EINVAL, "manifest `%s` cannot be rewritten",
                                          j->rec->manifest_digest);
         if (oci) {
                 json_object_object_add(root, "mediaType", json_object_new_string(MT_OCI_MANIFEST));
-                if (json_object_object_get_ex(config, "mediaType", &mt) &&
+                if ((mt = json_walk_member(config, "mediaType")) &&
                     streq(json_object_get_string(mt), MT_DOCKER_CONFIG))
                         json_object_object_add(config, "mediaType",
                                                json_object_new_string(MT_OCI_CONFIG));
@@ -185,7 +176,7 @@ int image_push(ContentStore *cs, Store *md, const char *source, const char *dest
         _cleanup_free_ char (*digests)[DIGEST_STRING_MAX] = NULL;
         _cleanup_free_ int64_t *sizes = NULL;
         char pushed_digest[DIGEST_STRING_MAX];
-        Progress *progress = NULL;
+        const ProgressSink *progress = &opts->progress;
         size_t mlen = 0;
         int r;
 
@@ -194,7 +185,7 @@ int image_push(ContentStore *cs, Store *md, const char *source, const char *dest
                 return r;
         if (!dest) {
                 if (strv_length(rec->tags) == 0)
-                        return berth_error_plain(err, EINVAL, "Image %s has no name to push to",
+                        return berth_error_plain(err, EINVAL, "image `%s` has no name to push to",
                                            source);
                 /* the name given, if it is one of the image's, else its first */
                 _cleanup_reference_ Reference *sref = NULL;
@@ -217,19 +208,12 @@ int image_push(ContentStore *cs, Store *md, const char *source, const char *dest
         if (r < 0)
                 return r;
 
-        progress = progress_new(stderr, opts->progress, rec->n_layers + 1);
-        for (size_t i = 0; i < rec->n_layers; i++) {
-                char label[24];
-                snprintf(label, sizeof(label), "%.12s", digest_hex(rec->layers[i].digest));
-                progress_label(progress, i, label);
-        }
-        progress_label(progress, rec->n_layers, "config");
         digests = calloc(rec->n_layers + 1, DIGEST_STRING_MAX);
         sizes = calloc(rec->n_layers + 1, sizeof(int64_t));
-        if (!digests || !sizes) {
-                progress_free(progress);
-                return berth_error(err, ENOMEM, "push");
-        }
+        if (!digests || !sizes)
+                return berth_error(err, ENOMEM, "out of memory");
+        progress_start_layers(progress, rec, 1);
+        progress_label(progress, rec->n_layers, "config");
         PushJob job = {
                 .reg = reg,
                 .md = md,
@@ -249,14 +233,13 @@ int image_push(ContentStore *cs, Store *md, const char *source, const char *dest
                              rec->n_layers, err);
         }
         progress_finish(progress);
-        progress_free(progress);
         if (r < 0)
-                return berth_error_prefix(err, "Push to %s", dest);
+                return berth_error_prefix(err, "push to `%s`", dest);
         for (size_t i = 0; i < rec->n_layers; i++)
                 if (*digests[i]) {
                         r = manifest_for_push(&job, mdata, &pushed, &mlen, &pushed_type, err);
                         if (r < 0)
-                                return berth_error_prefix(err, "Push to %s", dest);
+                                return berth_error_prefix(err, "push to `%s`", dest);
                         break;
                 }
         if (pushed)
@@ -267,7 +250,7 @@ int image_push(ContentStore *cs, Store *md, const char *source, const char *dest
                                   pushed ?: mdata, mlen,
                                   pushed_type ?: rec->manifest_media_type, err);
         if (r < 0)
-                return berth_error_prefix(err, "Push to %s", dest);
+                return berth_error_prefix(err, "push to `%s`", dest);
         if (ret_digest)
                 snprintf(ret_digest, DIGEST_STRING_MAX, "%s", pushed_digest);
         return 0;

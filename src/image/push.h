@@ -17,7 +17,7 @@
 
 typedef struct PushOptions {
         RegistryOptions registry;
-        ProgressMode progress;
+        ProgressSink progress; /* events of the layers and the config; zeroed: none */
         uint64_t chunk_size; /* 0: monolithic uploads */
         Compression compression; /* for uncompressed layers; gzip by default */
 } PushOptions;

@@ -51,7 +51,7 @@ int reference_parse(const char *s, Reference **ret, BerthError **err)
         char *at, *slash, *name, *colon;
 
         if (isempty(s) || strlen(s) > 1024)
-                return berth_error_plain(err, EINVAL, "Invalid image reference '%s'", s ?: "");
+                return berth_error_plain(err, EINVAL, "invalid image reference `%s`", s ?: "");
         r = calloc(1, sizeof(*r));
         copy = strdup(s);
         if (!r || !copy)
@@ -61,7 +61,7 @@ int reference_parse(const char *s, Reference **ret, BerthError **err)
         if (at) {
                 *at = 0;
                 if (!digest_is_valid(at + 1))
-                        return berth_error_plain(err, EINVAL, "Invalid digest in image reference '%s'",
+                        return berth_error_plain(err, EINVAL, "invalid digest in image reference `%s`",
                                            s);
                 r->digest = strdup(at + 1);
                 if (!r->digest)
@@ -81,14 +81,14 @@ int reference_parse(const char *s, Reference **ret, BerthError **err)
                 return berth_error(err, ENOMEM, "reference");
         for (char *p = r->registry; *p; p++)
                 if (!(isalnum((unsigned char)*p) || strchr(".-:[]", *p)))
-                        return berth_error_plain(err, EINVAL, "Invalid registry in image reference '%s'",
+                        return berth_error_plain(err, EINVAL, "invalid registry in image reference `%s`",
                                            s);
 
         colon = strrchr(name, ':');
         if (colon && !strchr(colon, '/')) {
                 *colon = 0;
                 if (!tag_valid(colon + 1))
-                        return berth_error_plain(err, EINVAL, "Invalid tag in image reference '%s'", s);
+                        return berth_error_plain(err, EINVAL, "invalid tag in image reference `%s`", s);
                 r->tag = strdup(colon + 1);
                 if (!r->tag)
                         return berth_error(err, ENOMEM, "reference");
@@ -103,7 +103,7 @@ int reference_parse(const char *s, Reference **ret, BerthError **err)
                 size_t n = e ? (size_t)(e - p) : strlen(p);
                 if (!repo_component_valid(p, n))
                         return berth_error_plain(err, EINVAL,
-                                           "Invalid repository name in image reference '%s' "
+                                           "invalid repository name in image reference `%s` "
                                            "(lower-case letters, digits, '.', '_', '-')", s);
                 if (!e)
                         break;

@@ -1,33 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Per-registry settings from the first registries.json that exists (see the header). */
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "basic/fs-util.h"
+#include "basic/json-walk.h"
 #include "basic/macro.h"
 #include "image/registry-config.h"
 
-static json_object *load_config(void)
+static json_object *load_config(const char *const *paths)
 {
-        const char *env = getenv("BERTH_REGISTRIES_CONF"), *xdg = getenv("XDG_CONFIG_HOME"),
-                   *home = getenv("HOME");
-        char user[4096] = "";
-        const char *paths[3];
-        size_t n = 0;
-
-        if (env)
-                paths[n++] = env;
-        else {
-                if (xdg && *xdg)
-                        snprintf(user, sizeof(user), "%s/berth/registries.json", xdg);
-                else if (home)
-                        snprintf(user, sizeof(user), "%s/.config/berth/registries.json", home);
-                if (*user)
-                        paths[n++] = user;
-                paths[n++] = "/etc/berth/registries.json";
-        }
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; paths && paths[i]; i++) {
                 _cleanup_free_ char *data = NULL;
                 if (fs_read_full_file_limited(AT_FDCWD, paths[i], READ_LIMIT_JSON, &data, NULL,
                                            NULL) < 0)
@@ -38,14 +23,14 @@ static json_object *load_config(void)
         return NULL;
 }
 
-int registry_config_tls_verify(const char *host)
+int registry_config_tls_verify(const char *const *paths, const char *host)
 {
-        json_object *root = load_config(), *regs, *entry, *v;
+        json_object *root = load_config(paths), *regs, *entry, *v;
         int r = -1;
 
-        if (root && json_object_object_get_ex(root, "registries", &regs) &&
-            json_object_object_get_ex(regs, host, &entry) &&
-            json_object_object_get_ex(entry, "tls-verify", &v) &&
+        /* Read leniently: a file or entry of the wrong shape says nothing. */
+        if (root && (regs = json_walk_member(root, "registries")) &&
+            (entry = json_walk_member(regs, host)) && (v = json_walk_member(entry, "tls-verify")) &&
             json_object_is_type(v, json_type_boolean))
                 r = json_object_get_boolean(v) ? 1 : 0;
         json_object_put(root);

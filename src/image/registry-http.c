@@ -8,11 +8,12 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "basic/json-walk.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "image/auth.h"
 #include "image/registry-http.h"
-void request_done(Request *q)
+void registry_http_request_done(Request *q)
 {
         free(q->url);
         curl_slist_free_all(q->headers);
@@ -107,7 +108,7 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *userdata)
         if (q->buf_len + n > max) {
                 if (!q->buf_max)
                         return n; /* a body we only keep for error messages: the start is enough */
-                berth_error_plain(&q->sink_err, EFBIG, "Response is larger than %zu bytes", max);
+                berth_error_plain(&q->sink_err, EFBIG, "response is larger than %zu bytes", max);
                 return 0;
         }
         char *nb = realloc(q->buf, q->buf_len + n + 1);
@@ -221,7 +222,7 @@ static int fetch_token(Registry *r, const char *scope, const char *cache_key, Be
         pthread_mutex_unlock(&r->lock);
         if (!realm) {
                 curl_easy_cleanup(c);
-                return berth_error_plain(err, EACCES, "Registry %s asked for a token without a realm",
+                return berth_error_plain(err, EACCES, "registry `%s` asked for a token without a realm",
                                    r->host);
         }
         char *esc_service = service ? curl_easy_escape(c, service, 0) : NULL;
@@ -256,33 +257,32 @@ static int fetch_token(Registry *r, const char *scope, const char *cache_key, Be
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &q.status);
         curl_easy_cleanup(c);
         if (cc != CURLE_OK) {
-                k = berth_error_plain(err, EIO, "Token request to %s failed: %s", realm,
+                k = berth_error_plain(err, EIO, "token request to `%s`: %s", realm,
                                 curl_easy_strerror(cc));
                 goto out;
         }
         if (q.status == 401 || q.status == 403) {
                 k = berth_error_plain(err, EACCES,
-                                      "Token server %s refused %s (HTTP %ld; log in with 'berth "
-                                      "login %s')",
+                                      "token server `%s` refused %s (HTTP %ld; log in with `berth "
+                                      "login %s`)",
                                       realm, r->username ? "the credentials" : "anonymous access",
                                       q.status, r->host);
                 goto out;
         }
         if (q.status != 200 || !q.buf || !(root = json_tokener_parse(q.buf))) {
-                k = berth_error_plain(err, EPROTO, "Token server %s answered HTTP %ld", realm, q.status);
+                k = berth_error_plain(err, EPROTO, "token server `%s` answered HTTP %ld", realm, q.status);
                 goto out;
         }
-        if (!(json_object_object_get_ex(root, "token", &v) ||
-              json_object_object_get_ex(root, "access_token", &v)) ||
-            !json_object_is_type(v, json_type_string)) {
-                k = berth_error_plain(err, EPROTO, "Token server %s sent no token", realm);
+        v = json_walk_member(root, "token") ?: json_walk_member(root, "access_token");
+        if (!v || !json_object_is_type(v, json_type_string)) {
+                k = berth_error_plain(err, EPROTO, "token server `%s` sent no token", realm);
                 goto out;
         }
         cache_token(r, cache_key, json_object_get_string(v));
         k = 0;
 out:
         json_object_put(root);
-        request_done(&q);
+        registry_http_request_done(&q);
         return k;
 }
 
@@ -351,7 +351,7 @@ static int perform_once(Registry *r, Request *q, const char *authorization, CURL
         return 0;
 }
 
-const char *curl_error_text(Request *q, CURLcode cc)
+const char *registry_http_error_text(Request *q, CURLcode cc)
 {
         /* our own sink's failure says more than "write error" */
         if (q->sink_err && q->sink_err->msg)
@@ -361,7 +361,7 @@ const char *curl_error_text(Request *q, CURLcode cc)
 
 /* One request with the auth dance: a 401 brings a challenge, we get a token (Bearer) or use
  * the credentials (Basic), and try once more. */
-int do_request(Registry *r, Request *q, CURLcode *ret_cc, BerthError **err)
+int registry_http_request(Registry *r, Request *q, CURLcode *ret_cc, BerthError **err)
 {
         for (int attempt = 0; attempt < 3; attempt++) {
                 _cleanup_free_ char *authz = NULL, *token = NULL, *scheme = NULL;
@@ -377,7 +377,7 @@ int do_request(Registry *r, Request *q, CURLcode *ret_cc, BerthError **err)
                 } else if (scheme && strcasecmp(scheme, "basic") == 0 && r->username) {
                         _cleanup_free_ char *pair = NULL, *b64 = NULL;
                         if (asprintf(&pair, "%s:%s", r->username, r->password) < 0 ||
-                            base64_encode(pair, strlen(pair), &b64) < 0 ||
+                            auth_base64_encode(pair, strlen(pair), &b64) < 0 ||
                             asprintf(&authz, "Authorization: Basic %s", b64) < 0)
                                 return berth_error(err, ENOMEM, "request");
                 }
@@ -422,23 +422,24 @@ int do_request(Registry *r, Request *q, CURLcode *ret_cc, BerthError **err)
         return 0;
 }
 
-int http_error(Registry *r, Request *q, const char *what, BerthError **err)
+int registry_http_error(Registry *r, Request *q, const char *what, BerthError **err)
 {
         const char *msg = NULL;
         json_object *root = q->buf ? json_tokener_parse(q->buf) : NULL, *errs, *e, *m;
         int k;
 
-        if (root && json_object_object_get_ex(root, "errors", &errs) &&
-            (e = json_object_array_get_idx(errs, 0)) &&
-            json_object_object_get_ex(e, "message", &m))
+        /* The distribution spec's {"errors": [{"message": ...}]}, read leniently. */
+        if (root && (errs = json_walk_member(root, "errors")) &&
+            json_object_is_type(errs, json_type_array) &&
+            (e = json_object_array_get_idx(errs, 0)) && (m = json_walk_member(e, "message")))
                 msg = json_object_get_string(m);
         int code = q->status == 401 || q->status == 403 ? EACCES
                    : q->status == 404                   ? ENOENT
                                                         : EPROTO;
         k = berth_error_plain(err, code, "%s: %s %s answered HTTP %ld%s%s%s%s%s", what, q->method,
                               q->url, q->status, msg ? ": " : "", msg ?: "",
-                              q->status == 401 ? " (log in with 'berth login " : "",
-                              q->status == 401 ? r->host : "", q->status == 401 ? "')" : "");
+                              q->status == 401 ? " (log in with `berth login " : "",
+                              q->status == 401 ? r->host : "", q->status == 401 ? "`)" : "");
         json_object_put(root);
         return k;
 }

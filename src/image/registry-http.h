@@ -47,10 +47,10 @@ typedef struct Request {
 } Request;
 
 void registry_http_init(void);
-void request_done(Request *q);
+void registry_http_request_done(Request *q);
 /* Performs q, with a retry after a 401 once credentials or a token are in hand. *ret_cc is
  * curl's result; q->status the HTTP status. */
-int do_request(Registry *r, Request *q, CURLcode *ret_cc, BerthError **err);
+int registry_http_request(Registry *r, Request *q, CURLcode *ret_cc, BerthError **err);
 /* An error naming the request, with the registry's own message when it sent one. */
-int http_error(Registry *r, Request *q, const char *what, BerthError **err);
-const char *curl_error_text(Request *q, CURLcode cc);
+int registry_http_error(Registry *r, Request *q, const char *what, BerthError **err);
+const char *registry_http_error_text(Request *q, CURLcode cc);

@@ -34,7 +34,7 @@ int registry_open(const char *host, const RegistryOptions *opts, Registry **ret,
         /* the command line, else the registries file, else on except for localhost */
         int verify = opts ? opts->tls_verify : -1;
         if (verify < 0)
-                verify = registry_config_tls_verify(host);
+                verify = registry_config_tls_verify(opts ? opts->registries_conf : NULL, host);
         r->tls_verify = verify >= 0 ? verify != 0 : !reference_is_localhost(host);
         r->retries = opts && opts->retries > 0 ? opts->retries : 5;
         if (!r->host || asprintf(&r->base, "https://%s", host) < 0) {
@@ -47,8 +47,8 @@ int registry_open(const char *host, const RegistryOptions *opts, Registry **ret,
         } else {
                 /* docker.io is served by registry-1.docker.io but logged in to as docker.io */
                 const char *auth_host = streq(host, "registry-1.docker.io") ? "docker.io" : host;
-                k = auth_lookup(opts ? opts->authfile : NULL, auth_host, &r->username,
-                                &r->password, err);
+                k = auth_lookup(opts ? opts->authfile : NULL, opts ? opts->docker_config : NULL,
+                                auth_host, &r->username, &r->password, err);
                 if (k < 0) {
                         registry_free(r);
                         return k;
@@ -90,7 +90,7 @@ int registry_ping(Registry *r, BerthError **err)
                 free(q.url);
                 if (asprintf(&q.url, "%s/v2/", r->base) < 0)
                         return berth_error(err, ENOMEM, "ping");
-                k = do_request(r, &q, &cc, err);
+                k = registry_http_request(r, &q, &cc, err);
                 if (k < 0)
                         goto out;
                 if (cc == CURLE_OK)
@@ -105,21 +105,21 @@ int registry_ping(Registry *r, BerthError **err)
                         }
                         continue;
                 }
-                k = berth_error_plain(err, EHOSTUNREACH, "Registry %s: %s", r->base,
-                                curl_error_text(&q, cc));
+                k = berth_error_plain(err, EHOSTUNREACH, "registry `%s`: %s", r->base,
+                                registry_http_error_text(&q, cc));
                 goto out;
         }
         if (q.status == 401 && r->username)
                 k = berth_error_plain(err, EACCES,
-                                      "Registry %s refused the credentials of '%s' (log in again "
-                                      "with 'berth login %s')",
+                                      "registry `%s` refused the credentials of `%s` (log in again "
+                                      "with `berth login %s`)",
                                       r->host, r->username, r->host);
         else if (q.status != 200 && q.status != 401)
-                k = http_error(r, &q, "Registry ping", err);
+                k = registry_http_error(r, &q, "registry ping", err);
         else
                 k = 0;
 out:
-        request_done(&q);
+        registry_http_request_done(&q);
         return k;
 }
 
@@ -145,7 +145,7 @@ int registry_get_manifest(Registry *r, const char *repo, const char *reference, 
         q.headers = curl_slist_append(NULL, "Accept: " MANIFEST_ACCEPT);
         for (int attempt = 0; attempt < r->retries; attempt++) {
                 berth_error_free(&q.sink_err);
-                k = do_request(r, &q, &cc, err);
+                k = registry_http_request(r, &q, &cc, err);
                 if (k < 0)
                         goto out;
                 if (cc == CURLE_OK && q.status < 500)
@@ -153,28 +153,28 @@ int registry_get_manifest(Registry *r, const char *repo, const char *reference, 
                 usleep(100000u << attempt);
         }
         if (q.sink_err) {
-                k = berth_error_plain(err, EFBIG, "Manifest %s:%s from %s: %s", repo, reference,
+                k = berth_error_plain(err, EFBIG, "manifest `%s:%s` from `%s`: %s", repo, reference,
                                 r->host, q.sink_err->msg);
                 goto out;
         }
         if (cc != CURLE_OK) {
-                k = berth_error_plain(err, EIO, "GET %s: %s", q.url, curl_error_text(&q, cc));
+                k = berth_error_plain(err, EIO, "GET %s: %s", q.url, registry_http_error_text(&q, cc));
                 goto out;
         }
         if (q.status != 200) {
-                k = http_error(r, &q, "Manifest", err);
+                k = registry_http_error(r, &q, "manifest", err);
                 goto out;
         }
         digest_sha256_buffer(q.buf ?: "", q.buf_len, ret_digest);
         if (startswith(reference, "sha256:") && !streq(reference, ret_digest)) {
-                k = berth_error_plain(err, EUCLEAN, "Manifest %s@%s from %s has digest %s", repo,
+                k = berth_error_plain(err, EUCLEAN, "manifest `%s@%s` from `%s` has digest %s", repo,
                                 reference, r->host, ret_digest);
                 goto out;
         }
         if (q.docker_digest && startswith(q.docker_digest, "sha256:") &&
             !streq(q.docker_digest, ret_digest)) {
                 k = berth_error_plain(err, EUCLEAN,
-                                "Manifest %s:%s from %s: Docker-Content-Digest %s does not match "
+                                "manifest `%s:%s` from `%s`: Docker-Content-Digest %s does not match "
                                 "the content (%s)",
                                 repo, reference, r->host, q.docker_digest, ret_digest);
                 goto out;
@@ -189,7 +189,7 @@ int registry_get_manifest(Registry *r, const char *repo, const char *reference, 
         }
         k = 0;
 out:
-        request_done(&q);
+        registry_http_request_done(&q);
         return k;
 }
 
@@ -233,7 +233,7 @@ int registry_fetch_blob(Registry *r, const char *repo, const char *digest, int64
                 berth_error_free(&q.sink_err);
                 if (size >= 0 && before == (uint64_t)size)
                         break; /* complete on disk already: only the commit is missing */
-                k = do_request(r, &q, &cc, err);
+                k = registry_http_request(r, &q, &cc, err);
                 if (k < 0)
                         goto out;
                 if (q.sink_err) {
@@ -255,12 +255,12 @@ int registry_fetch_blob(Registry *r, const char *repo, const char *digest, int64
                 if (!transient(cc, q.status) || attempt + 1 >= r->retries) {
                         if (cc != CURLE_OK)
                                 k = berth_error_plain(err, EIO,
-                                                "Blob %s from %s: %s after %llu bytes (the "
+                                                "blob `%s` from `%s`: %s after %llu bytes (the "
                                                 "partial download is kept for the next pull)",
-                                                digest, r->host, curl_error_text(&q, cc),
+                                                digest, r->host, registry_http_error_text(&q, cc),
                                                 (unsigned long long)content_writer_offset(w));
                         else
-                                k = http_error(r, &q, "Blob", err);
+                                k = registry_http_error(r, &q, "blob", err);
                         goto out;
                 }
                 /* Made progress: not counted as a failed attempt. */
@@ -271,10 +271,10 @@ int registry_fetch_blob(Registry *r, const char *repo, const char *digest, int64
         k = content_writer_commit(w, NULL, err);
         if (k < 0) {
                 content_writer_discard(w);
-                berth_error_prefix(err, "Blob from %s/%s", r->host, repo);
+                berth_error_prefix(err, "blob from `%s/%s`", r->host, repo);
         }
 out:
-        request_done(&q);
+        registry_http_request_done(&q);
         return k;
 }
 
@@ -287,12 +287,12 @@ int registry_blob_exists(Registry *r, const char *repo, const char *digest, Bert
 
         if (!scope || asprintf(&q.url, "%s/v2/%s/blobs/%s", r->base, repo, digest) < 0)
                 return berth_error(err, ENOMEM, "blob");
-        k = do_request(r, &q, &cc, err);
+        k = registry_http_request(r, &q, &cc, err);
         if (k >= 0 && cc != CURLE_OK)
-                k = berth_error_plain(err, EIO, "HEAD %s: %s", q.url, curl_error_text(&q, cc));
+                k = berth_error_plain(err, EIO, "HEAD %s: %s", q.url, registry_http_error_text(&q, cc));
         else if (k >= 0)
-                k = q.status == 200 ? 1 : q.status == 404 ? 0 : http_error(r, &q, "Blob", err);
-        request_done(&q);
+                k = q.status == 200 ? 1 : q.status == 404 ? 0 : registry_http_error(r, &q, "blob", err);
+        registry_http_request_done(&q);
         return k;
 }
 
@@ -304,6 +304,23 @@ static int absolute_location(Registry *r, const char *loc, char **ret)
         else if (asprintf(ret, "%s%s%s", r->base, loc[0] == '/' ? "" : "/", loc) < 0)
                 *ret = NULL;
         return *ret ? 0 : -ENOMEM;
+}
+
+/* Sends q; 0 when the transfer worked and the registry answered want (with a Location when
+ * need_location), else the error saying which. */
+static int request_expect(Registry *r, Request *q, long want, bool need_location,
+                          const char *what, BerthError **err)
+{
+        CURLcode cc;
+        int k = registry_http_request(r, q, &cc, err);
+        if (k < 0)
+                return k;
+        if (cc != CURLE_OK)
+                return berth_error_plain(err, EIO, "%s %s: %s", q->method, q->url,
+                                         registry_http_error_text(q, cc));
+        if (q->status != want || (need_location && !q->location))
+                return registry_http_error(r, q, what, err);
+        return 0;
 }
 
 int registry_push_blob(Registry *r, const char *repo, ContentStore *cs, const char *digest,
@@ -334,11 +351,11 @@ int registry_push_blob(Registry *r, const char *repo, ContentStore *cs, const ch
                 k = asprintf(&q.url, "%s/v2/%s/blobs/uploads/", r->base, repo);
         if (k < 0)
                 return berth_error(err, ENOMEM, "push");
-        k = do_request(r, &q, &cc, err);
+        k = registry_http_request(r, &q, &cc, err);
         if (k < 0)
                 goto out;
         if (cc != CURLE_OK) {
-                k = berth_error_plain(err, EIO, "POST %s: %s", q.url, curl_error_text(&q, cc));
+                k = berth_error_plain(err, EIO, "POST %s: %s", q.url, registry_http_error_text(&q, cc));
                 goto out;
         }
         if (q.status == 201 && mount_from) {
@@ -346,7 +363,7 @@ int registry_push_blob(Registry *r, const char *repo, ContentStore *cs, const ch
                 goto out;
         }
         if (q.status != 202 || !q.location) {
-                k = http_error(r, &q, "Blob upload", err);
+                k = registry_http_error(r, &q, "blob upload", err);
                 goto out;
         }
         if (absolute_location(r, q.location, &location) < 0) {
@@ -362,7 +379,7 @@ int registry_push_blob(Registry *r, const char *repo, ContentStore *cs, const ch
                 while (offset < total) {
                         uint64_t n = MIN(chunk_size, total - offset);
                         char range[96];
-                        request_done(&q);
+                        registry_http_request_done(&q);
                         q = (Request){ .method = "PATCH", .scope = scope, .upload_fd = fd,
                                        .upload_offset = offset, .upload_len = n,
                                        .progress = progress, .userdata = userdata,
@@ -373,18 +390,9 @@ int registry_push_blob(Registry *r, const char *repo, ContentStore *cs, const ch
                         q.headers = curl_slist_append(NULL, range);
                         q.headers = curl_slist_append(q.headers,
                                                       "Content-Type: application/octet-stream");
-                        k = do_request(r, &q, &cc, err);
+                        k = request_expect(r, &q, 202, true, "blob chunk upload", err);
                         if (k < 0)
                                 goto out;
-                        if (cc != CURLE_OK) {
-                                k = berth_error_plain(err, EIO, "PATCH %s: %s", q.url,
-                                                curl_error_text(&q, cc));
-                                goto out;
-                        }
-                        if (q.status != 202 || !q.location) {
-                                k = http_error(r, &q, "Blob chunk upload", err);
-                                goto out;
-                        }
                         free(location);
                         if (absolute_location(r, q.location, &location) < 0) {
                                 location = NULL;
@@ -395,7 +403,7 @@ int registry_push_blob(Registry *r, const char *repo, ContentStore *cs, const ch
                 }
         }
         /* The final PUT: the whole blob (monolithic) or nothing more (chunked). */
-        request_done(&q);
+        registry_http_request_done(&q);
         q = (Request){ .method = "PUT", .scope = scope, .upload_fd = fd, .upload_offset = offset,
                        .upload_len = total - offset, .progress = progress,
                        .userdata = userdata, .total = size };
@@ -405,20 +413,9 @@ int registry_push_blob(Registry *r, const char *repo, ContentStore *cs, const ch
                 goto out;
         }
         q.headers = curl_slist_append(NULL, "Content-Type: application/octet-stream");
-        k = do_request(r, &q, &cc, err);
-        if (k < 0)
-                goto out;
-        if (cc != CURLE_OK) {
-                k = berth_error_plain(err, EIO, "PUT %s: %s", q.url, curl_error_text(&q, cc));
-                goto out;
-        }
-        if (q.status != 201) {
-                k = http_error(r, &q, "Blob upload", err);
-                goto out;
-        }
-        k = 0;
+        k = request_expect(r, &q, 201, false, "blob upload", err);
 out:
-        request_done(&q);
+        registry_http_request_done(&q);
         return k;
 }
 
@@ -429,32 +426,23 @@ int registry_put_manifest(Registry *r, const char *repo, const char *reference, 
         Request q = { .upload_fd = -1, .method = "PUT", .scope = scope, .upload_buf = data,
                       .upload_len = len };
         char digest[DIGEST_STRING_MAX];
-        CURLcode cc;
         int k;
 
         if (!scope || asprintf(&q.url, "%s/v2/%s/manifests/%s", r->base, repo, reference) < 0 ||
             asprintf(&ct, "Content-Type: %s", media_type) < 0)
                 return berth_error(err, ENOMEM, "manifest");
         q.headers = curl_slist_append(NULL, ct);
-        k = do_request(r, &q, &cc, err);
+        k = request_expect(r, &q, 201, false, "manifest upload", err);
         if (k < 0)
                 goto out;
-        if (cc != CURLE_OK) {
-                k = berth_error_plain(err, EIO, "PUT %s: %s", q.url, curl_error_text(&q, cc));
-                goto out;
-        }
-        if (q.status != 201) {
-                k = http_error(r, &q, "Manifest upload", err);
-                goto out;
-        }
         digest_sha256_buffer(data, len, digest);
         if (q.docker_digest && !streq(q.docker_digest, digest)) {
-                k = berth_error_plain(err, EUCLEAN, "Registry %s stored manifest %s as %s", r->host,
+                k = berth_error_plain(err, EUCLEAN, "registry `%s` stored manifest %s as %s", r->host,
                                 digest, q.docker_digest);
                 goto out;
         }
         k = 0;
 out:
-        request_done(&q);
+        registry_http_request_done(&q);
         return k;
 }

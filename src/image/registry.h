@@ -17,7 +17,9 @@
 
 typedef struct RegistryOptions {
         int tls_verify; /* 1, 0, or -1: on except for localhost registries */
-        const char *authfile;
+        const char *authfile;      /* berth's credentials file, or NULL */
+        const char *docker_config; /* docker's config.json, read-only, or NULL */
+        const char *const *registries_conf; /* registries.json candidates, first existing wins */
         const char *username; /* explicit credentials, else the auth files */
         const char *password;
         int retries; /* transfer attempts per blob; 0: default 5 */

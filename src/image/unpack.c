@@ -11,11 +11,11 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "basic/confine.h"
 #include "basic/dir-fd.h"
 #include "basic/fs-util.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
-#include "image/confine.h"
 #include "image/layer-stream.h"
 #include "image/unpack.h"
 

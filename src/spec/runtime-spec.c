@@ -168,7 +168,7 @@ void spec_free(Spec *s)
                 }
                 free(s->hooks[k].hooks);
         }
-        json_free_key_values(s->annotations, s->n_annotations);
+        spec_json_free_key_values(s->annotations, s->n_annotations);
         spec_linux_free(s->linux_);
         if (s->json)
                 json_object_put(s->json);
@@ -189,7 +189,7 @@ static int parse_mount(struct json_object *v, const JsonPath *p, void *elem, Ber
         SpecMount *m = elem;
         int r;
 
-        r = json_parse_object(v, p, FIELDS(mount_fields), m, err);
+        r = spec_json_parse_object(v, p, FIELDS(mount_fields), m, err);
         if (r < 0)
                 return r;
         r = spec_parse_id_mappings(v, p, "uidMappings", &m->uid_mappings, &m->n_uid_mappings, err);
@@ -211,7 +211,7 @@ static const JsonField user_fields[] = {
 static int parse_gid(struct json_object *v, const JsonPath *p, void *elem, BerthError **err)
 {
         uint64_t u;
-        int r = json_to_u64(v, p, UINT32_MAX, "an unsigned 32-bit integer", &u, err);
+        int r = json_walk_to_u64(v, p, UINT32_MAX, "an unsigned 32-bit integer", &u, err);
         if (r >= 0)
                 *(uint32_t *)elem = (uint32_t)u;
         return r;
@@ -222,13 +222,13 @@ static int parse_user(struct json_object *v, const JsonPath *p, SpecUser *u, Ber
         struct json_object *g;
         int r;
 
-        r = json_parse_object(v, p, FIELDS(user_fields), u, err);
+        r = spec_json_parse_object(v, p, FIELDS(user_fields), u, err);
         if (r < 0)
                 return r;
-        g = json_member(v, "additionalGids");
+        g = json_walk_member(v, "additionalGids");
         if (g) {
                 JsonPath c = JSON_PATH_KEY(p, "additionalGids");
-                r = json_parse_array(g, &c, sizeof(uint32_t), parse_gid,
+                r = json_walk_parse_array(g, &c, sizeof(uint32_t), parse_gid,
                                      (void **)&u->additional_gids, &u->n_additional_gids, err);
         }
         return r;
@@ -253,7 +253,7 @@ static int parse_rlimit(struct json_object *v, const JsonPath *p, void *elem, Be
         SpecRlimit *rl = elem;
         int r;
 
-        r = json_parse_object(v, p, FIELDS(rlimit_fields), rl, err);
+        r = spec_json_parse_object(v, p, FIELDS(rlimit_fields), rl, err);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < ELEMENTSOF(rlimit_table); i++)
@@ -265,7 +265,7 @@ static int parse_rlimit(struct json_object *v, const JsonPath *p, void *elem, Be
         JsonPath c = JSON_PATH_KEY(p, "type");
         char buf[256];
         string_json_escape(rl->type, buf, sizeof(buf));
-        return json_path_error(err, &c, "unknown rlimit \"%s\"", buf);
+        return json_walk_error(err, &c, "unknown rlimit \"%s\"", buf);
 }
 
 static const JsonField scheduler_fields[] = {
@@ -312,48 +312,49 @@ static int parse_process(struct json_object *v, const JsonPath *p, SpecProcess *
         struct json_object *m;
         int r;
 
-        r = json_parse_object(v, p, FIELDS(process_fields), proc, err);
+        r = spec_json_parse_object(v, p, FIELDS(process_fields), proc, err);
         if (r < 0)
                 return r;
         if (!proc->args[0]) {
                 JsonPath c = JSON_PATH_KEY(p, "args");
-                return json_path_error(err, &c, "must contain at least one element");
+                return json_walk_error(err, &c, "must contain at least one element");
         }
         if (proc->has_oom_score_adj &&
             (proc->oom_score_adj < -1000 || proc->oom_score_adj > 1000)) {
                 JsonPath c = JSON_PATH_KEY(p, "oomScoreAdj");
-                return json_path_error(err, &c, "must be between -1000 and 1000, got %d",
+                return json_walk_error(err, &c, "must be between -1000 and 1000, got %d",
                                        proc->oom_score_adj);
         }
 
-        if ((m = json_member(v, "consoleSize"))) {
+        if ((m = json_walk_member(v, "consoleSize"))) {
                 JsonPath c = JSON_PATH_KEY(p, "consoleSize");
-                r = json_parse_object(m, &c, FIELDS(console_size_fields), proc, err);
+                r = spec_json_parse_object(m, &c, FIELDS(console_size_fields), proc, err);
                 if (r < 0)
                         return r;
                 proc->has_console_size = true;
         }
 
-        if ((m = json_member(v, "user"))) {
+        if ((m = json_walk_member(v, "user"))) {
                 JsonPath c = JSON_PATH_KEY(p, "user");
                 r = parse_user(m, &c, &proc->user, err);
                 if (r < 0)
                         return r;
         }
 
-        if ((m = json_member(v, "capabilities"))) {
+        if ((m = json_walk_member(v, "capabilities"))) {
                 JsonPath c = JSON_PATH_KEY(p, "capabilities");
                 proc->capabilities = calloc(1, sizeof(SpecCapabilities));
                 if (!proc->capabilities)
                         return berth_error(err, -ENOMEM, "out of memory");
-                r = json_parse_object(m, &c, FIELDS(capabilities_fields), proc->capabilities, err);
+                r = spec_json_parse_object(m, &c, FIELDS(capabilities_fields), proc->capabilities,
+                                           err);
                 if (r < 0)
                         return r;
         }
 
-        if ((m = json_member(v, "rlimits"))) {
+        if ((m = json_walk_member(v, "rlimits"))) {
                 JsonPath c = JSON_PATH_KEY(p, "rlimits");
-                r = json_parse_array(m, &c, sizeof(SpecRlimit), parse_rlimit,
+                r = json_walk_parse_array(m, &c, sizeof(SpecRlimit), parse_rlimit,
                                      (void **)&proc->rlimits, &proc->n_rlimits, err);
                 if (r < 0)
                         return r;
@@ -361,49 +362,49 @@ static int parse_process(struct json_object *v, const JsonPath *p, SpecProcess *
                         for (size_t j = 0; j < i; j++)
                                 if (proc->rlimits[i].resource == proc->rlimits[j].resource) {
                                         JsonPath e = JSON_PATH_INDEX(&c, i);
-                                        return json_path_error(err, &e, "duplicate rlimit \"%s\"",
+                                        return json_walk_error(err, &e, "duplicate rlimit \"%s\"",
                                                                proc->rlimits[i].type);
                                 }
         }
 
-        if ((m = json_member(v, "ioPriority"))) {
+        if ((m = json_walk_member(v, "ioPriority"))) {
                 JsonPath c = JSON_PATH_KEY(p, "ioPriority");
-                r = json_parse_object(m, &c, FIELDS(io_priority_fields), proc, err);
+                r = spec_json_parse_object(m, &c, FIELDS(io_priority_fields), proc, err);
                 if (r < 0)
                         return r;
-                r = json_check_member_one_of(&c, "class", proc->io_priority_class,
+                r = spec_json_check_member_one_of(&c, "class", proc->io_priority_class,
                                              io_priority_classes, "I/O priority class", err);
                 if (r < 0)
                         return r;
                 if (proc->io_priority < 0 || proc->io_priority > 7) {
                         JsonPath e = JSON_PATH_KEY(&c, "priority");
-                        return json_path_error(err, &e, "must be between 0 and 7, got %d",
+                        return json_walk_error(err, &e, "must be between 0 and 7, got %d",
                                                proc->io_priority);
                 }
                 proc->has_io_priority = true;
         }
 
-        if ((m = json_member(v, "scheduler"))) {
+        if ((m = json_walk_member(v, "scheduler"))) {
                 JsonPath c = JSON_PATH_KEY(p, "scheduler");
                 proc->scheduler = calloc(1, sizeof(SpecScheduler));
                 if (!proc->scheduler)
                         return berth_error(err, -ENOMEM, "out of memory");
-                r = json_parse_object(m, &c, FIELDS(scheduler_fields), proc->scheduler, err);
+                r = spec_json_parse_object(m, &c, FIELDS(scheduler_fields), proc->scheduler, err);
                 if (r < 0)
                         return r;
-                r = json_check_member_one_of(&c, "policy", proc->scheduler->policy, sched_policies,
-                                             "scheduler policy", err);
+                r = spec_json_check_member_one_of(&c, "policy", proc->scheduler->policy,
+                                                  sched_policies, "scheduler policy", err);
                 if (r < 0)
                         return r;
-                r = json_check_strv_one_of(proc->scheduler->flags, &c, "flags", sched_flags,
+                r = spec_json_check_strv_one_of(proc->scheduler->flags, &c, "flags", sched_flags,
                                            "scheduler flag", err);
                 if (r < 0)
                         return r;
         }
 
-        if ((m = json_member(v, "execCPUAffinity"))) {
+        if ((m = json_walk_member(v, "execCPUAffinity"))) {
                 JsonPath c = JSON_PATH_KEY(p, "execCPUAffinity");
-                r = json_parse_object(m, &c, FIELDS(cpu_affinity_fields), proc, err);
+                r = spec_json_parse_object(m, &c, FIELDS(cpu_affinity_fields), proc, err);
                 if (r < 0)
                         return r;
         }
@@ -424,12 +425,12 @@ static int parse_hook(struct json_object *v, const JsonPath *p, void *elem, Bert
         SpecHook *h = elem;
         int r;
 
-        r = json_parse_object(v, p, FIELDS(hook_fields), h, err);
+        r = spec_json_parse_object(v, p, FIELDS(hook_fields), h, err);
         if (r < 0)
                 return r;
         if (h->has_timeout && h->timeout <= 0) {
                 JsonPath c = JSON_PATH_KEY(p, "timeout");
-                return json_path_error(err, &c, "must be greater than zero, got %d", h->timeout);
+                return json_walk_error(err, &c, "must be greater than zero, got %d", h->timeout);
         }
         return 0;
 }
@@ -438,16 +439,16 @@ static int parse_hooks(struct json_object *v, const JsonPath *p, Spec *s, BerthE
 {
         int r;
 
-        r = json_expect(v, p, json_type_object, err);
+        r = json_walk_expect(v, p, json_type_object, err);
         if (r < 0)
                 return r;
         for (size_t k = 0; k < _SPEC_HOOK_MAX; k++) {
-                struct json_object *m = json_member(v, hook_names[k]);
+                struct json_object *m = json_walk_member(v, hook_names[k]);
                 JsonPath c = JSON_PATH_KEY(p, hook_names[k]);
 
                 if (!m)
                         continue;
-                r = json_parse_array(m, &c, sizeof(SpecHook), parse_hook,
+                r = json_walk_parse_array(m, &c, sizeof(SpecHook), parse_hook,
                                      (void **)&s->hooks[k].hooks, &s->hooks[k].n, err);
                 if (r < 0)
                         return r;
@@ -473,34 +474,34 @@ static int parse_spec(struct json_object *doc, Spec *s, BerthError **err)
         struct json_object *m;
         int r;
 
-        r = json_parse_fields(doc, NULL, FIELDS(spec_fields), s, err);
+        r = spec_json_parse_fields(doc, NULL, FIELDS(spec_fields), s, err);
         if (r < 0)
                 return r;
         if (isempty(s->oci_version)) {
                 JsonPath c = JSON_PATH_KEY(NULL, "ociVersion");
-                return json_path_error(err, &c, "must not be empty");
+                return json_walk_error(err, &c, "must not be empty");
         }
 
         {
                 JsonPath c = JSON_PATH_KEY(NULL, "root");
-                m = json_member(doc, "root");
+                m = json_walk_member(doc, "root");
                 if (!m)
-                        return json_path_error(err, &c, "required field is missing");
-                r = json_parse_object(m, &c, FIELDS(root_fields), s, err);
+                        return json_walk_error(err, &c, "required field is missing");
+                r = spec_json_parse_object(m, &c, FIELDS(root_fields), s, err);
                 if (r < 0)
                         return r;
                 if (isempty(s->root_path)) {
                         JsonPath e = JSON_PATH_KEY(&c, "path");
-                        return json_path_error(err, &e, "must not be empty");
+                        return json_walk_error(err, &e, "must not be empty");
                 }
         }
 
-        r = json_parse_member_array(doc, NULL, "mounts", sizeof(SpecMount), parse_mount,
+        r = spec_json_parse_member_array(doc, NULL, "mounts", sizeof(SpecMount), parse_mount,
                                     (void **)&s->mounts, &s->n_mounts, err);
         if (r < 0)
                 return r;
 
-        if ((m = json_member(doc, "process"))) {
+        if ((m = json_walk_member(doc, "process"))) {
                 JsonPath c = JSON_PATH_KEY(NULL, "process");
                 s->process = calloc(1, sizeof(SpecProcess));
                 if (!s->process)
@@ -510,21 +511,21 @@ static int parse_spec(struct json_object *doc, Spec *s, BerthError **err)
                         return r;
         }
 
-        if ((m = json_member(doc, "hooks"))) {
+        if ((m = json_walk_member(doc, "hooks"))) {
                 JsonPath c = JSON_PATH_KEY(NULL, "hooks");
                 r = parse_hooks(m, &c, s, err);
                 if (r < 0)
                         return r;
         }
 
-        if ((m = json_member(doc, "annotations"))) {
+        if ((m = json_walk_member(doc, "annotations"))) {
                 JsonPath c = JSON_PATH_KEY(NULL, "annotations");
-                r = json_parse_string_map(m, &c, &s->annotations, &s->n_annotations, err);
+                r = spec_json_parse_string_map(m, &c, &s->annotations, &s->n_annotations, err);
                 if (r < 0)
                         return r;
         }
 
-        if ((m = json_member(doc, "linux"))) {
+        if ((m = json_walk_member(doc, "linux"))) {
                 JsonPath c = JSON_PATH_KEY(NULL, "linux");
                 s->linux_ = calloc(1, sizeof(SpecLinux));
                 if (!s->linux_)
@@ -600,13 +601,13 @@ static int spec_parse_named(const char *data, size_t len, const char *name, Spec
                                    "%s: malformed JSON at offset %zu: trailing data after the "
                                    "document",
                                    name, end + skip_whitespace(data + end, len - end));
-        bad = json_text_check(data, end, &problem);
+        bad = json_walk_text_check(data, end, &problem);
         if (bad >= 0)
                 return berth_error(err, 0, "%s: malformed JSON at offset %zd: %s", name, bad,
                                    problem);
         if (!json_object_is_type(doc, json_type_object))
                 return berth_error(err, 0, "%s: expected a JSON object at the top level, got %s",
-                                   name, json_type_label(doc));
+                                   name, json_walk_type_label(doc));
 
         r = parse_spec(doc, s, err);
         if (r < 0)

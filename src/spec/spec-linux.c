@@ -59,7 +59,7 @@ static void resources_free(SpecResources *r)
         for (size_t i = 0; i < r->n_rdma; i++)
                 free(r->rdma[i].device);
         free(r->rdma);
-        json_free_key_values(r->unified, r->n_unified);
+        spec_json_free_key_values(r->unified, r->n_unified);
         free(r);
 }
 
@@ -91,7 +91,7 @@ void spec_linux_free(SpecLinux *l)
                 return;
         free(l->uid_mappings);
         free(l->gid_mappings);
-        json_free_key_values(l->sysctl, l->n_sysctl);
+        spec_json_free_key_values(l->sysctl, l->n_sysctl);
         resources_free(l->resources);
         free(l->cgroups_path);
         for (size_t i = 0; i < _SPEC_NS_MAX; i++)
@@ -124,19 +124,19 @@ static const JsonField id_mapping_fields[] = {
 
 static int parse_id_mapping(struct json_object *v, const JsonPath *p, void *elem, BerthError **err)
 {
-        return json_parse_object(v, p, FIELDS(id_mapping_fields), elem, err);
+        return spec_json_parse_object(v, p, FIELDS(id_mapping_fields), elem, err);
 }
 
 int spec_parse_id_mappings(struct json_object *obj, const JsonPath *p, const char *key,
                            SpecIdMapping **ret, size_t *ret_n, BerthError **err)
 {
-        struct json_object *v = json_member(obj, key);
+        struct json_object *v = json_walk_member(obj, key);
         JsonPath c = JSON_PATH_KEY(p, key);
 
         if (!v)
                 return 0;
-        return json_parse_array(v, &c, sizeof(SpecIdMapping), parse_id_mapping, (void **)ret, ret_n,
-                                err);
+        return json_walk_parse_array(v, &c, sizeof(SpecIdMapping), parse_id_mapping, (void **)ret,
+                                     ret_n, err);
 }
 
 /* ---- linux.resources ---- */
@@ -155,22 +155,23 @@ static int parse_device_cgroup(struct json_object *v, const JsonPath *p, void *e
         SpecDeviceCgroup *d = elem;
         int r;
 
-        r = json_parse_object(v, p, FIELDS(device_cgroup_fields), d, err);
+        r = spec_json_parse_object(v, p, FIELDS(device_cgroup_fields), d, err);
         if (r < 0)
                 return r;
-        r = json_check_member_one_of(p, "type", d->type, device_cgroup_types, "device type", err);
+        r = spec_json_check_member_one_of(p, "type", d->type, device_cgroup_types, "device type",
+                                          err);
         if (r < 0)
                 return r;
         /* As runc: no access is refused, rather than taken as "rwm" (an allow rule without
          * one opened every device again) or as nothing. */
         if (isempty(d->access)) {
                 JsonPath c = JSON_PATH_KEY(p, "access");
-                return json_path_error(err, &c, "must not be empty: give one or more of r, w "
+                return json_walk_error(err, &c, "must not be empty: give one or more of r, w "
                                                 "and m");
         }
         if (strspn(d->access, "rwm") != strlen(d->access)) {
                 JsonPath c = JSON_PATH_KEY(p, "access");
-                return json_path_error(err, &c, "must consist of the letters r, w and m");
+                return json_walk_error(err, &c, "must consist of the letters r, w and m");
         }
         return 0;
 }
@@ -228,10 +229,10 @@ static const JsonField weight_device_fields[] = {
 static int parse_weight_device(struct json_object *v, const JsonPath *p, void *elem,
                                BerthError **err)
 {
-        int r = json_parse_object(v, p, FIELDS(weight_device_fields), elem, err);
+        int r = spec_json_parse_object(v, p, FIELDS(weight_device_fields), elem, err);
         if (r < 0)
                 return r;
-        return json_require_one_of(v, p, "weight", "leafWeight", err);
+        return spec_json_require_one_of(v, p, "weight", "leafWeight", err);
 }
 
 static const JsonField throttle_device_fields[] = {
@@ -243,7 +244,7 @@ static const JsonField throttle_device_fields[] = {
 static int parse_throttle_device(struct json_object *v, const JsonPath *p, void *elem,
                                  BerthError **err)
 {
-        return json_parse_object(v, p, FIELDS(throttle_device_fields), elem, err);
+        return spec_json_parse_object(v, p, FIELDS(throttle_device_fields), elem, err);
 }
 
 static const JsonField hugepage_fields[] = {
@@ -254,7 +255,7 @@ static const JsonField hugepage_fields[] = {
 static int parse_hugepage_limit(struct json_object *v, const JsonPath *p, void *elem,
                                 BerthError **err)
 {
-        return json_parse_object(v, p, FIELDS(hugepage_fields), elem, err);
+        return spec_json_parse_object(v, p, FIELDS(hugepage_fields), elem, err);
 }
 
 static const JsonField network_fields[] = {
@@ -270,7 +271,7 @@ static const JsonField net_priority_fields[] = {
 static int parse_net_priority(struct json_object *v, const JsonPath *p, void *elem,
                               BerthError **err)
 {
-        return json_parse_object(v, p, FIELDS(net_priority_fields), elem, err);
+        return spec_json_parse_object(v, p, FIELDS(net_priority_fields), elem, err);
 }
 
 static const JsonField rdma_fields[] = {
@@ -284,7 +285,7 @@ static int parse_rdma(struct json_object *v, const JsonPath *p, SpecResources *r
         size_t n, i = 0;
         int r;
 
-        r = json_expect(v, p, json_type_object, err);
+        r = json_walk_expect(v, p, json_type_object, err);
         if (r < 0)
                 return r;
         n = (size_t)json_object_object_length(v);
@@ -302,10 +303,10 @@ static int parse_rdma(struct json_object *v, const JsonPath *p, SpecResources *r
                 res->rdma[i].device = strdup(key);
                 if (!res->rdma[i].device)
                         return berth_error(err, -ENOMEM, "out of memory");
-                r = json_parse_object(val, &c, FIELDS(rdma_fields), &res->rdma[i], err);
+                r = spec_json_parse_object(val, &c, FIELDS(rdma_fields), &res->rdma[i], err);
                 if (r < 0)
                         return r;
-                r = json_require_one_of(val, &c, "hcaHandles", "hcaObjects", err);
+                r = spec_json_require_one_of(val, &c, "hcaHandles", "hcaObjects", err);
                 if (r < 0)
                         return r;
                 i++;
@@ -319,50 +320,51 @@ static int parse_resources(struct json_object *v, const JsonPath *p, SpecResourc
         struct json_object *m;
         int r;
 
-        r = json_expect(v, p, json_type_object, err);
+        r = json_walk_expect(v, p, json_type_object, err);
         if (r < 0)
                 return r;
 
-        r = json_parse_member_array(v, p, "devices", sizeof(SpecDeviceCgroup), parse_device_cgroup,
-                                    (void **)&res->devices, &res->n_devices, err);
+        r = spec_json_parse_member_array(v, p, "devices", sizeof(SpecDeviceCgroup),
+                                         parse_device_cgroup, (void **)&res->devices,
+                                         &res->n_devices, err);
         if (r < 0)
                 return r;
 
-        if ((m = json_member(v, "memory"))) {
+        if ((m = json_walk_member(v, "memory"))) {
                 JsonPath c = JSON_PATH_KEY(p, "memory");
-                r = json_parse_object(m, &c, FIELDS(memory_fields), res, err);
+                r = spec_json_parse_object(m, &c, FIELDS(memory_fields), res, err);
                 if (r < 0)
                         return r;
                 if (res->memory.has_swappiness && res->memory.swappiness > 100) {
                         JsonPath e = JSON_PATH_KEY(&c, "swappiness");
-                        return json_path_error(err, &e, "must be between 0 and 100, got %" PRIu64,
+                        return json_walk_error(err, &e, "must be between 0 and 100, got %" PRIu64,
                                                res->memory.swappiness);
                 }
                 res->memory.present = true;
         }
 
-        if ((m = json_member(v, "cpu"))) {
+        if ((m = json_walk_member(v, "cpu"))) {
                 JsonPath c = JSON_PATH_KEY(p, "cpu");
-                r = json_parse_object(m, &c, FIELDS(cpu_fields), res, err);
+                r = spec_json_parse_object(m, &c, FIELDS(cpu_fields), res, err);
                 if (r < 0)
                         return r;
                 res->cpu.present = true;
         }
 
-        if ((m = json_member(v, "pids"))) {
+        if ((m = json_walk_member(v, "pids"))) {
                 JsonPath c = JSON_PATH_KEY(p, "pids");
-                r = json_parse_object(m, &c, FIELDS(pids_fields), res, err);
+                r = spec_json_parse_object(m, &c, FIELDS(pids_fields), res, err);
                 if (r < 0)
                         return r;
                 res->pids.present = true;
         }
 
-        if ((m = json_member(v, "blockIO"))) {
+        if ((m = json_walk_member(v, "blockIO"))) {
                 JsonPath c = JSON_PATH_KEY(p, "blockIO");
-                r = json_parse_object(m, &c, FIELDS(block_io_fields), res, err);
+                r = spec_json_parse_object(m, &c, FIELDS(block_io_fields), res, err);
                 if (r < 0)
                         return r;
-                r = json_parse_member_array(
+                r = spec_json_parse_member_array(
                         m, &c, "weightDevice", sizeof(SpecWeightDevice), parse_weight_device,
                         (void **)&res->block_io.weight_device, &res->block_io.n_weight_device, err);
                 if (r < 0)
@@ -380,7 +382,7 @@ static int parse_resources(struct json_object *v, const JsonPath *p, SpecResourc
 #undef THROTTLE
                 };
                 for (size_t i = 0; i < ELEMENTSOF(throttles); i++) {
-                        r = json_parse_member_array(
+                        r = spec_json_parse_member_array(
                                 m, &c, throttles[i].key, sizeof(SpecThrottleDevice),
                                 parse_throttle_device, (void **)((char *)res + throttles[i].offset),
                                 (size_t *)((char *)res + throttles[i].n_offset), err);
@@ -390,35 +392,35 @@ static int parse_resources(struct json_object *v, const JsonPath *p, SpecResourc
                 res->block_io.present = true;
         }
 
-        r = json_parse_member_array(v, p, "hugepageLimits", sizeof(struct SpecHugepageLimit),
+        r = spec_json_parse_member_array(v, p, "hugepageLimits", sizeof(struct SpecHugepageLimit),
                                     parse_hugepage_limit, (void **)&res->hugepage_limits,
                                     &res->n_hugepage_limits, err);
         if (r < 0)
                 return r;
 
-        if ((m = json_member(v, "network"))) {
+        if ((m = json_walk_member(v, "network"))) {
                 JsonPath c = JSON_PATH_KEY(p, "network");
-                r = json_parse_object(m, &c, FIELDS(network_fields), res, err);
+                r = spec_json_parse_object(m, &c, FIELDS(network_fields), res, err);
                 if (r < 0)
                         return r;
-                r = json_parse_member_array(m, &c, "priorities", sizeof(struct SpecNetPriority),
-                                            parse_net_priority, (void **)&res->network.priorities,
-                                            &res->network.n_priorities, err);
+                r = spec_json_parse_member_array(
+                    m, &c, "priorities", sizeof(struct SpecNetPriority), parse_net_priority,
+                    (void **)&res->network.priorities, &res->network.n_priorities, err);
                 if (r < 0)
                         return r;
                 res->network.present = true;
         }
 
-        if ((m = json_member(v, "rdma"))) {
+        if ((m = json_walk_member(v, "rdma"))) {
                 JsonPath c = JSON_PATH_KEY(p, "rdma");
                 r = parse_rdma(m, &c, res, err);
                 if (r < 0)
                         return r;
         }
 
-        if ((m = json_member(v, "unified"))) {
+        if ((m = json_walk_member(v, "unified"))) {
                 JsonPath c = JSON_PATH_KEY(p, "unified");
-                r = json_parse_string_map(m, &c, &res->unified, &res->n_unified, err);
+                r = spec_json_parse_string_map(m, &c, &res->unified, &res->n_unified, err);
                 if (r < 0)
                         return r;
         }
@@ -500,14 +502,14 @@ static int parse_seccomp_arg(struct json_object *v, const JsonPath *p, void *ele
         SpecSeccompArg *a = elem;
         int r;
 
-        r = json_parse_object(v, p, FIELDS(seccomp_arg_fields), a, err);
+        r = spec_json_parse_object(v, p, FIELDS(seccomp_arg_fields), a, err);
         if (r < 0)
                 return r;
         if (a->index >= 6) {
                 JsonPath c = JSON_PATH_KEY(p, "index");
-                return json_path_error(err, &c, "must be between 0 and 5, got %" PRIu32, a->index);
+                return json_walk_error(err, &c, "must be between 0 and 5, got %" PRIu32, a->index);
         }
-        return json_check_member_one_of(p, "op", a->op, seccomp_ops, "seccomp operator", err);
+        return spec_json_check_member_one_of(p, "op", a->op, seccomp_ops, "seccomp operator", err);
 }
 
 static const JsonField syscall_fields[] = {
@@ -521,18 +523,18 @@ static int parse_syscall(struct json_object *v, const JsonPath *p, void *elem, B
         SpecSeccompSyscall *s = elem;
         int r;
 
-        r = json_parse_object(v, p, FIELDS(syscall_fields), s, err);
+        r = spec_json_parse_object(v, p, FIELDS(syscall_fields), s, err);
         if (r < 0)
                 return r;
         if (!s->names[0]) {
                 JsonPath c = JSON_PATH_KEY(p, "names");
-                return json_path_error(err, &c, "must contain at least one element");
+                return json_walk_error(err, &c, "must contain at least one element");
         }
-        r = json_check_member_one_of(p, "action", s->action, seccomp_actions, "seccomp action",
+        r = spec_json_check_member_one_of(p, "action", s->action, seccomp_actions, "seccomp action",
                                      err);
         if (r < 0)
                 return r;
-        return json_parse_member_array(v, p, "args", sizeof(SpecSeccompArg), parse_seccomp_arg,
+        return spec_json_parse_member_array(v, p, "args", sizeof(SpecSeccompArg), parse_seccomp_arg,
                                        (void **)&s->args, &s->n_args, err);
 }
 
@@ -540,19 +542,20 @@ static int parse_seccomp(struct json_object *v, const JsonPath *p, SpecSeccomp *
 {
         int r;
 
-        r = json_parse_object(v, p, FIELDS(seccomp_fields), s, err);
+        r = spec_json_parse_object(v, p, FIELDS(seccomp_fields), s, err);
         if (r < 0)
                 return r;
-        r = json_check_member_one_of(p, "defaultAction", s->default_action, seccomp_actions,
+        r = spec_json_check_member_one_of(p, "defaultAction", s->default_action, seccomp_actions,
                                      "seccomp action", err);
         if (r < 0)
                 return r;
         if (s->listener_metadata && !s->listener_path) {
                 JsonPath c = JSON_PATH_KEY(p, "listenerMetadata");
-                return json_path_error(err, &c, "must not be set without listenerPath");
+                return json_walk_error(err, &c, "must not be set without listenerPath");
         }
-        return json_parse_member_array(v, p, "syscalls", sizeof(SpecSeccompSyscall), parse_syscall,
-                                       (void **)&s->syscalls, &s->n_syscalls, err);
+        return spec_json_parse_member_array(v, p, "syscalls", sizeof(SpecSeccompSyscall),
+                                            parse_syscall, (void **)&s->syscalls, &s->n_syscalls,
+                                            err);
 }
 
 /* ---- linux ---- */
@@ -563,40 +566,39 @@ static int parse_namespaces(struct json_object *v, const JsonPath *p, SpecLinux 
         size_t n;
         int r;
 
-        r = json_expect(v, p, json_type_array, err);
+        r = json_walk_array_length(v, p, &n, err);
         if (r < 0)
                 return r;
-        n = json_object_array_length(v);
         for (size_t i = 0; i < n; i++) {
                 struct json_object *e = json_object_array_get_idx(v, i), *path;
                 JsonPath c = JSON_PATH_INDEX(p, i), ct = JSON_PATH_KEY(&c, "type");
                 _cleanup_free_ char *type = NULL;
                 int t;
 
-                r = json_expect(e, &c, json_type_object, err);
+                r = json_walk_expect(e, &c, json_type_object, err);
                 if (r < 0)
                         return r;
-                if (!json_member(e, "type"))
-                        return json_path_error(err, &ct, "required field is missing");
-                r = json_to_string(json_member(e, "type"), &ct, &type, err);
+                if (!json_walk_member(e, "type"))
+                        return json_walk_error(err, &ct, "required field is missing");
+                r = json_walk_to_string(json_walk_member(e, "type"), &ct, &type, err);
                 if (r < 0)
                         return r;
                 t = spec_namespace_from_name(type);
                 if (t < 0) {
                         char buf[256];
                         string_json_escape(type, buf, sizeof(buf));
-                        return json_path_error(err, &ct, "unknown namespace type \"%s\"", buf);
+                        return json_walk_error(err, &ct, "unknown namespace type \"%s\"", buf);
                 }
                 if (l->namespaces[t].present)
-                        return json_path_error(err, &ct, "duplicate namespace type \"%s\"", type);
+                        return json_walk_error(err, &ct, "duplicate namespace type \"%s\"", type);
                 l->namespaces[t].present = true;
-                if ((path = json_member(e, "path"))) {
+                if ((path = json_walk_member(e, "path"))) {
                         JsonPath cp = JSON_PATH_KEY(&c, "path");
-                        r = json_to_string(path, &cp, &l->namespaces[t].path, err);
+                        r = json_walk_to_string(path, &cp, &l->namespaces[t].path, err);
                         if (r < 0)
                                 return r;
                         if (l->namespaces[t].path[0] != '/')
-                                return json_path_error(err, &cp, "must be an absolute path");
+                                return json_walk_error(err, &cp, "must be an absolute path");
                 }
         }
         return 0;
@@ -617,10 +619,10 @@ static int parse_device(struct json_object *v, const JsonPath *p, void *elem, Be
         SpecDevice *d = elem;
         int r;
 
-        r = json_parse_object(v, p, FIELDS(device_fields), d, err);
+        r = spec_json_parse_object(v, p, FIELDS(device_fields), d, err);
         if (r < 0)
                 return r;
-        r = json_check_member_one_of(p, "type", d->type, device_types, "device type", err);
+        r = spec_json_check_member_one_of(p, "type", d->type, device_types, "device type", err);
         if (r < 0)
                 return r;
         if (!streq(d->type, "p"))
@@ -628,8 +630,8 @@ static int parse_device(struct json_object *v, const JsonPath *p, void *elem, Be
                         const char *k = i == 0 ? "major" : "minor";
                         JsonPath c = JSON_PATH_KEY(p, k);
 
-                        if (!json_member(v, k))
-                                return json_path_error(
+                        if (!json_walk_member(v, k))
+                                return json_walk_error(
                                         err, &c, "required field is missing (device type \"%s\")",
                                         d->type);
                 }
@@ -641,7 +643,7 @@ static int parse_time_offsets(struct json_object *v, const JsonPath *p, SpecLinu
 {
         int r;
 
-        r = json_expect(v, p, json_type_object, err);
+        r = json_walk_expect(v, p, json_type_object, err);
         if (r < 0)
                 return r;
         json_object_object_foreach (v, key, val) {
@@ -652,23 +654,23 @@ static int parse_time_offsets(struct json_object *v, const JsonPath *p, SpecLinu
                 uint64_t nsecs = 0;
 
                 if (!mono && !streq(key, "boottime"))
-                        return json_path_error(err, &c,
+                        return json_walk_error(err, &c,
                                                "unknown clock, expected \"monotonic\" or "
                                                "\"boottime\"");
-                r = json_expect(val, &c, json_type_object, err);
+                r = json_walk_expect(val, &c, json_type_object, err);
                 if (r < 0)
                         return r;
-                if ((m = json_member(val, "secs"))) {
+                if ((m = json_walk_member(val, "secs"))) {
                         JsonPath e = JSON_PATH_KEY(&c, "secs");
-                        r = json_to_i64(m, &e, INT64_MIN, INT64_MAX, "a 64-bit integer", &secs,
+                        r = json_walk_to_i64(m, &e, INT64_MIN, INT64_MAX, "a 64-bit integer", &secs,
                                         err);
                         if (r < 0)
                                 return r;
                 }
-                if ((m = json_member(val, "nanosecs"))) {
+                if ((m = json_walk_member(val, "nanosecs"))) {
                         JsonPath e = JSON_PATH_KEY(&c, "nanosecs");
-                        r = json_to_u64(m, &e, UINT32_MAX, "an unsigned 32-bit integer", &nsecs,
-                                        err);
+                        r = json_walk_to_u64(m, &e, UINT32_MAX, "an unsigned 32-bit integer",
+                                             &nsecs, err);
                         if (r < 0)
                                 return r;
                 }
@@ -711,17 +713,17 @@ int spec_parse_linux(struct json_object *v, const JsonPath *p, SpecLinux *l, Ber
         struct json_object *m;
         int r;
 
-        r = json_parse_object(v, p, FIELDS(linux_fields), l, err);
+        r = spec_json_parse_object(v, p, FIELDS(linux_fields), l, err);
         if (r < 0)
                 return r;
-        r = json_check_member_one_of(p, "rootfsPropagation", l->rootfs_propagation, propagations,
-                                     "propagation", err);
+        r = spec_json_check_member_one_of(p, "rootfsPropagation", l->rootfs_propagation,
+                                          propagations, "propagation", err);
         if (r < 0)
                 return r;
-        r = json_check_strv_absolute(l->masked_paths, p, "maskedPaths", err);
+        r = spec_json_check_strv_absolute(l->masked_paths, p, "maskedPaths", err);
         if (r < 0)
                 return r;
-        r = json_check_strv_absolute(l->readonly_paths, p, "readonlyPaths", err);
+        r = spec_json_check_strv_absolute(l->readonly_paths, p, "readonlyPaths", err);
         if (r < 0)
                 return r;
 
@@ -732,21 +734,21 @@ int spec_parse_linux(struct json_object *v, const JsonPath *p, SpecLinux *l, Ber
         if (r < 0)
                 return r;
 
-        if ((m = json_member(v, "timeOffsets"))) {
+        if ((m = json_walk_member(v, "timeOffsets"))) {
                 JsonPath c = JSON_PATH_KEY(p, "timeOffsets");
                 r = parse_time_offsets(m, &c, l, err);
                 if (r < 0)
                         return r;
         }
 
-        if ((m = json_member(v, "sysctl"))) {
+        if ((m = json_walk_member(v, "sysctl"))) {
                 JsonPath c = JSON_PATH_KEY(p, "sysctl");
-                r = json_parse_string_map(m, &c, &l->sysctl, &l->n_sysctl, err);
+                r = spec_json_parse_string_map(m, &c, &l->sysctl, &l->n_sysctl, err);
                 if (r < 0)
                         return r;
         }
 
-        if ((m = json_member(v, "resources"))) {
+        if ((m = json_walk_member(v, "resources"))) {
                 JsonPath c = JSON_PATH_KEY(p, "resources");
                 l->resources = calloc(1, sizeof(SpecResources));
                 if (!l->resources)
@@ -756,7 +758,7 @@ int spec_parse_linux(struct json_object *v, const JsonPath *p, SpecLinux *l, Ber
                         return r;
         }
 
-        if ((m = json_member(v, "namespaces"))) {
+        if ((m = json_walk_member(v, "namespaces"))) {
                 JsonPath c = JSON_PATH_KEY(p, "namespaces");
                 r = parse_namespaces(m, &c, l, err);
                 if (r < 0)
@@ -765,22 +767,22 @@ int spec_parse_linux(struct json_object *v, const JsonPath *p, SpecLinux *l, Ber
 
         /* As runc: offsets apply to a time namespace made for the container, never silently
          * to none or to one that is joined. */
-        if (json_member(v, "timeOffsets")) {
+        if (json_walk_member(v, "timeOffsets")) {
                 JsonPath c = JSON_PATH_KEY(p, "timeOffsets");
                 if (!l->namespaces[SPEC_NS_TIME].present)
-                        return json_path_error(err, &c, "needs a time namespace in "
+                        return json_walk_error(err, &c, "needs a time namespace in "
                                                         "linux.namespaces");
                 if (l->namespaces[SPEC_NS_TIME].path)
-                        return json_path_error(err, &c, "cannot be set for a time namespace "
+                        return json_walk_error(err, &c, "cannot be set for a time namespace "
                                                         "that is joined (it has a path)");
         }
 
-        r = json_parse_member_array(v, p, "devices", sizeof(SpecDevice), parse_device,
+        r = spec_json_parse_member_array(v, p, "devices", sizeof(SpecDevice), parse_device,
                                     (void **)&l->devices, &l->n_devices, err);
         if (r < 0)
                 return r;
 
-        if ((m = json_member(v, "seccomp"))) {
+        if ((m = json_walk_member(v, "seccomp"))) {
                 JsonPath c = JSON_PATH_KEY(p, "seccomp");
                 l->seccomp = calloc(1, sizeof(SpecSeccomp));
                 if (!l->seccomp)
@@ -790,28 +792,28 @@ int spec_parse_linux(struct json_object *v, const JsonPath *p, SpecLinux *l, Ber
                         return r;
         }
 
-        if ((m = json_member(v, "intelRdt"))) {
+        if ((m = json_walk_member(v, "intelRdt"))) {
                 JsonPath c = JSON_PATH_KEY(p, "intelRdt");
                 const char *id;
 
-                r = json_parse_object(m, &c, FIELDS(intel_rdt_fields), l, err);
+                r = spec_json_parse_object(m, &c, FIELDS(intel_rdt_fields), l, err);
                 if (r < 0)
                         return r;
                 /* closID names a directory under /sys/fs/resctrl: keep it there. */
                 id = l->intel_rdt.clos_id;
                 if (id && (isempty(id) || strchr(id, '/') || streq(id, ".") || streq(id, ".."))) {
                         JsonPath e = JSON_PATH_KEY(&c, "closID");
-                        return json_path_error(err, &e, "must be a plain directory name");
+                        return json_walk_error(err, &e, "must be a plain directory name");
                 }
                 l->intel_rdt.present = true;
         }
 
-        if ((m = json_member(v, "personality"))) {
+        if ((m = json_walk_member(v, "personality"))) {
                 JsonPath c = JSON_PATH_KEY(p, "personality");
-                r = json_parse_object(m, &c, FIELDS(personality_fields), l, err);
+                r = spec_json_parse_object(m, &c, FIELDS(personality_fields), l, err);
                 if (r < 0)
                         return r;
-                r = json_check_member_one_of(&c, "domain", l->personality.domain,
+                r = spec_json_check_member_one_of(&c, "domain", l->personality.domain,
                                              personality_domains, "personality domain", err);
                 if (r < 0)
                         return r;

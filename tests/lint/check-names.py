@@ -25,6 +25,8 @@ FORBIDDEN = ("json_", "curl_", "sqlite3_", "archive_", "sched_", "cap_", "seccom
 EXTRA = {
     "string-util": ("strv_", "string_"),
     "error": ("berth_error",),
+    "json-walk": ("json_walk_",),
+    "archive-tar": ("archive_tar_",),
 }
 
 

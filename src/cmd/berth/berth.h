@@ -5,11 +5,13 @@
 #include <stdbool.h>
 
 #include "basic/error.h"
+#include "cmd/berth/environment.h"
 #include "content/content-store.h"
 #include "store/store.h"
 #include "snapshot/snapshot.h"
 
 typedef struct BerthContext {
+        BerthEnvironment env;
         const char *root;
         bool quiet;
         bool debug;
@@ -21,8 +23,11 @@ typedef struct BerthContext {
 
 /* Opens the store, the content store and the snapshotter under ctx->root. */
 int berth_context_open(BerthContext *ctx, BerthError **err);
-/* Progress output only on a terminal and without -q. */
-bool berth_show_progress(const BerthContext *ctx);
+/* berth_context_open() and the store lock: shared, or exclusive to remove things. */
+int berth_context_open_locked(BerthContext *ctx, bool exclusive, BerthError **err);
+/* The progress renderer of pull and push: bars on a terminal, lines otherwise, none with -q. */
+typedef struct ProgressRender ProgressRender;
+ProgressRender *berth_progress_new(const BerthContext *ctx);
 
 typedef int (*VerbFunc)(BerthContext *ctx, int argc, char **argv, BerthError **err);
 

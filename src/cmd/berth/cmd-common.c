@@ -4,49 +4,40 @@
 #include <unistd.h>
 
 #include "cmd/berth/berth.h"
-#include "image/builtin-image.h"
-#include "image/image-store.h"
-
-/* The modules that keep tables in the store, in a fixed order (store.h). */
-static const StoreModule *const store_modules[] = {
-        &snapshot_store_module,
-        &image_store_module,
-        NULL,
-};
+#include "cmd/berth/progress-render.h"
+#include "image/image-handle.h"
 
 int berth_context_open(BerthContext *ctx, BerthError **err)
 {
+        ImageHandleOptions opts = {
+                .root = ctx->root,
+                .snapshotter = &ctx->snapshotter,
+                .builtin_layout = ctx->env.builtin_layout,
+        };
+        _cleanup_error_ BerthError *warning = NULL;
         int r;
 
-        if (!ctx->md) {
-                r = store_open(ctx->root, store_modules, &ctx->md, err);
-                if (r < 0)
-                        return r;
-        }
-        if (!ctx->cs) {
-                r = content_store_open(ctx->root, &ctx->cs, err);
-                if (r < 0)
-                        return r;
-        }
-        if (!ctx->sn) {
-                r = snapshotter_open(ctx->md, ctx->root, &ctx->snapshotter, &ctx->sn, err);
-                if (r < 0)
-                        return r;
-                /* Every verb sees the built-in image from the first one on; one that cannot
-                 * load it (a full disk) still does its own job. */
-                BerthError *seed_err = NULL;
-                if (builtin_image_seed(ctx->cs, ctx->md, ctx->sn, &seed_err) < 0)
-                        fprintf(stderr, "berth: warning: %s\n",
-                                seed_err && seed_err->msg ? seed_err->msg
-                                                          : "could not load the built-in image");
-                berth_error_free(&seed_err);
-        }
-        return 0;
+        r = image_handle_open(&opts, &ctx->md, &ctx->cs, &ctx->sn, &warning, err);
+        if (warning)
+                fprintf(stderr, "berth: warning: %s\n",
+                        warning->msg ? warning->msg : "could not load the built-in image");
+        return r;
 }
 
-bool berth_show_progress(const BerthContext *ctx)
+int berth_context_open_locked(BerthContext *ctx, bool exclusive, BerthError **err)
 {
-        return !ctx->quiet && isatty(STDERR_FILENO);
+        int r = berth_context_open(ctx, err);
+        if (r < 0)
+                return r;
+        /* shared: no collection while the verb reads or adds blobs */
+        return store_lock(ctx->md, exclusive, err);
+}
+
+ProgressRender *berth_progress_new(const BerthContext *ctx)
+{
+        return progress_render_new(stderr, ctx->quiet                  ? PROGRESS_NONE
+                                           : isatty(STDERR_FILENO) ? PROGRESS_TTY
+                                                                   : PROGRESS_LINES);
 }
 
 void format_size(uint64_t bytes, char *buf, size_t size)

@@ -7,42 +7,29 @@
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "cmd/berth/berth.h"
-#include "image/gc.h"
-#include "image/image-store.h"
+#include "image/image-prune.h"
 
 int prune_images(BerthContext *ctx, bool all, BerthError **err)
 {
-        _cleanup_image_record_list_ ImageRecord **list = NULL;
+        _cleanup_strv_free_ char **deleted = NULL;
         GcStats stats = {};
         char size[32];
         int r;
 
-        r = berth_context_open(ctx, err);
+        r = berth_context_open_locked(ctx, true, err);
         if (r < 0)
                 return r;
-        r = store_lock(ctx->md, true, err);
+        r = image_prune(ctx->md, ctx->cs, all, &deleted, &stats, err);
         if (r < 0)
                 return r;
-        r = image_store_list(ctx->md, &list, err);
-        if (r < 0)
-                return r;
-        for (ImageRecord **i = list; *i; i++) {
-                if ((!all && strv_length((*i)->tags) > 0) || image_in_use(ctx->md, (*i)->id) > 0)
-                        continue;
-                r = image_store_remove(ctx->md, (*i)->id, err);
-                if (r < 0)
-                        return r;
-                if (!ctx->quiet)
-                        printf("Deleted: %s\n", (*i)->id);
-        }
-        r = image_gc(ctx->md, ctx->cs, &stats, err);
-        if (r < 0)
-                return r;
+        if (ctx->quiet)
+                return 0;
+        STRV_FOREACH(d, deleted)
+        printf("Deleted: %s\n", *d);
         format_size(stats.bytes_freed, size, sizeof(size));
-        if (!ctx->quiet)
-                printf("Removed %llu blobs and %llu snapshots\nTotal reclaimed space: %s\n",
-                       (unsigned long long)stats.blobs_removed,
-                       (unsigned long long)stats.snapshots_removed, size);
+        printf("Removed %llu blobs and %llu snapshots\nTotal reclaimed space: %s\n",
+               (unsigned long long)stats.blobs_removed,
+               (unsigned long long)stats.snapshots_removed, size);
         return 0;
 }
 
@@ -65,7 +52,7 @@ int cmd_image(BerthContext *ctx, int argc, char **argv, BerthError **err)
         if (streq(argv[1], "inspect"))
                 return cmd_inspect(ctx, argc - 1, argv + 1, err);
         if (!streq(argv[1], "prune"))
-                return berth_error_plain(err, EINVAL, "Unknown image command '%s'", argv[1]);
+                return berth_error_plain(err, EINVAL, "unknown image command `%s`", argv[1]);
         argc--, argv++;
         while ((c = getopt_long(argc, argv, "af", options, NULL)) >= 0) {
                 if (c == 'a')

@@ -88,7 +88,8 @@ int cmd_images(BerthContext *ctx, int argc, char **argv, BerthError **err)
                         return berth_error(err, ENOMEM, "images");
         }
         if (!streq(format, "table") && !streq(format, "json"))
-                return berth_error_plain(err, EINVAL, "Unknown --format '%s' (table or json)", format);
+                return berth_error_plain(err, EINVAL, "unknown --format `%s` (table or json)",
+                                         format);
         r = berth_context_open(ctx, err);
         if (r < 0)
                 return r;
@@ -124,8 +125,8 @@ int cmd_images(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 json_object *a = json_object_new_array();
                 for (ImageRecord **i = list; *i; i++)
                         json_object_array_add(a, image_json(*i));
-                printf("%s\n", json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY |
-                                                                         JSON_C_TO_STRING_NOSLASHESCAPE));
+                printf("%s\n", json_object_to_json_string_ext(
+                                   a, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
                 json_object_put(a);
                 return 0;
         }

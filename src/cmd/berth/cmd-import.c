@@ -37,12 +37,10 @@ int cmd_import(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 if (r < 0)
                         return r;
                 if (!ref->tag || reference_name(ref, &name) < 0)
-                        return berth_error_plain(err, EINVAL, "Name '%s' needs a tag",
+                        return berth_error_plain(err, EINVAL, "name `%s` needs a tag",
                                            argv[optind + 1]);
         }
-        r = berth_context_open(ctx, err);
-        if (r >= 0)
-                r = store_lock(ctx->md, false, err);
+        r = berth_context_open_locked(ctx, false, err);
         if (r >= 0)
                 r = image_import_tarball(ctx->cs, ctx->md, ctx->sn, argv[optind], name, cmd, &rec,
                                          err);

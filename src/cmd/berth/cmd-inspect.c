@@ -18,7 +18,7 @@ static json_object *parse_blob(BerthContext *ctx, const char *digest, BerthError
                 return NULL;
         json_object *o = json_tokener_parse(data);
         if (!o)
-                berth_error_plain(err, EINVAL, "Blob %s is not JSON", digest);
+                berth_error_plain(err, EINVAL, "blob `%s` is not JSON", digest);
         return o;
 }
 

@@ -32,7 +32,7 @@ int cmd_load(BerthContext *ctx, int argc, char **argv, BerthError **err)
                         opts.name_hint = optarg;
                         break;
                 case 'p':
-                        r = platform_parse(optarg, &platform, err);
+                        r = manifest_platform_parse(optarg, &platform, err);
                         if (r < 0)
                                 return r;
                         opts.platform = &platform;
@@ -48,12 +48,10 @@ int cmd_load(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 input = argv[optind++];
         if (!input || optind < argc)
                 return berth_error_plain(err, EINVAL, "usage: berth load [-i] PATH");
-        r = berth_context_open(ctx, err);
-        if (r >= 0)
-                r = store_lock(ctx->md, false, err);
+        r = berth_context_open_locked(ctx, false, err);
         if (r >= 0)
                 r = image_load(ctx->cs, ctx->md, ctx->sn, input, &opts, &names, err);
-        platform_done(&platform);
+        manifest_platform_done(&platform);
         if (r < 0)
                 return r;
         if (!ctx->quiet)

@@ -80,16 +80,17 @@ int cmd_login(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 pass = read_line(stdin, from_stdin);
         }
         if (isempty(user) || !pass)
-                return berth_error_plain(err, EINVAL, "A user name and a password are needed");
+                return berth_error_plain(err, EINVAL, "a user name and a password are needed");
         opts.username = user;
         opts.password = pass;
+        registry_options_complete(&opts, ctx);
         r = registry_open(streq(argv[optind], "docker.io") ? "registry-1.docker.io" : argv[optind],
                           &opts, &reg, err);
         if (r < 0)
                 return r;
         r = registry_ping(reg, err);
         if (r < 0)
-                return berth_error_prefix(err, "Login to %s", argv[optind]);
+                return berth_error_prefix(err, "log in to `%s`", argv[optind]);
         r = auth_store(opts.authfile, argv[optind], user, pass, err);
         if (r < 0)
                 return r;
@@ -114,11 +115,11 @@ int cmd_logout(BerthContext *ctx, int argc, char **argv, BerthError **err)
         }
         if (optind + 1 != argc)
                 return berth_error_plain(err, EINVAL, "usage: berth logout REGISTRY");
-        r = auth_remove(authfile, argv[optind], err);
+        r = auth_remove(authfile ?: ctx->env.authfile, argv[optind], err);
         if (r < 0)
                 return r;
         if (r == 0)
-                return berth_error_plain(err, ENOENT, "Not logged in to %s", argv[optind]);
+                return berth_error_plain(err, ENOENT, "not logged in to `%s`", argv[optind]);
         printf("Removed login credentials for %s\n", argv[optind]);
         return 0;
 }

@@ -15,7 +15,8 @@ int cmd_mount(BerthContext *ctx, int argc, char **argv, BerthError **err)
         r = berth_context_open(ctx, err);
         if (r < 0)
                 return r;
-        r = image_mount(ctx->cs, ctx->md, ctx->sn, argv[1], argv[2], NULL, err);
+        r = image_mount(ctx->cs, ctx->md, ctx->sn, ctx->env.builtin_layout, argv[1], argv[2], NULL,
+                        err);
         if (r < 0)
                 return r;
         if (!ctx->quiet)

@@ -6,6 +6,7 @@
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "cmd/berth/berth.h"
+#include "cmd/berth/progress-render.h"
 #include "cmd/berth/registry-options.h"
 #include "image/pull.h"
 
@@ -19,6 +20,7 @@ int cmd_pull(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 {},
         };
         _cleanup_image_record_ ImageRecord *rec = NULL;
+        _cleanup_progress_render_ ProgressRender *render = NULL;
         _cleanup_free_ char *creds = NULL;
         PullOptions opts = { .registry.tls_verify = -1 };
         Platform platform = {};
@@ -32,8 +34,8 @@ int cmd_pull(BerthContext *ctx, int argc, char **argv, BerthError **err)
                         continue;
                 switch (c) {
                 case 'p':
-                        platform_done(&platform);
-                        r = platform_parse(optarg, &platform, err);
+                        manifest_platform_done(&platform);
+                        r = manifest_platform_parse(optarg, &platform, err);
                         if (r < 0)
                                 goto out;
                         opts.platform = &platform;
@@ -53,12 +55,10 @@ int cmd_pull(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 r = berth_error_plain(err, EINVAL, "usage: berth pull [OPTIONS] IMAGE");
                 goto out;
         }
-        opts.progress = ctx->quiet                ? PROGRESS_NONE
-                        : berth_show_progress(ctx) ? PROGRESS_TTY
-                                                   : PROGRESS_LINES;
-        r = berth_context_open(ctx, err);
-        if (r >= 0)
-                r = store_lock(ctx->md, false, err);
+        registry_options_complete(&opts.registry, ctx);
+        render = berth_progress_new(ctx);
+        opts.progress = (ProgressSink){ progress_render_event, render };
+        r = berth_context_open_locked(ctx, false, err);
         if (r >= 0)
                 r = image_pull(ctx->cs, ctx->md, ctx->sn, argv[optind], &opts, &rec, err);
         if (r >= 0) {
@@ -68,6 +68,6 @@ int cmd_pull(BerthContext *ctx, int argc, char **argv, BerthError **err)
                         printf("Digest: %s\nImage: %s\n", rec->manifest_digest, rec->id);
         }
 out:
-        platform_done(&platform);
+        manifest_platform_done(&platform);
         return r;
 }

@@ -7,6 +7,7 @@
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "cmd/berth/berth.h"
+#include "cmd/berth/progress-render.h"
 #include "cmd/berth/registry-options.h"
 #include "image/push.h"
 
@@ -20,6 +21,7 @@ int cmd_push(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 {},
         };
         _cleanup_free_ char *creds = NULL;
+        _cleanup_progress_render_ ProgressRender *render = NULL;
         PushOptions opts = { .registry.tls_verify = -1 };
         char digest[DIGEST_STRING_MAX];
         int c, r;
@@ -35,13 +37,13 @@ int cmd_push(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 else if (c == 'c') {
                         uint64_t v;
                         if (string_safe_atou64(optarg, &v) < 0)
-                                return berth_error_plain(err, EINVAL, "Invalid --chunk-size '%s'",
+                                return berth_error_plain(err, EINVAL, "invalid --chunk-size `%s`",
                                                    optarg);
                         opts.chunk_size = v;
                 } else if (c == 'z') {
-                        if (compression_from_string(optarg, &opts.compression) < 0)
+                        if (compress_from_string(optarg, &opts.compression) < 0)
                                 return berth_error_plain(err, EINVAL,
-                                                         "Invalid --compression-format '%s' "
+                                                         "invalid --compression-format `%s` "
                                                          "(gzip or zstd)",
                                                          optarg);
                 } else
@@ -50,12 +52,10 @@ int cmd_push(BerthContext *ctx, int argc, char **argv, BerthError **err)
         }
         if (optind >= argc || argc - optind > 2)
                 return berth_error_plain(err, EINVAL, "usage: berth push [OPTIONS] IMAGE [DESTINATION]");
-        opts.progress = ctx->quiet                ? PROGRESS_NONE
-                        : berth_show_progress(ctx) ? PROGRESS_TTY
-                                                   : PROGRESS_LINES;
-        r = berth_context_open(ctx, err);
-        if (r >= 0)
-                r = store_lock(ctx->md, false, err); /* no collection while we read blobs */
+        registry_options_complete(&opts.registry, ctx);
+        render = berth_progress_new(ctx);
+        opts.progress = (ProgressSink){ progress_render_event, render };
+        r = berth_context_open_locked(ctx, false, err);
         if (r < 0)
                 return r;
         r = image_push(ctx->cs, ctx->md, argv[optind], argc - optind == 2 ? argv[optind + 1] : NULL,

@@ -29,9 +29,9 @@ int cmd_save(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 if (c == 'o')
                         out = optarg;
                 else if (c == 'f') {
-                        if (archive_format_from_string(optarg, &format) < 0)
+                        if (image_archive_format_from_string(optarg, &format) < 0)
                                 return berth_error_plain(err, EINVAL,
-                                                   "Unknown --format '%s' (docker-archive, "
+                                                   "unknown --format `%s` (docker-archive, "
                                                    "oci-archive, oci-dir, docker-dir)",
                                                    optarg);
                 } else
@@ -39,9 +39,7 @@ int cmd_save(BerthContext *ctx, int argc, char **argv, BerthError **err)
         }
         if (!out || optind >= argc)
                 return berth_error_plain(err, EINVAL, "usage: berth save -o OUT IMAGE...");
-        r = berth_context_open(ctx, err);
-        if (r >= 0)
-                r = store_lock(ctx->md, false, err); /* no collection while we read blobs */
+        r = berth_context_open_locked(ctx, false, err);
         if (r < 0)
                 return r;
         n = (size_t)(argc - optind);

@@ -18,7 +18,8 @@ int cmd_tag(BerthContext *ctx, int argc, char **argv, BerthError **err)
         if (r < 0)
                 return r;
         if (!ref->tag)
-                return berth_error_plain(err, EINVAL, "Target '%s' needs a tag, not a digest", argv[2]);
+                return berth_error_plain(err, EINVAL, "target `%s` needs a tag, not a digest",
+                                         argv[2]);
         if (reference_name(ref, &name) < 0)
                 return berth_error(err, ENOMEM, "tag");
         r = berth_context_open(ctx, err);

@@ -114,21 +114,21 @@ int main(int argc, char **argv)
                 {},
         };
         _cleanup_error_ BerthError *err = NULL;
-        const char *snapshotter = getenv("BERTH_SNAPSHOTTER");
-        const char *classic = getenv("BERTH_OVERLAY_CLASSIC");
-        BerthContext ctx = {
-                .root = getenv("BERTH_ROOT") ?: "/var/lib/berth",
-                /* the environment is the CLI's to read: the library takes options */
-                .snapshotter = {
-                        /* an unknown name in the environment means the default, as --snapshotter
-                         * is the place to be told off */
-                        .name = snapshotter_name_is_valid(snapshotter) ? snapshotter : NULL,
-                        /* BERTH_OVERLAY_CLASSIC=1: overlay mounts take mount(2)'s option string
-                         * even on kernels with the new mount API, for tests */
-                        .overlay_classic = classic && streq(classic, "1"),
-                },
-        };
+        BerthContext ctx = {};
         int c, r;
+
+        if (berth_environment_load(&ctx.env) < 0) {
+                fprintf(stderr, "berth: out of memory\n");
+                return 1;
+        }
+        ctx.root = ctx.env.root;
+        ctx.snapshotter = (SnapshotterOptions){
+                /* an unknown name in the environment means the default, as --snapshotter is the
+                 * place to be told off */
+                .name = snapshotter_name_is_valid(ctx.env.snapshotter) ? ctx.env.snapshotter
+                                                                        : NULL,
+                .overlay_classic = ctx.env.overlay_classic,
+        };
 
         while ((c = getopt_long(argc, argv, "+qh", options, NULL)) >= 0) {
                 switch (c) {
@@ -137,7 +137,7 @@ int main(int argc, char **argv)
                         break;
                 case 's':
                         if (!snapshotter_name_is_valid(optarg)) {
-                                fprintf(stderr, "berth: unknown snapshotter '%s'\n", optarg);
+                                fprintf(stderr, "berth: unknown snapshotter `%s`\n", optarg);
                                 return 2;
                         }
                         ctx.snapshotter.name = optarg;
@@ -183,6 +183,7 @@ int main(int argc, char **argv)
                         content_store_free(ctx.cs);
                 if (ctx.md)
                         store_free(ctx.md);
+                berth_environment_done(&ctx.env);
                 if (r < 0) {
                         fprintf(stderr, "berth %s: %s\n", verb,
                                 err && err->msg ? err->msg : strerror(-r));
@@ -190,7 +191,7 @@ int main(int argc, char **argv)
                 }
                 return 0;
         }
-        fprintf(stderr, "berth: unknown verb '%s'\n", verb);
+        fprintf(stderr, "berth: unknown verb `%s`\n", verb);
         usage(stderr);
         return 2;
 }

@@ -5,6 +5,14 @@
 #include "basic/string-util.h"
 #include "cmd/berth/registry-options.h"
 
+void registry_options_complete(RegistryOptions *opts, const BerthContext *ctx)
+{
+        if (!opts->authfile)
+                opts->authfile = ctx->env.authfile;
+        opts->docker_config = ctx->env.docker_config;
+        opts->registries_conf = ctx->env.registries_conf;
+}
+
 int registry_option(int c, const char *arg, RegistryOptions *opts, char **creds_buf,
                     BerthError **err)
 {
@@ -15,7 +23,8 @@ int registry_option(int c, const char *arg, RegistryOptions *opts, char **creds_
                 else if (streq(arg, "false") || streq(arg, "0"))
                         opts->tls_verify = 0;
                 else
-                        return berth_error_plain(err, EINVAL, "Invalid --tls-verify value '%s'", arg);
+                        return berth_error_plain(err, EINVAL, "invalid --tls-verify value `%s`",
+                                                 arg);
                 return 1;
         case 'A':
                 opts->authfile = arg;

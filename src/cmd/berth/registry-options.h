@@ -5,6 +5,7 @@
 #include <getopt.h>
 
 #include "basic/error.h"
+#include "cmd/berth/berth.h"
 #include "image/registry.h"
 
 #define REGISTRY_LONG_OPTIONS                                                                      \
@@ -18,6 +19,9 @@
         "      --tls-verify[=true|false]     check the registry's certificate (default true)\n"   \
         "      --authfile FILE               the credentials file to use\n"                      \
         "      --creds USER[:PASSWORD]       credentials for this command only\n"
+
+/* Fills what the flags left open from the environment: the auth files, registries.json. */
+void registry_options_complete(RegistryOptions *opts, const BerthContext *ctx);
 
 /* Handles one of REGISTRY_LONG_OPTIONS; returns 1 when c was one of them. creds_buf keeps the
  * "user:password" copy the options point into. */

@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 __builtin_trap();
         if (c) {
                 char **chains = NULL;
-                if (chain_ids_compute(c->diff_ids, c->n_diff_ids, &chains) < 0)
+                if (manifest_chain_ids(c->diff_ids, c->n_diff_ids, &chains) < 0)
                         __builtin_trap();
                 for (size_t i = 0; chains && chains[i]; i++)
                         free(chains[i]);

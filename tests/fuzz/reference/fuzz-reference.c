@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/confine.h"
 #include "image/auth.h"
-#include "image/confine.h"
 #include "image/reference.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -86,7 +86,7 @@ def test_invalid_repotags_are_refused(berth, tmp_path):
                                        ["localhost/fine:1", bad])
         other = type(berth)(str(tmp_path / ("o-" + uuid.uuid4().hex[:6])), env=berth.env)
         p = other.fail("load", archive)
-        assert f"RepoTags[1] '{bad}'" in p.stderr
+        assert f"RepoTags[1] `{bad}`" in p.stderr
         assert other.images() == []  # not loaded under fewer names
 
 

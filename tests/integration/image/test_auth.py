@@ -41,7 +41,7 @@ def test_login_push_pull_logout(berth, busybox_layout, request, tmp_path, kind):
     berth.ok("logout", reg.host)
     assert reg.host not in json.load(open(authfile))["auths"]
     p = berth.fail("logout", reg.host)
-    assert "Not logged in" in p.stderr
+    assert "not logged in" in p.stderr
     third = type(berth)(str(tmp_path / "t"), env=berth.env)
     third.fail("pull", dest)
     # explicit --creds work without a login

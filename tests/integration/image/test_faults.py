@@ -103,7 +103,7 @@ def test_registry_500_forever(berth, fake):
 def test_unknown_manifest_media_type(berth, fake):
     fake.add_image([big_layer(1000)], manifest_type="application/vnd.example.weird+json")
     p = berth.fail("pull", f"{fake.host}/test/img:1")
-    assert "Unknown manifest media type 'application/vnd.example.weird+json'" in p.stderr
+    assert "unknown manifest media type `application/vnd.example.weird+json`" in p.stderr
     assert_nothing_committed(berth)
     assert berth.blobs() == []
 

@@ -156,7 +156,7 @@ def test_pull_errors(berth, registry):
     p = berth.fail("pull", "127.0.0.1:1/x/y:1")
     assert "127.0.0.1:1" in p.stderr
     p = berth.fail("pull", "Not A Reference")
-    assert "Invalid" in p.stderr
+    assert "in image reference" in p.stderr
     assert berth.images() == []
 
 

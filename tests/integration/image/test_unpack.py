@@ -203,7 +203,7 @@ def test_unknown_layer_media_type(berth, tmp_path):
     layer = ocihelp.make_tar([{"name": "f", "data": "x"}])
     p = load_layers(berth, tmp_path, [layer], layer_media_type="application/x-unknown")
     assert p.returncode != 0
-    assert "Unknown layer media type 'application/x-unknown'" in p.stderr
+    assert "unknown media type `application/x-unknown`" in p.stderr
     assert berth.images() == []
 
 

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* A bounded set of threads working through indices, for layers pulled or pushed in parallel. */
+/* A bounded set of threads working through indices: layers pulled, pushed or unpacked in
+ * parallel. */
 #pragma once
 
 #include <stddef.h>
 
 #include "basic/error.h"
+
+#define PARALLEL_MAX_THREADS 16
 
 typedef int (*ParallelFn)(void *userdata, size_t i, BerthError **err);
 

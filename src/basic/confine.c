@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The one resolver of paths inside a root: openat2 RESOLVE_IN_ROOT, or a symlink-refusing walk. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -9,8 +10,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "basic/confine.h"
 #include "basic/macro.h"
-#include "image/confine.h"
 
 void confine_clean_path(char *p)
 {
@@ -48,6 +49,8 @@ static int open_walk(int rootfd, const char *path, int flags, mode_t mode)
 
         if (!copy)
                 return -ENOMEM;
+        /* No symlink is followed here, so ".." can be resolved by the text alone. */
+        confine_clean_path(copy);
         cur = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (cur < 0)
                 return negative_errno();
@@ -67,12 +70,13 @@ static int open_walk(int rootfd, const char *path, int flags, mode_t mode)
         return fd < 0 ? negative_errno() : fd;
 }
 
-int confine_open(int rootfd, const char *path, int flags, mode_t mode)
+int confine_openat(int rootfd, const char *path, int flags, mode_t mode, ConfineFlags cflags)
 {
         struct open_how how = {
                 .flags = (uint64_t)(flags | O_CLOEXEC),
                 .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS |
+                           ((cflags & CONFINE_NO_XDEV) ? RESOLVE_NO_XDEV : 0),
         };
         long fd;
 
@@ -88,6 +92,11 @@ int confine_open(int rootfd, const char *path, int flags, mode_t mode)
                 openat2_supported = 0;
         }
         return open_walk(rootfd, path, flags, mode);
+}
+
+int confine_open(int rootfd, const char *path, int flags, mode_t mode)
+{
+        return confine_openat(rootfd, path, flags, mode, CONFINE_NO_XDEV);
 }
 
 int confine_open_parent(int rootfd, const char *path, bool create, const char **ret_name)

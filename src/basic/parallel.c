@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The one parallel worker loop: layers pulled, pushed and unpacked side by side. */
 #include <pthread.h>
 #include <stdbool.h>
 
 #include "basic/macro.h"
-#include "image/parallel.h"
+#include "basic/parallel.h"
 
 typedef struct Work {
         size_t n;
@@ -43,10 +44,11 @@ static void *worker(void *p)
 int parallel_for(size_t n, size_t max_threads, ParallelFn fn, void *userdata, BerthError **err)
 {
         Work w = { .n = n, .fn = fn, .userdata = userdata, .lock = PTHREAD_MUTEX_INITIALIZER };
-        pthread_t threads[16];
+        pthread_t threads[PARALLEL_MAX_THREADS];
         size_t want = MIN(n, MIN(max_threads, ELEMENTSOF(threads))), started = 0;
 
-        for (; started < want; started++)
+        /* One index (or one thread allowed): no thread to start. */
+        for (; want > 1 && started < want; started++)
                 if (pthread_create(&threads[started], NULL, worker, &w) != 0)
                         break;
         if (started == 0)
