@@ -11,7 +11,7 @@
 #include "basic/json-walk.h"
 #include "basic/string-util.h"
 
-struct json_object *json_walk_parse_object(const char *data, size_t len)
+struct json_object *jwalk_parse_object(const char *data, size_t len)
 {
         struct json_tokener *tok;
         struct json_object *root;
@@ -37,11 +37,11 @@ static bool is_doc(const JsonPath *p)
         return p && !p->key && p->doc;
 }
 
-static void json_walk_path_print(FILE *f, const JsonPath *p)
+static void jwalk_path_print(FILE *f, const JsonPath *p)
 {
         if (!p || is_doc(p))
                 return;
-        json_walk_path_print(f, p->parent);
+        jwalk_path_print(f, p->parent);
         if (p->key && p->map_key) {
                 char buf[256];
 
@@ -53,7 +53,7 @@ static void json_walk_path_print(FILE *f, const JsonPath *p)
                 fprintf(f, "[%zu]", p->index);
 }
 
-char *json_walk_path_format(const JsonPath *p)
+char *jwalk_path_format(const JsonPath *p)
 {
         char *buf = NULL;
         size_t size = 0;
@@ -62,7 +62,7 @@ char *json_walk_path_format(const JsonPath *p)
         f = open_memstream(&buf, &size);
         if (!f)
                 return NULL;
-        json_walk_path_print(f, p);
+        jwalk_path_print(f, p);
         if (fclose(f) != 0) {
                 free(buf);
                 return NULL;
@@ -70,9 +70,9 @@ char *json_walk_path_format(const JsonPath *p)
         return buf;
 }
 
-int json_walk_error(BerthError **err, const JsonPath *p, const char *fmt, ...)
+int jwalk_error(BerthError **err, const JsonPath *p, const char *fmt, ...)
 {
-        _cleanup_free_ char *path = json_walk_path_format(p);
+        _cleanup_free_ char *path = jwalk_path_format(p);
         _cleanup_free_ char *msg = NULL;
         const JsonPath *top = p;
         va_list ap;
@@ -92,7 +92,7 @@ int json_walk_error(BerthError **err, const JsonPath *p, const char *fmt, ...)
         return berth_error(err, 0, "%s: `%s`: %s", top->doc, path, msg);
 }
 
-const char *json_walk_type_label(struct json_object *v)
+const char *jwalk_type_label(struct json_object *v)
 {
         switch (json_object_get_type(v)) {
         case json_type_null:
@@ -113,7 +113,7 @@ const char *json_walk_type_label(struct json_object *v)
         return "unknown";
 }
 
-struct json_object *json_walk_member(struct json_object *obj, const char *key)
+struct json_object *jwalk_member(struct json_object *obj, const char *key)
 {
         struct json_object *v = NULL;
 
@@ -123,7 +123,7 @@ struct json_object *json_walk_member(struct json_object *obj, const char *key)
         return json_object_get_type(v) == json_type_null ? NULL : v;
 }
 
-int json_walk_expect(struct json_object *v, const JsonPath *p, enum json_type type,
+int jwalk_expect(struct json_object *v, const JsonPath *p, enum json_type type,
                      BerthError **err)
 {
         static const char *const what[] = {
@@ -135,31 +135,31 @@ int json_walk_expect(struct json_object *v, const JsonPath *p, enum json_type ty
 
         if (json_object_get_type(v) == type)
                 return 0;
-        return json_walk_error(err, p, "expected %s, got %s", what[type], json_walk_type_label(v));
+        return jwalk_error(err, p, "expected %s, got %s", what[type], jwalk_type_label(v));
 }
 
-int json_walk_array_length(struct json_object *v, const JsonPath *p, size_t *ret_n,
+int jwalk_array_length(struct json_object *v, const JsonPath *p, size_t *ret_n,
                            BerthError **err)
 {
-        int r = json_walk_expect(v, p, json_type_array, err);
+        int r = jwalk_expect(v, p, json_type_array, err);
         if (r < 0)
                 return r;
         *ret_n = json_object_array_length(v);
         return 0;
 }
 
-int json_walk_to_string(struct json_object *v, const JsonPath *p, char **ret, BerthError **err)
+int jwalk_to_string(struct json_object *v, const JsonPath *p, char **ret, BerthError **err)
 {
         const char *s;
         char *c;
         int r;
 
-        r = json_walk_expect(v, p, json_type_string, err);
+        r = jwalk_expect(v, p, json_type_string, err);
         if (r < 0)
                 return r;
         s = json_object_get_string(v);
         if (strlen(s) != (size_t)json_object_get_string_len(v))
-                return json_walk_error(err, p, "string contains a NUL byte");
+                return jwalk_error(err, p, "string contains a NUL byte");
         c = strdup(s);
         if (!c)
                 return berth_error(err, -ENOMEM, "out of memory");
@@ -168,24 +168,24 @@ int json_walk_to_string(struct json_object *v, const JsonPath *p, char **ret, Be
         return 0;
 }
 
-int json_walk_to_bool(struct json_object *v, const JsonPath *p, bool *ret, BerthError **err)
+int jwalk_to_bool(struct json_object *v, const JsonPath *p, bool *ret, BerthError **err)
 {
-        int r = json_walk_expect(v, p, json_type_boolean, err);
+        int r = jwalk_expect(v, p, json_type_boolean, err);
         if (r < 0)
                 return r;
         *ret = json_object_get_boolean(v);
         return 0;
 }
 
-int json_walk_to_u64(struct json_object *v, const JsonPath *p, uint64_t max, const char *what,
+int jwalk_to_u64(struct json_object *v, const JsonPath *p, uint64_t max, const char *what,
                 uint64_t *ret, BerthError **err)
 {
         int64_t s;
         uint64_t u;
 
         if (json_object_get_type(v) != json_type_int)
-                return json_walk_error(err, p, "expected %s, got %s", what,
-                                       json_walk_type_label(v));
+                return jwalk_error(err, p, "expected %s, got %s", what,
+                                       jwalk_type_label(v));
         /*
          * json-c stores an integer either as int64 or, above INT64_MAX, as uint64. get_int64()
          * is exact for every negative value; get_uint64() is exact for every non-negative one
@@ -193,42 +193,42 @@ int json_walk_to_u64(struct json_object *v, const JsonPath *p, uint64_t max, con
          */
         s = json_object_get_int64(v);
         if (s < 0)
-                return json_walk_error(err, p, "expected %s, got %" PRId64, what, s);
+                return jwalk_error(err, p, "expected %s, got %" PRId64, what, s);
         u = json_object_get_uint64(v);
         if (u > max)
-                return json_walk_error(err, p, "expected %s, got %" PRIu64, what, u);
+                return jwalk_error(err, p, "expected %s, got %" PRIu64, what, u);
         *ret = u;
         return 0;
 }
 
-int json_walk_to_i64(struct json_object *v, const JsonPath *p, int64_t min, int64_t max,
+int jwalk_to_i64(struct json_object *v, const JsonPath *p, int64_t min, int64_t max,
                 const char *what, int64_t *ret, BerthError **err)
 {
         int64_t s;
 
         if (json_object_get_type(v) != json_type_int)
-                return json_walk_error(err, p, "expected %s, got %s", what,
-                                       json_walk_type_label(v));
+                return jwalk_error(err, p, "expected %s, got %s", what,
+                                       jwalk_type_label(v));
         s = json_object_get_int64(v);
         if (s == INT64_MAX) {
                 /* Saturated from a uint64 above INT64_MAX? */
                 uint64_t u = json_object_get_uint64(v);
                 if (u > (uint64_t)INT64_MAX)
-                        return json_walk_error(err, p, "expected %s, got %" PRIu64, what, u);
+                        return jwalk_error(err, p, "expected %s, got %" PRIu64, what, u);
         }
         if (s < min || s > max)
-                return json_walk_error(err, p, "expected %s, got %" PRId64, what, s);
+                return jwalk_error(err, p, "expected %s, got %" PRId64, what, s);
         *ret = s;
         return 0;
 }
 
-int json_walk_to_strv(struct json_object *v, const JsonPath *p, char ***ret, BerthError **err)
+int jwalk_to_strv(struct json_object *v, const JsonPath *p, char ***ret, BerthError **err)
 {
         _cleanup_strv_free_ char **l = NULL;
         size_t n;
         int r;
 
-        r = json_walk_array_length(v, p, &n, err);
+        r = jwalk_array_length(v, p, &n, err);
         if (r < 0)
                 return r;
         l = calloc(n + 1, sizeof(char *));
@@ -237,7 +237,7 @@ int json_walk_to_strv(struct json_object *v, const JsonPath *p, char ***ret, Ber
         for (size_t i = 0; i < n; i++) {
                 JsonPath c = JSON_PATH_INDEX(p, i);
 
-                r = json_walk_to_string(json_object_array_get_idx(v, i), &c, &l[i], err);
+                r = jwalk_to_string(json_object_array_get_idx(v, i), &c, &l[i], err);
                 if (r < 0)
                         return r;
         }
@@ -247,100 +247,100 @@ int json_walk_to_strv(struct json_object *v, const JsonPath *p, char ***ret, Ber
 }
 
 /* The member key of obj checked for type: 1 when there, 0 when absent and optional. */
-static int json_walk_get_value(struct json_object *obj, const JsonPath *p, const char *key,
+static int jwalk_get_value(struct json_object *obj, const JsonPath *p, const char *key,
                            bool required, enum json_type type, struct json_object **ret,
                            BerthError **err)
 {
         JsonPath c = JSON_PATH_KEY(p, key);
-        struct json_object *v = json_walk_member(obj, key);
+        struct json_object *v = jwalk_member(obj, key);
         int r;
 
         if (!v) {
                 if (required)
-                        return json_walk_error(err, &c, "required field is missing");
+                        return jwalk_error(err, &c, "required field is missing");
                 return 0;
         }
-        r = json_walk_expect(v, &c, type, err);
+        r = jwalk_expect(v, &c, type, err);
         if (r < 0)
                 return r;
         *ret = v;
         return 1;
 }
 
-int json_walk_get_string(struct json_object *obj, const JsonPath *p, const char *key, bool required,
+int jwalk_get_string(struct json_object *obj, const JsonPath *p, const char *key, bool required,
                      const char **ret, BerthError **err)
 {
         struct json_object *v = NULL;
         int r;
 
-        r = json_walk_get_value(obj, p, key, required, json_type_string, &v, err);
+        r = jwalk_get_value(obj, p, key, required, json_type_string, &v, err);
         if (r <= 0)
                 return r;
         if (strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v)) {
                 JsonPath c = JSON_PATH_KEY(p, key);
-                return json_walk_error(err, &c, "string contains a NUL byte");
+                return jwalk_error(err, &c, "string contains a NUL byte");
         }
         *ret = json_object_get_string(v);
         return 1;
 }
 
-int json_walk_get_i64(struct json_object *obj, const JsonPath *p, const char *key, bool required,
+int jwalk_get_i64(struct json_object *obj, const JsonPath *p, const char *key, bool required,
                   int64_t min, int64_t max, int64_t *ret, BerthError **err)
 {
         JsonPath c = JSON_PATH_KEY(p, key);
         struct json_object *v = NULL;
         int r;
 
-        r = json_walk_get_value(obj, p, key, required, json_type_int, &v, err);
+        r = jwalk_get_value(obj, p, key, required, json_type_int, &v, err);
         if (r <= 0)
                 return r;
-        r = json_walk_to_i64(v, &c, min, max,
+        r = jwalk_to_i64(v, &c, min, max,
                          min == 0 && max == INT64_MAX ? "a non-negative integer" : "an integer",
                          ret, err);
         return r < 0 ? r : 1;
 }
 
-int json_walk_get_bool(struct json_object *obj, const JsonPath *p, const char *key, bool required,
+int jwalk_get_bool(struct json_object *obj, const JsonPath *p, const char *key, bool required,
                    bool *ret, BerthError **err)
 {
         struct json_object *v = NULL;
         int r;
 
-        r = json_walk_get_value(obj, p, key, required, json_type_boolean, &v, err);
+        r = jwalk_get_value(obj, p, key, required, json_type_boolean, &v, err);
         if (r <= 0)
                 return r;
         *ret = json_object_get_boolean(v);
         return 1;
 }
 
-int json_walk_get_object(struct json_object *obj, const JsonPath *p, const char *key, bool required,
+int jwalk_get_object(struct json_object *obj, const JsonPath *p, const char *key, bool required,
                      struct json_object **ret, BerthError **err)
 {
-        return json_walk_get_value(obj, p, key, required, json_type_object, ret, err);
+        return jwalk_get_value(obj, p, key, required, json_type_object, ret, err);
 }
 
-int json_walk_get_array(struct json_object *obj, const JsonPath *p, const char *key, bool required,
+int jwalk_get_array(struct json_object *obj, const JsonPath *p, const char *key, bool required,
                     size_t max, struct json_object **ret, BerthError **err)
 {
-        int r = json_walk_get_value(obj, p, key, required, json_type_array, ret, err);
+        int r = jwalk_get_value(obj, p, key, required, json_type_array, ret, err);
         if (r <= 0)
                 return r;
         if (json_object_array_length(*ret) > max) {
                 JsonPath c = JSON_PATH_KEY(p, key);
-                json_walk_error(err, &c, "more than %zu entries", max);
+                jwalk_error(err, &c, "more than %zu entries", max);
                 return -E2BIG;
         }
         return 1;
 }
 
-int json_walk_parse_array(struct json_object *v, const JsonPath *p, size_t elem_size,
+int jwalk_parse_array(struct json_object *v, const JsonPath *p, size_t elem_size,
                      JsonElemParser parse, void **ret, size_t *ret_n, BerthError **err)
 {
         size_t n;
         char *a;
         int r;
 
-        r = json_walk_array_length(v, p, &n, err);
+        r = jwalk_array_length(v, p, &n, err);
         if (r < 0)
                 return r;
         if (n == 0)
@@ -371,7 +371,7 @@ static bool digits_exceed(const char *d, size_t n, const char *limit)
         return n > ln || (n == ln && memcmp(d, limit, n) > 0);
 }
 
-ssize_t json_walk_text_check(const char *data, size_t len, const char **ret_problem)
+ssize_t jwalk_text_check(const char *data, size_t len, const char **ret_problem)
 {
         size_t i = 0;
 

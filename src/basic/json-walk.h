@@ -4,7 +4,7 @@
  * the C target and refuses a bad value with an error that names the JSON path. Two voices:
  * below a document frame (JSON_PATH_DOC) an error reads "manifest: `layers[2].digest`: expected
  * a string"; below no frame (the spec parser's) it reads "linux.namespaces[1].type: ...".
- * The prefix is json_walk_: json_* is json-c's namespace.
+ * The prefix is jwalk_: json_* is json-c's namespace.
  */
 #pragma once
 
@@ -34,50 +34,50 @@ typedef struct JsonPath {
 #define JSON_PATH_DOC(name) ((JsonPath){ .doc = (name) })
 
 /* Parses exactly len bytes as a JSON object; NULL when they are not one (or on OOM). */
-struct json_object *json_walk_parse_object(const char *data, size_t len);
+struct json_object *jwalk_parse_object(const char *data, size_t len);
 
 /* "linux.namespaces[1].type" (without the document's name); "" for a root, NULL on OOM. */
-char *json_walk_path_format(const JsonPath *p);
+char *jwalk_path_format(const JsonPath *p);
 /* Sets *err to "<doc>: `<path>`: <message>" or "<path>: <message>" and returns -EINVAL. */
-int json_walk_error(BerthError **err, const JsonPath *p, const char *fmt, ...) _printf_(3, 4);
+int jwalk_error(BerthError **err, const JsonPath *p, const char *fmt, ...) _printf_(3, 4);
 /* "string", "integer", "floating-point number", ... for messages. */
-const char *json_walk_type_label(struct json_object *v);
+const char *jwalk_type_label(struct json_object *v);
 
 /* The member key of obj, or NULL when it is absent or JSON null (null means absent). */
-struct json_object *json_walk_member(struct json_object *obj, const char *key);
+struct json_object *jwalk_member(struct json_object *obj, const char *key);
 
-int json_walk_expect(struct json_object *v, const JsonPath *p, enum json_type type,
+int jwalk_expect(struct json_object *v, const JsonPath *p, enum json_type type,
                      BerthError **err);
 
 /* Checks that v is an array and gives its length. */
-int json_walk_array_length(struct json_object *v, const JsonPath *p, size_t *ret_n,
+int jwalk_array_length(struct json_object *v, const JsonPath *p, size_t *ret_n,
                            BerthError **err);
 
 /* Scalars. The strings are duplicated; embedded NUL bytes are refused. */
-int json_walk_to_string(struct json_object *v, const JsonPath *p, char **ret, BerthError **err);
-int json_walk_to_bool(struct json_object *v, const JsonPath *p, bool *ret, BerthError **err);
-int json_walk_to_u64(struct json_object *v, const JsonPath *p, uint64_t max, const char *what,
+int jwalk_to_string(struct json_object *v, const JsonPath *p, char **ret, BerthError **err);
+int jwalk_to_bool(struct json_object *v, const JsonPath *p, bool *ret, BerthError **err);
+int jwalk_to_u64(struct json_object *v, const JsonPath *p, uint64_t max, const char *what,
                  uint64_t *ret, BerthError **err);
-int json_walk_to_i64(struct json_object *v, const JsonPath *p, int64_t min, int64_t max,
+int jwalk_to_i64(struct json_object *v, const JsonPath *p, int64_t min, int64_t max,
                  const char *what, int64_t *ret, BerthError **err);
 /* An array of strings as a NULL-terminated vector (an empty array gives an empty vector). */
-int json_walk_to_strv(struct json_object *v, const JsonPath *p, char ***ret, BerthError **err);
+int jwalk_to_strv(struct json_object *v, const JsonPath *p, char ***ret, BerthError **err);
 
 /*
  * Members of an object by key. Each returns 1 when the member is there (and valid), 0 when it
  * is absent and not required; a required member that is absent is an error naming its path.
  * Strings are borrowed from the document (*ret stays valid while obj lives).
  */
-int json_walk_get_string(struct json_object *obj, const JsonPath *p, const char *key, bool required,
+int jwalk_get_string(struct json_object *obj, const JsonPath *p, const char *key, bool required,
                      const char **ret, BerthError **err);
-int json_walk_get_i64(struct json_object *obj, const JsonPath *p, const char *key, bool required,
+int jwalk_get_i64(struct json_object *obj, const JsonPath *p, const char *key, bool required,
                   int64_t min, int64_t max, int64_t *ret, BerthError **err);
-int json_walk_get_bool(struct json_object *obj, const JsonPath *p, const char *key, bool required,
+int jwalk_get_bool(struct json_object *obj, const JsonPath *p, const char *key, bool required,
                    bool *ret, BerthError **err);
-int json_walk_get_object(struct json_object *obj, const JsonPath *p, const char *key, bool required,
+int jwalk_get_object(struct json_object *obj, const JsonPath *p, const char *key, bool required,
                      struct json_object **ret, BerthError **err);
 /* An array of at most max elements (E2BIG past that). */
-int json_walk_get_array(struct json_object *obj, const JsonPath *p, const char *key, bool required,
+int jwalk_get_array(struct json_object *obj, const JsonPath *p, const char *key, bool required,
                     size_t max, struct json_object **ret, BerthError **err);
 
 /*
@@ -86,7 +86,7 @@ int json_walk_get_array(struct json_object *obj, const JsonPath *p, const char *
  */
 typedef int (*JsonElemParser)(struct json_object *v, const JsonPath *p, void *elem,
                               BerthError **err);
-int json_walk_parse_array(struct json_object *v, const JsonPath *p, size_t elem_size,
+int jwalk_parse_array(struct json_object *v, const JsonPath *p, size_t elem_size,
                       JsonElemParser parse, void **ret, size_t *ret_n, BerthError **err);
 
 /*
@@ -94,4 +94,4 @@ int json_walk_parse_array(struct json_object *v, const JsonPath *p, size_t elem_
  * strict mode: integers beyond the 64-bit ranges (silently saturated by json-c) and
  * single-quoted strings. Returns the offset of the first offence, or -1.
  */
-ssize_t json_walk_text_check(const char *data, size_t len, const char **ret_problem);
+ssize_t jwalk_text_check(const char *data, size_t len, const char **ret_problem);

@@ -66,15 +66,15 @@ static json_object *read_json(const char *path)
  * clients may write the host with a scheme. */
 static json_object *auth_entry(json_object *auths, const char *host)
 {
-        json_object *e = json_walk_member(auths, host);
+        json_object *e = jwalk_member(auths, host);
         char key[512];
 
         if (e)
                 return e;
         snprintf(key, sizeof(key), "https://%s", host);
-        e = json_walk_member(auths, key);
+        e = jwalk_member(auths, key);
         if (!e && streq(host, "docker.io"))
-                e = json_walk_member(auths, "https://index.docker.io/v1/");
+                e = jwalk_member(auths, "https://index.docker.io/v1/");
         return e;
 }
 
@@ -85,8 +85,8 @@ static int lookup_in(const char *path, const char *host, char **ret_user, char *
         int r = 0;
 
         /* Read leniently: a file or entry of the wrong shape holds no credentials. */
-        if (!root || !(auths = json_walk_member(root, "auths")) ||
-            !(entry = auth_entry(auths, host)) || !(v = json_walk_member(entry, "auth")) ||
+        if (!root || !(auths = jwalk_member(root, "auths")) ||
+            !(entry = auth_entry(auths, host)) || !(v = jwalk_member(entry, "auth")) ||
             !json_object_is_type(v, json_type_string) ||
             auth_base64_decode(json_object_get_string(v), &decoded, NULL) < 0)
                 goto out;

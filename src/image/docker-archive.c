@@ -82,11 +82,11 @@ static int load_one(ContentStore *cs, Store *md, Snapshotter *sn, int dirfd, con
         size_t n;
         int r;
 
-        r = json_walk_expect(entry, p, json_type_object, err);
+        r = jwalk_expect(entry, p, json_type_object, err);
         if (r >= 0)
-                r = json_walk_get_string(entry, p, "Config", true, &cfg, err);
+                r = jwalk_get_string(entry, p, "Config", true, &cfg, err);
         if (r >= 0)
-                r = json_walk_get_array(entry, p, "Layers", true, SIZE_MAX, &layers, err);
+                r = jwalk_get_array(entry, p, "Layers", true, SIZE_MAX, &layers, err);
         if (r < 0)
                 return berth_error_prefix(err, "%s", what);
         n = json_object_array_length(layers);
@@ -105,7 +105,7 @@ static int load_one(ContentStore *cs, Store *md, Snapshotter *sn, int dirfd, con
         for (size_t i = 0; i < n; i++) {
                 json_object *l = json_object_array_get_idx(layers, i);
                 JsonPath ep = JSON_PATH_INDEX(&lp, i);
-                r = json_walk_expect(l, &ep, json_type_string, err);
+                r = jwalk_expect(l, &ep, json_type_string, err);
                 if (r < 0) {
                         r = berth_error_prefix(err, "%s", what);
                         goto out;

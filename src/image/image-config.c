@@ -31,12 +31,12 @@ static int get_strv(json_object *o, const JsonPath *p, const char *key, char ***
                     BerthError **err)
 {
         JsonPath c = JSON_PATH_KEY(p, key);
-        json_object *a = json_walk_member(o, key);
+        json_object *a = jwalk_member(o, key);
 
         *ret = NULL;
         if (!a)
                 return 0;
-        return json_walk_to_strv(a, &c, ret, err);
+        return jwalk_to_strv(a, &c, ret, err);
 }
 
 /* Keys of a JSON object ({"80/tcp": {}}), optionally with their string values ("k=v"). */
@@ -48,7 +48,7 @@ static int get_keys(json_object *o, const JsonPath *p, const char *key, bool wit
         int r;
 
         *ret = NULL;
-        r = json_walk_get_object(o, p, key, false, &m, err);
+        r = jwalk_get_object(o, p, key, false, &m, err);
         if (r <= 0)
                 return r;
         l = calloc(1, sizeof(char *));
@@ -83,7 +83,7 @@ static int get_string(json_object *o, const JsonPath *p, const char *key, char *
         int r;
 
         *ret = NULL;
-        r = json_walk_get_string(o, p, key, false, &v, err);
+        r = jwalk_get_string(o, p, key, false, &v, err);
         if (r <= 0 || !*v)
                 return r;
         *ret = strdup(v);
@@ -97,7 +97,7 @@ int image_run_config_parse(const char *data, size_t len, ImageRunConfig **ret, B
         json_object *root, *cfg = NULL;
         int r;
 
-        root = json_walk_parse_object(data, len);
+        root = jwalk_parse_object(data, len);
         if (!root)
                 return berth_error_plain(err, EINVAL, "image config: not a valid JSON object");
         c = calloc(1, sizeof(*c));
@@ -105,7 +105,7 @@ int image_run_config_parse(const char *data, size_t len, ImageRunConfig **ret, B
                 json_object_put(root);
                 return berth_error(err, ENOMEM, "out of memory");
         }
-        r = json_walk_get_object(root, &doc, "config", false, &cfg, err);
+        r = jwalk_get_object(root, &doc, "config", false, &cfg, err);
         if (r > 0) {
                 r = get_strv(cfg, &cp, "Entrypoint", &c->entrypoint, err);
                 if (r >= 0)

@@ -124,31 +124,31 @@ static int parse_descriptor(json_object *o, const JsonPath *p, Descriptor *d, Be
         int64_t size;
         int r;
 
-        r = json_walk_expect(o, p, json_type_object, err);
+        r = jwalk_expect(o, p, json_type_object, err);
         if (r < 0)
                 return r;
-        r = json_walk_get_string(o, p, "mediaType", true, &s, err);
+        r = jwalk_get_string(o, p, "mediaType", true, &s, err);
         if (r < 0 || (r = dup_string(s, &d->media_type, err)) < 0)
                 return r;
-        r = json_walk_get_string(o, p, "digest", true, &s, err);
+        r = jwalk_get_string(o, p, "digest", true, &s, err);
         if (r < 0)
                 return r;
         if (!digest_is_valid(s)) {
                 JsonPath c = JSON_PATH_KEY(p, "digest");
-                return json_walk_error(err, &c, "unsupported digest `%s`", s);
+                return jwalk_error(err, &c, "unsupported digest `%s`", s);
         }
         r = dup_string(s, &d->digest, err);
         if (r < 0)
                 return r;
-        r = json_walk_get_i64(o, p, "size", true, 0, INT64_MAX, &size, err);
+        r = jwalk_get_i64(o, p, "size", true, 0, INT64_MAX, &size, err);
         if (r < 0)
                 return r;
         d->size = size;
         /* platform and annotations are read leniently: a malformed one is as good as none. */
-        v = json_walk_member(o, "platform");
+        v = jwalk_member(o, "platform");
         if (v && json_object_is_type(v, json_type_object) && parse_platform(v, &d->platform) < 0)
                 return berth_error(err, ENOMEM, "out of memory");
-        v = json_walk_member(o, "annotations");
+        v = jwalk_member(o, "annotations");
         if (v && json_object_is_type(v, json_type_object) &&
             (dup_opt(get_string(v, "org.opencontainers.image.ref.name"), &d->ref_name) < 0 ||
              dup_opt(get_string(v, "io.containerd.image.name"), &d->image_name) < 0))
@@ -164,7 +164,7 @@ static int parse_descriptor_array(json_object *o, const JsonPath *p, const char 
         size_t len;
         int r;
 
-        r = json_walk_get_array(o, p, key, true, 10000, &a, err);
+        r = jwalk_get_array(o, p, key, true, 10000, &a, err);
         if (r < 0)
                 return r;
         len = json_object_array_length(a);
@@ -201,7 +201,7 @@ int manifest_parse(const char *data, size_t len, const char *content_type, Manif
         const char *mt;
         int r;
 
-        root = len > (1 << 22) ? NULL : json_walk_parse_object(data, len);
+        root = len > (1 << 22) ? NULL : jwalk_parse_object(data, len);
         if (!root)
                 return berth_error_plain(err, EINVAL, "manifest: not a valid JSON object");
 
@@ -216,7 +216,7 @@ int manifest_parse(const char *data, size_t len, const char *content_type, Manif
                 else if (json_object_object_get_ex(root, "config", NULL))
                         mt = MT_OCI_MANIFEST;
                 else
-                        return json_walk_error(err, &doc,
+                        return jwalk_error(err, &doc,
                                                "no `mediaType`, `manifests` or `config`");
         }
         if (!manifest_media_type_is_manifest(mt) && !manifest_media_type_is_index(mt))
@@ -241,7 +241,7 @@ int manifest_parse(const char *data, size_t len, const char *content_type, Manif
 
                 m->kind = MANIFEST_IMAGE;
                 if (!json_object_object_get_ex(root, "config", &v)) {
-                        r = json_walk_error(err, &c, "required field is missing");
+                        r = jwalk_error(err, &c, "required field is missing");
                         goto fail;
                 }
                 r = parse_descriptor(v, &c, &m->config, err);
@@ -283,10 +283,10 @@ int image_config_parse(const char *data, size_t len, ImageConfig **ret, BerthErr
         root = json_tokener_parse(data);
         if (!root || !json_object_is_type(root, json_type_object) || strlen(data) != len)
                 return berth_error_plain(err, EINVAL, "image config: not a valid JSON object");
-        r = json_walk_get_object(root, &doc, "rootfs", true, &rootfs, err);
+        r = jwalk_get_object(root, &doc, "rootfs", true, &rootfs, err);
         if (r < 0)
                 return r;
-        r = json_walk_get_array(rootfs, &rp, "diff_ids", true, SIZE_MAX, &ids, err);
+        r = jwalk_get_array(rootfs, &rp, "diff_ids", true, SIZE_MAX, &ids, err);
         if (r < 0)
                 return r;
         c = calloc(1, sizeof(*c));
@@ -305,7 +305,7 @@ int image_config_parse(const char *data, size_t len, ImageConfig **ret, BerthErr
                 const char *s = json_object_get_string(e);
                 if (!json_object_is_type(e, json_type_string) || !digest_is_valid(s)) {
                         image_config_free(c);
-                        return json_walk_error(err, &ep, "expected a digest");
+                        return jwalk_error(err, &ep, "expected a digest");
                 }
                 c->diff_ids[i] = strdup(s);
                 c->n_diff_ids = i + 1;

@@ -115,15 +115,15 @@ static int manifest_for_push(const PushJob *j, const char *mdata, char **ret,
         int r = 0;
 
         root = json_tokener_parse(mdata);
-        if (!root || !(layers = json_walk_member(root, "layers")) ||
+        if (!root || !(layers = jwalk_member(root, "layers")) ||
             !json_object_is_type(layers, json_type_array) ||
             json_object_array_length(layers) != j->rec->n_layers ||
-            !(config = json_walk_member(root, "config")))
+            !(config = jwalk_member(root, "config")))
                 return berth_error_plain(err, EINVAL, "manifest `%s` cannot be rewritten",
                                          j->rec->manifest_digest);
         if (oci) {
                 json_object_object_add(root, "mediaType", json_object_new_string(MT_OCI_MANIFEST));
-                if ((mt = json_walk_member(config, "mediaType")) &&
+                if ((mt = jwalk_member(config, "mediaType")) &&
                     streq(json_object_get_string(mt), MT_DOCKER_CONFIG))
                         json_object_object_add(config, "mediaType",
                                                json_object_new_string(MT_OCI_CONFIG));

@@ -29,8 +29,8 @@ int registry_config_tls_verify(const char *const *paths, const char *host)
         int r = -1;
 
         /* Read leniently: a file or entry of the wrong shape says nothing. */
-        if (root && (regs = json_walk_member(root, "registries")) &&
-            (entry = json_walk_member(regs, host)) && (v = json_walk_member(entry, "tls-verify")) &&
+        if (root && (regs = jwalk_member(root, "registries")) &&
+            (entry = jwalk_member(regs, host)) && (v = jwalk_member(entry, "tls-verify")) &&
             json_object_is_type(v, json_type_boolean))
                 r = json_object_get_boolean(v) ? 1 : 0;
         json_object_put(root);

@@ -273,7 +273,7 @@ static int fetch_token(Registry *r, const char *scope, const char *cache_key, Be
                 k = berth_error_plain(err, EPROTO, "token server `%s` answered HTTP %ld", realm, q.status);
                 goto out;
         }
-        v = json_walk_member(root, "token") ?: json_walk_member(root, "access_token");
+        v = jwalk_member(root, "token") ?: jwalk_member(root, "access_token");
         if (!v || !json_object_is_type(v, json_type_string)) {
                 k = berth_error_plain(err, EPROTO, "token server `%s` sent no token", realm);
                 goto out;
@@ -429,9 +429,9 @@ int registry_http_error(Registry *r, Request *q, const char *what, BerthError **
         int k;
 
         /* The distribution spec's {"errors": [{"message": ...}]}, read leniently. */
-        if (root && (errs = json_walk_member(root, "errors")) &&
+        if (root && (errs = jwalk_member(root, "errors")) &&
             json_object_is_type(errs, json_type_array) &&
-            (e = json_object_array_get_idx(errs, 0)) && (m = json_walk_member(e, "message")))
+            (e = json_object_array_get_idx(errs, 0)) && (m = jwalk_member(e, "message")))
                 msg = json_object_get_string(m);
         int code = q->status == 401 || q->status == 403 ? EACCES
                    : q->status == 404                   ? ENOENT

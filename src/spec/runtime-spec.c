@@ -211,7 +211,7 @@ static const JsonField user_fields[] = {
 static int parse_gid(struct json_object *v, const JsonPath *p, void *elem, BerthError **err)
 {
         uint64_t u;
-        int r = json_walk_to_u64(v, p, UINT32_MAX, "an unsigned 32-bit integer", &u, err);
+        int r = jwalk_to_u64(v, p, UINT32_MAX, "an unsigned 32-bit integer", &u, err);
         if (r >= 0)
                 *(uint32_t *)elem = (uint32_t)u;
         return r;
@@ -225,10 +225,10 @@ static int parse_user(struct json_object *v, const JsonPath *p, SpecUser *u, Ber
         r = spec_json_parse_object(v, p, FIELDS(user_fields), u, err);
         if (r < 0)
                 return r;
-        g = json_walk_member(v, "additionalGids");
+        g = jwalk_member(v, "additionalGids");
         if (g) {
                 JsonPath c = JSON_PATH_KEY(p, "additionalGids");
-                r = json_walk_parse_array(g, &c, sizeof(uint32_t), parse_gid,
+                r = jwalk_parse_array(g, &c, sizeof(uint32_t), parse_gid,
                                      (void **)&u->additional_gids, &u->n_additional_gids, err);
         }
         return r;
@@ -265,7 +265,7 @@ static int parse_rlimit(struct json_object *v, const JsonPath *p, void *elem, Be
         JsonPath c = JSON_PATH_KEY(p, "type");
         char buf[256];
         string_json_escape(rl->type, buf, sizeof(buf));
-        return json_walk_error(err, &c, "unknown rlimit \"%s\"", buf);
+        return jwalk_error(err, &c, "unknown rlimit \"%s\"", buf);
 }
 
 static const JsonField scheduler_fields[] = {
@@ -317,16 +317,16 @@ static int parse_process(struct json_object *v, const JsonPath *p, SpecProcess *
                 return r;
         if (!proc->args[0]) {
                 JsonPath c = JSON_PATH_KEY(p, "args");
-                return json_walk_error(err, &c, "must contain at least one element");
+                return jwalk_error(err, &c, "must contain at least one element");
         }
         if (proc->has_oom_score_adj &&
             (proc->oom_score_adj < -1000 || proc->oom_score_adj > 1000)) {
                 JsonPath c = JSON_PATH_KEY(p, "oomScoreAdj");
-                return json_walk_error(err, &c, "must be between -1000 and 1000, got %d",
+                return jwalk_error(err, &c, "must be between -1000 and 1000, got %d",
                                        proc->oom_score_adj);
         }
 
-        if ((m = json_walk_member(v, "consoleSize"))) {
+        if ((m = jwalk_member(v, "consoleSize"))) {
                 JsonPath c = JSON_PATH_KEY(p, "consoleSize");
                 r = spec_json_parse_object(m, &c, FIELDS(console_size_fields), proc, err);
                 if (r < 0)
@@ -334,14 +334,14 @@ static int parse_process(struct json_object *v, const JsonPath *p, SpecProcess *
                 proc->has_console_size = true;
         }
 
-        if ((m = json_walk_member(v, "user"))) {
+        if ((m = jwalk_member(v, "user"))) {
                 JsonPath c = JSON_PATH_KEY(p, "user");
                 r = parse_user(m, &c, &proc->user, err);
                 if (r < 0)
                         return r;
         }
 
-        if ((m = json_walk_member(v, "capabilities"))) {
+        if ((m = jwalk_member(v, "capabilities"))) {
                 JsonPath c = JSON_PATH_KEY(p, "capabilities");
                 proc->capabilities = calloc(1, sizeof(SpecCapabilities));
                 if (!proc->capabilities)
@@ -352,9 +352,9 @@ static int parse_process(struct json_object *v, const JsonPath *p, SpecProcess *
                         return r;
         }
 
-        if ((m = json_walk_member(v, "rlimits"))) {
+        if ((m = jwalk_member(v, "rlimits"))) {
                 JsonPath c = JSON_PATH_KEY(p, "rlimits");
-                r = json_walk_parse_array(m, &c, sizeof(SpecRlimit), parse_rlimit,
+                r = jwalk_parse_array(m, &c, sizeof(SpecRlimit), parse_rlimit,
                                      (void **)&proc->rlimits, &proc->n_rlimits, err);
                 if (r < 0)
                         return r;
@@ -362,12 +362,12 @@ static int parse_process(struct json_object *v, const JsonPath *p, SpecProcess *
                         for (size_t j = 0; j < i; j++)
                                 if (proc->rlimits[i].resource == proc->rlimits[j].resource) {
                                         JsonPath e = JSON_PATH_INDEX(&c, i);
-                                        return json_walk_error(err, &e, "duplicate rlimit \"%s\"",
+                                        return jwalk_error(err, &e, "duplicate rlimit \"%s\"",
                                                                proc->rlimits[i].type);
                                 }
         }
 
-        if ((m = json_walk_member(v, "ioPriority"))) {
+        if ((m = jwalk_member(v, "ioPriority"))) {
                 JsonPath c = JSON_PATH_KEY(p, "ioPriority");
                 r = spec_json_parse_object(m, &c, FIELDS(io_priority_fields), proc, err);
                 if (r < 0)
@@ -378,13 +378,13 @@ static int parse_process(struct json_object *v, const JsonPath *p, SpecProcess *
                         return r;
                 if (proc->io_priority < 0 || proc->io_priority > 7) {
                         JsonPath e = JSON_PATH_KEY(&c, "priority");
-                        return json_walk_error(err, &e, "must be between 0 and 7, got %d",
+                        return jwalk_error(err, &e, "must be between 0 and 7, got %d",
                                                proc->io_priority);
                 }
                 proc->has_io_priority = true;
         }
 
-        if ((m = json_walk_member(v, "scheduler"))) {
+        if ((m = jwalk_member(v, "scheduler"))) {
                 JsonPath c = JSON_PATH_KEY(p, "scheduler");
                 proc->scheduler = calloc(1, sizeof(SpecScheduler));
                 if (!proc->scheduler)
@@ -402,7 +402,7 @@ static int parse_process(struct json_object *v, const JsonPath *p, SpecProcess *
                         return r;
         }
 
-        if ((m = json_walk_member(v, "execCPUAffinity"))) {
+        if ((m = jwalk_member(v, "execCPUAffinity"))) {
                 JsonPath c = JSON_PATH_KEY(p, "execCPUAffinity");
                 r = spec_json_parse_object(m, &c, FIELDS(cpu_affinity_fields), proc, err);
                 if (r < 0)
@@ -430,7 +430,7 @@ static int parse_hook(struct json_object *v, const JsonPath *p, void *elem, Bert
                 return r;
         if (h->has_timeout && h->timeout <= 0) {
                 JsonPath c = JSON_PATH_KEY(p, "timeout");
-                return json_walk_error(err, &c, "must be greater than zero, got %d", h->timeout);
+                return jwalk_error(err, &c, "must be greater than zero, got %d", h->timeout);
         }
         return 0;
 }
@@ -439,16 +439,16 @@ static int parse_hooks(struct json_object *v, const JsonPath *p, Spec *s, BerthE
 {
         int r;
 
-        r = json_walk_expect(v, p, json_type_object, err);
+        r = jwalk_expect(v, p, json_type_object, err);
         if (r < 0)
                 return r;
         for (size_t k = 0; k < _SPEC_HOOK_MAX; k++) {
-                struct json_object *m = json_walk_member(v, hook_names[k]);
+                struct json_object *m = jwalk_member(v, hook_names[k]);
                 JsonPath c = JSON_PATH_KEY(p, hook_names[k]);
 
                 if (!m)
                         continue;
-                r = json_walk_parse_array(m, &c, sizeof(SpecHook), parse_hook,
+                r = jwalk_parse_array(m, &c, sizeof(SpecHook), parse_hook,
                                      (void **)&s->hooks[k].hooks, &s->hooks[k].n, err);
                 if (r < 0)
                         return r;
@@ -479,20 +479,20 @@ static int parse_spec(struct json_object *doc, Spec *s, BerthError **err)
                 return r;
         if (isempty(s->oci_version)) {
                 JsonPath c = JSON_PATH_KEY(NULL, "ociVersion");
-                return json_walk_error(err, &c, "must not be empty");
+                return jwalk_error(err, &c, "must not be empty");
         }
 
         {
                 JsonPath c = JSON_PATH_KEY(NULL, "root");
-                m = json_walk_member(doc, "root");
+                m = jwalk_member(doc, "root");
                 if (!m)
-                        return json_walk_error(err, &c, "required field is missing");
+                        return jwalk_error(err, &c, "required field is missing");
                 r = spec_json_parse_object(m, &c, FIELDS(root_fields), s, err);
                 if (r < 0)
                         return r;
                 if (isempty(s->root_path)) {
                         JsonPath e = JSON_PATH_KEY(&c, "path");
-                        return json_walk_error(err, &e, "must not be empty");
+                        return jwalk_error(err, &e, "must not be empty");
                 }
         }
 
@@ -501,7 +501,7 @@ static int parse_spec(struct json_object *doc, Spec *s, BerthError **err)
         if (r < 0)
                 return r;
 
-        if ((m = json_walk_member(doc, "process"))) {
+        if ((m = jwalk_member(doc, "process"))) {
                 JsonPath c = JSON_PATH_KEY(NULL, "process");
                 s->process = calloc(1, sizeof(SpecProcess));
                 if (!s->process)
@@ -511,21 +511,21 @@ static int parse_spec(struct json_object *doc, Spec *s, BerthError **err)
                         return r;
         }
 
-        if ((m = json_walk_member(doc, "hooks"))) {
+        if ((m = jwalk_member(doc, "hooks"))) {
                 JsonPath c = JSON_PATH_KEY(NULL, "hooks");
                 r = parse_hooks(m, &c, s, err);
                 if (r < 0)
                         return r;
         }
 
-        if ((m = json_walk_member(doc, "annotations"))) {
+        if ((m = jwalk_member(doc, "annotations"))) {
                 JsonPath c = JSON_PATH_KEY(NULL, "annotations");
                 r = spec_json_parse_string_map(m, &c, &s->annotations, &s->n_annotations, err);
                 if (r < 0)
                         return r;
         }
 
-        if ((m = json_walk_member(doc, "linux"))) {
+        if ((m = jwalk_member(doc, "linux"))) {
                 JsonPath c = JSON_PATH_KEY(NULL, "linux");
                 s->linux_ = calloc(1, sizeof(SpecLinux));
                 if (!s->linux_)
@@ -601,13 +601,13 @@ static int spec_parse_named(const char *data, size_t len, const char *name, Spec
                                    "%s: malformed JSON at offset %zu: trailing data after the "
                                    "document",
                                    name, end + skip_whitespace(data + end, len - end));
-        bad = json_walk_text_check(data, end, &problem);
+        bad = jwalk_text_check(data, end, &problem);
         if (bad >= 0)
                 return berth_error(err, 0, "%s: malformed JSON at offset %zd: %s", name, bad,
                                    problem);
         if (!json_object_is_type(doc, json_type_object))
                 return berth_error(err, 0, "%s: expected a JSON object at the top level, got %s",
-                                   name, json_walk_type_label(doc));
+                                   name, jwalk_type_label(doc));
 
         r = parse_spec(doc, s, err);
         if (r < 0)

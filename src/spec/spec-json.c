@@ -18,47 +18,47 @@ static int json_field_parse(struct json_object *v, const JsonPath *p, const Json
 
         switch (f->type) {
         case JSON_FIELD_STRING:
-                return json_walk_to_string(v, p, field, err);
+                return jwalk_to_string(v, p, field, err);
         case JSON_FIELD_ABSPATH:
-                r = json_walk_to_string(v, p, field, err);
+                r = jwalk_to_string(v, p, field, err);
                 if (r < 0)
                         return r;
                 if ((*(char **)field)[0] != '/')
-                        return json_walk_error(err, p, "must be an absolute path");
+                        return jwalk_error(err, p, "must be an absolute path");
                 return 0;
         case JSON_FIELD_STRV:
-                return json_walk_to_strv(v, p, field, err);
+                return jwalk_to_strv(v, p, field, err);
         case JSON_FIELD_BOOL:
-                return json_walk_to_bool(v, p, field, err);
+                return jwalk_to_bool(v, p, field, err);
         case JSON_FIELD_U16:
-                r = json_walk_to_u64(v, p, UINT16_MAX, "an unsigned 16-bit integer", &u, err);
+                r = jwalk_to_u64(v, p, UINT16_MAX, "an unsigned 16-bit integer", &u, err);
                 if (r >= 0)
                         *(uint16_t *)field = (uint16_t)u;
                 return r;
         case JSON_FIELD_U32:
-                r = json_walk_to_u64(v, p, UINT32_MAX, "an unsigned 32-bit integer", &u, err);
+                r = jwalk_to_u64(v, p, UINT32_MAX, "an unsigned 32-bit integer", &u, err);
                 if (r >= 0)
                         *(uint32_t *)field = (uint32_t)u;
                 return r;
         case JSON_FIELD_U64:
-                return json_walk_to_u64(v, p, UINT64_MAX, "an unsigned 64-bit integer", field, err);
+                return jwalk_to_u64(v, p, UINT64_MAX, "an unsigned 64-bit integer", field, err);
         case JSON_FIELD_I32:
-                r = json_walk_to_i64(v, p, INT32_MIN, INT32_MAX, "a 32-bit integer", &s, err);
+                r = jwalk_to_i64(v, p, INT32_MIN, INT32_MAX, "a 32-bit integer", &s, err);
                 if (r >= 0)
                         *(int32_t *)field = (int32_t)s;
                 return r;
         case JSON_FIELD_INT:
-                r = json_walk_to_i64(v, p, INT_MIN, INT_MAX, "an integer", &s, err);
+                r = jwalk_to_i64(v, p, INT_MIN, INT_MAX, "an integer", &s, err);
                 if (r >= 0)
                         *(int *)field = (int)s;
                 return r;
         case JSON_FIELD_I64:
-                return json_walk_to_i64(v, p, INT64_MIN, INT64_MAX, "a 64-bit integer", field, err);
+                return jwalk_to_i64(v, p, INT64_MIN, INT64_MAX, "a 64-bit integer", field, err);
         case JSON_FIELD_LIMIT:
-                return json_walk_to_i64(v, p, -1, INT64_MAX,
+                return jwalk_to_i64(v, p, -1, INT64_MAX,
                                    "-1 (unlimited) or a non-negative 64-bit integer", field, err);
         }
-        return json_walk_error(err, p, "internal error: unknown field type");
+        return jwalk_error(err, p, "internal error: unknown field type");
 }
 
 int spec_json_parse_fields(struct json_object *obj, const JsonPath *p, const JsonField *fields,
@@ -67,12 +67,12 @@ int spec_json_parse_fields(struct json_object *obj, const JsonPath *p, const Jso
         for (size_t i = 0; i < n_fields; i++) {
                 const JsonField *f = &fields[i];
                 JsonPath c = JSON_PATH_KEY(p, f->key);
-                struct json_object *v = json_walk_member(obj, f->key);
+                struct json_object *v = jwalk_member(obj, f->key);
                 int r;
 
                 if (!v) {
                         if (f->required)
-                                return json_walk_error(err, &c, "required field is missing");
+                                return jwalk_error(err, &c, "required field is missing");
                         continue;
                 }
                 r = json_field_parse(v, &c, f, (char *)base + f->offset, err);
@@ -87,7 +87,7 @@ int spec_json_parse_fields(struct json_object *obj, const JsonPath *p, const Jso
 int spec_json_parse_object(struct json_object *v, const JsonPath *p, const JsonField *fields,
                       size_t n_fields, void *base, BerthError **err)
 {
-        int r = json_walk_expect(v, p, json_type_object, err);
+        int r = jwalk_expect(v, p, json_type_object, err);
         if (r < 0)
                 return r;
         return spec_json_parse_fields(v, p, fields, n_fields, base, err);
@@ -123,7 +123,7 @@ int spec_json_check_one_of(const char *value, const char *const *allowed, const 
                 if (streq(value, allowed[i]))
                         return 0;
         string_json_escape(value, buf, sizeof(buf));
-        return json_walk_error(err, p, "unknown %s \"%s\"", what, buf);
+        return jwalk_error(err, p, "unknown %s \"%s\"", what, buf);
 }
 
 /* Checks the value parsed from member key of the object at p (NULL when absent). */
@@ -158,7 +158,7 @@ int spec_json_check_strv_absolute(char **l, const JsonPath *p, const char *key, 
         for (size_t i = 0; l && l[i]; i++)
                 if (l[i][0] != '/') {
                         JsonPath e = JSON_PATH_INDEX(&c, i);
-                        return json_walk_error(err, &e, "must be an absolute path");
+                        return jwalk_error(err, &e, "must be an absolute path");
                 }
         return 0;
 }
@@ -166,9 +166,9 @@ int spec_json_check_strv_absolute(char **l, const JsonPath *p, const char *key, 
 int spec_json_require_one_of(struct json_object *obj, const JsonPath *p, const char *a,
                              const char *b, BerthError **err)
 {
-        if (json_walk_member(obj, a) || json_walk_member(obj, b))
+        if (jwalk_member(obj, a) || jwalk_member(obj, b))
                 return 0;
-        return json_walk_error(err, p, "at least one of \"%s\" and \"%s\" is required", a, b);
+        return jwalk_error(err, p, "at least one of \"%s\" and \"%s\" is required", a, b);
 }
 
 /* A string-to-string object (annotations, sysctl, unified). */
@@ -178,7 +178,7 @@ int spec_json_parse_string_map(struct json_object *v, const JsonPath *p, SpecKey
         size_t n, i = 0;
         int r;
 
-        r = json_walk_expect(v, p, json_type_object, err);
+        r = jwalk_expect(v, p, json_type_object, err);
         if (r < 0)
                 return r;
         n = (size_t)json_object_object_length(v);
@@ -196,7 +196,7 @@ int spec_json_parse_string_map(struct json_object *v, const JsonPath *p, SpecKey
                 (*ret)[i].key = strdup(key);
                 if (!(*ret)[i].key)
                         return berth_error(err, -ENOMEM, "out of memory");
-                r = json_walk_to_string(val, &c, &(*ret)[i].value, err);
+                r = jwalk_to_string(val, &c, &(*ret)[i].value, err);
                 if (r < 0)
                         return r;
                 i++;
@@ -218,10 +218,10 @@ int spec_json_parse_member_array(struct json_object *obj, const JsonPath *p, con
                             size_t elem_size, JsonElemParser parse, void **ret, size_t *ret_n,
                             BerthError **err)
 {
-        struct json_object *v = json_walk_member(obj, key);
+        struct json_object *v = jwalk_member(obj, key);
         JsonPath c = JSON_PATH_KEY(p, key);
 
         if (!v)
                 return 0;
-        return json_walk_parse_array(v, &c, elem_size, parse, ret, ret_n, err);
+        return jwalk_parse_array(v, &c, elem_size, parse, ret, ret_n, err);
 }

@@ -130,12 +130,12 @@ static int parse_id_mapping(struct json_object *v, const JsonPath *p, void *elem
 int spec_parse_id_mappings(struct json_object *obj, const JsonPath *p, const char *key,
                            SpecIdMapping **ret, size_t *ret_n, BerthError **err)
 {
-        struct json_object *v = json_walk_member(obj, key);
+        struct json_object *v = jwalk_member(obj, key);
         JsonPath c = JSON_PATH_KEY(p, key);
 
         if (!v)
                 return 0;
-        return json_walk_parse_array(v, &c, sizeof(SpecIdMapping), parse_id_mapping, (void **)ret,
+        return jwalk_parse_array(v, &c, sizeof(SpecIdMapping), parse_id_mapping, (void **)ret,
                                      ret_n, err);
 }
 
@@ -166,12 +166,12 @@ static int parse_device_cgroup(struct json_object *v, const JsonPath *p, void *e
          * one opened every device again) or as nothing. */
         if (isempty(d->access)) {
                 JsonPath c = JSON_PATH_KEY(p, "access");
-                return json_walk_error(err, &c, "must not be empty: give one or more of r, w "
+                return jwalk_error(err, &c, "must not be empty: give one or more of r, w "
                                                 "and m");
         }
         if (strspn(d->access, "rwm") != strlen(d->access)) {
                 JsonPath c = JSON_PATH_KEY(p, "access");
-                return json_walk_error(err, &c, "must consist of the letters r, w and m");
+                return jwalk_error(err, &c, "must consist of the letters r, w and m");
         }
         return 0;
 }
@@ -285,7 +285,7 @@ static int parse_rdma(struct json_object *v, const JsonPath *p, SpecResources *r
         size_t n, i = 0;
         int r;
 
-        r = json_walk_expect(v, p, json_type_object, err);
+        r = jwalk_expect(v, p, json_type_object, err);
         if (r < 0)
                 return r;
         n = (size_t)json_object_object_length(v);
@@ -320,7 +320,7 @@ static int parse_resources(struct json_object *v, const JsonPath *p, SpecResourc
         struct json_object *m;
         int r;
 
-        r = json_walk_expect(v, p, json_type_object, err);
+        r = jwalk_expect(v, p, json_type_object, err);
         if (r < 0)
                 return r;
 
@@ -330,20 +330,20 @@ static int parse_resources(struct json_object *v, const JsonPath *p, SpecResourc
         if (r < 0)
                 return r;
 
-        if ((m = json_walk_member(v, "memory"))) {
+        if ((m = jwalk_member(v, "memory"))) {
                 JsonPath c = JSON_PATH_KEY(p, "memory");
                 r = spec_json_parse_object(m, &c, FIELDS(memory_fields), res, err);
                 if (r < 0)
                         return r;
                 if (res->memory.has_swappiness && res->memory.swappiness > 100) {
                         JsonPath e = JSON_PATH_KEY(&c, "swappiness");
-                        return json_walk_error(err, &e, "must be between 0 and 100, got %" PRIu64,
+                        return jwalk_error(err, &e, "must be between 0 and 100, got %" PRIu64,
                                                res->memory.swappiness);
                 }
                 res->memory.present = true;
         }
 
-        if ((m = json_walk_member(v, "cpu"))) {
+        if ((m = jwalk_member(v, "cpu"))) {
                 JsonPath c = JSON_PATH_KEY(p, "cpu");
                 r = spec_json_parse_object(m, &c, FIELDS(cpu_fields), res, err);
                 if (r < 0)
@@ -351,7 +351,7 @@ static int parse_resources(struct json_object *v, const JsonPath *p, SpecResourc
                 res->cpu.present = true;
         }
 
-        if ((m = json_walk_member(v, "pids"))) {
+        if ((m = jwalk_member(v, "pids"))) {
                 JsonPath c = JSON_PATH_KEY(p, "pids");
                 r = spec_json_parse_object(m, &c, FIELDS(pids_fields), res, err);
                 if (r < 0)
@@ -359,7 +359,7 @@ static int parse_resources(struct json_object *v, const JsonPath *p, SpecResourc
                 res->pids.present = true;
         }
 
-        if ((m = json_walk_member(v, "blockIO"))) {
+        if ((m = jwalk_member(v, "blockIO"))) {
                 JsonPath c = JSON_PATH_KEY(p, "blockIO");
                 r = spec_json_parse_object(m, &c, FIELDS(block_io_fields), res, err);
                 if (r < 0)
@@ -398,7 +398,7 @@ static int parse_resources(struct json_object *v, const JsonPath *p, SpecResourc
         if (r < 0)
                 return r;
 
-        if ((m = json_walk_member(v, "network"))) {
+        if ((m = jwalk_member(v, "network"))) {
                 JsonPath c = JSON_PATH_KEY(p, "network");
                 r = spec_json_parse_object(m, &c, FIELDS(network_fields), res, err);
                 if (r < 0)
@@ -411,14 +411,14 @@ static int parse_resources(struct json_object *v, const JsonPath *p, SpecResourc
                 res->network.present = true;
         }
 
-        if ((m = json_walk_member(v, "rdma"))) {
+        if ((m = jwalk_member(v, "rdma"))) {
                 JsonPath c = JSON_PATH_KEY(p, "rdma");
                 r = parse_rdma(m, &c, res, err);
                 if (r < 0)
                         return r;
         }
 
-        if ((m = json_walk_member(v, "unified"))) {
+        if ((m = jwalk_member(v, "unified"))) {
                 JsonPath c = JSON_PATH_KEY(p, "unified");
                 r = spec_json_parse_string_map(m, &c, &res->unified, &res->n_unified, err);
                 if (r < 0)
@@ -507,7 +507,7 @@ static int parse_seccomp_arg(struct json_object *v, const JsonPath *p, void *ele
                 return r;
         if (a->index >= 6) {
                 JsonPath c = JSON_PATH_KEY(p, "index");
-                return json_walk_error(err, &c, "must be between 0 and 5, got %" PRIu32, a->index);
+                return jwalk_error(err, &c, "must be between 0 and 5, got %" PRIu32, a->index);
         }
         return spec_json_check_member_one_of(p, "op", a->op, seccomp_ops, "seccomp operator", err);
 }
@@ -528,7 +528,7 @@ static int parse_syscall(struct json_object *v, const JsonPath *p, void *elem, B
                 return r;
         if (!s->names[0]) {
                 JsonPath c = JSON_PATH_KEY(p, "names");
-                return json_walk_error(err, &c, "must contain at least one element");
+                return jwalk_error(err, &c, "must contain at least one element");
         }
         r = spec_json_check_member_one_of(p, "action", s->action, seccomp_actions, "seccomp action",
                                      err);
@@ -551,7 +551,7 @@ static int parse_seccomp(struct json_object *v, const JsonPath *p, SpecSeccomp *
                 return r;
         if (s->listener_metadata && !s->listener_path) {
                 JsonPath c = JSON_PATH_KEY(p, "listenerMetadata");
-                return json_walk_error(err, &c, "must not be set without listenerPath");
+                return jwalk_error(err, &c, "must not be set without listenerPath");
         }
         return spec_json_parse_member_array(v, p, "syscalls", sizeof(SpecSeccompSyscall),
                                             parse_syscall, (void **)&s->syscalls, &s->n_syscalls,
@@ -566,7 +566,7 @@ static int parse_namespaces(struct json_object *v, const JsonPath *p, SpecLinux 
         size_t n;
         int r;
 
-        r = json_walk_array_length(v, p, &n, err);
+        r = jwalk_array_length(v, p, &n, err);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n; i++) {
@@ -575,30 +575,30 @@ static int parse_namespaces(struct json_object *v, const JsonPath *p, SpecLinux 
                 _cleanup_free_ char *type = NULL;
                 int t;
 
-                r = json_walk_expect(e, &c, json_type_object, err);
+                r = jwalk_expect(e, &c, json_type_object, err);
                 if (r < 0)
                         return r;
-                if (!json_walk_member(e, "type"))
-                        return json_walk_error(err, &ct, "required field is missing");
-                r = json_walk_to_string(json_walk_member(e, "type"), &ct, &type, err);
+                if (!jwalk_member(e, "type"))
+                        return jwalk_error(err, &ct, "required field is missing");
+                r = jwalk_to_string(jwalk_member(e, "type"), &ct, &type, err);
                 if (r < 0)
                         return r;
                 t = spec_namespace_from_name(type);
                 if (t < 0) {
                         char buf[256];
                         string_json_escape(type, buf, sizeof(buf));
-                        return json_walk_error(err, &ct, "unknown namespace type \"%s\"", buf);
+                        return jwalk_error(err, &ct, "unknown namespace type \"%s\"", buf);
                 }
                 if (l->namespaces[t].present)
-                        return json_walk_error(err, &ct, "duplicate namespace type \"%s\"", type);
+                        return jwalk_error(err, &ct, "duplicate namespace type \"%s\"", type);
                 l->namespaces[t].present = true;
-                if ((path = json_walk_member(e, "path"))) {
+                if ((path = jwalk_member(e, "path"))) {
                         JsonPath cp = JSON_PATH_KEY(&c, "path");
-                        r = json_walk_to_string(path, &cp, &l->namespaces[t].path, err);
+                        r = jwalk_to_string(path, &cp, &l->namespaces[t].path, err);
                         if (r < 0)
                                 return r;
                         if (l->namespaces[t].path[0] != '/')
-                                return json_walk_error(err, &cp, "must be an absolute path");
+                                return jwalk_error(err, &cp, "must be an absolute path");
                 }
         }
         return 0;
@@ -630,8 +630,8 @@ static int parse_device(struct json_object *v, const JsonPath *p, void *elem, Be
                         const char *k = i == 0 ? "major" : "minor";
                         JsonPath c = JSON_PATH_KEY(p, k);
 
-                        if (!json_walk_member(v, k))
-                                return json_walk_error(
+                        if (!jwalk_member(v, k))
+                                return jwalk_error(
                                         err, &c, "required field is missing (device type \"%s\")",
                                         d->type);
                 }
@@ -643,7 +643,7 @@ static int parse_time_offsets(struct json_object *v, const JsonPath *p, SpecLinu
 {
         int r;
 
-        r = json_walk_expect(v, p, json_type_object, err);
+        r = jwalk_expect(v, p, json_type_object, err);
         if (r < 0)
                 return r;
         json_object_object_foreach (v, key, val) {
@@ -654,22 +654,22 @@ static int parse_time_offsets(struct json_object *v, const JsonPath *p, SpecLinu
                 uint64_t nsecs = 0;
 
                 if (!mono && !streq(key, "boottime"))
-                        return json_walk_error(err, &c,
+                        return jwalk_error(err, &c,
                                                "unknown clock, expected \"monotonic\" or "
                                                "\"boottime\"");
-                r = json_walk_expect(val, &c, json_type_object, err);
+                r = jwalk_expect(val, &c, json_type_object, err);
                 if (r < 0)
                         return r;
-                if ((m = json_walk_member(val, "secs"))) {
+                if ((m = jwalk_member(val, "secs"))) {
                         JsonPath e = JSON_PATH_KEY(&c, "secs");
-                        r = json_walk_to_i64(m, &e, INT64_MIN, INT64_MAX, "a 64-bit integer", &secs,
+                        r = jwalk_to_i64(m, &e, INT64_MIN, INT64_MAX, "a 64-bit integer", &secs,
                                         err);
                         if (r < 0)
                                 return r;
                 }
-                if ((m = json_walk_member(val, "nanosecs"))) {
+                if ((m = jwalk_member(val, "nanosecs"))) {
                         JsonPath e = JSON_PATH_KEY(&c, "nanosecs");
-                        r = json_walk_to_u64(m, &e, UINT32_MAX, "an unsigned 32-bit integer",
+                        r = jwalk_to_u64(m, &e, UINT32_MAX, "an unsigned 32-bit integer",
                                              &nsecs, err);
                         if (r < 0)
                                 return r;
@@ -734,21 +734,21 @@ int spec_parse_linux(struct json_object *v, const JsonPath *p, SpecLinux *l, Ber
         if (r < 0)
                 return r;
 
-        if ((m = json_walk_member(v, "timeOffsets"))) {
+        if ((m = jwalk_member(v, "timeOffsets"))) {
                 JsonPath c = JSON_PATH_KEY(p, "timeOffsets");
                 r = parse_time_offsets(m, &c, l, err);
                 if (r < 0)
                         return r;
         }
 
-        if ((m = json_walk_member(v, "sysctl"))) {
+        if ((m = jwalk_member(v, "sysctl"))) {
                 JsonPath c = JSON_PATH_KEY(p, "sysctl");
                 r = spec_json_parse_string_map(m, &c, &l->sysctl, &l->n_sysctl, err);
                 if (r < 0)
                         return r;
         }
 
-        if ((m = json_walk_member(v, "resources"))) {
+        if ((m = jwalk_member(v, "resources"))) {
                 JsonPath c = JSON_PATH_KEY(p, "resources");
                 l->resources = calloc(1, sizeof(SpecResources));
                 if (!l->resources)
@@ -758,7 +758,7 @@ int spec_parse_linux(struct json_object *v, const JsonPath *p, SpecLinux *l, Ber
                         return r;
         }
 
-        if ((m = json_walk_member(v, "namespaces"))) {
+        if ((m = jwalk_member(v, "namespaces"))) {
                 JsonPath c = JSON_PATH_KEY(p, "namespaces");
                 r = parse_namespaces(m, &c, l, err);
                 if (r < 0)
@@ -767,13 +767,13 @@ int spec_parse_linux(struct json_object *v, const JsonPath *p, SpecLinux *l, Ber
 
         /* As runc: offsets apply to a time namespace made for the container, never silently
          * to none or to one that is joined. */
-        if (json_walk_member(v, "timeOffsets")) {
+        if (jwalk_member(v, "timeOffsets")) {
                 JsonPath c = JSON_PATH_KEY(p, "timeOffsets");
                 if (!l->namespaces[SPEC_NS_TIME].present)
-                        return json_walk_error(err, &c, "needs a time namespace in "
+                        return jwalk_error(err, &c, "needs a time namespace in "
                                                         "linux.namespaces");
                 if (l->namespaces[SPEC_NS_TIME].path)
-                        return json_walk_error(err, &c, "cannot be set for a time namespace "
+                        return jwalk_error(err, &c, "cannot be set for a time namespace "
                                                         "that is joined (it has a path)");
         }
 
@@ -782,7 +782,7 @@ int spec_parse_linux(struct json_object *v, const JsonPath *p, SpecLinux *l, Ber
         if (r < 0)
                 return r;
 
-        if ((m = json_walk_member(v, "seccomp"))) {
+        if ((m = jwalk_member(v, "seccomp"))) {
                 JsonPath c = JSON_PATH_KEY(p, "seccomp");
                 l->seccomp = calloc(1, sizeof(SpecSeccomp));
                 if (!l->seccomp)
@@ -792,7 +792,7 @@ int spec_parse_linux(struct json_object *v, const JsonPath *p, SpecLinux *l, Ber
                         return r;
         }
 
-        if ((m = json_walk_member(v, "intelRdt"))) {
+        if ((m = jwalk_member(v, "intelRdt"))) {
                 JsonPath c = JSON_PATH_KEY(p, "intelRdt");
                 const char *id;
 
@@ -803,12 +803,12 @@ int spec_parse_linux(struct json_object *v, const JsonPath *p, SpecLinux *l, Ber
                 id = l->intel_rdt.clos_id;
                 if (id && (isempty(id) || strchr(id, '/') || streq(id, ".") || streq(id, ".."))) {
                         JsonPath e = JSON_PATH_KEY(&c, "closID");
-                        return json_walk_error(err, &e, "must be a plain directory name");
+                        return jwalk_error(err, &e, "must be a plain directory name");
                 }
                 l->intel_rdt.present = true;
         }
 
-        if ((m = json_walk_member(v, "personality"))) {
+        if ((m = jwalk_member(v, "personality"))) {
                 JsonPath c = JSON_PATH_KEY(p, "personality");
                 r = spec_json_parse_object(m, &c, FIELDS(personality_fields), l, err);
                 if (r < 0)

@@ -25,7 +25,8 @@ FORBIDDEN = ("json_", "curl_", "sqlite3_", "archive_", "sched_", "cap_", "seccom
 EXTRA = {
     "string-util": ("strv_", "string_"),
     "error": ("berth_error",),
-    "json-walk": ("json_walk_",),
+    # json_* is json-c's: the walker of json-walk.c is jwalk_.
+    "json-walk": ("jwalk_",),
     "archive-tar": ("archive_tar_",),
 }
 

@@ -19,25 +19,25 @@ TEST(doc_frame_errors_name_the_path)
         BerthError *err = NULL;
 
         ASSERT_NOT_NULL(root);
-        ASSERT_EQ(json_walk_get_array(root, &doc, "layers", true, 16, &layers, &err), 1);
+        ASSERT_EQ(jwalk_get_array(root, &doc, "layers", true, 16, &layers, &err), 1);
         JsonPath l = JSON_PATH_KEY(&doc, "layers");
         JsonPath e0 = JSON_PATH_INDEX(&l, 0), e1 = JSON_PATH_INDEX(&l, 1), e2 = JSON_PATH_INDEX(&l, 2);
-        ASSERT_EQ(json_walk_get_string(json_object_array_get_idx(layers, 0), &e0, "digest", true, &s,
+        ASSERT_EQ(jwalk_get_string(json_object_array_get_idx(layers, 0), &e0, "digest", true, &s,
                                    &err),
                   1);
         ASSERT_STREQ(s, "a");
-        ASSERT_EQ(json_walk_get_string(json_object_array_get_idx(layers, 1), &e1, "digest", false, &s,
+        ASSERT_EQ(jwalk_get_string(json_object_array_get_idx(layers, 1), &e1, "digest", false, &s,
                                    &err),
                   0);
-        ASSERT_FAIL(json_walk_get_string(json_object_array_get_idx(layers, 1), &e1, "digest", true, &s,
+        ASSERT_FAIL(jwalk_get_string(json_object_array_get_idx(layers, 1), &e1, "digest", true, &s,
                                      &err));
         ASSERT_STREQ(err->msg, "manifest: `layers[1].digest`: required field is missing");
         berth_error_free(&err);
-        ASSERT_FAIL(json_walk_get_string(json_object_array_get_idx(layers, 2), &e2, "digest", true, &s,
+        ASSERT_FAIL(jwalk_get_string(json_object_array_get_idx(layers, 2), &e2, "digest", true, &s,
                                      &err));
         ASSERT_STREQ(err->msg, "manifest: `layers[2].digest`: expected a string, got integer");
         berth_error_free(&err);
-        ASSERT_FAIL(json_walk_expect(root, &doc, json_type_array, &err));
+        ASSERT_FAIL(jwalk_expect(root, &doc, json_type_array, &err));
         ASSERT_STREQ(err->msg, "manifest: expected an array, got object");
         berth_error_free(&err);
         json_object_put(root);
@@ -54,19 +54,19 @@ TEST(bare_paths_and_ranges)
         BerthError *err = NULL;
 
         ASSERT_NOT_NULL(root);
-        ASSERT_FAIL(json_walk_get_i64(json_object_object_get(root, "a"), &a, "n", true, 0, INT64_MAX,
+        ASSERT_FAIL(jwalk_get_i64(json_object_object_get(root, "a"), &a, "n", true, 0, INT64_MAX,
                                   &n, &err));
         ASSERT_STREQ(err->msg, "a.n: expected a non-negative integer, got -1");
         berth_error_free(&err);
-        ASSERT_EQ(json_walk_get_bool(json_object_object_get(root, "a"), &a, "b", true, &b, &err), 1);
+        ASSERT_EQ(jwalk_get_bool(json_object_object_get(root, "a"), &a, "b", true, &b, &err), 1);
         ASSERT_TRUE(b);
-        ASSERT_EQ(json_walk_get_object(json_object_object_get(root, "a"), &a, "m", false, &o, &err), 1);
+        ASSERT_EQ(jwalk_get_object(json_object_object_get(root, "a"), &a, "m", false, &o, &err), 1);
         JsonPath m = JSON_PATH_KEY(&a, "m"), k = JSON_PATH_MAP(&m, "k");
-        ASSERT_FAIL(json_walk_to_string(json_object_object_get(o, "k"), &k, &(char *){ NULL }, &err));
+        ASSERT_FAIL(jwalk_to_string(json_object_object_get(o, "k"), &k, &(char *){ NULL }, &err));
         ASSERT_STREQ(err->msg, "a.m[\"k\"]: expected a string, got integer");
         berth_error_free(&err);
-        ASSERT_EQ(json_walk_get_array(root, NULL, "l", true, 3, &l, &err), 1);
-        ASSERT_EQ(json_walk_get_array(root, NULL, "l", true, 2, &l, &err), -E2BIG);
+        ASSERT_EQ(jwalk_get_array(root, NULL, "l", true, 3, &l, &err), 1);
+        ASSERT_EQ(jwalk_get_array(root, NULL, "l", true, 2, &l, &err), -E2BIG);
         ASSERT_STREQ(err->msg, "l: more than 2 entries");
         berth_error_free(&err);
         json_object_put(root);
@@ -78,8 +78,8 @@ TEST(text_check)
         const char *problem = NULL;
         const char *big = "{\"a\":18446744073709551616}";
 
-        ASSERT_EQ(json_walk_text_check(big, strlen(big), &problem), 5);
+        ASSERT_EQ(jwalk_text_check(big, strlen(big), &problem), 5);
         ASSERT_STREQ(problem, "integer above the 64-bit range");
-        ASSERT_EQ(json_walk_text_check("{\"a\":1}", 7, &problem), -1);
+        ASSERT_EQ(jwalk_text_check("{\"a\":1}", 7, &problem), -1);
         return 0;
 }
