@@ -148,6 +148,16 @@ int jwalk_array_length(struct json_object *v, const JsonPath *p, size_t *ret_n,
         return 0;
 }
 
+int jwalk_object_length(struct json_object *v, const JsonPath *p, size_t *ret_n,
+                        BerthError **err)
+{
+        int r = jwalk_expect(v, p, json_type_object, err);
+        if (r < 0)
+                return r;
+        *ret_n = (size_t)json_object_object_length(v);
+        return 0;
+}
+
 int jwalk_to_string(struct json_object *v, const JsonPath *p, char **ret, BerthError **err)
 {
         const char *s;

@@ -52,6 +52,9 @@ int jwalk_expect(struct json_object *v, const JsonPath *p, enum json_type type,
 /* Checks that v is an array and gives its length. */
 int jwalk_array_length(struct json_object *v, const JsonPath *p, size_t *ret_n,
                            BerthError **err);
+/* The number of members of v, which must be an object. */
+int jwalk_object_length(struct json_object *v, const JsonPath *p, size_t *ret_n,
+                        BerthError **err);
 
 /* Scalars. The strings are duplicated; embedded NUL bytes are refused. */
 int jwalk_to_string(struct json_object *v, const JsonPath *p, char **ret, BerthError **err);

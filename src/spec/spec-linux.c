@@ -285,10 +285,9 @@ static int parse_rdma(struct json_object *v, const JsonPath *p, SpecResources *r
         size_t n, i = 0;
         int r;
 
-        r = jwalk_expect(v, p, json_type_object, err);
+        r = jwalk_object_length(v, p, &n, err);
         if (r < 0)
                 return r;
-        n = (size_t)json_object_object_length(v);
         if (n == 0)
                 return 0;
         res->rdma = calloc(n, sizeof(struct SpecRdma));

@@ -41,18 +41,30 @@ def stem_prefixes(stem):
 def module_prefixes(obj):
     """Prefixes a function in object file obj (meson's name: dir_file.c.o) may carry."""
     prefixes = set()
-    for p in re.sub(r"\.c\.o$", "", obj).split("_"):
+    parts = re.sub(r"\.c\.o$", "", obj).split("_")
+    if parts[0] == "src":
+        parts = parts[1:]  # built from the top: src_<layer>_<file>
+    for p in parts:
         prefixes |= stem_prefixes(p)
     return prefixes
 
 
+def layer_folder(source_root, lib):
+    """The folder of libberth-<layer>.a under src/ (src/isolation/vm for libberth-vm.a)."""
+    name = re.sub(r"^libberth-|\.a$", "", os.path.basename(lib))
+    for dirpath, dirs, _ in os.walk(os.path.join(source_root, "src")):
+        if name in dirs:
+            return os.path.join(dirpath, name)
+    return None
+
+
 def folder_prefixes(source_root, build_root, lib):
     """The modules of a library's layer: its folder's sources, headers and subfolders."""
-    if not source_root:
+    folder = layer_folder(source_root, lib) if source_root else None
+    if not folder:
         return set()
-    rel = os.path.relpath(os.path.dirname(os.path.abspath(lib)), build_root)
-    prefixes = set()
-    for dirpath, dirs, files in os.walk(os.path.join(source_root, rel)):
+    prefixes = {os.path.basename(folder) + "_"}
+    for dirpath, dirs, files in os.walk(folder):
         prefixes |= {d + "_" for d in dirs}
         for f in files:
             if f.endswith((".c", ".h")):
@@ -76,9 +88,7 @@ def check(libs, source_root=None, build_root=None):
     for lib in libs:
         out = subprocess.run(["nm", "-A", "-g", "--defined-only", lib], capture_output=True,
                              text=True, check=True).stdout
-        # The folder of the library (isolation/vm -> vm) is a module too.
-        folder = os.path.basename(os.path.dirname(os.path.abspath(lib)))
-        layer = folder_prefixes(source_root, build_root, lib) | {folder + "_"}
+        layer = folder_prefixes(source_root, build_root, lib)
         for line in out.splitlines():
             # path/lib.a:lib.a.p/obj.c.o:0000 T name
             m = re.match(r"^(.*?):([^:]+):[0-9a-f]* ([A-Za-z]) (\S+)$", line)
@@ -92,7 +102,7 @@ def check(libs, source_root=None, build_root=None):
             if name in libc:
                 bad.append(f"{where}: {name}: the name of a libc function")
             elif name.startswith(FORBIDDEN) and not any(
-                    name.startswith(p) and len(p) > 4 for p in EXTRA.get(obj[:-4], ())):
+                    name.startswith(p) and len(p) > 4 for p in EXTRA.get(obj[:-4].split("_")[-1], ())):
                 bad.append(f"{where}: {name}: in another library's namespace")
             elif not name.startswith(tuple(module_prefixes(obj) | layer)):
                 bad.append(f"{where}: {name}: no module prefix (one of "
