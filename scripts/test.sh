@@ -104,7 +104,8 @@ unset ASAN_OPTIONS UBSAN_OPTIONS
 fuzz_min_edges=100
 step "fuzz targets (clang, ASan+UBSan), 15 s each"
 if CC=clang build build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false; then
-        for target in config manifest reference tar; do
+        for dir in tests/fuzz/*/; do
+                target=$(basename "$dir")
                 name=fuzz-$target
                 f=build-fuzz/tests/fuzz/$name
                 seeds=tests/fuzz/$target/corpus

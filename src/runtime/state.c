@@ -295,6 +295,8 @@ int container_state_remove(Container *c)
 
 void container_free(Container *c)
 {
+        if (!c)
+                return;
         free(c->root);
         free(c->id);
         safe_close(c->dirfd);

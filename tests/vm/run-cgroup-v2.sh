@@ -7,7 +7,7 @@
 # needs. The VM's init mounts cgroup2 at /sys/fs/cgroup, runs the tests and prints TAP on the
 # serial console; this script relays it and exits with the tests' status.
 #
-#   tests/vm/run-cgroup-v2.sh BUILD_DIR     (BUILD_DIR/tests/unit/runtime/test-cgroup must exist)
+#   tests/vm/run-cgroup-v2.sh BUILD_DIR     (BUILD_DIR/tests/unit/test-cgroup must exist)
 #
 # Exit 77 (skipped) when qemu-system-x86_64, a kernel in /boot or busybox is missing; Debian
 # packages: qemu-system-x86, linux-image-amd64, busybox-static. Environment: BERTH_VM_KERNEL
@@ -15,7 +15,7 @@
 set -eu
 
 build=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
-test_bin=$build/tests/unit/runtime/test-cgroup
+test_bin=$build/tests/unit/test-cgroup
 timeout_s=${BERTH_VM_TIMEOUT:-120}
 
 skip() {

@@ -330,152 +330,195 @@ static int write_pid_file(const char *path, pid_t pid, BerthError **err)
         return r < 0 ? berth_error(err, r, "write pid file %s", path) : 0;
 }
 
-static int do_create(const CreateOptions *o, Container **ret, BerthError **err)
-{
-        char cbuf[PATH_MAX], bundle[PATH_MAX], rootfs[PATH_MAX], created[64];
-        _cleanup_spec_ Spec *spec = NULL;
-        _cleanup_(plan_done) Plan plan = {};
-        _cleanup_(vm_assets_done) VmAssets assets = {};
-        _cleanup_free_ char *config = NULL;
-        _cleanup_close_ int statedir = -1;
-        _cleanup_cgroup_ Cgroup *cg = NULL;
+/* One create, from the bundle to a VM whose agent holds the container ready to start. */
+typedef struct VmCreate {
+        const CreateOptions *o;
+        char bundle[PATH_MAX], rootfs[PATH_MAX];
+        Spec *spec;
+        char *config;
         size_t config_len;
-        int report[2] = { -1, -1 }, go[2] = { -1, -1 };
-        pid_t monitor = -1;
-        Container *c = NULL;
+        Plan plan;
+        VmAssets assets;
+        int statedir;
+        int report[2], go[2]; /* the monitor's word back; our word to go on */
+        pid_t monitor;
+        Cgroup *cg;
+        Container *c;
+} VmCreate;
+
+static void vm_create_done(VmCreate *x)
+{
+        for (int i = 0; i < 2; i++) {
+                safe_close(x->report[i]);
+                safe_close(x->go[i]);
+        }
+        safe_close(x->statedir);
+        spec_free(x->spec);
+        free(x->config);
+        plan_done(&x->plan);
+        vm_assets_done(&x->assets);
+        cgroup_free(x->cg);
+        container_free(x->c);
+}
+
+/* What create fails half way leaves: the monitor (and its qemu), the cgroup, the state. */
+static void vm_create_rollback(VmCreate *x)
+{
+        if (x->monitor > 0) {
+                kill(x->monitor, SIGKILL);
+                while (waitpid(x->monitor, NULL, 0) < 0 && errno == EINTR)
+                        ;
+        }
+        if (x->cg)
+                (void)cgroup_destroy(x->cg, NULL);
+        if (x->c && x->c->dirfd >= 0)
+                (void)container_state_remove(x->c);
+        else
+                (void)container_state_remove_dir(x->o->root, x->o->id);
+}
+
+/* The bundle, its config, the rootfs, the plan for the agent and the VM's assets. */
+static int vm_create_load(VmCreate *x, BerthError **err)
+{
+        const CreateOptions *o = x->o;
+        char cbuf[PATH_MAX];
+        _cleanup_free_ char *joined = NULL;
         int r;
 
         r = container_id_validate(o->id, err);
         if (r < 0)
                 return r;
-        if (!realpath(o->bundle ? o->bundle : ".", bundle))
+        if (!realpath(o->bundle ? o->bundle : ".", x->bundle))
                 return berth_error(err, errno, "bundle %s", o->bundle ? o->bundle : ".");
         const char *cpath = config_path(o, cbuf, sizeof(cbuf));
-        r = fs_read_full_file_limited(AT_FDCWD, cpath, READ_LIMIT_JSON, &config, &config_len, err);
+        r = fs_read_full_file_limited(AT_FDCWD, cpath, READ_LIMIT_JSON, &x->config,
+                                      &x->config_len, err);
         if (r < 0)
                 return r;
-        r = spec_parse(config, config_len, &spec, err);
+        r = spec_parse(x->config, x->config_len, &x->spec, err);
         if (r < 0)
                 return berth_error_prefix(err, "%s", cpath);
-        r = check_spec(spec, o, err);
+        r = check_spec(x->spec, o, err);
         if (r < 0)
                 return r;
-        const char *root = spec->root_path ? spec->root_path : "rootfs";
-        _cleanup_free_ char *joined = NULL;
-        if (asprintf(&joined, "%s/%s", bundle, root) < 0)
+        const char *root = x->spec->root_path ? x->spec->root_path : "rootfs";
+        if (asprintf(&joined, "%s/%s", x->bundle, root) < 0)
                 return -ENOMEM;
-        if (!realpath(root[0] == '/' ? root : joined, rootfs))
+        if (!realpath(root[0] == '/' ? root : joined, x->rootfs))
                 return berth_error(err, errno, "root.path %s", root);
-        r = make_plan(spec, bundle, &plan, err);
+        r = make_plan(x->spec, x->bundle, &x->plan, err);
         if (r < 0)
                 return r;
-        r = vm_assets_get(VM_QEMU_SEARCH_PATH, &assets, err);
-        if (r < 0)
-                return r;
+        return vm_assets_get(VM_QEMU_SEARCH_PATH, &x->assets, err);
+}
 
-        r = container_state_create_dir(o->root, o->id, &statedir, err);
-        if (r < 0)
-                return r;
-        r = fs_write_file_new_at(statedir, STATE_CONFIG, config, config_len, 0600);
-        if (r < 0) {
-                berth_error(err, r, "save the config of container `%s`", o->id);
-                goto fail;
-        }
-        if (pipe2(report, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) {
-                r = berth_error(err, errno, "vm: pipe");
-                goto fail;
-        }
+/* The monitor, forked: it boots the VM once told to go on. */
+static int vm_create_spawn_monitor(VmCreate *x, BerthError **err)
+{
+        const CreateOptions *o = x->o;
         pid_t self = getpid();
-        monitor = fork();
-        if (monitor < 0) {
-                r = berth_error(err, errno, "vm: start the monitor");
-                goto fail;
-        }
-        if (monitor == 0) {
-                close(report[0]);
-                close(go[1]);
-                int keep[] = { statedir, report[1], go[0] };
+
+        if (pipe2(x->report, O_CLOEXEC) < 0 || pipe2(x->go, O_CLOEXEC) < 0)
+                return berth_error(err, errno, "vm: pipe");
+        x->monitor = fork();
+        if (x->monitor < 0)
+                return berth_error(err, errno, "vm: start the monitor");
+        if (x->monitor == 0) {
+                close(x->report[0]);
+                close(x->go[1]);
+                int keep[] = { x->statedir, x->report[1], x->go[0] };
                 /* It lives on beside the container: nothing else of ours stays open in it. */
                 if (process_close_fds_except(3, keep, ELEMENTSOF(keep)) < 0)
                         _exit(1);
                 const VmMonitorArgs a = {
                         .id = o->id,
-                        .state_dirfd = statedir,
-                        .rootfs = rootfs,
-                        .shares = plan.shares,
-                        .shares_ro = plan.shares_ro,
-                        .assets = &assets,
-                        .create = &plan.kv,
-                        .memory_mib = plan.memory_mib,
-                        .vcpus = plan.vcpus,
-                        .terminal = spec->process->terminal,
+                        .state_dirfd = x->statedir,
+                        .rootfs = x->rootfs,
+                        .shares = x->plan.shares,
+                        .shares_ro = x->plan.shares_ro,
+                        .assets = &x->assets,
+                        .create = &x->plan.kv,
+                        .memory_mib = x->plan.memory_mib,
+                        .vcpus = x->plan.vcpus,
+                        .terminal = x->spec->process->terminal,
                         .console_socket = o->console_socket,
-                        .report_fd = report[1],
-                        .go_fd = go[0],
+                        .report_fd = x->report[1],
+                        .go_fd = x->go[0],
                         .parent = self,
                 };
                 vm_monitor_main(&a);
         }
-        report[1] = safe_close(report[1]);
-        go[0] = safe_close(go[0]);
+        x->report[1] = safe_close(x->report[1]);
+        x->go[0] = safe_close(x->go[0]);
+        return 0;
+}
 
-        /* The host's cgroup holds the monitor and qemu: the VM's size plus qemu's own
-         * overhead for memory, none of the device rules (the guest's devices are its own). */
+/* The host's cgroup holds the monitor and qemu: the VM's size plus qemu's own overhead for
+ * memory, none of the device rules (the guest's devices are its own). */
+static int vm_create_host_cgroup(VmCreate *x, BerthError **err)
+{
+        const SpecLinux *l = x->spec->linux_;
+        const SpecResources *sres = l ? l->resources : NULL;
         SpecResources res = {};
-        const SpecResources *sres = spec->linux_ ? spec->linux_->resources : NULL;
+
         if (sres) {
                 res = *sres;
                 res.devices = NULL;
                 res.n_devices = 0;
                 res.pids.has_limit = false; /* applied in the guest */
                 if (res.memory.has_limit && res.memory.limit > 0) {
-                        res.memory.limit = ((int64_t)plan.memory_mib + 256) << 20;
+                        res.memory.limit = ((int64_t)x->plan.memory_mib + 256) << 20;
                         res.memory.has_swap = false;
                         res.memory.has_reservation = false;
                 }
         }
-        r = cgroup_create(o->id, spec->linux_ ? spec->linux_->cgroups_path : NULL,
-                          o->systemd_cgroup, sres ? &res : NULL, monitor, &cg, err);
-        if (r < 0)
-                goto fail;
+        return cgroup_create(x->o->id, l ? l->cgroups_path : NULL, x->o->systemd_cgroup,
+                             sres ? &res : NULL, x->monitor, &x->cg, err);
+}
 
-        c = calloc(1, sizeof(*c));
-        if (!c) {
-                r = berth_error(err, ENOMEM, "create");
-                goto fail;
-        }
+/* state.json, marked as being created, before the VM boots. */
+static int vm_create_record_state(VmCreate *x, BerthError **err)
+{
+        const CreateOptions *o = x->o;
+        struct json_object *ann;
+        char created[64];
+        bool zombie;
+        Container *c;
+
+        c = x->c = calloc(1, sizeof(*c));
+        if (!c)
+                return berth_error(err, ENOMEM, "create");
         c->dirfd = -1;
         time_format_rfc3339_now(created, sizeof(created));
         c->root = strdup(o->root);
         c->id = strdup(o->id);
-        c->pid = monitor;
-        c->bundle = strdup(bundle);
-        c->rootfs = strdup(rootfs);
+        c->pid = x->monitor;
+        c->bundle = strdup(x->bundle);
+        c->rootfs = strdup(x->rootfs);
         c->created = strdup(created);
         if (asprintf(&c->owner, "%u", geteuid()) < 0)
                 c->owner = NULL;
         c->systemd_cgroup = o->systemd_cgroup;
-        c->cgroup = cgroup_serialize(cg);
+        c->cgroup = cgroup_serialize(x->cg);
         c->creating = true;
-        struct json_object *ann;
-        if (json_object_object_get_ex(spec->json, "annotations", &ann))
+        if (json_object_object_get_ex(x->spec->json, "annotations", &ann))
                 c->annotations = json_object_get(ann);
-        bool zombie;
-        (void)process_start_time(monitor, &c->pid_start, &zombie);
-        c->dirfd = TAKE_FD(statedir);
-        r = container_state_save(c, err);
-        if (r < 0)
-                goto fail;
+        (void)process_start_time(x->monitor, &c->pid_start, &zombie);
+        c->dirfd = TAKE_FD(x->statedir);
+        return container_state_save(c, err);
+}
 
-        if (write(go[1], "g", 1) != 1) {
-                r = berth_error(err, errno, "vm: the monitor died");
-                goto fail;
-        }
-        go[1] = safe_close(go[1]);
+/* Lets the monitor boot the VM and waits for its word: "ok ..." or "errno text". */
+static int vm_create_wait_ready(VmCreate *x, BerthError **err)
+{
         char msg[1024];
         size_t got = 0;
+
+        if (write(x->go[1], "g", 1) != 1)
+                return berth_error(err, errno, "vm: the monitor died");
+        x->go[1] = safe_close(x->go[1]);
         for (;;) {
-                ssize_t k = read(report[0], msg + got, sizeof(msg) - 1 - got);
+                ssize_t k = read(x->report[0], msg + got, sizeof(msg) - 1 - got);
                 if (k < 0 && errno == EINTR)
                         continue;
                 if (k <= 0)
@@ -485,41 +528,47 @@ static int do_create(const CreateOptions *o, Container **ret, BerthError **err)
         msg[got] = 0;
         if (!startswith(msg, "ok ")) {
                 const char *text = strchr(msg, ' ');
-                r = berth_error_plain(err, got ? atoi(msg) : 0, "%s",
-                                      got && text ? text + 1 : "vm: the monitor died");
-                berth_error_prefix(err, "create container `%s`", o->id);
-                goto fail;
+                berth_error_plain(err, got ? atoi(msg) : 0, "%s",
+                                  got && text ? text + 1 : "vm: the monitor died");
+                return berth_error_prefix(err, "create container `%s`", x->o->id);
         }
-        r = container_state_created(c, err);
-        if (r < 0)
-                goto fail;
-        if (o->pid_file && (r = write_pid_file(o->pid_file, monitor, err)) < 0)
-                goto fail;
-        safe_close(report[0]);
-        *ret = c;
         return 0;
+}
 
-fail:
-        safe_close(report[0]);
-        safe_close(report[1]);
-        safe_close(go[0]);
-        safe_close(go[1]);
-        if (monitor > 0) {
-                kill(monitor, SIGKILL);
-                while (waitpid(monitor, NULL, 0) < 0 && errno == EINTR)
-                        ;
+static int do_create(const CreateOptions *o, Container **ret, BerthError **err)
+{
+        _cleanup_(vm_create_done) VmCreate x = {
+                .o = o, .statedir = -1, .report = { -1, -1 }, .go = { -1, -1 }, .monitor = -1,
+        };
+        int r;
+
+        r = vm_create_load(&x, err);
+        if (r < 0)
+                return r;
+        r = container_state_create_dir(o->root, o->id, &x.statedir, err);
+        if (r < 0)
+                return r;
+        r = fs_write_file_new_at(x.statedir, STATE_CONFIG, x.config, x.config_len, 0600);
+        if (r < 0)
+                r = berth_error(err, r, "save the config of container `%s`", o->id);
+        if (r >= 0)
+                r = vm_create_spawn_monitor(&x, err);
+        if (r >= 0)
+                r = vm_create_host_cgroup(&x, err);
+        if (r >= 0)
+                r = vm_create_record_state(&x, err);
+        if (r >= 0)
+                r = vm_create_wait_ready(&x, err);
+        if (r >= 0)
+                r = container_state_created(x.c, err);
+        if (r >= 0 && o->pid_file)
+                r = write_pid_file(o->pid_file, x.monitor, err);
+        if (r < 0) {
+                vm_create_rollback(&x);
+                return r;
         }
-        if (cg)
-                (void)cgroup_destroy(cg, NULL);
-        if (c && c->dirfd >= 0) {
-                (void)container_state_remove(c);
-                container_free(c);
-        } else {
-                if (c)
-                        container_free(c);
-                (void)container_state_remove_dir(o->root, o->id);
-        }
-        return r;
+        *ret = TAKE_PTR(x.c);
+        return 0;
 }
 
 int vm_container_create(const CreateOptions *o, BerthError **err)

@@ -19,7 +19,7 @@
 
 TEST(key_names)
 {
-        ASSERT_STREQ(snapshot_key_name(K1), K1 + 7);
+        ASSERT_STREQ(snapshot_key_name(K1), &K1[7]);
         ASSERT_STREQ(snapshot_key_name("x:abc_D9"), "abc_D9");
         ASSERT_NULL(snapshot_key_name(NULL));
         ASSERT_NULL(snapshot_key_name("abc"));
@@ -87,7 +87,7 @@ TEST(copy_life_cycle)
         snapshot_tx_free(tx);
         /* on disk as always: <root>/snapshots/copy/<hex> */
         ASSERT_OK(snapshot_path(s, K2, &p));
-        ASSERT_OK(asprintf(&f, "%s/snapshots/copy/%s/one", root, K2 + 7));
+        ASSERT_OK(asprintf(&f, "%s/snapshots/copy/%s/one", root, &K2[7]));
         ASSERT_EQ(strncmp(p, f, strlen(p)), 0);
         ASSERT_OK(access(f, F_OK));
         ASSERT_TRUE(snapshot_usage(s, K2) > 0);
