@@ -87,7 +87,7 @@ int image_gc(Store *md, ContentStore *cs, GcStats *ret, BerthError **err)
 
         r = content_store_list(cs, &blobs);
         if (r < 0) {
-                r = berth_error(err, r, "Failed to list blobs in '%s'", content_store_root(cs));
+                r = berth_error(err, r, "list the blobs in `%s`", content_store_root(cs));
                 goto finish;
         }
         STRV_FOREACH(b, blobs)

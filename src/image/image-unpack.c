@@ -95,7 +95,7 @@ static int apply_layer(ContentStore *cs, const ImageLayer *l, int dest_fd, Unpac
                 return r;
         if (!streq(stats.diff_id, l->diff_id))
                 return berth_error_plain(err, EUCLEAN,
-                                         "Layer %s: uncompressed content is %s, the config says %s",
+                                         "layer `%s`: uncompressed content is `%s`, the config says `%s`",
                                          l->digest, stats.diff_id, l->diff_id);
         return 0;
 }
@@ -113,7 +113,7 @@ static int unpack_flat(ContentStore *cs, Snapshotter *copy_sn, const ImageRecord
         int r;
 
         if (snapshotter_stacks_layers(copy_sn) || k == 0 || k > rec->n_layers)
-                return berth_error_plain(err, EINVAL, "Cannot flatten %zu layers of %zu", k,
+                return berth_error_plain(err, EINVAL, "flatten %zu layers of %zu: out of range", k,
                                          rec->n_layers);
         r = snapshot_exists(copy_sn, rec->layers[k - 1].chain_id);
         if (r != 0)

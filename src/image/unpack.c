@@ -176,7 +176,7 @@ static int apply_whiteout(Unpacker *u, const char *path, int parentfd, const cha
                                                          O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                         if (dfd < 0 || fsetxattr(dfd, "trusted.overlay.opaque", "y", 1, 0) < 0)
                                 return berth_error(u->err, errno,
-                                                   "Layer %s: failed to mark '%s' opaque", u->name,
+                                                   "layer `%s`: mark `%s` opaque", u->name,
                                                    path);
                         return 0;
                 }
@@ -187,21 +187,21 @@ static int apply_whiteout(Unpacker *u, const char *path, int parentfd, const cha
                         dir[strlen(dir) - 1] = 0;
                 r = clear_dir_except_seen(u, parentfd, dir);
                 if (r < 0)
-                        return berth_error(u->err, r, "Layer %s: failed to clear opaque '%s'",
+                        return berth_error(u->err, r, "layer `%s`: clear opaque `%s`",
                                            u->name, dir);
                 return 0;
         }
         if (!*target || streq(target, ".") || streq(target, "..") || strchr(target, '/'))
-                return berth_error_plain(u->err, EINVAL, "Layer %s: invalid whiteout '%s'", u->name,
+                return berth_error_plain(u->err, EINVAL, "layer `%s`: invalid whiteout `%s`", u->name,
                                    path);
         r = fs_rm_rf_at(parentfd, target);
         if (r < 0)
-                return berth_error(u->err, r, "Layer %s: failed to apply whiteout '%s'", u->name,
+                return berth_error(u->err, r, "layer `%s`: apply whiteout `%s`", u->name,
                                    path);
         if (u->flags & UNPACK_OVERLAY_WHITEOUTS) {
                 if (mknodat(parentfd, target, S_IFCHR | 0, makedev(0, 0)) < 0)
                         return berth_error(u->err, errno,
-                                           "Layer %s: failed to create whiteout for '%s'",
+                                           "layer `%s`: create whiteout for `%s`",
                                            u->name, path);
         }
         return 0;
@@ -220,14 +220,14 @@ static int write_file(Unpacker *u, struct archive *a, int fd, const char *path, 
                 if (r == ARCHIVE_EOF)
                         break;
                 if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
-                        return berth_error_plain(u->err, EBADMSG, "Layer %s: failed to read '%s': %s",
+                        return berth_error_plain(u->err, EBADMSG, "layer `%s`: read `%s`: %s",
                                            u->name, path, archive_error_string(a) ?: "?");
                 while (len > 0) {
                         ssize_t n = pwrite(fd, block, len, offset);
                         if (n < 0) {
                                 if (errno == EINTR)
                                         continue;
-                                return berth_error(u->err, errno, "Layer %s: failed to write '%s'",
+                                return berth_error(u->err, errno, "layer `%s`: write `%s`",
                                                    u->name, path);
                         }
                         block = (const char *)block + n;
@@ -238,7 +238,7 @@ static int write_file(Unpacker *u, struct archive *a, int fd, const char *path, 
         }
         /* Sparse files end in a hole that no block covered. */
         if (end != size && ftruncate(fd, size) < 0)
-                return berth_error(u->err, errno, "Layer %s: failed to size '%s'", u->name, path);
+                return berth_error(u->err, errno, "layer `%s`: size `%s`", u->name, path);
         return 0;
 }
 
@@ -258,7 +258,7 @@ static int set_xattrs(Unpacker *u, struct archive_entry *e, int fd, const char *
                         if (errno == ENOTSUP || errno == EPERM)
                                 continue; /* e.g. security.selinux on a file system without it */
                         return berth_error(u->err, errno,
-                                           "Layer %s: failed to set xattr %s on '%s'", u->name,
+                                           "layer `%s`: set xattr %s on `%s`", u->name,
                                            xname, path);
                 }
         }
@@ -270,169 +270,227 @@ static bool root_fd_is_parent(int root_fd)
         return root_fd >= 0;
 }
 
-static int apply_entry(Unpacker *u, struct archive *a, struct archive_entry *e)
+/* One tar entry on its way into the tree. */
+typedef struct Entry {
+        struct archive_entry *e;
+        const char *src;  /* the path as the tar has it, for messages */
+        char *path;       /* cleaned, relative to the root */
+        const char *name; /* its last component, in parentfd */
+        int parentfd;     /* the cache's, or root_fd's */
+        int root_fd;      /* the root itself, when the entry is "." */
+        mode_t type;
+        bool fresh;       /* created now rather than merged into an existing directory */
+} Entry;
+
+static void entry_done(Entry *x)
 {
-        _cleanup_free_ char *path = NULL;
-        _cleanup_close_ int root_fd = -1, fd = -1;
-        int parentfd;
-        bool fresh = true;
-        const char *name;
-        mode_t type = archive_entry_filetype(e);
-        mode_t mode = archive_entry_perm(e);
-        const char *src = archive_entry_pathname(e);
+        free(x->path);
+        safe_close(x->root_fd);
+}
+
+/* Cleans the entry's path and opens its parent inside the root. 0 to go on, 1 to skip. */
+static int entry_resolve(Unpacker *u, Entry *x)
+{
+        x->src = archive_entry_pathname(x->e);
+        if (!x->src)
+                return berth_error_plain(u->err, EINVAL, "layer `%s`: entry without a path",
+                                         u->name);
+        x->path = strdup(x->src);
+        if (!x->path)
+                return berth_error(u->err, ENOMEM, "unpack");
+        confine_clean_path(x->path);
+
+        if (!*x->path) {
+                /* The root itself: only its metadata. */
+                if (x->type != AE_IFDIR)
+                        return 1;
+                x->name = ".";
+                x->parentfd = x->root_fd = openat(u->rootfd, ".",
+                                                  O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (x->root_fd < 0)
+                        x->parentfd = negative_errno();
+        } else
+                x->parentfd = open_parent_cached(u, x->path, &x->name);
+        if (x->parentfd < 0)
+                return berth_error(u->err, x->parentfd, "layer `%s`: open the parent of `%s`",
+                                   u->name, x->src);
+        return 0;
+}
+
+static int entry_hardlink(Unpacker *u, Entry *x, const char *link)
+{
+        _cleanup_free_ char *target = strdup(link);
+        _cleanup_close_ int tparent = -1;
+        const char *tname;
         int r;
 
-        if (!src)
-                return berth_error_plain(u->err, EINVAL, "Layer %s: entry without a path", u->name);
-        path = strdup(src);
-        if (!path)
+        if (!target)
                 return berth_error(u->err, ENOMEM, "unpack");
-        confine_clean_path(path);
-
-        if (!*path) {
-                /* The root itself: only its metadata. */
-                if (type != AE_IFDIR)
-                        return 0;
-                name = ".";
-                parentfd = root_fd = openat(u->rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (root_fd < 0)
-                        parentfd = negative_errno();
-        } else
-                parentfd = open_parent_cached(u, path, &name);
-        if (parentfd < 0)
-                return berth_error(u->err, parentfd, "Layer %s: failed to open the parent of '%s'",
-                                   u->name, src);
-
-        if (startswith(name, WHITEOUT_PREFIX)) {
-                r = apply_whiteout(u, path, parentfd, name);
-                /* removals: resolve the next path afresh */
-                free(u->parent_path);
-                u->parent_path = NULL;
-                return r;
-        }
-
-        r = mark_seen(u, path);
+        confine_clean_path(target);
+        if (!*target || streq(target, x->path))
+                return berth_error_plain(u->err, EINVAL, "layer `%s`: bad hardlink `%s` -> `%s`",
+                                         u->name, x->src, link);
+        tparent = confine_open_parent(u->rootfd, target, false, &tname);
+        if (tparent < 0)
+                return berth_error(u->err, tparent,
+                                   "layer `%s`: hardlink target of `%s` not found: `%s`",
+                                   u->name, x->src, target);
+        r = make_room(u, x->parentfd, x->name, S_IFREG);
         if (r < 0)
-                return berth_error(u->err, r, "unpack");
+                return berth_error(u->err, r, "layer `%s`: replace `%s`", u->name, x->path);
+        if (linkat(tparent, tname, x->parentfd, x->name, 0) < 0)
+                return berth_error(u->err, errno, "layer `%s`: link `%s` to `%s`", u->name,
+                                   x->path, target);
+        return 0;
+}
 
-        if (archive_entry_hardlink(e)) {
-                _cleanup_free_ char *target = strdup(archive_entry_hardlink(e));
-                _cleanup_close_ int tparent = -1;
-                const char *tname;
-                if (!target)
-                        return berth_error(u->err, ENOMEM, "unpack");
-                confine_clean_path(target);
-                if (!*target || streq(target, path))
-                        return berth_error_plain(u->err, EINVAL, "Layer %s: bad hardlink '%s' -> '%s'",
-                                           u->name, src, archive_entry_hardlink(e));
-                tparent = confine_open_parent(u->rootfd, target, false, &tname);
-                if (tparent < 0)
-                        return berth_error(u->err, tparent,
-                                           "Layer %s: hardlink target of '%s' not found: '%s'",
-                                           u->name, src, target);
-                r = make_room(u, parentfd, name, S_IFREG);
-                if (r < 0)
-                        return berth_error(u->err, r, "Layer %s: failed to replace '%s'", u->name,
-                                           path);
-                if (linkat(tparent, tname, parentfd, name, 0) < 0)
-                        return berth_error(u->err, errno, "Layer %s: failed to link '%s' to '%s'",
-                                           u->name, path, target);
-                return 0;
-        }
+/* Creates the file, directory, symlink or node and opens it; *ret_fd stays -1 for entries
+ * that are skipped. */
+static int entry_create(Unpacker *u, struct archive *a, Entry *x, int *ret_fd)
+{
+        struct archive_entry *e = x->e;
+        int fd = -1, r;
 
-        r = make_room(u, parentfd, name, type);
+        r = make_room(u, x->parentfd, x->name, x->type);
         if (r < 0)
-                return berth_error(u->err, r, "Layer %s: failed to replace '%s'", u->name, path);
+                return berth_error(u->err, r, "layer `%s`: replace `%s`", u->name, x->path);
 
-        switch (type) {
+        switch (x->type) {
         case AE_IFDIR:
-                fresh = r == 0;
-                if (r == 0 && mkdirat(parentfd, name, 0700) < 0)
-                        return berth_error(u->err, errno, "Layer %s: failed to create '%s'",
-                                           u->name, path);
-                fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                x->fresh = r == 0;
+                if (r == 0 && mkdirat(x->parentfd, x->name, 0700) < 0)
+                        return berth_error(u->err, errno, "layer `%s`: create `%s`", u->name,
+                                           x->path);
+                fd = openat(x->parentfd, x->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 break;
         case AE_IFREG:
-                fd = openat(parentfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                            0600);
+                fd = openat(x->parentfd, x->name,
+                            O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
                 if (fd < 0)
                         break;
-                r = write_file(u, a, fd, path, archive_entry_size(e));
-                if (r < 0)
+                r = write_file(u, a, fd, x->path, archive_entry_size(e));
+                if (r < 0) {
+                        safe_close(fd);
                         return r;
+                }
                 break;
         case AE_IFLNK: {
                 const char *target = archive_entry_symlink(e);
                 /* Stored verbatim and never followed by us: confine_open resolves it in the
                  * root whenever a later entry goes through it. */
-                if (!target || symlinkat(target, parentfd, name) < 0)
+                if (!target || symlinkat(target, x->parentfd, x->name) < 0)
                         return berth_error(u->err, target ? errno : EINVAL,
-                                           "Layer %s: failed to create symlink '%s'", u->name,
-                                           path);
-                fd = openat(parentfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                                           "layer `%s`: create symlink `%s`", u->name, x->path);
+                fd = openat(x->parentfd, x->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
                 break;
         }
         case AE_IFCHR:
         case AE_IFBLK:
         case AE_IFIFO:
-                if ((u->flags & UNPACK_PLAIN_FILES) && type != AE_IFIFO)
+                if ((u->flags & UNPACK_PLAIN_FILES) && x->type != AE_IFIFO)
                         return 0;
-                if (mknodat(parentfd, name, type | 0600,
+                if (mknodat(x->parentfd, x->name, x->type | 0600,
                             makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e))) < 0)
-                        return berth_error(u->err, errno, "Layer %s: failed to create node '%s'",
-                                           u->name, path);
-                fd = openat(parentfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                        return berth_error(u->err, errno, "layer `%s`: create node `%s`", u->name,
+                                           x->path);
+                fd = openat(x->parentfd, x->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
                 break;
         default:
                 /* sockets and unknown types are not part of an image */
                 return 0;
         }
         if (fd < 0)
-                return berth_error(u->err, errno, "Layer %s: failed to create '%s'", u->name, path);
+                return berth_error(u->err, errno, "layer `%s`: create `%s`", u->name, x->path);
+        *ret_fd = fd;
+        return 0;
+}
+
+/* Owner, xattrs and mode, in that order (chown clears set-id bits). */
+static int entry_set_owner_mode(Unpacker *u, Entry *x, int fd)
+{
+        struct archive_entry *e = x->e;
+        uid_t uid = (uid_t)archive_entry_uid(e);
+        gid_t gid = (gid_t)archive_entry_gid(e);
+        mode_t mode = archive_entry_perm(e);
+        int r;
 
         /* a fresh file already has our owner: skip the chown when the tar wants that one */
         if ((u->flags & UNPACK_CHOWN) &&
-            !(fresh && !root_fd_is_parent(root_fd) && !u->parent_setgid &&
-              (uid_t)archive_entry_uid(e) == geteuid() &&
-              (gid_t)archive_entry_gid(e) == getegid())) {
-                if (fchownat(fd, "", (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
-                             AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
-                        return berth_error(u->err, errno, "Layer %s: failed to chown '%s'",
-                                           u->name, path);
-        }
+            !(x->fresh && !root_fd_is_parent(x->root_fd) && !u->parent_setgid &&
+              uid == geteuid() && gid == getegid()) &&
+            fchownat(fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+                return berth_error(u->err, errno, "layer `%s`: chown `%s`", u->name, x->path);
         if (!(u->flags & UNPACK_PLAIN_FILES)) {
-                r = set_xattrs(u, e, fd, path);
+                r = set_xattrs(u, e, fd, x->path);
                 if (r < 0)
                         return r;
         }
-        if (type != AE_IFLNK) {
-                /* After chown, which clears set-id bits. */
-                if (type == AE_IFDIR || type == AE_IFREG) {
-                        if (fchmod(fd, mode) < 0)
-                                return berth_error(u->err, errno, "Layer %s: failed to chmod '%s'",
-                                                   u->name, path);
-                } else if (fchmodat(parentfd, name, mode, 0) < 0)
-                        return berth_error(u->err, errno, "Layer %s: failed to chmod '%s'",
-                                           u->name, path);
-        }
+        if (x->type == AE_IFLNK)
+                return 0;
+        if (x->type == AE_IFDIR || x->type == AE_IFREG)
+                r = fchmod(fd, mode);
+        else
+                r = fchmodat(x->parentfd, x->name, mode, 0);
+        if (r < 0)
+                return berth_error(u->err, errno, "layer `%s`: chmod `%s`", u->name, x->path);
+        return 0;
+}
 
+/* A directory's times are set at the end: entries created inside would change them again. */
+static int entry_set_times(Unpacker *u, Entry *x)
+{
+        struct archive_entry *e = x->e;
         struct timespec ts[2] = {
                 { .tv_sec = archive_entry_atime(e), .tv_nsec = archive_entry_atime_nsec(e) },
                 { .tv_sec = archive_entry_mtime(e), .tv_nsec = archive_entry_mtime_nsec(e) },
         };
+
         if (!archive_entry_atime_is_set(e))
                 ts[0] = ts[1];
-        if (type == AE_IFDIR) {
-                /* Set at the end: entries created inside would change it again. */
-                DirTime *n = realloc(u->dirs, (u->n_dirs + 1) * sizeof(DirTime));
-                if (!n)
-                        return berth_error(u->err, ENOMEM, "unpack");
-                u->dirs = n;
-                n[u->n_dirs].path = TAKE_PTR(path);
-                n[u->n_dirs++].mtime = ts[1];
-        } else
-                (void)utimensat(parentfd, name, ts, AT_SYMLINK_NOFOLLOW);
+        if (x->type != AE_IFDIR) {
+                (void)utimensat(x->parentfd, x->name, ts, AT_SYMLINK_NOFOLLOW);
+                return 0;
+        }
+        DirTime *n = realloc(u->dirs, (u->n_dirs + 1) * sizeof(DirTime));
+        if (!n)
+                return berth_error(u->err, ENOMEM, "unpack");
+        u->dirs = n;
+        n[u->n_dirs].path = TAKE_PTR(x->path);
+        n[u->n_dirs++].mtime = ts[1];
         return 0;
+}
+
+static int apply_entry(Unpacker *u, struct archive *a, struct archive_entry *e)
+{
+        _cleanup_(entry_done) Entry x = {
+                .e = e, .type = archive_entry_filetype(e), .root_fd = -1, .fresh = true,
+        };
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        r = entry_resolve(u, &x);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        if (startswith(x.name, WHITEOUT_PREFIX)) {
+                r = apply_whiteout(u, x.path, x.parentfd, x.name);
+                /* removals: resolve the next path afresh */
+                free(u->parent_path);
+                u->parent_path = NULL;
+                return r;
+        }
+        r = mark_seen(u, x.path);
+        if (r < 0)
+                return berth_error(u->err, r, "unpack");
+        if (archive_entry_hardlink(e))
+                return entry_hardlink(u, &x, archive_entry_hardlink(e));
+
+        r = entry_create(u, a, &x, &fd);
+        if (r < 0 || fd < 0)
+                return r;
+        r = entry_set_owner_mode(u, &x, fd);
+        if (r < 0)
+                return r;
+        return entry_set_times(u, &x);
 }
 
 static void fix_dir_times(Unpacker *u)
@@ -479,7 +537,7 @@ int unpack_layer(int fd, const char *name, int rootfd, UnpackFlags flags, Unpack
         archive_read_support_format_tar(a);
         archive_read_support_format_gnutar(a);
         if (archive_read_open(a, &u, NULL, archive_read_cb, NULL) != ARCHIVE_OK) {
-                r = berth_error_plain(err, EBADMSG, "Layer %s is not a tar archive: %s", name,
+                r = berth_error_plain(err, EBADMSG, "layer `%s` is not a tar archive: %s", name,
                                 archive_error_string(a) ?: "?");
                 goto finish;
         }
@@ -488,7 +546,7 @@ int unpack_layer(int fd, const char *name, int rootfd, UnpackFlags flags, Unpack
                 if (r == ARCHIVE_EOF)
                         break;
                 if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-                        r = berth_error_plain(err, EBADMSG, "Layer %s: bad tar header: %s", name,
+                        r = berth_error_plain(err, EBADMSG, "layer `%s`: bad tar header: %s", name,
                                         archive_error_string(a) ?: "?");
                         goto finish;
                 }
@@ -509,7 +567,7 @@ int unpack_layer(int fd, const char *name, int rootfd, UnpackFlags flags, Unpack
         r = 0;
 finish:
         if (r < 0 && err && !*err)
-                r = berth_error(err, r, "Layer %s: unpack failed", name);
+                r = berth_error(err, r, "unpack layer `%s`", name);
         archive_read_free(a);
         parent_cache_drop(&u);
         tdestroy(u.seen, free_node);

@@ -149,34 +149,153 @@ static int detach(const ShimOptions *o)
         return 1;
 }
 
+enum {
+        ARG_ID = 0x100, ARG_BUNDLE, ARG_STATE, ARG_RUNTIME, ARG_RUNTIME_ARG, ARG_TERMINAL,
+        ARG_STDIN, ARG_LOG, ARG_LOG_FORMAT, ARG_LOG_MAX_SIZE, ARG_LOG_MAX_FILES, ARG_FOREGROUND,
+        ARG_RESTART, ARG_HEALTH_CMD, ARG_HEALTH_INTERVAL, ARG_HEALTH_TIMEOUT,
+        ARG_HEALTH_START_PERIOD, ARG_HEALTH_RETRIES,
+};
+
+static const struct option options[] = {
+        { "id", required_argument, NULL, ARG_ID },
+        { "bundle", required_argument, NULL, ARG_BUNDLE },
+        { "state", required_argument, NULL, ARG_STATE },
+        { "runtime", required_argument, NULL, ARG_RUNTIME },
+        { "runtime-arg", required_argument, NULL, ARG_RUNTIME_ARG },
+        { "terminal", no_argument, NULL, ARG_TERMINAL },
+        { "stdin", no_argument, NULL, ARG_STDIN },
+        { "log", required_argument, NULL, ARG_LOG },
+        { "log-format", required_argument, NULL, ARG_LOG_FORMAT },
+        { "log-max-size", required_argument, NULL, ARG_LOG_MAX_SIZE },
+        { "log-max-files", required_argument, NULL, ARG_LOG_MAX_FILES },
+        { "foreground", no_argument, NULL, ARG_FOREGROUND },
+        { "restart", required_argument, NULL, ARG_RESTART },
+        { "health-cmd", required_argument, NULL, ARG_HEALTH_CMD },
+        { "health-interval-ms", required_argument, NULL, ARG_HEALTH_INTERVAL },
+        { "health-timeout-ms", required_argument, NULL, ARG_HEALTH_TIMEOUT },
+        { "health-start-period-ms", required_argument, NULL, ARG_HEALTH_START_PERIOD },
+        { "health-retries", required_argument, NULL, ARG_HEALTH_RETRIES },
+        { "help", no_argument, NULL, 'h' },
+        {}
+};
+
+/* A count of at least 1 (--log-max-files, --health-retries). */
+static int parse_count(const char *flag, const char *arg, unsigned *ret)
+{
+        int v;
+
+        if (string_safe_atoi(arg, &v) < 0 || v < 1) {
+                fprintf(stderr, "berth-shim: --%s: `%s` is no count of at least 1\n", flag, arg);
+                return -EINVAL;
+        }
+        *ret = (unsigned)v;
+        return 0;
+}
+
+/* --health-*-ms: milliseconds, 0 allowed only for the start period. */
+static int parse_msec(const char *flag, const char *arg, bool zero_ok, uint64_t *ret_usec)
+{
+        int v;
+
+        if (string_safe_atoi(arg, &v) < 0 || v < 0 || (v == 0 && !zero_ok)) {
+                fprintf(stderr, "berth-shim: --%s: `%s` is no number of milliseconds\n", flag,
+                        arg);
+                return -EINVAL;
+        }
+        *ret_usec = (uint64_t)v * 1000;
+        return 0;
+}
+
+/* The options that take a value to check; the rest are stored as they come. */
+static int parse_value(int c, const char *arg, ShimOptions *o)
+{
+        _cleanup_error_ BerthError *err = NULL;
+
+        switch (c) {
+        case ARG_LOG_FORMAT:
+                if (streq(arg, "json-file"))
+                        o->log.format = LOG_FILE_JSON;
+                else if (streq(arg, "cri"))
+                        o->log.format = LOG_FILE_CRI;
+                else {
+                        fprintf(stderr, "berth-shim: --log-format: `%s` is neither json-file "
+                                        "nor cri\n", arg);
+                        return -EINVAL;
+                }
+                return 0;
+        case ARG_LOG_MAX_SIZE:
+                if (parse_size(arg, &o->log.max_size) < 0) {
+                        fprintf(stderr, "berth-shim: --log-max-size: `%s` is no size\n", arg);
+                        return -EINVAL;
+                }
+                return 0;
+        case ARG_LOG_MAX_FILES:
+                return parse_count("log-max-files", arg, &o->log.max_files);
+        case ARG_RESTART:
+                if (restart_policy_parse(arg, &o->restart, &err) < 0) {
+                        fprintf(stderr, "berth-shim: %s\n", err->msg);
+                        return -EINVAL;
+                }
+                return 0;
+        case ARG_HEALTH_INTERVAL:
+                return parse_msec("health-interval-ms", arg, false, &o->health_interval_usec);
+        case ARG_HEALTH_TIMEOUT:
+                return parse_msec("health-timeout-ms", arg, false, &o->health_timeout_usec);
+        case ARG_HEALTH_START_PERIOD:
+                return parse_msec("health-start-period-ms", arg, true,
+                                  &o->health_start_period_usec);
+        case ARG_HEALTH_RETRIES:
+                return parse_count("health-retries", arg, &o->health_retries);
+        default:
+                return -EINVAL;
+        }
+}
+
+/* Returns 0 to go on, 1 after --help, -EINVAL after a message. The two vectors have room for
+ * every argument. */
+static int parse_args(int argc, char **argv, ShimOptions *o, char **runtime_args,
+                      char **health_cmd, bool *foreground)
+{
+        size_t n_runtime_args = 0, n_health_cmd = 0;
+        int c;
+
+        o->runtime_args = runtime_args;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                switch (c) {
+                case ARG_ID: o->id = optarg; break;
+                case ARG_BUNDLE: o->bundle = optarg; break;
+                case ARG_STATE: o->state_dir = optarg; break;
+                case ARG_RUNTIME: o->runtime = optarg; break;
+                case ARG_RUNTIME_ARG: runtime_args[n_runtime_args++] = optarg; break;
+                case ARG_TERMINAL: o->terminal = true; break;
+                case ARG_STDIN: o->stdin_open = true; break;
+                case ARG_LOG: o->log_path = optarg; break;
+                case ARG_FOREGROUND: *foreground = true; break;
+                case ARG_HEALTH_CMD:
+                        health_cmd[n_health_cmd++] = optarg;
+                        o->health_cmd = health_cmd;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return 1;
+                case '?':
+                        usage(stderr);
+                        return -EINVAL;
+                default:
+                        if (parse_value(c, optarg, o) < 0)
+                                return -EINVAL;
+                }
+        }
+        if (optind < argc || !o->id || !o->bundle || !o->state_dir || !o->runtime) {
+                fprintf(stderr, "berth-shim: --id, --bundle, --state and --runtime are needed "
+                                "(and nothing else)\n");
+                return -EINVAL;
+        }
+        return 0;
+}
+
 int main(int argc, char **argv)
 {
-        enum { ARG_ID = 0x100, ARG_BUNDLE, ARG_STATE, ARG_RUNTIME, ARG_RUNTIME_ARG, ARG_TERMINAL,
-               ARG_STDIN, ARG_LOG, ARG_LOG_FORMAT, ARG_LOG_MAX_SIZE, ARG_LOG_MAX_FILES,
-               ARG_FOREGROUND, ARG_RESTART, ARG_HEALTH_CMD, ARG_HEALTH_INTERVAL,
-               ARG_HEALTH_TIMEOUT, ARG_HEALTH_START_PERIOD, ARG_HEALTH_RETRIES };
-        static const struct option options[] = {
-                { "id", required_argument, NULL, ARG_ID },
-                { "bundle", required_argument, NULL, ARG_BUNDLE },
-                { "state", required_argument, NULL, ARG_STATE },
-                { "runtime", required_argument, NULL, ARG_RUNTIME },
-                { "runtime-arg", required_argument, NULL, ARG_RUNTIME_ARG },
-                { "terminal", no_argument, NULL, ARG_TERMINAL },
-                { "stdin", no_argument, NULL, ARG_STDIN },
-                { "log", required_argument, NULL, ARG_LOG },
-                { "log-format", required_argument, NULL, ARG_LOG_FORMAT },
-                { "log-max-size", required_argument, NULL, ARG_LOG_MAX_SIZE },
-                { "log-max-files", required_argument, NULL, ARG_LOG_MAX_FILES },
-                { "foreground", no_argument, NULL, ARG_FOREGROUND },
-                { "restart", required_argument, NULL, ARG_RESTART },
-                { "health-cmd", required_argument, NULL, ARG_HEALTH_CMD },
-                { "health-interval-ms", required_argument, NULL, ARG_HEALTH_INTERVAL },
-                { "health-timeout-ms", required_argument, NULL, ARG_HEALTH_TIMEOUT },
-                { "health-start-period-ms", required_argument, NULL, ARG_HEALTH_START_PERIOD },
-                { "health-retries", required_argument, NULL, ARG_HEALTH_RETRIES },
-                { "help", no_argument, NULL, 'h' },
-                {}
-        };
         _cleanup_free_ char *bundle = NULL, *state = NULL;
         _cleanup_free_ char **runtime_args = calloc((size_t)argc + 1, sizeof(char *));
         _cleanup_free_ char **health_cmd = calloc((size_t)argc + 1, sizeof(char *));
@@ -186,101 +305,14 @@ int main(int argc, char **argv)
                 .health_timeout_usec = 30 * 1000000ULL,
                 .health_retries = 3,
         };
-        size_t n_runtime_args = 0, n_health_cmd = 0;
-        uint64_t *ms_field;
         bool foreground = false;
-        int c, v;
+        int r;
 
         if (!runtime_args || !health_cmd)
                 return 125;
-        o.runtime_args = runtime_args;
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
-                switch (c) {
-                case ARG_ID: o.id = optarg; break;
-                case ARG_BUNDLE: o.bundle = optarg; break;
-                case ARG_STATE: o.state_dir = optarg; break;
-                case ARG_RUNTIME: o.runtime = optarg; break;
-                case ARG_RUNTIME_ARG: runtime_args[n_runtime_args++] = optarg; break;
-                case ARG_TERMINAL: o.terminal = true; break;
-                case ARG_STDIN: o.stdin_open = true; break;
-                case ARG_LOG: o.log_path = optarg; break;
-                case ARG_FOREGROUND: foreground = true; break;
-                case ARG_LOG_FORMAT:
-                        if (streq(optarg, "json-file"))
-                                o.log.format = LOG_FILE_JSON;
-                        else if (streq(optarg, "cri"))
-                                o.log.format = LOG_FILE_CRI;
-                        else {
-                                fprintf(stderr, "berth-shim: --log-format: `%s` is neither "
-                                                "json-file nor cri\n", optarg);
-                                return 125;
-                        }
-                        break;
-                case ARG_LOG_MAX_SIZE:
-                        if (parse_size(optarg, &o.log.max_size) < 0) {
-                                fprintf(stderr, "berth-shim: --log-max-size: `%s` is no size\n",
-                                        optarg);
-                                return 125;
-                        }
-                        break;
-                case ARG_LOG_MAX_FILES:
-                        if (string_safe_atoi(optarg, &v) < 0 || v < 1) {
-                                fprintf(stderr, "berth-shim: --log-max-files: `%s` is no count "
-                                                "of at least 1\n", optarg);
-                                return 125;
-                        }
-                        o.log.max_files = (unsigned)v;
-                        break;
-                case ARG_RESTART: {
-                        _cleanup_error_ BerthError *err = NULL;
-                        if (restart_policy_parse(optarg, &o.restart, &err) < 0) {
-                                fprintf(stderr, "berth-shim: %s\n", err->msg);
-                                return 125;
-                        }
-                        break;
-                }
-                case ARG_HEALTH_CMD:
-                        health_cmd[n_health_cmd++] = optarg;
-                        o.health_cmd = health_cmd;
-                        break;
-                case ARG_HEALTH_INTERVAL:
-                case ARG_HEALTH_TIMEOUT:
-                case ARG_HEALTH_START_PERIOD:
-                        ms_field = c == ARG_HEALTH_INTERVAL ? &o.health_interval_usec :
-                                   c == ARG_HEALTH_TIMEOUT  ? &o.health_timeout_usec :
-                                                              &o.health_start_period_usec;
-                        if (string_safe_atoi(optarg, &v) < 0 || v < 0 ||
-                            (v == 0 && c != ARG_HEALTH_START_PERIOD)) {
-                                fprintf(stderr, "berth-shim: --health-%s-ms: `%s` is no number "
-                                                "of milliseconds\n",
-                                        c == ARG_HEALTH_INTERVAL ? "interval" :
-                                        c == ARG_HEALTH_TIMEOUT  ? "timeout" : "start-period",
-                                        optarg);
-                                return 125;
-                        }
-                        *ms_field = (uint64_t)v * 1000;
-                        break;
-                case ARG_HEALTH_RETRIES:
-                        if (string_safe_atoi(optarg, &v) < 0 || v < 1) {
-                                fprintf(stderr, "berth-shim: --health-retries: `%s` is no count "
-                                                "of at least 1\n", optarg);
-                                return 125;
-                        }
-                        o.health_retries = (unsigned)v;
-                        break;
-                case 'h':
-                        usage(stdout);
-                        return 0;
-                default:
-                        usage(stderr);
-                        return 125;
-                }
-        }
-        if (optind < argc || !o.id || !o.bundle || !o.state_dir || !o.runtime) {
-                fprintf(stderr, "berth-shim: --id, --bundle, --state and --runtime are needed "
-                                "(and nothing else)\n");
-                return 125;
-        }
+        r = parse_args(argc, argv, &o, runtime_args, health_cmd, &foreground);
+        if (r != 0)
+                return r > 0 ? 0 : 125;
         /* The shim leaves the caller's directory: every path becomes absolute. */
         bundle = realpath(o.bundle, NULL);
         state = realpath(o.state_dir, NULL);
