@@ -25,7 +25,8 @@ MARKERS = ("berth", "libpod", "pytest-of-")
 # Processes the suite runs itself; any of them still alive after the run is a leftover.
 PROGRAMS = ("berth-runtime", "berth", "berth-shim", "conmon", "podman", "runc", "crun")
 # Directories where only the suite's runtimes put things.
-STATE_ROOTS = ("/run/berth", "/run/runc", "/run/netns")
+STATE_ROOTS = ("/run/berth", "/run/runc", "/run/netns", "/run/berth-engine/containers",
+               "/run/berth-engine/runtime")
 # test.sh exports this in its environment, which every process it starts inherits (the
 # containers' own processes get their environment from config.json: the cgroup, root and
 # cwd checks find those).

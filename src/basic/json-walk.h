@@ -33,6 +33,13 @@ typedef struct JsonPath {
 #define JSON_PATH_MAP(p, k) ((JsonPath){ .parent = (p), .key = (k), .map_key = true })
 #define JSON_PATH_DOC(name) ((JsonPath){ .doc = (name) })
 
+/* For _cleanup_(jwalk_putp): drops a reference to a json-c object. */
+static inline void jwalk_putp(struct json_object **o)
+{
+        if (*o)
+                json_object_put(*o);
+}
+
 /* Parses exactly len bytes as a JSON object; NULL when they are not one (or on OOM). */
 struct json_object *jwalk_parse_object(const char *data, size_t len);
 

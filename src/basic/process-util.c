@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -95,4 +98,36 @@ int process_signalfd_all_but(const int *keep, size_t n_keep)
                 return -errno;
         int fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
         return fd < 0 ? -errno : fd;
+}
+
+int process_start_time(pid_t pid, uint64_t *ret, bool *zombie)
+{
+        char path[64], buf[1024];
+        _cleanup_close_ int fd = -1;
+        ssize_t n;
+
+        snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        n = read(fd, buf, sizeof(buf) - 1);
+        if (n <= 0)
+                return n < 0 ? -errno : -EIO;
+        buf[n] = 0;
+        /* The command name may hold spaces and parentheses: fields start after the last ')'. */
+        char *p = strrchr(buf, ')');
+        if (!p || p[1] != ' ')
+                return -EIO;
+        p += 2;
+        if (zombie)
+                *zombie = *p == 'Z' || *p == 'X';
+        /* p is field 3 (state); the start time is field 22. */
+        for (int field = 3; field < 22; field++) {
+                p = strchr(p, ' ');
+                if (!p)
+                        return -EIO;
+                p++;
+        }
+        *ret = strtoull(p, NULL, 10);
+        return 0;
 }

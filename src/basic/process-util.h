@@ -2,7 +2,9 @@
 /* Waiting for a child, passing our signals on to it, and what a child of ours keeps open. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Reaps pid and returns its exit status, or 128 + the signal that killed it (255 on error). */
@@ -18,3 +20,6 @@ int process_close_fds_except(int first, const int *keep, size_t n_keep);
 /* Blocks every signal but SIGKILL, SIGSTOP and those in keep, and returns a signalfd
  * (O_CLOEXEC, O_NONBLOCK) that reads them, or -errno: for a loop that polls its signals. */
 int process_signalfd_all_but(const int *keep, size_t n_keep);
+/* The start time of pid (clock ticks since boot, /proc/PID/stat field 22) and whether it is a
+ * zombie: with the pid, it names a process across pid reuse. */
+int process_start_time(pid_t pid, uint64_t *ret, bool *zombie);

@@ -131,3 +131,14 @@ int string_safe_atoi(const char *s, int *ret)
         *ret = (int)v;
         return 0;
 }
+
+char *string_strip(char *s)
+{
+        size_t n;
+
+        s += strspn(s, " \t\r\n");
+        n = strlen(s);
+        while (n > 0 && strchr(" \t\r\n", s[n - 1]))
+                s[--n] = 0;
+        return s;
+}

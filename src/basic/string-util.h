@@ -30,6 +30,9 @@ int strv_push(char ***l, char *s);
 char **strv_copy(char *const *l);
 bool strv_contains(char *const *l, const char *s);
 
+/* Cuts whitespace off both ends of s, in place; returns where it now starts. */
+char *string_strip(char *s);
+
 /* Escapes s for a JSON string literal into buf (always NUL-terminated). */
 void string_json_escape(const char *s, char *buf, size_t size);
 

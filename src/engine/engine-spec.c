@@ -524,6 +524,29 @@ static struct json_object *linux_json(Builder *b, const EngineSpecOptions *o, Be
         return l;
 }
 
+int engine_spec_capabilities(const EngineSpecOptions *o, char ***ret, BerthError **err)
+{
+        _cleanup_strv_free_ char **names = NULL;
+        bool caps[64] = { 0 };
+        char name[64];
+        int r;
+
+        r = capabilities(o, caps, err);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; all_caps[i]; i++) {
+                if (!caps[i])
+                        continue;
+                snprintf(name, sizeof(name), "CAP_%s", all_caps[i]);
+                if (strv_extend(&names, name) < 0)
+                        return berth_error(err, ENOMEM, "capabilities");
+        }
+        if (!names && !(names = calloc(1, sizeof(char *))))
+                return berth_error(err, ENOMEM, "capabilities");
+        *ret = TAKE_PTR(names);
+        return 0;
+}
+
 int engine_spec_build(const EngineSpecOptions *o, char **ret_json, BerthError **err)
 {
         _cleanup_strv_free_ char **args = NULL, **env = NULL;

@@ -58,3 +58,6 @@ typedef struct EngineSpecOptions {
 extern const char *const engine_spec_default_caps[];
 
 int engine_spec_build(const EngineSpecOptions *o, char **ret_json, BerthError **err);
+/* The bounding set the container gets ("CAP_..." names): the default set, --cap-add and
+ * --cap-drop, or every capability when privileged. For rendering the seccomp profile. */
+int engine_spec_capabilities(const EngineSpecOptions *o, char ***ret, BerthError **err);

@@ -47,8 +47,6 @@ int container_run(const CreateOptions *o, bool detach, bool keep, int *ret_statu
 int container_kill(Container *c, int sig, bool all, BerthError **err);
 /* Deletes a stopped (or, with force, any) container: poststop hooks, cgroup, state. */
 int container_delete(Container *c, bool force, BerthError **err);
-/* Parses "TERM", "SIGTERM", "15" into a signal number, or -EINVAL. */
-int container_signal_from_string(const char *s);
 
 /* init.c: the container's first process, from clone() to execve(); never returns. */
 typedef struct InitArgs {

@@ -197,38 +197,6 @@ int container_load_spec(Container *c, BerthError **err)
         return 0;
 }
 
-int process_start_time(pid_t pid, uint64_t *ret, bool *zombie)
-{
-        char path[64], buf[1024];
-        _cleanup_close_ int fd = -1;
-        ssize_t n;
-
-        snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        n = read(fd, buf, sizeof(buf) - 1);
-        if (n <= 0)
-                return n < 0 ? -errno : -EIO;
-        buf[n] = 0;
-        /* The command name may hold spaces and parentheses: fields start after the last ')'. */
-        char *p = strrchr(buf, ')');
-        if (!p || p[1] != ' ')
-                return -EIO;
-        p += 2;
-        if (zombie)
-                *zombie = *p == 'Z' || *p == 'X';
-        /* p is field 3 (state); the start time is field 22. */
-        for (int field = 3; field < 22; field++) {
-                p = strchr(p, ' ');
-                if (!p)
-                        return -EIO;
-                p++;
-        }
-        *ret = strtoull(p, NULL, 10);
-        return 0;
-}
-
 ContainerStatus container_status(Container *c)
 {
         uint64_t start;

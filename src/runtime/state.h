@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "basic/error.h"
+#include "basic/process-util.h"
 #include "spec/runtime-spec.h"
 
 #define STATE_FILE "state.json"
@@ -78,4 +79,3 @@ static inline void container_freep(Container **c)
 #define _cleanup_container_ _cleanup_(container_freep)
 
 /* The start time (field 22 of /proc/<pid>/stat), or -errno; *zombie tells a dead process. */
-int process_start_time(pid_t pid, uint64_t *ret, bool *zombie);

@@ -6,6 +6,7 @@
  * output (the log keeps everything).
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -227,6 +228,19 @@ int shim_io_start(Shim *s, BerthError **err)
         if (r < 0)
                 return berth_error(err, -r, "watch `%s`", path);
         return 0;
+}
+
+int shim_io_wait_client(Shim *s, uint64_t usec)
+{
+        struct pollfd p = { .fd = s->attach_fd, .events = POLLIN };
+        int r;
+
+        do
+                r = poll(&p, 1, (int)(usec / 1000));
+        while (r < 0 && errno == EINTR);
+        if (r <= 0)
+                return -ETIMEDOUT;
+        return on_attach(NULL, s->attach_fd, POLLIN, s);
 }
 
 bool shim_io_drained(const Shim *s)

@@ -241,6 +241,9 @@ static int container_start(Shim *s, BerthError **err)
         r = shim_io_start(s, err);
         if (r < 0)
                 goto delete;
+        /* The first life of an attached run: its client is there before the first byte. */
+        if (s->o->attach_wait && s->ready_fd >= 0)
+                (void)shim_io_wait_client(s, SHIM_ATTACH_WAIT_USEC);
         free(error);
         error = NULL;
         char *start[] = { "start", (char *)s->o->id, NULL };

@@ -36,6 +36,9 @@ typedef struct ShimOptions {
         char **runtime_args;            /* global options before the verb (--root DIR, ...) */
         bool terminal;                  /* process.terminal: the runtime hands over a pty */
         bool stdin_open;                /* keep stdin open for attach (-i) */
+        bool attach_wait;               /* start the process once a client has attached (or
+                                         * after SHIM_ATTACH_WAIT_USEC), so an attached run
+                                         * misses none of its output */
         const char *log_path;           /* NULL: no log file */
         LogFileOptions log;
         RestartPolicy restart;
@@ -59,6 +62,7 @@ enum {
 };
 #define SHIM_FRAME_HEADER 8
 #define SHIM_FRAME_MAX (1U << 20)
+#define SHIM_ATTACH_WAIT_USEC (30 * 1000000ULL)
 
 /* Creates and starts the container, writes one line to ready_fd ("ok <init pid>" or
  * "error <message>") and closes it, then monitors the container until it has exited and been

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include "basic/log.h"
+#include "basic/signal-util.h"
 #include "cmd/berth-runtime/cmd.h"
 #include "runtime/container.h"
 
@@ -20,7 +21,7 @@ int cmd_kill(const GlobalOptions *g, int argc, char **argv, BerthError **err)
         if (optind + 2 < argc)
                 return berth_error(err, 0, "kill: unexpected argument \"%s\"", argv[optind + 2]);
         if (optind + 1 < argc) {
-                sig = container_signal_from_string(argv[optind + 1]);
+                sig = signal_from_string(argv[optind + 1]);
                 if (sig < 0)
                         return berth_error(err, 0, "kill: unknown signal \"%s\"",
                                            argv[optind + 1]);

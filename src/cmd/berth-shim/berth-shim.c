@@ -35,6 +35,7 @@ static void usage(FILE *f)
               "  --runtime-arg ARG       a global option of the runtime (repeatable)\n"
               "  --terminal              the process has a terminal (config.json's terminal)\n"
               "  --stdin                 keep stdin open for attach\n"
+              "  --attach-wait           start the process once a client has attached\n"
               "  --log PATH              the container's log file\n"
               "  --log-format FORMAT     json-file (default) or cri\n"
               "  --log-max-size SIZE     rotate at SIZE bytes (k, m, g suffixes)\n"
@@ -153,7 +154,7 @@ enum {
         ARG_ID = 0x100, ARG_BUNDLE, ARG_STATE, ARG_RUNTIME, ARG_RUNTIME_ARG, ARG_TERMINAL,
         ARG_STDIN, ARG_LOG, ARG_LOG_FORMAT, ARG_LOG_MAX_SIZE, ARG_LOG_MAX_FILES, ARG_FOREGROUND,
         ARG_RESTART, ARG_HEALTH_CMD, ARG_HEALTH_INTERVAL, ARG_HEALTH_TIMEOUT,
-        ARG_HEALTH_START_PERIOD, ARG_HEALTH_RETRIES,
+        ARG_HEALTH_START_PERIOD, ARG_HEALTH_RETRIES, ARG_ATTACH_WAIT,
 };
 
 static const struct option options[] = {
@@ -164,6 +165,7 @@ static const struct option options[] = {
         { "runtime-arg", required_argument, NULL, ARG_RUNTIME_ARG },
         { "terminal", no_argument, NULL, ARG_TERMINAL },
         { "stdin", no_argument, NULL, ARG_STDIN },
+        { "attach-wait", no_argument, NULL, ARG_ATTACH_WAIT },
         { "log", required_argument, NULL, ARG_LOG },
         { "log-format", required_argument, NULL, ARG_LOG_FORMAT },
         { "log-max-size", required_argument, NULL, ARG_LOG_MAX_SIZE },
@@ -269,6 +271,7 @@ static int parse_args(int argc, char **argv, ShimOptions *o, char **runtime_args
                 case ARG_RUNTIME_ARG: runtime_args[n_runtime_args++] = optarg; break;
                 case ARG_TERMINAL: o->terminal = true; break;
                 case ARG_STDIN: o->stdin_open = true; break;
+                case ARG_ATTACH_WAIT: o->attach_wait = true; break;
                 case ARG_LOG: o->log_path = optarg; break;
                 case ARG_FOREGROUND: *foreground = true; break;
                 case ARG_HEALTH_CMD:

@@ -19,7 +19,15 @@ typedef struct BerthContext {
         Store *md;
         ContentStore *cs;
         Snapshotter *sn;
+        int exit_code;  /* what berth exits with when not 0 (or 1 after an error) */
 } BerthContext;
+
+/* The exit status a verb wants (docker's 125, 126, 127, or the container's), and r. */
+static inline int berth_exit(BerthContext *ctx, int code, int r)
+{
+        ctx->exit_code = code;
+        return r;
+}
 
 /* Opens the store, the content store and the snapshotter under ctx->root. */
 int berth_context_open(BerthContext *ctx, BerthError **err);
@@ -47,6 +55,21 @@ int cmd_system(BerthContext *ctx, int argc, char **argv, BerthError **err);
 int cmd_mount(BerthContext *ctx, int argc, char **argv, BerthError **err);
 int cmd_unmount(BerthContext *ctx, int argc, char **argv, BerthError **err);
 int cmd_version(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_run(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_create(BerthContext *ctx, int argc, char **argv, BerthError **err);
+bool cmd_run_wants_help(int argc, char **argv);
+int cmd_start(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_stop(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_restart(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_kill(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_rm(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_wait(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_ps(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_logs(BerthContext *ctx, int argc, char **argv, BerthError **err);
+
+/* The engine over the same root, with the helpers the environment names. */
+typedef struct Engine Engine;
+int berth_engine_open(BerthContext *ctx, Engine **ret, BerthError **err);
 
 /* Helpers shared by verbs (cmd-common.c). */
 void format_size(uint64_t bytes, char *buf, size_t size);

@@ -5,6 +5,7 @@
 
 #include "cmd/berth/berth.h"
 #include "cmd/berth/progress-render.h"
+#include "engine/engine.h"
 #include "image/image-handle.h"
 
 int berth_context_open(BerthContext *ctx, BerthError **err)
@@ -31,6 +32,20 @@ int berth_context_open_locked(BerthContext *ctx, bool exclusive, BerthError **er
                 return r;
         /* shared: no collection while the verb reads or adds blobs */
         return store_lock(ctx->md, exclusive, err);
+}
+
+int berth_engine_open(BerthContext *ctx, Engine **ret, BerthError **err)
+{
+        const EngineOptions o = {
+                .root = ctx->root,
+                .run_dir = ctx->env.run_dir,
+                .snapshotter = &ctx->snapshotter,
+                .builtin_layout = ctx->env.builtin_layout,
+                .shim_path = ctx->env.shim_path,
+                .runtime_path = ctx->env.runtime_path,
+                .init_path = ctx->env.init_path,
+        };
+        return engine_open(&o, ret, err);
 }
 
 ProgressRender *berth_progress_new(const BerthContext *ctx)

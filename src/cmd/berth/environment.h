@@ -9,6 +9,10 @@
 
 typedef struct BerthEnvironment {
         const char *root;           /* $BERTH_ROOT, else /var/lib/berth */
+        const char *run_dir;        /* $BERTH_RUN_DIR, else /run/berth-engine */
+        /* The engine's helpers: $BERTH_SHIM_PATH, $BERTH_RUNTIME_PATH, $BERTH_INIT_PATH, else beside
+         * the berth binary (installed together, or in the build tree), else in $PATH */
+        char *shim_path, *runtime_path, *init_path;
         const char *builtin_layout; /* $BERTH_BUSYBOX_OCI ("none": no built-in image), or NULL */
         const char *snapshotter;    /* $BERTH_SNAPSHOTTER, or NULL */
         /* $BERTH_OVERLAY_CLASSIC=1: overlay mounts take mount(2)'s option string even on kernels

@@ -11,6 +11,47 @@
 #include "cmd/berth/berth.h"
 #include "cmd/berth/registry-options.h"
 
+#define RUN_USAGE                                                                           \
+        "  -i, --interactive                 keep stdin open\n"                                 \
+        "  -t, --tty                         a pseudo-terminal\n"                               \
+        "      --rm                          remove the container when it exits\n"              \
+        "      --name NAME                   the container's name\n"                            \
+        "  -e, --env KEY[=VALUE]             set an environment variable\n"                     \
+        "      --env-file FILE               read KEY=VALUE lines\n"                            \
+        "  -l, --label KEY=VALUE             set a label\n"                                     \
+        "  -v, --volume SRC:DST[:ro]         bind a host directory\n"                           \
+        "      --mount type=bind|tmpfs,...   a mount, docker's syntax\n"                        \
+        "      --tmpfs DST[:OPTIONS]         a tmpfs\n"                                         \
+        "  -w, --workdir DIR                 the working directory\n"                           \
+        "  -u, --user USER[:GROUP]           names from the image's /etc/passwd\n"              \
+        "      --group-add GROUP             a supplementary group\n"                           \
+        "      --entrypoint CMD              override the image's entrypoint\n"                 \
+        "  -h, --hostname NAME               the container's host name\n"                       \
+        "      --read-only                   a read-only root file system\n"                    \
+        "      --init                        berth-init as PID 1 (reaps, forwards signals)\n"   \
+        "      --stop-signal SIGNAL          the signal of stop (default the image's, TERM)\n"  \
+        "      --stop-timeout SECONDS        before stop kills\n"                               \
+        "      --restart POLICY              no, on-failure[:N], always, unless-stopped\n"      \
+        "  -m, --memory BYTES                memory limit (k, m, g)\n"                          \
+        "      --memory-swap BYTES           memory plus swap (-1: unlimited)\n"                \
+        "      --cpus N                      CPUs (1.5)\n"                                      \
+        "  -c, --cpu-shares N                relative CPU weight\n"                             \
+        "      --cpuset-cpus LIST            the CPUs it may use (0-1)\n"                       \
+        "      --pids-limit N                at most N processes\n"                             \
+        "      --ulimit NAME=SOFT[:HARD]     a resource limit\n"                                \
+        "      --cap-add CAP, --cap-drop CAP capabilities over docker's default set\n"          \
+        "      --privileged                  every capability and device, no seccomp\n"         \
+        "      --security-opt OPT            seccomp=FILE|unconfined, no-new-privileges\n"      \
+        "      --sysctl KEY=VALUE            a namespaced sysctl\n"                             \
+        "      --shm-size BYTES              the size of /dev/shm\n"                            \
+        "      --health-cmd CMD              health check (run by /bin/sh -c)\n"                \
+        "      --health-interval, --health-timeout, --health-start-period DURATION\n"           \
+        "      --health-retries N            failures that make it unhealthy\n"                 \
+        "      --no-healthcheck              no health check, not even the image's\n"           \
+        "      --log-opt max-size=S|max-file=N   json-file log rotation\n"                      \
+        "      --network none|host           its network (default: its own, loopback only)\n"   \
+        "      --runtime RUNTIME             berth-runtime (default), runc, crun or a path\n"
+
 static const struct {
         const char *name;
         VerbFunc func;
@@ -72,6 +113,42 @@ static const struct {
         { "mount", cmd_mount, "Mount an image's rootfs (overlay of its layers + upper dir)",
           "mount IMAGE TARGET\n" },
         { "unmount", cmd_unmount, "Unmount a rootfs made by berth mount", "unmount TARGET\n" },
+        { "run", cmd_run, "Run a command in a new container",
+          "run [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n" RUN_USAGE
+          "  -d, --detach                      run in the background, print the id\n"
+          "      --detach-keys KEYS            the keys that detach (default ctrl-p,ctrl-q)\n"
+          "      --sig-proxy BOOL              pass signals on to the container (default true)\n"
+          "      --pull missing|always|never   pull the image first (default missing)\n" },
+        { "create", cmd_create, "Create a container",
+          "create [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n" RUN_USAGE
+          "      --pull missing|always|never   pull the image first (default missing)\n" },
+        { "start", cmd_start, "Start containers",
+          "start [-a] [-i] CONTAINER...\n\n"
+          "  -a, --attach                      attach to its output, exit with its status\n"
+          "  -i, --interactive                 attach stdin too\n" },
+        { "stop", cmd_stop, "Stop containers (the stop signal, then SIGKILL)",
+          "stop [-t SECONDS] CONTAINER...\n\n"
+          "  -t, --time SECONDS                before SIGKILL (default the container's, 10)\n" },
+        { "restart", cmd_restart, "Restart containers",
+          "restart [-t SECONDS] CONTAINER...\n\n"
+          "  -t, --time SECONDS                before SIGKILL (default the container's, 10)\n" },
+        { "kill", cmd_kill, "Send a signal to containers",
+          "kill [-s SIGNAL] CONTAINER...\n\n"
+          "  -s, --signal SIGNAL               the signal (default KILL)\n" },
+        { "rm", cmd_rm, "Remove containers",
+          "rm [-f] [-v] CONTAINER...\n\n"
+          "  -f, --force                       kill a running container first\n"
+          "  -v, --volumes                     remove its anonymous volumes too\n" },
+        { "wait", cmd_wait, "Wait for containers to exit, print their exit codes",
+          "wait CONTAINER...\n" },
+        { "ps", cmd_ps, "List containers",
+          "ps [OPTIONS]\n\n"
+          "  -a, --all                         every container (default: running ones)\n"
+          "  -q, --quiet                       ids only\n"
+          "  -n, --last N                      the N newest containers\n"
+          "  -l, --latest                      the newest container\n"
+          "      --no-trunc                    whole ids and commands\n"
+          "      --format TEMPLATE|json        a Go template, e.g. '{{.ID}} {{.Names}}'\n" },
         { "version", cmd_version, "Print the version", "version\n" },
 };
 
@@ -170,7 +247,8 @@ int main(int argc, char **argv)
                         continue;
                 int vargc = argc - optind;
                 char **vargv = argv + optind;
-                if (wants_help(vargc, vargv)) {
+                bool run_like = streq(verb, "run") || streq(verb, "create");
+                if (run_like ? cmd_run_wants_help(vargc, vargv) : wants_help(vargc, vargv)) {
                         printf("berth %s: %s\n\nUsage: berth %s", verb, verbs[i].help,
                                verbs[i].usage);
                         return 0;
@@ -187,9 +265,9 @@ int main(int argc, char **argv)
                 if (r < 0) {
                         fprintf(stderr, "berth %s: %s\n", verb,
                                 err && err->msg ? err->msg : strerror(-r));
-                        return r == -EINVAL && !err ? 2 : 1;
+                        return ctx.exit_code ? ctx.exit_code : r == -EINVAL && !err ? 2 : 1;
                 }
-                return 0;
+                return ctx.exit_code;
         }
         fprintf(stderr, "berth: unknown verb `%s`\n", verb);
         usage(stderr);
