@@ -6,6 +6,7 @@
  * output (the log keeps everything).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 
 #include "basic/fs-util.h"
 #include "basic/macro.h"
+#include "basic/socket-util.h"
 #include "shim/shim-internal.h"
 
 struct ShimClient {
@@ -34,20 +36,23 @@ struct ShimClient {
 
 int shim_socket_listen(const char *path, BerthError **err)
 {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *dir = strdup(path);
+        _cleanup_close_ int dfd = -1, fd = -1;
+        char *slash = dir ? strrchr(dir, '/') : NULL;
 
-        if (strlen(path) >= sizeof(sa.sun_path))
-                return berth_error(err, ENAMETOOLONG, "socket `%s`", path);
-        strcpy(sa.sun_path, path);
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (!dir)
+                return berth_error(err, ENOMEM, "socket `%s`", path);
+        /* Bound in its directory's fd: a path longer than sun_path holds works too. */
+        if (slash)
+                *slash = 0;
+        dfd = open(slash ? (*dir ? dir : "/") : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return berth_error(err, errno, "socket `%s`", path);
+        const char *name = slash ? slash + 1 : path;
+        (void)unlinkat(dfd, name, 0);
+        fd = socket_listen_unix_at(SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, dfd, name, 16);
         if (fd < 0)
-                return berth_error(err, errno, "socket for `%s`", path);
-        (void)unlink(path);
-        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-                return berth_error(err, errno, "bind `%s`", path);
-        if (listen(fd, 16) < 0)
-                return berth_error(err, errno, "listen on `%s`", path);
+                return berth_error(err, -fd, "listen on `%s`", path);
         return TAKE_FD(fd);
 }
 

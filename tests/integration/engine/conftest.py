@@ -1,0 +1,17 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The `berth` fixture: the engine with a store and run directory of the test's own; at the
+end every container is removed and the test fails if anything was left (engine_env.py)."""
+import pytest
+
+from engine_env import BERTH, Engine
+
+
+@pytest.fixture
+def berth(tmp_path):
+    import os
+    if not os.access(BERTH, os.X_OK):
+        pytest.fail(f"{BERTH} is not built")
+    e = Engine(str(tmp_path / "root"))
+    yield e
+    left = e.cleanup()
+    assert not left, f"left behind: {left}"
