@@ -88,7 +88,7 @@ if CC=gcc build build-asan -Db_sanitize=address,undefined -Dbuildtype=debug -Db_
         meson test -C build-asan --print-errorlogs --num-processes 2 || true
         count_meson build-asan
         step "runtime integration tests (ASan+UBSan)"
-        BERTH_BUILD_DIR="$top/build-asan" /usr/bin/python3 -m pytest -p no:cacheprovider -q \
+        BERTH_TEST_CYCLES=100 BERTH_BUILD_DIR="$top/build-asan" /usr/bin/python3 -m pytest -p no:cacheprovider -q \
                 --junitxml="$out/integration-asan.xml" tests/integration \
                 --ignore=tests/integration/image --ignore=tests/integration/runtime/test_podman.py
         count_junit "$out/integration-asan.xml"
