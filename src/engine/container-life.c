@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -417,17 +418,35 @@ int engine_container_kill(Engine *e, EngineContainer *c, int sig, BerthError **e
         return 0;
 }
 
+/* Sleeps until the shim's process ends (a pidfd turns readable) or usec passed. */
+static void wait_shim(pid_t shim, uint64_t usec)
+{
+        _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, shim, 0);
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+        if (pidfd < 0 || poll(&p, 1, (int)(usec / 1000)) < 0)
+                sleep_usec(POLL_USEC);
+}
+
 /* Waits until the shim has recorded the exit and gone, or until deadline (0: for ever).
- * Returns 0, or -ETIMEDOUT. */
+ * Returns 0, or -ETIMEDOUT. The shim ends right after it wrote the exit: its end is what is
+ * waited for, with a look at the files now and then (a restart keeps the same shim). */
 static int wait_exited(Engine *e, EngineContainer *c, uint64_t deadline)
 {
         for (;;) {
                 (void)engine_container_refresh(e, c);
                 if (c->state == ENGINE_STATE_EXITED && !engine_shim_alive(e, c->id, NULL))
                         return 0;
-                if (deadline && time_monotonic_usec() > deadline)
+                uint64_t now = time_monotonic_usec();
+                if (deadline && now > deadline)
                         return -ETIMEDOUT;
-                sleep_usec(POLL_USEC);
+                uint64_t slice = 200000;
+                if (deadline && deadline - now < slice)
+                        slice = deadline - now;
+                if (c->shim_pid > 0)
+                        wait_shim(c->shim_pid, slice);
+                else
+                        sleep_usec(POLL_USEC);
         }
 }
 
@@ -486,10 +505,14 @@ int engine_container_teardown(Engine *e, const char *id, BerthError **err)
 
         if (!dir || !state || asprintf(&rootfs, "%s/rootfs", dir) < 0)
                 return berth_error(err, ENOMEM, "remove");
-        /* The runtime's state (and with --force its processes), then the shim ends by itself;
-         * one that does not is killed. */
-        (void)engine_runtime_run(e, NULL, (char *[]){ "delete", "--force", (char *)id, NULL },
-                                 NULL);
+        /* The runtime's state (and with --force its processes), unless the shim deleted it
+         * already; then the shim ends by itself, and one that does not is killed. */
+        _cleanup_free_ char *rt_state = NULL;
+        if (asprintf(&rt_state, "%s/runtime/%s", e->run_dir, id) < 0)
+                return berth_error(err, ENOMEM, "remove");
+        if (access(rt_state, F_OK) == 0)
+                (void)engine_runtime_run(e, NULL,
+                                         (char *[]){ "delete", "--force", (char *)id, NULL }, NULL);
         for (int i = 0; i < 250 && engine_shim_alive(e, id, &shim); i++) {
                 if (i == 150)
                         (void)kill(shim, SIGKILL);
