@@ -109,21 +109,28 @@ static int stop_one(Engine *e, EngineContainer *c, void *userdata, BerthError **
         return engine_container_stop(e, c, *(int *)userdata, err);
 }
 
-int cmd_stop(BerthContext *ctx, int argc, char **argv, BerthError **err)
+/* -t/--time SECONDS of stop and restart. */
+static int parse_stop_timeout(int argc, char **argv, int *ret, BerthError **err)
 {
         static const struct option options[] = {
                 { "time", required_argument, NULL, 't' },
                 { "timeout", required_argument, NULL, 't' },
                 {},
         };
-        int timeout = -1, c;
+        int c;
 
-        while ((c = getopt_long(argc, argv, "t:", options, NULL)) >= 0) {
-                if (c != 't' || string_safe_atoi(optarg, &timeout) < 0 || timeout < -1)
-                        return berth_error_plain(err, EINVAL, "usage: berth stop [-t SECONDS] "
-                                                 "CONTAINER...");
-        }
-        return for_each_container(ctx, argc, argv, stop_one, &timeout, true, err);
+        *ret = -1;
+        while ((c = getopt_long(argc, argv, "t:", options, NULL)) >= 0)
+                if (c != 't' || string_safe_atoi(optarg, ret) < 0 || *ret < -1)
+                        return berth_error_plain(err, EINVAL, "usage: berth %s [-t SECONDS] "
+                                                 "CONTAINER...", argv[0]);
+        return 0;
+}
+
+int cmd_stop(BerthContext *ctx, int argc, char **argv, BerthError **err)
+{
+        int timeout, r = parse_stop_timeout(argc, argv, &timeout, err);
+        return r < 0 ? r : for_each_container(ctx, argc, argv, stop_one, &timeout, true, err);
 }
 
 static int restart_one(Engine *e, EngineContainer *c, void *userdata, BerthError **err)
@@ -137,19 +144,8 @@ static int restart_one(Engine *e, EngineContainer *c, void *userdata, BerthError
 
 int cmd_restart(BerthContext *ctx, int argc, char **argv, BerthError **err)
 {
-        static const struct option options[] = {
-                { "time", required_argument, NULL, 't' },
-                { "timeout", required_argument, NULL, 't' },
-                {},
-        };
-        int timeout = -1, c;
-
-        while ((c = getopt_long(argc, argv, "t:", options, NULL)) >= 0) {
-                if (c != 't' || string_safe_atoi(optarg, &timeout) < 0 || timeout < -1)
-                        return berth_error_plain(err, EINVAL, "usage: berth restart "
-                                                 "[-t SECONDS] CONTAINER...");
-        }
-        return for_each_container(ctx, argc, argv, restart_one, &timeout, true, err);
+        int timeout, r = parse_stop_timeout(argc, argv, &timeout, err);
+        return r < 0 ? r : for_each_container(ctx, argc, argv, restart_one, &timeout, true, err);
 }
 
 static int kill_one(Engine *e, EngineContainer *c, void *userdata, BerthError **err)
