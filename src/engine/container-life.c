@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -518,8 +519,11 @@ int engine_container_teardown(Engine *e, const char *id, BerthError **err)
                         (void)kill(shim, SIGKILL);
                 sleep_usec(POLL_USEC);
         }
-        r = image_unmount(e->sn, rootfs, NULL);
-        (void)r; /* not mounted (a create that failed early) is fine */
+        /* Not mounted (a create that failed early) is fine; mounted but not recorded (a create
+         * killed between the two) is unmounted all the same. */
+        (void)image_unmount(e->sn, rootfs, NULL);
+        if (umount2(rootfs, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+                return berth_error(err, errno, "unmount `%s`", rootfs);
         r = fs_rm_rf(dir);
         if (r < 0 && r != -ENOENT)
                 return berth_error(err, r, "remove `%s`", dir);

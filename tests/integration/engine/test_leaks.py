@@ -93,3 +93,27 @@ def test_shim_keeps_no_fd_of_its_clients(berth):
         s.connect(sock)
         s.close()
     berth.wait_for(lambda: fds() == before, timeout=5, what="the shim to close its clients")
+
+
+def test_killed_commands_are_repaired(berth):
+    """berth run -d killed with SIGKILL at points through its work: the next commands show
+    the container as it got, and remove it entirely."""
+    import signal
+    import subprocess
+    import time
+    berth("run", "--rm", IMAGE, "true", check=True)
+    before = counts(berth)
+    for delay in (0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12, 0.2):
+        p = berth.popen("run", "-d", IMAGE, "sleep", "100", stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        r = berth("ps", "-a", "-q", "--no-trunc")
+        assert r.rc == 0, r
+        for cid in r.out.split():
+            ids_seen.add(cid)
+            rm = berth("rm", "-f", cid)
+            assert rm.rc == 0, (delay, rm)
+    berth("ps", "-a", check=True)  # repairs what a command in the middle of removing left
+    assert counts(berth) == before
