@@ -12,11 +12,12 @@
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "image/auth.h"
+#include "image/curl-dl.h"
 #include "image/registry-http.h"
 void registry_http_request_done(Request *q)
 {
         free(q->url);
-        curl_slist_free_all(q->headers);
+        registry_curl.slist_free_all(q->headers);
         free(q->buf);
         berth_error_free(&q->sink_err);
         free(q->content_type);
@@ -27,15 +28,9 @@ void registry_http_request_done(Request *q)
         *q = (Request){ .upload_fd = -1 };
 }
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void)
+int registry_http_init(BerthError **err)
 {
-        curl_global_init(CURL_GLOBAL_ALL);
-}
-
-void registry_http_init(void)
-{
-        pthread_once(&curl_once, curl_init_once);
+        return registry_curl_load(err);
 }
 
 static char *dup_trimmed(const char *s, size_t n)
@@ -90,7 +85,7 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *userdata)
         size_t n = size * nmemb;
 
         if (q->curl)
-                curl_easy_getinfo(q->curl, CURLINFO_RESPONSE_CODE, &q->status);
+                registry_curl.easy_getinfo(q->curl, CURLINFO_RESPONSE_CODE, &q->status);
         if (q->writer && q->status >= 200 && q->status < 300) {
                 if (q->resume_from > 0 && q->status == 200) {
                         /* The server ignored our Range and sends everything again. */
@@ -199,8 +194,8 @@ out:
 
 static void setup_tls(Registry *r, CURL *c)
 {
-        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, r->tls_verify ? 1L : 0L);
-        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, r->tls_verify ? 2L : 0L);
+        registry_curl.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, r->tls_verify ? 1L : 0L);
+        registry_curl.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, r->tls_verify ? 2L : 0L);
 }
 
 /* GET realm?service=..&scope=.. with Basic credentials when we have them; the token is cached
@@ -208,7 +203,7 @@ static void setup_tls(Registry *r, CURL *c)
 static int fetch_token(Registry *r, const char *scope, const char *cache_key, BerthError **err)
 {
         _cleanup_free_ char *url = NULL, *realm = NULL, *service = NULL;
-        CURL *c = curl_easy_init();
+        CURL *c = registry_curl.easy_init();
         Request q = { .upload_fd = -1, .buf_max = 1 << 20 };
         json_object *root = NULL, *v;
         CURLcode cc;
@@ -221,44 +216,44 @@ static int fetch_token(Registry *r, const char *scope, const char *cache_key, Be
         service = r->service ? strdup(r->service) : NULL;
         pthread_mutex_unlock(&r->lock);
         if (!realm) {
-                curl_easy_cleanup(c);
+                registry_curl.easy_cleanup(c);
                 return berth_error_plain(err, EACCES, "registry `%s` asked for a token without a realm",
                                    r->host);
         }
-        char *esc_service = service ? curl_easy_escape(c, service, 0) : NULL;
-        char *esc_scope = scope ? curl_easy_escape(c, scope, 0) : NULL;
+        char *esc_service = service ? registry_curl.easy_escape(c, service, 0) : NULL;
+        char *esc_scope = scope ? registry_curl.easy_escape(c, scope, 0) : NULL;
         k = asprintf(&url, "%s%sservice=%s%s%s", realm, strchr(realm, '?') ? "&" : "?",
                      esc_service ?: "", esc_scope ? "&scope=" : "", esc_scope ?: "");
-        curl_free(esc_service);
-        curl_free(esc_scope);
+        registry_curl.free(esc_service);
+        registry_curl.free(esc_scope);
         if (k < 0) {
-                curl_easy_cleanup(c);
+                registry_curl.easy_cleanup(c);
                 return berth_error(err, ENOMEM, "token");
         }
-        curl_easy_setopt(c, CURLOPT_URL, url);
-        curl_easy_setopt(c, CURLOPT_USERAGENT, USER_AGENT);
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
-        curl_easy_setopt(c, CURLOPT_WRITEDATA, &q);
-        curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
-        curl_easy_setopt(c, CURLOPT_HEADERDATA, &q);
-        curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
-        curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
-        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        registry_curl.easy_setopt(c, CURLOPT_URL, url);
+        registry_curl.easy_setopt(c, CURLOPT_USERAGENT, USER_AGENT);
+        registry_curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
+        registry_curl.easy_setopt(c, CURLOPT_WRITEDATA, &q);
+        registry_curl.easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
+        registry_curl.easy_setopt(c, CURLOPT_HEADERDATA, &q);
+        registry_curl.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+        registry_curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+        registry_curl.easy_setopt(c, CURLOPT_TIMEOUT, 120L);
+        registry_curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
         setup_tls(r, c);
         if (r->username) {
-                curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-                curl_easy_setopt(c, CURLOPT_USERNAME, r->username);
-                curl_easy_setopt(c, CURLOPT_PASSWORD, r->password);
+                registry_curl.easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+                registry_curl.easy_setopt(c, CURLOPT_USERNAME, r->username);
+                registry_curl.easy_setopt(c, CURLOPT_PASSWORD, r->password);
         }
         q.curl = c;
-        cc = curl_easy_perform(c);
+        cc = registry_curl.easy_perform(c);
         q.curl = NULL;
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &q.status);
-        curl_easy_cleanup(c);
+        registry_curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &q.status);
+        registry_curl.easy_cleanup(c);
         if (cc != CURLE_OK) {
                 k = berth_error_plain(err, EIO, "token request to `%s`: %s", realm,
-                                curl_easy_strerror(cc));
+                                registry_curl.easy_strerror(cc));
                 goto out;
         }
         if (q.status == 401 || q.status == 403) {
@@ -288,66 +283,66 @@ out:
 
 static int perform_once(Registry *r, Request *q, const char *authorization, CURLcode *ret_cc)
 {
-        CURL *c = curl_easy_init();
+        CURL *c = registry_curl.easy_init();
         struct curl_slist *h = NULL;
         char ebuf[CURL_ERROR_SIZE] = "";
 
         if (!c)
                 return -ENOMEM;
         for (struct curl_slist *i = q->headers; i; i = i->next)
-                h = curl_slist_append(h, i->data);
+                h = registry_curl.slist_append(h, i->data);
         if (authorization)
-                h = curl_slist_append(h, authorization);
+                h = registry_curl.slist_append(h, authorization);
         if (q->resume_from > 0) {
                 char range[64];
                 snprintf(range, sizeof(range), "Range: bytes=%llu-",
                          (unsigned long long)q->resume_from);
-                h = curl_slist_append(h, range);
+                h = registry_curl.slist_append(h, range);
         }
-        curl_easy_setopt(c, CURLOPT_URL, q->url);
-        curl_easy_setopt(c, CURLOPT_USERAGENT, USER_AGENT);
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-        curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
-        curl_easy_setopt(c, CURLOPT_HEADERDATA, q);
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
-        curl_easy_setopt(c, CURLOPT_WRITEDATA, q);
-        curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
-        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+        registry_curl.easy_setopt(c, CURLOPT_URL, q->url);
+        registry_curl.easy_setopt(c, CURLOPT_USERAGENT, USER_AGENT);
+        registry_curl.easy_setopt(c, CURLOPT_HTTPHEADER, h);
+        registry_curl.easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
+        registry_curl.easy_setopt(c, CURLOPT_HEADERDATA, q);
+        registry_curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
+        registry_curl.easy_setopt(c, CURLOPT_WRITEDATA, q);
+        registry_curl.easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+        registry_curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        registry_curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
         /* a stalled transfer: less than 1 byte/s for 60 s */
-        curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+        registry_curl.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        registry_curl.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
         /* blob GETs redirect to storage; curl drops our Authorization on other hosts */
-        curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, streq(q->method, "GET") ? 1L : 0L);
-        curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+        registry_curl.easy_setopt(c, CURLOPT_FOLLOWLOCATION, streq(q->method, "GET") ? 1L : 0L);
+        registry_curl.easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
         setup_tls(r, c);
         if (streq(q->method, "HEAD"))
-                curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+                registry_curl.easy_setopt(c, CURLOPT_NOBODY, 1L);
         else if (streq(q->method, "PUT") || streq(q->method, "PATCH")) {
-                curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-                curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
-                curl_easy_setopt(c, CURLOPT_READDATA, q);
-                curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)q->upload_len);
+                registry_curl.easy_setopt(c, CURLOPT_UPLOAD, 1L);
+                registry_curl.easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
+                registry_curl.easy_setopt(c, CURLOPT_READDATA, q);
+                registry_curl.easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)q->upload_len);
                 if (streq(q->method, "PATCH"))
-                        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PATCH");
+                        registry_curl.easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PATCH");
         } else if (streq(q->method, "POST")) {
-                curl_easy_setopt(c, CURLOPT_POST, 1L);
-                curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-                curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+                registry_curl.easy_setopt(c, CURLOPT_POST, 1L);
+                registry_curl.easy_setopt(c, CURLOPT_POSTFIELDS, "");
+                registry_curl.easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
         } else if (!streq(q->method, "GET"))
-                curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, q->method);
+                registry_curl.easy_setopt(c, CURLOPT_CUSTOMREQUEST, q->method);
 
         q->status = 0;
         q->upload_done = 0;
         q->curl = c;
-        CURLcode cc = curl_easy_perform(c);
+        CURLcode cc = registry_curl.easy_perform(c);
         q->curl = NULL;
         long status = 0;
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        registry_curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
         q->status = status;
         *ret_cc = cc;
-        curl_easy_cleanup(c);
-        curl_slist_free_all(h);
+        registry_curl.easy_cleanup(c);
+        registry_curl.slist_free_all(h);
         return 0;
 }
 
@@ -356,7 +351,7 @@ const char *registry_http_error_text(Request *q, CURLcode cc)
         /* our own sink's failure says more than "write error" */
         if (q->sink_err && q->sink_err->msg)
                 return q->sink_err->msg;
-        return curl_easy_strerror(cc);
+        return registry_curl.easy_strerror(cc);
 }
 
 /* One request with the auth dance: a 401 brings a challenge, we get a token (Bearer) or use

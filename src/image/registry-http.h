@@ -46,7 +46,8 @@ typedef struct Request {
         char *range;
 } Request;
 
-void registry_http_init(void);
+/* Loads libcurl (curl-dl.h): before any request. */
+int registry_http_init(BerthError **err);
 void registry_http_request_done(Request *q);
 /* Performs q, with a retry after a 401 once credentials or a token are in hand. *ret_cc is
  * curl's result; q->status the HTTP status. */

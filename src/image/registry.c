@@ -17,6 +17,7 @@
 #include "image/manifest.h"
 #include "image/reference.h"
 #include "image/registry-config.h"
+#include "image/curl-dl.h"
 #include "image/registry-http.h"
 #include "image/registry.h"
 
@@ -25,7 +26,9 @@ int registry_open(const char *host, const RegistryOptions *opts, Registry **ret,
         Registry *r;
         int k;
 
-        registry_http_init();
+        k = registry_http_init(err);
+        if (k < 0)
+                return k;
         r = calloc(1, sizeof(*r));
         if (!r)
                 return berth_error(err, ENOMEM, "registry");
@@ -142,7 +145,7 @@ int registry_get_manifest(Registry *r, const char *repo, const char *reference, 
 
         if (!scope || asprintf(&q.url, "%s/v2/%s/manifests/%s", r->base, repo, reference) < 0)
                 return berth_error(err, ENOMEM, "manifest");
-        q.headers = curl_slist_append(NULL, "Accept: " MANIFEST_ACCEPT);
+        q.headers = registry_curl.slist_append(NULL, "Accept: " MANIFEST_ACCEPT);
         for (int attempt = 0; attempt < r->retries; attempt++) {
                 berth_error_free(&q.sink_err);
                 k = registry_http_request(r, &q, &cc, err);
@@ -387,8 +390,8 @@ int registry_push_blob(Registry *r, const char *repo, ContentStore *cs, const ch
                         q.url = strdup(location);
                         snprintf(range, sizeof(range), "Content-Range: %llu-%llu",
                                  (unsigned long long)offset, (unsigned long long)(offset + n - 1));
-                        q.headers = curl_slist_append(NULL, range);
-                        q.headers = curl_slist_append(q.headers,
+                        q.headers = registry_curl.slist_append(NULL, range);
+                        q.headers = registry_curl.slist_append(q.headers,
                                                       "Content-Type: application/octet-stream");
                         k = request_expect(r, &q, 202, true, "blob chunk upload", err);
                         if (k < 0)
@@ -412,7 +415,7 @@ int registry_push_blob(Registry *r, const char *repo, ContentStore *cs, const ch
                 k = berth_error(err, ENOMEM, "push");
                 goto out;
         }
-        q.headers = curl_slist_append(NULL, "Content-Type: application/octet-stream");
+        q.headers = registry_curl.slist_append(NULL, "Content-Type: application/octet-stream");
         k = request_expect(r, &q, 201, false, "blob upload", err);
 out:
         registry_http_request_done(&q);
@@ -431,7 +434,7 @@ int registry_put_manifest(Registry *r, const char *repo, const char *reference, 
         if (!scope || asprintf(&q.url, "%s/v2/%s/manifests/%s", r->base, repo, reference) < 0 ||
             asprintf(&ct, "Content-Type: %s", media_type) < 0)
                 return berth_error(err, ENOMEM, "manifest");
-        q.headers = curl_slist_append(NULL, ct);
+        q.headers = registry_curl.slist_append(NULL, ct);
         k = request_expect(r, &q, 201, false, "manifest upload", err);
         if (k < 0)
                 goto out;
