@@ -37,7 +37,12 @@ static struct json_object *state_json(const EngineContainer *c)
         add(s, "OOMKilled", json_object_new_boolean(c->oom_killed));
         add(s, "Dead", json_object_new_boolean(c->state == ENGINE_STATE_DEAD));
         add(s, "Pid", json_object_new_int(c->pid));
-        add(s, "ExitCode", json_object_new_int(c->exit_code));
+        /* The engine's 255 while it runs is "unknown yet": Docker says 0 until it exits. */
+        add(s, "ExitCode", json_object_new_int(c->state == ENGINE_STATE_EXITED ||
+                                                               c->state == ENGINE_STATE_DEAD ||
+                                                               c->state == ENGINE_STATE_RESTARTING
+                                                       ? c->exit_code
+                                                       : 0));
         add(s, "Error", str(""));
         add(s, "StartedAt", str(c->started_at ? c->started_at : ZERO_TIME));
         add(s, "FinishedAt", str(c->finished_at ? c->finished_at : ZERO_TIME));
