@@ -11,6 +11,7 @@
 #include "basic/string-util.h"
 #include "engine/engine-internal.h"
 
+/* nftw() passes no pointer of ours: the sum is file-wide (a command prunes in one thread). */
 static uint64_t walk_total;
 
 static int walk_one(const char *path, const struct stat *st, int type, struct FTW *ftw)

@@ -195,7 +195,8 @@ int engine_container_stats_sample(Engine *e, EngineContainer *c, EngineStatsSamp
         if (asprintf(&path, "/proc/%d/cgroup", (int)c->pid) < 0)
                 return berth_error(err, ENOMEM, "stats");
         if (!(text = read_text(path)))
-                return berth_error(err, errno ?: ESRCH, "read `%s`", path);
+                return berth_error_plain(err, ESRCH, "stats `%s`: its process %d is gone",
+                                         c->name, (int)c->pid);
         s.system_ns = system_cpu_ns();
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         s.online_cpus = cpus > 0 ? (unsigned)cpus : 1;

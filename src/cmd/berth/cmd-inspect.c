@@ -126,7 +126,6 @@ int cmd_inspect(BerthContext *ctx, int argc, char **argv, BerthError **err)
         static const struct option options[] = {
                 { "type", required_argument, NULL, 't' },
                 { "format", required_argument, NULL, 'f' },
-                { "size", no_argument, NULL, 's' },
                 {},
         };
         _cleanup_format_template_ FormatTemplate *t = NULL;
@@ -135,7 +134,7 @@ int cmd_inspect(BerthContext *ctx, int argc, char **argv, BerthError **err)
         const char *type = NULL, *format = NULL;
         int c, r;
 
-        while ((c = getopt_long(argc, argv, "f:s", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "f:", options, NULL)) >= 0) {
                 switch (c) {
                 case 't':
                         if (!streq(optarg, "container") && !streq(optarg, "image"))
@@ -144,7 +143,6 @@ int cmd_inspect(BerthContext *ctx, int argc, char **argv, BerthError **err)
                         type = optarg;
                         break;
                 case 'f': format = optarg; break;
-                case 's': break; /* sizes are not computed */
                 default:
                         return berth_error_plain(err, EINVAL, "usage: berth inspect [--type "
                                                  "container|image] [-f TEMPLATE] NAME...");
