@@ -71,6 +71,11 @@ static int runtime_resolve(Engine *e, const char *name, char **ret)
         return -ENOENT;
 }
 
+int engine_runtime_resolve(Engine *e, const char *name, char **ret)
+{
+        return runtime_resolve(e, name, ret);
+}
+
 int engine_runtime_run(Engine *e, const char *runtime, char *const *args, char **ret_stderr)
 {
         _cleanup_free_ char *bin = NULL, *root = engine_runtime_root(e);
@@ -429,6 +434,15 @@ static void wait_shim(pid_t shim, uint64_t usec)
                 sleep_usec(POLL_USEC);
 }
 
+/* A frozen process (cgroup v1's freezer) dies of SIGKILL only once thawed: Docker, too,
+ * kills a paused container and then unpauses it. */
+static void thaw_if_paused(Engine *e, EngineContainer *c)
+{
+        if (c->state == ENGINE_STATE_PAUSED)
+                (void)engine_runtime_run(e, c->run.runtime,
+                                         (char *[]){ (char *)"resume", c->id, NULL }, NULL);
+}
+
 /* Waits until the shim has recorded the exit and gone, or until deadline (0: for ever).
  * Returns 0, or -ETIMEDOUT. The shim ends right after it wrote the exit: its end is what is
  * waited for, with a look at the files now and then (a restart keeps the same shim). */
@@ -483,6 +497,7 @@ int engine_container_stop(Engine *e, EngineContainer *c, int timeout, BerthError
         r = engine_container_kill(e, c, SIGKILL, err);
         if (r < 0 && c->state != ENGINE_STATE_EXITED)
                 return r;
+        thaw_if_paused(e, c);
         return wait_exited(e, c, 0);
 }
 
@@ -547,6 +562,7 @@ int engine_container_remove(Engine *e, EngineContainer *c, bool force, BerthErro
         if (running) {
                 (void)touch_stopped(e, c->id);
                 (void)engine_container_kill(e, c, SIGKILL, NULL);
+                thaw_if_paused(e, c);
                 (void)wait_exited(e, c, time_monotonic_usec() + 10 * 1000000ULL);
         }
         return engine_container_teardown(e, c->id, err);

@@ -35,3 +35,17 @@ int engine_runtime_run(Engine *e, const char *runtime, char *const *args, char *
 /* The shim's status.json and health.json into c. */
 int engine_shim_read_state(Engine *e, EngineContainer *c, bool started);
 bool engine_shim_alive(Engine *e, const char *id, pid_t *ret_pid);
+
+/* The runtime's binary: a name without a slash is looked up in $PATH (container-life.c). */
+int engine_runtime_resolve(Engine *e, const char *name, char **ret);
+/* As engine_runtime_run(), with input on its stdin (NULL: /dev/null) and at most max bytes of
+ * its stdout in *ret_stdout (runtime-output.c). */
+int engine_runtime_output(Engine *e, const char *runtime, char *const *args, const char *input,
+                          size_t max, char **ret_stdout, char **ret_stderr);
+/* Runs a program (looked up in $PATH) and keeps at most max bytes of its stdout and stderr
+ * together; its exit status or -errno. */
+int engine_program_output(char *const *argv, size_t max, char **ret);
+
+/* The row's config document and name (container-record-update.c). */
+int engine_record_set_config(Engine *e, const char *id, const char *config, BerthError **err);
+int engine_record_set_name(Engine *e, const char *id, const char *name, BerthError **err);

@@ -31,6 +31,8 @@
 #include "snapshot/snapshot.h"
 #include "store/store.h"
 
+struct json_object;
+
 typedef struct EngineOptions {
         const char *root;            /* the store's directory (/var/lib/berth) */
         const char *run_dir;         /* volatile state (/run/berth/engine) */
@@ -158,3 +160,80 @@ int engine_container_refresh(Engine *e, EngineContainer *c);
 char *engine_container_dir(const Engine *e, const char *id);
 char *engine_container_state_dir(const Engine *e, const char *id);
 char *engine_container_log_path(const Engine *e, const char *id);
+
+/* ---- what inspect, ps, top, stats, pause, rename, update, prune and info add ---- */
+
+/* Docker's container inspect document (container-inspect.c). */
+int engine_container_inspect(Engine *e, EngineContainer *c, struct json_object **ret,
+                             BerthError **err);
+
+/* `ps --filter KEY=VALUE` (container-filter.c): filters of one key match when any of their
+ * values does, filters of different keys all have to match, as docker's. Keys: status, name
+ * (a substring: docker's is a regular expression), id (a prefix), label (KEY or KEY=VALUE),
+ * exited (an exit code), ancestor (an image name or id). */
+typedef struct EngineFilter EngineFilter;
+int engine_filter_add(EngineFilter **f, const char *spec, BerthError **err);
+/* The image ids of the ancestor filters, so an image given by another name matches too. */
+void engine_filter_resolve(EngineFilter *f, Engine *e);
+bool engine_filter_match(const EngineFilter *f, const EngineContainer *c);
+void engine_filter_free(EngineFilter *f);
+static inline void engine_filter_freep(EngineFilter **f)
+{
+        engine_filter_free(*f);
+}
+#define _cleanup_engine_filter_ __attribute__((cleanup(engine_filter_freep)))
+
+/* Pause and unpause through the runtime; the mark `paused` in the shim's state directory
+ * tells the state (container-control.c). */
+int engine_container_pause(Engine *e, EngineContainer *c, BerthError **err);
+int engine_container_unpause(Engine *e, EngineContainer *c, BerthError **err);
+/* A new name, by the rules of create; unique. */
+int engine_container_rename(Engine *e, EngineContainer *c, const char *name, BerthError **err);
+bool engine_container_name_is_valid(const char *name);
+
+/* `update`'s resources: a field < 0 is not changed (memory_swap: INT64_MIN). */
+typedef struct EngineUpdateOptions {
+        int64_t memory, memory_swap, nano_cpus, cpu_shares, pids_limit;
+        const char *cpuset_cpus;         /* NULL: unchanged */
+        const RestartPolicy *restart;    /* NULL: unchanged */
+} EngineUpdateOptions;
+#define ENGINE_UPDATE_OPTIONS_INIT                                                       \
+        { .memory = -1, .memory_swap = INT64_MIN, .nano_cpus = -1, .cpu_shares = -1,      \
+          .pids_limit = -1 }
+/* The runtime's `update` for a running container, the limits in config.json for its next
+ * start, and the row's HostConfig (container-update.c). A new restart policy is the row's
+ * only: a running shim keeps the policy it was started with until the next start. */
+int engine_container_update(Engine *e, EngineContainer *c, const EngineUpdateOptions *o,
+                            BerthError **err);
+
+/* Removes every container that is not running, paused or restarting; their ids, and the
+ * bytes their directories held (container-prune.c). */
+int engine_container_prune(Engine *e, char ***ret_ids, uint64_t *ret_bytes, BerthError **err);
+
+/* `top`: the container's processes as Docker's {"Titles":[...],"Processes":[[...]]}, from the
+ * host's ps run with ps_args (NULL: -ef) limited to the pids the runtime names
+ * (container-top.c). */
+int engine_container_top(Engine *e, EngineContainer *c, char *const *ps_args,
+                         struct json_object **ret, BerthError **err);
+
+/* One reading of a container's cgroup (container-stats.c). */
+typedef struct EngineStatsSample {
+        uint64_t cpu_ns;                 /* the container's CPU time */
+        uint64_t system_ns;              /* the host's CPU time, all CPUs (/proc/stat) */
+        unsigned online_cpus;
+        uint64_t mem_usage, mem_limit;   /* limit: the host's memory when unlimited */
+        uint64_t pids;
+        uint64_t blk_read, blk_write;
+        uint64_t net_rx, net_tx;
+} EngineStatsSample;
+int engine_container_stats_sample(Engine *e, EngineContainer *c, EngineStatsSample *ret,
+                                  BerthError **err);
+/* Docker's CPU %: the container's share of the host's CPU time between two samples, times
+ * the CPUs. */
+double engine_stats_cpu_percent(const EngineStatsSample *before, const EngineStatsSample *now);
+double engine_stats_mem_percent(const EngineStatsSample *s);
+
+/* `info`: Docker's system info document (engine-info.c). */
+int engine_info(Engine *e, struct json_object **ret, BerthError **err);
+/* The runtime's `--version` output (NULL runtime: the default). */
+int engine_runtime_version(Engine *e, const char *runtime, char **ret, BerthError **err);

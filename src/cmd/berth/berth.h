@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "basic/error.h"
 #include "cmd/berth/environment.h"
@@ -66,11 +67,36 @@ int cmd_rm(BerthContext *ctx, int argc, char **argv, BerthError **err);
 int cmd_wait(BerthContext *ctx, int argc, char **argv, BerthError **err);
 int cmd_ps(BerthContext *ctx, int argc, char **argv, BerthError **err);
 int cmd_logs(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_container(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_container_prune(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_pause(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_unpause(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_rename(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_update(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_top(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_stats(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_info(BerthContext *ctx, int argc, char **argv, BerthError **err);
 
 /* The engine over the same root, with the helpers the environment names. */
 typedef struct Engine Engine;
 int berth_engine_open(BerthContext *ctx, Engine **ret, BerthError **err);
 
+/* One action per container named from argv[optind] on, each failure printed and the last one
+ * returned, as docker's verbs over several containers do (cmd-container.c). */
+typedef struct EngineContainer EngineContainer;
+typedef int (*BerthContainerAction)(Engine *e, EngineContainer *c, void *userdata,
+                                    BerthError **err);
+int berth_for_each_container(BerthContext *ctx, int argc, char **argv,
+                             BerthContainerAction action, void *userdata, bool print_ref,
+                             BerthError **err);
+/* Removes the stopped containers and prints what went, as `container prune` does. */
+/* With print_total the "Total reclaimed space" line; the bytes in *ret_bytes. */
+int berth_prune_containers(BerthContext *ctx, bool print_total, uint64_t *ret_bytes,
+                           BerthError **err);
+/* Docker's "Are you sure you want to continue? [y/N]" on stdin. */
+bool berth_confirm(const char *warning);
+
 /* Helpers shared by verbs (cmd-common.c). */
 void format_size(uint64_t bytes, char *buf, size_t size);
-int prune_images(BerthContext *ctx, bool all, BerthError **err);
+/* also_reclaimed: bytes freed before (by container prune), added to the total printed. */
+int prune_images(BerthContext *ctx, bool all, uint64_t also_reclaimed, BerthError **err);

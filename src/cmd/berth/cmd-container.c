@@ -212,3 +212,10 @@ int cmd_wait(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 return berth_error_plain(err, EINVAL, "usage: berth wait CONTAINER...");
         return for_each_container(ctx, argc, argv, wait_one, NULL, false, err);
 }
+
+int berth_for_each_container(BerthContext *ctx, int argc, char **argv,
+                             BerthContainerAction action, void *userdata, bool print_ref,
+                             BerthError **err)
+{
+        return for_each_container(ctx, argc, argv, action, userdata, print_ref, err);
+}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* berth ps [-a] [-q] [-n N] [-l] [--no-trunc] [--format TEMPLATE|json]: one JSON object per
- * container with the fields of `docker ps --format '{{json .}}'`, rendered by the template
- * (docker's table by default). */
+/* berth ps [-a] [-q] [-n N] [-l] [--no-trunc] [-f KEY=VALUE...] [--format TEMPLATE|json]: one
+ * JSON object per container with the fields of `docker ps --format '{{json .}}'`, rendered by
+ * the template (docker's table by default), of the containers the filters let through. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -176,11 +176,13 @@ int cmd_ps(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 { "last", required_argument, NULL, 'n' },
                 { "latest", no_argument, NULL, 'l' },
                 { "no-trunc", no_argument, NULL, 'T' },
-                { "format", required_argument, NULL, 'f' },
+                { "format", required_argument, NULL, 'F' },
+                { "filter", required_argument, NULL, 'f' },
                 {},
         };
         _cleanup_engine_ Engine *e = NULL;
         _cleanup_format_template_ FormatTemplate *t = NULL;
+        _cleanup_engine_filter_ EngineFilter *filter = NULL;
         _cleanup_free_ char *out = NULL;
         EngineContainer **list = NULL;
         bool all = false, quiet = false, no_trunc = false;
@@ -199,7 +201,15 @@ int cmd_ps(BerthContext *ctx, int argc, char **argv, BerthError **err)
                                                          optarg);
                         break;
                 case 'T': no_trunc = true; break;
-                case 'f': format = streq(optarg, "json") ? "{{json .}}" : optarg; break;
+                case 'F': format = streq(optarg, "json") ? "{{json .}}" : optarg; break;
+                case 'f':
+                        r = engine_filter_add(&filter, optarg, err);
+                        if (r < 0)
+                                return berth_error_prefix(err, "--filter");
+                        /* docker: a status filter looks at every container */
+                        if (startswith(optarg, "status="))
+                                all = true;
+                        break;
                 default:
                         return berth_error_plain(err, EINVAL, "usage: berth ps [OPTIONS]");
                 }
@@ -219,6 +229,18 @@ int cmd_ps(BerthContext *ctx, int argc, char **argv, BerthError **err)
         r = engine_container_list(e, all, &list, &total, err);
         if (r < 0)
                 return r;
+        if (filter) {
+                /* Filtered first, then cut to -n as docker does. */
+                size_t kept = 0;
+                engine_filter_resolve(filter, e);
+                for (size_t i = 0; i < total; i++) {
+                        if (engine_filter_match(filter, list[i]))
+                                list[kept++] = list[i];
+                        else
+                                engine_container_free(list[i]);
+                }
+                total = kept;
+        }
         n = last >= 0 && (size_t)last < total ? (size_t)last : total; /* newest first */
         if (format_template_is_table(t))
                 r = format_template_header(t, ps_header, NULL, &out, err);

@@ -76,8 +76,11 @@ static const struct {
           "rmi [-f] IMAGE...\n\n"
           "  -f, --force                       remove an image with several names at once\n" },
         { "tag", cmd_tag, "Give an image another name", "tag SOURCE TARGET\n" },
-        { "inspect", cmd_inspect, "Show an image's record, manifest and config as JSON",
-          "inspect IMAGE...\n" },
+        { "inspect", cmd_inspect, "Show containers or images as JSON (docker's inspect)",
+          "inspect [OPTIONS] NAME...\n\n"
+          "  -t, --type container|image        only that kind of object (default: a container\n"
+          "                                    first, then an image)\n"
+          "  -f, --format TEMPLATE             a Go template, e.g. '{{.State.Status}}'\n" },
         { "load", cmd_load, "Load images from an OCI layout or docker save archive",
           "load [OPTIONS] [-i] PATH\n\n"
           "  -i, --input PATH                  the archive or layout to load\n"
@@ -106,10 +109,11 @@ static const struct {
           "  prune [-a]                        remove untagged images (-a: every unmounted "
           "one)\n"
           "  ls, rm, inspect                   the same as images, rmi, inspect\n" },
-        { "system", cmd_system, "Store management (system df)",
+        { "system", cmd_system, "Store management (system df, system prune)",
           "system df|prune\n\n"
           "  df                                what the store holds and what can be freed\n"
-          "  prune                             the same as image prune\n" },
+          "  prune [-a] [-f]                   stopped containers, then images as image prune\n"
+          "                                    does (-a: every unused one; -f: no question)\n" },
         { "mount", cmd_mount, "Mount an image's rootfs (overlay of its layers + upper dir)",
           "mount IMAGE TARGET\n" },
         { "unmount", cmd_unmount, "Unmount a rootfs made by berth mount", "unmount TARGET\n" },
@@ -148,8 +152,50 @@ static const struct {
           "  -n, --last N                      the N newest containers\n"
           "  -l, --latest                      the newest container\n"
           "      --no-trunc                    whole ids and commands\n"
+          "  -f, --filter KEY=VALUE            only matching containers (repeatable; one key's\n"
+          "                                    values are alternatives): status=created|running|\n"
+          "                                    paused|restarting|exited|dead, name=SUBSTRING (not\n"
+          "                                    a regular expression), id=PREFIX, label=KEY[=VALUE],\n"
+          "                                    exited=CODE, ancestor=IMAGE\n"
           "      --format TEMPLATE|json        a Go template, e.g. '{{.ID}} {{.Names}}'\n" },
-        { "version", cmd_version, "Print the version", "version\n" },
+        { "container", cmd_container, "Container management (container ls, prune, ...)",
+          "container VERB [ARGS...]\n\n"
+          "  ls, list, ps                      the same as ps\n"
+          "  inspect                           the same as inspect --type container\n"
+          "  create, run, start, stop, restart, kill, rm, wait, pause, unpause, rename,\n"
+          "  update, top, stats                the same as the verbs of these names\n"
+          "  prune [-f]                        remove every stopped container (-f: without\n"
+          "                                    asking)\n" },
+        { "pause", cmd_pause, "Pause all processes of containers", "pause CONTAINER...\n" },
+        { "unpause", cmd_unpause, "Unpause all processes of containers",
+          "unpause CONTAINER...\n" },
+        { "rename", cmd_rename, "Rename a container", "rename CONTAINER NEW_NAME\n" },
+        { "update", cmd_update, "Update the resource limits and restart policy of containers",
+          "update [OPTIONS] CONTAINER...\n\n"
+          "  -m, --memory BYTES                memory limit (k, m, g)\n"
+          "      --memory-swap BYTES           memory plus swap (-1: unlimited)\n"
+          "      --cpus N                      CPUs (1.5; 0: no limit)\n"
+          "  -c, --cpu-shares N                relative CPU weight\n"
+          "      --cpuset-cpus LIST            the CPUs it may use (0-1)\n"
+          "      --pids-limit N                at most N processes (0 or -1: no limit)\n"
+          "      --restart POLICY              no, on-failure[:N], always, unless-stopped; a\n"
+          "                                    running container keeps its policy until it is\n"
+          "                                    started again\n" },
+        { "top", cmd_top, "Show the running processes of a container",
+          "top CONTAINER [ps OPTIONS]\n\n"
+          "  ps OPTIONS                        the host's ps options (default -ef); the PID\n"
+          "                                    column has to stay\n" },
+        { "stats", cmd_stats, "Show containers' resource usage",
+          "stats [OPTIONS] [CONTAINER...]\n\n"
+          "  -a, --all                         every container (default: running ones)\n"
+          "      --no-stream                   print once and exit (else every second)\n"
+          "      --no-trunc                    whole ids\n"
+          "      --format TEMPLATE|json        a Go template, e.g. '{{.Name}} {{.MemUsage}}'\n" },
+        { "info", cmd_info, "Show system-wide information",
+          "info [-f TEMPLATE]\n\n"
+          "  -f, --format TEMPLATE|json        a Go template, e.g. '{{.ContainersRunning}}'\n" },
+        { "version", cmd_version, "Print the client's and the runtime's versions",
+          "version\n" },
 };
 
 static void usage(FILE *f)
@@ -159,14 +205,6 @@ static void usage(FILE *f)
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].help);
         fprintf(f, "\n`berth VERB --help` shows the options of a verb.\n");
-}
-
-int cmd_version(BerthContext *ctx, int argc, char **argv, BerthError **err)
-{
-        if (argc > 1)
-                return berth_error_plain(err, EINVAL, "usage: berth version");
-        printf("berth version %s\n", BERTH_VERSION);
-        return 0;
 }
 
 /* `berth VERB ... -h|--help` (before any "--"): no verb takes "-h" or "--help" as an argument
@@ -248,7 +286,12 @@ int main(int argc, char **argv)
                 int vargc = argc - optind;
                 char **vargv = argv + optind;
                 bool run_like = streq(verb, "run") || streq(verb, "create");
-                if (run_like ? cmd_run_wants_help(vargc, vargv) : wants_help(vargc, vargv)) {
+                /* container run|create: -h is --hostname there too */
+                bool sub_run_like = streq(verb, "container") && vargc > 1 &&
+                                    (streq(vargv[1], "run") || streq(vargv[1], "create"));
+                if (sub_run_like ? cmd_run_wants_help(vargc - 1, vargv + 1)
+                    : run_like   ? cmd_run_wants_help(vargc, vargv)
+                                 : wants_help(vargc, vargv)) {
                         printf("berth %s: %s\n\nUsage: berth %s", verb, verbs[i].help,
                                verbs[i].usage);
                         return 0;
