@@ -486,7 +486,7 @@ static int run_attached(Engine *e, EngineContainer *c, const RunFlags *f, int at
         (void)engine_container_wait(e, c, &code, err);
         if (f->c.run.auto_remove) {
                 _cleanup_error_ BerthError *rm_err = NULL;
-                if (engine_container_remove(e, c, true, &rm_err) < 0)
+                if (engine_container_remove(e, c, true, true, &rm_err) < 0)
                         fprintf(stderr, "berth: %s\n", rm_err->msg);
         }
         return code;
@@ -522,7 +522,7 @@ static int create_or_run(BerthContext *ctx, int argc, char **argv, bool run, Ber
         if (r < 0) {
                 int code = start_failure_code(*err);
                 if (f.c.run.auto_remove)
-                        (void)engine_container_remove(e, c, true, NULL);
+                        (void)engine_container_remove(e, c, true, true, NULL);
                 return berth_exit(ctx, code, r);
         }
         if (f.detach) {
