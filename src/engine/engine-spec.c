@@ -420,6 +420,17 @@ static struct json_object *resources_json(Builder *b, const EngineSpecOptions *o
                         add(b, rule, "access", json_object_new_string(device_rules[i].access));
                         push(b, dev, rule);
                 }
+                /* --device: its node allowed with the permissions given. */
+                for (size_t i = 0; i < o->n_devices; i++) {
+                        struct json_object *rule = json_object_new_object();
+                        char type[2] = { o->devices[i].type, 0 };
+                        add(b, rule, "allow", json_object_new_boolean(true));
+                        add(b, rule, "type", json_object_new_string(type));
+                        add(b, rule, "major", json_object_new_int64(o->devices[i].major));
+                        add(b, rule, "minor", json_object_new_int64(o->devices[i].minor));
+                        add(b, rule, "access", json_object_new_string(o->devices[i].permissions));
+                        push(b, dev, rule);
+                }
         }
         if (o->memory > 0 || o->memory_swap != 0) {
                 mem = add(b, r, "memory", json_object_new_object());
@@ -499,6 +510,22 @@ static struct json_object *linux_json(Builder *b, const EngineSpecOptions *o, Be
         if (!o->privileged) {
                 add(b, l, "maskedPaths", strv_json(b, masked_paths));
                 add(b, l, "readonlyPaths", strv_json(b, readonly_paths));
+        }
+        if (o->n_devices > 0) {
+                struct json_object *devs = add(b, l, "devices", json_object_new_array());
+                for (size_t i = 0; i < o->n_devices; i++) {
+                        const EngineDevice *d = &o->devices[i];
+                        struct json_object *n = json_object_new_object();
+                        char type[2] = { d->type, 0 };
+                        add(b, n, "path", json_object_new_string(d->path));
+                        add(b, n, "type", json_object_new_string(type));
+                        add(b, n, "major", json_object_new_int64(d->major));
+                        add(b, n, "minor", json_object_new_int64(d->minor));
+                        add(b, n, "fileMode", json_object_new_int64(d->mode));
+                        add(b, n, "uid", json_object_new_int64(d->uid));
+                        add(b, n, "gid", json_object_new_int64(d->gid));
+                        push(b, devs, n);
+                }
         }
         add(b, l, "resources", resources_json(b, o));
         if (o->sysctls) {
