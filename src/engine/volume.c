@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The volumes table and the volumes' directories: create, lookup, list, remove, prune. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "basic/dir-stack.h"
 #include "basic/fs-util.h"
 #include "basic/json-walk.h"
 #include "basic/macro.h"
@@ -56,8 +60,9 @@ static int random_name(char ret[static 65])
         return 0;
 }
 
-/* --label key=value (or key) as a JSON object's text. */
-static int labels_text(char **labels, char **ret, BerthError **err)
+/* --label key=value (or key) as a JSON object's text; an anonymous volume carries docker's
+ * label for it too. */
+static int labels_text(char **labels, bool anonymous, char **ret, BerthError **err)
 {
         _cleanup_(jwalk_putp) struct json_object *o = json_object_new_object();
         const char *text;
@@ -78,6 +83,9 @@ static int labels_text(char **labels, char **ret, BerthError **err)
                                                            (*l)[klen] ? *l + klen + 1 : "")) < 0)
                         return berth_error(err, ENOMEM, "volume labels");
         }
+        if (anonymous && json_object_object_add(o, ENGINE_VOLUME_ANONYMOUS_LABEL,
+                                                json_object_new_string("")) < 0)
+                return berth_error(err, ENOMEM, "volume labels");
         text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
         *ret = text ? strdup(text) : NULL;
         return *ret ? 0 : berth_error(err, ENOMEM, "volume labels");
@@ -99,9 +107,10 @@ static int check_options(char **options, BerthError **err)
                         return berth_error_plain(err, EINVAL, "invalid option key `%.*s` (the "
                                                  "local driver takes type, device, o, size)",
                                                  (int)klen, *opt);
-                return berth_error_plain(err, ENOTSUP, "option `%s`: volumes mounted from "
-                                         "driver options are not supported yet", *opt);
         }
+        if (options)
+                return berth_error_plain(err, ENOTSUP, "option `%s`: volumes mounted from "
+                                         "driver options are not supported yet", options[0]);
         return 0;
 }
 
@@ -151,7 +160,7 @@ int engine_volume_create(Engine *e, const EngineVolumeCreateOptions *o, EngineVo
         r = check_options(o->options, err);
         if (r < 0)
                 return r;
-        r = labels_text(o->labels, &labels, err);
+        r = labels_text(o->labels, o->anonymous, &labels, err);
         if (r < 0)
                 return r;
         r = insert_row(e, name, labels, o->anonymous, &created, err);
@@ -327,8 +336,42 @@ int engine_volume_remove(Engine *e, const char *name, BerthError **err)
         return 0;
 }
 
-int engine_volume_prune(Engine *e, bool all, char ***ret_removed, BerthError **err)
+/* The space the files below top take (st_blocks), walked without recursion; what cannot be
+ * read counts as nothing. */
+static uint64_t tree_size(const char *top)
 {
+        DirStack s = {};
+        uint64_t total = 0;
+        int fd = open(top, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r;
+
+        if (fd < 0)
+                return 0;
+        r = dir_stack_push(&s, fd, NULL, true);
+        while (r >= 0) {
+                const char *name = dir_stack_next(&s);
+                struct stat st;
+
+                if (!name) {
+                        if (s.depth <= 1)
+                                break;
+                        r = dir_stack_pop(&s, &fd);
+                        continue;
+                }
+                if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        continue;
+                total += (uint64_t)st.st_blocks * 512;
+                if (S_ISDIR(st.st_mode))
+                        (void)dir_stack_enter(&s, &fd, name);
+        }
+        safe_close(fd);
+        dir_stack_done(&s);
+        return total;
+}
+
+int engine_volume_prune(Engine *e, bool all, char ***ret_removed, uint64_t *ret_reclaimed,
+                        BerthError **err)
+{
+        uint64_t reclaimed = 0;
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         _cleanup_strv_free_ char **names = NULL, **removed = NULL;
         int r;
@@ -347,13 +390,18 @@ int engine_volume_prune(Engine *e, bool all, char ***ret_removed, BerthError **e
         sqlite3_finalize(TAKE_PTR(st));
         STRV_FOREACH(n, names) {
                 _cleanup_error_ BerthError *one = NULL;
+                _cleanup_free_ char *dir = engine_volume_dir(e, *n);
+                uint64_t size = dir ? tree_size(dir) : 0;
                 /* One taken by a container meanwhile stays. */
                 if (engine_volume_remove(e, *n, &one) < 0)
                         continue;
+                reclaimed += size;
                 if (strv_extend(&removed, *n) < 0)
                         return berth_error(err, ENOMEM, "prune volumes");
         }
         *ret_removed = TAKE_PTR(removed);
+        if (ret_reclaimed)
+                *ret_reclaimed = reclaimed;
         return 0;
 }
 

@@ -13,10 +13,14 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "basic/error.h"
 
 typedef struct Engine Engine;
+
+/* The label docker 23 gives anonymous volumes. */
+#define ENGINE_VOLUME_ANONYMOUS_LABEL "com.docker.volume.anonymous"
 
 typedef struct EngineVolume {
         char *name, *driver, *created;
@@ -54,8 +58,10 @@ int engine_volume_list(Engine *e, EngineVolume ***ret, size_t *ret_n, BerthError
  * [ids]"). */
 int engine_volume_remove(Engine *e, const char *name, BerthError **err);
 /* Removes the volumes no container uses: the anonymous ones, or (all) every one, as docker
- * 23's `volume prune [-a]`. *ret_removed: their names. */
-int engine_volume_prune(Engine *e, bool all, char ***ret_removed, BerthError **err);
+ * 23's `volume prune [-a]`. *ret_removed: their names; *ret_reclaimed (may be NULL): the
+ * bytes their files took. */
+int engine_volume_prune(Engine *e, bool all, char ***ret_removed, uint64_t *ret_reclaimed,
+                        BerthError **err);
 
 /* Whether v passes one filter "key=value" of `volume ls --filter`: dangling=true|false,
  * name=SUBSTRING, label=KEY or label=KEY=VALUE, driver=NAME. -EINVAL for another key. */

@@ -200,6 +200,7 @@ static int volume_inspect(BerthContext *ctx, int argc, char **argv, BerthError *
         _cleanup_engine_ Engine *e = NULL;
         _cleanup_format_template_ FormatTemplate *t = NULL;
         _cleanup_(jwalk_putp) struct json_object *all = json_object_new_array();
+        _cleanup_error_ BerthError *last = NULL;
         const char *format = NULL;
         int c, r, failed = 0;
 
@@ -229,7 +230,11 @@ static int volume_inspect(BerthContext *ctx, int argc, char **argv, BerthError *
 
                 r = engine_volume_lookup(e, argv[i], &v, &one);
                 if (r < 0) {
-                        fprintf(stderr, "berth: %s\n", one && one->msg ? one->msg : strerror(-r));
+                        /* Each is told; the last one is the verb's error. */
+                        if (last)
+                                fprintf(stderr, "berth: %s\n", last->msg);
+                        berth_error_free(&last);
+                        last = TAKE_PTR(one);
                         failed = r;
                         continue;
                 }
@@ -250,7 +255,11 @@ static int volume_inspect(BerthContext *ctx, int argc, char **argv, BerthError *
                 printf("%s\n", json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY |
                                                                        JSON_C_TO_STRING_SPACED |
                                                                        JSON_C_TO_STRING_NOSLASHESCAPE));
-        return failed ? berth_error_plain(err, -failed, "some volumes were not found") : 0;
+        if (failed && last) {
+                *err = TAKE_PTR(last);
+                return failed;
+        }
+        return failed ? berth_error_plain(err, -failed, "volume inspect") : 0;
 }
 
 static int volume_rm(BerthContext *ctx, int argc, char **argv, BerthError **err)
@@ -319,6 +328,8 @@ static int volume_prune(BerthContext *ctx, int argc, char **argv, BerthError **e
         _cleanup_strv_free_ char **removed = NULL;
         _cleanup_engine_ Engine *e = NULL;
         bool force = false, all = false;
+        uint64_t reclaimed = 0;
+        char size[32];
         int c, r;
 
         while ((c = getopt_long(argc, argv, "fa", options, NULL)) >= 0) {
@@ -337,14 +348,17 @@ static int volume_prune(BerthContext *ctx, int argc, char **argv, BerthError **e
         r = berth_engine_open(ctx, &e, err);
         if (r < 0)
                 return r;
-        r = engine_volume_prune(e, all, &removed, err);
+        r = engine_volume_prune(e, all, &removed, &reclaimed, err);
         if (r < 0)
                 return r;
         if (removed) {
                 printf("Deleted Volumes:\n");
                 STRV_FOREACH(n, removed)
                         printf("%s\n", *n);
+                printf("\n");
         }
+        format_size(reclaimed, size, sizeof(size));
+        printf("Total reclaimed space: %s\n", size);
         return 0;
 }
 

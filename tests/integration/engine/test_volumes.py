@@ -139,17 +139,30 @@ def test_anonymous_volume_removed_by_rm_v(berth):
 
 
 def test_anonymous_volume_kept_by_rm_without_v(berth):
-    cid = berth("create", "-v", "/data", "-v", "named:/n", IMAGE, "true", check=True).out.strip()
+    r = berth("run", "-v", "/data", "-v", "named:/n", IMAGE, "sh", "-c",
+              "head -c 200000 /dev/zero > /data/big")
+    assert r.rc == 0, r
+    cid = berth.ids()[0]
     assert len(volumes(berth)) == 2
     berth("rm", cid, check=True)
     left = volumes(berth)
     assert len(left) == 2 and "named" in left, left
-    # docker 23's prune: the anonymous one only; -a: every unused one
+    anon = [v for v in left if v != "named"][0]
+    # docker 23 labels anonymous volumes
+    labels = json.loads(berth("volume", "inspect", anon, check=True).out)[0]["Labels"]
+    assert labels == {"com.docker.volume.anonymous": ""}, labels
+    # docker 23's prune: the anonymous one only, and the space its files took; -a: every
+    # unused one
     r = berth("volume", "prune", "-f", check=True)
-    assert [v for v in left if v != "named"][0] in r.out, r
+    assert r.out.startswith(f"Deleted Volumes:\n{anon}\n\n"), r
+    size = re.search(r"Total reclaimed space: ([0-9.]+)kB\n$", r.out)
+    assert size and float(size.group(1)) >= 200, r
     assert volumes(berth) == ["named"]
-    berth("volume", "prune", "-f", "-a", check=True)
+    r = berth("volume", "prune", "-f", "-a", check=True)
+    assert r.out.startswith("Deleted Volumes:\nnamed\n"), r
     assert volumes(berth) == []
+    r = berth("volume", "prune", "-f", check=True)
+    assert r.out == "Total reclaimed space: 0B\n", r
 
 
 def test_run_rm_removes_anonymous_volumes_not_named_ones(berth):
@@ -380,3 +393,16 @@ def test_volume_on_etc_keeps_the_containers_etc_files(berth):
     lines = r.out.split()
     assert lines[0] == "volhost" and int(lines[1]) >= 1, r
     berth("volume", "rm", "etc2", check=True)
+
+
+def test_prune_asks_first(berth):
+    berth("create", "-v", "/data", IMAGE, "true", check=True)
+    berth("rm", berth.ids()[0], check=True)
+    r = berth("volume", "prune", input="n\n")
+    assert r.rc == 0 and "Are you sure you want to continue? [y/N]" in r.err, r
+    assert len(volumes(berth)) == 1
+    r = berth("volume", "prune", input="", check=True)
+    assert len(volumes(berth)) == 1
+    r = berth("volume", "prune", input="y\n", check=True)
+    assert "Deleted Volumes:" in r.out, r
+    assert volumes(berth) == []
