@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "basic/confine.h"
@@ -60,6 +61,10 @@ static int copy_up(int rootfd, const char *target, const char *data, const char 
         dst = open(data, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dst < 0)
                 return berth_error(err, errno, "volume `%s`: open `%s`", name, data);
+        /* Two creates taking a new volume at once: one fills it, the other finds it full.
+         * The lock goes with the fd. */
+        if (flock(dst, LOCK_EX) < 0)
+                return berth_error(err, errno, "volume `%s`: lock `%s`", name, data);
         r = dir_is_empty(dst);
         if (r < 0)
                 return berth_error(err, -r, "volume `%s`: read `%s`", name, data);

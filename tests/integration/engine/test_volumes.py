@@ -406,3 +406,23 @@ def test_prune_asks_first(berth):
     r = berth("volume", "prune", input="y\n", check=True)
     assert "Deleted Volumes:" in r.out, r
     assert volumes(berth) == []
+
+
+def test_creates_at_once_share_a_new_volume(berth):
+    """Four creates take one new volume at once: all succeed, it is filled once, and rm names
+    every user. (The race the copy-up lock guards is too short to hit here reliably.)"""
+    import subprocess
+    procs = [berth.popen("create", "-v", "both:/etc", IMAGE, "true", stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    results = [p.communicate(timeout=120) + (p.returncode,) for p in procs]
+    assert all(rc == 0 for _, _, rc in results), results
+    ids = [out.strip() for out, _, _ in results]
+    data = mountpoint(berth, "both")
+    assert "passwd" in os.listdir(data)
+    users = json.loads(berth("volume", "inspect", "both", check=True).out)
+    assert users[0]["Name"] == "both"
+    r = berth("volume", "rm", "both")
+    assert r.rc != 0 and all(i in r.err for i in ids), r
+    for i in ids:
+        berth("rm", i, check=True)
+    berth("volume", "rm", "both", check=True)
