@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "basic/confine.h"
 #include "basic/fs-util.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
@@ -41,6 +42,7 @@ typedef struct Create {
         ExecUser user;
         MountSpec *mounts;
         size_t n_mounts;
+        char **new_volumes; /* made by this create: removed again when it fails */
 } Create;
 
 static void create_done(Create *x)
@@ -54,6 +56,7 @@ static void create_done(Create *x)
         for (size_t i = 0; i < x->n_mounts; i++)
                 mount_spec_done(&x->mounts[i]);
         free(x->mounts);
+        strv_free(x->new_volumes);
 }
 
 static bool name_is_valid(const char *n)
@@ -220,8 +223,60 @@ static int create_etc_files(Create *x, const char *hostname, BerthError **err)
         return write_resolv_conf(dirfd, err);
 }
 
-/* -v, --mount and --tmpfs. Named and anonymous volumes wait for the volume store. */
-static int create_mounts(Create *x, BerthError **err)
+/* A volume mount's source becomes the volume's directory (the volume taken for this
+ * container, made and filled from the image when new). */
+static int create_volume_source(Create *x, int rootfd, MountSpec *s, BerthError **err)
+{
+        _cleanup_free_ char *created = NULL;
+        char *source = NULL;
+        int r;
+
+        r = engine_volume_attach(x->e, x->id, rootfd, s, &source, &created, err);
+        if (r < 0)
+                return r;
+        free(s->source);
+        s->source = source;
+        if (created && strv_push(&x->new_volumes, TAKE_PTR(created)) < 0)
+                return berth_error(err, ENOMEM, "create");
+        return 0;
+}
+
+static int create_add_mount(Create *x, MountSpec *s, BerthError **err)
+{
+        MountSpec *n = realloc(x->mounts, (x->n_mounts + 1) * sizeof(*n));
+
+        if (!n) {
+                mount_spec_done(s);
+                return berth_error(err, ENOMEM, "create");
+        }
+        x->mounts = n;
+        x->mounts[x->n_mounts++] = *s;
+        *s = (MountSpec){};
+        return 0;
+}
+
+/* Whether a mount already covers target (compared as cleaned paths: "/data/" is "/data"). */
+static bool create_has_target(Create *x, const char *target)
+{
+        _cleanup_free_ char *t = strdup(target);
+
+        if (!t)
+                return false;
+        confine_clean_path(t);
+        for (size_t i = 0; i < x->n_mounts; i++) {
+                _cleanup_free_ char *m = strdup(x->mounts[i].target);
+                if (!m)
+                        return false;
+                confine_clean_path(m);
+                if (streq(m, t))
+                        return true;
+        }
+        return false;
+}
+
+/* -v, --mount and --tmpfs, then an anonymous volume for each of the image's Volumes that no
+ * mount covers (as docker). */
+static int create_mounts(Create *x, int rootfd, BerthError **err)
 {
         STRV_FOREACH(m, x->o->mounts) {
                 MountSpec s = {};
@@ -235,28 +290,37 @@ static int create_mounts(Create *x, BerthError **err)
                         r = mount_spec_parse_tmpfs(*m + 2, &s, err);
                 if (r < 0)
                         return r;
-                if (s.kind == MOUNT_SPEC_VOLUME) {
-                        r = berth_error_plain(err, ENOTSUP, "volume `%s` for `%s`: volumes are "
-                                              "not supported yet (bind a host directory)",
-                                              s.source ?: "(anonymous)", s.target);
+                if (s.kind == MOUNT_SPEC_VOLUME)
+                        r = create_volume_source(x, rootfd, &s, err);
+                if (r >= 0 && s.kind == MOUNT_SPEC_BIND) {
+                        struct stat st;
+                        if (stat(s.source, &st) < 0)
+                                r = berth_error(err, errno, "bind source `%s`", s.source);
+                }
+                if (r < 0) {
                         mount_spec_done(&s);
                         return r;
                 }
-                if (s.kind == MOUNT_SPEC_BIND) {
-                        struct stat st;
-                        if (stat(s.source, &st) < 0) {
-                                r = berth_error(err, errno, "bind source `%s`", s.source);
-                                mount_spec_done(&s);
-                                return r;
-                        }
-                }
-                MountSpec *n = realloc(x->mounts, (x->n_mounts + 1) * sizeof(*n));
-                if (!n) {
-                        mount_spec_done(&s);
+                r = create_add_mount(x, &s, err);
+                if (r < 0)
+                        return r;
+        }
+        STRV_FOREACH(path, x->image_config->volumes) {
+                MountSpec s = { .kind = MOUNT_SPEC_VOLUME };
+                int r;
+
+                if ((*path)[0] != '/' || create_has_target(x, *path))
+                        continue;
+                s.target = strdup(*path);
+                if (!s.target)
                         return berth_error(err, ENOMEM, "create");
+                r = create_volume_source(x, rootfd, &s, err);
+                if (r >= 0)
+                        r = create_add_mount(x, &s, err);
+                if (r < 0) {
+                        mount_spec_done(&s);
+                        return berth_error_prefix(err, "the image's volume `%s`", *path);
                 }
-                x->mounts = n;
-                x->mounts[x->n_mounts++] = s;
         }
         return 0;
 }
@@ -302,7 +366,7 @@ static int create_config(Create *x, BerthError **err)
                                 x->o->group_add, &x->user, err);
         if (r < 0)
                 return r;
-        r = create_mounts(x, err);
+        r = create_mounts(x, rootfd, err);
         if (r < 0)
                 return r;
         snprintf(hostname, sizeof(hostname), "%.12s", x->id);
@@ -359,6 +423,9 @@ int engine_container_create(Engine *e, const EngineCreateOptions *o, char **ret_
         if (r < 0) {
                 if (recorded)
                         (void)engine_container_teardown(e, x.id, NULL);
+                /* The volumes this create made go too (its rows' links went with the
+                 * container's row). */
+                engine_volume_remove_unused(e, x.new_volumes);
                 return r;
         }
         *ret_id = strdup(x.id);

@@ -546,8 +546,10 @@ int engine_container_teardown(Engine *e, const char *id, BerthError **err)
         return engine_record_delete(e, id, err);
 }
 
-int engine_container_remove(Engine *e, EngineContainer *c, bool force, BerthError **err)
+int engine_container_remove(Engine *e, EngineContainer *c, bool force, bool volumes,
+                            BerthError **err)
 {
+        _cleanup_strv_free_ char **anonymous = NULL;
         bool running = c->state == ENGINE_STATE_RUNNING || c->state == ENGINE_STATE_PAUSED ||
                        c->state == ENGINE_STATE_RESTARTING;
         int r;
@@ -565,5 +567,10 @@ int engine_container_remove(Engine *e, EngineContainer *c, bool force, BerthErro
                 thaw_if_paused(e, c);
                 (void)wait_exited(e, c, time_monotonic_usec() + 10 * 1000000ULL);
         }
-        return engine_container_teardown(e, c->id, err);
+        if (volumes)
+                (void)engine_volume_anonymous_of(e, c->id, &anonymous);
+        r = engine_container_teardown(e, c->id, err);
+        if (r >= 0)
+                engine_volume_remove_unused(e, anonymous);
+        return r;
 }

@@ -51,7 +51,7 @@ int engine_container_prune(Engine *e, char ***ret_ids, uint64_t *ret_bytes, Bert
                 _cleanup_free_ char *dir = engine_container_dir(e, c->id);
                 uint64_t size = dir ? dir_usage(dir) : 0;
                 /* One that cannot be removed now (another command holds it) stays. */
-                if (engine_container_remove(e, c, false, &one) < 0)
+                if (engine_container_remove(e, c, false, false, &one) < 0)
                         continue;
                 bytes += size;
                 if (strv_extend(&ids, c->id) < 0) {

@@ -49,3 +49,18 @@ int engine_program_output(char *const *argv, size_t max, char **ret);
 /* The row's config document and name (container-record-update.c). */
 int engine_record_set_config(Engine *e, const char *id, const char *config, BerthError **err);
 int engine_record_set_name(Engine *e, const char *id, const char *name, BerthError **err);
+/* Volumes as containers use them (volume-mount.c). */
+/* The volume of m (a volume mount; source NULL: a new anonymous one) taken for the container:
+ * made when missing, linked to it, and filled from the image at m->target (resolved inside
+ * rootfd) while empty, unless m->nocopy. *ret_source: its _data directory; *ret_created: its
+ * name when this call made it, else NULL. */
+int engine_volume_attach(Engine *e, const char *container_id, int rootfd, const MountSpec *m,
+                         char **ret_source, char **ret_created, BerthError **err);
+/* Unlinks one volume from a container. */
+int engine_volume_release(Engine *e, const char *container_id, const char *name);
+/* The names of the anonymous volumes the container uses. */
+int engine_volume_anonymous_of(Engine *e, const char *container_id, char ***ret);
+/* Removes the volumes of names that no container uses; the others stay. */
+void engine_volume_remove_unused(Engine *e, char *const *names);
+/* <root>/volumes/<name> */
+char *engine_volume_dir(const Engine *e, const char *name);

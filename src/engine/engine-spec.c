@@ -316,6 +316,65 @@ static struct json_object *process_json(Builder *b, const EngineSpecOptions *o, 
         return p;
 }
 
+static const char *const etc_files[] = { "resolv.conf", "hostname", "hosts" };
+
+/* The number of components of a destination, as docker sorts mounts ("/a//b/" is 2). */
+static size_t destination_depth(const char *p)
+{
+        size_t n = 0;
+
+        for (; *p; p++)
+                if (*p != '/' && (p[1] == '/' || !p[1]))
+                        n++;
+        return n;
+}
+
+/* Entry i of the /etc files (n_etc of them) followed by the user's mounts: at the same depth
+ * the user's come later, so a -v onto /etc/hosts wins over the container's own. */
+static const char *mount_destination(const EngineSpecOptions *o, size_t n_etc, size_t i)
+{
+        static const char *const etc_paths[] = { "/etc/resolv.conf", "/etc/hostname",
+                                                 "/etc/hosts" };
+        return i < n_etc ? etc_paths[i] : o->mounts[i - n_etc].target;
+}
+
+/* One -v, --mount or --tmpfs: a tmpfs, or a bind of a host path (a volume's directory too). */
+static struct json_object *user_mount_json(Builder *b, const MountSpec *m)
+{
+        if (m->kind == MOUNT_SPEC_TMPFS) {
+                _cleanup_strv_free_ char **opts = NULL;
+                char v[64];
+                if (strv_extend(&opts, "nosuid") < 0 || strv_extend(&opts, "nodev") < 0)
+                        b->failed = true;
+                if (m->tmpfs_size > 0) {
+                        snprintf(v, sizeof(v), "size=%lld", (long long)m->tmpfs_size);
+                        if (strv_extend(&opts, v) < 0)
+                                b->failed = true;
+                }
+                if (m->tmpfs_mode) {
+                        snprintf(v, sizeof(v), "mode=%o", (unsigned)m->tmpfs_mode);
+                        if (strv_extend(&opts, v) < 0)
+                                b->failed = true;
+                }
+                if (m->readonly && strv_extend(&opts, "ro") < 0)
+                        b->failed = true;
+                /* --tmpfs options as given, after the defaults (later ones win). */
+                for (const char *p = m->tmpfs_options; p && *p;) {
+                        size_t len = strcspn(p, ",");
+                        _cleanup_free_ char *one = strndup(p, len);
+                        if (!one || strv_extend(&opts, one) < 0)
+                                b->failed = true;
+                        p += len + (p[len] == ',');
+                }
+                return mount_json(b, m->target, "tmpfs", "tmpfs", (const char *const *)opts);
+        } else {
+                const char *opts[] = { m->non_recursive ? "bind" : "rbind",
+                                       m->propagation ?: "rprivate",
+                                       m->readonly ? "ro" : "rw", NULL };
+                return mount_json(b, m->target, "bind", m->source, opts);
+        }
+}
+
 static struct json_object *mounts_json(Builder *b, const EngineSpecOptions *o)
 {
         struct json_object *a = json_object_new_array();
@@ -341,55 +400,38 @@ static struct json_object *mounts_json(Builder *b, const EngineSpecOptions *o)
         push(b, a, mount_json(b, "/dev/shm", "tmpfs", "shm",
                               (const char *[]){ "nosuid", "noexec", "nodev", "mode=1777", shm,
                                                 NULL }));
-        if (o->etc_dir) {
-                static const char *const files[] = { "resolv.conf", "hostname", "hosts" };
-                for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+        /* The container's /etc files and the user's mounts in docker's order: by the depth of
+         * the destination, so a volume on /etc does not hide /etc/hosts. */
+        size_t n_etc = o->etc_dir ? ELEMENTSOF(etc_files) : 0, n = n_etc + o->n_mounts, *order;
+        order = calloc(n ? n : 1, sizeof(*order));
+        if (!order) {
+                b->failed = true;
+                return a;
+        }
+        for (size_t i = 0; i < n; i++) {
+                size_t k = i, d = destination_depth(mount_destination(o, n_etc, i));
+                while (k > 0 &&
+                       destination_depth(mount_destination(o, n_etc, order[k - 1])) > d) {
+                        order[k] = order[k - 1];
+                        k--;
+                }
+                order[k] = i;
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (order[i] < n_etc) {
+                        const char *file = etc_files[order[i]];
                         _cleanup_free_ char *src = NULL, *dst = NULL;
-                        if (asprintf(&src, "%s/%s", o->etc_dir, files[i]) < 0 ||
-                            asprintf(&dst, "/etc/%s", files[i]) < 0) {
+                        if (asprintf(&src, "%s/%s", o->etc_dir, file) < 0 ||
+                            asprintf(&dst, "/etc/%s", file) < 0) {
                                 b->failed = true;
                                 break;
                         }
                         push(b, a, mount_json(b, dst, "bind", src,
                                               (const char *[]){ "rbind", "rprivate", NULL }));
-                }
+                } else
+                        push(b, a, user_mount_json(b, &o->mounts[order[i] - n_etc]));
         }
-        for (size_t i = 0; i < o->n_mounts; i++) {
-                const MountSpec *m = &o->mounts[i];
-                if (m->kind == MOUNT_SPEC_TMPFS) {
-                        _cleanup_strv_free_ char **opts = NULL;
-                        char v[64];
-                        if (strv_extend(&opts, "nosuid") < 0 || strv_extend(&opts, "nodev") < 0)
-                                b->failed = true;
-                        if (m->tmpfs_size > 0) {
-                                snprintf(v, sizeof(v), "size=%lld", (long long)m->tmpfs_size);
-                                if (strv_extend(&opts, v) < 0)
-                                        b->failed = true;
-                        }
-                        if (m->tmpfs_mode) {
-                                snprintf(v, sizeof(v), "mode=%o", (unsigned)m->tmpfs_mode);
-                                if (strv_extend(&opts, v) < 0)
-                                        b->failed = true;
-                        }
-                        if (m->readonly && strv_extend(&opts, "ro") < 0)
-                                b->failed = true;
-                        /* --tmpfs options as given, after the defaults (later ones win). */
-                        for (const char *p = m->tmpfs_options; p && *p;) {
-                                size_t len = strcspn(p, ",");
-                                _cleanup_free_ char *one = strndup(p, len);
-                                if (!one || strv_extend(&opts, one) < 0)
-                                        b->failed = true;
-                                p += len + (p[len] == ',');
-                        }
-                        push(b, a, mount_json(b, m->target, "tmpfs", "tmpfs",
-                                              (const char *const *)opts));
-                } else {
-                        const char *opts[] = { m->non_recursive ? "bind" : "rbind",
-                                               m->propagation ?: "rprivate",
-                                               m->readonly ? "ro" : "rw", NULL };
-                        push(b, a, mount_json(b, m->target, "bind", m->source, opts));
-                }
-        }
+        free(order);
         return a;
 }
 
@@ -418,6 +460,17 @@ static struct json_object *resources_json(Builder *b, const EngineSpecOptions *o
                         if (device_rules[i].minor >= 0)
                                 add(b, rule, "minor", json_object_new_int64(device_rules[i].minor));
                         add(b, rule, "access", json_object_new_string(device_rules[i].access));
+                        push(b, dev, rule);
+                }
+                /* --device: its node allowed with the permissions given. */
+                for (size_t i = 0; i < o->n_devices; i++) {
+                        struct json_object *rule = json_object_new_object();
+                        char type[2] = { o->devices[i].type, 0 };
+                        add(b, rule, "allow", json_object_new_boolean(true));
+                        add(b, rule, "type", json_object_new_string(type));
+                        add(b, rule, "major", json_object_new_int64(o->devices[i].major));
+                        add(b, rule, "minor", json_object_new_int64(o->devices[i].minor));
+                        add(b, rule, "access", json_object_new_string(o->devices[i].permissions));
                         push(b, dev, rule);
                 }
         }
@@ -499,6 +552,22 @@ static struct json_object *linux_json(Builder *b, const EngineSpecOptions *o, Be
         if (!o->privileged) {
                 add(b, l, "maskedPaths", strv_json(b, masked_paths));
                 add(b, l, "readonlyPaths", strv_json(b, readonly_paths));
+        }
+        if (o->n_devices > 0) {
+                struct json_object *devs = add(b, l, "devices", json_object_new_array());
+                for (size_t i = 0; i < o->n_devices; i++) {
+                        const EngineDevice *d = &o->devices[i];
+                        struct json_object *n = json_object_new_object();
+                        char type[2] = { d->type, 0 };
+                        add(b, n, "path", json_object_new_string(d->path));
+                        add(b, n, "type", json_object_new_string(type));
+                        add(b, n, "major", json_object_new_int64(d->major));
+                        add(b, n, "minor", json_object_new_int64(d->minor));
+                        add(b, n, "fileMode", json_object_new_int64(d->mode));
+                        add(b, n, "uid", json_object_new_int64(d->uid));
+                        add(b, n, "gid", json_object_new_int64(d->gid));
+                        push(b, devs, n);
+                }
         }
         add(b, l, "resources", resources_json(b, o));
         if (o->sysctls) {

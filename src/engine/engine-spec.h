@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "basic/error.h"
+#include "engine/engine-device.h"
 #include "engine/engine-user.h"
 #include "engine/mount-spec.h"
 #include "image/image-config.h"
@@ -46,6 +47,8 @@ typedef struct EngineSpecOptions {
         size_t n_ulimits;
         const MountSpec *mounts;        /* sources resolved to host paths */
         size_t n_mounts;
+        const EngineDevice *devices;    /* --device: nodes made in its /dev, and allowed */
+        size_t n_devices;
         const char *netns;              /* NULL: a new one; "host": the host's; else a path */
         const char *etc_dir;            /* holds hosts, hostname and resolv.conf; NULL: none */
         const char *seccomp_json;       /* a profile document; NULL: unconfined */

@@ -26,6 +26,24 @@ static const StoreStep engine_store_steps[] = {
                  "  state TEXT NOT NULL,"
                  "  owner TEXT,"
                  "  started INTEGER NOT NULL DEFAULT 0);" },
+        /* Volumes (volume.h) and which containers use them: a row in volume_refs per
+         * container and volume, dropped with the container's row, so a volume is in use from
+         * the create of a container until its removal, stopped or not. */
+        { .sql = "CREATE TABLE volumes("
+                 "  name TEXT PRIMARY KEY,"
+                 "  driver TEXT NOT NULL DEFAULT 'local',"
+                 "  created TEXT NOT NULL,"
+                 "  labels TEXT NOT NULL DEFAULT '{}',"
+                 "  options TEXT NOT NULL DEFAULT '{}',"
+                 "  anonymous INTEGER NOT NULL DEFAULT 0);"
+                 "CREATE TABLE volume_refs("
+                 "  container TEXT NOT NULL,"
+                 "  volume TEXT NOT NULL,"
+                 "  PRIMARY KEY(container, volume));"
+                 "CREATE INDEX volume_refs_volume ON volume_refs(volume);"
+                 "CREATE TRIGGER containers_volume_refs AFTER DELETE ON containers BEGIN"
+                 "  DELETE FROM volume_refs WHERE container = OLD.id;"
+                 " END;" },
 };
 STORE_MODULE_DEFINE(engine_store_module, "engine", engine_store_steps);
 

@@ -151,8 +151,10 @@ int engine_container_kill(Engine *e, EngineContainer *c, int sig, BerthError **e
 int engine_container_stop(Engine *e, EngineContainer *c, int timeout, BerthError **err);
 /* Waits until the container has exited (and its shim has finished); the exit code. */
 int engine_container_wait(Engine *e, EngineContainer *c, int *ret_code, BerthError **err);
-/* Removes a container that is not running (force: stops it first with SIGKILL). */
-int engine_container_remove(Engine *e, EngineContainer *c, bool force, BerthError **err);
+/* Removes a container that is not running (force: stops it first with SIGKILL); volumes: its
+ * anonymous volumes too (those no other container uses). */
+int engine_container_remove(Engine *e, EngineContainer *c, bool force, bool volumes,
+                            BerthError **err);
 /* Re-reads the shim's state into c. */
 int engine_container_refresh(Engine *e, EngineContainer *c);
 

@@ -76,6 +76,7 @@ int cmd_update(BerthContext *ctx, int argc, char **argv, BerthError **err);
 int cmd_top(BerthContext *ctx, int argc, char **argv, BerthError **err);
 int cmd_stats(BerthContext *ctx, int argc, char **argv, BerthError **err);
 int cmd_info(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_volume(BerthContext *ctx, int argc, char **argv, BerthError **err);
 
 /* The engine over the same root, with the helpers the environment names. */
 typedef struct Engine Engine;

@@ -173,9 +173,14 @@ int cmd_kill(BerthContext *ctx, int argc, char **argv, BerthError **err)
         return for_each_container(ctx, argc, argv, kill_one, &sig, true, err);
 }
 
+typedef struct RmFlags {
+        bool force, volumes;
+} RmFlags;
+
 static int rm_one(Engine *e, EngineContainer *c, void *userdata, BerthError **err)
 {
-        return engine_container_remove(e, c, *(bool *)userdata, err);
+        const RmFlags *f = userdata;
+        return engine_container_remove(e, c, f->force, f->volumes, err);
 }
 
 int cmd_rm(BerthContext *ctx, int argc, char **argv, BerthError **err)
@@ -185,17 +190,19 @@ int cmd_rm(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 { "volumes", no_argument, NULL, 'v' },
                 {},
         };
-        bool force = false;
+        RmFlags f = {};
         int c;
 
         while ((c = getopt_long(argc, argv, "fv", options, NULL)) >= 0) {
                 if (c == 'f')
-                        force = true;
-                else if (c != 'v')
+                        f.force = true;
+                else if (c == 'v')
+                        f.volumes = true;
+                else
                         return berth_error_plain(err, EINVAL, "usage: berth rm [-f] [-v] "
                                                  "CONTAINER...");
         }
-        return for_each_container(ctx, argc, argv, rm_one, &force, true, err);
+        return for_each_container(ctx, argc, argv, rm_one, &f, true, err);
 }
 
 static int wait_one(Engine *e, EngineContainer *c, void *userdata, BerthError **err)

@@ -93,6 +93,8 @@ typedef struct RunFlags {
         char **entrypoint, **health_cmd;
         EngineUlimit *ulimits;
         size_t n_ulimits;
+        EngineDevice *devices;
+        size_t n_devices;
         bool no_healthcheck;
         char detach_keys[16];
         size_t n_detach_keys;
@@ -110,6 +112,9 @@ static void run_flags_done(RunFlags *f)
         strv_free(f->entrypoint);
         strv_free(f->health_cmd);
         free(f->ulimits);
+        for (size_t i = 0; i < f->n_devices; i++)
+                engine_device_done(&f->devices[i]);
+        free(f->devices);
 }
 
 /* -e KEY=VALUE, or -e KEY for the value this process has (skipped when it has none). */
@@ -185,6 +190,24 @@ static int ulimit_add(RunFlags *f, const char *s, BerthError **err)
                 return berth_error(err, ENOMEM, "--ulimit");
         f->ulimits = n;
         n[f->n_ulimits++] = (EngineUlimit){ .name = names[i], .soft = soft, .hard = hard };
+        return 0;
+}
+
+/* --device HOST[:CONTAINER[:PERMS]] */
+static int device_add(RunFlags *f, const char *s, BerthError **err)
+{
+        EngineDevice d = {};
+        int r = engine_device_parse(s, &d, err);
+
+        if (r < 0)
+                return r;
+        EngineDevice *n = realloc(f->devices, (f->n_devices + 1) * sizeof(*n));
+        if (!n) {
+                engine_device_done(&d);
+                return berth_error(err, ENOMEM, "--device");
+        }
+        f->devices = n;
+        n[f->n_devices++] = d;
         return 0;
 }
 
@@ -320,9 +343,7 @@ static int run_flag(RunFlags *f, int c, const char *arg, BerthError **err)
         case OPT_CAP_ADD: r = strv_extend(&f->cap_add, arg); break;
         case OPT_CAP_DROP: r = strv_extend(&f->cap_drop, arg); break;
         case OPT_PRIVILEGED: s->privileged = true; break;
-        case OPT_DEVICE:
-                return berth_error_plain(err, ENOTSUP, "--device `%s`: devices are not "
-                                         "supported yet", arg);
+        case OPT_DEVICE: return device_add(f, arg, err);
         case OPT_SECURITY_OPT: return security_opt(f, arg, err);
         case OPT_SYSCTL: r = strv_extend(&f->sysctls, arg); break;
         case OPT_SHM_SIZE: return units_parse_ram(arg, "--shm-size", &s->shm_size, err);
@@ -414,6 +435,8 @@ static int run_parse(int argc, char **argv, RunFlags *f, BerthError **err)
         s->sysctls = f->sysctls;
         s->ulimits = f->ulimits;
         s->n_ulimits = f->n_ulimits;
+        s->devices = f->devices;
+        s->n_devices = f->n_devices;
         s->entrypoint = f->entrypoint;
         f->c.entrypoint_argv = f->entrypoint;
         f->c.labels = f->labels;
@@ -486,7 +509,7 @@ static int run_attached(Engine *e, EngineContainer *c, const RunFlags *f, int at
         (void)engine_container_wait(e, c, &code, err);
         if (f->c.run.auto_remove) {
                 _cleanup_error_ BerthError *rm_err = NULL;
-                if (engine_container_remove(e, c, true, &rm_err) < 0)
+                if (engine_container_remove(e, c, true, true, &rm_err) < 0)
                         fprintf(stderr, "berth: %s\n", rm_err->msg);
         }
         return code;
@@ -522,7 +545,7 @@ static int create_or_run(BerthContext *ctx, int argc, char **argv, bool run, Ber
         if (r < 0) {
                 int code = start_failure_code(*err);
                 if (f.c.run.auto_remove)
-                        (void)engine_container_remove(e, c, true, NULL);
+                        (void)engine_container_remove(e, c, true, true, NULL);
                 return berth_exit(ctx, code, r);
         }
         if (f.detach) {

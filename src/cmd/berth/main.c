@@ -19,8 +19,10 @@
         "  -e, --env KEY[=VALUE]             set an environment variable\n"                     \
         "      --env-file FILE               read KEY=VALUE lines\n"                            \
         "  -l, --label KEY=VALUE             set a label\n"                                     \
-        "  -v, --volume SRC:DST[:ro]         bind a host directory\n"                           \
-        "      --mount type=bind|tmpfs,...   a mount, docker's syntax\n"                        \
+        "  -v, --volume SRC:DST[:ro]         bind a host directory (SRC a path), a named\n"     \
+        "                                    volume (SRC a name) or an anonymous one (no SRC)\n"\
+        "      --mount type=bind|volume|tmpfs,...   a mount, docker's syntax\n"                 \
+        "      --device HOST[:CONTAINER[:PERMS]]    a host device (PERMS of rwm)\n"             \
         "      --tmpfs DST[:OPTIONS]         a tmpfs\n"                                         \
         "  -w, --workdir DIR                 the working directory\n"                           \
         "  -u, --user USER[:GROUP]           names from the image's /etc/passwd\n"              \
@@ -194,6 +196,16 @@ static const struct {
         { "info", cmd_info, "Show system-wide information",
           "info [-f TEMPLATE]\n\n"
           "  -f, --format TEMPLATE|json        a Go template, e.g. '{{.ContainersRunning}}'\n" },
+        { "volume", cmd_volume, "Manage volumes",
+          "volume create|ls|inspect|rm|prune ...\n\n"
+          "  create [--name N | N] [-l K=V] [-d local]   make a volume, print its name (random\n"
+          "                                    64-hex when none is given)\n"
+          "  ls [-q] [-f dangling=true|name=N|label=K[=V]|driver=D] [--format T]   list them\n"
+          "  inspect [--format T] VOLUME...    docker's JSON (Mountpoint: where its data is)\n"
+          "  rm [-f] VOLUME...                 remove volumes no container uses (-f: missing\n"
+          "                                    ones are no error)\n"
+          "  prune [-f] [-a]                   remove the anonymous volumes no container uses\n"
+          "                                    (-a: every unused one), as docker 23\n" },
         { "version", cmd_version, "Print the client's and the runtime's versions",
           "version\n" },
 };
