@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* config.json from image and flags with Docker's defaults: see engine-spec.h. */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 
 #include "basic/macro.h"
 #include "basic/string-util.h"
@@ -140,8 +143,23 @@ static const char *cap_name(const char *s)
 
 /* Docker's capability arithmetic: the default set (or all, privileged), minus --cap-drop,
  * plus --cap-add; ALL on either side. */
+/* The capabilities this process may hand on (CapBnd of /proc/self/status): "all" is all of
+ * these, as Docker's daemon gives a privileged container what it has itself. */
+static uint64_t bounding_set(void)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/status", "re");
+        char line[256];
+        unsigned long long v;
+
+        while (f && fgets(line, sizeof(line), f))
+                if (sscanf(line, "CapBnd: %llx", &v) == 1)
+                        return v;
+        return UINT64_MAX;
+}
+
 static int capabilities(const EngineSpecOptions *o, bool set[static 64], BerthError **err)
 {
+        uint64_t bnd = bounding_set();
         bool drop_all = false, add_all = o->privileged;
 
         for (char **c = o->cap_drop; c && *c; c++)
@@ -168,7 +186,7 @@ static int capabilities(const EngineSpecOptions *o, bool set[static 64], BerthEr
                 for (char **c = o->cap_add; c && *c; c++)
                         if (cap_name(*c) == all_caps[i])
                                 on = true;
-                set[i] = on || add_all;
+                set[i] = on || (add_all && (bnd >> i & 1));
         }
         return 0;
 }
@@ -525,6 +543,58 @@ static struct json_object *key_values_json(Builder *b, char *const *l, const cha
         return o;
 }
 
+static struct json_object *device_json(Builder *b, const char *path, char type, int64_t major,
+                                       int64_t minor, mode_t mode, uid_t uid, gid_t gid)
+{
+        struct json_object *n = json_object_new_object();
+        char t[2] = { type, 0 };
+
+        add(b, n, "path", json_object_new_string(path));
+        add(b, n, "type", json_object_new_string(t));
+        add(b, n, "major", json_object_new_int64(major));
+        add(b, n, "minor", json_object_new_int64(minor));
+        add(b, n, "fileMode", json_object_new_int64(mode));
+        add(b, n, "uid", json_object_new_int64(uid));
+        add(b, n, "gid", json_object_new_int64(gid));
+        return n;
+}
+
+static bool device_given(const EngineSpecOptions *o, const char *path)
+{
+        for (size_t i = 0; i < o->n_devices; i++)
+                if (streq(o->devices[i].path, path))
+                        return true;
+        return false;
+}
+
+/* --privileged: every device node of the host's /dev, as Docker gives them (two levels deep:
+ * /dev/net/tun, /dev/dri/card0; not the container's own pts, shm, mqueue, console). */
+static void host_devices(Builder *b, struct json_object *devs, const EngineSpecOptions *o,
+                         const char *dir, int depth)
+{
+        static const char *const skip[] = { "pts", "shm", "mqueue", "fd", "console", ".lxc",
+                                            ".udev", NULL };
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        struct dirent *de;
+
+        while (d && (de = readdir(d))) {
+                _cleanup_free_ char *path = NULL;
+                struct stat st;
+                if (de->d_name[0] == '.' && (!de->d_name[1] || streq(de->d_name, "..")))
+                        continue;
+                if (depth == 0 && strv_contains((char **)skip, de->d_name))
+                        continue;
+                if (asprintf(&path, "%s/%s", dir, de->d_name) < 0 || lstat(path, &st) < 0)
+                        continue;
+                if (S_ISDIR(st.st_mode) && depth == 0)
+                        host_devices(b, devs, o, path, depth + 1);
+                else if ((S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) && !device_given(o, path))
+                        push(b, devs, device_json(b, path, S_ISCHR(st.st_mode) ? 'c' : 'b',
+                                                  major(st.st_rdev), minor(st.st_rdev),
+                                                  st.st_mode & 07777, st.st_uid, st.st_gid));
+        }
+}
+
 static struct json_object *linux_json(Builder *b, const EngineSpecOptions *o, BerthError **err)
 {
         struct json_object *l = json_object_new_object(), *ns, *sysctl;
@@ -553,21 +623,15 @@ static struct json_object *linux_json(Builder *b, const EngineSpecOptions *o, Be
                 add(b, l, "maskedPaths", strv_json(b, masked_paths));
                 add(b, l, "readonlyPaths", strv_json(b, readonly_paths));
         }
-        if (o->n_devices > 0) {
+        if (o->n_devices > 0 || o->privileged) {
                 struct json_object *devs = add(b, l, "devices", json_object_new_array());
                 for (size_t i = 0; i < o->n_devices; i++) {
                         const EngineDevice *d = &o->devices[i];
-                        struct json_object *n = json_object_new_object();
-                        char type[2] = { d->type, 0 };
-                        add(b, n, "path", json_object_new_string(d->path));
-                        add(b, n, "type", json_object_new_string(type));
-                        add(b, n, "major", json_object_new_int64(d->major));
-                        add(b, n, "minor", json_object_new_int64(d->minor));
-                        add(b, n, "fileMode", json_object_new_int64(d->mode));
-                        add(b, n, "uid", json_object_new_int64(d->uid));
-                        add(b, n, "gid", json_object_new_int64(d->gid));
-                        push(b, devs, n);
+                        push(b, devs, device_json(b, d->path, d->type, d->major, d->minor,
+                                                  d->mode, d->uid, d->gid));
                 }
+                if (o->privileged)
+                        host_devices(b, devs, o, "/dev", 0);
         }
         add(b, l, "resources", resources_json(b, o));
         if (o->sysctls) {

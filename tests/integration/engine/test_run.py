@@ -119,3 +119,25 @@ def test_init_reaps_and_forwards(berth):
     berth("stop", cid, check=True)
     assert time.time() - t < 5  # SIGTERM reached sleep through the init
     berth("rm", cid, check=True)
+
+
+def test_privileged_gets_what_berth_has(berth):
+    with open("/proc/self/status") as f:
+        bnd = next(l.split()[1] for l in f if l.startswith("CapBnd:"))
+    r = berth("run", "--rm", "--privileged", IMAGE, "sh", "-c",
+              "grep CapEff /proc/self/status; test -c /dev/net/tun && echo tun", check=True)
+    assert r.out.split() == ["CapEff:", bnd, "tun"], r
+    r = berth("run", "--rm", IMAGE, "sh", "-c", "test -e /dev/net/tun || echo none", check=True)
+    assert r.out == "none\n"
+
+
+def test_cap_add_drop_and_seccomp_default(berth):
+    r = berth("run", "--rm", "--cap-drop", "ALL", "--cap-add", "CHOWN", IMAGE, "grep", "CapEff",
+              "/proc/self/status", check=True)
+    assert r.out.split()[1] == "0000000000000001", r
+    # the default profile refuses unshare(CLONE_NEWNS...) without CAP_SYS_ADMIN
+    r = berth("run", "--rm", IMAGE, "unshare", "-m", "true")
+    assert r.rc != 0, r
+    r = berth("run", "--rm", "--security-opt", "seccomp=unconfined", "--cap-add", "SYS_ADMIN",
+              IMAGE, "unshare", "-m", "true")
+    assert r.rc == 0, r
