@@ -252,6 +252,13 @@ static int shim_argv(Engine *e, const EngineContainer *c, const char *state, boo
                 ARG("--stdin");
         if (attach)
                 ARG("--attach-wait");
+        /* Detached with --rm: nobody waits to remove it but its shim. */
+        if (!attach && c->run.auto_remove && e->remove_command) {
+                STRV_FOREACH(x, e->remove_command) {
+                        ARG("--exit-command"); ARG(*x);
+                }
+                ARG("--exit-command"); ARG(c->id);
+        }
         if (c->run.log_max_size > 0) {
                 snprintf(buf, sizeof(buf), "%lld", (long long)c->run.log_max_size);
                 ARG("--log-max-size"); ARG(buf);

@@ -7,6 +7,7 @@
 
 #include "basic/fs-util.h"
 #include "basic/macro.h"
+#include "basic/string-util.h"
 #include "engine/engine-internal.h"
 #include "image/builtin-image.h"
 #include "image/image-handle.h"
@@ -86,6 +87,8 @@ int engine_open(const EngineOptions *o, Engine **ret, BerthError **err)
                 return berth_error(err, ENOMEM, "engine");
         if (o->snapshotter)
                 e->snapshotter = *o->snapshotter;
+        if (o->remove_command && !(e->remove_command = strv_copy(o->remove_command)))
+                return berth_error(err, ENOMEM, "engine");
         r = store_open(e->root, modules, &e->store, err);
         if (r < 0)
                 return r;
@@ -118,6 +121,7 @@ void engine_free(Engine *e)
         free(e->runtime_path);
         free(e->init_path);
         free(e->builtin_layout);
+        strv_free(e->remove_command);
         free(e);
 }
 

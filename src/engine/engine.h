@@ -41,10 +41,15 @@ typedef struct EngineOptions {
         const char *shim_path;       /* the berth-shim binary */
         const char *runtime_path;    /* the default OCI runtime binary (berth-runtime) */
         const char *init_path;       /* berth-init, for --init */
+        /* What removes a container: the command and its arguments before the container's id
+         * (e.g. "/usr/bin/berth rm -v"); an auto-remove container started detached has its
+         * shim run it when it ends. NULL: such containers stay until removed by hand. */
+        char *const *remove_command;
 } EngineOptions;
 
 typedef struct Engine {
         char *root, *run_dir, *shim_path, *runtime_path, *init_path, *builtin_layout;
+        char **remove_command;
         SnapshotterOptions snapshotter;
         Store *store;
         ContentStore *cs;

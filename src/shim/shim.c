@@ -313,6 +313,27 @@ static int container_life(Shim *s, BerthError **err)
         return r < 0 ? berth_error(err, -r, "monitor `%s`", s->o->id) : 0;
 }
 
+/* The exit command, in a session of its own and not waited for: it may wait for this shim
+ * to be gone (a removal does). */
+static void exit_command(const ShimOptions *o)
+{
+        pid_t pid;
+
+        if (!o->exit_command || !o->exit_command[0])
+                return;
+        pid = fork();
+        if (pid != 0) {
+                if (pid > 0)
+                        (void)waitpid(pid, NULL, 0);
+                return;
+        }
+        if (setsid() < 0 || fork() != 0)
+                _exit(0);
+        execv(o->exit_command[0], o->exit_command);
+        fprintf(stderr, "berth-shim: %s: exec `%s`: %m\n", o->id, o->exit_command[0]);
+        _exit(127);
+}
+
 int shim_run(const ShimOptions *o, int ready_fd, BerthError **err)
 {
         _cleanup_event_loop_ EventLoop *loop = NULL;
@@ -369,6 +390,7 @@ int shim_run(const ShimOptions *o, int ready_fd, BerthError **err)
                 s.restart_count++;
         }
         (void)status_write(&s, "exited");
+        exit_command(o);
         return r < 0 ? r : 0;
 fail:
         ready(&s.ready_fd, "error %s\n", err && *err ? (*err)->msg : "the shim failed");

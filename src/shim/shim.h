@@ -43,6 +43,9 @@ typedef struct ShimOptions {
         LogFileOptions log;
         RestartPolicy restart;
         char **health_cmd;              /* NULL: no health check */
+        char **exit_command;            /* run (detached) once the container has ended for
+                                         * good, e.g. the engine's removal of an auto-remove
+                                         * container; NULL: none */
         uint64_t health_interval_usec;
         uint64_t health_timeout_usec;
         uint64_t health_start_period_usec;

@@ -36,6 +36,8 @@ static void usage(FILE *f)
               "  --terminal              the process has a terminal (config.json's terminal)\n"
               "  --stdin                 keep stdin open for attach\n"
               "  --attach-wait           start the process once a client has attached\n"
+              "  --exit-command ARG      run once the container has ended for good, an\n"
+              "                          argument at a time\n"
               "  --log PATH              the container's log file\n"
               "  --log-format FORMAT     json-file (default) or cri\n"
               "  --log-max-size SIZE     rotate at SIZE bytes (k, m, g suffixes)\n"
@@ -154,7 +156,7 @@ enum {
         ARG_ID = 0x100, ARG_BUNDLE, ARG_STATE, ARG_RUNTIME, ARG_RUNTIME_ARG, ARG_TERMINAL,
         ARG_STDIN, ARG_LOG, ARG_LOG_FORMAT, ARG_LOG_MAX_SIZE, ARG_LOG_MAX_FILES, ARG_FOREGROUND,
         ARG_RESTART, ARG_HEALTH_CMD, ARG_HEALTH_INTERVAL, ARG_HEALTH_TIMEOUT,
-        ARG_HEALTH_START_PERIOD, ARG_HEALTH_RETRIES, ARG_ATTACH_WAIT,
+        ARG_HEALTH_START_PERIOD, ARG_HEALTH_RETRIES, ARG_ATTACH_WAIT, ARG_EXIT_COMMAND,
 };
 
 static const struct option options[] = {
@@ -166,6 +168,7 @@ static const struct option options[] = {
         { "terminal", no_argument, NULL, ARG_TERMINAL },
         { "stdin", no_argument, NULL, ARG_STDIN },
         { "attach-wait", no_argument, NULL, ARG_ATTACH_WAIT },
+        { "exit-command", required_argument, NULL, ARG_EXIT_COMMAND },
         { "log", required_argument, NULL, ARG_LOG },
         { "log-format", required_argument, NULL, ARG_LOG_FORMAT },
         { "log-max-size", required_argument, NULL, ARG_LOG_MAX_SIZE },
@@ -256,9 +259,9 @@ static int parse_value(int c, const char *arg, ShimOptions *o)
 /* Returns 0 to go on, 1 after --help, -EINVAL after a message. The two vectors have room for
  * every argument. */
 static int parse_args(int argc, char **argv, ShimOptions *o, char **runtime_args,
-                      char **health_cmd, bool *foreground)
+                      char **health_cmd, char **exit_command, bool *foreground)
 {
-        size_t n_runtime_args = 0, n_health_cmd = 0;
+        size_t n_runtime_args = 0, n_health_cmd = 0, n_exit_command = 0;
         int c;
 
         o->runtime_args = runtime_args;
@@ -277,6 +280,10 @@ static int parse_args(int argc, char **argv, ShimOptions *o, char **runtime_args
                 case ARG_HEALTH_CMD:
                         health_cmd[n_health_cmd++] = optarg;
                         o->health_cmd = health_cmd;
+                        break;
+                case ARG_EXIT_COMMAND:
+                        exit_command[n_exit_command++] = optarg;
+                        o->exit_command = exit_command;
                         break;
                 case 'h':
                         usage(stdout);
@@ -302,6 +309,7 @@ int main(int argc, char **argv)
         _cleanup_free_ char *bundle = NULL, *state = NULL;
         _cleanup_free_ char **runtime_args = calloc((size_t)argc + 1, sizeof(char *));
         _cleanup_free_ char **health_cmd = calloc((size_t)argc + 1, sizeof(char *));
+        _cleanup_free_ char **exit_command = calloc((size_t)argc + 1, sizeof(char *));
         ShimOptions o = {
                 .log = { .format = LOG_FILE_JSON, .max_files = 1 },
                 .health_interval_usec = 30 * 1000000ULL,
@@ -311,9 +319,9 @@ int main(int argc, char **argv)
         bool foreground = false;
         int r;
 
-        if (!runtime_args || !health_cmd)
+        if (!runtime_args || !health_cmd || !exit_command)
                 return 125;
-        r = parse_args(argc, argv, &o, runtime_args, health_cmd, &foreground);
+        r = parse_args(argc, argv, &o, runtime_args, health_cmd, exit_command, &foreground);
         if (r != 0)
                 return r > 0 ? 0 : 125;
         /* The shim leaves the caller's directory: every path becomes absolute. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The store every verb opens, and small output helpers. */
+#include <limits.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -36,7 +37,14 @@ int berth_context_open_locked(BerthContext *ctx, bool exclusive, BerthError **er
 
 int berth_engine_open(BerthContext *ctx, Engine **ret, BerthError **err)
 {
+        char self[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        char *remove[] = { self, "rm", "-v", NULL };
+
+        if (n > 0)
+                self[n] = 0;
         const EngineOptions o = {
+                .remove_command = n > 0 ? remove : NULL,
                 .root = ctx->root,
                 .run_dir = ctx->env.run_dir,
                 .snapshotter = &ctx->snapshotter,

@@ -141,3 +141,9 @@ def test_cap_add_drop_and_seccomp_default(berth):
     r = berth("run", "--rm", "--security-opt", "seccomp=unconfined", "--cap-add", "SYS_ADMIN",
               IMAGE, "unshare", "-m", "true")
     assert r.rc == 0, r
+
+
+def test_detached_rm_removes_itself(berth):
+    berth("run", "-d", "--rm", "--name", "gone", IMAGE, "sh", "-c", "sleep 0.3", check=True)
+    assert "gone" in berth("ps", "--format", "{{.Names}}").out
+    berth.wait_for(lambda: berth.ids() == [], timeout=15, what="the container to remove itself")
