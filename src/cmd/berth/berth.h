@@ -41,6 +41,8 @@ ProgressRender *berth_progress_new(const BerthContext *ctx);
 typedef int (*VerbFunc)(BerthContext *ctx, int argc, char **argv, BerthError **err);
 
 int cmd_pull(BerthContext *ctx, int argc, char **argv, BerthError **err);
+/* The pull of run and create: progress and outcome on stderr. */
+int berth_pull_for_run(BerthContext *ctx, const char *image, bool missing, BerthError **err);
 int cmd_push(BerthContext *ctx, int argc, char **argv, BerthError **err);
 int cmd_images(BerthContext *ctx, int argc, char **argv, BerthError **err);
 int cmd_rmi(BerthContext *ctx, int argc, char **argv, BerthError **err);

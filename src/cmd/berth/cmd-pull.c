@@ -71,3 +71,25 @@ out:
         manifest_platform_done(&platform);
         return r;
 }
+
+int berth_pull_for_run(BerthContext *ctx, const char *image, bool missing, BerthError **err)
+{
+        _cleanup_image_record_ ImageRecord *rec = NULL;
+        _cleanup_progress_render_ ProgressRender *render = NULL;
+        PullOptions opts = { .registry.tls_verify = -1 };
+        int r;
+
+        /* docker run: the progress and the outcome on stderr, stdout is the container's */
+        if (missing)
+                fprintf(stderr, "Unable to find image '%s' locally\n", image);
+        registry_options_complete(&opts.registry, ctx);
+        render = berth_progress_new(ctx);
+        opts.progress = (ProgressSink){ progress_render_event, render };
+        r = berth_context_open_locked(ctx, false, err);
+        if (r >= 0)
+                r = image_pull(ctx->cs, ctx->md, ctx->sn, image, &opts, &rec, err);
+        if (r >= 0)
+                fprintf(stderr, "Digest: %s\nStatus: Downloaded newer image for %s\n",
+                        rec->manifest_digest, image);
+        return r;
+}

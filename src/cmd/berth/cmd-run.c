@@ -450,12 +450,14 @@ static int run_parse(int argc, char **argv, RunFlags *f, BerthError **err)
 /* --pull: the image fetched before the create when it is missing (or always). */
 static int run_pull(BerthContext *ctx, Engine *e, const RunFlags *f, BerthError **err)
 {
-        if (streq(f->pull, "never") ||
-            (streq(f->pull, "missing") && engine_image_present(e, f->c.image)))
+        bool present;
+
+        if (streq(f->pull, "never"))
                 return 0;
-        char *argv[] = { "pull", (char *)f->c.image, NULL };
-        optind = 0;
-        return cmd_pull(ctx, 2, argv, err);
+        present = engine_image_present(e, f->c.image);
+        if (present && streq(f->pull, "missing"))
+                return 0;
+        return berth_pull_for_run(ctx, f->c.image, !present, err);
 }
 
 /* The exit status docker gives when the process could not start: 127 not found, 126 not
