@@ -42,7 +42,7 @@ static void sleep_usec(uint64_t usec)
 
 /* A runtime named without a slash is looked up in $PATH, as docker's --runtime runc finds
  * runc; the default is the engine's. */
-static int runtime_resolve(Engine *e, const char *name, char **ret)
+int engine_runtime_resolve(Engine *e, const char *name, char **ret)
 {
         if (!name || !*name || streq(name, "berth-runtime"))
                 name = e->runtime_path;
@@ -78,7 +78,7 @@ int engine_runtime_run(Engine *e, const char *runtime, char *const *args, char *
 
         if (ret_stderr)
                 *ret_stderr = NULL;
-        r = runtime_resolve(e, runtime, &bin);
+        r = engine_runtime_resolve(e, runtime, &bin);
         if (r < 0)
                 return r;
         if (!root || strv_extend(&argv, bin) < 0 || strv_extend(&argv, "--root") < 0 ||
@@ -227,7 +227,7 @@ static int shim_argv(Engine *e, const EngineContainer *c, const char *state, boo
 
         if (!bundle || !log || !root)
                 return -ENOMEM;
-        r = runtime_resolve(e, c->run.runtime, &runtime);
+        r = engine_runtime_resolve(e, c->run.runtime, &runtime);
         if (r < 0)
                 return r;
 #define ARG(s) if (strv_extend(&a, (s)) < 0) return -ENOMEM

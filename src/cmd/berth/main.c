@@ -149,6 +149,18 @@ static const struct {
           "  -l, --latest                      the newest container\n"
           "      --no-trunc                    whole ids and commands\n"
           "      --format TEMPLATE|json        a Go template, e.g. '{{.ID}} {{.Names}}'\n" },
+        { "exec", cmd_exec, "Run a command in a running container",
+          "exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\n"
+          "  -i, --interactive                 pass stdin on\n"
+          "  -t, --tty                         a pseudo-terminal\n"
+          "  -d, --detach                      leave it running in the background\n"
+          "  -e, --env KEY[=VALUE]             set an environment variable\n"
+          "      --env-file FILE               read KEY=VALUE lines\n"
+          "  -u, --user USER[:GROUP]           names from the container's /etc/passwd\n"
+          "  -w, --workdir DIR                 the working directory\n"
+          "      --privileged                  every capability\n"
+          "      --detach-keys KEYS            the keys that detach from a -t (default "
+          "ctrl-p,ctrl-q)\n" },
         { "version", cmd_version, "Print the version", "version\n" },
 };
 
@@ -248,7 +260,10 @@ int main(int argc, char **argv)
                 int vargc = argc - optind;
                 char **vargv = argv + optind;
                 bool run_like = streq(verb, "run") || streq(verb, "create");
-                if (run_like ? cmd_run_wants_help(vargc, vargv) : wants_help(vargc, vargv)) {
+                bool help = run_like             ? cmd_run_wants_help(vargc, vargv)
+                            : streq(verb, "exec") ? cmd_exec_wants_help(vargc, vargv)
+                                                  : wants_help(vargc, vargv);
+                if (help) {
                         printf("berth %s: %s\n\nUsage: berth %s", verb, verbs[i].help,
                                verbs[i].usage);
                         return 0;

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * berth exec: docker's flags into the engine's exec; without -t the process gets this
+ * process's stdio as it is, with -t the pty master the runtime hands over is relayed to and
+ * from the terminal here (raw mode, its size at the start and on SIGWINCH, the detach keys).
+ * Exit codes as docker's: the process's, 126 or 127 when it could not be run or found, 1 for
+ * other errors.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "basic/fs-util.h"
+#include "basic/macro.h"
+#include "basic/string-util.h"
+#include "cmd/berth/attach.h"
+#include "cmd/berth/berth.h"
+#include "cmd/berth/env-flags.h"
+#include "engine/engine-exec.h"
+#include "engine/engine.h"
+
+enum { OPT_ENV_FILE = 0x100, OPT_PRIVILEGED, OPT_DETACH_KEYS, OPT_HELP };
+
+static const struct option exec_options[] = {
+        { "interactive", no_argument, NULL, 'i' },
+        { "tty", no_argument, NULL, 't' },
+        { "detach", no_argument, NULL, 'd' },
+        { "env", required_argument, NULL, 'e' },
+        { "env-file", required_argument, NULL, OPT_ENV_FILE },
+        { "user", required_argument, NULL, 'u' },
+        { "workdir", required_argument, NULL, 'w' },
+        { "privileged", no_argument, NULL, OPT_PRIVILEGED },
+        { "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
+        { "help", no_argument, NULL, OPT_HELP },
+        {},
+};
+
+typedef struct ExecFlags {
+        EngineExecOptions o;
+        bool interactive;
+        char **env;
+        char detach_keys[16];
+        size_t n_detach_keys;
+} ExecFlags;
+
+static void exec_flags_done(ExecFlags *f)
+{
+        strv_free(f->env);
+}
+
+static int exec_parse(int argc, char **argv, ExecFlags *f, BerthError **err)
+{
+        int c, r;
+
+        (void)attach_parse_detach_keys("ctrl-p,ctrl-q", f->detach_keys, &f->n_detach_keys);
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+itde:u:w:", exec_options, NULL)) >= 0) {
+                switch (c) {
+                case 'i': f->interactive = true; break;
+                case 't': f->o.tty = true; break;
+                case 'd': f->o.detach = true; break;
+                case 'e':
+                        if (env_flags_add(&f->env, optarg) < 0)
+                                return berth_error(err, ENOMEM, "-e");
+                        break;
+                case OPT_ENV_FILE:
+                        r = env_flags_add_file(&f->env, optarg, err);
+                        if (r < 0)
+                                return r;
+                        break;
+                case 'u': f->o.user = optarg; break;
+                case 'w': f->o.workdir = optarg; break;
+                case OPT_PRIVILEGED: f->o.privileged = true; break;
+                case OPT_DETACH_KEYS:
+                        if (attach_parse_detach_keys(optarg, f->detach_keys, &f->n_detach_keys) < 0)
+                                return berth_error_plain(err, EINVAL, "--detach-keys: `%s` is no "
+                                                         "key sequence", optarg);
+                        break;
+                default:
+                        return berth_error_plain(err, EINVAL, "unknown option (see --help)");
+                }
+        }
+        if (argc - optind < 2)
+                return berth_error_plain(err, EINVAL, "a container and a command are needed: "
+                                         "exec [OPTIONS] CONTAINER COMMAND [ARG...]");
+        /* Docker: with -d the process has no terminal to hold, so -t does nothing. */
+        if (f->o.detach)
+                f->o.tty = false;
+        f->o.env = f->env;
+        f->o.argv = argv + optind + 1;
+        f->o.stdio[0] = f->interactive ? STDIN_FILENO : -1;
+        f->o.stdio[1] = STDOUT_FILENO;
+        f->o.stdio[2] = STDERR_FILENO;
+        return 0;
+}
+
+/* --help before the container (after it, it is the command's). */
+bool cmd_exec_wants_help(int argc, char **argv)
+{
+        int c, saved = opterr;
+        bool help = false;
+
+        opterr = 0;
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+itde:u:w:", exec_options, NULL)) >= 0)
+                if (c == OPT_HELP)
+                        help = true;
+        opterr = saved;
+        optind = 0;
+        return help;
+}
+
+static volatile sig_atomic_t winch;
+
+static void on_winch(int sig)
+{
+        winch = 1;
+}
+
+static void copy_size(int master)
+{
+        struct winsize ws;
+
+        if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0)
+                (void)ioctl(master, TIOCSWINSZ, &ws);
+}
+
+/* After the detach keys the pty stays open in a process of its own, which reads and drops
+ * its output until the process has closed it: closing the master would hang the process up. */
+static void hold_master(int master)
+{
+        pid_t pid = fork();
+
+        if (pid != 0)
+                return;
+        (void)setsid();
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        for (int i = 0; i < 3; i++)
+                (void)dup2(null, i);
+        char buf[4096];
+        for (;;) {
+                ssize_t k = read(master, buf, sizeof(buf));
+                if (k == 0 || (k < 0 && errno != EINTR && errno != EAGAIN))
+                        _exit(0);
+        }
+}
+
+/* stdin to the pty; returns 1 when the detach keys were typed, -1 at the end of stdin. */
+static int relay_input(int master, const ExecFlags *f, size_t *matched)
+{
+        char buf[4096];
+        ssize_t k = read(STDIN_FILENO, buf, sizeof(buf));
+
+        if (k < 0)
+                return errno == EINTR || errno == EAGAIN ? 0 : -1;
+        if (k == 0)
+                return -1;
+        for (ssize_t i = 0; i < k; i++) {
+                if (f->n_detach_keys > 0 && buf[i] == f->detach_keys[*matched]) {
+                        if (++*matched == f->n_detach_keys)
+                                return 1;
+                        continue;
+                }
+                if (*matched)
+                        (void)fs_write_all_fd(master, f->detach_keys, *matched);
+                *matched = 0;
+                if (f->n_detach_keys > 0 && buf[i] == f->detach_keys[0]) {
+                        *matched = 1;
+                        continue;
+                }
+                (void)fs_write_all_fd(master, buf + i, 1);
+        }
+        return 0;
+}
+
+/* The pty to and from the terminal until the process closes it; whether it was detached. */
+static bool relay_pty(int master, const ExecFlags *f)
+{
+        struct sigaction sa = { .sa_handler = on_winch }, old;
+        struct termios saved;
+        bool raw = false, in_open = f->interactive, detached = false;
+        size_t matched = 0;
+        char buf[4096];
+
+        if (f->interactive && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
+                struct termios t = saved;
+                cfmakeraw(&t);
+                raw = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;
+        }
+        sigaction(SIGWINCH, &sa, &old);
+        copy_size(master);
+        for (;;) {
+                struct pollfd p[2] = {
+                        { .fd = master, .events = POLLIN },
+                        { .fd = in_open ? STDIN_FILENO : -1, .events = POLLIN },
+                };
+                if (winch) {
+                        winch = 0;
+                        copy_size(master);
+                }
+                if (poll(p, 2, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        break;
+                }
+                if (p[0].revents) {
+                        ssize_t k = read(master, buf, sizeof(buf));
+                        if (k < 0 && (errno == EINTR || errno == EAGAIN))
+                                continue;
+                        if (k <= 0)
+                                break; /* EIO: every slave is closed */
+                        (void)fs_write_all_fd(STDOUT_FILENO, buf, (size_t)k);
+                }
+                if (p[1].revents) {
+                        int r = relay_input(master, f, &matched);
+                        if (r == 1) {
+                                hold_master(master);
+                                detached = true;
+                                break;
+                        }
+                        if (r < 0)
+                                in_open = false;
+                }
+        }
+        if (raw)
+                tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+        sigaction(SIGWINCH, &old, NULL);
+        return detached;
+}
+
+int cmd_exec(BerthContext *ctx, int argc, char **argv, BerthError **err)
+{
+        _cleanup_(exec_flags_done) ExecFlags f = {};
+        _cleanup_engine_ Engine *e = NULL;
+        _cleanup_engine_container_ EngineContainer *c = NULL;
+        _cleanup_engine_exec_ EngineExec *x = NULL;
+        int code = 1, r;
+
+        r = exec_parse(argc, argv, &f, err);
+        if (r < 0)
+                return berth_exit(ctx, 1, r);
+        r = berth_engine_open(ctx, &e, err);
+        if (r >= 0)
+                r = engine_container_lookup(e, argv[optind], &c, err);
+        if (r < 0)
+                return berth_exit(ctx, 1, r);
+        if (!f.o.tty) {
+                r = engine_container_exec(e, c, &f.o, &code, err);
+                return berth_exit(ctx, code, r);
+        }
+        struct winsize ws;
+        if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0) {
+                f.o.rows = ws.ws_row;
+                f.o.cols = ws.ws_col;
+        }
+        r = engine_exec_start(e, c, &f.o, &x, &code, err);
+        if (r < 0)
+                return berth_exit(ctx, code, r);
+        if (relay_pty(engine_exec_console(x), &f))
+                return 0;
+        r = engine_exec_wait(x, &code, err);
+        return berth_exit(ctx, code, r);
+}
