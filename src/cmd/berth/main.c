@@ -161,6 +161,12 @@ static const struct {
           "      --privileged                  every capability\n"
           "      --detach-keys KEYS            the keys that detach from a -t (default "
           "ctrl-p,ctrl-q)\n" },
+        { "attach", cmd_attach, "Attach to a running container's stdio",
+          "attach [OPTIONS] CONTAINER\n\n"
+          "      --no-stdin                    do not pass stdin on\n"
+          "      --sig-proxy BOOL              pass signals on (default true; not with a tty)\n"
+          "      --detach-keys KEYS            the keys that detach (default ctrl-p,ctrl-q)\n"
+          "\nOnly what the container writes from now on is seen; `berth logs` has the rest.\n" },
         { "version", cmd_version, "Print the version", "version\n" },
 };
 
