@@ -167,6 +167,16 @@ static const struct {
           "      --sig-proxy BOOL              pass signals on (default true; not with a tty)\n"
           "      --detach-keys KEYS            the keys that detach (default ctrl-p,ctrl-q)\n"
           "\nOnly what the container writes from now on is seen; `berth logs` has the rest.\n" },
+        { "cp", cmd_cp, "Copy files between a container and the host",
+          "cp [OPTIONS] CONTAINER:SRC DEST|-\n"
+          "       berth cp [OPTIONS] SRC|- CONTAINER:DEST\n\n"
+          "  -a, --archive                     keep owners (uid, gid)\n"
+          "  -L, --follow-link                 a source that is a symlink: copy what it points "
+          "to\n"
+          "\n`-` is a tar on stdout or stdin (unpacked in the directory DEST). SRC ending in "
+          "`/.` copies a\ndirectory's contents. Paths in the container are resolved in its "
+          "root file system,\nwhich holds neither its bind mounts nor its volumes: those are "
+          "not copied.\n" },
         { "version", cmd_version, "Print the version", "version\n" },
 };
 
