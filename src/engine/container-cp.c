@@ -296,7 +296,8 @@ static int unpack_into(int in_fd, int dirfd, const EngineCpOptions *o, BerthErro
         _cleanup_close_ int dfd = reopen(dirfd, O_RDONLY | O_DIRECTORY);
         if (dfd < 0)
                 return berth_error(err, -dfd, "open the destination");
-        return unpack_layer(in_fd, "the copy", dfd, o->archive ? UNPACK_CHOWN : 0, NULL, err);
+        return unpack_layer(in_fd, "the copy", dfd,
+                            UNPACK_NO_WHITEOUTS | (o->archive ? UNPACK_CHOWN : 0), NULL, err);
 }
 
 /* The source, named name (NULL: its contents), unpacked in the directory dirfd. */

@@ -50,14 +50,15 @@ def test_directory_round_trip(berth, tmp_path):
     (src / "sub").mkdir(parents=True)
     (src / "sub" / "x").write_text("x\n")
     (src / "top").write_text("top\n")
+    (src / ".wh.top").write_text("not a whiteout\n")  # a copy is no layer
     os.symlink("sub/x", src / "link")
     berth("cp", str(src), "box:/tmp", check=True)            # /tmp exists: /tmp/d
     berth("cp", str(src), "box:/newdir", check=True)         # new: its contents as /newdir
     berth("cp", str(src) + "/.", "box:/tmp", check=True)     # /.: the contents into /tmp
     listing = berth("exec", "box", "sh", "-c",
-                    "cat /tmp/d/sub/x /newdir/top /tmp/top; readlink /tmp/d/link",
+                    "cat /tmp/d/sub/x /newdir/top /tmp/top /tmp/d/.wh.top; readlink /tmp/d/link",
                     check=True).out
-    assert listing == "x\ntop\ntop\nsub/x\n", listing
+    assert listing == "x\ntop\ntop\nnot a whiteout\nsub/x\n", listing
     back = tmp_path / "back"
     berth("cp", "box:/tmp/d", str(back), check=True)
     assert (back / "sub" / "x").read_text() == "x\n"
