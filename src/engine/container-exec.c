@@ -41,6 +41,7 @@ struct EngineExec {
         char *dir;               /* <run>/exec-XXXXXX: process.json, console.sock */
         char *name;              /* the container's, for messages */
         char *cmd;               /* argv[0], for messages */
+        char *runtime;           /* the runtime's file name, for messages */
         pid_t pid;               /* the runtime; 0 once reaped */
         int err_fd;              /* its stderr */
         int relay_fd;            /* where that goes once the process runs; -1: kept only */
@@ -48,6 +49,7 @@ struct EngineExec {
         bool started;            /* the runtime wrote the pid file: the process runs */
         int console;             /* the pty master; -1 */
         bool detach;
+        bool tty;                /* the runtime detached: the process is waited for here */
         char tail[TAIL_MAX + 1]; /* the end of the runtime's stderr */
         size_t n_tail;
 };
@@ -64,6 +66,7 @@ void engine_exec_free(EngineExec *x)
         free(x->dir);
         free(x->name);
         free(x->cmd);
+        free(x->runtime);
         free(x);
 }
 
@@ -274,7 +277,8 @@ static int runtime_spawn(Engine *e, EngineContainer *c, EngineExec *x, const Eng
         if (r < 0)
                 return berth_error_plain(err, ENOENT, "runtime `%s` was not found",
                                          c->run.runtime ?: "berth-runtime");
-        if (!root || asprintf(&file, "%s/process.json", x->dir) < 0 ||
+        x->runtime = strdup(strrchr(bin, '/') ? strrchr(bin, '/') + 1 : bin);
+        if (!x->runtime || !root || asprintf(&file, "%s/process.json", x->dir) < 0 ||
             asprintf(&sock, "%s/" CONSOLE_SOCKET, x->dir) < 0 ||
             asprintf(&pid_file, "%s/" PID_FILE, x->dir) < 0)
                 return berth_error(err, ENOMEM, "exec");
@@ -284,9 +288,13 @@ static int runtime_spawn(Engine *e, EngineContainer *c, EngineExec *x, const Eng
         ARG("exec");
         ARG("--process"); ARG(file);
         ARG("--pid-file"); ARG(pid_file);
-        if (o->detach)
+        /* With a pty the runtime detaches (runc takes a console socket only so), and the process,
+         * orphaned, comes to us as the subreaper to be waited for. */
+        if (o->detach || o->tty)
                 ARG("--detach");
         if (o->tty) {
+                /* runc takes the terminal from the process file but wants the flag too */
+                ARG("--tty");
                 ARG("--console-socket"); ARG(sock);
         }
         ARG(c->id);
@@ -410,8 +418,42 @@ static const char *start_failure(EngineExec *x, int *ret_code)
                 x->tail[--x->n_tail] = 0;
         line = strrchr(x->tail, '\n');
         line = line ? line + 1 : x->tail;
+        /* "berth-runtime: exec: ...": the message says which runtime already */
+        const char *own = x->runtime ? startswith(line, x->runtime) : NULL;
+        if (own && startswith(own, ": "))
+                line += strlen(x->runtime) + 2;
+        /* runc logs as logrus: time="..." level=error msg="..." */
+        char *msg = strstr(line, " msg=\"");
+        if (msg && x->n_tail > 0 && x->tail[x->n_tail - 1] == '"') {
+                x->tail[--x->n_tail] = 0;
+                line = msg + strlen(" msg=\"");
+                char *w = line;
+                for (char *r = line; *r; r++) {
+                        if (*r == '\\' && r[1])
+                                r++;
+                        *w++ = *r;
+                }
+                *w = 0;
+        }
         *ret_code = strcasestr(line, "not found") || strcasestr(line, "no such file") ? 127 : 126;
         return *line ? line : "the runtime failed";
+}
+
+/* The process the runtime left (with a pty): ours to reap as the subreaper. */
+static int process_wait(EngineExec *x, int *ret_code, BerthError **err)
+{
+        _cleanup_free_ char *data = NULL;
+        size_t len;
+        int pid, r;
+
+        r = fs_read_full_file_limited(x->dir_fd, PID_FILE, 32, &data, &len, err);
+        if (r < 0)
+                return berth_error_prefix(err, "exec `%s` in `%s`", x->cmd, x->name);
+        if (string_safe_atoi(string_strip(data), &pid) < 0 || pid <= 0)
+                return berth_error_plain(err, EINVAL, "exec `%s` in `%s`: the runtime's pid file "
+                                         "holds no pid", x->cmd, x->name);
+        *ret_code = process_wait_exit_status(pid);
+        return 0;
 }
 
 int engine_exec_wait(EngineExec *x, int *ret_code, BerthError **err)
@@ -436,11 +478,13 @@ int engine_exec_wait(EngineExec *x, int *ret_code, BerthError **err)
         status = process_wait_exit_status(x->pid);
         x->pid = 0;
         check_started(x);
-        if (!x->started || (x->detach && status != 0)) {
+        if (!x->started || ((x->detach || x->tty) && status != 0)) {
                 const char *why = start_failure(x, ret_code);
                 return berth_error_plain(err, *ret_code == 127 ? ENOENT : EIO,
                                          "exec `%s` in `%s`: %s", x->cmd, x->name, why);
         }
+        if (x->tty)
+                return process_wait(x, ret_code, err);
         *ret_code = status;
         return 0;
 }
@@ -488,6 +532,9 @@ int engine_exec_start(Engine *e, EngineContainer *c, const EngineExecOptions *o,
         if (!mkdtemp(tmpl))
                 return berth_error(err, errno, "create `%s`", tmpl);
         x->dir = TAKE_PTR(tmpl);
+        x->tty = o->tty;
+        if (o->tty && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+                return berth_error(err, errno, "exec: become a subreaper");
         dfd = x->dir_fd = open(x->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return berth_error(err, errno, "open `%s`", x->dir);

@@ -125,3 +125,21 @@ def test_tty_interactive_and_resize(berth):
         assert t.wait() == 4
     finally:
         t.close()
+
+
+def test_with_runc(berth):
+    """runc takes a console socket only when it detaches: the process is reaped here then."""
+    import shutil
+    import pytest
+    if not shutil.which("runc"):
+        pytest.skip("no runc")
+    berth("run", "-d", "--runtime", "runc", "--name", "rc", IMAGE, "sleep", "2000", check=True)
+    r = berth("exec", "-e", "X=1", "rc", "sh", "-c", "echo $X; exit 5")
+    assert (r.rc, r.out) == (5, "1\n"), r
+    r = berth("exec", "rc", "no-such-command")
+    assert r.rc == 127 and "no-such-command" in r.err and "level=" not in r.err, r
+    t = Term([BERTH, "exec", "-t", "rc", "sh", "-c", "tty; stty size; exit 7"], berth.env,
+             rows=27, cols=91)
+    out = t.expect("27 91")
+    assert t.wait() == 7
+    assert re.search(r"/dev/pts/\d+", out), out
