@@ -101,6 +101,17 @@ static bool env_has(char *const *env, const char *key)
         return false;
 }
 
+static bool env_array_has(struct json_object *env, const char *key)
+{
+        size_t n = strlen(key);
+        for (size_t i = 0; i < json_object_array_length(env); i++) {
+                const char *kv = json_object_get_string(json_object_array_get_idx(env, i));
+                if (kv && strncmp(kv, key, n) == 0 && kv[n] == '=')
+                        return true;
+        }
+        return false;
+}
+
 static struct json_object *strv_to_array(char *const *l)
 {
         struct json_object *a = json_object_new_array();
@@ -228,6 +239,10 @@ static int process_build(Engine *e, EngineContainer *c, const EngineExecOptions 
         STRV_FOREACH(kv, o->env)
                 if (env_set(env, *kv) < 0)
                         return berth_error(err, ENOMEM, "-e");
+        /* Docker: a pty comes with TERM=xterm unless the env has one. */
+        if (o->tty && !env_has(o->env, "TERM") && !env_array_has(env, "TERM") &&
+            env_set(env, "TERM=xterm") < 0)
+                return berth_error(err, ENOMEM, "exec");
         json_object_object_add(process, "terminal", json_object_new_boolean(o->tty));
         json_object_object_del(process, "consoleSize");
         if (o->tty && o->rows > 0 && o->cols > 0) {
@@ -512,6 +527,9 @@ int engine_exec_start(Engine *e, EngineContainer *c, const EngineExecOptions *o,
         if (c->state == ENGINE_STATE_PAUSED)
                 return berth_error_plain(err, EBUSY, "container `%s` is paused: unpause it first",
                                          c->name);
+        if (c->state == ENGINE_STATE_RESTARTING)
+                return berth_error_plain(err, EBUSY, "container `%s` is restarting: wait until "
+                                         "it runs", c->name);
         if (c->state != ENGINE_STATE_RUNNING)
                 return berth_error_plain(err, EINVAL, "container `%s` is not running", c->name);
         r = process_build(e, c, o, &process, err);

@@ -121,10 +121,27 @@ def test_tty_interactive_and_resize(berth):
         t.resize(44, 120)
         t.write(b"stty size\n")
         t.expect("44 120")
+        t.write(b"echo $TERM\n")
+        t.expect("xterm")
         t.write(b"exit 4\n")
         assert t.wait() == 4
     finally:
         t.close()
+
+
+def test_tty_detach_keys_leave_it_running(berth):
+    running(berth)
+    t = Term([BERTH, "exec", "-it", "--detach-keys", "ctrl-x", "box", "sh", "-c",
+              "echo ready; exec sleep 1717"], berth.env)
+    try:
+        t.expect("ready")
+        t.write(b"\x18")  # ctrl-x
+        assert t.wait() == 0
+        assert "ready" in t.buf.decode() and "berth" not in t.buf.decode(), t.buf
+    finally:
+        t.close()
+    ps = berth("exec", "box", "ps", "-o", "args", check=True).out
+    assert "sleep 1717" in ps, ps
 
 
 def test_with_runc(berth):
