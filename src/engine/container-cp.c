@@ -192,6 +192,8 @@ static int tar_add(struct archive *a, int fd, const struct stat *st, const char 
 {
         int r;
 
+        if (S_ISSOCK(st->st_mode))
+                return 0; /* no tar holds one; docker skips them too */
         if (depth > DEPTH_MAX)
                 return berth_error_plain(err, ELOOP, "`%s`: more than %d levels deep", entry,
                                          DEPTH_MAX);

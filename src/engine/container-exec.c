@@ -133,13 +133,13 @@ static struct json_object *strv_to_array(char *const *l)
 static int process_user(Engine *e, EngineContainer *c, const EngineExecOptions *o,
                         struct json_object *process, struct json_object *env, BerthError **err)
 {
-        _cleanup_free_ char *rootfs = NULL;
+        _cleanup_free_ char *dir = engine_container_dir(e, c->id), *rootfs = NULL;
         _cleanup_(engine_user_done) ExecUser u = { 0 };
         _cleanup_close_ int rootfd = -1;
         struct json_object *user, *gids;
         int r;
 
-        if (asprintf(&rootfs, "%s/containers/%s/rootfs", e->root, c->id) < 0)
+        if (!dir || asprintf(&rootfs, "%s/rootfs", dir) < 0)
                 return berth_error(err, ENOMEM, "-u");
         rootfd = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
