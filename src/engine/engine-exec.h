@@ -29,8 +29,9 @@ typedef struct EngineExec EngineExec;
 
 /* Checks that c runs, writes the process and starts the runtime; with tty, waits for the pty
  * master. With tty the runtime detaches and this process becomes a child subreaper
- * (PR_SET_CHILD_SUBREAPER, for good) to reap the process it leaves. On an error the exit code Docker gives is in *ret_code: 126 or 127 when the command
- * could not be run or found, 1 otherwise. */
+ * (PR_SET_CHILD_SUBREAPER, for good) to reap the process it leaves. On an error the exit code
+ * Docker gives is in *ret_code: 126 or 127 when the command could not be run or found, 1
+ * otherwise. */
 int engine_exec_start(Engine *e, EngineContainer *c, const EngineExecOptions *o, EngineExec **ret,
                       int *ret_code, BerthError **err);
 /* The pty master (owned by x) with tty, else -1. */

@@ -40,7 +40,8 @@ def test_env_user_workdir(berth, tmp_path):
     r = berth("exec", "-e", "A=1", "-e", "HOSTNAME=over", "--env-file", str(envf), "box",
               "sh", "-c", "echo $A $HOSTNAME $FROM_FILE")
     assert r.out == "1 over yes\n", r
-    r = berth("exec", "-u", "nobody", "-w", "/tmp", "box", "sh", "-c", "id -u; id -g; pwd; echo $HOME")
+    r = berth("exec", "-u", "nobody", "-w", "/tmp", "box", "sh", "-c",
+              "id -u; id -g; pwd; echo $HOME")
     assert r.rc == 0 and r.out.split() == ["65534", "65534", "/tmp", "/nonexistent"], r
     r = berth("exec", "-u", "1234:99", "box", "sh", "-c", "echo $(id -u):$(id -g)")
     assert r.out == "1234:99\n", r
