@@ -47,6 +47,7 @@ struct EngineExec {
         int relay_fd;            /* where that goes once the process runs; -1: kept only */
         int dir_fd;
         bool started;            /* the runtime wrote the pid file: the process runs */
+        int process_pid;         /* from the pid file; 0: unknown */
         int console;             /* the pty master; -1 */
         bool detach;
         bool tty;                /* the runtime detached: the process is waited for here */
@@ -392,11 +393,20 @@ static void tail_add(EngineExec *x, const char *buf, size_t k)
  * the runtime's complaint when the command cannot be run becomes the error instead. */
 static void check_started(EngineExec *x)
 {
+        _cleanup_free_ char *data = NULL;
+        size_t len;
+
         if (x->started || faccessat(x->dir_fd, PID_FILE, F_OK, 0) < 0)
                 return;
         x->started = true;
         if (x->relay_fd >= 0 && x->n_tail > 0)
                 (void)fs_write_all_fd(x->relay_fd, x->tail, x->n_tail);
+        if (fs_read_full_file_limited(x->dir_fd, PID_FILE, 32, &data, &len, NULL) < 0 ||
+            string_safe_atoi(string_strip(data), &x->process_pid) < 0 || x->process_pid < 0)
+                x->process_pid = 0;
+        /* The runtime has read the process file: the directory goes now, not only when this
+         * process is not interrupted. */
+        (void)fs_rm_rf(x->dir);
 }
 
 /* Reads what the runtime's stderr has. Returns the bytes read, 0 at the end, -1 when there is
@@ -457,17 +467,10 @@ static const char *start_failure(EngineExec *x, int *ret_code)
 /* The process the runtime left (with a pty): ours to reap as the subreaper. */
 static int process_wait(EngineExec *x, int *ret_code, BerthError **err)
 {
-        _cleanup_free_ char *data = NULL;
-        size_t len;
-        int pid, r;
-
-        r = fs_read_full_file_limited(x->dir_fd, PID_FILE, 32, &data, &len, err);
-        if (r < 0)
-                return berth_error_prefix(err, "exec `%s` in `%s`", x->cmd, x->name);
-        if (string_safe_atoi(string_strip(data), &pid) < 0 || pid <= 0)
+        if (x->process_pid <= 0)
                 return berth_error_plain(err, EINVAL, "exec `%s` in `%s`: the runtime's pid file "
                                          "holds no pid", x->cmd, x->name);
-        *ret_code = process_wait_exit_status(pid);
+        *ret_code = process_wait_exit_status(x->process_pid);
         return 0;
 }
 

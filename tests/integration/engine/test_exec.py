@@ -161,3 +161,23 @@ def test_with_runc(berth):
     out = t.expect("27 91")
     assert t.wait() == 7
     assert re.search(r"/dev/pts/\d+", out), out
+
+
+def test_no_files_left(berth):
+    import glob
+    import os
+    import signal
+    running(berth)
+    berth("exec", "box", "true", check=True)
+    berth("exec", "box", "no-such-command")
+    berth("exec", "-d", "box", "sleep", "1")
+    t = Term([BERTH, "exec", "-t", "box", "true"], berth.env)
+    assert t.wait() == 0
+    # a berth exec killed while its process runs leaves nothing either
+    p = berth.popen("exec", "box", "sleep", "1999")
+    berth.wait_for(lambda: "sleep 1999" in berth("exec", "box", "ps", "-o", "args").out,
+                   what="the exec'd sleep")
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    left = glob.glob(os.path.join(berth.run_dir, "exec-*"))
+    assert left == [], left
