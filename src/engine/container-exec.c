@@ -486,6 +486,7 @@ int engine_exec_wait(EngineExec *x, int *ret_code, BerthError **err)
                 struct pollfd p = { .fd = x->err_fd, .events = POLLIN };
                 if (poll(&p, 1, POLL_MS) > 0 && stderr_pump(x) == 0)
                         break;
+                check_started(x);
                 /* A process it left behind may hold the pipe: the runtime's end is the end. */
                 if (runtime_exited(x)) {
                         while (stderr_pump(x) > 0)

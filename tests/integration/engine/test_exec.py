@@ -3,6 +3,7 @@
 1 when the container is not running), -e, --env-file, -u, -w, -i, -d, --privileged, and -t
 on a real pseudo-terminal (the tty, its size at the start and after a resize)."""
 import re
+import time
 
 from engine_env import BERTH, IMAGE
 from term import Term
@@ -177,6 +178,7 @@ def test_no_files_left(berth):
     p = berth.popen("exec", "box", "sleep", "1999")
     berth.wait_for(lambda: "sleep 1999" in berth("exec", "box", "ps", "-o", "args").out,
                    what="the exec'd sleep")
+    time.sleep(0.5)  # berth looks for the runtime's pid file every 0.1 s
     p.send_signal(signal.SIGKILL)
     p.wait()
     left = glob.glob(os.path.join(berth.run_dir, "exec-*"))
