@@ -56,7 +56,9 @@ static void exec_flags_done(ExecFlags *f)
         strv_free(f->env);
 }
 
-static int exec_parse(int argc, char **argv, ExecFlags *f, BerthError **err)
+/* Flags into f; *ret_code the exit code of an error (docker: 125 for a flag it does not know,
+ * 1 for the rest). */
+static int exec_parse(int argc, char **argv, ExecFlags *f, int *ret_code, BerthError **err)
 {
         int c, r;
 
@@ -85,6 +87,7 @@ static int exec_parse(int argc, char **argv, ExecFlags *f, BerthError **err)
                                                          "key sequence", optarg);
                         break;
                 default:
+                        *ret_code = 125;
                         return berth_error_plain(err, EINVAL, "unknown option (see --help)");
                 }
         }
@@ -244,9 +247,9 @@ int cmd_exec(BerthContext *ctx, int argc, char **argv, BerthError **err)
         _cleanup_engine_exec_ EngineExec *x = NULL;
         int code = 1, r;
 
-        r = exec_parse(argc, argv, &f, err);
+        r = exec_parse(argc, argv, &f, &code, err);
         if (r < 0)
-                return berth_exit(ctx, 1, r);
+                return berth_exit(ctx, code, r);
         r = berth_engine_open(ctx, &e, err);
         if (r >= 0)
                 r = engine_container_lookup(e, argv[optind], &c, err);

@@ -28,6 +28,10 @@ def test_exit_codes(berth):
     assert r.rc == 126 and "/etc/passwd" in r.err, r
     r = berth("exec", "no-such-box", "true")
     assert r.rc == 1 and "no-such-box" in r.err, r
+    r = berth("exec", "--no-such-flag", "box", "true")
+    assert r.rc == 125, r
+    r = berth("exec", "box")
+    assert r.rc == 1 and "COMMAND" in r.err, r
 
 
 def test_env_user_workdir(berth, tmp_path):
