@@ -22,6 +22,7 @@
 
 #include "basic/confine.h"
 #include "basic/fs-util.h"
+#include "basic/json-walk.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "engine/engine-cp.h"
@@ -429,12 +430,29 @@ int engine_cp_from_container(Engine *e, EngineContainer *c, const char *src, con
         return tar_write(&s, s.name, out_fd, err);
 }
 
+/* HostConfig.ReadonlyRootfs of the container's create request. */
+static bool rootfs_read_only(const EngineContainer *c)
+{
+        _cleanup_(jwalk_putp) struct json_object *doc = NULL;
+        struct json_object *host, *ro;
+
+        if (!c->config || !(doc = jwalk_parse_object(c->config, strlen(c->config))))
+                return false;
+        host = jwalk_member(doc, "HostConfig");
+        ro = host ? jwalk_member(host, "ReadonlyRootfs") : NULL;
+        return ro && json_object_is_type(ro, json_type_boolean) && json_object_get_boolean(ro);
+}
+
 int engine_cp_to_container(Engine *e, EngineContainer *c, const char *src, int in_fd,
                            const char *dest, const EngineCpOptions *o, BerthError **err)
 {
-        _cleanup_close_ int rootfd = rootfs_open(e, c, err);
         struct stat st;
 
+        /* The host sees a writable rootfs; docker keeps --read-only's promise here too. */
+        if (rootfs_read_only(c))
+                return berth_error_plain(err, EROFS, "the root file system of container `%s` is "
+                                         "read-only", c->name);
+        _cleanup_close_ int rootfd = rootfs_open(e, c, err);
         if (rootfd < 0)
                 return rootfd;
         const Place to = { .rootfd = rootfd, .container = c->name };

@@ -144,3 +144,13 @@ def test_missing_paths_are_named(berth, tmp_path):
     assert r.rc != 0 and "CONTAINER:PATH" in r.err, r
     r = berth("cp", "nobox:/etc", str(tmp_path))
     assert r.rc != 0 and "nobox" in r.err, r
+
+
+def test_read_only_rootfs_refuses(berth, tmp_path):
+    berth("run", "-d", "--read-only", "--name", "ro", IMAGE, "sleep", "2000", check=True)
+    (tmp_path / "f").write_text("f\n")
+    r = berth("cp", str(tmp_path / "f"), "ro:/tmp/")
+    assert r.rc != 0 and "read-only" in r.err, r
+    # copying out still works
+    berth("cp", "ro:/etc/passwd", str(tmp_path / "passwd"), check=True)
+    assert "root:" in (tmp_path / "passwd").read_text()
