@@ -2,28 +2,24 @@
 /*
  * berth exec: docker's flags into the engine's exec; without -t the process gets this
  * process's stdio as it is, with -t the pty master the runtime hands over is relayed to and
- * from the terminal here (raw mode, its size at the start and on SIGWINCH, the detach keys).
+ * from the terminal (pty-relay.c).
  * Exit codes as docker's: the process's, 126 or 127 when it could not be run or found, 1 for
  * other errors.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <termios.h>
 #include <unistd.h>
 
-#include "basic/fs-util.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "cmd/berth/attach.h"
 #include "cmd/berth/berth.h"
 #include "cmd/berth/env-flags.h"
+#include "cmd/berth/pty-relay.h"
 #include "engine/engine-exec.h"
 #include "engine/engine.h"
 
@@ -45,10 +41,8 @@ static const struct option exec_options[] = {
 
 typedef struct ExecFlags {
         EngineExecOptions o;
-        bool interactive;
+        PtyRelayOptions pty;
         char **env;
-        char detach_keys[16];
-        size_t n_detach_keys;
 } ExecFlags;
 
 static void exec_flags_done(ExecFlags *f)
@@ -62,11 +56,12 @@ static int exec_parse(int argc, char **argv, ExecFlags *f, int *ret_code, BerthE
 {
         int c, r;
 
-        (void)attach_parse_detach_keys("ctrl-p,ctrl-q", f->detach_keys, &f->n_detach_keys);
+        (void)attach_parse_detach_keys("ctrl-p,ctrl-q", f->pty.detach_keys,
+                                       &f->pty.n_detach_keys);
         optind = 0;
         while ((c = getopt_long(argc, argv, "+itde:u:w:", exec_options, NULL)) >= 0) {
                 switch (c) {
-                case 'i': f->interactive = true; break;
+                case 'i': f->pty.interactive = true; break;
                 case 't': f->o.tty = true; break;
                 case 'd': f->o.detach = true; break;
                 case 'e':
@@ -82,7 +77,8 @@ static int exec_parse(int argc, char **argv, ExecFlags *f, int *ret_code, BerthE
                 case 'w': f->o.workdir = optarg; break;
                 case OPT_PRIVILEGED: f->o.privileged = true; break;
                 case OPT_DETACH_KEYS:
-                        if (attach_parse_detach_keys(optarg, f->detach_keys, &f->n_detach_keys) < 0)
+                        if (attach_parse_detach_keys(optarg, f->pty.detach_keys,
+                                                     &f->pty.n_detach_keys) < 0)
                                 return berth_error_plain(err, EINVAL, "--detach-keys: `%s` is no "
                                                          "key sequence", optarg);
                         break;
@@ -99,7 +95,7 @@ static int exec_parse(int argc, char **argv, ExecFlags *f, int *ret_code, BerthE
                 f->o.tty = false;
         f->o.env = f->env;
         f->o.argv = argv + optind + 1;
-        f->o.stdio[0] = f->interactive ? STDIN_FILENO : -1;
+        f->o.stdio[0] = f->pty.interactive ? STDIN_FILENO : -1;
         f->o.stdio[1] = STDOUT_FILENO;
         f->o.stdio[2] = STDERR_FILENO;
         return 0;
@@ -119,124 +115,6 @@ bool cmd_exec_wants_help(int argc, char **argv)
         opterr = saved;
         optind = 0;
         return help;
-}
-
-static volatile sig_atomic_t winch;
-
-static void on_winch(int sig)
-{
-        winch = 1;
-}
-
-static void copy_size(int master)
-{
-        struct winsize ws;
-
-        if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0)
-                (void)ioctl(master, TIOCSWINSZ, &ws);
-}
-
-/* After the detach keys the pty stays open in a process of its own, which reads and drops
- * its output until the process has closed it: closing the master would hang the process up. */
-static void hold_master(int master)
-{
-        pid_t pid = fork();
-
-        if (pid != 0)
-                return;
-        (void)setsid();
-        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-        for (int i = 0; i < 3; i++)
-                (void)dup2(null, i);
-        char buf[4096];
-        for (;;) {
-                ssize_t k = read(master, buf, sizeof(buf));
-                if (k == 0 || (k < 0 && errno != EINTR && errno != EAGAIN))
-                        _exit(0);
-        }
-}
-
-/* stdin to the pty; returns 1 when the detach keys were typed, -1 at the end of stdin. */
-static int relay_input(int master, const ExecFlags *f, size_t *matched)
-{
-        char buf[4096];
-        ssize_t k = read(STDIN_FILENO, buf, sizeof(buf));
-
-        if (k < 0)
-                return errno == EINTR || errno == EAGAIN ? 0 : -1;
-        if (k == 0)
-                return -1;
-        for (ssize_t i = 0; i < k; i++) {
-                if (f->n_detach_keys > 0 && buf[i] == f->detach_keys[*matched]) {
-                        if (++*matched == f->n_detach_keys)
-                                return 1;
-                        continue;
-                }
-                if (*matched)
-                        (void)fs_write_all_fd(master, f->detach_keys, *matched);
-                *matched = 0;
-                if (f->n_detach_keys > 0 && buf[i] == f->detach_keys[0]) {
-                        *matched = 1;
-                        continue;
-                }
-                (void)fs_write_all_fd(master, buf + i, 1);
-        }
-        return 0;
-}
-
-/* The pty to and from the terminal until the process closes it; whether it was detached. */
-static bool relay_pty(int master, const ExecFlags *f)
-{
-        struct sigaction sa = { .sa_handler = on_winch }, old;
-        struct termios saved;
-        bool raw = false, in_open = f->interactive, detached = false;
-        size_t matched = 0;
-        char buf[4096];
-
-        if (f->interactive && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
-                struct termios t = saved;
-                cfmakeraw(&t);
-                raw = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;
-        }
-        sigaction(SIGWINCH, &sa, &old);
-        copy_size(master);
-        for (;;) {
-                struct pollfd p[2] = {
-                        { .fd = master, .events = POLLIN },
-                        { .fd = in_open ? STDIN_FILENO : -1, .events = POLLIN },
-                };
-                if (winch) {
-                        winch = 0;
-                        copy_size(master);
-                }
-                if (poll(p, 2, -1) < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        break;
-                }
-                if (p[0].revents) {
-                        ssize_t k = read(master, buf, sizeof(buf));
-                        if (k < 0 && (errno == EINTR || errno == EAGAIN))
-                                continue;
-                        if (k <= 0)
-                                break; /* EIO: every slave is closed */
-                        (void)fs_write_all_fd(STDOUT_FILENO, buf, (size_t)k);
-                }
-                if (p[1].revents) {
-                        int r = relay_input(master, f, &matched);
-                        if (r == 1) {
-                                hold_master(master);
-                                detached = true;
-                                break;
-                        }
-                        if (r < 0)
-                                in_open = false;
-                }
-        }
-        if (raw)
-                tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-        sigaction(SIGWINCH, &old, NULL);
-        return detached;
 }
 
 int cmd_exec(BerthContext *ctx, int argc, char **argv, BerthError **err)
@@ -267,7 +145,7 @@ int cmd_exec(BerthContext *ctx, int argc, char **argv, BerthError **err)
         r = engine_exec_start(e, c, &f.o, &x, &code, err);
         if (r < 0)
                 return berth_exit(ctx, code, r);
-        if (relay_pty(engine_exec_console(x), &f))
+        if (pty_relay(engine_exec_console(x), &f.pty))
                 return 0;
         r = engine_exec_wait(x, &code, err);
         return berth_exit(ctx, code, r);
