@@ -44,7 +44,7 @@ static void sleep_usec(uint64_t usec)
 
 /* A runtime named without a slash is looked up in $PATH, as docker's --runtime runc finds
  * runc; the default is the engine's. */
-static int runtime_resolve(Engine *e, const char *name, char **ret)
+int engine_runtime_resolve(Engine *e, const char *name, char **ret)
 {
         if (!name || !*name || streq(name, "berth-runtime"))
                 name = e->runtime_path;
@@ -71,11 +71,6 @@ static int runtime_resolve(Engine *e, const char *name, char **ret)
         return -ENOENT;
 }
 
-int engine_runtime_resolve(Engine *e, const char *name, char **ret)
-{
-        return runtime_resolve(e, name, ret);
-}
-
 int engine_runtime_run(Engine *e, const char *runtime, char *const *args, char **ret_stderr)
 {
         _cleanup_free_ char *bin = NULL, *root = engine_runtime_root(e);
@@ -85,7 +80,7 @@ int engine_runtime_run(Engine *e, const char *runtime, char *const *args, char *
 
         if (ret_stderr)
                 *ret_stderr = NULL;
-        r = runtime_resolve(e, runtime, &bin);
+        r = engine_runtime_resolve(e, runtime, &bin);
         if (r < 0)
                 return r;
         if (!root || strv_extend(&argv, bin) < 0 || strv_extend(&argv, "--root") < 0 ||
@@ -234,7 +229,7 @@ static int shim_argv(Engine *e, const EngineContainer *c, const char *state, boo
 
         if (!bundle || !log || !root)
                 return -ENOMEM;
-        r = runtime_resolve(e, c->run.runtime, &runtime);
+        r = engine_runtime_resolve(e, c->run.runtime, &runtime);
         if (r < 0)
                 return r;
 #define ARG(s) if (strv_extend(&a, (s)) < 0) return -ENOMEM

@@ -28,6 +28,9 @@ void engine_repair(Engine *e);
  * rootfs mount, the directories, the row. */
 int engine_container_teardown(Engine *e, const char *id, BerthError **err);
 
+/* The runtime's binary: name (NULL or "berth-runtime": the engine's default) as a path, or
+ * looked up in $PATH. -ENOENT when there is none. */
+int engine_runtime_resolve(Engine *e, const char *name, char **ret);
 /* Runs the runtime (the container's, else the default) with --root and args; waits. Returns
  * its exit status, or -errno when it could not run. Its stderr is kept in *ret_stderr. */
 int engine_runtime_run(Engine *e, const char *runtime, char *const *args, char **ret_stderr);

@@ -471,7 +471,7 @@ static int apply_entry(Unpacker *u, struct archive *a, struct archive_entry *e)
         r = entry_resolve(u, &x);
         if (r != 0)
                 return r < 0 ? r : 0;
-        if (startswith(x.name, WHITEOUT_PREFIX)) {
+        if (!(u->flags & UNPACK_NO_WHITEOUTS) && startswith(x.name, WHITEOUT_PREFIX)) {
                 r = apply_whiteout(u, x.path, x.parentfd, x.name);
                 /* removals: resolve the next path afresh */
                 free(u->parent_path);

@@ -19,6 +19,8 @@ typedef enum UnpackFlags {
         UNPACK_CHOWN = 1 << 1,
         /* skip device nodes and xattrs: for unpacking archives of blobs, not layers */
         UNPACK_PLAIN_FILES = 1 << 2,
+        /* .wh. names are files like any other: for copies (berth cp), not layers */
+        UNPACK_NO_WHITEOUTS = 1 << 3,
 } UnpackFlags;
 
 typedef struct UnpackStats {

@@ -79,6 +79,10 @@ int cmd_top(BerthContext *ctx, int argc, char **argv, BerthError **err);
 int cmd_stats(BerthContext *ctx, int argc, char **argv, BerthError **err);
 int cmd_info(BerthContext *ctx, int argc, char **argv, BerthError **err);
 int cmd_volume(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_exec(BerthContext *ctx, int argc, char **argv, BerthError **err);
+bool cmd_exec_wants_help(int argc, char **argv);
+int cmd_attach(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_cp(BerthContext *ctx, int argc, char **argv, BerthError **err);
 
 /* The engine over the same root, with the helpers the environment names. */
 typedef struct Engine Engine;

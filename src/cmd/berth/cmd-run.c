@@ -17,10 +17,9 @@
 #include "basic/string-util.h"
 #include "cmd/berth/attach.h"
 #include "cmd/berth/berth.h"
+#include "cmd/berth/env-flags.h"
 #include "engine/engine.h"
 #include "engine/units.h"
-
-#define ENV_FILE_MAX (1U << 20)
 
 enum {
         OPT_RM = 0x100, OPT_NAME, OPT_ENV_FILE, OPT_MOUNT, OPT_TMPFS, OPT_GROUP_ADD,
@@ -115,45 +114,6 @@ static void run_flags_done(RunFlags *f)
         for (size_t i = 0; i < f->n_devices; i++)
                 engine_device_done(&f->devices[i]);
         free(f->devices);
-}
-
-/* -e KEY=VALUE, or -e KEY for the value this process has (skipped when it has none). */
-static int env_add(char ***env, const char *s)
-{
-        const char *v;
-
-        if (strchr(s, '='))
-                return strv_extend(env, s);
-        if (!(v = getenv(s)))
-                return 0;
-        _cleanup_free_ char *kv = NULL;
-        if (asprintf(&kv, "%s=%s", s, v) < 0)
-                return -ENOMEM;
-        return strv_extend(env, kv);
-}
-
-static int env_file_add(char ***env, const char *path, BerthError **err)
-{
-        _cleanup_free_ char *data = NULL;
-        size_t len;
-        int r;
-
-        r = fs_read_full_file_limited(AT_FDCWD, path, ENV_FILE_MAX, &data, &len, err);
-        if (r < 0)
-                return berth_error_prefix(err, "--env-file");
-        if (memchr(data, 0, len))
-                return berth_error_plain(err, EINVAL, "--env-file `%s`: not a text file", path);
-        for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
-                line = string_strip(line);
-                if (!*line || *line == '#')
-                        continue;
-                if (line[0] == '=')
-                        return berth_error_plain(err, EINVAL, "--env-file `%s`: `%s`: no "
-                                                 "variable name", path, line);
-                if (env_add(env, line) < 0)
-                        return berth_error(err, ENOMEM, "--env-file");
-        }
-        return 0;
 }
 
 /* --ulimit nofile=1024[:2048] */
@@ -284,8 +244,8 @@ static int run_flag(RunFlags *f, int c, const char *arg, BerthError **err)
         case 't': run->tty = s->terminal = true; break;
         case OPT_RM: run->auto_remove = true; break;
         case OPT_NAME: f->c.name = arg; break;
-        case 'e': r = env_add(&f->env, arg); break;
-        case OPT_ENV_FILE: return env_file_add(&f->env, arg, err);
+        case 'e': r = env_flags_add(&f->env, arg); break;
+        case OPT_ENV_FILE: return env_flags_add_file(&f->env, arg, err);
         case 'l': r = strv_extend(&f->labels, arg); break;
         case 'v': r = push_mount(f, 'v', arg); break;
         case OPT_MOUNT: r = push_mount(f, 'm', arg); break;

@@ -206,6 +206,34 @@ static const struct {
           "                                    ones are no error)\n"
           "  prune [-f] [-a]                   remove the anonymous volumes no container uses\n"
           "                                    (-a: every unused one), as docker 23\n" },
+        { "exec", cmd_exec, "Run a command in a running container",
+          "exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\n"
+          "  -i, --interactive                 pass stdin on\n"
+          "  -t, --tty                         a pseudo-terminal\n"
+          "  -d, --detach                      leave it running in the background\n"
+          "  -e, --env KEY[=VALUE]             set an environment variable\n"
+          "      --env-file FILE               read KEY=VALUE lines\n"
+          "  -u, --user USER[:GROUP]           names from the container's /etc/passwd\n"
+          "  -w, --workdir DIR                 the working directory\n"
+          "      --privileged                  every capability\n"
+          "      --detach-keys KEYS            the keys that detach from a -t (default "
+          "ctrl-p,ctrl-q)\n" },
+        { "attach", cmd_attach, "Attach to a running container's stdio",
+          "attach [OPTIONS] CONTAINER\n\n"
+          "      --no-stdin                    do not pass stdin on\n"
+          "      --sig-proxy BOOL              pass signals on (default true; not with a tty)\n"
+          "      --detach-keys KEYS            the keys that detach (default ctrl-p,ctrl-q)\n"
+          "\nOnly what the container writes from now on is seen; `berth logs` has the rest.\n" },
+        { "cp", cmd_cp, "Copy files between a container and the host",
+          "cp [OPTIONS] CONTAINER:SRC DEST|-\n"
+          "       berth cp [OPTIONS] SRC|- CONTAINER:DEST\n\n"
+          "  -a, --archive                     keep owners (uid, gid)\n"
+          "  -L, --follow-link                 a source that is a symlink: copy what it points "
+          "to\n"
+          "\n`-` is a tar on stdout or stdin (unpacked in the directory DEST). SRC ending in "
+          "`/.` copies a\ndirectory's contents. Paths in the container are resolved in its "
+          "root file system,\nwhich holds neither its bind mounts nor its volumes: those are "
+          "not copied.\n" },
         { "version", cmd_version, "Print the client's and the runtime's versions",
           "version\n" },
 };
@@ -301,9 +329,11 @@ int main(int argc, char **argv)
                 /* container run|create: -h is --hostname there too */
                 bool sub_run_like = streq(verb, "container") && vargc > 1 &&
                                     (streq(vargv[1], "run") || streq(vargv[1], "create"));
-                if (sub_run_like ? cmd_run_wants_help(vargc - 1, vargv + 1)
-                    : run_like   ? cmd_run_wants_help(vargc, vargv)
-                                 : wants_help(vargc, vargv)) {
+                bool help = sub_run_like          ? cmd_run_wants_help(vargc - 1, vargv + 1)
+                            : run_like            ? cmd_run_wants_help(vargc, vargv)
+                            : streq(verb, "exec") ? cmd_exec_wants_help(vargc, vargv)
+                                                  : wants_help(vargc, vargv);
+                if (help) {
                         printf("berth %s: %s\n\nUsage: berth %s", verb, verbs[i].help,
                                verbs[i].usage);
                         return 0;
