@@ -361,6 +361,7 @@ int engine_container_create(Engine *e, const EngineCreateOptions *o, char **ret_
                         (void)engine_container_teardown(e, x.id, NULL);
                 return r;
         }
+        engine_container_created(e, x.id);
         *ret_id = strdup(x.id);
         return *ret_id ? 0 : berth_error(err, ENOMEM, "create");
 }
