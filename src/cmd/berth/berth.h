@@ -66,6 +66,7 @@ int cmd_rm(BerthContext *ctx, int argc, char **argv, BerthError **err);
 int cmd_wait(BerthContext *ctx, int argc, char **argv, BerthError **err);
 int cmd_ps(BerthContext *ctx, int argc, char **argv, BerthError **err);
 int cmd_logs(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_events(BerthContext *ctx, int argc, char **argv, BerthError **err);
 
 /* The engine over the same root, with the helpers the environment names. */
 typedef struct Engine Engine;
