@@ -88,7 +88,7 @@ int engine_logs_parse_line(const char *line, size_t n, EngineLogEntry *ret)
 
         if (n == 0 || n > ENGINE_LOG_LINE_MAX || line[0] != '{')
                 return -EINVAL;
-        doc = jwalk_parse_object(line, n);
+        doc = line_reader_parse_object(line, n);
         if (!doc)
                 return -EINVAL;
         log = jwalk_member(doc, "log");

@@ -40,7 +40,7 @@ int engine_events_parse_line(const char *line, size_t n, EngineEvent *ret)
 
         if (n == 0 || n > ENGINE_EVENT_LINE_MAX || line[0] != '{')
                 return -EINVAL;
-        ev.doc = jwalk_parse_object(line, n);
+        ev.doc = line_reader_parse_object(line, n);
         if (!ev.doc)
                 return -EINVAL;
         ev.type = string_member(ev.doc, "Type");

@@ -2,6 +2,7 @@
 /* The reader of line-reader.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,4 +215,26 @@ int line_reader_read(LineReader *r, LineReaderFunc f, void *userdata, size_t *re
         if (ret_lines)
                 *ret_lines = lines;
         return 0;
+}
+
+struct json_object *line_reader_parse_object(const char *line, size_t n)
+{
+        struct json_tokener *tok;
+        struct json_object *root;
+        size_t end;
+
+        if (n > INT_MAX || !(tok = json_tokener_new()))
+                return NULL;
+        root = json_tokener_parse_ex(tok, line, (int)n);
+        end = json_tokener_get_error(tok) == json_tokener_success
+                      ? json_tokener_get_parse_end(tok)
+                      : 0;
+        json_tokener_free(tok);
+        while (end > 0 && end < n && (line[end] == ' ' || line[end] == '\t' || line[end] == '\r'))
+                end++;
+        if (end != n || !json_object_is_type(root, json_type_object)) {
+                json_object_put(root);
+                return NULL;
+        }
+        return root;
 }

@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include <json-c/json.h>
 #include <stddef.h>
 
 typedef struct LineReader LineReader;
@@ -27,3 +28,6 @@ static inline void line_reader_freep(LineReader **r)
 /* Passes every complete line there is now to f. Returns 0 at the end of what there is, 1 when
  * f asked to stop, or a negative errno (f's, or a read error); *ret_lines counts the lines. */
 int line_reader_read(LineReader *r, LineReaderFunc f, void *userdata, size_t *ret_lines);
+
+/* A JSON line: exactly one object and nothing after it but blanks; NULL when it is not. */
+struct json_object *line_reader_parse_object(const char *line, size_t n);
