@@ -115,3 +115,14 @@ def test_malformed_lines_skipped(berth):
         f.write(lines[0] + "".join(bad) + lines[1])
     r = berth("logs", "c", check=True)
     assert r.out == "one\ntwo\n", r
+
+
+def test_tty_output_is_stdout(berth):
+    berth("run", "-d", "-t", "--name", "t", IMAGE, "sh", "-c", "echo tty-out; echo tty-err >&2",
+          check=True)
+    assert berth("wait", "t", check=True).out == "0\n"
+    r = berth("logs", "t", check=True)
+    # the pty's output, both streams as stdout (its "\r\n" read back in text mode as "\n")
+    assert r.out == "tty-out\ntty-err\n" and r.err == "", r
+    with open(log_path(berth, berth("ps", "-aq", "--no-trunc").out.strip())) as f:
+        assert [json.loads(l)["log"] for l in f] == ["tty-out\r\n", "tty-err\r\n"]
