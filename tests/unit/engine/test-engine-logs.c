@@ -15,6 +15,8 @@
 #include "tap.h"
 
 #define L(s) (s), strlen(s)
+#define T "\"time\":\"2026-12-04T20:36:18Z\""
+#define DIE "{\"Type\":\"container\",\"Action\":\"die\",\"Actor\":"
 
 TEST(log_line_parsed)
 {
@@ -42,12 +44,12 @@ TEST(log_line_parsed)
 TEST(log_line_refused)
 {
         static const char *const bad[] = {
-                "", "x", "[]", "{}", "{\"log\":1,\"stream\":\"stdout\",\"time\":\"2026-12-04T20:36:18Z\"}",
-                "{\"log\":\"x\",\"stream\":\"stdin\",\"time\":\"2026-12-04T20:36:18Z\"}",
+                "", "x", "[]", "{}", "{\"log\":1,\"stream\":\"stdout\"," T "}",
+                "{\"log\":\"x\",\"stream\":\"stdin\"," T "}",
                 "{\"log\":\"x\",\"stream\":\"stdout\",\"time\":\"now\"}",
                 "{\"log\":\"x\",\"stream\":\"stdout\",\"time\":5}",
-                "{\"log\":\"x\",\"stream\":\"stdout\",\"time\":\"2026-12-04T20:36:18Z\",\"attrs\":[]}",
-                "{\"log\":\"x\",\"stream\":\"stdout\",\"time\":\"2026-12-04T20:36:18Z\"} trailing",
+                "{\"log\":\"x\",\"stream\":\"stdout\"," T ",\"attrs\":[]}",
+                "{\"log\":\"x\",\"stream\":\"stdout\"," T "} trailing",
         };
         EngineLogEntry e;
 
@@ -62,7 +64,8 @@ TEST(event_line_and_filters)
         const char *line = "{\"status\":\"die\",\"id\":\"abc123\",\"Type\":\"container\","
                            "\"Action\":\"die\",\"Actor\":{\"ID\":\"abc123\",\"Attributes\":"
                            "{\"exitCode\":\"0\",\"name\":\"web\",\"image\":\"busybox\","
-                           "\"team\":\"a\"}},\"scope\":\"local\",\"time\":1,\"timeNano\":1000000001}";
+                           "\"team\":\"a\"}},\"scope\":\"local\",\"time\":1,"
+                           "\"timeNano\":1000000001}";
 
         ASSERT_OK(engine_events_parse_line(L(line), &ev));
         ASSERT_STREQ(ev.action, "die");
@@ -86,10 +89,10 @@ TEST(event_line_and_filters)
         engine_event_done(&ev);
 
         static const char *const bad[] = {
-                "", "{}", "{\"Type\":\"container\",\"Action\":\"die\",\"Actor\":{\"ID\":1},\"timeNano\":5}",
-                "{\"Type\":\"container\",\"Action\":\"die\",\"Actor\":{\"ID\":\"x\"},\"timeNano\":\"5\"}",
-                "{\"Type\":\"container\",\"Action\":\"die\",\"Actor\":{\"ID\":\"x\",\"Attributes\":{\"a\":1}},\"timeNano\":5}",
-                "{\"Type\":\"container\",\"Action\":\"die\",\"Actor\":{\"ID\":\"x\"},\"timeNano\":-5}",
+                "", "{}", DIE "{\"ID\":1},\"timeNano\":5}",
+                DIE "{\"ID\":\"x\"},\"timeNano\":\"5\"}",
+                DIE "{\"ID\":\"x\",\"Attributes\":{\"a\":1}},\"timeNano\":5}",
+                DIE "{\"ID\":\"x\"},\"timeNano\":-5}",
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++)
                 ASSERT_EQ(engine_events_parse_line(L(bad[i]), &ev), -EINVAL);
