@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "basic/fs-util.h"
@@ -71,5 +72,35 @@ TEST(append)
         ASSERT_EQ(rmdir(dir), 0);
         const EventJournalEntry none = { .type = "container", .id = "a" };
         ASSERT_EQ(event_journal_append(path, &none), -EINVAL);
+        return 0;
+}
+
+TEST(rotation_keeps_one_old_file)
+{
+        char dir[] = "/tmp/test-event-journal.XXXXXX", path[64], old[80], cmd[128];
+        struct stat st, st_old;
+
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        snprintf(path, sizeof(path), "%s/events.log", dir);
+        snprintf(old, sizeof(old), "%s.1", path);
+        const EventJournalEntry e = { .type = "container", .action = "create", .id = "a",
+                                      .time_nsec = 1 };
+        _cleanup_free_ char *line = NULL;
+        size_t len;
+        ASSERT_OK(event_journal_format(&e, &line, &len));
+        /* enough for two rotations */
+        size_t n = 2 * EVENT_JOURNAL_SIZE_MAX / len + 10;
+        for (size_t i = 0; i < n; i++)
+                ASSERT_OK(event_journal_append(path, &e));
+        ASSERT_EQ(stat(path, &st), 0);
+        ASSERT_EQ(stat(old, &st_old), 0);
+        ASSERT_TRUE(st.st_size < EVENT_JOURNAL_SIZE_MAX);
+        ASSERT_TRUE(st_old.st_size >= EVENT_JOURNAL_SIZE_MAX);
+        ASSERT_TRUE(st_old.st_size < EVENT_JOURNAL_SIZE_MAX + (off_t)len);
+        ASSERT_EQ((st.st_size + st_old.st_size) % (off_t)len, 0);
+        snprintf(cmd, sizeof(cmd), "%s.2", path);
+        ASSERT_TRUE(access(cmd, F_OK) < 0);
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        ASSERT_EQ(system(cmd), 0);
         return 0;
 }
