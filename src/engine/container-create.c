@@ -428,6 +428,7 @@ int engine_container_create(Engine *e, const EngineCreateOptions *o, char **ret_
                 engine_volume_remove_unused(e, x.new_volumes);
                 return r;
         }
+        engine_container_created(e, x.id);
         *ret_id = strdup(x.id);
         return *ret_id ? 0 : berth_error(err, ENOMEM, "create");
 }

@@ -28,6 +28,7 @@
 #include "basic/socket-util.h"
 #include "basic/string-util.h"
 #include "basic/time-util.h"
+#include "engine/engine-events.h"
 #include "engine/engine-internal.h"
 #include "image/image-mount.h"
 
@@ -222,12 +223,13 @@ static int shim_argv(Engine *e, const EngineContainer *c, const char *state, boo
 {
         _cleanup_free_ char *bundle = engine_container_dir(e, c->id),
                             *log = engine_container_log_path(e, c->id),
+                            *events = engine_events_path(e),
                             *root = engine_runtime_root(e), *runtime = NULL;
-        _cleanup_strv_free_ char **a = NULL;
+        _cleanup_strv_free_ char **a = NULL, **attrs = NULL;
         char buf[64];
         int r;
 
-        if (!bundle || !log || !root)
+        if (!bundle || !log || !events || !root || engine_event_attrs(c, &attrs) < 0)
                 return -ENOMEM;
         r = engine_runtime_resolve(e, c->run.runtime, &runtime);
         if (r < 0)
@@ -241,6 +243,10 @@ static int shim_argv(Engine *e, const EngineContainer *c, const char *state, boo
         ARG("--runtime-arg"); ARG("--root");
         ARG("--runtime-arg"); ARG(root);
         ARG("--log"); ARG(log);
+        ARG("--events"); ARG(events);
+        STRV_FOREACH(attr, attrs) {
+                ARG("--event-attr"); ARG(*attr);
+        }
         if (c->run.tty)
                 ARG("--terminal");
         if (c->run.open_stdin)
@@ -418,6 +424,10 @@ int engine_container_kill(Engine *e, EngineContainer *c, int sig, BerthError **e
         if (c->state != ENGINE_STATE_RUNNING && c->state != ENGINE_STATE_PAUSED)
                 return berth_error_plain(err, EINVAL, "container `%s` is not running", c->name);
         snprintf(signame, sizeof(signame), "%d", sig);
+        /* Before the signal, as docker does: the die it may cause comes after it. */
+        char attr[32];
+        snprintf(attr, sizeof(attr), "signal=%d", sig);
+        engine_event_emit(e, c, "kill", attr);
         r = engine_runtime_run(e, c->run.runtime, (char *[]){ "kill", c->id, signame, NULL },
                                &msg);
         if (r != 0)
@@ -467,7 +477,7 @@ static int wait_exited(Engine *e, EngineContainer *c, uint64_t deadline)
         }
 }
 
-int engine_container_stop(Engine *e, EngineContainer *c, int timeout, BerthError **err)
+static int container_stop(Engine *e, EngineContainer *c, int timeout, BerthError **err)
 {
         int sig = SIGTERM, r;
 
@@ -501,6 +511,17 @@ int engine_container_stop(Engine *e, EngineContainer *c, int timeout, BerthError
                 return r;
         thaw_if_paused(e, c);
         return wait_exited(e, c, 0);
+}
+
+int engine_container_stop(Engine *e, EngineContainer *c, int timeout, BerthError **err)
+{
+        bool running = c->state == ENGINE_STATE_RUNNING || c->state == ENGINE_STATE_PAUSED ||
+                       c->state == ENGINE_STATE_RESTARTING;
+        int r = container_stop(e, c, timeout, err);
+
+        if (r >= 0 && running)
+                engine_event_emit(e, c, "stop", NULL);
+        return r;
 }
 
 int engine_container_wait(Engine *e, EngineContainer *c, int *ret_code, BerthError **err)
@@ -572,7 +593,9 @@ int engine_container_remove(Engine *e, EngineContainer *c, bool force, bool volu
         if (volumes)
                 (void)engine_volume_anonymous_of(e, c->id, &anonymous);
         r = engine_container_teardown(e, c->id, err);
-        if (r >= 0)
+        if (r >= 0) {
+                engine_event_emit(e, c, "destroy", NULL);
                 engine_volume_remove_unused(e, anonymous);
+        }
         return r;
 }

@@ -35,6 +35,9 @@ int engine_runtime_resolve(Engine *e, const char *name, char **ret);
  * its exit status, or -errno when it could not run. Its stderr is kept in *ret_stderr. */
 int engine_runtime_run(Engine *e, const char *runtime, char *const *args, char **ret_stderr);
 
+/* The create event of a container just made (container-events.c). */
+void engine_container_created(Engine *e, const char *id);
+
 /* The shim's status.json and health.json into c. */
 int engine_shim_read_state(Engine *e, EngineContainer *c, bool started);
 bool engine_shim_alive(Engine *e, const char *id, pid_t *ret_pid);

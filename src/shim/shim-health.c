@@ -203,8 +203,12 @@ bool shim_health_reaped(ShimHealth *h, pid_t pid, int status)
         }
         h->log[h->n_log++] = *r;
         (void)health_write(h);
-        if (old != h->status)
+        if (old != h->status) {
+                char action[64];
                 fprintf(stderr, "berth-shim: %s: health %s\n", o->id, h->status);
+                snprintf(action, sizeof(action), "health_status: %s", h->status);
+                shim_event(h->shim, action, NULL);
+        }
         (void)event_source_set_timer(h->timer, o->health_interval_usec);
         return true;
 }

@@ -60,5 +60,9 @@ void shim_health_stop(ShimHealth *h);
 char *shim_oom_events_path(pid_t pid);
 uint64_t shim_oom_count(const char *path);
 
+/* Appends a container event to the journal, when there is one (shim-events.c); extra is one
+ * more "key=value" attribute or NULL. Failures are only reported on stderr (shim.log). */
+void shim_event(const Shim *s, const char *action, const char *extra);
+
 /* A unix socket path, refused clearly when longer than sun_path holds. */
 int shim_socket_listen(const char *path, BerthError **err);

@@ -263,6 +263,17 @@ out:
         return r < 0 ? r : -EIO;
 }
 
+/* Docker's events of an exit: oom first when the OOM killer struck, then die. */
+static void container_died(const Shim *s, int code)
+{
+        char attr[32];
+
+        if (s->oom_killed)
+                shim_event(s, "oom", NULL);
+        snprintf(attr, sizeof(attr), "exitCode=%d", code);
+        shim_event(s, "die", attr);
+}
+
 /* One life of the container: from its start until it has exited and been deleted. */
 static int container_life(Shim *s, BerthError **err)
 {
@@ -279,6 +290,8 @@ static int container_life(Shim *s, BerthError **err)
                 s->stdin_fd = safe_close(s->stdin_fd);
                 return r;
         }
+        /* Before the caller may go, so that no event of this life comes before its start. */
+        shim_event(s, "start", NULL);
         /* The caller may go: the container runs. */
         ready(&s->ready_fd, "ok %d\n", (int)s->init_pid);
         clock_gettime(CLOCK_REALTIME, &now);
@@ -381,6 +394,7 @@ int shim_run(const ShimOptions *o, int ready_fd, BerthError **err)
                         break;
                 }
                 exit_code_of(s.status, &code, &sig);
+                container_died(&s, code);
                 if (!restart_policy_wants(&o->restart, code, s.restart_count, stopped_by_user(&s)))
                         break;
                 (void)status_write(&s, "restarting");

@@ -18,6 +18,9 @@
  *   <state>/health.json  Docker's State.Health, with a health check
  *   <state>/stopped      made by the engine before it stops the container: no restart then
  *   <state>/shim.log     the shim's own errors after it has detached
+ *
+ * With an events journal, the shim appends what only it sees: start (of every life, before it
+ * reports the first), oom, die (exitCode) and health_status changes.
  */
 #pragma once
 
@@ -50,6 +53,8 @@ typedef struct ShimOptions {
         uint64_t health_timeout_usec;
         uint64_t health_start_period_usec;
         unsigned health_retries;
+        const char *events_path;        /* the events journal (event-journal.h); NULL: none */
+        char **event_attrs;             /* "key=value" of every event (name, image, labels) */
 } ShimOptions;
 
 /* Attach frames, in both directions: Docker's multiplexed stream header (stream byte, three

@@ -69,7 +69,8 @@ def check(root):
                     # A unit test or fuzz target of module M may use what M may use, and M.
                     module = rel.split("/")[0]
                     me = {"config": "spec", "manifest": "image", "reference": "image",
-                          "tar": "image"}.get(module, module) if sub == "fuzz" else module
+                          "tar": "image", "logs": "engine"}.get(module, module) \
+                        if sub == "fuzz" else module
                 else:
                     me = layer_of(rel)
                     if me not in USES and not me.startswith("cmd/"):

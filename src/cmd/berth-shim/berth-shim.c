@@ -48,6 +48,8 @@ static void usage(FILE *f)
               "  --health-timeout-ms N   a check's time (default 30000)\n"
               "  --health-start-period-ms N  failures that do not count (default 0)\n"
               "  --health-retries N      failures in a row that make it unhealthy (default 3)\n"
+              "  --events PATH           append the container's events to this journal\n"
+              "  --event-attr KEY=VALUE  an attribute of every event (repeatable)\n"
               "  --foreground            do not detach (for debugging)\n"
               "  -h, --help              this text\n", f);
 }
@@ -156,7 +158,8 @@ enum {
         ARG_ID = 0x100, ARG_BUNDLE, ARG_STATE, ARG_RUNTIME, ARG_RUNTIME_ARG, ARG_TERMINAL,
         ARG_STDIN, ARG_LOG, ARG_LOG_FORMAT, ARG_LOG_MAX_SIZE, ARG_LOG_MAX_FILES, ARG_FOREGROUND,
         ARG_RESTART, ARG_HEALTH_CMD, ARG_HEALTH_INTERVAL, ARG_HEALTH_TIMEOUT,
-        ARG_HEALTH_START_PERIOD, ARG_HEALTH_RETRIES, ARG_ATTACH_WAIT, ARG_EXIT_COMMAND,
+        ARG_HEALTH_START_PERIOD, ARG_HEALTH_RETRIES, ARG_ATTACH_WAIT, ARG_EXIT_COMMAND, ARG_EVENTS,
+        ARG_EVENT_ATTR,
 };
 
 static const struct option options[] = {
@@ -180,6 +183,8 @@ static const struct option options[] = {
         { "health-timeout-ms", required_argument, NULL, ARG_HEALTH_TIMEOUT },
         { "health-start-period-ms", required_argument, NULL, ARG_HEALTH_START_PERIOD },
         { "health-retries", required_argument, NULL, ARG_HEALTH_RETRIES },
+        { "events", required_argument, NULL, ARG_EVENTS },
+        { "event-attr", required_argument, NULL, ARG_EVENT_ATTR },
         { "help", no_argument, NULL, 'h' },
         {}
 };
@@ -256,12 +261,13 @@ static int parse_value(int c, const char *arg, ShimOptions *o)
         }
 }
 
-/* Returns 0 to go on, 1 after --help, -EINVAL after a message. The two vectors have room for
- * every argument. */
+/* Returns 0 to go on, 1 after --help, -EINVAL after a message. The three vectors have room
+ * for every argument. */
 static int parse_args(int argc, char **argv, ShimOptions *o, char **runtime_args,
-                      char **health_cmd, char **exit_command, bool *foreground)
+                      char **health_cmd, char **exit_command, char **event_attrs,
+                      bool *foreground)
 {
-        size_t n_runtime_args = 0, n_health_cmd = 0, n_exit_command = 0;
+        size_t n_runtime_args = 0, n_health_cmd = 0, n_exit_command = 0, n_event_attrs = 0;
         int c;
 
         o->runtime_args = runtime_args;
@@ -277,6 +283,16 @@ static int parse_args(int argc, char **argv, ShimOptions *o, char **runtime_args
                 case ARG_ATTACH_WAIT: o->attach_wait = true; break;
                 case ARG_LOG: o->log_path = optarg; break;
                 case ARG_FOREGROUND: *foreground = true; break;
+                case ARG_EVENTS: o->events_path = optarg; break;
+                case ARG_EVENT_ATTR:
+                        if (!strchr(optarg, '=')) {
+                                fprintf(stderr, "berth-shim: --event-attr: `%s` is no "
+                                                "KEY=VALUE\n", optarg);
+                                return -EINVAL;
+                        }
+                        event_attrs[n_event_attrs++] = optarg;
+                        o->event_attrs = event_attrs;
+                        break;
                 case ARG_HEALTH_CMD:
                         health_cmd[n_health_cmd++] = optarg;
                         o->health_cmd = health_cmd;
@@ -310,6 +326,7 @@ int main(int argc, char **argv)
         _cleanup_free_ char **runtime_args = calloc((size_t)argc + 1, sizeof(char *));
         _cleanup_free_ char **health_cmd = calloc((size_t)argc + 1, sizeof(char *));
         _cleanup_free_ char **exit_command = calloc((size_t)argc + 1, sizeof(char *));
+        _cleanup_free_ char **event_attrs = calloc((size_t)argc + 1, sizeof(char *));
         ShimOptions o = {
                 .log = { .format = LOG_FILE_JSON, .max_files = 1 },
                 .health_interval_usec = 30 * 1000000ULL,
@@ -319,9 +336,10 @@ int main(int argc, char **argv)
         bool foreground = false;
         int r;
 
-        if (!runtime_args || !health_cmd || !exit_command)
+        if (!runtime_args || !health_cmd || !exit_command || !event_attrs)
                 return 125;
-        r = parse_args(argc, argv, &o, runtime_args, health_cmd, exit_command, &foreground);
+        r = parse_args(argc, argv, &o, runtime_args, health_cmd, exit_command, event_attrs,
+                       &foreground);
         if (r != 0)
                 return r > 0 ? 0 : 125;
         /* The shim leaves the caller's directory: every path becomes absolute. */

@@ -83,6 +83,7 @@ int cmd_exec(BerthContext *ctx, int argc, char **argv, BerthError **err);
 bool cmd_exec_wants_help(int argc, char **argv);
 int cmd_attach(BerthContext *ctx, int argc, char **argv, BerthError **err);
 int cmd_cp(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_events(BerthContext *ctx, int argc, char **argv, BerthError **err);
 
 /* The engine over the same root, with the helpers the environment names. */
 typedef struct Engine Engine;

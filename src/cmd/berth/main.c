@@ -234,6 +234,25 @@ static const struct {
           "`/.` copies a\ndirectory's contents. Paths in the container are resolved in its "
           "root file system,\nwhich holds neither its bind mounts nor its volumes: those are "
           "not copied.\n" },
+        { "logs", cmd_logs, "Show a container's log",
+          "logs [OPTIONS] CONTAINER\n\n"
+          "  -f, --follow                      keep printing what the container writes, until "
+          "it\n"
+          "                                    has exited\n"
+          "      --since TIME                  entries since an RFC 3339 time, a Unix time or "
+          "a\n"
+          "                                    duration back from now (10m)\n"
+          "      --until TIME                  entries until then\n"
+          "  -n, --tail N|all                  the last N entries (default all)\n"
+          "  -t, --timestamps                  each entry's time first\n"
+          "      --details                     each entry's attributes first\n" },
+        { "events", cmd_events, "Show the engine's events",
+          "events [OPTIONS]\n\n"
+          "      --since TIME                  events since then (RFC 3339, Unix time, 10m)\n"
+          "      --until TIME                  events until then, and stop (default: follow)\n"
+          "  -f, --filter KEY=VALUE            container=NAME|ID, event=die, type=container,\n"
+          "                                    image=REF, label=KEY[=VALUE]\n"
+          "      --format TEMPLATE|json        a Go template, e.g. '{{.Action}} {{.ID}}'\n" },
         { "version", cmd_version, "Print the client's and the runtime's versions",
           "version\n" },
 };
