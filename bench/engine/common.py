@@ -108,7 +108,7 @@ class Ctr:
             subprocess.run(self.base() + ["containers", "rm", c], capture_output=True)
         self.proc.terminate()
         self.proc.wait()
-        subprocess.run(["umount", "-R", self.d], stderr=subprocess.DEVNULL)
+        unmount_below(self.d)
         shutil.rmtree(self.d, ignore_errors=True)
 
 
@@ -149,7 +149,7 @@ class Podman:
         subprocess.run(self.base() + ["rm", "-af", "-t", "0"], capture_output=True, env=self.env)
         subprocess.run(self.base() + ["system", "reset", "-f"], capture_output=True,
                        env=self.env)
-        subprocess.run(["umount", "-R", self.d], stderr=subprocess.DEVNULL)
+        unmount_below(self.d)
         shutil.rmtree(self.d, ignore_errors=True)
         shutil.rmtree(self.run, ignore_errors=True)
 
@@ -166,6 +166,15 @@ def engines(work, names):
         elif n == "podman" and shutil.which("podman"):
             made.append(Podman(work, archive))
     return made
+
+
+def unmount_below(path):
+    """Unmounts whatever the engine left mounted under path (podman's overlay root), deepest
+    first."""
+    with open("/proc/self/mountinfo") as f:
+        points = [l.split()[4] for l in f if l.split()[4].startswith(path + "/")]
+    for p in sorted(points, key=len, reverse=True):
+        subprocess.run(["umount", "-l", p], stderr=subprocess.DEVNULL)
 
 
 def timed(cmd, env):
