@@ -117,6 +117,11 @@ int reference_parse(const char *s, Reference **ret, BerthError **err)
                 if (!r->repository)
                         return berth_error(err, ENOMEM, "reference");
         }
+        /* distribution's NameTotalLengthMax: the name with its registry (so that what
+         * reference_name() prints parses again) */
+        if (strlen(r->registry) + 1 + strlen(r->repository) > 255)
+                return berth_error_plain(err, EINVAL, "image reference `%.64s...`: the name is "
+                                         "longer than 255 characters", s);
         *ret = TAKE_PTR(r);
         return 0;
 }
