@@ -69,7 +69,10 @@ def test_tag_resolve_and_rmi(berth, busybox_layout):
 
 
 def test_unknown_image_errors(berth):
+    # inspect looks for containers and images, as docker's: "no such object"
     p = berth.fail("inspect", "nope/nothing:1")
+    assert "no such object: nope/nothing:1" in p.stderr
+    p = berth.fail("inspect", "--type", "image", "nope/nothing:1")
     assert "No such image: nope/nothing:1" in p.stderr
     p = berth.fail("rmi", "nothing")
     assert "No such image" in p.stderr
