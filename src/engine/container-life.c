@@ -506,9 +506,21 @@ static int container_stop(Engine *e, EngineContainer *c, int timeout, BerthError
                 if (c->state == ENGINE_STATE_EXITED)
                         return wait_exited(e, c, 0);
         }
-        r = engine_container_kill(e, c, SIGKILL, err);
-        if (r < 0 && c->state != ENGINE_STATE_EXITED)
-                return r;
+        /* The kill can miss a container between two lives of its restart policy (the runtime
+         * has deleted it, the shim is about to start it again): the `stopped` mark keeps the
+         * shim from that, so the next try or the shim's end settles it. */
+        for (int attempt = 0;; attempt++) {
+                _cleanup_error_ BerthError *miss = NULL;
+                r = engine_container_kill(e, c, SIGKILL, &miss);
+                if (r >= 0)
+                        break;
+                if (wait_exited(e, c, time_monotonic_usec() + 200000) == 0)
+                        return 0;
+                if (attempt >= 25) {
+                        *err = TAKE_PTR(miss);
+                        return r;
+                }
+        }
         thaw_if_paused(e, c);
         return wait_exited(e, c, 0);
 }

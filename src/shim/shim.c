@@ -241,6 +241,10 @@ static int container_start(Shim *s, BerthError **err)
         r = shim_io_start(s, err);
         if (r < 0)
                 goto delete;
+        /* The OOM counter before the process runs: one killed at once has no cgroup to look
+         * up afterwards. */
+        s->oom_path = shim_oom_events_path(s->init_pid);
+        s->oom_start = shim_oom_count(s->oom_path);
         /* The first life of an attached run: its client is there before the first byte. */
         if (s->o->attach_wait && s->ready_fd >= 0)
                 (void)shim_io_wait_client(s, SHIM_ATTACH_WAIT_USEC);
@@ -288,6 +292,8 @@ static int container_life(Shim *s, BerthError **err)
                 for (int i = 0; i < 2; i++)
                         s->out_fd[i] = safe_close(s->out_fd[i]);
                 s->stdin_fd = safe_close(s->stdin_fd);
+                free(s->oom_path);
+                s->oom_path = NULL;
                 return r;
         }
         /* Before the caller may go, so that no event of this life comes before its start. */
@@ -296,8 +302,6 @@ static int container_life(Shim *s, BerthError **err)
         ready(&s->ready_fd, "ok %d\n", (int)s->init_pid);
         clock_gettime(CLOCK_REALTIME, &now);
         log_file_format_time(&now, s->started_at);
-        s->oom_path = shim_oom_events_path(s->init_pid);
-        s->oom_start = shim_oom_count(s->oom_path);
         (void)status_write(s, "running");
         r = shim_health_start(s, &s->health);
         if (r < 0)
