@@ -1,80 +1,82 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <openssl/evp.h>
-#include <stdio.h>
+#include <nettle/sha2.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "content/digest.h"
 
 struct Sha256 {
-        EVP_MD_CTX *ctx;
+        struct sha256_ctx ctx;
 };
 
 Sha256 *digest_sha256_new(void)
 {
-        Sha256 *h = calloc(1, sizeof(*h));
+        Sha256 *h = malloc(sizeof(*h));
         if (!h)
                 return NULL;
-        h->ctx = EVP_MD_CTX_new();
-        if (!h->ctx || EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1) {
-                digest_sha256_free(h);
-                return NULL;
-        }
+        sha256_init(&h->ctx);
         return h;
 }
 
 void digest_sha256_free(Sha256 *h)
 {
-        if (!h)
-                return;
-        EVP_MD_CTX_free(h->ctx);
         free(h);
 }
 
 void digest_sha256_update(Sha256 *h, const void *data, size_t len)
 {
-        EVP_DigestUpdate(h->ctx, data, len);
+        sha256_update(&h->ctx, len, data);
 }
 
 void digest_sha256_reset(Sha256 *h)
 {
-        EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL);
+        sha256_init(&h->ctx);
 }
 
 Sha256 *digest_sha256_dup(const Sha256 *h)
 {
-        Sha256 *n = calloc(1, sizeof(*n));
-        if (!n)
-                return NULL;
-        n->ctx = EVP_MD_CTX_new();
-        if (!n->ctx || EVP_MD_CTX_copy_ex(n->ctx, h->ctx) != 1) {
-                digest_sha256_free(n);
-                return NULL;
-        }
+        Sha256 *n = malloc(sizeof(*n));
+        if (n)
+                *n = *h;
         return n;
+}
+
+static void format(const uint8_t md[SHA256_DIGEST_SIZE], char out[DIGEST_STRING_MAX])
+{
+        static const char hex[] = "0123456789abcdef";
+
+        memcpy(out, DIGEST_SHA256_PREFIX, 7);
+        for (unsigned i = 0; i < SHA256_DIGEST_SIZE; i++) {
+                out[7 + 2 * i] = hex[md[i] >> 4];
+                out[7 + 2 * i + 1] = hex[md[i] & 15];
+        }
+        out[DIGEST_STRING_MAX - 1] = 0;
 }
 
 void digest_sha256_final(Sha256 *h, char out[DIGEST_STRING_MAX])
 {
-        unsigned char md[32];
-        unsigned int n = 0;
+        uint8_t md[SHA256_DIGEST_SIZE];
 
-        EVP_DigestFinal_ex(h->ctx, md, &n);
-        memcpy(out, DIGEST_SHA256_PREFIX, 7);
-        for (unsigned i = 0; i < 32; i++)
-                snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
-        out[DIGEST_STRING_MAX - 1] = 0;
+        /* nettle's digest also resets the context, as digest_sha256_reset() would. */
+        sha256_digest(&h->ctx, sizeof(md), md);
+        format(md, out);
+}
+
+void digest_sha256_raw(const void *data, size_t len, uint8_t md[DIGEST_RAW_LEN])
+{
+        struct sha256_ctx ctx;
+
+        sha256_init(&ctx);
+        sha256_update(&ctx, len, data);
+        sha256_digest(&ctx, DIGEST_RAW_LEN, md);
 }
 
 void digest_sha256_buffer(const void *data, size_t len, char out[DIGEST_STRING_MAX])
 {
-        unsigned char md[32];
-        unsigned int n = 0;
+        uint8_t md[SHA256_DIGEST_SIZE];
 
-        EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
-        memcpy(out, DIGEST_SHA256_PREFIX, 7);
-        for (unsigned i = 0; i < 32; i++)
-                snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
-        out[DIGEST_STRING_MAX - 1] = 0;
+        digest_sha256_raw(data, len, md);
+        format(md, out);
 }
 
 bool digest_is_valid(const char *digest)

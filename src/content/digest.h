@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* sha256 digests: streaming hashing (OpenSSL libcrypto) and "sha256:<hex>" validation. */
+/* sha256 digests: streaming hashing (nettle: small to load, SHA-NI where the CPU has it) and "sha256:<hex>" validation. */
 #pragma once
 
 #include <stdbool.h>
@@ -10,6 +10,7 @@
 #define DIGEST_HEX_LEN 64
 /* "sha256:" + 64 hex digits + NUL */
 #define DIGEST_STRING_MAX (7 + DIGEST_HEX_LEN + 1)
+#define DIGEST_RAW_LEN 32
 
 typedef struct Sha256 Sha256;
 
@@ -30,6 +31,8 @@ static inline void digest_sha256_freep(Sha256 **h)
 #define _cleanup_sha256_ __attribute__((cleanup(digest_sha256_freep)))
 
 void digest_sha256_buffer(const void *data, size_t len, char out[DIGEST_STRING_MAX]);
+/* The 32 bytes of the digest of one buffer. */
+void digest_sha256_raw(const void *data, size_t len, uint8_t md[DIGEST_RAW_LEN]);
 
 /* True for "sha256:" followed by exactly 64 lower-case hex digits. */
 bool digest_is_valid(const char *digest);

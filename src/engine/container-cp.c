@@ -17,8 +17,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <archive.h>
-#include <archive_entry.h>
 
 #include "basic/confine.h"
 #include "basic/fs-util.h"
@@ -26,6 +24,7 @@
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "engine/engine-cp.h"
+#include "image/libarchive-dl.h"
 #include "image/unpack.h"
 
 #define DEPTH_MAX 256
@@ -163,7 +162,7 @@ static int reopen(int fd, int flags)
 static int tar_error(struct archive *a, const char *entry, BerthError **err)
 {
         return berth_error_plain(err, EIO, "write `%s` to the tar: %s", entry,
-                                 archive_error_string(a) ?: "failed");
+                                 sym_archive_error_string(a) ?: "failed");
 }
 
 static int tar_data(struct archive *a, int fd, const char *entry, BerthError **err)
@@ -180,7 +179,7 @@ static int tar_data(struct archive *a, int fd, const char *entry, BerthError **e
                                 continue;
                         return berth_error(err, errno, "read `%s`", entry);
                 }
-                if (archive_write_data(a, buf, (size_t)k) < 0)
+                if (sym_archive_write_data(a, buf, (size_t)k) < 0)
                         return tar_error(a, entry, err);
         }
         return 0;
@@ -199,25 +198,25 @@ static int tar_add(struct archive *a, int fd, const struct stat *st, const char 
                 return berth_error_plain(err, ELOOP, "`%s`: more than %d levels deep", entry,
                                          DEPTH_MAX);
         if (self) {
-                struct archive_entry *ae = archive_entry_new();
+                struct archive_entry *ae = sym_archive_entry_new();
                 if (!ae)
                         return berth_error(err, ENOMEM, "copy");
-                archive_entry_copy_stat(ae, st);
-                archive_entry_set_pathname(ae, entry);
+                sym_archive_entry_copy_stat(ae, st);
+                sym_archive_entry_set_pathname(ae, entry);
                 if (S_ISLNK(st->st_mode)) {
                         char target[4096];
                         ssize_t n = readlinkat(fd, "", target, sizeof(target) - 1);
                         if (n < 0) {
-                                archive_entry_free(ae);
+                                sym_archive_entry_free(ae);
                                 return berth_error(err, errno, "read the link `%s`", entry);
                         }
                         target[n] = 0;
-                        archive_entry_set_symlink(ae, target);
+                        sym_archive_entry_set_symlink(ae, target);
                 }
                 if (!S_ISREG(st->st_mode))
-                        archive_entry_set_size(ae, 0);
-                r = archive_write_header(a, ae);
-                archive_entry_free(ae);
+                        sym_archive_entry_set_size(ae, 0);
+                r = sym_archive_write_header(a, ae);
+                sym_archive_entry_free(ae);
                 if (r < ARCHIVE_WARN)
                         return tar_error(a, entry, err);
                 if (S_ISREG(st->st_mode) && (r = tar_data(a, fd, entry, err)) < 0)
@@ -258,23 +257,27 @@ static int tar_add(struct archive *a, int fd, const struct stat *st, const char 
 /* The source as a tar to fd, its top named name (NULL: its contents only). */
 static int tar_write(const Source *s, const char *name, int fd, BerthError **err)
 {
-        struct archive *a = archive_write_new();
+        struct archive *a;
         int r;
 
+        r = libarchive_load(err);
+        if (r < 0)
+                return r;
+        a = sym_archive_write_new();
         if (!a)
                 return berth_error(err, ENOMEM, "copy");
-        if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-            archive_write_open_fd(a, fd) != ARCHIVE_OK) {
+        if (sym_archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+            sym_archive_write_open_fd(a, fd) != ARCHIVE_OK) {
                 r = berth_error_plain(err, EIO, "write the tar: %s",
-                                      archive_error_string(a) ?: "failed");
-                archive_write_free(a);
+                                      sym_archive_error_string(a) ?: "failed");
+                sym_archive_write_free(a);
                 return r;
         }
         r = tar_add(a, s->fd, &s->st, name ?: ".", name != NULL, 0, err);
-        if (archive_write_close(a) != ARCHIVE_OK && r >= 0)
+        if (sym_archive_write_close(a) != ARCHIVE_OK && r >= 0)
                 r = berth_error_plain(err, EIO, "write the tar: %s",
-                                      archive_error_string(a) ?: "failed");
-        archive_write_free(a);
+                                      sym_archive_error_string(a) ?: "failed");
+        sym_archive_write_free(a);
         return r;
 }
 

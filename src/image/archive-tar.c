@@ -1,6 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +12,7 @@
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "image/archive-tar.h"
+#include "image/libarchive-dl.h"
 #include "image/unpack.h"
 
 static int add_file(struct archive *a, int dfd, const char *name, const char *path,
@@ -26,9 +25,9 @@ static int add_file(struct archive *a, int dfd, const char *name, const char *pa
         if (f < 0)
                 return berth_error(err, errno, "open `%s`", path);
         while ((k = read(f, buf, sizeof(buf))) > 0)
-                if (archive_write_data(a, buf, (size_t)k) != k)
+                if (sym_archive_write_data(a, buf, (size_t)k) != k)
                         return berth_error_plain(err, EIO, "write `%s` to tar: %s", path,
-                                                 archive_error_string(a) ?: "?");
+                                                 sym_archive_error_string(a) ?: "?");
         if (k < 0)
                 return berth_error(err, errno, "read `%s`", path);
         return 0;
@@ -78,18 +77,22 @@ static int add_tree(struct archive *a, int dfd, BerthError **err)
                 }
                 if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
                         continue;
-                e = archive_entry_new();
-                archive_entry_set_pathname(e, path);
-                archive_entry_set_mode(e, st.st_mode);
-                archive_entry_set_mtime(e, st.st_mtim.tv_sec, 0);
-                archive_entry_set_size(e, S_ISREG(st.st_mode) ? st.st_size : 0);
-                if (archive_write_header(a, e) != ARCHIVE_OK) {
-                        archive_entry_free(e);
-                        r = berth_error_plain(err, EIO, "write tar header of `%s`: %s",
-                                              path, archive_error_string(a) ?: "?");
+                e = sym_archive_entry_new();
+                if (!e) {
+                        r = berth_error(err, ENOMEM, "tar");
                         break;
                 }
-                archive_entry_free(e);
+                sym_archive_entry_set_pathname(e, path);
+                sym_archive_entry_set_mode(e, st.st_mode);
+                sym_archive_entry_set_mtime(e, st.st_mtim.tv_sec, 0);
+                sym_archive_entry_set_size(e, S_ISREG(st.st_mode) ? st.st_size : 0);
+                if (sym_archive_write_header(a, e) != ARCHIVE_OK) {
+                        sym_archive_entry_free(e);
+                        r = berth_error_plain(err, EIO, "write tar header of `%s`: %s",
+                                              path, sym_archive_error_string(a) ?: "?");
+                        break;
+                }
+                sym_archive_entry_free(e);
                 if (S_ISREG(st.st_mode)) {
                         r = add_file(a, fd, n, path, err);
                         continue;
@@ -130,25 +133,28 @@ int archive_tar_create(const char *dir, const char *out_path, BerthError **err)
         out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (out < 0)
                 return berth_error(err, errno, "create `%s`", tmp);
-        a = archive_write_new();
+        r = libarchive_load(err);
+        if (r < 0)
+                return r;
+        a = sym_archive_write_new();
         if (!a)
                 return berth_error(err, ENOMEM, "tar");
-        archive_write_set_format_pax_restricted(a);
-        archive_write_set_bytes_in_last_block(a, 1);
-        if (archive_write_open_fd(a, out) != ARCHIVE_OK) {
+        sym_archive_write_set_format_pax_restricted(a);
+        sym_archive_write_set_bytes_in_last_block(a, 1);
+        if (sym_archive_write_open_fd(a, out) != ARCHIVE_OK) {
                 r = berth_error_plain(err, EIO, "write `%s`: %s", tmp,
-                                archive_error_string(a) ?: "?");
+                                sym_archive_error_string(a) ?: "?");
                 goto fail;
         }
         r = add_tree(a, dfd, err);
         if (r < 0)
                 goto fail;
-        if (archive_write_close(a) != ARCHIVE_OK) {
+        if (sym_archive_write_close(a) != ARCHIVE_OK) {
                 r = berth_error_plain(err, EIO, "finish `%s`: %s", tmp,
-                                archive_error_string(a) ?: "?");
+                                sym_archive_error_string(a) ?: "?");
                 goto fail;
         }
-        archive_write_free(a);
+        sym_archive_write_free(a);
         if (fsync(out) < 0 || rename(tmp, out_path) < 0) {
                 r = berth_error(err, errno, "write `%s`", out_path);
                 unlink(tmp);
@@ -156,7 +162,7 @@ int archive_tar_create(const char *dir, const char *out_path, BerthError **err)
         }
         return 0;
 fail:
-        archive_write_free(a);
+        sym_archive_write_free(a);
         unlink(tmp);
         return r;
 }

@@ -4,7 +4,7 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <libgen.h>
-#include <openssl/evp.h>
+#include <nettle/base64.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -18,39 +18,33 @@
 
 int auth_base64_encode(const void *data, size_t len, char **ret)
 {
-        char *out = malloc(4 * ((len + 2) / 3) + 1);
+        char *out = malloc(BASE64_ENCODE_RAW_LENGTH(len) + 1);
         if (!out)
                 return -ENOMEM;
-        EVP_EncodeBlock((unsigned char *)out, data, (int)len);
+        base64_encode_raw(out, len, data);
+        out[BASE64_ENCODE_RAW_LENGTH(len)] = 0;
         *ret = out;
         return 0;
 }
 
 int auth_base64_decode(const char *s, char **ret, size_t *ret_len)
 {
-        size_t n = strlen(s);
-        unsigned char *out;
-        int k;
+        struct base64_decode_ctx ctx;
+        size_t n = strlen(s), k;
+        _cleanup_free_ uint8_t *out = NULL;
 
         if (n % 4 != 0)
                 return -EINVAL;
-        out = malloc(n / 4 * 3 + 1);
+        out = malloc(BASE64_DECODE_LENGTH(n) + 1);
         if (!out)
                 return -ENOMEM;
-        k = EVP_DecodeBlock(out, (const unsigned char *)s, (int)n);
-        if (k < 0) {
-                free(out);
+        base64_decode_init(&ctx);
+        if (!base64_decode_update(&ctx, &k, out, n, s) || !base64_decode_final(&ctx))
                 return -EINVAL;
-        }
-        /* EVP_DecodeBlock counts the padding as data. */
-        while (n > 0 && s[n - 1] == '=') {
-                n--;
-                k--;
-        }
         out[k] = 0;
-        *ret = (char *)out;
         if (ret_len)
-                *ret_len = (size_t)k;
+                *ret_len = k;
+        *ret = (char *)TAKE_PTR(out);
         return 0;
 }
 

@@ -1,6 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <search.h>
@@ -17,6 +15,7 @@
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "image/layer-stream.h"
+#include "image/libarchive-dl.h"
 #include "image/unpack.h"
 
 #define WHITEOUT_PREFIX ".wh."
@@ -85,7 +84,7 @@ static ssize_t archive_read_cb(struct archive *a, void *data, const void **ret)
         Unpacker *u = data;
         ssize_t n = layer_stream_read(u->stream, u->buf, READ_BLOCK, u->err);
         if (n < 0) {
-                archive_set_error(a, EIO, "layer read failed");
+                sym_archive_set_error(a, EIO, "layer read failed");
                 return -1;
         }
         *ret = u->buf;
@@ -216,12 +215,12 @@ static int write_file(Unpacker *u, struct archive *a, int fd, const char *path, 
         int r;
 
         for (;;) {
-                r = archive_read_data_block(a, &block, &len, &offset);
+                r = sym_archive_read_data_block(a, &block, &len, &offset);
                 if (r == ARCHIVE_EOF)
                         break;
                 if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
                         return berth_error_plain(u->err, EBADMSG, "layer `%s`: read `%s`: %s",
-                                           u->name, path, archive_error_string(a) ?: "?");
+                                           u->name, path, sym_archive_error_string(a) ?: "?");
                 while (len > 0) {
                         ssize_t n = pwrite(fd, block, len, offset);
                         if (n < 0) {
@@ -248,9 +247,9 @@ static int set_xattrs(Unpacker *u, struct archive_entry *e, int fd, const char *
         const void *value;
         size_t size;
 
-        if (archive_entry_xattr_reset(e) == 0)
+        if (sym_archive_entry_xattr_reset(e) == 0)
                 return 0;
-        while (archive_entry_xattr_next(e, &xname, &value, &size) == ARCHIVE_OK) {
+        while (sym_archive_entry_xattr_next(e, &xname, &value, &size) == ARCHIVE_OK) {
                 char proc[64];
                 snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
                 /* An O_PATH fd: setxattr through /proc works on any file type. */
@@ -291,7 +290,7 @@ static void entry_done(Entry *x)
 /* Cleans the entry's path and opens its parent inside the root. 0 to go on, 1 to skip. */
 static int entry_resolve(Unpacker *u, Entry *x)
 {
-        x->src = archive_entry_pathname(x->e);
+        x->src = sym_archive_entry_pathname(x->e);
         if (!x->src)
                 return berth_error_plain(u->err, EINVAL, "layer `%s`: entry without a path",
                                          u->name);
@@ -368,14 +367,14 @@ static int entry_create(Unpacker *u, struct archive *a, Entry *x, int *ret_fd)
                             O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
                 if (fd < 0)
                         break;
-                r = write_file(u, a, fd, x->path, archive_entry_size(e));
+                r = write_file(u, a, fd, x->path, sym_archive_entry_size(e));
                 if (r < 0) {
                         safe_close(fd);
                         return r;
                 }
                 break;
         case AE_IFLNK: {
-                const char *target = archive_entry_symlink(e);
+                const char *target = sym_archive_entry_symlink(e);
                 /* Stored verbatim and never followed by us: confine_open resolves it in the
                  * root whenever a later entry goes through it. */
                 if (!target || symlinkat(target, x->parentfd, x->name) < 0)
@@ -390,7 +389,7 @@ static int entry_create(Unpacker *u, struct archive *a, Entry *x, int *ret_fd)
                 if ((u->flags & UNPACK_PLAIN_FILES) && x->type != AE_IFIFO)
                         return 0;
                 if (mknodat(x->parentfd, x->name, x->type | 0600,
-                            makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e))) < 0)
+                            makedev(sym_archive_entry_rdevmajor(e), sym_archive_entry_rdevminor(e))) < 0)
                         return berth_error(u->err, errno, "layer `%s`: create node `%s`", u->name,
                                            x->path);
                 fd = openat(x->parentfd, x->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
@@ -409,9 +408,9 @@ static int entry_create(Unpacker *u, struct archive *a, Entry *x, int *ret_fd)
 static int entry_set_owner_mode(Unpacker *u, Entry *x, int fd)
 {
         struct archive_entry *e = x->e;
-        uid_t uid = (uid_t)archive_entry_uid(e);
-        gid_t gid = (gid_t)archive_entry_gid(e);
-        mode_t mode = archive_entry_perm(e);
+        uid_t uid = (uid_t)sym_archive_entry_uid(e);
+        gid_t gid = (gid_t)sym_archive_entry_gid(e);
+        mode_t mode = sym_archive_entry_perm(e);
         int r;
 
         /* a fresh file already has our owner: skip the chown when the tar wants that one */
@@ -441,11 +440,11 @@ static int entry_set_times(Unpacker *u, Entry *x)
 {
         struct archive_entry *e = x->e;
         struct timespec ts[2] = {
-                { .tv_sec = archive_entry_atime(e), .tv_nsec = archive_entry_atime_nsec(e) },
-                { .tv_sec = archive_entry_mtime(e), .tv_nsec = archive_entry_mtime_nsec(e) },
+                { .tv_sec = sym_archive_entry_atime(e), .tv_nsec = sym_archive_entry_atime_nsec(e) },
+                { .tv_sec = sym_archive_entry_mtime(e), .tv_nsec = sym_archive_entry_mtime_nsec(e) },
         };
 
-        if (!archive_entry_atime_is_set(e))
+        if (!sym_archive_entry_atime_is_set(e))
                 ts[0] = ts[1];
         if (x->type != AE_IFDIR) {
                 (void)utimensat(x->parentfd, x->name, ts, AT_SYMLINK_NOFOLLOW);
@@ -463,7 +462,7 @@ static int entry_set_times(Unpacker *u, Entry *x)
 static int apply_entry(Unpacker *u, struct archive *a, struct archive_entry *e)
 {
         _cleanup_(entry_done) Entry x = {
-                .e = e, .type = archive_entry_filetype(e), .root_fd = -1, .fresh = true,
+                .e = e, .type = sym_archive_entry_filetype(e), .root_fd = -1, .fresh = true,
         };
         _cleanup_close_ int fd = -1;
         int r;
@@ -481,8 +480,8 @@ static int apply_entry(Unpacker *u, struct archive *a, struct archive_entry *e)
         r = mark_seen(u, x.path);
         if (r < 0)
                 return berth_error(u->err, r, "unpack");
-        if (archive_entry_hardlink(e))
-                return entry_hardlink(u, &x, archive_entry_hardlink(e));
+        if (sym_archive_entry_hardlink(e))
+                return entry_hardlink(u, &x, sym_archive_entry_hardlink(e));
 
         r = entry_create(u, a, &x, &fd);
         if (r < 0 || fd < 0)
@@ -531,23 +530,26 @@ int unpack_layer(int fd, const char *name, int rootfd, UnpackFlags flags, Unpack
         u.stream = stream;
         u.buf = buf;
 
-        a = archive_read_new();
+        r = libarchive_load(err);
+        if (r < 0)
+                return r;
+        a = sym_archive_read_new();
         if (!a)
                 return berth_error(err, ENOMEM, "unpack");
-        archive_read_support_format_tar(a);
-        archive_read_support_format_gnutar(a);
-        if (archive_read_open(a, &u, NULL, archive_read_cb, NULL) != ARCHIVE_OK) {
+        sym_archive_read_support_format_tar(a);
+        sym_archive_read_support_format_gnutar(a);
+        if (sym_archive_read_open(a, &u, NULL, archive_read_cb, NULL) != ARCHIVE_OK) {
                 r = berth_error_plain(err, EBADMSG, "layer `%s` is not a tar archive: %s", name,
-                                archive_error_string(a) ?: "?");
+                                sym_archive_error_string(a) ?: "?");
                 goto finish;
         }
         for (;;) {
-                r = archive_read_next_header(a, &e);
+                r = sym_archive_read_next_header(a, &e);
                 if (r == ARCHIVE_EOF)
                         break;
                 if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
                         r = berth_error_plain(err, EBADMSG, "layer `%s`: bad tar header: %s", name,
-                                        archive_error_string(a) ?: "?");
+                                        sym_archive_error_string(a) ?: "?");
                         goto finish;
                 }
                 r = apply_entry(&u, a, e);
@@ -561,14 +563,14 @@ int unpack_layer(int fd, const char *name, int rootfd, UnpackFlags flags, Unpack
         fix_dir_times(&u);
         if (ret_stats) {
                 ret_stats->entries = entries;
-                ret_stats->bytes = (uint64_t)archive_filter_bytes(a, -1);
+                ret_stats->bytes = (uint64_t)sym_archive_filter_bytes(a, -1);
                 layer_stream_diff_id(stream, ret_stats->diff_id);
         }
         r = 0;
 finish:
         if (r < 0 && err && !*err)
                 r = berth_error(err, r, "unpack layer `%s`", name);
-        archive_read_free(a);
+        sym_archive_read_free(a);
         parent_cache_drop(&u);
         tdestroy(u.seen, free_node);
         for (size_t i = 0; i < u.n_dirs; i++)

@@ -4,7 +4,7 @@
  * itself (which backend, its options) is snapshotter.c's. */
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/sha.h>
+#include <nettle/sha2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -302,9 +302,12 @@ int snapshot_clean_tmp(Snapshotter *s)
 /* <root>/mounts/<16 hex digits of sha256(target)>: one per target, found again by name. */
 static int mount_workdir(Snapshotter *s, const char *target, char **ret)
 {
-        unsigned char md[SHA256_DIGEST_LENGTH];
+        struct sha256_ctx ctx;
+        uint8_t md[SHA256_DIGEST_SIZE];
 
-        SHA256((const unsigned char *)target, strlen(target), md);
+        sha256_init(&ctx);
+        sha256_update(&ctx, strlen(target), (const uint8_t *)target);
+        sha256_digest(&ctx, sizeof(md), md);
         return asprintf(ret, "%s/mounts/%02x%02x%02x%02x%02x%02x%02x%02x", s->root, md[0], md[1],
                         md[2], md[3], md[4], md[5], md[6], md[7]) < 0
                        ? -ENOMEM

@@ -20,7 +20,7 @@ import sys
 # Namespaces of the libraries Berth links, and libc's own prefixes that are easy to collide
 # with. A name of ours that starts with one of these is refused even if a module is so called.
 FORBIDDEN = ("json_", "curl_", "sqlite3_", "archive_", "sched_", "cap_", "seccomp_", "scmp_",
-             "EVP_", "SHA", "ZSTD_", "isal_", "pthread_", "str", "mem", "is", "to")
+             "EVP_", "SHA", "sha256_", "base64_", "nettle_", "ZSTD_", "isal_", "pthread_", "str", "mem", "is", "to")
 # Module prefixes that are not the first word of their file's name.
 EXTRA = {
     "string-util": ("strv_", "string_"),
