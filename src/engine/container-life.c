@@ -253,8 +253,8 @@ static int shim_argv(Engine *e, const EngineContainer *c, const char *state, boo
                 ARG("--stdin");
         if (attach)
                 ARG("--attach-wait");
-        /* Detached with --rm: nobody waits to remove it but its shim. */
-        if (!attach && c->run.auto_remove && e->remove_command) {
+        /* --rm: the shim removes it once it has ended, after any client that holds it. */
+        if (c->run.auto_remove && e->remove_command) {
                 STRV_FOREACH(x, e->remove_command) {
                         ARG("--exit-command"); ARG(*x);
                 }

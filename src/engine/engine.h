@@ -160,6 +160,12 @@ int engine_container_wait(Engine *e, EngineContainer *c, int *ret_code, BerthErr
  * anonymous volumes too (those no other container uses). */
 int engine_container_remove(Engine *e, EngineContainer *c, bool force, bool volumes,
                             BerthError **err);
+/* --rm (container-autoremove.c): the shim's exit command removes the container once it has
+ * ended, after any client that holds it. A foreground run or start -a holds it from before the
+ * start until it has read the exit code and removed the container itself; one killed on the way
+ * lets the shim's removal go ahead. hold returns an fd to close when done. */
+int engine_container_hold(Engine *e, const EngineContainer *c, int *ret_fd, BerthError **err);
+int engine_container_auto_remove(Engine *e, const char *id, BerthError **err);
 /* Re-reads the shim's state into c. */
 int engine_container_refresh(Engine *e, EngineContainer *c);
 

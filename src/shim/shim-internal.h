@@ -44,7 +44,8 @@ int shim_runtime_run(const ShimOptions *o, char *const *verb, const int stdio[3]
 
 /* The stdio relay and the attach socket (shim-io.c). */
 int shim_io_start(Shim *s, BerthError **err);
-/* Waits up to usec for the first attach client and takes it in; 0, or -ETIMEDOUT. */
+/* Waits up to usec for the first attach client and takes it in; 0, -ETIMEDOUT, or -EPIPE when
+ * the caller that was to attach has died (its ready pipe broke). */
 int shim_io_wait_client(Shim *s, uint64_t usec);
 /* True once every output stream has reached its end. */
 bool shim_io_drained(const Shim *s);

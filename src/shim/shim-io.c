@@ -237,14 +237,17 @@ int shim_io_start(Shim *s, BerthError **err)
 
 int shim_io_wait_client(Shim *s, uint64_t usec)
 {
-        struct pollfd p = { .fd = s->attach_fd, .events = POLLIN };
+        /* The ready pipe breaks when the caller that was to attach has died: no wait then. */
+        struct pollfd p[2] = { { .fd = s->attach_fd, .events = POLLIN }, { .fd = s->ready_fd } };
         int r;
 
         do
-                r = poll(&p, 1, (int)(usec / 1000));
+                r = poll(p, 2, (int)(usec / 1000));
         while (r < 0 && errno == EINTR);
         if (r <= 0)
                 return -ETIMEDOUT;
+        if (!(p[0].revents & POLLIN))
+                return -EPIPE;
         return on_attach(NULL, s->attach_fd, POLLIN, s);
 }
 

@@ -40,7 +40,8 @@ typedef struct ShimOptions {
         bool terminal;                  /* process.terminal: the runtime hands over a pty */
         bool stdin_open;                /* keep stdin open for attach (-i) */
         bool attach_wait;               /* start the process once a client has attached (or
-                                         * after SHIM_ATTACH_WAIT_USEC), so an attached run
+                                         * after SHIM_ATTACH_WAIT_USEC, or once that client
+                                         * died before it could), so an attached run
                                          * misses none of its output */
         const char *log_path;           /* NULL: no log file */
         LogFileOptions log;

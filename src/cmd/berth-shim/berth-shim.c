@@ -9,6 +9,8 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +136,24 @@ static int detach(const ShimOptions *o)
         }
         safe_close(p[1]);
         (void)process_wait_exit_status(child);
+        /* Until the shim speaks; a caller that died meanwhile (its end of stdout broken) will
+         * read nothing: this process goes, and the shim, waiting for that caller's attach,
+         * sees its ready pipe broken and starts the container without it. */
+        for (;;) {
+                struct pollfd pf[2] = { { .fd = p[0], .events = POLLIN },
+                                        { .fd = STDOUT_FILENO } };
+                if (poll(pf, 2, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        break;
+                }
+                if (pf[0].revents)
+                        break;
+                if (pf[1].revents & (POLLERR | POLLHUP))
+                        return 1;
+                if (pf[1].revents & POLLNVAL)
+                        break; /* no stdout: only the shim's word ends the wait */
+        }
         while (n < sizeof(line) - 1) {
                 ssize_t r = read(p[0], line + n, sizeof(line) - 1 - n);
                 if (r < 0 && errno == EINTR)
@@ -320,6 +340,14 @@ static int parse_args(int argc, char **argv, ShimOptions *o, char **runtime_args
         return 0;
 }
 
+/* A caller that died leaves the pipes it read broken: writing to them must fail with EPIPE,
+ * not kill the shim of a running container. A handler, not SIG_IGN: the disposition would
+ * pass to the container through exec, a handler does not. */
+static void on_sigpipe(int sig)
+{
+        (void)sig;
+}
+
 int main(int argc, char **argv)
 {
         _cleanup_free_ char *bundle = NULL, *state = NULL;
@@ -333,9 +361,11 @@ int main(int argc, char **argv)
                 .health_timeout_usec = 30 * 1000000ULL,
                 .health_retries = 3,
         };
+
         bool foreground = false;
         int r;
 
+        (void)sigaction(SIGPIPE, &(struct sigaction){ .sa_handler = on_sigpipe }, NULL);
         if (!runtime_args || !health_cmd || !exit_command || !event_attrs)
                 return 125;
         r = parse_args(argc, argv, &o, runtime_args, health_cmd, exit_command, event_attrs,

@@ -39,7 +39,8 @@ int berth_engine_open(BerthContext *ctx, Engine **ret, BerthError **err)
 {
         char self[PATH_MAX];
         ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-        char *remove[] = { self, "rm", "-v", NULL };
+        /* the shim's exit command for --rm (berth rm --auto-remove ID) */
+        char *remove[] = { self, "rm", "--auto-remove", NULL };
 
         if (n > 0)
                 self[n] = 0;

@@ -54,14 +54,27 @@ static int for_each_container(BerthContext *ctx, int argc, char **argv, Containe
         return failed ? berth_error_plain(err, -failed, "some containers failed") : 0;
 }
 
+typedef struct StartFlags {
+        bool attach;
+        bool removed;   /* --rm: waited for and removed; exit_code is its */
+        int exit_code;
+} StartFlags;
+
 static int start_one(Engine *e, EngineContainer *c, void *userdata, BerthError **err)
 {
-        bool attach = *(bool *)userdata;
+        bool attach = ((StartFlags *)userdata)->attach;
         int fd = -1, r;
 
         if (c->state == ENGINE_STATE_RUNNING && !attach)
                 return 0; /* docker: starting a running container is no error */
+        _cleanup_close_ int hold = -1;
         const EngineStartOptions o = { .attach = attach };
+        /* --rm: held until the exit code is read (engine_container_hold()) */
+        if (attach && c->run.auto_remove) {
+                r = engine_container_hold(e, c, &hold, err);
+                if (r < 0)
+                        return r;
+        }
         r = engine_container_start(e, c, &o, attach ? &fd : NULL, err);
         if (r < 0 || !attach)
                 return r;
@@ -70,7 +83,14 @@ static int start_one(Engine *e, EngineContainer *c, void *userdata, BerthError *
         (void)attach_parse_detach_keys("ctrl-p,ctrl-q", ao.detach_keys, &ao.n_detach_keys);
         (void)attach_run(fd, &ao, &detached);
         safe_close(fd);
-        return 0;
+        if (hold >= 0 && !detached) {
+                StartFlags *f = userdata;
+                r = engine_container_wait(e, c, &f->exit_code, err);
+                f->removed = true;
+                if (r >= 0)
+                        r = engine_container_remove(e, c, false, true, err);
+        }
+        return r < 0 ? r : 0;
 }
 
 int cmd_start(BerthContext *ctx, int argc, char **argv, BerthError **err)
@@ -80,18 +100,20 @@ int cmd_start(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 { "interactive", no_argument, NULL, 'i' },
                 {},
         };
-        bool attach = false;
+        StartFlags f = {};
         int c, r;
 
         while ((c = getopt_long(argc, argv, "ai", options, NULL)) >= 0) {
                 if (c == 'a' || c == 'i')
-                        attach = true;
+                        f.attach = true;
                 else
                         return berth_error_plain(err, EINVAL, "usage: berth start [-a] "
                                                  "CONTAINER...");
         }
-        r = for_each_container(ctx, argc, argv, start_one, &attach, !attach, err);
-        if (r >= 0 && attach && optind < argc) {
+        r = for_each_container(ctx, argc, argv, start_one, &f, !f.attach, err);
+        if (r >= 0 && f.removed)
+                ctx->exit_code = f.exit_code;
+        else if (r >= 0 && f.attach && optind < argc) {
                 /* start -a: the exit status is the container's */
                 _cleanup_engine_ Engine *e = NULL;
                 _cleanup_engine_container_ EngineContainer *ct = NULL;
@@ -183,18 +205,33 @@ static int rm_one(Engine *e, EngineContainer *c, void *userdata, BerthError **er
         return engine_container_remove(e, c, f->force, f->volumes, err);
 }
 
+/* berth rm --auto-remove ID...: the shim's exit command for --rm (not for users). */
+static int auto_remove(BerthContext *ctx, int argc, char **argv, BerthError **err)
+{
+        _cleanup_engine_ Engine *e = NULL;
+        int r = berth_engine_open(ctx, &e, err);
+
+        for (int i = optind; r >= 0 && i < argc; i++)
+                r = engine_container_auto_remove(e, argv[i], err);
+        return r;
+}
+
 int cmd_rm(BerthContext *ctx, int argc, char **argv, BerthError **err)
 {
         static const struct option options[] = {
                 { "force", no_argument, NULL, 'f' },
                 { "volumes", no_argument, NULL, 'v' },
+                { "auto-remove", no_argument, NULL, 'A' },
                 {},
         };
         RmFlags f = {};
+        bool autorm = false;
         int c;
 
         while ((c = getopt_long(argc, argv, "fv", options, NULL)) >= 0) {
-                if (c == 'f')
+                if (c == 'A')
+                        autorm = true;
+                else if (c == 'f')
                         f.force = true;
                 else if (c == 'v')
                         f.volumes = true;
@@ -202,6 +239,8 @@ int cmd_rm(BerthContext *ctx, int argc, char **argv, BerthError **err)
                         return berth_error_plain(err, EINVAL, "usage: berth rm [-f] [-v] "
                                                  "CONTAINER...");
         }
+        if (autorm)
+                return auto_remove(ctx, argc, argv, err);
         return for_each_container(ctx, argc, argv, rm_one, &f, true, err);
 }
 

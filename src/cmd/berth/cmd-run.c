@@ -483,6 +483,7 @@ static int create_or_run(BerthContext *ctx, int argc, char **argv, bool run, Ber
         _cleanup_engine_ Engine *e = NULL;
         _cleanup_engine_container_ EngineContainer *c = NULL;
         _cleanup_free_ char *id = NULL;
+        _cleanup_close_ int hold = -1;
         int attach_fd = -1, r;
 
         r = run_parse(argc, argv, &f, err);
@@ -502,6 +503,12 @@ static int create_or_run(BerthContext *ctx, int argc, char **argv, bool run, Ber
         r = engine_container_lookup(e, id, &c, err);
         if (r < 0)
                 return berth_exit(ctx, 125, r);
+        /* --rm in the foreground: held until the exit code is read (engine_container_hold()) */
+        if (!f.detach && f.c.run.auto_remove) {
+                r = engine_container_hold(e, c, &hold, err);
+                if (r < 0)
+                        return berth_exit(ctx, 125, r);
+        }
         const EngineStartOptions so = { .attach = !f.detach };
         r = engine_container_start(e, c, &so, f.detach ? NULL : &attach_fd, err);
         if (r < 0) {

@@ -147,3 +147,31 @@ def test_detached_rm_removes_itself(berth):
     berth("run", "-d", "--rm", "--name", "gone", IMAGE, "sh", "-c", "sleep 0.3", check=True)
     assert "gone" in berth("ps", "--format", "{{.Names}}").out
     berth.wait_for(lambda: berth.ids() == [], timeout=15, what="the container to remove itself")
+
+
+def test_killed_foreground_rm_is_removed_by_its_shim(berth):
+    # docker's --rm is the daemon's job; here the shim's exit command does it once the
+    # foreground berth that would have is gone
+    p = berth.popen("run", "--rm", "--name", "fg", IMAGE, "sh", "-c", "sleep 3; exit 3")
+    berth.wait_for(lambda: "fg" in berth("ps", "--filter", "status=running", "--format",
+                                         "{{.Names}}").out, timeout=15,
+                   what="the container to run")
+    p.kill()
+    p.wait()
+    assert berth.ids() != [], "killed berth removed it"
+    berth.wait_for(lambda: berth.ids() == [], timeout=20, what="the shim to remove it")
+
+
+def test_foreground_rm_keeps_the_exit_code(berth):
+    # the shim's removal waits for the foreground run, which reads the code first
+    for _ in range(5):
+        r = berth("run", "--rm", IMAGE, "sh", "-c", "exit 7")
+        assert r.rc == 7, r
+    assert berth.ids() == []
+
+
+def test_start_attached_rm_gives_the_code_and_removes(berth):
+    cid = berth("create", "--rm", IMAGE, "sh", "-c", "echo hi; exit 5", check=True).out.strip()
+    r = berth("start", "-a", cid)
+    assert r.rc == 5 and r.out == "hi\n", r
+    assert berth.ids() == []
