@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """bench/engine/density.py [-n N] [--engines berth,ctr,podman]
 
-N (default 200) `run -d` of a sleeping container per engine, one engine after another: the
-wall time of the N starts, then the memory that stays resident per running container besides
+N (default 200) `run -d` of a sleeping container per engine, interleaved (start i of every
+engine, then start i+1), so that the machine's noise lands on all alike: the summed wall time of
+each engine's N starts, then the memory that stays resident per running container besides
 the container's own process: the PSS of the engine's per-container monitor (berth-shim,
 containerd-shim-runc-v2, conmon) and of any daemon (containerd's, divided by N). Targets:
 berth-shim at most 200 kB PSS, berth's wall time under 0.25x ctr's.
@@ -29,17 +30,18 @@ def main():
     rows = []
     try:
         made = engines(work, args.engines.split(","))
+        wall = {e.name: 0.0 for e in made}
+        for i in range(args.n):
+            for e in made[i % len(made):] + made[:i % len(made)]:
+                wall[e.name] += timed(e.run_d(i), e.env)
+        time.sleep(2)  # let the monitors settle
         for e in made:
-            t = time.monotonic()
-            for i in range(args.n):
-                timed(e.run_d(i), e.env)
-            wall = time.monotonic() - t
-            time.sleep(2)  # let the monitors settle
             shims = e.shims()
             shim_pss = sum(pss_kb(p) for p in shims)
             daemon_pss = sum(pss_kb(p) for p in e.daemon_pids())
-            rows.append((e.name, wall, len(shims), shim_pss / max(len(shims), 1),
+            rows.append((e.name, wall[e.name], len(shims), shim_pss / max(len(shims), 1),
                          daemon_pss / args.n))
+        for e in made:
             e.cleanup()
         made = []
         print(f"{args.n} x `run -d` of a sleeping container per engine")

@@ -208,7 +208,8 @@ int fs_write_file_new_at(int dirfd, const char *name, const void *data, size_t l
         return r;
 }
 
-int fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
+static int write_file_path(const char *path, const void *data, size_t len, mode_t mode,
+                           bool sync)
 {
         const char *slash = strrchr(path, '/');
         _cleanup_free_ char *dir = NULL;
@@ -224,7 +225,17 @@ int fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
         _cleanup_close_ int dfd = dir_fd_open_at(AT_FDCWD, dir, 0);
         if (dfd < 0)
                 return dfd;
-        return fs_write_file_atomic_at(dfd, slash ? slash + 1 : path, data, len, mode);
+        return write_file_rename_at(dfd, slash ? slash + 1 : path, data, len, mode, sync);
+}
+
+int fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+        return write_file_path(path, data, len, mode, true);
+}
+
+int fs_write_file_replace(const char *path, const void *data, size_t len, mode_t mode)
+{
+        return write_file_path(path, data, len, mode, false);
 }
 
 int fs_mkdir_p(const char *path, mode_t mode)

@@ -55,6 +55,7 @@ int fs_write_file_replace_at(int dirfd, const char *name, const void *data, size
 int fs_write_file_new_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
 /* The same for a path: written beside it under a temporary name. */
 int fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
+int fs_write_file_replace(const char *path, const void *data, size_t len, mode_t mode);
 int fs_mkdir_p(const char *path, mode_t mode);
 /* Removes path and everything below it without crossing into other mounts. */
 int fs_rm_rf_at(int dirfd, const char *name);

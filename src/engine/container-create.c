@@ -197,7 +197,7 @@ static int write_resolv_conf(int dirfd, BerthError **err)
                 n += l;
                 out[n++] = '\n';
         }
-        r = fs_write_file_atomic_at(dirfd, "resolv.conf", out, n, 0644);
+        r = fs_write_file_replace_at(dirfd, "resolv.conf", out, n, 0644);
         return r < 0 ? berth_error(err, r, "write resolv.conf") : 0;
 }
 
@@ -215,9 +215,9 @@ static int create_etc_files(Create *x, const char *hostname, BerthError **err)
                              "ff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
                              "127.0.1.1\t%s\n", hostname) < 0)
                 return berth_error(err, ENOMEM, "create");
-        r = fs_write_file_atomic_at(dirfd, "hostname", hn, strlen(hn), 0644);
+        r = fs_write_file_replace_at(dirfd, "hostname", hn, strlen(hn), 0644);
         if (r >= 0)
-                r = fs_write_file_atomic_at(dirfd, "hosts", hosts, strlen(hosts), 0644);
+                r = fs_write_file_replace_at(dirfd, "hosts", hosts, strlen(hosts), 0644);
         if (r < 0)
                 return berth_error(err, r, "write the container's /etc files");
         return write_resolv_conf(dirfd, err);

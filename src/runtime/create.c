@@ -61,7 +61,7 @@ static int write_pid_file(const char *path, pid_t pid, BerthError **err)
 {
         char buf[32];
         int n = snprintf(buf, sizeof(buf), "%d", pid);
-        int r = fs_write_file_atomic(path, buf, (size_t)n, 0644);
+        int r = fs_write_file_replace(path, buf, (size_t)n, 0644);
         if (r < 0)
                 return berth_error(err, r, "--pid-file `%s`", path);
         return 0;

@@ -237,7 +237,7 @@ int container_exec(Container *c, const SpecProcess *p, const ExecOptions *o, int
         if (o->pid_file) {
                 char buf[32];
                 int n = snprintf(buf, sizeof(buf), "%d", pid);
-                r = fs_write_file_atomic(o->pid_file, buf, (size_t)n, 0644);
+                r = fs_write_file_replace(o->pid_file, buf, (size_t)n, 0644);
                 if (r < 0) {
                         berth_error(err, r, "--pid-file `%s`", o->pid_file);
                         goto fail;

@@ -79,7 +79,7 @@ static int health_write(ShimHealth *h)
         free(escaped);
         if (asprintf(&path, "%s/health.json", h->shim->o->state_dir) < 0)
                 return -ENOMEM;
-        return fs_write_file_atomic(path, json, n, 0644);
+        return fs_write_file_replace(path, json, n, 0644);
 }
 
 static int on_health_output(EventSource *src, int fd, uint32_t revents, void *userdata)

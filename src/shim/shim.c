@@ -146,7 +146,7 @@ static int status_write(const Shim *s, const char *status)
                      s->restart_count, s->started_at, exit ?: "");
         if (n < 0 || asprintf(&path, "%s/status.json", s->o->state_dir) < 0)
                 return -ENOMEM;
-        return fs_write_file_atomic(path, json, (size_t)n, 0644);
+        return fs_write_file_replace(path, json, (size_t)n, 0644);
 }
 
 static bool stopped_by_user(const Shim *s)

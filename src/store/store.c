@@ -168,6 +168,12 @@ int store_open(const char *root, const StoreModule *const *modules, Store **ret,
                 return berth_error_plain(err, EIO, "open database `%s`: %s", path,
                                          s->db ? sqlite3_errmsg(s->db) : "out of memory");
         sqlite3_busy_timeout(s->db, 30000);
+        /* berth is many short commands, each the last to close the database: by default each
+         * would create the WAL (and sync the directory) and delete it again at its close. The
+         * WAL file stays; the checkpoint at the close still empties it, since an opener that
+         * finds WAL frames must first read them all back (recovery). */
+        int on = 1;
+        (void)sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &on);
         r = store_exec(s, pragmas, err);
         if (r < 0)
                 return r;

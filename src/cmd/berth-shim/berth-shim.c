@@ -95,7 +95,7 @@ static int shim_child(const ShimOptions *o, int ready_fd)
         safe_close(log_fd);
         if (asprintf(&pid_path, "%s/shim.pid", o->state_dir) >= 0 &&
             asprintf(&pid, "%d\n", (int)getpid()) >= 0)
-                (void)fs_write_file_atomic(pid_path, pid, strlen(pid), 0644);
+                (void)fs_write_file_replace(pid_path, pid, strlen(pid), 0644);
 
         if (shim_run(o, ready_fd, &err) < 0) {
                 fprintf(stderr, "berth-shim: %s: %s\n", o->id, err ? err->msg : "failed");
