@@ -690,14 +690,18 @@ _Noreturn void vm_monitor_main(const VmMonitorArgs *a)
         _cleanup_free_ char *guest_pid = f.data;
         double t_created = now_ms();
         {
-                /* Where create's time went, for bench/runtime-start/vm.sh: ms since the
-                 * monitor was told to boot; the guest's own uptime when its agent started. */
-                char t[256];
+                /* Where create's time went, for bench/runtime-start/vm.py: ms since the
+                 * monitor was told to boot; the guest's own uptime when its agent said hello
+                 * and when the kernel started the agent ("UPTIME INIT"). */
+                char t[320];
+                const char *up = guest_uptime ? guest_uptime : "?";
+                const char *init = strchr(up, ' ');
                 int n = snprintf(t, sizeof(t),
-                                 "qemu_spawned_ms=%.1f agent_hello_ms=%.1f guest_uptime_s=%s "
-                                 "container_created_ms=%.1f\n",
+                                 "qemu_spawned_ms=%.1f agent_hello_ms=%.1f guest_uptime_s=%.*s "
+                                 "guest_init_s=%s container_created_ms=%.1f\n",
                                  t_spawned - t_go, t_hello - t_go,
-                                 guest_uptime ? guest_uptime : "?", t_created - t_go);
+                                 init ? (int)(init - up) : (int)strlen(up), up,
+                                 init ? init + 1 : "?", t_created - t_go);
                 (void)fs_write_file_atomic_at(a->state_dirfd, "vm-timings", t, (size_t)n, 0644);
         }
 
