@@ -314,13 +314,36 @@ static int cpio_entry(Cpio *c, const char *name, mode_t mode, dev_t rdev, const 
         return r;
 }
 
-static int cpio_file(Cpio *c, const char *name, const char *path, mode_t mode)
+/*
+ * A module's appended signature: the module, the signature, a struct module_signature (12
+ * bytes, the signature's length big-endian in its last 4) and this magic. The guest kernel
+ * would check it with RSA and SHA-256, which under TCG costs about 10 ms a module; the modules
+ * are the host's own files, trusted as much as the kernel beside them, and the guest's kernel
+ * does not enforce signatures (no lockdown, no module.sig_enforce), so they go in unsigned and
+ * the guest loads them with taint flag E. Returns the size without the signature.
+ */
+static size_t module_unsigned_size(const char *data, size_t size)
+{
+        static const char magic[] = "~Module signature appended~\n";
+        const size_t ml = sizeof(magic) - 1, sl = 12;
+
+        if (size < ml + sl || memcmp(data + size - ml, magic, ml) != 0)
+                return size;
+        const unsigned char *ms = (const unsigned char *)data + size - ml - sl;
+        uint64_t sig = (uint64_t)ms[8] << 24 | ms[9] << 16 | ms[10] << 8 | ms[11];
+        uint64_t extra = ml + sl + sig + ms[3] + ms[4]; /* signer and key id: 0 with PKCS#7 */
+        return extra <= size ? size - (size_t)extra : size;
+}
+
+static int cpio_file(Cpio *c, const char *name, const char *path, mode_t mode, bool module)
 {
         _cleanup_free_ char *data = NULL;
         size_t size;
         int r = slurp(path, &data, &size);
         if (r < 0)
                 return r;
+        if (module)
+                size = module_unsigned_size(data, size);
         return cpio_entry(c, name, S_IFREG | mode, 0, data, size);
 }
 
@@ -379,6 +402,9 @@ static int add_module(const char *moddir, const char *dep_data, const char *name
         return 0;
 }
 
+/* 2: modules without their signatures. */
+#define VM_INITRD_FORMAT "2"
+
 static int build_initrd(const char *agent, const char *moddir, const char *dest, BerthError **err)
 {
         _cleanup_free_ char *tmp = NULL, *dep_path = NULL, *dep_data = NULL, *list = NULL;
@@ -413,13 +439,13 @@ static int build_initrd(const char *agent, const char *moddir, const char *dest,
         if (r >= 0) /* the kernel opens it for init's stdio before devtmpfs is mounted */
                 r = cpio_entry(&c, "dev/console", S_IFCHR | 0600, makedev(5, 1), NULL, 0);
         if (r >= 0)
-                r = cpio_file(&c, "init", agent, 0755);
+                r = cpio_file(&c, "init", agent, 0755, false);
         for (size_t i = 0; r >= 0 && mods.names && mods.names[i]; i++) {
                 _cleanup_free_ char *name = NULL;
                 if (asprintf(&name, "modules/%s", mods.names[i]) < 0)
                         r = -ENOMEM;
                 else
-                        r = cpio_file(&c, name, mods.paths[i], 0644);
+                        r = cpio_file(&c, name, mods.paths[i], 0644, true);
                 size_t nl = strlen(mods.names[i]);
                 char *nlist = realloc(list, list_len + nl + 2);
                 if (!nlist) {
@@ -507,7 +533,9 @@ int vm_assets_get(const char *search_path, VmAssets *ret, BerthError **err)
                 return berth_error(err, r, "vm: cache directory %s", cache);
         }
         uint64_t kh = fnv_stat(0xcbf29ce484222325ULL, kernel);
-        uint64_t ih = fnv_stat(fnv_stat(kh, agent), moddir);
+        /* The version of what build_initrd() writes: a new one packs a new initramfs. */
+        uint64_t ih = fnv(fnv_stat(fnv_stat(kh, agent), moddir), VM_INITRD_FORMAT,
+                          strlen(VM_INITRD_FORMAT));
         if (asprintf(&vmlinux, "%s/vmlinux-%016llx", cache, (unsigned long long)kh) < 0 ||
             asprintf(&initrd, "%s/initrd-%016llx.cpio", cache, (unsigned long long)ih) < 0) {
                 vm_assets_done(&a);
