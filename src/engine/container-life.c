@@ -30,6 +30,7 @@
 #include "basic/time-util.h"
 #include "engine/engine-events.h"
 #include "engine/engine-internal.h"
+#include "engine/engine-network.h"
 #include "image/image-mount.h"
 
 #define STATE_FILE_MAX (64 * 1024)
@@ -571,6 +572,9 @@ int engine_container_teardown(Engine *e, const char *id, BerthError **err)
         }
         /* Not mounted (a create that failed early) is fine; mounted but not recorded (a create
          * killed between the two) is unmounted all the same. */
+        /* The network before the directories: DEL needs the rows, the hosts files of its
+         * peers are rewritten. */
+        engine_network_teardown(e, id);
         (void)image_unmount(e->sn, rootfs, NULL);
         if (umount2(rootfs, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
                 return berth_error(err, errno, "unmount `%s`", rootfs);

@@ -9,6 +9,7 @@
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "engine/engine-internal.h"
+#include "engine/network-internal.h"
 #include "image/builtin-image.h"
 #include "image/image-handle.h"
 #include "image/image-store.h"
@@ -71,7 +72,8 @@ static int dup_option(const char *value, char **ret)
 int engine_open(const EngineOptions *o, Engine **ret, BerthError **err)
 {
         static const StoreModule *const modules[] = {
-                &image_store_module, &snapshot_store_module, &engine_store_module, NULL,
+                &image_store_module, &snapshot_store_module, &engine_store_module,
+                &engine_network_store_module, NULL,
         };
         _cleanup_engine_ Engine *e = calloc(1, sizeof(*e));
         _cleanup_error_ BerthError *warning = NULL;

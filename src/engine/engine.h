@@ -106,6 +106,7 @@ typedef struct EngineCreateOptions {
         char **entrypoint_argv;          /* as given (for inspect) */
         char **cmd_argv;
         EngineRunOptions run;
+        const struct EngineNetOptions *net; /* engine-network.h; NULL: the default network */
 } EngineCreateOptions;
 
 /* One container as the engine knows it: its row and what the shim says. */
