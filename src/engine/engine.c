@@ -91,6 +91,9 @@ int engine_open(const EngineOptions *o, Engine **ret, BerthError **err)
                 e->snapshotter = *o->snapshotter;
         if (o->remove_command && !(e->remove_command = strv_copy(o->remove_command)))
                 return berth_error(err, ENOMEM, "engine");
+        r = engine_network_plugin_dirs(o->cni_path, &e->cni_plugin_dirs);
+        if (r < 0)
+                return berth_error(err, -r, "CNI plugin directories");
         r = store_open(e->root, modules, &e->store, err);
         if (r < 0)
                 return r;
@@ -124,6 +127,7 @@ void engine_free(Engine *e)
         free(e->init_path);
         free(e->builtin_layout);
         strv_free(e->remove_command);
+        strv_free(e->cni_plugin_dirs);
         free(e);
 }
 

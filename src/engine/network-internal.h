@@ -23,5 +23,7 @@ void engine_network_row_done(EngineNetworkRow *n);
 int engine_network_row_get(Engine *e, const char *ref, EngineNetworkRow *ret, BerthError **err);
 /* <root>/networks/<name>.conflist */
 char *engine_network_conflist_path(const Engine *e, const char *name);
+/* A `:`-separated list of directories (NULL: none, *ret NULL) split. */
+int engine_network_plugin_dirs(const char *path, char ***ret);
 /* The plugin directories and the result cache. */
 void engine_network_cni_options(const Engine *e, CniOptions *o, char **cache_dir);

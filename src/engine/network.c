@@ -78,6 +78,25 @@ char *engine_network_conflist_path(const Engine *e, const char *name)
         return asprintf(&p, "%s/networks/%s.conflist", e->root, name) < 0 ? NULL : p;
 }
 
+int engine_network_plugin_dirs(const char *path, char ***ret)
+{
+        _cleanup_free_ char *copy = NULL;
+        char *save = NULL;
+
+        *ret = NULL;
+        if (!path || !*path)
+                return 0;
+        if (strlen(path) > 4096)
+                return -E2BIG;
+        copy = strdup(path);
+        if (!copy)
+                return -ENOMEM;
+        for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save))
+                if (strv_extend(ret, d) < 0)
+                        return -ENOMEM;
+        return 0;
+}
+
 void engine_network_cni_options(const Engine *e, CniOptions *o, char **cache_dir)
 {
         static const char *const dirs[] = { "/usr/lib/cni", "/usr/libexec/cni", "/opt/cni/bin",
@@ -85,7 +104,9 @@ void engine_network_cni_options(const Engine *e, CniOptions *o, char **cache_dir
 
         if (asprintf(cache_dir, "%s/networks/cache", e->root) < 0)
                 *cache_dir = NULL;
-        *o = (CniOptions){ .plugin_dirs = dirs, .cache_dir = *cache_dir };
+        *o = (CniOptions){ .plugin_dirs = e->cni_plugin_dirs ? (const char *const *)e->cni_plugin_dirs
+                                                             : dirs,
+                           .cache_dir = *cache_dir };
 }
 
 static bool name_is_valid(const char *n)
