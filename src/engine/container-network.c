@@ -494,6 +494,12 @@ static int endpoint_del(Engine *e, const char *id, const char *netns, const char
 
 /* ---- setup and teardown ---- */
 
+static bool ports_clash(const PortMapping *a, const PortMapping *b)
+{
+        return a->host_port == b->host_port && streq(a->proto, b->proto) &&
+               (!*a->host_ip || !*b->host_ip || streq(a->host_ip, b->host_ip));
+}
+
 /* The published ports: -p as given, -P's for the image's ExposedPorts, host ports chosen,
  * and no host port another container of this store publishes already. */
 static int ports_resolve(Engine *e, const EngineNetOptions *o, const ImageRunConfig *image,
@@ -531,13 +537,11 @@ static int ports_resolve(Engine *e, const EngineNetOptions *o, const ImageRunCon
                         list = l;
                         list[n++] = m;
                 }
-        for (size_t i = 0; i < n; i++)
-                if (list[i].host_port == 0) {
-                        r = ports_choose_free(&list[i], err);
-                        if (r < 0)
-                                return r;
-                }
-        /* Taken by another container (portmap's rules would shadow each other). */
+        /* What the other containers of this store publish: portmap holds no socket, so the
+         * kernel would hand out their ports as free ones. */
+        _cleanup_free_ PortMapping *taken = NULL;
+        _cleanup_strv_free_ char **owners = NULL;
+        size_t n_taken = 0;
         r = store_prepare(e->store, "SELECT c.name, n.ports FROM container_networks n JOIN "
                                     "containers c ON c.id = n.container WHERE n.ports != '[]'",
                           &st, err);
@@ -549,19 +553,52 @@ static int ports_resolve(Engine *e, const EngineNetOptions *o, const ImageRunCon
                 struct json_object *a = json_tokener_parse((const char *)sqlite3_column_text(st, 1));
                 r = ports_from_json(a, &other, &m, NULL);
                 json_object_put(a);
-                if (r < 0)
+                if (r < 0 || m == 0)
                         continue;
-                for (size_t i = 0; i < n; i++)
-                        for (size_t j = 0; j < m; j++)
-                                if (list[i].host_port == other[j].host_port &&
-                                    streq(list[i].proto, other[j].proto) &&
-                                    (!*list[i].host_ip || !*other[j].host_ip ||
-                                     streq(list[i].host_ip, other[j].host_ip)))
+                PortMapping *t = realloc(taken, (n_taken + m) * sizeof(*t));
+                if (!t)
+                        return berth_error(err, ENOMEM, "-p");
+                taken = t;
+                for (size_t j = 0; j < m; j++) {
+                        taken[n_taken++] = other[j];
+                        if (strv_extend(&owners, (const char *)sqlite3_column_text(st, 0)) < 0)
+                                return berth_error(err, ENOMEM, "-p");
+                }
+        }
+        for (size_t i = 0; i < n; i++) {
+                bool chosen = list[i].host_port == 0;
+                for (int attempt = 0;; attempt++) {
+                        ssize_t clash = -1;
+                        if (chosen) {
+                                r = ports_choose_free(&list[i], err);
+                                if (r < 0)
+                                        return r;
+                        }
+                        for (size_t j = 0; j < n_taken && clash < 0; j++)
+                                if (ports_clash(&list[i], &taken[j]))
+                                        clash = (ssize_t)j;
+                        for (size_t j = 0; j < i && clash < 0; j++) {
+                                if (!ports_clash(&list[i], &list[j]))
+                                        continue;
+                                if (!chosen)
+                                        return berth_error_plain(err, EINVAL, "-p: host port "
+                                                                 "%u/%s is given twice",
+                                                                 list[i].host_port, list[i].proto);
+                                clash = (ssize_t)n_taken; /* ours: choose again */
+                        }
+                        if (clash < 0)
+                                break;
+                        if (!chosen || attempt > 50) {
+                                if ((size_t)clash < n_taken)
                                         return berth_error_plain(err, EADDRINUSE, "-p: host port "
                                                                  "%u/%s is published by container "
-                                                                 "`%s` already",
-                                                                 list[i].host_port, list[i].proto,
-                                                                 (const char *)sqlite3_column_text(st, 0));
+                                                                 "`%s` already", list[i].host_port,
+                                                                 list[i].proto, owners[clash]);
+                                return berth_error_plain(err, EADDRINUSE, "-p: no free host port "
+                                                         "found");
+                        }
+                        list[i].host_port = 0;
+                }
         }
         struct json_object *j = ports_to_json(list, n);
         *ret = j ? strdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN)) : NULL;
