@@ -1,52 +1,99 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""bench/engine/run.py [--rounds N] [--engines berth,ctr,podman]
+"""bench/engine/run.py [--rounds N] [--engines berth,ctr,podman] [--cases run,publish]
 
 `run --rm IMAGE true` through each engine, interleaved: in round i the engines go in a rotated
 order, so noise on the machine hits them alike; one untimed warm-up each. Prints the median
 wall time per engine and berth's ratio to each peer (target: at most 0.25x containerd).
 
-  berth   berth run --rm localhost/busybox:latest true
-  ctr     ctr run --rm (a private containerd 1.6, runc shim v2, overlayfs)
-  podman  podman run --rm --network=none (cgroupfs, conmon, runc: crun 1.8 refuses hybrid cgroups)
+  run      no network (berth and podman --network none; ctr's default)
+    berth   berth run --rm --network none localhost/busybox:latest true
+    ctr     ctr run --rm (a private containerd 1.6, runc shim v2, overlayfs)
+    podman  podman run --rm --network=none (cgroupfs, conmon, runc: crun 1.8 refuses hybrid
+            cgroups)
+  publish  a bridge network and `-p 8080:80` (target: at most 0.5x podman)
+    berth   berth run --rm -p 8080:80 (its default network: bridge, portmap, firewall, tuning)
+    podman  podman --network-backend cni run --rm --network bench -p 8080:80 (a network of its
+            own with the same four plugins)
+    ctr     ctr run --rm --cni: /etc/cni/net.d's first network and /opt/cni/bin (go-cni's
+            defaults, linked to /usr/lib/cni for the run when missing); ctr has no -p, so its
+            figure is the network alone
 """
 import argparse
 import os
 import sys
 import tempfile
 import shutil
+import subprocess
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import engines, median, timed  # noqa: E402
+
+
+def interleaved(made, rounds, cmd, title):
+    samples = {e.name: [] for e in made}
+    for e in made:
+        timed(cmd(e, "warm"), e.env)
+    for i in range(rounds):
+        order = made[i % len(made):] + made[:i % len(made)]
+        for e in order:
+            samples[e.name].append(timed(cmd(e, i), e.env))
+    print(f"{title}, {rounds} interleaved rounds, median wall ms")
+    med = {n: median(s) * 1000 for n, s in samples.items()}
+    for n, m in med.items():
+        print(f"  {n:<8} {m:8.1f} ms")
+    for n, m in med.items():
+        if n != "berth":
+            print(f"  berth/{n}: {med['berth'] / m:.2f}x")
+
+
+def cni_bin_link():
+    """go-cni's plugin directory for `ctr run --cni`, linked to Debian's for the run; None when
+    the host has one already."""
+    if os.path.exists("/opt/cni/bin") or not os.path.isdir("/usr/lib/cni"):
+        return None
+    os.makedirs("/opt/cni", exist_ok=True)
+    os.symlink("/usr/lib/cni", "/opt/cni/bin")
+    return "/opt/cni/bin"
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=10)
     ap.add_argument("--engines", default="berth,ctr,podman")
+    ap.add_argument("--cases", default="run,publish")
     args = ap.parse_args()
+    cases = args.cases.split(",")
     work = tempfile.mkdtemp(prefix="berth-bench-engine-", dir="/var/tmp")
-    made = []
+    made, link = [], None
+    bridges_before = set(os.listdir("/sys/class/net"))
     try:
         made = engines(work, args.engines.split(","))
-        samples = {e.name: [] for e in made}
-        for e in made:
-            timed(e.run_rm("warm"), e.env)
-        for i in range(args.rounds):
-            order = made[i % len(made):] + made[:i % len(made)]
-            for e in order:
-                samples[e.name].append(timed(e.run_rm(i), e.env))
-        print(f"`run --rm IMAGE true`, {args.rounds} interleaved rounds, median wall ms")
-        med = {n: median(s) * 1000 for n, s in samples.items()}
-        for n, m in med.items():
-            print(f"  {n:<8} {m:8.1f} ms")
-        for n, m in med.items():
-            if n != "berth":
-                print(f"  berth/{n}: {med['berth'] / m:.2f}x")
+        if "run" in cases:
+            interleaved(made, args.rounds, lambda e, i: e.run_rm(i), "`run --rm IMAGE true`")
+        if "publish" in cases:
+            for e in made:
+                if e.name == "podman":
+                    e.network("bench", "10.86.0.0/24")
+            if any(e.name == "ctr" for e in made):
+                link = cni_bin_link()
+            interleaved(made, args.rounds, lambda e, i: e.run_rm_publish(i),
+                        "`run --rm -p 8080:80 IMAGE true`")
     finally:
         for e in made:
             e.cleanup()
         shutil.rmtree(work, ignore_errors=True)
+        if link:
+            os.unlink(link)
+            try:
+                os.rmdir("/opt/cni")
+            except OSError:
+                pass
+        # the bridges the plugins made for the run (they outlive their last DEL)
+        for b in set(os.listdir("/sys/class/net")) - bridges_before:
+            if os.path.isdir(f"/sys/class/net/{b}/bridge") and \
+                    not os.listdir(f"/sys/class/net/{b}/brif"):
+                subprocess.run(["ip", "link", "delete", b], capture_output=True)
 
 
 if __name__ == "__main__":
