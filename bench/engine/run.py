@@ -23,6 +23,7 @@ import argparse
 import os
 import sys
 import tempfile
+import shlex
 import shutil
 import subprocess
 
@@ -57,6 +58,23 @@ def cni_bin_link():
     return "/opt/cni/bin"
 
 
+def ctr_cni_leftovers():
+    """`ctr run --rm --cni` (containerd 1.6) deletes the container's namespace before its CNI
+    DEL, so the bridge plugin's masquerade rules stay (the plugin finds no addresses in a gone
+    namespace): removed here, by the comment that names ctr's containers (namespace bench)."""
+    out = subprocess.run(["iptables-save", "-t", "nat"], capture_output=True, text=True).stdout
+    chains = set()
+    for line in out.splitlines():
+        if line.startswith("-A POSTROUTING") and 'id: \\"bench-' in line:
+            args = shlex.split(line)
+            args[0] = "-D"
+            chains.add(args[-1])
+            subprocess.run(["iptables", "-t", "nat", *args], capture_output=True)
+    for c in chains:
+        subprocess.run(["iptables", "-t", "nat", "-F", c], capture_output=True)
+        subprocess.run(["iptables", "-t", "nat", "-X", c], capture_output=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=10)
@@ -89,6 +107,8 @@ def main():
                 os.rmdir("/opt/cni")
             except OSError:
                 pass
+        if link is not None or any(e.name == "ctr" for e in made):
+            ctr_cni_leftovers()
         # the bridges the plugins made for the run (they outlive their last DEL)
         for b in set(os.listdir("/sys/class/net")) - bridges_before:
             if os.path.isdir(f"/sys/class/net/{b}/bridge") and \

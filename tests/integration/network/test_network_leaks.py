@@ -110,3 +110,24 @@ def test_killed_run_between_add_and_start_is_repaired(berth, tmp_path):
     assert after == before, (before, after)
     # and the name is free again
     berth("run", "--rm", "--name", "victim", "--network", net, IMAGE, "true", check=True)
+
+
+def test_run_killed_at_any_point_of_its_network_setup_is_repaired(berth):
+    """berth run -d -p killed with SIGKILL at points through the plugins' ADD (bridge,
+    portmap, firewall, tuning take some 100 ms each): a plugin dies with it, and the next
+    command's DEL, given the result cached so far, removes what each had set up."""
+    berth("run", "--rm", "-p", f"{free_port()}:80", IMAGE, "true", check=True)
+    before = counts(berth, DEFAULT_NETWORK)
+    port = free_port()
+    for delay in (0.01, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.8):
+        p = berth.popen("run", "-d", "-p", f"{port}:80", IMAGE, "sleep", "100",
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        r = berth("ps", "-a", "-q", "--no-trunc")
+        assert r.rc == 0, r
+        for cid in r.out.split():
+            rm = berth("rm", "-f", cid)
+            assert rm.rc == 0, (delay, rm)
+        assert counts(berth, DEFAULT_NETWORK) == before, delay
