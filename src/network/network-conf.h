@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * A bridge network as Berth writes its conflist: the bridge plugin with host-local IPAM (one
- * range per subnet, IPv4 and IPv6), portmap (published ports, snat so 127.0.0.1 reaches them),
- * firewall and tuning (--mac-address). An internal network gets no gateway, no default route
+ * range per subnet, IPv4 and IPv6; --ip and --mac-address through its "ips" and "mac"
+ * capabilities), portmap (published ports, snat so 127.0.0.1 reaches them) and firewall. An internal network gets no gateway, no default route
  * and no masquerade: nothing leaves its subnet. Also the address arithmetic that --subnet,
  * --gateway and --ip need.
  */

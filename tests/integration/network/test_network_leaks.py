@@ -2,6 +2,7 @@
 """Networking leaves nothing behind: many `run --rm -p` cycles, and a `berth run` killed between
 the CNI ADD and the start (repaired by the next command). Counted: veths, iptables rules that
 name a container, IPAM leases, netns files and CNI cache entries."""
+import json
 import os
 import signal
 import subprocess
@@ -58,17 +59,18 @@ def test_many_run_rm_publish_cycles_leak_nothing(berth):
     print(f"{CYCLES} run --rm -p cycles, {WORKERS} at once: {took:.1f} s")
 
 
-SLOW_TUNING = """#!/bin/sh
-# tuning, the last plugin of the list: its ADD is done, then it sleeps before it answers, so
-# the berth that called it is killed between the ADD and the start.
+LAST = "firewall"  # the last plugin of a network's list
+SLOW_LAST = """#!/bin/sh
+# The last plugin of the list: its ADD is done, then it sleeps before it answers, so the berth
+# that called it is killed between the ADD and the start.
 if [ "$CNI_COMMAND" = ADD ]; then
-        /usr/lib/cni/tuning > {out}
+        /usr/lib/cni/{plugin} > {out}
         code=$?
         echo $$ > {marker}
         [ $code = 0 ] && cat {out}
         exec sleep 60
 fi
-exec /usr/lib/cni/tuning
+exec /usr/lib/cni/{plugin}
 """
 
 
@@ -78,11 +80,13 @@ def test_killed_run_between_add_and_start_is_repaired(berth, tmp_path):
     plugins = tmp_path / "cni"
     plugins.mkdir()
     for p in os.listdir("/usr/lib/cni"):
-        if p != "tuning":
+        if p != LAST:
             os.symlink(os.path.join("/usr/lib/cni", p), plugins / p)
     marker = tmp_path / "marker"
-    script = plugins / "tuning"
-    script.write_text(SLOW_TUNING.format(out=tmp_path / "tuning.out", marker=marker))
+    with open(os.path.join(berth.root, "networks", net + ".conflist")) as f:
+        assert json.load(f)["plugins"][-1]["type"] == LAST
+    script = plugins / LAST
+    script.write_text(SLOW_LAST.format(plugin=LAST, out=tmp_path / "last.out", marker=marker))
     script.chmod(0o755)
     before = counts(berth, net)
     port = free_port()
@@ -114,7 +118,7 @@ def test_killed_run_between_add_and_start_is_repaired(berth, tmp_path):
 
 def test_run_killed_at_any_point_of_its_network_setup_is_repaired(berth):
     """berth run -d -p killed with SIGKILL at points through the plugins' ADD (bridge,
-    portmap, firewall, tuning take some 100 ms each): a plugin dies with it, and the next
+    portmap and firewall take some 100 ms each): a plugin dies with it, and the next
     command's DEL, given the result cached so far, removes what each had set up."""
     berth("run", "--rm", "-p", f"{free_port()}:80", IMAGE, "true", check=True)
     before = counts(berth, DEFAULT_NETWORK)
