@@ -355,6 +355,9 @@ int engine_container_start(Engine *e, EngineContainer *c, const EngineStartOptio
                                          c->run.runtime ?: "berth-runtime");
         if (r < 0)
                 return berth_error(err, r, "start");
+        r = engine_network_attach(e, c->id, err);
+        if (r < 0)
+                return r;
         r = engine_record_set_started(e, c->id, err);
         if (r < 0)
                 return r;
@@ -532,6 +535,8 @@ int engine_container_stop(Engine *e, EngineContainer *c, int timeout, BerthError
                        c->state == ENGINE_STATE_RESTARTING;
         int r = container_stop(e, c, timeout, err);
 
+        if (r >= 0)
+                engine_network_release(e, c->id);
         if (r >= 0 && running)
                 engine_event_emit(e, c, "stop", NULL);
         return r;

@@ -405,9 +405,11 @@ static char *ports_json_of(Engine *e, const char *id)
         return sqlite3_step(st) == SQLITE_ROW ? store_column_strdup(st, 0) : NULL;
 }
 
-/* The endpoint row first (so a repair knows of it), then ADD, then what ADD gave. */
+/* The endpoint row first (so a repair knows of it; again: it is there already), then ADD,
+ * then what ADD gave. */
 static int endpoint_add(Engine *e, const char *id, const char *netns, const char *ifname,
-                        const EngineEndpointRequest *r, const char *ports_json, BerthError **err)
+                        const EngineEndpointRequest *r, const char *ports_json, bool again,
+                        BerthError **err)
 {
         _cleanup_(engine_network_row_done) EngineNetworkRow n = {};
         _cleanup_cni_network_ CniNetwork *cni = NULL;
@@ -440,11 +442,14 @@ static int endpoint_add(Engine *e, const char *id, const char *netns, const char
         aliases = strdup(json_object_to_json_string_ext(al, JSON_C_TO_STRING_PLAIN));
         if (!aliases)
                 return berth_error(err, ENOMEM, "network `%s`", n.name);
-        k = exec_sql(e, "INSERT INTO network_endpoints(container, network, ifname, aliases) "
-                        "VALUES(?, ?, ?, ?)",
-                     (const char *[]){ id, n.name, ifname, aliases }, 4, err);
-        if (k < 0)
-                return k;
+        if (!again) {
+                k = exec_sql(e, "INSERT INTO network_endpoints(container, network, ifname, "
+                                "aliases, req_ip, req_ip6, req_mac) VALUES(?, ?, ?, ?, ?, ?, ?)",
+                             (const char *[]){ id, n.name, ifname, aliases, r->ip, r->ip6,
+                                               r->mac }, 7, err);
+                if (k < 0)
+                        return k;
+        }
         k = network_for(e, n.name, false, &cni, err);
         if (k < 0)
                 return k;
@@ -761,7 +766,7 @@ int engine_network_setup(Engine *e, const char *id, const char *name, const char
                                 return berth_error_plain(err, EINVAL, "--network `%s` given "
                                                          "twice", req->network);
                 snprintf(ifname, sizeof(ifname), "eth%u", (unsigned)(i % 100));
-                r = endpoint_add(e, id, netns, ifname, req, ports, err);
+                r = endpoint_add(e, id, netns, ifname, req, ports, false, err);
                 if (r < 0)
                         return r;
         }
@@ -812,6 +817,107 @@ void engine_network_teardown(Engine *e, const char *id)
         (void)exec_sql(e, "DELETE FROM container_networks WHERE container = ?",
                        (const char *[]){ id }, 1, NULL);
         peers_refresh(e, peers);
+}
+
+/* ---- stop and start ---- */
+
+void engine_network_release(Engine *e, const char *id)
+{
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        _cleanup_free_ char *netns = NULL, *ports = NULL;
+        _cleanup_strv_free_ char **peers = NULL, **nets = NULL, **ifs = NULL;
+
+        if (store_prepare(e->store, "SELECT netns, ports FROM container_networks WHERE "
+                                    "container = ? AND mode = 'bridge'", &st, NULL) < 0)
+                return;
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_ROW)
+                return;
+        netns = store_column_strdup(st, 0);
+        ports = store_column_strdup(st, 1);
+        sqlite3_finalize(TAKE_PTR(st));
+        if (store_prepare(e->store, "SELECT network, ifname FROM network_endpoints WHERE "
+                                    "container = ? AND (ip IS NOT NULL OR ip6 IS NOT NULL) "
+                                    "ORDER BY ifname DESC", &st, NULL) < 0)
+                return;
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+                (void)strv_extend(&nets, (const char *)sqlite3_column_text(st, 0));
+                (void)strv_extend(&ifs, (const char *)sqlite3_column_text(st, 1));
+        }
+        sqlite3_finalize(TAKE_PTR(st));
+        if (!nets)
+                return;
+        peers = peers_of(e, id);
+        for (size_t i = 0; nets[i] && ifs && ifs[i]; i++) {
+                (void)endpoint_del(e, id, netns, nets[i], ifs[i], ports, NULL);
+                /* The MAC is kept for the next start: with the same address (--ip, or
+                 * host-local's choice again) a new one would meet the host's neighbour entry
+                 * of the old one, and nothing would reach the container for a while. */
+                (void)exec_sql(e, "UPDATE network_endpoints SET ip = NULL, ip_prefix = NULL, "
+                                  "gateway = NULL, ip6 = NULL, ip6_prefix = NULL, "
+                                  "gateway6 = NULL, mac = NULL, req_mac = coalesce(req_mac, mac) "
+                                  "WHERE container = ? AND network = ?",
+                               (const char *[]){ id, nets[i] }, 2, NULL);
+        }
+        (void)hosts_refresh(e, id);
+        peers_refresh(e, peers);
+}
+
+int engine_network_attach(Engine *e, const char *id, BerthError **err)
+{
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        _cleanup_free_ char *netns = NULL, *ports = NULL;
+        _cleanup_strv_free_ char **peers = NULL, **rows = NULL;
+        int r;
+
+        r = store_prepare(e->store, "SELECT netns, ports FROM container_networks WHERE "
+                                    "container = ? AND mode = 'bridge'", &st, err);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_ROW)
+                return 0;
+        netns = store_column_strdup(st, 0);
+        ports = store_column_strdup(st, 1);
+        sqlite3_finalize(TAKE_PTR(st));
+        if (!netns)
+                return berth_error(err, ENOMEM, "network");
+        /* Five columns a row: network, ifname, req_ip, req_ip6, req_mac ("" for NULL). */
+        r = store_prepare(e->store, "SELECT network, ifname, ifnull(req_ip, ''), "
+                                    "ifnull(req_ip6, ''), ifnull(req_mac, '') FROM "
+                                    "network_endpoints WHERE container = ? AND ip IS NULL AND "
+                                    "ip6 IS NULL ORDER BY ifname", &st, err);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW)
+                for (int i = 0; i < 5; i++)
+                        if (strv_extend(&rows, (const char *)sqlite3_column_text(st, i)) < 0)
+                                return berth_error(err, ENOMEM, "network");
+        sqlite3_finalize(TAKE_PTR(st));
+        if (!rows)
+                return 0;
+        if (!netns_is_held(netns))
+                return berth_error_plain(err, ENOENT, "the network namespace `%s` is gone "
+                                         "(the host rebooted?): remove the container", netns);
+        for (size_t i = 0; rows[i]; i += 5) {
+                EngineEndpointRequest req = {
+                        .network = rows[i],
+                        .ip = *rows[i + 2] ? rows[i + 2] : NULL,
+                        .ip6 = *rows[i + 3] ? rows[i + 3] : NULL,
+                        .mac = *rows[i + 4] ? rows[i + 4] : NULL,
+                };
+                /* Whatever a start that died half way had set up goes first. */
+                (void)endpoint_del(e, id, netns, rows[i], rows[i + 1], ports, NULL);
+                r = endpoint_add(e, id, netns, rows[i + 1], &req, ports, true, err);
+                if (r < 0)
+                        return r;
+        }
+        (void)hosts_refresh(e, id);
+        peers = peers_of(e, id);
+        peers_refresh(e, peers);
+        return 0;
 }
 
 /* ---- connect, disconnect ---- */
@@ -878,7 +984,7 @@ int engine_network_connect(Engine *e, EngineContainer *c, const EngineEndpointRe
         ports = ports_json_of(e, c->id);
         EngineEndpointRequest r2 = *req;
         r2.network = n.name;
-        r = endpoint_add(e, c->id, netns, ifname, &r2, ports, err);
+        r = endpoint_add(e, c->id, netns, ifname, &r2, ports, false, err);
         if (r < 0) {
                 (void)endpoint_del(e, c->id, netns, n.name, ifname, ports, NULL);
                 (void)exec_sql(e, "DELETE FROM network_endpoints WHERE container = ? AND "

@@ -4,7 +4,8 @@
  * default network `berth` (made on first use) and user networks, each a row of the `networks`
  * table and a conflist <root>/networks/<name>.conflist; a container's network namespace held
  * by a file <run>/netns/<id> (network/netns.h), one interface per network (eth0, eth1...),
- * added at create and deleted at removal (and by the repair of a command that died between).
+ * added at create and deleted at removal (and by the repair of a command that died between);
+ * a stop deletes them too (the namespace stays) and the next start adds them again.
  *
  * Names: every container's /etc/hosts lists its own addresses and, on user networks, every
  * other container of the network by name and alias; the files are rewritten when a container
@@ -58,6 +59,10 @@ int engine_network_setup(Engine *e, const char *id, const char *name, const char
 /* At removal and repair: DEL of every interface, the namespace file, the other containers'
  * hosts files. Goes on past failures. */
 void engine_network_teardown(Engine *e, const char *id);
+/* At stop: DEL of every interface, their leases and rules released; the namespace stays.
+ * At start: ADD again of what a stop released (the same --ip, --mac-address and ports). */
+void engine_network_release(Engine *e, const char *id);
+int engine_network_attach(Engine *e, const char *id, BerthError **err);
 /* NetworkSettings and HostConfig.NetworkMode/PortBindings into Docker's inspect document. */
 void engine_network_inspect_container(Engine *e, const char *id, struct json_object *doc);
 /* `port`: the published ports as "80/tcp -> 0.0.0.0:8080" lines; filter "80" or "80/udp". */

@@ -26,7 +26,9 @@
 
 /* The network module's tables. container_networks: how a container is networked (its mode,
  * its namespace file, published ports, extra hosts); network_endpoints: one interface per
- * container and network. Both go with the container's row. */
+ * container and network, its addresses while attached (NULL once a stop released them), what
+ * --ip, --ip6 and --mac-address asked for (req_*, for the next start). Both go with the
+ * container's row. */
 static const StoreStep network_store_steps[] = {
         { .sql = "CREATE TABLE networks("
                  "  name TEXT PRIMARY KEY,"
@@ -52,6 +54,7 @@ static const StoreStep network_store_steps[] = {
                  "  ip6 TEXT, ip6_prefix INTEGER, gateway6 TEXT,"
                  "  mac TEXT,"
                  "  aliases TEXT NOT NULL DEFAULT '[]',"
+                 "  req_ip TEXT, req_ip6 TEXT, req_mac TEXT,"
                  "  PRIMARY KEY(container, network));"
                  "CREATE INDEX network_endpoints_network ON network_endpoints(network);"
                  "CREATE TRIGGER containers_networks AFTER DELETE ON containers BEGIN"

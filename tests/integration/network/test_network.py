@@ -257,3 +257,27 @@ def test_ipv6_subnet(berth):
     assert addr6.startswith(v6.split("::")[0] + "::"), doc["NetworkSettings"]
     r = berth("run", "--rm", "--network", net, IMAGE, "ping", "-6", "-c1", "-W3", addr6)
     assert r.rc == 0, r
+
+
+def test_stop_releases_the_network_and_start_takes_it_again(berth):
+    from conftest import leases, veths
+    net = netname()
+    subnet = free_subnet()
+    berth.network(net, "--subnet", subnet)
+    ip = subnet.replace("0/24", "9")
+    port = free_port()
+    berth("run", "-d", "--name", "s", "--network", net, "--ip", ip, "-p", f"{port}:80", IMAGE,
+          "sh", "-c", HTTPD, check=True)
+    berth("run", "-d", "--name", "peer", "--network", net, IMAGE, "sleep", "300", check=True)
+    assert http_get(f"http://127.0.0.1:{port}/").startswith("hello-")
+    held = veths()
+    assert len(leases(net)) == 2
+    berth("stop", "-t", "1", "s", check=True)
+    assert len(leases(net)) == 1
+    assert len(held - veths()) == 1
+    assert berth.ip_of("s") == ""
+    assert "\ts" not in berth("exec", "peer", "cat", "/etc/hosts", check=True).out
+    berth("start", "s", check=True)
+    assert berth.ip_of("s") == ip
+    assert http_get(f"http://127.0.0.1:{port}/").startswith("hello-")
+    assert berth("exec", "peer", "ping", "-c1", "-W3", "s").rc == 0
