@@ -183,7 +183,8 @@ int network_conflist_build(const NetworkConf *c, char **ret, BerthError **err)
                 json_object_array_add(plugins, p);
         }
         add(doc, "plugins", plugins);
-        *ret = strdup(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY));
+        *ret = strdup(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+                                                                JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(doc);
         return *ret ? 0 : berth_error(err, ENOMEM, "network `%s`", c->name);
 }
