@@ -1219,3 +1219,37 @@ int engine_network_ports(Engine *e, EngineContainer *c, const char *filter, char
         *ret = TAKE_PTR(lines);
         return 0;
 }
+
+void engine_network_ps_fields(Engine *e, const char *id, struct json_object *o)
+{
+        _cleanup_free_ PortMapping *ports = NULL;
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        size_t n = 0;
+        Buf p = {}, nets = {};
+
+        (void)ports_of(e, id, &ports, &n);
+        /* docker's PORTS: only while the container has its network */
+        if (store_prepare(e->store, "SELECT network, ip IS NOT NULL OR ip6 IS NOT NULL FROM "
+                                    "network_endpoints WHERE container = ? ORDER BY ifname",
+                          &st, NULL) >= 0) {
+                bool attached = false;
+                sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+                while (sqlite3_step(st) == SQLITE_ROW) {
+                        buf_printf(&nets, "%s%s", nets.s ? "," : "",
+                                   (const char *)sqlite3_column_text(st, 0));
+                        attached |= sqlite3_column_int(st, 1) != 0;
+                }
+                for (size_t i = 0; attached && i < n; i++) {
+                        bool v6 = strchr(ports[i].host_ip, ':') != NULL;
+                        buf_printf(&p, "%s%s%s%s:%u->%u/%s", p.s ? ", " : "", v6 ? "[" : "",
+                                   *ports[i].host_ip ? ports[i].host_ip : "0.0.0.0",
+                                   v6 ? "]" : "", ports[i].host_port, ports[i].container_port,
+                                   ports[i].proto);
+                }
+        }
+        json_object_object_add(o, "Ports", json_object_new_string(!p.failed && p.s ? p.s : ""));
+        json_object_object_add(o, "Networks",
+                               json_object_new_string(!nets.failed && nets.s ? nets.s : ""));
+        free(p.s);
+        free(nets.s);
+}

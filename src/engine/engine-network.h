@@ -65,6 +65,8 @@ void engine_network_release(Engine *e, const char *id);
 int engine_network_attach(Engine *e, const char *id, BerthError **err);
 /* NetworkSettings and HostConfig.NetworkMode/PortBindings into Docker's inspect document. */
 void engine_network_inspect_container(Engine *e, const char *id, struct json_object *doc);
+/* ps's "Ports" ("0.0.0.0:8080->80/tcp, ...") and "Networks" fields into o. */
+void engine_network_ps_fields(Engine *e, const char *id, struct json_object *o);
 /* `port`: the published ports as "80/tcp -> 0.0.0.0:8080" lines; filter "80" or "80/udp". */
 int engine_network_ports(Engine *e, EngineContainer *c, const char *filter, char ***ret,
                          BerthError **err);

@@ -51,6 +51,8 @@ def test_published_port_from_loopback_and_bridge(berth):
     assert http_get(f"http://{DEFAULT_GATEWAY}:{port}/").startswith("hello-")
     assert berth("port", "httpd", check=True).out == f"80/tcp -> 0.0.0.0:{port}\n"
     assert berth("port", "httpd", "80", check=True).out == f"0.0.0.0:{port}\n"
+    r = berth("ps", "--format", "{{.Ports}} {{.Networks}}", check=True)
+    assert r.out == f"0.0.0.0:{port}->80/tcp berth\n"
     doc = json.loads(berth("inspect", cid, check=True).out)[0]
     ns = doc["NetworkSettings"]
     assert ns["Ports"] == {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": str(port)}]}
