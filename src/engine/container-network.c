@@ -170,12 +170,17 @@ static int hosts_render(Engine *e, const char *id, char **ret)
         if (r < 0)
                 return r;
         sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        size_t before = b.n;
         while (sqlite3_step(st) == SQLITE_ROW) {
                 const char *aliases = (const char *)sqlite3_column_text(st, 2);
                 hosts_line(&b, (const char *)sqlite3_column_text(st, 0), self, aliases);
                 hosts_line(&b, (const char *)sqlite3_column_text(st, 1), self, aliases);
         }
         sqlite3_finalize(TAKE_PTR(st));
+        /* No address of its own (--network none, or stopped): its names still resolve, as
+         * create's file had them. */
+        if (b.n == before)
+                buf_printf(&b, "127.0.1.1\t%s\n", self);
         /* Peers: on user networks only (the default network resolves no names, as docker's
          * bridge). */
         r = store_prepare(e->store,
@@ -258,7 +263,11 @@ static int resolv_write(const char *dir, const EngineNetOptions *o, BerthError *
         /* What is not given comes from the host's file, its loopback resolvers left out. */
         (void)fs_read_full_file_limited(AT_FDCWD, "/etc/resolv.conf", RESOLV_MAX, &host, &len,
                                         NULL);
-        if (o->dns_search) {
+        /* --dns-search . : no search domains at all */
+        bool any_search = false;
+        STRV_FOREACH(s, o->dns_search)
+                any_search |= !streq(*s, ".");
+        if (any_search) {
                 buf_printf(&b, "search");
                 STRV_FOREACH(s, o->dns_search)
                         if (!streq(*s, "."))
