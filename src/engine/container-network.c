@@ -424,7 +424,6 @@ static int endpoint_add(Engine *e, const char *id, const char *netns, const char
         _cleanup_cni_network_ CniNetwork *cni = NULL;
         _cleanup_free_ char *cache = NULL, *aliases = NULL;
         _cleanup_(jwalk_putp) struct json_object *caps = NULL, *res = NULL, *al = NULL;
-        struct json_object *ipobj;
         EndpointResult out;
         CniOptions co;
         char p4[16], p6[16];
@@ -447,6 +446,10 @@ static int endpoint_add(Engine *e, const char *id, const char *netns, const char
         }
         if (strv_length(r->aliases) > ALIASES_MAX)
                 return berth_error_plain(err, E2BIG, "more than %d --network-alias", ALIASES_MAX);
+        /* The ports go with eth0; an internal network has no portmap to take them. */
+        if (n.internal && streq(ifname, "eth0") && ports_json && !streq(ports_json, "[]"))
+                return berth_error_plain(err, EINVAL, "network `%s` is internal: -p and -P "
+                                         "publish nothing on it", n.name);
         al = strv_to_json(r->aliases);
         aliases = strdup(json_object_to_json_string_ext(al, JSON_C_TO_STRING_PLAIN));
         if (!aliases)
@@ -476,7 +479,6 @@ static int endpoint_add(Engine *e, const char *id, const char *netns, const char
                 snprintf(out.mac, sizeof(out.mac), "%s", r->mac);
         snprintf(p4, sizeof(p4), "%d", out.prefix);
         snprintf(p6, sizeof(p6), "%d", out.prefix6);
-        (void)ipobj;
         return exec_sql(e, "UPDATE network_endpoints SET ip = nullif(?3, ''), ip_prefix = ?4, "
                            "gateway = nullif(?5, ''), ip6 = nullif(?6, ''), ip6_prefix = ?7, "
                            "gateway6 = nullif(?8, ''), mac = nullif(?9, '') "

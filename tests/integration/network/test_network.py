@@ -100,6 +100,8 @@ def test_internal_network_has_no_route_out_of_its_subnet(berth):
     assert "rc=0" not in rest and "unreachable" in r.err.lower(), r
     doc = json.loads(berth("network", "inspect", net, check=True).out)[0]
     assert doc["Internal"] is True
+    r = berth("run", "--rm", "--network", net, "-p", "80", IMAGE, "true")
+    assert r.rc == 125 and f"network `{net}` is internal" in r.err, r
     # two containers on it still reach each other
     berth("run", "-d", "--name", "a", "--network", net, IMAGE, "sleep", "300", check=True)
     r = berth("run", "--rm", "--network", net, IMAGE, "ping", "-c1", "-W3", "a")
