@@ -894,14 +894,31 @@ int engine_network_attach(Engine *e, const char *id, BerthError **err)
         sqlite3_finalize(TAKE_PTR(st));
         if (!netns)
                 return berth_error(err, ENOMEM, "network");
+        /* A namespace gone with the host's /run (a reboot): made again, and every interface
+         * added again (after a DEL, which frees what the cache says the old one held). */
+        bool all = !netns_is_held(netns);
+        if (all) {
+                _cleanup_free_ char *dir = netns_dir(e), *made = NULL;
+                (void)netns_remove(netns, NULL);
+                if (!dir)
+                        return berth_error(err, ENOMEM, "network");
+                r = fs_mkdir_p(dir, 0700);
+                if (r < 0)
+                        return berth_error(err, -r, "create `%s`", dir);
+                r = netns_create(dir, id, &made, err);
+                if (r < 0)
+                        return r;
+        }
         /* Five columns a row: network, ifname, req_ip, req_ip6, req_mac ("" for NULL). */
         r = store_prepare(e->store, "SELECT network, ifname, ifnull(req_ip, ''), "
-                                    "ifnull(req_ip6, ''), ifnull(req_mac, '') FROM "
-                                    "network_endpoints WHERE container = ? AND ip IS NULL AND "
-                                    "ip6 IS NULL ORDER BY ifname", &st, err);
+                                    "ifnull(req_ip6, ''), ifnull(coalesce(req_mac, mac), '') "
+                                    "FROM network_endpoints WHERE container = ?1 AND "
+                                    "(?2 OR (ip IS NULL AND ip6 IS NULL)) ORDER BY ifname",
+                          &st, err);
         if (r < 0)
                 return r;
         sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, all);
         while (sqlite3_step(st) == SQLITE_ROW)
                 for (int i = 0; i < 5; i++)
                         if (strv_extend(&rows, (const char *)sqlite3_column_text(st, i)) < 0)
@@ -909,9 +926,6 @@ int engine_network_attach(Engine *e, const char *id, BerthError **err)
         sqlite3_finalize(TAKE_PTR(st));
         if (!rows)
                 return 0;
-        if (!netns_is_held(netns))
-                return berth_error_plain(err, ENOENT, "the network namespace `%s` is gone "
-                                         "(the host rebooted?): remove the container", netns);
         for (size_t i = 0; rows[i]; i += 5) {
                 EngineEndpointRequest req = {
                         .network = rows[i],

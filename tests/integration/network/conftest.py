@@ -7,6 +7,7 @@ and to the networks they create."""
 import json
 import os
 import random
+import shlex
 import socket
 import subprocess
 import time
@@ -104,6 +105,27 @@ class NetEngine(Engine):
     def ip_of(self, ref, network=None):
         doc = json.loads(self("inspect", ref, check=True).out)[0]["NetworkSettings"]
         return doc["Networks"][network]["IPAddress"] if network else doc["IPAddress"]
+
+
+def forget_rules(*needles):
+    """Removes the iptables rules that mention one of needles (a container's id, "-s IP/32"),
+    and the chains they jump to: what a reboot does to a container's rules."""
+    for tool in ("iptables", "ip6tables"):
+        chains = set()
+        table = None
+        for line in sh(f"{tool}-save").splitlines():
+            if line.startswith("*"):
+                table = line[1:]
+            if line.startswith("-A ") and any(n in line for n in needles):
+                args = shlex.split(line)
+                args[0] = "-D"
+                if args[-2] == "-j" and args[-1].startswith("CNI-") and \
+                        not any(k in args[-1] for k in ("HOSTPORT", "FORWARD", "ADMIN")):
+                    chains.add((table, args[-1]))
+                subprocess.run([tool, "-t", table, *args], capture_output=True)
+        for table, c in chains:
+            subprocess.run([tool, "-t", table, "-F", c], capture_output=True)
+            subprocess.run([tool, "-t", table, "-X", c], capture_output=True)
 
 
 def remove_shared_chains():

@@ -135,3 +135,33 @@ def test_run_killed_at_any_point_of_its_network_setup_is_repaired(berth):
             rm = berth("rm", "-f", cid)
             assert rm.rc == 0, (delay, rm)
         assert counts(berth, DEFAULT_NETWORK) == before, delay
+
+
+def test_start_after_the_namespace_went_with_run_makes_it_again(berth):
+    """A reboot empties /run and the firewall: the held namespace and the container's rules are
+    gone while the rows, the CNI cache and host-local's lease (in /var/lib) say the container is
+    attached. start makes the namespace again, frees the old lease by the cached result and adds
+    the interface again."""
+    from conftest import forget_rules, http_get
+    berth("run", "--rm", IMAGE, "true", check=True)
+    before = counts(berth, DEFAULT_NETWORK)
+    port = free_port()
+    berth("run", "-d", "--name", "rb", "-p", f"{port}:80", IMAGE, "sh", "-c",
+          "mkdir -p /www && echo rb > /www/index.html && exec httpd -f -p 80 -h /www",
+          check=True)
+    assert http_get(f"http://127.0.0.1:{port}/") == "rb\n"
+    berth("kill", "rb", check=True)
+    berth.wait_for(lambda: "Exited" in berth("ps", "-a", "--format", "{{.Status}}").out,
+                   what="rb to exit")
+    [ns] = berth.netns_files()
+    ip = berth.ip_of("rb")
+    path = os.path.join(berth.run_dir, "netns", ns)
+    subprocess.run(["umount", path], check=True)
+    os.unlink(path)
+    forget_rules(ns, f"{ip}/32")
+    berth("start", "rb", check=True)
+    assert http_get(f"http://127.0.0.1:{port}/") == "rb\n"
+    during = counts(berth, DEFAULT_NETWORK)
+    assert during["leases"] == before["leases"] + 1, during
+    berth("rm", "-f", "rb", check=True)
+    assert counts(berth, DEFAULT_NETWORK) == before
