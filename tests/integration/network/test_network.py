@@ -8,7 +8,7 @@ import random
 import tarfile
 import uuid
 
-from conftest import DEFAULT_GATEWAY, free_port, free_subnet, http_get
+from net_env import DEFAULT_GATEWAY, free_port, free_subnet, http_get
 from engine_env import IMAGE
 from runtime_env import BUSYBOX
 
@@ -264,7 +264,7 @@ def test_ipv6_subnet(berth):
 
 
 def test_stop_releases_the_network_and_start_takes_it_again(berth):
-    from conftest import leases, veths
+    from net_env import leases, veths
     net = netname()
     subnet = free_subnet()
     berth.network(net, "--subnet", subnet)

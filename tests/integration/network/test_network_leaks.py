@@ -10,7 +10,7 @@ import threading
 import time
 import uuid
 
-from conftest import (DEFAULT_NETWORK, cni_rules, free_port, free_subnet, leases, veths)
+from net_env import (DEFAULT_NETWORK, cni_rules, free_port, free_subnet, leases, veths)
 from engine_env import IMAGE
 
 CYCLES = int(os.environ.get("BERTH_TEST_CYCLES", "500"))
@@ -142,7 +142,7 @@ def test_start_after_the_namespace_went_with_run_makes_it_again(berth):
     gone while the rows, the CNI cache and host-local's lease (in /var/lib) say the container is
     attached. start makes the namespace again, frees the old lease by the cached result and adds
     the interface again."""
-    from conftest import forget_rules, http_get
+    from net_env import forget_rules, http_get
     berth("run", "--rm", IMAGE, "true", check=True)
     before = counts(berth, DEFAULT_NETWORK)
     port = free_port()
