@@ -85,6 +85,8 @@ def main():
     work = tempfile.mkdtemp(prefix="berth-bench-engine-", dir="/var/tmp")
     made, link = [], None
     bridges_before = set(os.listdir("/sys/class/net"))
+    ipam = "/var/lib/cni/networks"
+    ipam_before = set(os.listdir(ipam)) if os.path.isdir(ipam) else set()
     try:
         made = engines(work, args.engines.split(","))
         if "run" in cases:
@@ -109,6 +111,11 @@ def main():
                 pass
         if link is not None or any(e.name == "ctr" for e in made):
             ctr_cni_leftovers()
+        # host-local's directories of the networks made for the run, once they hold no lease
+        for n in (set(os.listdir(ipam)) if os.path.isdir(ipam) else set()) - ipam_before:
+            d = os.path.join(ipam, n)
+            if all(f == "lock" or f.startswith("last_reserved") for f in os.listdir(d)):
+                shutil.rmtree(d, ignore_errors=True)
         # the bridges the plugins made for the run (they outlive their last DEL)
         for b in set(os.listdir("/sys/class/net")) - bridges_before:
             if os.path.isdir(f"/sys/class/net/{b}/bridge") and \
