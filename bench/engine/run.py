@@ -75,6 +75,42 @@ def ctr_cni_leftovers():
         subprocess.run(["iptables", "-t", "nat", "-X", c], capture_output=True)
 
 
+SHARED_CHAINS = (
+    ("nat", ["CNI-HOSTPORT-DNAT", "CNI-HOSTPORT-MASQ", "CNI-HOSTPORT-SETMARK"],
+     [("PREROUTING", "-m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT"),
+      ("OUTPUT", "-m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT"),
+      ("POSTROUTING", '-m comment --comment "CNI portfwd requiring masquerade" '
+                      "-j CNI-HOSTPORT-MASQ")]),
+    ("filter", ["CNI-FORWARD", "CNI-ADMIN"],
+     [("FORWARD", '-m comment --comment "CNI firewall plugin rules" -j CNI-FORWARD')]),
+)
+
+
+def cni_chains():
+    out = subprocess.run(["iptables-save"], capture_output=True, text=True).stdout
+    return {l.split()[0][1:] for l in out.splitlines() if l.startswith(":CNI-")}
+
+
+def remove_shared_chains(before):
+    """The chains portmap and firewall share between containers outlive the last DEL: the
+    ones this run made go, once no container's rule is in them."""
+    out = subprocess.run(["iptables-save"], capture_output=True, text=True).stdout
+    if any('id: \\"' in l or l.startswith(":CNI-DN-") for l in out.splitlines()):
+        return
+    for table, chains, jumps in SHARED_CHAINS:
+        mine = [c for c in chains if c not in before]
+        if len(mine) != len(chains):
+            continue
+        for chain, spec in jumps:
+            while subprocess.run(["iptables", "-t", table, "-D", chain, *shlex.split(spec)],
+                                 capture_output=True).returncode == 0:
+                pass
+        for c in chains:
+            subprocess.run(["iptables", "-t", table, "-F", c], capture_output=True)
+        for c in chains:
+            subprocess.run(["iptables", "-t", table, "-X", c], capture_output=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=10)
@@ -85,6 +121,7 @@ def main():
     work = tempfile.mkdtemp(prefix="berth-bench-engine-", dir="/var/tmp")
     made, link = [], None
     bridges_before = set(os.listdir("/sys/class/net"))
+    chains_before = cni_chains()
     ipam = "/var/lib/cni/networks"
     ipam_before = set(os.listdir(ipam)) if os.path.isdir(ipam) else set()
     try:
@@ -111,6 +148,7 @@ def main():
                 pass
         if link is not None or any(e.name == "ctr" for e in made):
             ctr_cni_leftovers()
+        remove_shared_chains(chains_before)
         # host-local's directories of the networks made for the run, once they hold no lease
         for n in (set(os.listdir(ipam)) if os.path.isdir(ipam) else set()) - ipam_before:
             d = os.path.join(ipam, n)
