@@ -748,17 +748,24 @@ int engine_network_setup(Engine *e, const char *id, const char *name, const char
         }
         if (!streq(mode, "bridge"))
                 return berth_error_plain(err, EINVAL, "--network `%s`: unknown mode", mode);
-        r = ports_resolve(e, o, image, &ports, err);
-        if (r < 0)
-                return r;
         nsdir = netns_dir(e);
         if (!nsdir || asprintf(&netns, "%s/%s", nsdir, id) < 0)
                 return berth_error(err, ENOMEM, "network");
-        /* The row names the namespace before it exists: a command killed from here on leaves
-         * what the repair needs. */
-        r = row_insert(e, id, "bridge", netns, hostname, ports, o->add_hosts, err);
+        /* The host ports chosen and recorded in one transaction: two creates at once do not
+         * both take a port that was free when each looked. The row names the namespace before
+         * it exists: a command killed from here on leaves what the repair needs. */
+        r = store_begin(e->store, err);
         if (r < 0)
                 return r;
+        r = ports_resolve(e, o, image, &ports, err);
+        if (r >= 0)
+                r = row_insert(e, id, "bridge", netns, hostname, ports, o->add_hosts, err);
+        if (r >= 0)
+                r = store_commit(e->store, err);
+        if (r < 0) {
+                store_rollback(e->store);
+                return r;
+        }
         free(netns);
         netns = NULL;
         r = fs_mkdir_p(nsdir, 0700);
