@@ -1118,7 +1118,7 @@ void engine_network_inspect_container(Engine *e, const char *id, struct json_obj
         struct json_object *ns = json_object_new_object(), *nets = json_object_new_object(),
                            *host = jwalk_member(doc, "HostConfig");
         size_t n_ports = 0;
-        bool first = true;
+        bool first = true, attached = false;
 
         if (store_prepare(e->store, "SELECT mode, netns FROM container_networks WHERE "
                                     "container = ?", &st, NULL) >= 0) {
@@ -1133,7 +1133,6 @@ void engine_network_inspect_container(Engine *e, const char *id, struct json_obj
         json_object_object_add(ns, "Bridge", json_object_new_string(""));
         json_object_object_add(ns, "SandboxID", json_object_new_string(""));
         json_object_object_add(ns, "SandboxKey", json_object_new_string(netns ?: ""));
-        json_object_object_add(ns, "Ports", ports_inspect(ports, n_ports, false));
         json_object_object_add(ns, "IPAddress", json_object_new_string(""));
         json_object_object_add(ns, "IPPrefixLen", json_object_new_int(0));
         json_object_object_add(ns, "Gateway", json_object_new_string(""));
@@ -1188,8 +1187,11 @@ void engine_network_inspect_container(Engine *e, const char *id, struct json_obj
                                 first = false;
                         }
                         json_object_object_add(nets, col[0], o);
+                        attached |= *col[1] || *col[4];
                 }
         }
+        /* docker's: the ports while the container has its network (a stopped one has none) */
+        json_object_object_add(ns, "Ports", ports_inspect(ports, attached ? n_ports : 0, false));
         json_object_object_add(ns, "Networks", nets);
         json_object_object_add(doc, "NetworkSettings", ns);
         if (host && mode) {

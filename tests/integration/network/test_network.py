@@ -280,6 +280,9 @@ def test_stop_releases_the_network_and_start_takes_it_again(berth):
     assert len(leases(net)) == 1
     assert len(held - veths()) == 1
     assert berth.ip_of("s") == ""
+    doc = json.loads(berth("inspect", "s", check=True).out)[0]
+    assert doc["NetworkSettings"]["Ports"] == {}
+    assert doc["HostConfig"]["PortBindings"] == {"80/tcp": [{"HostIp": "", "HostPort": str(port)}]}
     assert "\ts" not in berth("exec", "peer", "cat", "/etc/hosts", check=True).out
     berth("start", "s", check=True)
     assert berth.ip_of("s") == ip
