@@ -13,16 +13,11 @@ import subprocess
 import time
 import urllib.request
 
+from cni_host import (DEFAULT_BRIDGE, DEFAULT_NETWORK, IPAM_DIR, cni_rules, leases,  # noqa: F401
+                      remove_default_bridge, remove_shared_chains, sh)
 from engine_env import Engine
 
-IPAM_DIR = "/var/lib/cni/networks"
-DEFAULT_NETWORK = "berth"
-DEFAULT_BRIDGE = "berth0"
 DEFAULT_GATEWAY = "10.85.0.1"
-
-
-def sh(*args):
-    return subprocess.run(args, capture_output=True, text=True).stdout
 
 
 def routes():
@@ -64,20 +59,6 @@ def http_get(url, timeout=10):
 def veths():
     return set(l.split(":")[1].strip().split("@")[0]
                for l in sh("ip", "-o", "link", "show", "type", "veth").splitlines())
-
-
-def cni_rules():
-    """iptables rules and chains that name a container (CNI-<hash>, CNI-DN-<hash>, comments
-    with an id): the per-container ones; the plugins' shared chains are counted apart."""
-    out = sh("iptables-save") + sh("ip6tables-save")
-    return [l for l in out.splitlines() if "CNI" in l.upper() and not l.startswith("#")]
-
-
-def leases(network):
-    d = os.path.join(IPAM_DIR, network)
-    if not os.path.isdir(d):
-        return []
-    return sorted(f for f in os.listdir(d) if f != "lock" and not f.startswith("last_reserved"))
 
 
 class NetEngine(Engine):
@@ -125,42 +106,5 @@ def forget_rules(*needles):
             subprocess.run([tool, "-t", table, "-F", c], capture_output=True)
             subprocess.run([tool, "-t", table, "-X", c], capture_output=True)
 
-
-def remove_shared_chains():
-    """The chains the portmap and firewall plugins share between containers stay after the
-    last DEL (the plugins never remove them): removed once no rule of a container is left, so
-    the host is as it was (another user's rules keep them)."""
-    per_container = [l for l in cni_rules()
-                     if "id:" in l or ":CNI-DN-" in l or l.startswith(":CNI-") and
-                     not any(k in l for k in ("HOSTPORT", "FORWARD", "ADMIN"))]
-    if per_container:
-        return
-    for table, chains, jumps in (
-            ("nat", ("CNI-HOSTPORT-DNAT", "CNI-HOSTPORT-MASQ", "CNI-HOSTPORT-SETMARK"),
-             (("PREROUTING", ["-m", "addrtype", "--dst-type", "LOCAL", "-j", "CNI-HOSTPORT-DNAT"]),
-              ("OUTPUT", ["-m", "addrtype", "--dst-type", "LOCAL", "-j", "CNI-HOSTPORT-DNAT"]),
-              ("POSTROUTING", ["-m", "comment", "--comment", "CNI portfwd requiring masquerade",
-                               "-j", "CNI-HOSTPORT-MASQ"]))),
-            ("filter", ("CNI-FORWARD", "CNI-ADMIN"),
-             (("FORWARD", ["-m", "comment", "--comment", "CNI firewall plugin rules",
-                           "-j", "CNI-FORWARD"]),))):
-        for tool in ("iptables", "ip6tables"):
-            for chain, spec in jumps:
-                while subprocess.run([tool, "-t", table, "-D", chain, *spec],
-                                     capture_output=True).returncode == 0:
-                    pass
-            for c in chains:
-                subprocess.run([tool, "-t", table, "-F", c], capture_output=True)
-            for c in chains:
-                subprocess.run([tool, "-t", table, "-X", c], capture_output=True)
-
-
-def remove_default_bridge():
-    """berth0 is shared by every store of the host; it goes when nothing is plugged in it and
-    nothing holds a lease on it."""
-    brif = f"/sys/class/net/{DEFAULT_BRIDGE}/brif"
-    if os.path.isdir(brif) and not os.listdir(brif) and not leases(DEFAULT_NETWORK):
-        subprocess.run(["ip", "link", "delete", DEFAULT_BRIDGE], capture_output=True)
-        subprocess.run(["rm", "-rf", os.path.join(IPAM_DIR, DEFAULT_NETWORK)])
 
 
