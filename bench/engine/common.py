@@ -38,11 +38,17 @@ class Berth:
     def cmd(self, *args):
         return [BERTH, *args]
 
-    def run_rm(self, i, extra=()):
+    # --network none, as the peers run: berth's default is its bridge network (the -p case of
+    # run.py passes its own --network)
+    def run_rm(self, i, extra=("--network", "none")):
         return [BERTH, "run", "--rm", *extra, IMAGE, "true"]
 
+    def run_rm_publish(self, i):
+        return self.run_rm(i, ("-p", "8080:80"))
+
     def run_d(self, i):
-        return [BERTH, "run", "-d", "--name", f"d{i}", IMAGE, "sleep", "100000"]
+        return [BERTH, "run", "-d", "--network", "none", "--name", f"d{i}", IMAGE, "sleep",
+                "100000"]
 
     def shims(self):
         return pids_with(("berth-shim",), self.run_dir)
@@ -85,6 +91,11 @@ class Ctr:
     def run_rm(self, i, extra=()):
         return self.base() + ["run", "--rm", *extra, IMAGE, f"rm{i}", "true"]
 
+    def run_rm_publish(self, i):
+        # ctr has no -p: --cni attaches it to the first network of /etc/cni/net.d with plugins
+        # from /opt/cni/bin (go-cni's defaults), without a port mapping
+        return self.run_rm(i, ("--cni",))
+
     def run_d(self, i):
         return self.base() + ["run", "-d", IMAGE, f"d{i}", "sleep", "100000"]
 
@@ -121,9 +132,14 @@ class Podman:
         self.run = tempfile.mkdtemp(prefix="bbp-", dir="/tmp")
         os.makedirs(self.d)
         conf = os.path.join(self.d, "containers.conf")
+        self.cni = os.path.join(self.d, "cni")
+        os.makedirs(self.cni)
         with open(conf, "w") as f:
             # podman raises RLIMIT_NOFILE by default, which needs CAP_SYS_RESOURCE (absent here)
             f.write("[containers]\ndefault_ulimits = []\n")
+            # the -p case: its CNI backend with networks of its own (not /etc/cni/net.d)
+            f.write(f'[network]\nnetwork_config_dir = "{self.cni}"\n'
+                    'cni_plugin_dirs = ["/usr/lib/cni"]\n')
         self.env = dict(os.environ, CONTAINERS_CONF=conf)
         quiet(self.base() + ["load", "-q", "-i", archive], env=self.env)
 
@@ -132,8 +148,12 @@ class Podman:
                 "--storage-driver", "overlay", "--cgroup-manager", "cgroupfs",
                 "--events-backend", "none", "--runtime", PODMAN_RUNTIME]
 
-    def run_rm(self, i, extra=()):
-        return self.base() + ["run", "--rm", "--network=none", *extra, IMAGE, "true"]
+    def run_rm(self, i, extra=("--network=none",)):
+        return self.base() + ["run", "--rm", *extra, IMAGE, "true"]
+
+    def run_rm_publish(self, i):
+        return self.run_rm(i, ("--network-backend", "cni", "--network", "bench",
+                               "-p", "8080:80"))
 
     def run_d(self, i):
         return self.base() + ["run", "-d", "--network=none", "--name", f"d{i}", IMAGE, "sleep",
@@ -145,8 +165,23 @@ class Podman:
     def daemon_pids(self):
         return []
 
+    def network(self, name, subnet):
+        quiet(self.base() + ["--network-backend", "cni", "network", "create", "--subnet",
+                             subnet, name], env=self.env)
+        out = subprocess.run(self.base() + ["--network-backend", "cni", "network", "inspect",
+                                            "-f", "{{.NetworkInterface}}", name],
+                             capture_output=True, text=True, env=self.env).stdout.strip()
+        self.networks.append((name, out))
+
+    networks = []
+
     def cleanup(self):
         subprocess.run(self.base() + ["rm", "-af", "-t", "0"], capture_output=True, env=self.env)
+        for n, bridge in self.networks:
+            subprocess.run(self.base() + ["--network-backend", "cni", "network", "rm", "-f", n],
+                           capture_output=True, env=self.env)
+            if bridge:
+                subprocess.run(["ip", "link", "delete", bridge], capture_output=True)
         subprocess.run(self.base() + ["system", "reset", "-f"], capture_output=True,
                        env=self.env)
         unmount_below(self.d)

@@ -20,6 +20,7 @@
 #include "basic/string-util.h"
 #include "basic/time-util.h"
 #include "engine/engine-internal.h"
+#include "engine/engine-network.h"
 #include "engine/engine-seccomp.h"
 #include "engine/engine-user.h"
 #include "image/builtin-image.h"
@@ -353,7 +354,8 @@ static int create_seccomp(Create *x, const EngineSpecOptions *spec, char **ret,
 
 static int create_config(Create *x, BerthError **err)
 {
-        _cleanup_free_ char *json = NULL, *seccomp = NULL, *cgroups = NULL, *path = NULL;
+        _cleanup_free_ char *json = NULL, *seccomp = NULL, *cgroups = NULL, *path = NULL,
+                            *netns = NULL;
         _cleanup_close_ int rootfd = -1;
         EngineSpecOptions spec = x->o->spec;
         char hostname[13];
@@ -375,6 +377,15 @@ static int create_config(Create *x, BerthError **err)
         r = create_etc_files(x, spec.hostname ? spec.hostname : hostname, err);
         if (r < 0)
                 return r;
+        if (!(spec.netns && streq(spec.netns, "host")) || x->o->net) {
+                r = engine_network_setup(x->e, x->id, x->name,
+                                         spec.hostname ? spec.hostname : hostname, x->o->net,
+                                         x->image_config, &netns, err);
+                if (r < 0)
+                        return r;
+                if (netns)
+                        spec.netns = netns;
+        }
         spec.rootfs = x->rootfs;
         spec.image = x->image_config;
         spec.user = &x->user;

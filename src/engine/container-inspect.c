@@ -10,6 +10,7 @@
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "engine/engine-internal.h"
+#include "engine/engine-network.h"
 #include "engine/mount-spec.h"
 
 #define HEALTH_MAX (64 * 1024)
@@ -195,6 +196,7 @@ int engine_container_inspect(Engine *e, EngineContainer *c, struct json_object *
         add(doc, "Mounts", mounts_json(host));
         add(doc, "Config", cfg ? json_object_get(cfg) : json_object_new_object());
         add(doc, "NetworkSettings", network_settings_json());
+        engine_network_inspect_container(e, c->id, doc);
         *ret = TAKE_PTR(doc);
         return 0;
 }

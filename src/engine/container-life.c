@@ -30,6 +30,7 @@
 #include "basic/time-util.h"
 #include "engine/engine-events.h"
 #include "engine/engine-internal.h"
+#include "engine/engine-network.h"
 #include "image/image-mount.h"
 
 #define STATE_FILE_MAX (64 * 1024)
@@ -354,6 +355,9 @@ int engine_container_start(Engine *e, EngineContainer *c, const EngineStartOptio
                                          c->run.runtime ?: "berth-runtime");
         if (r < 0)
                 return berth_error(err, r, "start");
+        r = engine_network_attach(e, c->id, err);
+        if (r < 0)
+                return r;
         r = engine_record_set_started(e, c->id, err);
         if (r < 0)
                 return r;
@@ -531,6 +535,8 @@ int engine_container_stop(Engine *e, EngineContainer *c, int timeout, BerthError
                        c->state == ENGINE_STATE_RESTARTING;
         int r = container_stop(e, c, timeout, err);
 
+        if (r >= 0)
+                engine_network_release(e, c->id);
         if (r >= 0 && running)
                 engine_event_emit(e, c, "stop", NULL);
         return r;
@@ -571,6 +577,9 @@ int engine_container_teardown(Engine *e, const char *id, BerthError **err)
         }
         /* Not mounted (a create that failed early) is fine; mounted but not recorded (a create
          * killed between the two) is unmounted all the same. */
+        /* The network before the directories: DEL needs the rows, the hosts files of its
+         * peers are rewritten. */
+        engine_network_teardown(e, id);
         (void)image_unmount(e->sn, rootfs, NULL);
         if (umount2(rootfs, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
                 return berth_error(err, errno, "unmount `%s`", rootfs);

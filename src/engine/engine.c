@@ -9,6 +9,7 @@
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "engine/engine-internal.h"
+#include "engine/network-internal.h"
 #include "image/builtin-image.h"
 #include "image/image-handle.h"
 #include "image/image-store.h"
@@ -71,7 +72,8 @@ static int dup_option(const char *value, char **ret)
 int engine_open(const EngineOptions *o, Engine **ret, BerthError **err)
 {
         static const StoreModule *const modules[] = {
-                &image_store_module, &snapshot_store_module, &engine_store_module, NULL,
+                &image_store_module, &snapshot_store_module, &engine_store_module,
+                &engine_network_store_module, NULL,
         };
         _cleanup_engine_ Engine *e = calloc(1, sizeof(*e));
         _cleanup_error_ BerthError *warning = NULL;
@@ -89,6 +91,9 @@ int engine_open(const EngineOptions *o, Engine **ret, BerthError **err)
                 e->snapshotter = *o->snapshotter;
         if (o->remove_command && !(e->remove_command = strv_copy(o->remove_command)))
                 return berth_error(err, ENOMEM, "engine");
+        r = engine_network_plugin_dirs(o->cni_path, &e->cni_plugin_dirs);
+        if (r < 0)
+                return berth_error(err, -r, "CNI plugin directories");
         r = store_open(e->root, modules, &e->store, err);
         if (r < 0)
                 return r;
@@ -122,6 +127,7 @@ void engine_free(Engine *e)
         free(e->init_path);
         free(e->builtin_layout);
         strv_free(e->remove_command);
+        strv_free(e->cni_plugin_dirs);
         free(e);
 }
 

@@ -45,11 +45,14 @@ typedef struct EngineOptions {
          * (e.g. "/usr/bin/berth rm -v"); an auto-remove container started detached has its
          * shim run it when it ends. NULL: such containers stay until removed by hand. */
         char *const *remove_command;
+        const char *cni_path;        /* CNI plugin directories, `:`-separated; NULL: Debian's
+                                      * /usr/lib/cni, then /usr/libexec/cni, /opt/cni/bin */
 } EngineOptions;
 
 typedef struct Engine {
         char *root, *run_dir, *shim_path, *runtime_path, *init_path, *builtin_layout;
         char **remove_command;
+        char **cni_plugin_dirs;      /* NULL: the defaults */
         SnapshotterOptions snapshotter;
         Store *store;
         ContentStore *cs;
@@ -106,6 +109,7 @@ typedef struct EngineCreateOptions {
         char **entrypoint_argv;          /* as given (for inspect) */
         char **cmd_argv;
         EngineRunOptions run;
+        const struct EngineNetOptions *net; /* engine-network.h; NULL: the default network */
 } EngineCreateOptions;
 
 /* One container as the engine knows it: its row and what the shim says. */

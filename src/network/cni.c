@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -237,12 +238,18 @@ static int plugin_exec(const char *binary, char **env, const char *config, uint6
                 r = -errno;
                 goto out;
         }
+        pid_t parent = getpid();
         pid = fork();
         if (pid < 0) {
                 r = -errno;
                 goto out;
         }
         if (pid == 0) {
+                /* A plugin outliving a killed caller would go on changing the host after the
+                 * repair has run its DEL: it dies with the caller instead, and the DEL (with
+                 * the result cached so far) undoes what it had done. */
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+                        _exit(127);
                 if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || dup2(errp[1], 2) < 0)
                         _exit(127);
                 process_close_fds_except(3, NULL, 0);
@@ -516,11 +523,17 @@ int cni_add(const CniNetwork *n, const CniAttachment *a, const CniOptions *o,
                         /* Undo what was added, up to and with the failed plugin. */
                         (void)del_plugins(n->name, n->cni_version, plugins, i + 1, prev, a, o,
                                           NULL);
+                        (void)unlink(cache);
                         json_object_put(prev);
                         return r;
                 }
                 json_object_put(prev);
                 prev = res;
+                /* The result so far, cached before the next plugin runs: a caller killed
+                 * during it leaves a DEL (its repair) what the plugins before had set up, the
+                 * addresses above all, which firewall's and portmap's DEL need. */
+                if (i + 1 < count)
+                        (void)cache_write(n, a, o, prev, NULL);
         }
         r = cache_write(n, a, o, prev, err);
         if (r < 0) {

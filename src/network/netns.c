@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
@@ -28,6 +31,26 @@ static bool name_is_safe(const char *name)
                 if (*p == '/')
                         return false;
         return true;
+}
+
+/* lo up in the namespace the caller is in: a container's namespace made by its runtime has it
+ * up, one made here has to match (the only link no CNI plugin of ours sets up). */
+static int loopback_up(void)
+{
+        struct ifreq ifr = { .ifr_name = "lo" };
+        int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r = 0;
+
+        if (fd < 0)
+                return -errno;
+        if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+                r = -errno;
+        else {
+                ifr.ifr_flags |= IFF_UP;
+                if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+                        r = -errno;
+        }
+        close(fd);
+        return r;
 }
 
 bool netns_is_held(const char *path)
@@ -64,6 +87,8 @@ int netns_create(const char *dir, const char *name, char **ret_path, BerthError 
         if (pid == 0) {
                 if (unshare(CLONE_NEWNET) < 0)
                         _exit(1);
+                if (loopback_up() < 0)
+                        _exit(3);
                 if (mount("/proc/self/ns/net", path, NULL, MS_BIND, NULL) < 0)
                         _exit(2);
                 _exit(0);
@@ -78,6 +103,8 @@ int netns_create(const char *dir, const char *name, char **ret_path, BerthError 
                 return berth_error_plain(err, EPERM, "create the network namespace `%s`: %s",
                                          path, WIFEXITED(status) && WEXITSTATUS(status) == 1
                                                        ? "unshare failed"
+                                                 : WIFEXITED(status) && WEXITSTATUS(status) == 3
+                                                       ? "its loopback did not come up"
                                                        : "its bind mount failed");
         }
         *ret_path = TAKE_PTR(path);

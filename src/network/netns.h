@@ -10,8 +10,8 @@
 
 #include "basic/error.h"
 
-/* Creates a new network namespace at dir/name; its path in *ret_path. An existing name is
- * refused (EEXIST). */
+/* Creates a new network namespace at dir/name, its loopback up; its path in *ret_path. An
+ * existing name is refused (EEXIST). */
 int netns_create(const char *dir, const char *name, char **ret_path, BerthError **err);
 /* Unmounts and removes it; a path that is gone already is fine. */
 int netns_remove(const char *path, BerthError **err);

@@ -79,6 +79,8 @@ int cmd_top(BerthContext *ctx, int argc, char **argv, BerthError **err);
 int cmd_stats(BerthContext *ctx, int argc, char **argv, BerthError **err);
 int cmd_info(BerthContext *ctx, int argc, char **argv, BerthError **err);
 int cmd_volume(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_network(BerthContext *ctx, int argc, char **argv, BerthError **err);
+int cmd_port(BerthContext *ctx, int argc, char **argv, BerthError **err);
 int cmd_exec(BerthContext *ctx, int argc, char **argv, BerthError **err);
 bool cmd_exec_wants_help(int argc, char **argv);
 int cmd_attach(BerthContext *ctx, int argc, char **argv, BerthError **err);

@@ -53,6 +53,7 @@ int berth_engine_open(BerthContext *ctx, Engine **ret, BerthError **err)
                 .shim_path = ctx->env.shim_path,
                 .runtime_path = ctx->env.runtime_path,
                 .init_path = ctx->env.init_path,
+                .cni_path = ctx->env.cni_path,
         };
         return engine_open(&o, ret, err);
 }

@@ -14,6 +14,7 @@
 #include "basic/time-util.h"
 #include "cmd/berth/berth.h"
 #include "engine/engine.h"
+#include "engine/engine-network.h"
 #include "engine/format-template.h"
 #include "engine/units.h"
 
@@ -246,6 +247,7 @@ int cmd_ps(BerthContext *ctx, int argc, char **argv, BerthError **err)
                 r = format_template_header(t, ps_header, NULL, &out, err);
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 _cleanup_(jwalk_putp) struct json_object *o = ps_object(list[i], no_trunc);
+                engine_network_ps_fields(e, list[i]->id, o);
                 r = format_template_render(t, o, &out, err);
                 if (r >= 0 && !format_template_is_table(t)) {
                         fputs(out ? out : "", stdout);

@@ -18,6 +18,7 @@
 #include "cmd/berth/attach.h"
 #include "cmd/berth/berth.h"
 #include "cmd/berth/env-flags.h"
+#include "cmd/berth/net-flags.h"
 #include "engine/engine.h"
 #include "engine/units.h"
 
@@ -27,7 +28,7 @@ enum {
         OPT_MEMORY_SWAP, OPT_CPUS, OPT_CPUSET_CPUS, OPT_PIDS_LIMIT, OPT_ULIMIT, OPT_CAP_ADD,
         OPT_CAP_DROP, OPT_PRIVILEGED, OPT_DEVICE, OPT_SECURITY_OPT, OPT_SYSCTL, OPT_SHM_SIZE,
         OPT_HEALTH_CMD, OPT_HEALTH_INTERVAL, OPT_HEALTH_RETRIES, OPT_HEALTH_TIMEOUT,
-        OPT_HEALTH_START_PERIOD, OPT_NO_HEALTHCHECK, OPT_LOG_OPT, OPT_NETWORK, OPT_RUNTIME,
+        OPT_HEALTH_START_PERIOD, OPT_NO_HEALTHCHECK, OPT_LOG_OPT, OPT_RUNTIME,
         OPT_PULL, OPT_DETACH_KEYS, OPT_SIG_PROXY, OPT_HELP,
 };
 
@@ -74,8 +75,7 @@ static const struct option run_options[] = {
         { "health-start-period", required_argument, NULL, OPT_HEALTH_START_PERIOD },
         { "no-healthcheck", no_argument, NULL, OPT_NO_HEALTHCHECK },
         { "log-opt", required_argument, NULL, OPT_LOG_OPT },
-        { "network", required_argument, NULL, OPT_NETWORK },
-        { "net", required_argument, NULL, OPT_NETWORK },
+        NET_FLAGS_OPTIONS,
         { "runtime", required_argument, NULL, OPT_RUNTIME },
         { "pull", required_argument, NULL, OPT_PULL },
         { "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
@@ -97,6 +97,7 @@ typedef struct RunFlags {
         bool no_healthcheck;
         char detach_keys[16];
         size_t n_detach_keys;
+        NetFlags net;
 } RunFlags;
 
 static void run_flags_done(RunFlags *f)
@@ -114,6 +115,7 @@ static void run_flags_done(RunFlags *f)
         for (size_t i = 0; i < f->n_devices; i++)
                 engine_device_done(&f->devices[i]);
         free(f->devices);
+        net_flags_done(&f->net);
 }
 
 /* --ulimit nofile=1024[:2048] */
@@ -238,6 +240,8 @@ static int run_flag(RunFlags *f, int c, const char *arg, BerthError **err)
         int64_t n;
         int k, r = 0;
 
+        if (net_flags_owns(c))
+                return net_flags_take(&f->net, c, arg, err);
         switch (c) {
         case 'd': f->detach = true; break;
         case 'i': run->open_stdin = true; break;
@@ -329,15 +333,6 @@ static int run_flag(RunFlags *f, int c, const char *arg, BerthError **err)
                 break;
         case OPT_NO_HEALTHCHECK: f->no_healthcheck = true; break;
         case OPT_LOG_OPT: return log_opt(f, arg, err);
-        case OPT_NETWORK:
-                if (streq(arg, "none") || streq(arg, "bridge") || streq(arg, "default"))
-                        s->netns = NULL;
-                else if (streq(arg, "host"))
-                        s->netns = "host";
-                else
-                        return berth_error_plain(err, ENOTSUP, "--network `%s`: only none and "
-                                                 "host are supported yet", arg);
-                break;
         case OPT_RUNTIME: run->runtime = (char *)arg; break;
         case OPT_PULL:
                 if (!streq(arg, "missing") && !streq(arg, "always") && !streq(arg, "never"))
@@ -369,7 +364,7 @@ static int run_parse(int argc, char **argv, RunFlags *f, BerthError **err)
         f->sig_proxy = true;
         (void)attach_parse_detach_keys("ctrl-p,ctrl-q", f->detach_keys, &f->n_detach_keys);
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+dite:l:v:w:u:h:m:c:", run_options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "+dite:l:v:w:u:h:m:c:p:P", run_options, NULL)) >= 0) {
                 if (c == '?')
                         return berth_error_plain(err, EINVAL, "unknown option (see --help)");
                 r = run_flag(f, c, optarg, err);
@@ -383,6 +378,12 @@ static int run_parse(int argc, char **argv, RunFlags *f, BerthError **err)
                 return berth_error_plain(err, EINVAL, "--restart and --rm do not go together");
         if (f->c.run.auto_remove && f->c.run.restart.kind != RESTART_NO)
                 return berth_error_plain(err, EINVAL, "--restart and --rm do not go together");
+        r = net_flags_finish(&f->net, err);
+        if (r < 0)
+                return r;
+        if (f->net.host)
+                f->c.spec.netns = "host";
+        f->c.net = &f->net.o;
         f->c.image = argv[optind];
         if (optind + 1 < argc) {
                 f->c.spec.cmd = argv + optind + 1;
@@ -533,7 +534,7 @@ bool cmd_run_wants_help(int argc, char **argv)
 
         opterr = 0;
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+dite:l:v:w:u:h:m:c:", run_options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "+dite:l:v:w:u:h:m:c:p:P", run_options, NULL)) >= 0)
                 if (c == OPT_HELP)
                         help = true;
         opterr = saved;

@@ -61,6 +61,7 @@ int berth_environment_load(BerthEnvironment *e)
                 .root = getenv("BERTH_ROOT") ?: "/var/lib/berth",
                 .builtin_layout = getenv("BERTH_BUSYBOX_OCI"),
                 .snapshotter = getenv("BERTH_SNAPSHOTTER"),
+                .cni_path = getenv("BERTH_CNI_PATH"),
                 .run_dir = getenv("BERTH_RUN_DIR") ?: "/run/berth-engine",
         };
         e->shim_path = find_binary("BERTH_SHIM_PATH", "berth-shim");

@@ -15,6 +15,7 @@ typedef struct BerthEnvironment {
         char *shim_path, *runtime_path, *init_path;
         const char *builtin_layout; /* $BERTH_BUSYBOX_OCI ("none": no built-in image), or NULL */
         const char *snapshotter;    /* $BERTH_SNAPSHOTTER, or NULL */
+        const char *cni_path;       /* $BERTH_CNI_PATH: CNI plugin directories, or NULL */
         /* $BERTH_OVERLAY_CLASSIC=1: overlay mounts take mount(2)'s option string even on kernels
          * with the new mount API, for tests */
         bool overlay_classic;

@@ -51,7 +51,13 @@
         "      --health-retries N            failures that make it unhealthy\n"                 \
         "      --no-healthcheck              no health check, not even the image's\n"           \
         "      --log-opt max-size=S|max-file=N   json-file log rotation\n"                      \
-        "      --network none|host           its network (default: its own, loopback only)\n"   \
+        "      --network NETWORK             berth (default), a user network (several: eth0,\n" \
+        "                                    eth1...), none, host or container:NAME\n"           \
+        "  -p, --publish [IP:][HOST:]CTR[/PROTO]  publish a port (ranges: 8000-8001:80-81)\n"     \
+        "  -P, --publish-all                 publish every EXPOSE on a free host port\n"       \
+        "      --ip, --ip6 ADDR, --mac-address MAC, --network-alias NAME  on the first network\n" \
+        "      --add-host NAME:IP            a line of /etc/hosts\n"                           \
+        "      --dns IP, --dns-search DOMAIN, --dns-option OPT   resolv.conf\n"                 \
         "      --runtime RUNTIME             berth-runtime (default), runc, crun or a path\n"
 
 static const struct {
@@ -206,6 +212,19 @@ static const struct {
           "                                    ones are no error)\n"
           "  prune [-f] [-a]                   remove the anonymous volumes no container uses\n"
           "                                    (-a: every unused one), as docker 23\n" },
+        { "network", cmd_network, "Manage networks",
+          "network create|ls|inspect|rm|prune|connect|disconnect ...\n\n"
+          "  create [--subnet CIDR]... [--gateway IP]... [--internal] [--ipv6] [-l K=V] NAME\n"
+          "                                    a bridge network (no --subnet: a free\n"
+          "                                    10.89.N.0/24)\n"
+          "  ls [-q] [--no-trunc] [--format json]   list them\n"
+          "  inspect [-f TEMPLATE] NETWORK...  docker's JSON\n"
+          "  rm NETWORK...                     remove networks no container uses\n"
+          "  prune [-f]                        remove every unused user network\n"
+          "  connect [--ip IP] [--alias A] NETWORK CONTAINER   another interface\n"
+          "  disconnect [-f] NETWORK CONTAINER\n" },
+        { "port", cmd_port, "List the port mappings of a container",
+          "port CONTAINER [PRIVATE_PORT[/PROTO]]\n" },
         { "exec", cmd_exec, "Run a command in a running container",
           "exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\n"
           "  -i, --interactive                 pass stdin on\n"

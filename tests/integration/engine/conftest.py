@@ -6,6 +6,16 @@ import pytest
 from engine_env import BERTH, Engine
 
 
+@pytest.fixture(scope="session", autouse=True)
+def default_network_cleanup():
+    """Containers are on the default network `berth`: its bridge and the plugins' shared
+    chains go at the end, once unused (cni_host.py)."""
+    yield
+    from cni_host import remove_default_bridge, remove_shared_chains
+    remove_default_bridge()
+    remove_shared_chains()
+
+
 @pytest.fixture
 def berth(tmp_path):
     import os

@@ -35,7 +35,9 @@ def test_exit_code_and_document_shape(berth):
     assert doc["Config"]["Image"] == IMAGE
     assert doc["HostConfig"]["RestartPolicy"]["Name"] == "no"
     assert doc["Mounts"] == []
-    assert doc["NetworkSettings"]["Networks"] == {}
+    # on the default network, as docker's bridge (tests/integration/network has the rest)
+    assert list(doc["NetworkSettings"]["Networks"]) == ["berth"]
+    assert doc["HostConfig"]["NetworkMode"] == "bridge"
     assert doc["LogPath"].endswith(doc["Id"] + "-json.log") and os.path.exists(doc["LogPath"])
 
 

@@ -146,7 +146,10 @@ def test_cap_add_drop_and_seccomp_default(berth):
 def test_detached_rm_removes_itself(berth):
     berth("run", "-d", "--rm", "--name", "gone", IMAGE, "sh", "-c", "sleep 0.3", check=True)
     assert "gone" in berth("ps", "--format", "{{.Names}}").out
-    berth.wait_for(lambda: berth.ids() == [], timeout=15, what="the container to remove itself")
+    # ps hides a container while it is being removed: its directory going is the end
+    cdir = os.path.join(berth.root, "containers")
+    berth.wait_for(lambda: berth.ids() == [] and not os.listdir(cdir), timeout=15,
+                   what="the container to remove itself")
 
 
 def test_killed_foreground_rm_is_removed_by_its_shim(berth):
@@ -159,7 +162,9 @@ def test_killed_foreground_rm_is_removed_by_its_shim(berth):
     p.kill()
     p.wait()
     assert berth.ids() != [], "killed berth removed it"
-    berth.wait_for(lambda: berth.ids() == [], timeout=20, what="the shim to remove it")
+    cdir = os.path.join(berth.root, "containers")
+    berth.wait_for(lambda: berth.ids() == [] and not os.listdir(cdir), timeout=20,
+                   what="the shim to remove it")
 
 
 def test_foreground_rm_keeps_the_exit_code(berth):

@@ -125,7 +125,7 @@ def check_migrated(b, before, snapshotter):
     # the engine's tables beside them, leaving the image and snapshot modules as they were
     fmt, mods = versions(b.root)
     assert fmt == 1 and mods["image"] == 1 and mods["snapshot"] == 1, mods
-    assert set(mods) <= {"image", "snapshot", "engine"}, mods
+    assert set(mods) <= {"image", "snapshot", "engine", "network"}, mods
 
 
 @pytest.mark.parametrize("snapshotter", ["overlay", "copy"])
