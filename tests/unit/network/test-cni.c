@@ -30,8 +30,11 @@ static bool usable(void)
 
 static int setup(void)
 {
-        if (work[strlen(work) - 1] == 'X' && !mkdtemp(work))
+        static bool made; /* the template's last letter may well be an X once filled in */
+
+        if (!made && !mkdtemp(work))
                 return -errno;
+        made = true;
         snprintf(netns_dir, sizeof(netns_dir), "%s/netns", work);
         snprintf(cache_dir, sizeof(cache_dir), "%s/cache", work);
         return 0;
