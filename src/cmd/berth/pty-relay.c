@@ -37,18 +37,36 @@ static void copy_size(int master)
  * its output until the process has closed it: closing the master would hang the process up. */
 static void hold_master(int master)
 {
-        pid_t pid = fork();
+        int p[2];
+        pid_t pid;
 
-        if (pid != 0)
+        /* This process may lead the session of the terminal it was run from: its end hangs up
+         * that session's foreground group, which the holder is in until its setsid(). The
+         * holder ignores SIGHUP, and is waited for until it has a session of its own. */
+        if (pipe2(p, O_CLOEXEC) < 0)
                 return;
+        pid = fork();
+        if (pid != 0) {
+                char c;
+                safe_close(p[1]);
+                while (pid > 0 && read(p[0], &c, 1) < 0 && errno == EINTR)
+                        ;
+                safe_close(p[0]);
+                return;
+        }
+        (void)signal(SIGHUP, SIG_IGN);
         (void)setsid();
+        safe_close(p[1]);
+        safe_close(p[0]);
         int null = open("/dev/null", O_RDWR | O_CLOEXEC);
         for (int i = 0; i < 3; i++)
                 (void)dup2(null, i);
+        /* blocking: a non-blocking master would have this loop spin */
+        (void)fcntl(master, F_SETFL, fcntl(master, F_GETFL) & ~O_NONBLOCK);
         char buf[4096];
         for (;;) {
                 ssize_t k = read(master, buf, sizeof(buf));
-                if (k == 0 || (k < 0 && errno != EINTR && errno != EAGAIN))
+                if (k == 0 || (k < 0 && errno != EINTR))
                         _exit(0);
         }
 }
