@@ -20,6 +20,7 @@
 #include "engine/engine-internal.h"
 #include "engine/network-internal.h"
 #include "image/image-config.h"
+#include "network/firewall.h"
 #include "network/netns.h"
 
 #define HOSTS_MAX (1U << 20)
@@ -432,6 +433,9 @@ static int endpoint_add(Engine *e, const char *id, const char *netns, const char
         k = engine_network_row_get(e, r->network, &n, err);
         if (k < 0)
                 return k;
+        k = engine_network_prepare(e, &n, err);
+        if (k < 0)
+                return k;
         for (int fam = 0; fam < 2; fam++) {
                 const char *want = fam ? r->ip6 : r->ip;
                 bool ok = false;
@@ -474,6 +478,12 @@ static int endpoint_add(Engine *e, const char *id, const char *netns, const char
         k = cni_add(cni, &a, &co, &res, err);
         if (k < 0)
                 return berth_error_prefix(err, "network `%s`", n.name);
+        if (json_object_object_get_ex(caps, "portMappings", NULL)) {
+                k = network_bridge_route_localnet(n.bridge);
+                if (k < 0)
+                        return berth_error(err, k, "network `%s`: route_localnet on `%s`",
+                                           n.name, n.bridge);
+        }
         result_parse(res, ifname, &out);
         if (!*out.mac && r->mac)
                 snprintf(out.mac, sizeof(out.mac), "%s", r->mac);

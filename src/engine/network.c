@@ -20,6 +20,7 @@
 #include "basic/time-util.h"
 #include "engine/engine-internal.h"
 #include "engine/network-internal.h"
+#include "network/firewall.h"
 
 #define NETWORK_LABELS_MAX 256
 #define ROUTES_MAX (1U << 20)
@@ -207,6 +208,60 @@ static int conflist_write(Engine *e, const NetworkConf *c, BerthError **err)
                 return r;
         r = fs_write_file_atomic(path, json, strlen(json), 0600);
         return r < 0 ? berth_error(err, -r, "write `%s`", path) : 0;
+}
+
+static int network_remove_row(Engine *e, const EngineNetworkRow *n, BerthError **err);
+
+/* <root>/networks/<name>.firewall: the boot and the rule set the network's rules were last
+ * made for. */
+static char *firewall_mark_path(const Engine *e, const char *name)
+{
+        char *p = NULL;
+        return asprintf(&p, "%s/networks/%s.firewall", e->root, name) < 0 ? NULL : p;
+}
+
+/* What the mark holds: a reboot (an empty firewall) or another rule set makes it stale. */
+static int firewall_mark_text(char *buf, size_t size)
+{
+        _cleanup_free_ char *boot = NULL;
+        size_t len = 0;
+        int r;
+
+        r = fs_read_full_file_limited(AT_FDCWD, "/proc/sys/kernel/random/boot_id", 64, &boot,
+                                      &len, NULL);
+        if (r < 0)
+                return r;
+        boot[strcspn(boot, "\n")] = 0;
+        snprintf(buf, size, "%s %s\n", boot, NETWORK_FIREWALL_VERSION);
+        return 0;
+}
+
+/* The network's conflist written as this berth builds it (a network made by an older one had
+ * the firewall plugin and the bridge plugin's ipMasq), and its static rules made: once per boot
+ * and network, on first use. */
+int engine_network_prepare(Engine *e, const EngineNetworkRow *n, BerthError **err)
+{
+        _cleanup_free_ char *mark = firewall_mark_path(e, n->name), *old = NULL;
+        char want[128];
+        size_t len = 0;
+        int r;
+
+        if (!mark)
+                return berth_error(err, ENOMEM, "network `%s`", n->name);
+        r = firewall_mark_text(want, sizeof(want));
+        if (r < 0)
+                return berth_error(err, r, "network `%s`: the boot id", n->name);
+        if (fs_read_full_file_limited(AT_FDCWD, mark, 256, &old, &len, NULL) >= 0 &&
+            streq(old, want))
+                return 0;
+        r = conflist_write(e, &n->conf, err);
+        if (r < 0)
+                return r;
+        r = network_firewall_apply(&n->conf, err);
+        if (r < 0)
+                return r;
+        r = fs_write_file_atomic(mark, want, strlen(want), 0600);
+        return r < 0 ? berth_error(err, r, "write `%s`", mark) : 0;
 }
 
 static void make_id(char id[static 65])
@@ -491,6 +546,18 @@ int engine_network_create(Engine *e, const EngineNetworkCreateOptions *o, char *
                 }
                 return r;
         }
+        /* Its static rules now, so that its first container finds them. */
+        EngineNetworkRow row = {};
+        r = row_query(e, o->name, &row, err);
+        if (r >= 0)
+                r = engine_network_prepare(e, &row, err);
+        if (r < 0) {
+                if (row.name)
+                        (void)network_remove_row(e, &row, NULL);
+                engine_network_row_done(&row);
+                return r;
+        }
+        engine_network_row_done(&row);
         *ret_id = strdup(id);
         return *ret_id ? 0 : berth_error(err, ENOMEM, "network");
 }
@@ -670,9 +737,17 @@ static int network_remove_row(Engine *e, const EngineNetworkRow *n, BerthError *
                 return store_error(e->store, "remove network", err);
         if (path)
                 (void)unlink(path);
-        /* The default network's bridge is shared by every store of the host: it stays. */
-        if (!streq(n->name, ENGINE_NETWORK_DEFAULT))
+        /* The default network's bridge and rules are shared by every store of the host: they
+         * stay. */
+        if (!streq(n->name, ENGINE_NETWORK_DEFAULT)) {
+                _cleanup_free_ char *mark = firewall_mark_path(e, n->name);
                 bridge_remove(n->bridge);
+                if (mark)
+                        (void)unlink(mark);
+                r = network_firewall_remove(&n->conf, err);
+                if (r < 0)
+                        return berth_error_prefix(err, "removed, but its firewall rules stay");
+        }
         return 0;
 }
 

@@ -479,6 +479,23 @@ static struct json_object *plugins_of(struct json_object *conf)
         return p;
 }
 
+/* portmap given no port mappings does nothing, ADD, CHECK or DEL (plugins 1.1: its result is
+ * the previous one, and no iptables call): its exec (some 10 ms each way) is spared. The
+ * container's ports never change, so a DEL skips it exactly when the ADD did. */
+static bool plugin_skipped(struct json_object *plugin, const CniAttachment *a)
+{
+        struct json_object *type, *maps;
+
+        if (!json_object_object_get_ex(plugin, "type", &type) ||
+            !streq(json_object_get_string(type), "portmap") ||
+            json_object_object_get_ex(plugin, "runtimeConfig", NULL))
+                return false;
+        return !a->capability_args ||
+               !json_object_object_get_ex(a->capability_args, "portMappings", &maps) ||
+               !json_object_is_type(maps, json_type_array) ||
+               json_object_array_length(maps) == 0;
+}
+
 /* DEL of plugins [0, upto) in reverse order; every one runs, the first error is kept. */
 static int del_plugins(const char *net, const char *version, struct json_object *plugins,
                        size_t upto, struct json_object *prev, const CniAttachment *a,
@@ -487,9 +504,11 @@ static int del_plugins(const char *net, const char *version, struct json_object 
         int ret = 0;
 
         for (size_t i = upto; i-- > 0;) {
+                struct json_object *p = json_object_array_get_idx(plugins, i);
                 BerthError *one = NULL;
-                int r = call_plugin(CNI_DEL, net, version, json_object_array_get_idx(plugins, i),
-                                    prev, a, o, NULL, &one);
+                if (plugin_skipped(p, a))
+                        continue;
+                int r = call_plugin(CNI_DEL, net, version, p, prev, a, o, NULL, &one);
                 if (r < 0 && ret == 0) {
                         ret = r;
                         if (err && !*err)
@@ -515,8 +534,14 @@ int cni_add(const CniNetwork *n, const CniAttachment *a, const CniOptions *o,
                                          "interface `%s` is not a plain name", n->name,
                                          a->container_id, a->ifname);
         }
-        for (size_t i = 0; i < count; i++) {
+        size_t last = 0; /* the last plugin to run */
+        for (size_t i = 0; i < count; i++)
+                if (!plugin_skipped(json_object_array_get_idx(plugins, i), a))
+                        last = i;
+        for (size_t i = 0; i <= last && count > 0; i++) {
                 struct json_object *res = NULL;
+                if (plugin_skipped(json_object_array_get_idx(plugins, i), a))
+                        continue;
                 r = call_plugin(CNI_ADD, n->name, n->cni_version,
                                 json_object_array_get_idx(plugins, i), prev, a, o, &res, err);
                 if (r < 0) {
@@ -532,7 +557,7 @@ int cni_add(const CniNetwork *n, const CniAttachment *a, const CniOptions *o,
                 /* The result so far, cached before the next plugin runs: a caller killed
                  * during it leaves a DEL (its repair) what the plugins before had set up, the
                  * addresses above all, which firewall's and portmap's DEL need. */
-                if (i + 1 < count)
+                if (i < last)
                         (void)cache_write(n, a, o, prev, NULL);
         }
         r = cache_write(n, a, o, prev, err);
@@ -561,8 +586,10 @@ int cni_check(const CniNetwork *n, const CniAttachment *a, const CniOptions *o,
         if (r < 0)
                 return r;
         for (size_t i = 0; i < json_object_array_length(plugins) && r >= 0; i++)
-                r = call_plugin(CNI_CHECK, n->name, n->cni_version,
-                                json_object_array_get_idx(plugins, i), prev, a, o, NULL, err);
+                if (!plugin_skipped(json_object_array_get_idx(plugins, i), a))
+                        r = call_plugin(CNI_CHECK, n->name, n->cni_version,
+                                        json_object_array_get_idx(plugins, i), prev, a, o, NULL,
+                                        err);
         json_object_put(prev);
         return r;
 }

@@ -128,7 +128,10 @@ int network_conflist_build(const NetworkConf *c, char **ret, BerthError **err)
         add(bridge, "type", json_object_new_string("bridge"));
         add(bridge, "bridge", json_object_new_string(c->bridge));
         add(bridge, "isGateway", json_object_new_boolean(!c->internal));
-        add(bridge, "ipMasq", json_object_new_boolean(!c->internal));
+        /* Masquerade and forwarding are the network's static rules (firewall.h), made once:
+         * the bridge plugin's ipMasq and the firewall plugin would make them per container,
+         * some 15 iptables calls each way. */
+        add(bridge, "ipMasq", json_object_new_boolean(false));
         add(bridge, "hairpinMode", json_object_new_boolean(true));
         /* --ip through host-local, --mac-address set by the bridge plugin itself (1.1 and
          * later): no tuning plugin, one exec less each way. */
@@ -175,11 +178,9 @@ int network_conflist_build(const NetworkConf *c, char **ret, BerthError **err)
                 struct json_object *caps = json_object_new_object();
                 add(caps, "portMappings", json_object_new_boolean(true));
                 add(p, "capabilities", caps);
-                add(p, "snat", json_object_new_boolean(true));
-                json_object_array_add(plugins, p);
-                p = json_object_new_object();
-                add(p, "type", json_object_new_string("firewall"));
-                add(p, "backend", json_object_new_string("iptables"));
+                /* 127.0.0.1 and hairpin traffic to published ports are masqueraded by the
+                 * network's static rules (firewall.h) */
+                add(p, "snat", json_object_new_boolean(false));
                 json_object_array_add(plugins, p);
         }
         add(doc, "plugins", plugins);

@@ -2,9 +2,11 @@
 /*
  * A bridge network as Berth writes its conflist: the bridge plugin with host-local IPAM (one
  * range per subnet, IPv4 and IPv6; --ip and --mac-address through its "ips" and "mac"
- * capabilities), portmap (published ports, snat so 127.0.0.1 reaches them) and firewall. An internal network gets no gateway, no default route
- * and no masquerade: nothing leaves its subnet. Also the address arithmetic that --subnet,
- * --gateway and --ip need.
+ * capabilities) and portmap (published ports); masquerade (out of the subnet, from 127.0.0.1
+ * and hairpin to published ports) and forwarding are the network's static rules (firewall.h),
+ * not the plugins'. An internal
+ * network gets no gateway, no default route and no portmap: nothing leaves its subnet. Also the
+ * address arithmetic that --subnet, --gateway and --ip need.
  */
 #pragma once
 

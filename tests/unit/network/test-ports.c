@@ -191,9 +191,11 @@ TEST(conflist)
         ASSERT_OK(network_conflist_build(&c, &text, NULL));
         doc = json_tokener_parse(text);
         ASSERT_TRUE(json_object_object_get_ex(doc, "plugins", &plugins));
-        ASSERT_EQ(json_object_array_length(plugins), 3u);
+        ASSERT_EQ(json_object_array_length(plugins), 2u);
         ASSERT_CONTAINS(text, "\"portmap\"");
-        ASSERT_CONTAINS(text, "\"firewall\"");
+        /* masquerade and forwarding are the network's static rules, not the plugins' */
+        ASSERT_TRUE(strstr(text, "\"firewall\"") == NULL);
+        ASSERT_CONTAINS(text, "\"ipMasq\":false");
         ASSERT_CONTAINS(text, "\"::/0\"");
         json_object_put(doc);
         free(text);
