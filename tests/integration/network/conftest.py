@@ -1,21 +1,23 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Fixtures of the network tests: `berth` (net_env.NetEngine) and, at its end, a check that
-nothing is left: container, netns file, CNI cache entry, bridge of a removed network, IPAM lease;
-at the session's end the chains the plugins share and the default bridge go once unused."""
+nothing is left: container, netns file, CNI cache entry, bridge or static rules of a removed
+network, IPAM lease; at the session's end the chains the plugins share, the default bridge and
+its rules go once unused."""
 import os
 import subprocess
 
 import pytest
 
 from engine_env import BERTH
-from net_env import (IPAM_DIR, NetEngine, leases, remove_default_bridge,
-                     remove_shared_chains)
+from net_env import (IPAM_DIR, NetEngine, berth_chains, leases, remove_berth_chains,
+                     remove_default_bridge, remove_shared_chains)
 
 
 @pytest.fixture(scope="session", autouse=True)
 def host_cleanup():
     yield
     remove_default_bridge()
+    remove_berth_chains()
     remove_shared_chains()
 
 
@@ -38,6 +40,8 @@ def berth(tmp_path):
             left.append(f"network {name}: {r.err.strip()}")
         if bridge and os.path.exists(f"/sys/class/net/{bridge}"):
             left.append(f"bridge {bridge}")
+        if bridge:
+            left += [f"{tool} {table} chain {c}" for tool, table, c in berth_chains(bridge)]
         left += [f"lease {name}/{l}" for l in leases(name)]
         subprocess.run(["rm", "-rf", os.path.join(IPAM_DIR, name)])
     left += e.cleanup()

@@ -13,7 +13,8 @@ import subprocess
 import time
 import urllib.request
 
-from cni_host import (DEFAULT_BRIDGE, DEFAULT_NETWORK, IPAM_DIR, cni_rules, leases,  # noqa: F401
+from cni_host import (DEFAULT_BRIDGE, DEFAULT_NETWORK, IPAM_DIR, berth_chains,  # noqa: F401
+                      berth_rules, cni_rules, leases, remove_berth_chains,
                       remove_default_bridge, remove_shared_chains, sh)
 from engine_env import Engine
 

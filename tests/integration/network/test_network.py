@@ -3,6 +3,7 @@
 aliases, --internal, -P, the network verbs, and clear errors for bad input."""
 import hashlib
 import io
+import os
 import json
 import random
 import tarfile
@@ -288,3 +289,67 @@ def test_stop_releases_the_network_and_start_takes_it_again(berth):
     assert berth.ip_of("s") == ip
     assert http_get(f"http://127.0.0.1:{port}/").startswith("hello-")
     assert berth("exec", "peer", "ping", "-c1", "-W3", "s").rc == 0
+
+
+def test_static_rules_per_network_and_none_per_container(berth):
+    """Masquerade and forwarding are rules of the network, made once (at create, or the default
+    network's at first use) and removed with it; a container without -p adds no iptables rule,
+    and one with -p only portmap's DNAT. A network whose rules went (a reboot, a flush) has them
+    made again at its first use after it."""
+    from net_env import berth_chains, berth_rules, cni_rules, sh
+    berth("run", "--rm", IMAGE, "true", check=True)
+    rules = berth_rules("berth0")
+    assert "-A BERTH-N-berth0 -s 10.85.0.0/16 ! -d 224.0.0.0/4 ! -o berth0 -j MASQUERADE" \
+        in rules, rules
+    assert "-A BERTH-F-berth0 -i berth0 -j ACCEPT" in rules, rules
+    save = sh("iptables-save")
+    assert "-A FORWARD -j BERTH-FORWARD" in save and "-A BERTH-FORWARD -j BERTH-F-berth0" in save
+    assert "-A POSTROUTING -j BERTH-POSTROUTING" in save
+    assert "-A BERTH-POSTROUTING -j BERTH-N-berth0" in save
+    before = cni_rules()
+    cid = berth("run", "-d", "--name", "quiet", IMAGE, "sleep", "300", check=True).out.strip()
+    ip = berth.ip_of("quiet")
+    save = sh("iptables-save") + sh("ip6tables-save")
+    mine = [l for l in save.splitlines() if cid in l or cid[:12] in l or f"{ip}/" in l or
+            l.endswith(f" {ip}") or f" {ip} " in l]
+    assert mine == [] and cni_rules() == before, mine
+    assert berth_rules("berth0") == rules
+    berth("rm", "-f", "quiet", check=True)
+
+    # a user network: its chains from create on, its own subnet and bridge
+    net = netname()
+    subnet = free_subnet()
+    berth.network(net, "--subnet", subnet)
+    bridge = berth.networks[net]
+    assert f"-A BERTH-N-{bridge} -s {subnet} ! -d 224.0.0.0/4 ! -o {bridge} -j MASQUERADE" \
+        in berth_rules(bridge)
+    # gone (a reboot empties the firewall, and the mark of this boot goes with /proc's boot id;
+    # here both by hand): the first use makes them again
+    for tool, table, chain in berth_chains(bridge):
+        hook = "BERTH-FORWARD" if table == "filter" else "BERTH-POSTROUTING"
+        sh(tool, "-t", table, "-D", hook, "-j", chain)
+        sh(tool, "-t", table, "-F", chain)
+        sh(tool, "-t", table, "-X", chain)
+    assert berth_chains(bridge) == []
+    os.unlink(os.path.join(berth.root, "networks", net + ".firewall"))
+    port = free_port()
+    berth("run", "-d", "--name", "web", "--network", net, "-p", f"{port}:80", IMAGE, "sh",
+          "-c", HTTPD, check=True)
+    assert len(berth_chains(bridge)) == 2
+    # published: from 127.0.0.1, and from the container itself through the host (hairpin)
+    assert http_get(f"http://127.0.0.1:{port}/").startswith("hello-")
+    gw = subnet.replace("0/24", "1")
+    r = berth("exec", "web", "wget", "-q", "-O", "-", f"http://{gw}:{port}/")
+    assert r.rc == 0 and r.out.startswith("hello-"), r
+    berth("rm", "-f", "web", check=True)
+    berth("network", "rm", net, check=True)
+    assert berth_chains(bridge) == [] and berth_rules(bridge) == []
+    assert "BERTH-F-berth0" in sh("iptables-save")  # the other network's stay
+
+    # internal: within the bridge only, no masquerade
+    inet = netname()
+    berth.network(inet, "--internal", "--subnet", free_subnet())
+    ib = berth.networks[inet]
+    assert berth_rules(ib) == [f"-A BERTH-F-{ib} -i {ib} -o {ib} -j ACCEPT",
+                               f"-A BERTH-F-{ib} -i {ib} -j DROP",
+                               f"-A BERTH-F-{ib} -o {ib} -j DROP"]
