@@ -12,7 +12,8 @@ wall time per engine and berth's ratio to each peer (target: at most 0.25x conta
     podman  podman run --rm --network=none (cgroupfs, conmon, runc: crun 1.8 refuses hybrid
             cgroups)
   publish  a bridge network and `-p 8080:80` (target: at most 0.5x podman)
-    berth   berth run --rm -p 8080:80 (its default network: bridge, portmap, firewall, tuning)
+    berth   berth run --rm -p 8080:80 (its default network: bridge and portmap; masquerade and
+            forwarding are static rules of the network, made at its first use)
     podman  podman --network-backend cni run --rm --network bench -p 8080:80 (a network of its
             own with the same four plugins)
     ctr     ctr run --rm --cni: /etc/cni/net.d's first network and /opt/cni/bin (go-cni's
@@ -111,6 +112,44 @@ def remove_shared_chains(before):
             subprocess.run(["iptables", "-t", table, "-X", c], capture_output=True)
 
 
+def berth_chains():
+    """The chains of Berth's networks' static rules, as (tool, table, chain)."""
+    found = set()
+    for tool in ("iptables", "ip6tables"):
+        table = None
+        out = subprocess.run([f"{tool}-save"], capture_output=True, text=True).stdout
+        for l in out.splitlines():
+            if l.startswith("*"):
+                table = l[1:]
+            elif l.startswith((":BERTH-F-", ":BERTH-N-")):
+                found.add((tool, table, l[1:].split()[0]))
+    return found
+
+
+def remove_berth_chains(before):
+    """The static rules of the networks this run made whose bridge is gone (berth's default
+    network keeps them while berth0 is there), and Berth's hooks once no network's is left."""
+    for tool, table, chain in berth_chains() - before:
+        if os.path.exists(f"/sys/class/net/{chain[len('BERTH-F-'):]}"):
+            continue
+        hook = "BERTH-FORWARD" if table == "filter" else "BERTH-POSTROUTING"
+        while subprocess.run([tool, "-t", table, "-D", hook, "-j", chain],
+                             capture_output=True).returncode == 0:
+            pass
+        subprocess.run([tool, "-t", table, "-F", chain], capture_output=True)
+        subprocess.run([tool, "-t", table, "-X", chain], capture_output=True)
+    for tool in ("iptables", "ip6tables"):
+        out = subprocess.run([f"{tool}-save"], capture_output=True, text=True).stdout
+        for table, builtin, hook in (("filter", "FORWARD", "BERTH-FORWARD"),
+                                     ("nat", "POSTROUTING", "BERTH-POSTROUTING")):
+            if f":{hook} " not in out or f"-A {hook} " in out:
+                continue
+            while subprocess.run([tool, "-t", table, "-D", builtin, "-j", hook],
+                                 capture_output=True).returncode == 0:
+                pass
+            subprocess.run([tool, "-t", table, "-X", hook], capture_output=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=10)
@@ -122,6 +161,7 @@ def main():
     made, link = [], None
     bridges_before = set(os.listdir("/sys/class/net"))
     chains_before = cni_chains()
+    berth_before = berth_chains()
     ipam = "/var/lib/cni/networks"
     ipam_before = set(os.listdir(ipam)) if os.path.isdir(ipam) else set()
     try:
@@ -159,6 +199,7 @@ def main():
             if os.path.isdir(f"/sys/class/net/{b}/bridge") and \
                     not os.listdir(f"/sys/class/net/{b}/brif"):
                 subprocess.run(["ip", "link", "delete", b], capture_output=True)
+        remove_berth_chains(berth_before)
 
 
 if __name__ == "__main__":
