@@ -8,11 +8,12 @@ from engine_env import BERTH, Engine
 
 @pytest.fixture(scope="session", autouse=True)
 def default_network_cleanup():
-    """Containers are on the default network `berth`: its bridge and the plugins' shared
-    chains go at the end, once unused (cni_host.py)."""
+    """Containers are on the default network `berth`: its bridge, its static rules and the
+    plugins' shared chains go at the end, once unused (cni_host.py)."""
     yield
-    from cni_host import remove_default_bridge, remove_shared_chains
+    from cni_host import remove_berth_chains, remove_default_bridge, remove_shared_chains
     remove_default_bridge()
+    remove_berth_chains()
     remove_shared_chains()
 
 

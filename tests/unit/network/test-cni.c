@@ -147,6 +147,56 @@ TEST(half_done_add_is_undone)
         return 0;
 }
 
+TEST(portmap_runs_only_with_port_mappings)
+{
+        /* A stand-in portmap that writes down each call: given no mappings it is not run,
+         * ADD or DEL; given some, it is. */
+        _cleanup_free_ char *ns = NULL, *log = NULL;
+        _cleanup_cni_network_ CniNetwork *n = NULL;
+        char dir[300], path[400], cmd[2048];
+        BerthError *err = NULL;
+        size_t len = 0;
+        FILE *f;
+
+        if (!usable())
+                return TEST_SKIP;
+        ASSERT_OK(setup());
+        snprintf(dir, sizeof(dir), "%s/plugins", work);
+        snprintf(path, sizeof(path), "%s/portmap.log", work);
+        snprintf(cmd, sizeof(cmd),
+                 "mkdir -p %s && ln -sf /usr/lib/cni/loopback %s/loopback && "
+                 "printf '#!/bin/sh\\necho $CNI_COMMAND >> %s\\ncat >/dev/null\\n"
+                 "echo {\\\\\"cniVersion\\\\\":\\\\\"1.0.0\\\\\"}\\n' > %s/portmap && "
+                 "chmod 755 %s/portmap", dir, dir, path, dir, dir);
+        ASSERT_OK(system(cmd));
+        const char *text = "{\"cniVersion\":\"1.0.0\",\"name\":\"berthtest2\",\"plugins\":["
+                           "{\"type\":\"loopback\"},{\"type\":\"portmap\",\"capabilities\":"
+                           "{\"portMappings\":true}}]}";
+        ASSERT_OK(cni_network_parse(text, strlen(text), "test", &n, NULL));
+        ASSERT_OK(netns_create(netns_dir, "c4", &ns, NULL));
+        const char *const dirs[] = { dir, NULL };
+        CniOptions o = { .plugin_dirs = dirs, .cache_dir = cache_dir };
+        CniAttachment a = { .container_id = "c4", .netns = ns, .ifname = "eth0" };
+
+        if (cni_add(n, &a, &o, NULL, &err) < 0 || cni_del(n, &a, &o, &err) < 0)
+                TAP_FAIL("without mappings: %s", err->msg);
+        ASSERT_EQ(access(path, F_OK), -1);
+        struct json_object *caps = json_tokener_parse(
+                "{\"portMappings\":[{\"hostPort\":18080,\"containerPort\":80,"
+                "\"protocol\":\"tcp\"}]}");
+        a.capability_args = caps;
+        if (cni_add(n, &a, &o, NULL, &err) < 0 || cni_del(n, &a, &o, &err) < 0)
+                TAP_FAIL("with mappings: %s", err->msg);
+        json_object_put(caps);
+        f = fopen(path, "re");
+        ASSERT_NOT_NULL(f);
+        ASSERT_TRUE(getdelim(&log, &len, 0, f) > 0);
+        fclose(f);
+        ASSERT_STREQ(log, "ADD\nDEL\n");
+        ASSERT_OK(netns_remove(ns, NULL));
+        return 0;
+}
+
 TEST(bad_conflists_and_names)
 {
         static const struct {
