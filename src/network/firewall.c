@@ -43,23 +43,28 @@ static bool has_family(const NetworkConf *c, int family)
         return false;
 }
 
-/* Calls f on each line of table's section of iptables-save's output; stops when it returns
- * true, and then returns true. */
-static bool saved_any(const char *saved, const char *table,
-                      bool (*f)(const char *line, size_t len, const void *arg), const void *arg)
+/* How many lines of table's section of iptables-save's output f says yes to (at most one when
+ * first_only). */
+static unsigned saved_match(const char *saved, const char *table,
+                            bool (*f)(const char *line, size_t len, const void *arg),
+                            const void *arg, bool first_only)
 {
         bool in = false;
+        unsigned n = 0;
 
         for (const char *l = saved ?: ""; *l;) {
                 const char *end = strchrnul(l, '\n');
                 size_t len = (size_t)(end - l);
                 if (*l == '*')
                         in = len - 1 == strlen(table) && strncmp(l + 1, table, len - 1) == 0;
-                else if (in && f(l, len, arg))
-                        return true;
+                else if (in && f(l, len, arg)) {
+                        n++;
+                        if (first_only)
+                                break;
+                }
                 l = *end ? end + 1 : end;
         }
-        return false;
+        return n;
 }
 
 static bool line_is(const char *line, size_t len, const void *arg)
@@ -90,30 +95,18 @@ static bool other_rule(const char *line, size_t len, const void *arg)
 
 static bool saved_has_line(const char *saved, const char *table, const char *line)
 {
-        return saved_any(saved, table, line_is, line);
+        return saved_match(saved, table, line_is, line, true) > 0;
 }
 
 static bool saved_has_chain(const char *saved, const char *table, const char *chain)
 {
-        return saved_any(saved, table, chain_is, chain);
+        return saved_match(saved, table, chain_is, chain, true) > 0;
 }
 
-/* How often line is there (a rule may have been added twice by hand, or by an older berth). */
+/* How often line is there (a rule may have been added twice by hand). */
 static unsigned saved_count(const char *saved, const char *table, const char *line)
 {
-        bool in = false;
-        unsigned n = 0;
-
-        for (const char *l = saved ?: ""; *l;) {
-                const char *end = strchrnul(l, '\n');
-                size_t len = (size_t)(end - l);
-                if (*l == '*')
-                        in = len - 1 == strlen(table) && strncmp(l + 1, table, len - 1) == 0;
-                else if (in && line_is(l, len, line))
-                        n++;
-                l = *end ? end + 1 : end;
-        }
-        return n;
+        return saved_match(saved, table, line_is, line, false);
 }
 
 static void chain_name(const Table *t, const NetworkConf *c, char buf[static 32])
@@ -243,8 +236,8 @@ int network_firewall_remove_script(const NetworkConf *c, int family, const char 
                 any = true;
                 /* Berth's hook goes with the last network's chain. */
                 last = saved_has_chain(saved, t->name, t->hook) &&
-                       !saved_any(saved, t->name, other_rule,
-                                  &(OtherRule){ .prefix = prefix, .mine = jump });
+                       saved_match(saved, t->name, other_rule,
+                                   &(OtherRule){ .prefix = prefix, .mine = jump }, true) == 0;
                 fprintf(f, "*%s\n", t->name);
                 for (unsigned k = 0; k < jumps; k++)
                         fprintf(f, "-D %s -j %s\n", t->hook, chain);
@@ -257,7 +250,6 @@ int network_firewall_remove_script(const NetworkConf *c, int family, const char 
                 }
                 fprintf(f, "COMMIT\n");
         }
-        (void)family;
         return script_close(f, &buf, !any, ret);
 }
 
