@@ -25,9 +25,13 @@ int engine_network_row_get(Engine *e, const char *ref, EngineNetworkRow *ret, Be
 char *engine_network_conflist_path(const Engine *e, const char *name);
 /* A `:`-separated list of directories (NULL: none, *ret NULL) split. */
 int engine_network_plugin_dirs(const char *path, char ***ret);
-/* Before a network's first ADD since boot: its conflist as this berth writes it, and its static
- * firewall rules (network/firewall.h) made or repaired; a mark in <root>/networks says it was
- * done (this boot, this rule set). */
+/* Writes the conflist of a network (temporary name, then rename). */
+int engine_network_conflist_write(Engine *e, const NetworkConf *c, BerthError **err);
+/* Before a network's first ADD since boot (network-prepare.c): its conflist as this berth
+ * writes it, and its static firewall rules (network/firewall.h) made or repaired; a mark in
+ * <root>/networks says it was done (this boot, this rule set). */
 int engine_network_prepare(Engine *e, const EngineNetworkRow *n, BerthError **err);
+/* When the network goes: its rules and its mark. */
+int engine_network_unprepare(Engine *e, const EngineNetworkRow *n, BerthError **err);
 /* The plugin directories and the result cache. */
 void engine_network_cni_options(const Engine *e, CniOptions *o, char **cache_dir);

@@ -20,7 +20,6 @@
 #include "basic/time-util.h"
 #include "engine/engine-internal.h"
 #include "engine/network-internal.h"
-#include "network/firewall.h"
 
 #define NETWORK_LABELS_MAX 256
 #define ROUTES_MAX (1U << 20)
@@ -191,8 +190,7 @@ static int row_load(sqlite3_stmt *st, EngineNetworkRow *n)
         return 0;
 }
 
-/* Writes the conflist of a network row (temporary name, then rename). */
-static int conflist_write(Engine *e, const NetworkConf *c, BerthError **err)
+int engine_network_conflist_write(Engine *e, const NetworkConf *c, BerthError **err)
 {
         _cleanup_free_ char *path = engine_network_conflist_path(e, c->name), *json = NULL,
                             *dir = NULL;
@@ -211,58 +209,6 @@ static int conflist_write(Engine *e, const NetworkConf *c, BerthError **err)
 }
 
 static int network_remove_row(Engine *e, const EngineNetworkRow *n, BerthError **err);
-
-/* <root>/networks/<name>.firewall: the boot and the rule set the network's rules were last
- * made for. */
-static char *firewall_mark_path(const Engine *e, const char *name)
-{
-        char *p = NULL;
-        return asprintf(&p, "%s/networks/%s.firewall", e->root, name) < 0 ? NULL : p;
-}
-
-/* What the mark holds: a reboot (an empty firewall) or another rule set makes it stale. */
-static int firewall_mark_text(char *buf, size_t size)
-{
-        _cleanup_free_ char *boot = NULL;
-        size_t len = 0;
-        int r;
-
-        r = fs_read_full_file_limited(AT_FDCWD, "/proc/sys/kernel/random/boot_id", 64, &boot,
-                                      &len, NULL);
-        if (r < 0)
-                return r;
-        boot[strcspn(boot, "\n")] = 0;
-        snprintf(buf, size, "%s %s\n", boot, NETWORK_FIREWALL_VERSION);
-        return 0;
-}
-
-/* The network's conflist written as this berth builds it (a network made by an older one had
- * the firewall plugin and the bridge plugin's ipMasq), and its static rules made: once per boot
- * and network, on first use. */
-int engine_network_prepare(Engine *e, const EngineNetworkRow *n, BerthError **err)
-{
-        _cleanup_free_ char *mark = firewall_mark_path(e, n->name), *old = NULL;
-        char want[128];
-        size_t len = 0;
-        int r;
-
-        if (!mark)
-                return berth_error(err, ENOMEM, "network `%s`", n->name);
-        r = firewall_mark_text(want, sizeof(want));
-        if (r < 0)
-                return berth_error(err, r, "network `%s`: the boot id", n->name);
-        if (fs_read_full_file_limited(AT_FDCWD, mark, 256, &old, &len, NULL) >= 0 &&
-            streq(old, want))
-                return 0;
-        r = conflist_write(e, &n->conf, err);
-        if (r < 0)
-                return r;
-        r = network_firewall_apply(&n->conf, err);
-        if (r < 0)
-                return r;
-        r = fs_write_file_atomic(mark, want, strlen(want), 0600);
-        return r < 0 ? berth_error(err, r, "write `%s`", mark) : 0;
-}
 
 static void make_id(char id[static 65])
 {
@@ -401,7 +347,7 @@ static int default_network_ensure(Engine *e, BerthError **err)
                 return r;
         c.n_subnets = 1;
         make_id(id);
-        r = conflist_write(e, &c, err);
+        r = engine_network_conflist_write(e, &c, err);
         if (r < 0)
                 return r;
         r = network_insert(e, &c, "bridge", "{}", id, err);
@@ -532,7 +478,7 @@ int engine_network_create(Engine *e, const EngineNetworkCreateOptions *o, char *
         r = labels_text(o->labels, &labels, err);
         if (r < 0)
                 return r;
-        r = conflist_write(e, &c, err);
+        r = engine_network_conflist_write(e, &c, err);
         if (r < 0)
                 return r;
         r = network_insert(e, &c, "bridge", labels, id, err);
@@ -541,7 +487,7 @@ int engine_network_create(Engine *e, const EngineNetworkCreateOptions *o, char *
                 if (r == -EEXIST) {
                         EngineNetworkRow old = {};
                         if (row_query(e, o->name, &old, NULL) >= 0)
-                                (void)conflist_write(e, &old.conf, NULL);
+                                (void)engine_network_conflist_write(e, &old.conf, NULL);
                         engine_network_row_done(&old);
                 }
                 return r;
@@ -740,11 +686,8 @@ static int network_remove_row(Engine *e, const EngineNetworkRow *n, BerthError *
         /* The default network's bridge and rules are shared by every store of the host: they
          * stay. */
         if (!streq(n->name, ENGINE_NETWORK_DEFAULT)) {
-                _cleanup_free_ char *mark = firewall_mark_path(e, n->name);
                 bridge_remove(n->bridge);
-                if (mark)
-                        (void)unlink(mark);
-                r = network_firewall_remove(&n->conf, err);
+                r = engine_network_unprepare(e, n, err);
                 if (r < 0)
                         return berth_error_prefix(err, "removed, but its firewall rules stay");
         }
