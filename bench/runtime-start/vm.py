@@ -106,6 +106,11 @@ def qemu_init_ms(argv, rounds=5):
     loaded."""
     # Its stdio is the QMP channel here: the console goes nowhere, the agent's socket too.
     swap = {"stdio": "null", "-nographic": "-display"}
+    # A clone of the template (vm-template.h) has a QMP chardev and waits for its state: both
+    # dropped, the rest is its start.
+    drop = {i for i, a in enumerate(argv)
+            if a.startswith(("socket,id=qmp,", "chardev=qmp,")) or a == "defer"}
+    argv = [a for i, a in enumerate(argv) if i not in drop and i + 1 not in drop]
     argv = [("null,id=agent" if a.startswith("socket,id=agent,fd=") else swap.get(a, a))
             for a in argv]
     argv.insert(argv.index("-display") + 1, "none")
