@@ -876,7 +876,8 @@ _Noreturn void vm_monitor_main(const VmMonitorArgs *a)
         if (r >= 0) {
                 /* Resumed: no boot; the bench's phases read as "the VMM start" and none of the
                  * guest's own. */
-                t_spawned = t_hello = now_ms();
+                t_spawned = t_go;
+                t_hello = now_ms();
                 guest_uptime = strdup("0 0");
         } else {
                 if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
