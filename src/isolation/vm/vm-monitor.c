@@ -772,6 +772,7 @@ static int template_make(Monitor *m, const char *dir, const char **what)
                 return -errno;
         if (rename(tmp, dir) < 0)
                 return -errno;
+        vm_template_prune(dir);
         return 0;
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* VM templating (vm-template.h): the template's place and lock, and the QMP it takes. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -8,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "basic/fs-util.h"
 #include "basic/macro.h"
 #include "basic/socket-util.h"
 #include "isolation/vm/vm-template.h"
@@ -62,6 +65,49 @@ int vm_template_lock(const char *dir)
                 }
         }
         return fd;
+}
+
+void vm_template_prune(const char *dir)
+{
+        const char *slash = strrchr(dir, '/');
+        char cache[4096], oldest[300] = "";
+        if (!slash || (size_t)(slash - dir) >= sizeof(cache))
+                return;
+        snprintf(cache, sizeof(cache), "%.*s", (int)(slash - dir), dir);
+        for (;;) {
+                _cleanup_closedir_ DIR *d = opendir(cache);
+                struct dirent *de;
+                struct timespec t = {};
+                unsigned n = 0;
+                if (!d)
+                        return;
+                oldest[0] = 0;
+                while ((de = readdir(d))) {
+                        struct stat st;
+                        if (strncmp(de->d_name, "template-", 9) != 0 || strchr(de->d_name, '.') ||
+                            streq(de->d_name, slash + 1) ||
+                            fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+                            !S_ISDIR(st.st_mode))
+                                continue;
+                        n++;
+                        if (!oldest[0] || st.st_mtim.tv_sec < t.tv_sec) {
+                                t = st.st_mtim;
+                                snprintf(oldest, sizeof(oldest), "%s", de->d_name);
+                        }
+                }
+                /* The one just made counts too. */
+                if (n + 1 <= VM_TEMPLATE_MAX || !oldest[0])
+                        return;
+                char path[4400];
+                snprintf(path, sizeof(path), "%s/%s", cache, oldest);
+                /* Not waiting: whoever holds it may be pruning too, and hold ours. */
+                char lpath[4500];
+                snprintf(lpath, sizeof(lpath), "%s.lock", path);
+                _cleanup_close_ int lock = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+                                                0600);
+                if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0 || fs_rm_rf(path) < 0)
+                        return;
+        }
 }
 
 static long elapsed_ms(const struct timespec *t0)

@@ -24,6 +24,11 @@ char *vm_template_dir(const VmAssets *as, unsigned memory_mib, unsigned vcpus);
 /* Takes <dir>.lock (flock, blocking); returns its fd or -errno. */
 int vm_template_lock(const char *dir);
 
+/* Keeps at most VM_TEMPLATE_MAX templates in dir's cache directory: the oldest made others
+ * go (a running clone keeps its mapping of the unlinked memory file). Best effort. */
+#define VM_TEMPLATE_MAX 8
+void vm_template_prune(const char *dir);
+
 /* QMP on fd (our end of qemu's control chardev): the greeting and qmp_capabilities. */
 int vm_qmp_open(int fd, int timeout_ms);
 /* The template VM, booted and its agent ready: stopped, saved into state_fd, told to quit. */
