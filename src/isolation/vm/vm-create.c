@@ -26,6 +26,7 @@
 #include "runtime/cgroup/cgroup.h"
 #include "runtime/seccomp/syscall-filter.h"
 #include "isolation/vm/vm-monitor.h"
+#include "isolation/vm/vm-template.h"
 #include "isolation/vm/vm.h"
 
 #define VM_MEMORY_DEFAULT_MIB 512
@@ -339,6 +340,7 @@ typedef struct VmCreate {
         size_t config_len;
         Plan plan;
         VmAssets assets;
+        char *template_dir; /* vm-template.h; NULL: boot cold */
         int statedir;
         int report[2], go[2]; /* the monitor's word back; our word to go on */
         pid_t monitor;
@@ -357,6 +359,7 @@ static void vm_create_done(VmCreate *x)
         free(x->config);
         plan_done(&x->plan);
         vm_assets_done(&x->assets);
+        free(x->template_dir);
         cgroup_free(x->cg);
         container_free(x->c);
 }
@@ -375,6 +378,20 @@ static void vm_create_rollback(VmCreate *x)
                 (void)container_state_remove(x->c);
         else
                 (void)container_state_remove_dir(x->o->root, x->o->id);
+}
+
+/* Whether the VM starts from the template of its shape (vm-template.h). Not with bind mounts:
+ * each is a 9p device, and a clone's devices must be the template's; nor when the annotation
+ * says "off". */
+static bool template_wanted(const Spec *s, const Plan *p)
+{
+        if (p->n_shares > 0)
+                return false;
+        for (size_t i = 0; i < s->n_annotations; i++)
+                if (streq(s->annotations[i].key, VM_TEMPLATE_ANNOTATION) &&
+                    streq(s->annotations[i].value, "off"))
+                        return false;
+        return true;
 }
 
 /* The bundle, its config, the rootfs, the plan for the agent and the VM's assets. */
@@ -409,7 +426,13 @@ static int vm_create_load(VmCreate *x, BerthError **err)
         r = make_plan(x->spec, x->bundle, &x->plan, err);
         if (r < 0)
                 return r;
-        return vm_assets_get(VM_QEMU_SEARCH_PATH, &x->assets, err);
+        r = vm_assets_get(VM_QEMU_SEARCH_PATH, &x->assets, err);
+        if (r < 0)
+                return r;
+        x->template_dir = template_wanted(x->spec, &x->plan)
+                                  ? vm_template_dir(&x->assets, x->plan.memory_mib, x->plan.vcpus)
+                                  : NULL;
+        return 0;
 }
 
 /* The monitor, forked: it boots the VM once told to go on. */
@@ -440,6 +463,7 @@ static int vm_create_spawn_monitor(VmCreate *x, BerthError **err)
                         .create = &x->plan.kv,
                         .memory_mib = x->plan.memory_mib,
                         .vcpus = x->plan.vcpus,
+                        .template_dir = x->template_dir,
                         .terminal = x->spec->process->terminal,
                         .console_socket = o->console_socket,
                         .report_fd = x->report[1],

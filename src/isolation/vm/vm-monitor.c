@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -29,6 +30,7 @@
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
 #include "isolation/vm/vm-monitor.h"
+#include "isolation/vm/vm-template.h"
 
 #define BOOT_TIMEOUT_MS 120000 /* TCG on a loaded 2-core host boots in seconds; be patient */
 #define MAX_EXECS 32
@@ -103,8 +105,19 @@ _Noreturn static void fail(const VmMonitorArgs *a, int err, const char *fmt, ...
         _exit(1);
 }
 
+/* How qemu is started: cold, as the template, or as a clone of it (vm-template.h). */
+typedef struct Boot {
+        const char *mem;   /* the template's memory file, or NULL: anonymous RAM */
+        bool share;        /* the template writes the file; a clone maps it privately */
+        bool incoming;     /* a clone: waits for its state on QMP */
+        int qmp_fd;        /* qemu's end of the QMP socket, or -1 */
+        int state_fd;      /* a clone: the template's state, or -1 */
+} Boot;
+
+static const Boot cold_boot = { .qmp_fd = -1, .state_fd = -1 };
+
 /* The guest's console goes to console.log in the state directory, for diagnosing boots. */
-static char **qemu_argv(const VmMonitorArgs *a, int agent_fd)
+static char **qemu_argv(const VmMonitorArgs *a, int agent_fd, const Boot *b)
 {
         _cleanup_strv_free_ char **v = NULL;
         char buf[4096];
@@ -127,7 +140,16 @@ static char **qemu_argv(const VmMonitorArgs *a, int agent_fd)
          * alone translates more than 32 MiB (the buffer is flushed once at 32, three times at
          * 16, nine at 8), yet 16 boots no slower than 32 here: most of it runs once. */
         ADD("-accel"); ADD("tcg,tb-size=16");
-        ADD("-M"); ADD("microvm,x-option-roms=off");
+        if (b->mem) {
+                /* The same device set and order in the template and its clones: only
+                 * host-side paths and fds differ. */
+                ADD("-object");
+                ADDF("memory-backend-file,id=ram,size=%uM,mem-path=%s,share=%s", a->memory_mib,
+                     b->mem, b->share ? "on" : "off");
+                ADD("-M"); ADD("microvm,x-option-roms=off,memory-backend=ram");
+        } else {
+                ADD("-M"); ADD("microvm,x-option-roms=off");
+        }
         ADD("-cpu"); ADD("max");
         ADD("-m"); ADDF("%uM", a->memory_mib);
         ADD("-smp"); ADDF("%u", a->vcpus);
@@ -168,6 +190,13 @@ static char **qemu_argv(const VmMonitorArgs *a, int agent_fd)
         /* Pages the guest frees (its boot-time memory, a finished process) go back to the
          * host: the VM costs what it uses now, not the most it ever used. */
         ADD("-device"); ADD("virtio-balloon-device,free-page-reporting=on");
+        if (b->qmp_fd >= 0) {
+                ADD("-chardev"); ADDF("socket,id=qmp,fd=%d", b->qmp_fd);
+                ADD("-mon"); ADD("chardev=qmp,mode=control");
+        }
+        if (b->incoming) {
+                ADD("-incoming"); ADD("defer");
+        }
 #undef ADD
 #undef ADDF
         return TAKE_PTR(v);
@@ -197,9 +226,9 @@ static int drop_capabilities(void)
         return 0;
 }
 
-static pid_t spawn_qemu(const VmMonitorArgs *a, int agent_fd)
+static pid_t spawn_qemu(const VmMonitorArgs *a, int agent_fd, const Boot *b)
 {
-        _cleanup_strv_free_ char **argv = qemu_argv(a, agent_fd);
+        _cleanup_strv_free_ char **argv = qemu_argv(a, agent_fd, b);
         if (!argv)
                 return -ENOMEM;
         int log = openat(a->state_dirfd, VM_CONSOLE_LOG,
@@ -215,7 +244,9 @@ static pid_t spawn_qemu(const VmMonitorArgs *a, int agent_fd)
                 int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
                 if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0)
                         _exit(127);
-                if (fcntl(agent_fd, F_SETFD, 0) < 0)
+                if (fcntl(agent_fd, F_SETFD, 0) < 0 ||
+                    (b->qmp_fd >= 0 && fcntl(b->qmp_fd, F_SETFD, 0) < 0) ||
+                    (b->state_fd >= 0 && fcntl(b->state_fd, F_SETFD, 0) < 0))
                         _exit(127);
                 sigset_t none;
                 sigemptyset(&none);
@@ -638,6 +669,176 @@ static int serve(Monitor *m)
         }
 }
 
+#define TEMPLATE_QMP_TIMEOUT_MS 30000
+
+static void drain_signals(Monitor *m)
+{
+        /* The template's qemu has exited: its SIGCHLD would keep wait_frame() polling. */
+        struct signalfd_siginfo si;
+        while (read(m->sfd, &si, sizeof(si)) == sizeof(si))
+                ;
+}
+
+static void kill_qemu(pid_t pid)
+{
+        kill(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+}
+
+static int fsync_path(const char *path)
+{
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        int r = fsync(fd) < 0 ? -errno : 0;
+        close(fd);
+        return r;
+}
+
+/* Boots the template VM to its agent's hello and saves it, in <dir>.tmp renamed to <dir> when
+ * complete, under <dir>.lock: concurrent creates wait for one template, and a create killed
+ * half way leaves only the .tmp that the next one removes. */
+static int template_make(Monitor *m, const char *dir, const char **what)
+{
+        const VmMonitorArgs *a = m->a;
+        _cleanup_free_ char *state = NULL, *tmp = NULL, *tmem = NULL, *tstate = NULL;
+        int sv[2] = { -1, -1 }, qv[2] = { -1, -1 }, r;
+
+        if (asprintf(&state, "%s/" VM_TEMPLATE_STATE, dir) < 0 ||
+            asprintf(&tmp, "%s.tmp", dir) < 0 ||
+            asprintf(&tmem, "%s.tmp/" VM_TEMPLATE_MEM, dir) < 0 ||
+            asprintf(&tstate, "%s.tmp/" VM_TEMPLATE_STATE, dir) < 0)
+                return -ENOMEM;
+        if (access(state, R_OK) == 0)
+                return 0;
+        *what = "lock";
+        _cleanup_close_ int lock = vm_template_lock(dir);
+        if (lock < 0)
+                return lock;
+        if (access(state, R_OK) == 0)
+                return 0; /* made while we waited */
+        *what = "make its directory";
+        (void)fs_rm_rf(tmp);
+        if (mkdir(tmp, 0700) < 0)
+                return -errno;
+        _cleanup_close_ int sfd = open(tstate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (sfd < 0)
+                return -errno;
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 ||
+            socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, qv) < 0) {
+                r = -errno;
+                safe_close(sv[0]);
+                safe_close(sv[1]);
+                return r;
+        }
+        const Boot b = { .mem = tmem, .share = true, .qmp_fd = qv[1], .state_fd = -1 };
+        *what = "start qemu";
+        pid_t pid = spawn_qemu(a, sv[1], &b);
+        close(sv[1]);
+        close(qv[1]);
+        if (pid < 0) {
+                close(sv[0]);
+                close(qv[0]);
+                return (int)pid;
+        }
+        Monitor t = *m;
+        t.agent = sv[0];
+        t.qemu = pid;
+        VmFrame f = {};
+        *what = "boot";
+        r = wait_frame(&t, VM_HELLO, 0, &f, BOOT_TIMEOUT_MS);
+        vm_frame_done(&f);
+        if (r >= 0) {
+                *what = "QMP";
+                r = vm_qmp_open(qv[0], TEMPLATE_QMP_TIMEOUT_MS);
+        }
+        if (r >= 0) {
+                *what = "save (stop, migrate)";
+                r = vm_qmp_save(qv[0], sfd, TEMPLATE_QMP_TIMEOUT_MS);
+        }
+        if (r >= 0)
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+        else
+                kill_qemu(pid);
+        close(sv[0]);
+        close(qv[0]);
+        drain_signals(m);
+        if (r < 0)
+                return r;
+        *what = "publish";
+        if (fsync(sfd) < 0 || fsync_path(tmem) < 0)
+                return -errno;
+        if (rename(tmp, dir) < 0)
+                return -errno;
+        vm_template_prune(dir);
+        return 0;
+}
+
+/* Starts qemu as a clone of the template (made first when there is none) and resumes it; the
+ * agent gets the host's clock and fresh entropy. m->qemu and m->agent on success. */
+static int boot_clone(Monitor *m, const char **what)
+{
+        const VmMonitorArgs *a = m->a;
+        _cleanup_free_ char *mem = NULL, *state = NULL;
+        int sv[2] = { -1, -1 }, qv[2] = { -1, -1 }, r;
+
+        r = template_make(m, a->template_dir, what);
+        if (r < 0)
+                return r;
+        if (asprintf(&mem, "%s/" VM_TEMPLATE_MEM, a->template_dir) < 0 ||
+            asprintf(&state, "%s/" VM_TEMPLATE_STATE, a->template_dir) < 0)
+                return -ENOMEM;
+        *what = "open the template";
+        _cleanup_close_ int sfd = open(state, O_RDONLY | O_CLOEXEC);
+        if (sfd < 0)
+                return -errno;
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 ||
+            socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, qv) < 0) {
+                r = -errno;
+                safe_close(sv[0]);
+                safe_close(sv[1]);
+                return r;
+        }
+        const Boot b = { .mem = mem, .share = false, .incoming = true, .qmp_fd = qv[1],
+                         .state_fd = sfd };
+        *what = "start qemu";
+        pid_t pid = spawn_qemu(a, sv[1], &b);
+        close(sv[1]);
+        close(qv[1]);
+        if (pid < 0) {
+                close(sv[0]);
+                close(qv[0]);
+                return (int)pid;
+        }
+        *what = "resume (QMP, migrate-incoming)";
+        r = vm_qmp_open(qv[0], TEMPLATE_QMP_TIMEOUT_MS);
+        if (r >= 0)
+                r = vm_qmp_load(qv[0], sfd, TEMPLATE_QMP_TIMEOUT_MS);
+        close(qv[0]);
+        if (r < 0) {
+                close(sv[0]);
+                kill_qemu(pid);
+                drain_signals(m);
+                return r;
+        }
+        m->qemu = pid;
+        m->agent = sv[0];
+
+        struct timespec now;
+        unsigned char seed[32];
+        char text[64 + 2 * sizeof(seed)];
+        clock_gettime(CLOCK_REALTIME, &now);
+        if (getrandom(seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
+                return -EIO;
+        int n = snprintf(text, sizeof(text), "%lld %ld ", (long long)now.tv_sec, now.tv_nsec);
+        for (size_t i = 0; i < sizeof(seed); i++)
+                n += snprintf(text + n, sizeof(text) - (size_t)n, "%02x", seed[i]);
+        *what = "talk to the agent";
+        return vm_frame_write_text(m->agent, VM_RESUMED, 0, text);
+}
+
 _Noreturn void vm_monitor_main(const VmMonitorArgs *a)
 {
         Monitor m = { .a = a, .agent = -1, .exec_listen = -1, .start_conn = -1, .control = -1,
@@ -661,22 +862,41 @@ _Noreturn void vm_monitor_main(const VmMonitorArgs *a)
         if (m.sfd < 0)
                 fail(a, -m.sfd, "vm: signalfd");
 
-        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-                fail(a, errno, "vm: agent socket");
-        m.agent = sv[0];
-        m.qemu = spawn_qemu(a, sv[1]);
-        close(sv[1]);
-        if (m.qemu < 0)
-                fail(a, (int)-m.qemu, "vm: start %s", a->assets->qemu);
+        VmFrame f = {};
+        double t_spawned, t_hello;
+        _cleanup_free_ char *guest_uptime = NULL;
+        const char *what = "";
+        r = a->template_dir ? boot_clone(&m, &what) : -ENOENT;
+        if (r < 0 && a->template_dir) {
+                /* Cold boot instead; why is kept beside the console's log. */
+                char t[512];
+                int k = snprintf(t, sizeof(t), "vm: template %s: %s: %s; booting cold\n",
+                                 a->template_dir, what, strerror(-r));
+                (void)fs_write_file_atomic_at(a->state_dirfd, VM_TEMPLATE_LOG, t, (size_t)k, 0644);
+        }
+        if (r >= 0) {
+                /* Resumed: no boot; the bench's phases read as "the VMM start" and none of the
+                 * guest's own. */
+                t_spawned = t_go;
+                t_hello = now_ms();
+                guest_uptime = strdup("0 0");
+        } else {
+                if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+                        fail(a, errno, "vm: agent socket");
+                m.agent = sv[0];
+                m.qemu = spawn_qemu(a, sv[1], &cold_boot);
+                close(sv[1]);
+                if (m.qemu < 0)
+                        fail(a, (int)-m.qemu, "vm: start %s", a->assets->qemu);
 
-        VmFrame f;
-        double t_spawned = now_ms();
-        r = wait_frame(&m, VM_HELLO, 0, &f, BOOT_TIMEOUT_MS);
-        if (r < 0)
-                fail(a, r == -ECHILD ? 0 : -r, "vm: the guest did not come up%s",
-                     r == -ECHILD ? " (qemu exited)" : "");
-        double t_hello = now_ms();
-        _cleanup_free_ char *guest_uptime = TAKE_PTR(f.data);
+                t_spawned = now_ms();
+                r = wait_frame(&m, VM_HELLO, 0, &f, BOOT_TIMEOUT_MS);
+                if (r < 0)
+                        fail(a, r == -ECHILD ? 0 : -r, "vm: the guest did not come up%s",
+                             r == -ECHILD ? " (qemu exited)" : "");
+                t_hello = now_ms();
+                guest_uptime = TAKE_PTR(f.data);
+        }
         if (vm_frame_write(m.agent, VM_CREATE, 0, 0, a->create->buf, (uint32_t)a->create->len) < 0)
                 fail(a, EPIPE, "vm: talk to the agent");
         r = wait_frame(&m, VM_STARTED, 0, &f, BOOT_TIMEOUT_MS);

@@ -20,6 +20,7 @@
 #define VM_CONTROL_SOCKET "vm.sock"
 #define VM_CONSOLE_LOG "console.log"
 #define VM_OOM_FILE "oom" /* how many OOM kills the guest reported */
+#define VM_TEMPLATE_LOG "vm-template.log" /* why the VM booted cold instead of from its template */
 /* The guest kernel and agent, beside the container's memory limit, in the VM's memory. */
 #define VM_MEMORY_OVERHEAD_MIB 128
 
@@ -32,6 +33,7 @@ typedef struct VmMonitorArgs {
         const VmAssets *assets;
         const VmKv *create;        /* the VM_CREATE payload */
         unsigned memory_mib, vcpus;
+        const char *template_dir;  /* vm-template.h; NULL: a cold boot */
         bool terminal;
         const char *console_socket; /* with terminal: the pty master goes there */
         int report_fd;             /* to create: "ok <guest pid>" or an error text, then EOF */

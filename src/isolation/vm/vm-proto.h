@@ -29,6 +29,8 @@ typedef enum VmFrameType {
         VM_PS_REPLY,    /* agent -> host: "pid pid pid ..." (pids in the container) */
         VM_UPDATE,      /* host -> agent: kv "memory" (bytes, -1 none), "pids" (-1 none) */
         VM_UPDATED,     /* agent -> host: the container's guest cgroup has the new limits */
+        VM_RESUMED,     /* host -> agent: a clone of the template VM runs: text "sec nsec hex",
+                         * the host's CLOCK_REALTIME and random bytes to reseed with */
         _VM_FRAME_MAX,
 } VmFrameType;
 

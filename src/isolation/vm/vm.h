@@ -4,7 +4,8 @@
  * own qemu micro-VM. Chosen per container by the annotation run.berth.isolation=vm, or for
  * every container by invoking the runtime as `berth-vm`. Only create, run, exec and ps differ
  * from process mode; state, start, kill, pause, resume, delete and list work on the VM
- * monitor (vm-monitor.h) as they work on an init.
+ * monitor (vm-monitor.h) as they work on an init. Most VMs are clones of a saved template VM
+ * rather than booted (vm-template.h); the annotation run.berth.vm.template=off boots cold.
  */
 #pragma once
 

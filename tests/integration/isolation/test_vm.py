@@ -292,6 +292,8 @@ def test_guest_oom_is_reported_by_events(vm):
 
 def test_killed_create_leaves_nothing(vm):
     vm.args("true")
+    # A cold boot: a clone of the template is created in well under the 0.5 s below.
+    vm.spec["annotations"]["run.berth.vm.template"] = "off"
     vm.write()
     cid = vm.new_id()
     p = subprocess.Popen([RUNTIME, "--root", vm.root, "create", "--bundle", vm.dir, cid],
@@ -413,3 +415,29 @@ echo scanned
     # It did look: the guest's one share was found (a virtio 9p channel serves one mount, the
     # agent's, so a second mount of it is refused).
     assert "9p rootfs: " in r.out, r
+
+
+def test_template_clone_clock_and_entropy(vm):
+    """Clones of the template VM (the default without bind mounts): the guest's wall clock is
+    the host's, not the template's saved one, and each clone's random bytes differ although
+    their kernels were booted once (the agent reseeds from the host's VM_RESUMED)."""
+    cmd = "date +%s; head -c 16 /dev/urandom | od -An -tx1; cat /proc/sys/kernel/random/boot_id"
+    outs = []
+    for _ in range(2):
+        r = run(vm, "sh", "-c", cmd)
+        assert r.rc == 0, r
+        outs.append(r.out.split("\n"))
+        assert abs(int(outs[-1][0]) - time.time()) < 10, r
+    assert outs[0][1] != outs[1][1], outs
+    # The kernel makes boot_id on its first read, after the reseed: it differs too.
+    assert outs[0][2] != outs[1][2], outs
+    # Not cold-booted: no reason to fall back was written (the state dir is gone after run,
+    # so a detached one is checked).
+    vm.args("sleep", "30")
+    vm.write()
+    cid = vm.new_id()
+    vm.rt("run", "-d", cid, check=True, timeout=BOOT)
+    assert not os.path.exists(os.path.join(vm.root, cid, "vm-template.log"))
+    timings = open(os.path.join(vm.root, cid, "vm-timings")).read()
+    assert "guest_uptime_s=0 " in timings, timings
+    vm.rt("delete", "--force", cid, check=True)

@@ -851,6 +851,10 @@ static int serve_frame(void)
                 if (f.data)
                         handle_update(&f);
                 break;
+        case VM_RESUMED:
+                if (f.data)
+                        agent_resumed(f.data);
+                break;
         default:
                 break;
         }

@@ -51,6 +51,9 @@ typedef struct AgentContainer {
 /* agent-boot.c: the guest's own mounts and modules, the port to the host. */
 int agent_boot(void);
 int agent_open_port(void);
+/* A clone of the template VM was resumed (VM_RESUMED's text): the host's wall clock, and
+ * random bytes credited to the guest's pool so clones do not share the template's. */
+void agent_resumed(const char *text);
 /* agent-spec.c: parses a VM_CREATE / VM_EXEC payload (pointers into data). */
 int agent_parse_container(char *data, size_t len, AgentContainer *ret, const char **ret_error);
 void agent_container_done(AgentContainer *c);
