@@ -30,7 +30,11 @@ class Berth:
         self.root = os.path.join(work, "berth-root")
         self.run_dir = tempfile.mkdtemp(prefix="bbe-", dir="/tmp")
         self.env = dict(os.environ, BERTH_ROOT=self.root, BERTH_RUN_DIR=self.run_dir)
-        quiet([BERTH, "run", "--rm", IMAGE, "true"], env=self.env)  # loads the built-in image
+        try:
+            quiet([BERTH, "run", "--rm", IMAGE, "true"], env=self.env)  # loads the built-in image
+        except BaseException:
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+            raise
 
     def save(self, path):
         quiet([BERTH, "save", "-o", path, IMAGE], env=self.env)
