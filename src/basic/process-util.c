@@ -11,8 +11,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "basic/fs-util.h"
 #include "basic/macro.h"
 #include "basic/process-util.h"
+
+#define RUN_STDERR_MAX ((size_t)64 << 10)
 
 int process_wait_exit_status(pid_t pid)
 {
@@ -32,6 +35,58 @@ static void forward(int sig)
 {
         if (forward_pid > 0)
                 kill(forward_pid, sig);
+}
+
+int process_run_output(char *const *argv, char *const *envp, bool path_lookup, const char *input,
+                       size_t max, char **ret_out, char **ret_err)
+{
+        _cleanup_close_pair_ int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 };
+        _cleanup_free_ char *o = NULL, *e = NULL;
+        size_t len;
+        pid_t pid;
+
+        if ((input && pipe2(in, O_CLOEXEC) < 0) || (ret_out && pipe2(out, O_CLOEXEC) < 0) ||
+            (ret_err && pipe2(errp, O_CLOEXEC) < 0))
+                return -errno;
+        fflush(stdout);
+        pid = fork();
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+                int fd_out = ret_out ? out[1] : null;
+
+                if (dup2(input ? in[0] : null, STDIN_FILENO) < 0 ||
+                    dup2(fd_out, STDOUT_FILENO) < 0 ||
+                    dup2(ret_err ? errp[1] : fd_out, STDERR_FILENO) < 0)
+                        _exit(127);
+                if (!envp)
+                        envp = environ;
+                if (path_lookup)
+                        execvpe(argv[0], argv, envp);
+                else
+                        execve(argv[0], argv, envp);
+                dprintf(STDERR_FILENO, "exec `%s`: %s\n", argv[0], strerror(errno));
+                _exit(127);
+        }
+        in[0] = safe_close(in[0]);
+        out[1] = safe_close(out[1]);
+        errp[1] = safe_close(errp[1]);
+        if (input) {
+                /* The programs run here read their input before they write much. */
+                (void)fs_write_all_fd(in[1], input, strlen(input));
+                in[1] = safe_close(in[1]);
+        }
+        if (ret_out)
+                (void)fs_read_full_fd_limited(out[0], max, &o, &len);
+        if (ret_err)
+                (void)fs_read_full_fd_limited(errp[0], RUN_STDERR_MAX, &e, &len);
+        int status = process_wait_exit_status(pid);
+        if (ret_out)
+                *ret_out = TAKE_PTR(o);
+        if (ret_err)
+                *ret_err = TAKE_PTR(e);
+        return status;
 }
 
 void process_forward_signals_to(pid_t pid)

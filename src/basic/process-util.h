@@ -12,6 +12,12 @@ int process_wait_exit_status(pid_t pid);
 /* Until called with 0: SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 sent to us go to
  * pid, as `runc run` and `runc exec` do in the foreground. */
 void process_forward_signals_to(pid_t pid);
+/* Runs argv (argv[0] a path, or a name searched in PATH when path_lookup) with envp (NULL:
+ * ours), input on its stdin (NULL: /dev/null), its stdout into *ret_out (at most max bytes;
+ * NULL: /dev/null) and its stderr into *ret_err (at most 64 kB; NULL: with stdout). Returns its
+ * exit status as process_wait_exit_status() does, or -errno when it could not be started. */
+int process_run_output(char *const *argv, char *const *envp, bool path_lookup, const char *input,
+                       size_t max, char **ret_out, char **ret_err);
 /* Closes every fd from first up, but those in keep (at most 64; the duplicates and those below
  * first are ignored): what a process forked or cloned for the runtime does first, so that
  * nothing of the runtime's (its end of the sync socket, the state directory, a cgroup) stays

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "basic/fs-util.h"
@@ -16,7 +15,6 @@
 #include "network/firewall.h"
 
 #define SAVE_MAX ((size_t)64 << 20)
-#define ERROR_MAX ((size_t)16 << 10)
 /* Host-wide, as the default network's chains are shared by every store: two berths declaring
  * one chain at once would each empty what the other had written. */
 #define LOCK_PATH "/run/lock/berth-firewall.lock"
@@ -290,15 +288,14 @@ static char *find_tool(const char *name)
 }
 
 /* Runs tool with args and input on stdin (or /dev/null); stdout into *ret (when ret), stderr
- * into *ret_err (its first line). Returns the exit status, or -errno. */
+ * into *ret_err (its lines on one). Returns the exit status, or -errno. */
 static int run_tool(const char *tool, const char *const *args, const char *input, char **ret,
                     char **ret_err)
 {
-        _cleanup_close_pair_ int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 };
-        _cleanup_free_ char *path = find_tool(tool), *o = NULL, *e = NULL;
+        _cleanup_free_ char *path = find_tool(tool);
         char *argv[16];
-        size_t n = 0, len;
-        pid_t pid;
+        size_t n = 0;
+        int status;
 
         if (!path)
                 return -ENOENT;
@@ -306,43 +303,14 @@ static int run_tool(const char *tool, const char *const *args, const char *input
         for (const char *const *a = args; *a && n < ELEMENTSOF(argv) - 1; a++)
                 argv[n++] = (char *)*a;
         argv[n] = NULL;
-        if ((input && pipe2(in, O_CLOEXEC) < 0) || pipe2(out, O_CLOEXEC) < 0 ||
-            pipe2(errp, O_CLOEXEC) < 0)
-                return -errno;
-        pid = fork();
-        if (pid < 0)
-                return -errno;
-        if (pid == 0) {
-                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-                if (dup2(input ? in[0] : null, STDIN_FILENO) < 0 ||
-                    dup2(ret ? out[1] : null, STDOUT_FILENO) < 0 ||
-                    dup2(errp[1], STDERR_FILENO) < 0)
-                        _exit(127);
-                execve(path, argv, (char *[]){ (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin",
-                                               (char *)"LC_ALL=C", NULL });
-                dprintf(STDERR_FILENO, "exec `%s`: %s\n", path, strerror(errno));
-                _exit(127);
-        }
-        in[0] = safe_close(in[0]);
-        out[1] = safe_close(out[1]);
-        errp[1] = safe_close(errp[1]);
-        if (input) {
-                /* iptables-restore reads all of its input before it writes a line */
-                (void)fs_write_all_fd(in[1], input, strlen(input));
-                in[1] = safe_close(in[1]);
-        }
-        (void)fs_read_full_fd_limited(out[0], SAVE_MAX, &o, &len);
-        (void)fs_read_full_fd_limited(errp[0], ERROR_MAX, &e, &len);
-        int status = process_wait_exit_status(pid);
-        if (ret)
-                *ret = TAKE_PTR(o);
-        if (ret_err) {
-                /* iptables-restore says where on a second line ("line 3: ...") */
-                if (e)
-                        for (char *p = e; (p = strchr(p, '\n'));)
-                                *p = p[1] ? ' ' : 0;
-                *ret_err = TAKE_PTR(e);
-        }
+        status = process_run_output(argv,
+                                    (char *[]){ (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+                                                (char *)"LC_ALL=C", NULL },
+                                    false, input, SAVE_MAX, ret, ret_err);
+        /* iptables-restore says where on a second line ("line 3: ...") */
+        if (ret_err && *ret_err)
+                for (char *p = *ret_err; (p = strchr(p, '\n'));)
+                        *p = p[1] ? ' ' : 0;
         return status;
 }
 
