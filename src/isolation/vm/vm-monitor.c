@@ -696,6 +696,35 @@ static int fsync_path(const char *path)
         return r;
 }
 
+/* qemu started with b and a QMP channel: its pid, and our ends of the agent's and of QMP's
+ * socket pairs in *ret_agent and *ret_qmp (qemu's ends are closed here). */
+static pid_t spawn_qemu_qmp(const VmMonitorArgs *a, Boot b, int *ret_agent, int *ret_qmp)
+{
+        int sv[2], qv[2], r;
+        pid_t pid;
+
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+                return -errno;
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, qv) < 0) {
+                r = -errno;
+                close(sv[0]);
+                close(sv[1]);
+                return r;
+        }
+        b.qmp_fd = qv[1];
+        pid = spawn_qemu(a, sv[1], &b);
+        close(sv[1]);
+        close(qv[1]);
+        if (pid < 0) {
+                close(sv[0]);
+                close(qv[0]);
+                return pid;
+        }
+        *ret_agent = sv[0];
+        *ret_qmp = qv[0];
+        return pid;
+}
+
 /* Boots the template VM to its agent's hello and saves it, in <dir>.tmp renamed to <dir> when
  * complete, under <dir>.lock: concurrent creates wait for one template, and a create killed
  * half way leaves only the .tmp that the next one removes. */
@@ -725,23 +754,11 @@ static int template_make(Monitor *m, const char *dir, const char **what)
         _cleanup_close_ int sfd = open(tstate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (sfd < 0)
                 return -errno;
-        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 ||
-            socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, qv) < 0) {
-                r = -errno;
-                safe_close(sv[0]);
-                safe_close(sv[1]);
-                return r;
-        }
-        const Boot b = { .mem = tmem, .share = true, .qmp_fd = qv[1], .state_fd = -1 };
         *what = "start qemu";
-        pid_t pid = spawn_qemu(a, sv[1], &b);
-        close(sv[1]);
-        close(qv[1]);
-        if (pid < 0) {
-                close(sv[0]);
-                close(qv[0]);
+        pid_t pid = spawn_qemu_qmp(a, (Boot){ .mem = tmem, .share = true, .state_fd = -1 },
+                                   &sv[0], &qv[0]);
+        if (pid < 0)
                 return (int)pid;
-        }
         Monitor t = *m;
         t.agent = sv[0];
         t.qemu = pid;
@@ -794,24 +811,12 @@ static int boot_clone(Monitor *m, const char **what)
         _cleanup_close_ int sfd = open(state, O_RDONLY | O_CLOEXEC);
         if (sfd < 0)
                 return -errno;
-        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 ||
-            socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, qv) < 0) {
-                r = -errno;
-                safe_close(sv[0]);
-                safe_close(sv[1]);
-                return r;
-        }
-        const Boot b = { .mem = mem, .share = false, .incoming = true, .qmp_fd = qv[1],
-                         .state_fd = sfd };
         *what = "start qemu";
-        pid_t pid = spawn_qemu(a, sv[1], &b);
-        close(sv[1]);
-        close(qv[1]);
-        if (pid < 0) {
-                close(sv[0]);
-                close(qv[0]);
+        pid_t pid = spawn_qemu_qmp(
+                a, (Boot){ .mem = mem, .share = false, .incoming = true, .state_fd = sfd },
+                &sv[0], &qv[0]);
+        if (pid < 0)
                 return (int)pid;
-        }
         *what = "resume (QMP, migrate-incoming)";
         r = vm_qmp_open(qv[0], TEMPLATE_QMP_TIMEOUT_MS);
         if (r >= 0)
