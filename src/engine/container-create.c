@@ -395,7 +395,8 @@ static int create_config(Create *x, BerthError **err)
         spec.init_path = x->o->init ? x->e->init_path : NULL;
         if (x->o->init && !spec.init_path)
                 return berth_error_plain(err, ENOENT, "--init: berth-init was not found");
-        if (asprintf(&cgroups, "/berth/%s", x->id) < 0)
+        cgroups = engine_container_cgroup(x->id);
+        if (!cgroups)
                 return berth_error(err, ENOMEM, "create");
         spec.cgroups_path = cgroups;
         r = create_seccomp(x, &spec, &seccomp, err);

@@ -225,12 +225,13 @@ static int shim_argv(Engine *e, const EngineContainer *c, const char *state, boo
         _cleanup_free_ char *bundle = engine_container_dir(e, c->id),
                             *log = engine_container_log_path(e, c->id),
                             *events = engine_events_path(e),
-                            *root = engine_runtime_root(e), *runtime = NULL;
+                            *root = engine_runtime_root(e), *runtime = NULL,
+                            *cgroup = engine_container_cgroup(c->id);
         _cleanup_strv_free_ char **a = NULL, **attrs = NULL;
         char buf[64];
         int r;
 
-        if (!bundle || !log || !events || !root || engine_event_attrs(c, &attrs) < 0)
+        if (!bundle || !log || !events || !root || !cgroup || engine_event_attrs(c, &attrs) < 0)
                 return -ENOMEM;
         r = engine_runtime_resolve(e, c->run.runtime, &runtime);
         if (r < 0)
@@ -254,6 +255,7 @@ static int shim_argv(Engine *e, const EngineContainer *c, const char *state, boo
                 ARG("--stdin");
         if (attach)
                 ARG("--attach-wait");
+        ARG("--cgroup"); ARG(cgroup);
         /* --rm: the shim removes it once it has ended, after any client that holds it. */
         if (c->run.auto_remove && e->remove_command) {
                 STRV_FOREACH(x, e->remove_command) {

@@ -153,6 +153,12 @@ char *engine_container_log_path(const Engine *e, const char *id)
         return asprintf(&p, "%s/containers/%s/%s-json.log", e->root, id, id) < 0 ? NULL : p;
 }
 
+char *engine_container_cgroup(const char *id)
+{
+        char *p;
+        return asprintf(&p, "/berth/%s", id) < 0 ? NULL : p;
+}
+
 char *engine_runtime_root(const Engine *e)
 {
         char *p;

@@ -177,6 +177,8 @@ int engine_container_refresh(Engine *e, EngineContainer *c);
 char *engine_container_dir(const Engine *e, const char *id);
 char *engine_container_state_dir(const Engine *e, const char *id);
 char *engine_container_log_path(const Engine *e, const char *id);
+/* The cgroupsPath the engine gives a container: "/berth/<id>". */
+char *engine_container_cgroup(const char *id);
 
 /* ---- what inspect, ps, top, stats, pause, rename, update, prune and info add ---- */
 

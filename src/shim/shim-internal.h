@@ -59,6 +59,7 @@ void shim_health_stop(ShimHealth *h);
 
 /* The OOM kill count of the container's memory cgroup (shim-oom.c). */
 char *shim_oom_events_path(pid_t pid);
+char *shim_oom_events_path_of_cgroup(const char *path);
 uint64_t shim_oom_count(const char *path);
 
 /* Appends a container event to the journal, when there is one (shim-events.c); extra is one

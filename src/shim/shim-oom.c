@@ -2,8 +2,10 @@
 /*
  * Whether the kernel's OOM killer killed anything in the container: the oom_kill count of its
  * memory cgroup (cgroup v2 memory.events, v1 memory.oom_control), taken once the container
- * runs and again when its init has exited, before the runtime deletes the cgroup. The runtime's
- * cgroup layout stays the runtime's: the shim only follows /proc/<init>/cgroup.
+ * runs (0 for the fresh cgroup of a `run`) and again when its init has exited, before the
+ * runtime deletes the cgroup. The file is found from the cgroupsPath the engine gave the
+ * container (relative to each hierarchy's root, as the OCI spec has it for the cgroupfs driver),
+ * or else by following /proc/<init>/cgroup.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -70,6 +72,29 @@ char *shim_oom_events_path(pid_t pid)
                 }
                 if (file)
                         return file;
+        }
+        return NULL;
+}
+
+/* The file that counts OOM kills for the cgroup at cgroupsPath path, or NULL. */
+char *shim_oom_events_path_of_cgroup(const char *path)
+{
+        static const struct { const char *root, *file; } files[] = {
+                { "/sys/fs/cgroup/memory", "memory.oom_control" },      /* v1 */
+                { "/sys/fs/cgroup", "memory.events" },                  /* v2 */
+                { "/sys/fs/cgroup/unified", "memory.events" },          /* hybrid, memory on v2 */
+        };
+
+        if (!path || path[0] != '/' || strstr(path, "/..") || strlen(path) > 4096)
+                return NULL;
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                char *file;
+
+                if (asprintf(&file, "%s%s/%s", files[i].root, path, files[i].file) < 0)
+                        return NULL;
+                if (access(file, R_OK) == 0)
+                        return file;
+                free(file);
         }
         return NULL;
 }

@@ -197,11 +197,16 @@ static int stdio_prepare(Shim *s, int runtime_stdio[3], int *console_fd, char **
         return 0;
 }
 
+/* Creates and starts the container. An attached first life is created, waits for its client
+ * and is then started; otherwise one `run --detach` does both, a runtime call fewer. */
 static int container_start(Shim *s, BerthError **err)
 {
         _cleanup_free_ char *pid_file = NULL, *console_path = NULL, *error = NULL;
         _cleanup_close_ int console_fd = -1;
         int runtime_stdio[3] = { -1, -1, -1 };
+        bool one_call = !(s->o->attach_wait && s->ready_fd >= 0);
+        char *argv[10];
+        size_t n = 0;
         int r;
 
         r = stdio_prepare(s, runtime_stdio, &console_fd, &console_path, err);
@@ -211,15 +216,25 @@ static int container_start(Shim *s, BerthError **err)
                 r = berth_error(err, ENOMEM, "init.pid");
                 goto out;
         }
-        char *create[] = { "create", "--bundle", (char *)s->o->bundle, "--pid-file", pid_file,
-                           console_path ? "--console-socket" : (char *)s->o->id,
-                           console_path ? console_path : NULL, console_path ? (char *)s->o->id : NULL,
-                           NULL };
-        r = shim_runtime_run(s->o, create, runtime_stdio, &error);
+        argv[n++] = one_call ? "run" : "create";
+        if (one_call)
+                argv[n++] = "--detach";
+        argv[n++] = "--bundle";
+        argv[n++] = (char *)s->o->bundle;
+        argv[n++] = "--pid-file";
+        argv[n++] = pid_file;
+        if (console_path) {
+                argv[n++] = "--console-socket";
+                argv[n++] = console_path;
+        }
+        argv[n++] = (char *)s->o->id;
+        argv[n] = NULL;
+        r = shim_runtime_run(s->o, argv, runtime_stdio, &error);
         for (int i = 0; i < 3; i++)
                 safe_close(runtime_stdio[i]);
         if (r != 0) {
-                r = berth_error_plain(err, r < 0 ? -r : EIO, "create `%s`: %s", s->o->id,
+                r = berth_error_plain(err, r < 0 ? -r : EIO, "%s `%s`: %s",
+                                      one_call ? "start" : "create", s->o->id,
                                       error ?: "the runtime failed");
                 goto out;
         }
@@ -241,12 +256,19 @@ static int container_start(Shim *s, BerthError **err)
         r = shim_io_start(s, err);
         if (r < 0)
                 goto delete;
-        /* The OOM counter before the process runs: one killed at once has no cgroup to look
-         * up afterwards. */
-        s->oom_path = shim_oom_events_path(s->init_pid);
+        /* The OOM counter: by the cgroupsPath when the engine gave it, since a process killed
+         * at once has no cgroup left to look up in /proc (cgroup v1). */
+        s->oom_path = s->o->cgroup ? shim_oom_events_path_of_cgroup(s->o->cgroup)
+                                   : shim_oom_events_path(s->init_pid);
+        if (one_call) {
+                /* The process already runs: a count read now could include its own kills.
+                 * The runtime made the container's cgroup in this call, so it starts at 0. */
+                s->oom_start = 0;
+                return 0;
+        }
         s->oom_start = shim_oom_count(s->oom_path);
         /* The first life of an attached run: its client is there before the first byte. */
-        if (s->o->attach_wait && s->ready_fd >= 0)
+        if (s->ready_fd >= 0)
                 (void)shim_io_wait_client(s, SHIM_ATTACH_WAIT_USEC);
         free(error);
         error = NULL;

@@ -43,6 +43,8 @@ typedef struct ShimOptions {
                                          * after SHIM_ATTACH_WAIT_USEC, or once that client
                                          * died before it could), so an attached run
                                          * misses none of its output */
+        const char *cgroup;             /* config.json's cgroupsPath, to find the OOM
+                                         * counter; NULL: from /proc/<init>/cgroup */
         const char *log_path;           /* NULL: no log file */
         LogFileOptions log;
         RestartPolicy restart;

@@ -38,6 +38,7 @@ static void usage(FILE *f)
               "  --terminal              the process has a terminal (config.json's terminal)\n"
               "  --stdin                 keep stdin open for attach\n"
               "  --attach-wait           start the process once a client has attached\n"
+              "  --cgroup PATH           the container's cgroupsPath (to count its OOM kills)\n"
               "  --exit-command ARG      run once the container has ended for good, an\n"
               "                          argument at a time\n"
               "  --log PATH              the container's log file\n"
@@ -179,7 +180,7 @@ enum {
         ARG_STDIN, ARG_LOG, ARG_LOG_FORMAT, ARG_LOG_MAX_SIZE, ARG_LOG_MAX_FILES, ARG_FOREGROUND,
         ARG_RESTART, ARG_HEALTH_CMD, ARG_HEALTH_INTERVAL, ARG_HEALTH_TIMEOUT,
         ARG_HEALTH_START_PERIOD, ARG_HEALTH_RETRIES, ARG_ATTACH_WAIT, ARG_EXIT_COMMAND, ARG_EVENTS,
-        ARG_EVENT_ATTR,
+        ARG_EVENT_ATTR, ARG_CGROUP,
 };
 
 static const struct option options[] = {
@@ -191,6 +192,7 @@ static const struct option options[] = {
         { "terminal", no_argument, NULL, ARG_TERMINAL },
         { "stdin", no_argument, NULL, ARG_STDIN },
         { "attach-wait", no_argument, NULL, ARG_ATTACH_WAIT },
+        { "cgroup", required_argument, NULL, ARG_CGROUP },
         { "exit-command", required_argument, NULL, ARG_EXIT_COMMAND },
         { "log", required_argument, NULL, ARG_LOG },
         { "log-format", required_argument, NULL, ARG_LOG_FORMAT },
@@ -301,6 +303,7 @@ static int parse_args(int argc, char **argv, ShimOptions *o, char **runtime_args
                 case ARG_TERMINAL: o->terminal = true; break;
                 case ARG_STDIN: o->stdin_open = true; break;
                 case ARG_ATTACH_WAIT: o->attach_wait = true; break;
+                case ARG_CGROUP: o->cgroup = optarg; break;
                 case ARG_LOG: o->log_path = optarg; break;
                 case ARG_FOREGROUND: *foreground = true; break;
                 case ARG_EVENTS: o->events_path = optarg; break;

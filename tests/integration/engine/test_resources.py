@@ -55,6 +55,30 @@ def test_memory_limit_oom(berth):
     assert berth("inspect", "-f", "{{.State.OOMKilled}}", "oom").out.strip() == "true"
 
 
+@pytest.mark.parametrize("runtime", ["berth-runtime", "runc"])
+def test_oom_of_a_detached_container(berth, runtime):
+    """A detached container is created and started by one `runtime run`: its OOM kill counts,
+    on its first life and on a restart."""
+    import shutil
+    extra = []
+    if runtime == "runc":
+        if not shutil.which("runc"):
+            pytest.skip("no runc")
+        extra = ["--runtime", "runc"]
+    berth("run", "-d", "--name", "oomd", *extra, "--memory", "16m", "--memory-swap", "16m",
+          IMAGE, "sh", "-c", "tail /dev/zero", check=True)
+    assert berth("wait", "oomd").out.strip() == "137"
+    assert berth("inspect", "-f", "{{.State.OOMKilled}}", "oomd").out.strip() == "true"
+    # a second life is a `run` too, and its count starts again in its own cgroup
+    berth("start", "oomd", check=True)
+    assert berth("wait", "oomd").out.strip() == "137"
+    assert berth("inspect", "-f", "{{.State.OOMKilled}}", "oomd").out.strip() == "true"
+    berth("run", "-d", "--name", "fine", *extra, "--memory", "16m", IMAGE, "true", check=True)
+    assert berth("wait", "fine").out.strip() == "0"
+    assert berth("inspect", "-f", "{{.State.OOMKilled}}", "fine").out.strip() == "false"
+    berth("rm", "-f", "oomd", "fine", check=True)
+
+
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory):
     host, proc = start_registry(str(tmp_path_factory.mktemp("registry")))
