@@ -272,11 +272,7 @@ static int shim_argv(Engine *e, const EngineContainer *c, const char *state, boo
                 ARG("--log-max-files"); ARG(buf);
         }
         if (c->run.restart.kind != RESTART_NO) {
-                if (c->run.restart.kind == RESTART_ON_FAILURE && c->run.restart.max_retries)
-                        snprintf(buf, sizeof(buf), "on-failure:%u", c->run.restart.max_retries);
-                else
-                        snprintf(buf, sizeof(buf), "%s", restart_policy_name(c->run.restart.kind));
-                ARG("--restart"); ARG(buf);
+                ARG("--restart"); ARG(restart_policy_format(&c->run.restart, buf, sizeof(buf)));
         }
         STRV_FOREACH(h, c->run.health_cmd) {
                 ARG("--health-cmd"); ARG(*h);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* `update`: new resource limits for a running container through the runtime's `update -r -`
  * (an OCI linux.resources object on its stdin), the same limits in the bundle's config.json
- * for its next start, and the new values in the row's HostConfig (with the restart policy,
- * which only the next start of the shim takes). */
+ * for its next start, and the new values in the row's HostConfig, with the restart policy,
+ * which a running container's shim also finds in its state directory (shim.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -153,6 +153,24 @@ static void host_update(struct json_object *host, const EngineUpdateOptions *o)
         }
 }
 
+/* The running shim decides on restarts at each exit: it reads the new policy there. */
+static int restart_policy_tell_shim(Engine *e, const EngineContainer *c, const RestartPolicy *p,
+                                    BerthError **err)
+{
+        _cleanup_free_ char *state = engine_container_state_dir(e, c->id), *path = NULL;
+        char buf[48];
+        int r;
+
+        if (!state || asprintf(&path, "%s/restart-policy", state) < 0)
+                return berth_error(err, ENOMEM, "update `%s`", c->name);
+        restart_policy_format(p, buf, sizeof(buf));
+        strcat(buf, "\n");
+        r = fs_write_file_replace(path, buf, strlen(buf), 0644);
+        if (r < 0)
+                return berth_error(err, -r, "update `%s`: write `%s`", c->name, path);
+        return 0;
+}
+
 int engine_container_update(Engine *e, EngineContainer *c, const EngineUpdateOptions *o,
                             BerthError **err)
 {
@@ -195,6 +213,12 @@ int engine_container_update(Engine *e, EngineContainer *c, const EngineUpdateOpt
         r = engine_record_set_config(e, c->id, config, err);
         if (r < 0)
                 return r;
+        if (o->restart && (c->state == ENGINE_STATE_RUNNING || c->state == ENGINE_STATE_PAUSED ||
+                           c->state == ENGINE_STATE_RESTARTING)) {
+                r = restart_policy_tell_shim(e, c, o->restart, err);
+                if (r < 0)
+                        return r;
+        }
         char *copy = strdup(config);
         if (copy) {
                 free(c->config);

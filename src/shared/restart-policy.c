@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* --restart: see restart-policy.h. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "basic/macro.h"
@@ -21,6 +22,17 @@ static const char *const names[] = {
 const char *restart_policy_name(RestartPolicyKind kind)
 {
         return kind < ELEMENTSOF(names) ? names[kind] : NULL;
+}
+
+const char *restart_policy_format(const RestartPolicy *p, char *buf, size_t size)
+{
+        const char *name = restart_policy_name(p->kind) ?: "no";
+
+        if (p->kind == RESTART_ON_FAILURE && p->max_retries)
+                snprintf(buf, size, "%s:%u", name, p->max_retries);
+        else
+                snprintf(buf, size, "%s", name);
+        return buf;
 }
 
 int restart_policy_parse(const char *s, RestartPolicy *ret, BerthError **err)

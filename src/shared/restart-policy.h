@@ -21,6 +21,8 @@ typedef struct RestartPolicy {
 } RestartPolicy;
 
 int restart_policy_parse(const char *s, RestartPolicy *ret, BerthError **err);
+/* The policy as --restart takes it ("on-failure:3", "always"), into buf. */
+const char *restart_policy_format(const RestartPolicy *p, char *buf, size_t size);
 /* "no", "on-failure:3", ...: Docker's inspect shows the name and MaximumRetryCount apart. */
 const char *restart_policy_name(RestartPolicyKind kind);
 

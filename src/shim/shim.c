@@ -156,6 +156,25 @@ static bool stopped_by_user(const Shim *s)
         return asprintf(&path, "%s/stopped", s->o->state_dir) >= 0 && access(path, F_OK) == 0;
 }
 
+/* The restart policy: the engine's update of it when there is one, else the shim's own. */
+static RestartPolicy restart_policy(const Shim *s)
+{
+        _cleanup_free_ char *path = NULL, *data = NULL;
+        _cleanup_error_ BerthError *error = NULL;
+        RestartPolicy p;
+        size_t n = 0;
+
+        if (asprintf(&path, "%s/restart-policy", s->o->state_dir) < 0 ||
+            fs_read_full_file_limited(AT_FDCWD, path, 64, &data, &n, NULL) < 0)
+                return s->o->restart;
+        data[strcspn(data, "\n")] = 0;
+        if (restart_policy_parse(data, &p, &error) < 0) {
+                fprintf(stderr, "berth-shim: %s: `%s`: %s\n", s->o->id, path, error->msg);
+                return s->o->restart;
+        }
+        return p;
+}
+
 /* Waits before a restart, unless the engine stops the container meanwhile. */
 static bool restart_wait(const Shim *s, uint64_t usec)
 {
@@ -233,8 +252,8 @@ static int container_start(Shim *s, BerthError **err)
         for (int i = 0; i < 3; i++)
                 safe_close(runtime_stdio[i]);
         if (r != 0) {
-                r = berth_error_plain(err, r < 0 ? -r : EIO, "%s `%s`: %s",
-                                      one_call ? "start" : "create", s->o->id,
+                /* A failed `run` is reported as a create's: most of its work is. */
+                r = berth_error_plain(err, r < 0 ? -r : EIO, "create `%s`: %s", s->o->id,
                                       error ?: "the runtime failed");
                 goto out;
         }
@@ -421,11 +440,16 @@ int shim_run(const ShimOptions *o, int ready_fd, BerthError **err)
                 }
                 exit_code_of(s.status, &code, &sig);
                 container_died(&s, code);
-                if (!restart_policy_wants(&o->restart, code, s.restart_count, stopped_by_user(&s)))
+                RestartPolicy policy = restart_policy(&s);
+                if (!restart_policy_wants(&policy, code, s.restart_count, stopped_by_user(&s)))
                         break;
                 (void)status_write(&s, "restarting");
                 backoff = restart_policy_backoff_usec(backoff, time_monotonic_usec() - started);
                 if (!restart_wait(&s, backoff))
+                        break;
+                /* An update during the wait may have turned restarts off. */
+                policy = restart_policy(&s);
+                if (!restart_policy_wants(&policy, code, s.restart_count, stopped_by_user(&s)))
                         break;
                 s.restart_count++;
         }

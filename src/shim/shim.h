@@ -17,6 +17,8 @@
  *                        the container has been deleted and the shim is about to end
  *   <state>/health.json  Docker's State.Health, with a health check
  *   <state>/stopped      made by the engine before it stops the container: no restart then
+ *   <state>/restart-policy  written by the engine's `update --restart`: the policy (as
+ *                        --restart takes it) that replaces the shim's own from the next exit on
  *   <state>/shim.log     the shim's own errors after it has detached
  *
  * With an events journal, the shim appends what only it sees: start (of every life, before it

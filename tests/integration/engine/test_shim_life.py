@@ -86,7 +86,7 @@ def status(berth, name):
 
 
 def restart_count(berth, name):
-    cid = next(c for c in berth.ids())
+    cid = berth("inspect", "-f", "{{.Id}}", name).out.strip()
     import json
     with open(os.path.join(berth.run_dir, "containers", cid, "status.json")) as f:
         return json.load(f).get("restart_count", 0)
@@ -110,6 +110,28 @@ def test_restart_always_until_stopped(berth):
     n = restart_count(berth, "loop")
     time.sleep(1)
     assert restart_count(berth, "loop") == n  # a stop is no failure to restart after
+
+
+def test_update_restart_of_a_running_container(berth):
+    """docker update --restart acts on the running container: its shim takes the new policy at
+    the next exit, and a policy turned off during the backoff stops the restarts."""
+    berth("run", "-d", "--name", "late", IMAGE, "sh", "-c", "sleep 1; exit 3", check=True)
+    berth("update", "--restart", "on-failure:2", "late", check=True)
+    berth.wait_for(lambda: berth("inspect", "-f", "{{.State.Status}}", "late").out.strip() ==
+                   "exited" and restart_count(berth, "late") == 2, timeout=20,
+                   what="two restarts after the update")
+    assert berth("wait", "late").out == "3\n"
+    berth("run", "-d", "--name", "spin", "--restart", "always", IMAGE, "sh", "-c",
+          "sleep 0.3; exit 1", check=True)
+    berth.wait_for(lambda: restart_count(berth, "spin") >= 1, timeout=20, what="a restart")
+    berth("update", "--restart", "no", "spin", check=True)
+    berth.wait_for(lambda: berth("inspect", "-f", "{{.State.Status}}", "spin").out.strip() ==
+                   "exited", timeout=20, what="the restarts to stop")
+    n = restart_count(berth, "spin")
+    time.sleep(1.5)
+    assert restart_count(berth, "spin") == n
+    assert berth("inspect", "-f", "{{.HostConfig.RestartPolicy.Name}}", "spin").out == "no\n"
+    berth("rm", "-f", "late", "spin", check=True)
 
 
 def test_health_status_changes(berth, tmp_path):
