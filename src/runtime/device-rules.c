@@ -24,8 +24,8 @@ int device_rules_effective(const Spec *spec, SpecResources *copy, SpecDeviceCgro
 {
         const SpecLinux *l = spec->linux_;
         const SpecResources *res = l ? l->resources : NULL;
-        size_t n_cfg = res ? res->n_devices : 0, n_dev = l ? l->n_devices : 0;
-        size_t n = n_cfg + ELEMENTSOF(default_rules) + n_dev, k = 0;
+        size_t n_cfg = res ? res->n_devices : 0;
+        size_t n = n_cfg + ELEMENTSOF(default_rules), k = 0;
 
         SpecDeviceCgroup *rules = calloc(n, sizeof(*rules));
         if (!rules)
@@ -34,20 +34,6 @@ int device_rules_effective(const Spec *spec, SpecResources *copy, SpecDeviceCgro
                 rules[k++] = res->devices[i];
         for (size_t i = 0; i < ELEMENTSOF(default_rules); i++)
                 rules[k++] = default_rules[i];
-        for (size_t i = 0; i < n_dev; i++) {
-                const SpecDevice *d = &l->devices[i];
-                if (streq(d->type, "p"))
-                        continue;
-                rules[k++] = (SpecDeviceCgroup){
-                        .allow = true,
-                        .type = streq(d->type, "u") ? (char *)"c" : d->type,
-                        .has_major = true,
-                        .major = d->major,
-                        .has_minor = true,
-                        .minor = d->minor,
-                        .access = (char *)"rwm",
-                };
-        }
         if (res)
                 *copy = *res;
         else

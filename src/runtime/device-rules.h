@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The device cgroup rules a container gets: its config's, then the devices every container
- * needs (as runc allows them), then linux.devices. */
+ * needs (as runc allows them). A node of linux.devices gets no rule of its own: the config's
+ * rules decide its access, as in runc, so `--device X:Y:r` stays read-only. */
 #pragma once
 
 #include "spec/runtime-spec.h"

@@ -37,6 +37,25 @@ def test_device_not_in_the_default_set(berth):
     assert r.rc == 0 and r.out == "readable\n", r
 
 
+@pytest.mark.parametrize("runtime", ["berth-runtime", "runc"])
+def test_read_only_device(berth, runtime):
+    """--device HOST:CONTAINER:r: the node opens for reading, not for writing (the runtime
+    grants a linux.devices node nothing beyond the config's rules, as runc does)."""
+    import shutil
+    dev = "/dev/loop0"
+    if not os.path.exists(dev) or not stat.S_ISBLK(os.stat(dev).st_mode):
+        pytest.skip(f"{dev} is no block device here")
+    if runtime == "runc" and not shutil.which("runc"):
+        pytest.skip("no runc")
+    r = berth("run", "--rm", "--runtime", runtime, "--device", f"{dev}:/dev/myloop:r", IMAGE,
+              "sh", "-c", "(exec 3</dev/myloop) && echo read-ok; (exec 4>/dev/myloop) && "
+              "echo write-ok; true")
+    assert r.out == "read-ok\n" and "Operation not permitted" in r.err, r
+    r = berth("run", "--rm", "--runtime", runtime, "--device", f"{dev}:/dev/myloop:rw", IMAGE,
+              "sh", "-c", "(exec 4>/dev/myloop) && echo write-ok")
+    assert r.out == "write-ok\n", r
+
+
 def test_device_in_config(berth):
     cid = berth("create", "--device", "/dev/null:/dev/mynull:rw", IMAGE, "true",
                 check=True).out.strip()
