@@ -81,7 +81,8 @@ static void path_args(struct json_object *doc, struct json_object *cfg)
         add(doc, "Args", args);
 }
 
-/* Docker's Mounts from what was asked for at create ("v:", "m:", "t:" and the spec). */
+/* Docker's Mounts from what was asked for at create (the stored HostConfig's "Binds": "v:",
+ * "m:" and "t:" entries, see host_config_json()). */
 static struct json_object *mounts_json(struct json_object *host)
 {
         struct json_object *out = json_object_new_array();
@@ -124,6 +125,68 @@ static struct json_object *mounts_json(struct json_object *host)
                 mount_spec_done(&m);
         }
         return out;
+}
+
+/* Docker's HostConfig from the stored one, whose "Binds" holds every -v, --mount and --tmpfs
+ * as given behind a "v:", "m:" or "t:": Binds gets the named and bind -v strings (null when
+ * none), Mounts the --mount ones as objects, Tmpfs the --tmpfs ones by target. */
+static struct json_object *host_config_json(struct json_object *stored)
+{
+        struct json_object *host = NULL, *raw, *binds, *mounts, *tmpfs;
+
+        if (!stored || json_object_deep_copy(stored, &host, NULL) < 0 || !host)
+                return json_object_new_object();
+        raw = jwalk_member(stored, "Binds");
+        binds = json_object_new_array();
+        mounts = json_object_new_array();
+        tmpfs = json_object_new_object();
+        for (size_t i = 0; raw && json_object_is_type(raw, json_type_array) &&
+                           i < json_object_array_length(raw);
+             i++) {
+                struct json_object *b = json_object_array_get_idx(raw, i);
+                const char *s = json_object_is_type(b, json_type_string) ? json_object_get_string(b)
+                                                                         : "";
+                _cleanup_error_ BerthError *err = NULL;
+                MountSpec m = {};
+
+                if (startswith(s, "v:")) {
+                        /* an anonymous volume is Config.Volumes' alone, as in Docker */
+                        if (mount_spec_parse_volume(s + 2, &m, &err) == 0 && m.source)
+                                json_object_array_add(binds, json_object_new_string(s + 2));
+                } else if (startswith(s, "m:")) {
+                        if (mount_spec_parse_mount(s + 2, &m, &err) == 0) {
+                                struct json_object *o = json_object_new_object();
+                                add(o, "Type", str(m.kind == MOUNT_SPEC_BIND ? "bind"
+                                                   : m.kind == MOUNT_SPEC_TMPFS ? "tmpfs"
+                                                                                : "volume"));
+                                if (m.source)
+                                        add(o, "Source", str(m.source));
+                                add(o, "Target", str(m.target));
+                                if (m.readonly)
+                                        add(o, "ReadOnly", json_object_new_boolean(true));
+                                json_object_array_add(mounts, o);
+                        }
+                } else if (startswith(s, "t:")) {
+                        const char *colon = strchr(s + 2, ':');
+                        _cleanup_free_ char *target = colon ? strndup(s + 2, colon - (s + 2))
+                                                            : strdup(s + 2);
+                        if (target)
+                                add(tmpfs, target, str(colon ? colon + 1 : ""));
+                }
+                mount_spec_done(&m);
+        }
+        add(host, "Binds", json_object_array_length(binds) ? binds : NULL);
+        if (!json_object_array_length(binds))
+                json_object_put(binds);
+        if (json_object_array_length(mounts))
+                add(host, "Mounts", mounts);
+        else
+                json_object_put(mounts);
+        if (json_object_object_length(tmpfs))
+                add(host, "Tmpfs", tmpfs);
+        else
+                json_object_put(tmpfs);
+        return host;
 }
 
 static struct json_object *network_settings_json(void)
@@ -192,7 +255,7 @@ int engine_container_inspect(Engine *e, EngineContainer *c, struct json_object *
         add(doc, "ProcessLabel", str(""));
         add(doc, "AppArmorProfile", str(""));
         add(doc, "ExecIDs", NULL);
-        add(doc, "HostConfig", host ? json_object_get(host) : json_object_new_object());
+        add(doc, "HostConfig", host_config_json(host));
         add(doc, "Mounts", mounts_json(host));
         add(doc, "Config", cfg ? json_object_get(cfg) : json_object_new_object());
         add(doc, "NetworkSettings", network_settings_json());

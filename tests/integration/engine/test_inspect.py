@@ -63,6 +63,30 @@ def test_running_created_and_format(berth, tmp_path):
     assert [d["Name"] for d in both] == ["/up", "/new"]
 
 
+def test_host_config_mounts_as_docker_has_them(berth, tmp_path):
+    """-v strings in HostConfig.Binds as given (not anonymous volumes), --mount as objects in
+    HostConfig.Mounts, --tmpfs by target in HostConfig.Tmpfs; none of them: Binds null."""
+    berth("create", "--name", "m", "-v", f"{tmp_path}:/data:ro", "-v", "named:/vol",
+          "-v", "/anon", "--mount", f"type=bind,source={tmp_path},target=/m,readonly",
+          "--mount", "type=volume,target=/mv", "--tmpfs", "/run:size=8m", "--tmpfs", "/t",
+          IMAGE, "true", check=True)
+    [doc] = inspect(berth, "m")
+    host = doc["HostConfig"]
+    assert host["Binds"] == [f"{tmp_path}:/data:ro", "named:/vol"], host
+    assert host["Mounts"] == [{"Type": "bind", "Source": str(tmp_path), "Target": "/m",
+                               "ReadOnly": True},
+                              {"Type": "volume", "Target": "/mv"}], host
+    assert host["Tmpfs"] == {"/run": "size=8m", "/t": ""}, host
+    assert sorted(m["Destination"] for m in doc["Mounts"]) == \
+        ["/anon", "/data", "/m", "/mv", "/run", "/t", "/vol"], doc["Mounts"]
+    berth("create", "--name", "plain", IMAGE, "true", check=True)
+    [plain] = inspect(berth, "plain")
+    assert plain["HostConfig"]["Binds"] is None
+    assert "Mounts" not in plain["HostConfig"] and "Tmpfs" not in plain["HostConfig"]
+    berth("rm", "-v", "m", "plain", check=True)
+    berth("volume", "rm", "named", check=True)
+
+
 def test_health_in_state(berth):
     berth("run", "-d", "--name", "h", "--health-cmd", "true", "--health-interval", "1s", IMAGE,
           "sleep", "1000", check=True)

@@ -25,14 +25,19 @@ def routes():
     return sh("ip", "-4", "route")
 
 
+_given = set()
+
+
 def free_subnet():
-    """A /24 in 10.88.0.0/15 that no route of the host covers."""
+    """A /24 in 10.88.0.0/15 that no route of the host covers and that this run has not handed
+    out yet (a network made with it has no route before its first container)."""
     taken = routes()
     for _ in range(200):
         third = random.randrange(0, 256)
         second = random.choice((88, 89))
         prefix = f"10.{second}.{third}."
-        if prefix not in taken:
+        if prefix not in taken and prefix not in _given:
+            _given.add(prefix)
             return f"{prefix}0/24"
     raise AssertionError("no free /24 in 10.88.0.0/15")
 
